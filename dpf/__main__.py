@@ -1,0 +1,3 @@
+from dpf.cli import main
+
+raise SystemExit(main())

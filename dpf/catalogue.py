@@ -1,0 +1,300 @@
+"""The data contract (version 1) as Python: tables, codes, indicators and the 2024 targets.
+
+Everything here mirrors ../shared/data-contract.md; pages, queries, the demo generator,
+the contract check and the import all read it from this one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+CONTRACT_VERSION = 1
+
+# --- Tables -------------------------------------------------------------------------------
+
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    "townships": pa.schema(
+        [("code", pa.string()), ("name", pa.string()), ("kind", pa.string()), ("sort_order", pa.int32())]
+    ),
+    "persons": pa.schema(
+        [
+            ("person_key", pa.string()),
+            ("township_code", pa.string()),
+            ("sex", pa.string()),
+            ("birth_year", pa.int16()),
+            ("category", pa.int16()),
+            ("grade", pa.int16()),
+            ("certified_on", pa.date32()),
+            ("cancelled_on", pa.date32()),
+        ]
+    ),
+    "payments": pa.schema(
+        [
+            ("payment_id", pa.string()),
+            ("program", pa.string()),
+            ("person_key", pa.string()),
+            ("project_key", pa.string()),
+            ("township_code", pa.string()),
+            ("period", pa.date32()),
+            ("amount_yuan", pa.decimal128(12, 2)),
+        ]
+    ),
+    "services": pa.schema(
+        [
+            ("service_id", pa.string()),
+            ("service", pa.string()),
+            ("person_key", pa.string()),
+            ("township_code", pa.string()),
+            ("served_on", pa.date32()),
+            ("quantity", pa.int32()),
+            ("batch", pa.string()),
+            ("detail", pa.string()),
+        ]
+    ),
+    "rehab_needs": pa.schema(
+        [
+            ("need_id", pa.string()),
+            ("person_key", pa.string()),
+            ("township_code", pa.string()),
+            ("need", pa.string()),
+            ("recorded_on", pa.date32()),
+            ("met_on", pa.date32()),
+        ]
+    ),
+    "satisfaction": pa.schema(
+        [
+            ("survey_id", pa.string()),
+            ("person_key", pa.string()),
+            ("township_code", pa.string()),
+            ("surveyed_on", pa.date32()),
+            ("satisfied", pa.bool_()),
+        ]
+    ),
+    "targets": pa.schema(
+        [
+            ("year", pa.int16()),
+            ("indicator", pa.string()),
+            ("township_code", pa.string()),
+            ("target", pa.float64()),
+            ("note", pa.string()),
+        ]
+    ),
+}
+REQUIRED_TABLES = ("townships", "persons", "payments", "services", "rehab_needs")
+OPTIONAL_TABLES = ("satisfaction", "targets")
+TABLE_NAMES_ZH = {
+    "townships": "乡镇（街道）",
+    "persons": "持证残疾人",
+    "payments": "资金发放",
+    "services": "服务记录",
+    "rehab_needs": "康复需求",
+    "satisfaction": "满意度回访",
+    "targets": "年度目标",
+}
+PRIMARY_KEYS = {
+    "townships": "code",
+    "persons": "person_key",
+    "payments": "payment_id",
+    "services": "service_id",
+    "rehab_needs": "need_id",
+    "satisfaction": "survey_id",
+}
+
+TOWNSHIP_KINDS = ("街道", "镇", "乡")
+SEXES = ("男", "女")
+CATEGORIES = {1: "视力", 2: "听力", 3: "言语", 4: "肢体", 5: "智力", 6: "精神", 7: "多重"}
+GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+
+# --- Programmes, services, needs ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Program:
+    code: str
+    name: str
+    unit: str  # how beneficiaries are counted: 人次, 人, 个 or 户
+    group: str  # the programme group shown on the funds page
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("nursing_subsidy", "重度残疾人护理补贴", "人次", "两项补贴"),
+    Program("living_subsidy", "困难残疾人生活补贴", "人次", "两项补贴"),
+    Program("wheelchair_fuel", "残疾人机动轮椅车燃油补贴", "人", "燃油补贴"),
+    Program("entrepreneurship", "残疾人就业创业扶持", "人", "就业创业扶持"),
+    Program("sunshine_greenhouse", "“阳光大棚”项目扶持", "个", "就业创业扶持"),
+    Program("assistance_base", "助残基地扶持", "个", "就业创业扶持"),
+    Program("auxiliary_employment", "辅助性就业机构扶持", "个", "就业创业扶持"),
+    Program("student_aid", "家庭困难残疾学生高等教育资助", "人", "教育资助"),
+    Program("cochlear_implant", "人工耳蜗补贴", "人", "康复救助"),
+    Program("psychiatric_medication", "困难精神残疾人药费补助", "人", "康复救助"),
+    Program("sunshine_home", "“阳光家园”托养补助", "人", "托养"),
+    Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造"),
+)
+PROGRAM_BY_CODE = {p.code: p for p in PROGRAMS}
+PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "托养", "无障碍改造", "燃油补贴")
+PROJECT_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "个")
+MONTHLY_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "人次")
+
+SERVICES: dict[str, str] = {
+    "vocational_training": "职业技能/农村实用技术培训",
+    "job_registration": "就业登记",
+    "job_fair": "专项招聘会",
+    "job_intention": "达成就业意向",
+    "policy_outreach": "惠残政策宣传",
+    "assessment_centralized": "集中评残",
+    "assessment_home": "上门评残",
+    "certificate_issued": "办证/换证",
+    "home_rehab": "家庭医生上门康复服务",
+    "prosthesis_fitting": "残疾儿童假肢矫形器适配",
+    "device_fitting": "残疾儿童辅助器具适配",
+    "device_issued": "辅助器具发放",
+    "child_rehab": "残疾儿童康复救助",
+    "respite_care": "重度智力残疾人托养服务",
+    "volunteer_activity": "志愿助残活动",
+}
+# Services that record an event rather than a person (person_key is null).
+EVENT_SERVICES = frozenset({"job_fair", "policy_outreach", "assessment_centralized", "volunteer_activity"})
+
+NEEDS: dict[str, str] = {
+    "basic_medical": "基本医疗",
+    "assistive_device": "辅助器具",
+    "rehab_training": "康复训练",
+    "nursing": "护理照料",
+}
+
+# --- Indicators ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str  # 元, 人次, 人, 个, 户, 期, 次, 家次, 场次, 份, 条, %, 例, 件, 小时
+    definition: str
+    table: str  # the table it is computed from
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def is_amount(self) -> bool:
+        return self.unit == "元"
+
+
+def _i(code: str, name: str, unit: str, definition: str, table: str) -> Indicator:
+    return Indicator(code, name, unit, definition, table)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    _i("subsidies_total_amount", "各类资金发放合计", "元", "全部项目发放金额之和", "payments"),
+    _i("nursing_subsidy_person_times", "重度残疾人护理补贴发放", "人次", "护理补贴发放记录数", "payments"),
+    _i("nursing_subsidy_amount", "重度残疾人护理补贴金额", "元", "护理补贴发放金额之和", "payments"),
+    _i("living_subsidy_person_times", "困难残疾人生活补贴发放", "人次", "生活补贴发放记录数", "payments"),
+    _i("living_subsidy_amount", "困难残疾人生活补贴金额", "元", "生活补贴发放金额之和", "payments"),
+    _i("wheelchair_fuel_amount", "燃油补贴金额", "元", "燃油补贴发放金额之和", "payments"),
+    _i("entrepreneurship_persons", "扶持就业创业", "人", "获就业创业扶持的人数（去重）", "payments"),
+    _i("entrepreneurship_amount", "就业创业扶持资金", "元", "就业创业扶持金额之和", "payments"),
+    _i("sunshine_greenhouse_projects", "扶持“阳光大棚”", "个", "获扶持的阳光大棚项目数（去重）", "payments"),
+    _i("assistance_base_projects", "扶持助残基地", "个", "获扶持的助残基地数（去重）", "payments"),
+    _i("auxiliary_employment_projects", "扶持辅助性就业机构", "个", "获扶持的辅助性就业机构数（去重）", "payments"),
+    _i("greenhouse_base_amount", "大棚及基地扶持资金", "元", "阳光大棚与助残基地扶持金额之和", "payments"),
+    _i("student_aid_persons", "资助残疾学生", "人", "获资助的残疾学生人数（去重）", "payments"),
+    _i("student_aid_amount", "残疾学生资助金额", "元", "残疾学生资助金额之和", "payments"),
+    _i("cochlear_implant_amount", "人工耳蜗补贴", "元", "人工耳蜗补贴金额之和", "payments"),
+    _i("psychiatric_medication_persons", "救助困难精神残疾人", "人", "获药费补助的人数（去重）", "payments"),
+    _i("psychiatric_medication_amount", "精神残疾人药费补助金额", "元", "药费补助金额之和", "payments"),
+    _i("sunshine_home_persons", "“阳光家园”托养", "人", "享受阳光家园托养的人数（去重）", "payments"),
+    _i("sunshine_home_amount", "“阳光家园”补助金额", "元", "阳光家园补助金额之和", "payments"),
+    _i("accessibility_households", "完成无障碍改造", "户", "完成无障碍改造的户数（去重）", "payments"),
+    _i("accessibility_amount", "无障碍改造资金", "元", "无障碍改造资金之和", "payments"),
+    _i("training_person_times", "残疾人技能培训", "人次", "培训记录数（每人每期一条）", "services"),
+    _i("training_batches", "培训期数", "期", "培训期次数（去重）", "services"),
+    _i("job_registrations", "就业登记", "人", "就业登记人数（去重）", "services"),
+    _i("job_fairs", "专项招聘会", "次", "招聘会场次", "services"),
+    _i("job_fair_enterprises", "参会企业", "家次", "各场招聘会参会企业数之和", "services"),
+    _i("job_intentions", "达成就业意向", "人", "达成就业意向人数（去重）", "services"),
+    _i("outreach_events", "政策宣传", "场次", "政策宣传场次", "services"),
+    _i("outreach_leaflets", "发放宣传材料", "份", "发放宣传材料份数之和", "services"),
+    _i("assessments_centralized", "集中评残", "次", "集中评残次数", "services"),
+    _i("assessments_home", "上门评残", "次", "上门评残次数", "services"),
+    _i("certificates_issued", "办、换证", "份", "办证、换证份数", "services"),
+    _i("rehab_needs", "康复需求", "条", "登记的康复需求条数", "rehab_needs"),
+    _i("rehab_needs_basic_medical", "基本医疗需求", "条", "基本医疗需求条数", "rehab_needs"),
+    _i("rehab_needs_assistive_device", "辅助器具需求", "条", "辅助器具需求条数", "rehab_needs"),
+    _i("rehab_needs_met_rate", "康复需求满足率", "%", "截至数据日已满足的需求 ÷ 登记的需求", "rehab_needs"),
+    _i("home_rehab_persons", "家庭医生上门康复", "人", "接受上门康复服务人数（去重）", "services"),
+    _i("prosthesis_fittings", "儿童假肢矫形器适配", "例", "假肢矫形器适配例数", "services"),
+    _i("device_fittings", "儿童辅助器具适配", "例", "儿童辅助器具适配例数", "services"),
+    _i("devices_issued", "发放辅助器具", "件", "发放辅助器具件数之和", "services"),
+    _i("child_rehab_persons", "残疾儿童康复救助", "人", "获康复救助的残疾儿童人数（去重）", "services"),
+    _i("respite_care_person_times", "托养服务", "人次", "托养服务记录数", "services"),
+    _i("volunteer_activities", "志愿助残活动", "次", "志愿助残活动次数", "services"),
+    _i("volunteer_hours", "志愿服务时长", "小时", "志愿服务时长之和", "services"),
+    _i("rehab_satisfaction_rate", "精准康复服务满意率", "%", "满意人数 ÷ 回访人数", "satisfaction"),
+    _i("certified_persons", "持证残疾人", "人", "期末持证的残疾人数", "persons"),
+)
+INDICATOR_BY_CODE = {i.code: i for i in INDICATORS}
+
+# --- The 2023 report and the 2024 targets -------------------------------------------------
+
+# Indicator -> (low, high) as the 2023 work report states it; low == high where exact.
+REPORT_2023: dict[str, tuple[float, float]] = {
+    "nursing_subsidy_person_times": (46197, 46197),
+    "nursing_subsidy_amount": (3696000, 3696000),
+    "living_subsidy_person_times": (96895, 96895),
+    "living_subsidy_amount": (7752000, 7752000),
+    "wheelchair_fuel_amount": (25480, 25480),
+    "entrepreneurship_persons": (210, 210),
+    "entrepreneurship_amount": (630000, 630000),
+    "sunshine_greenhouse_projects": (19, 19),
+    "assistance_base_projects": (2, 2),
+    "greenhouse_base_amount": (95000, 95000),
+    "student_aid_persons": (71, 71),
+    "student_aid_amount": (115000, 115000),
+    "cochlear_implant_amount": (153000, 153000),
+    "psychiatric_medication_persons": (1053, 1053),
+    "psychiatric_medication_amount": (1053000, 1053000),
+    "sunshine_home_persons": (351, 351),
+    "sunshine_home_amount": (526500, 526500),
+    "accessibility_households": (99, 99),
+    "accessibility_amount": (570000, 579999),
+    "training_person_times": (124, 124),
+    "training_batches": (3, 3),
+    "job_registrations": (185, 185),
+    "job_fairs": (4, 4),
+    "job_fair_enterprises": (25, 25),
+    "job_intentions": (74, 74),
+    "outreach_events": (6, 6),
+    "outreach_leaflets": (3000, 3099),
+    "assessments_centralized": (12, 12),
+    "assessments_home": (28, 28),
+    "certificates_issued": (2000, 2099),
+    "rehab_needs": (2141, 2141),
+    "rehab_needs_basic_medical": (2113, 2113),
+    "rehab_needs_assistive_device": (28, 28),
+    "home_rehab_persons": (1443, 1443),
+    "prosthesis_fittings": (14, 14),
+    "device_fittings": (6, 6),
+    "devices_issued": (129, 129),
+    "child_rehab_persons": (161, 161),
+    "respite_care_person_times": (673, 673),
+    "volunteer_activities": (20, 29),
+    "volunteer_hours": (2700, 2999),
+}
+
+# (indicator, target, note) for the whole county in 2024, as the report plans them.
+TARGETS_2024: tuple[tuple[str, float, str], ...] = (
+    ("training_person_times", 100, "100人次以上"),
+    ("entrepreneurship_persons", 100, "个人创业项目100个以上"),
+    ("sunshine_greenhouse_projects", 5, "5个以上"),
+    ("assistance_base_projects", 2, "2个以上"),
+    ("auxiliary_employment_projects", 2, "扶持辅助性就业机构2个"),
+    ("psychiatric_medication_persons", 1000, "1000名以上"),
+    ("child_rehab_persons", 140, "140名以上"),
+    ("rehab_satisfaction_rate", 95, "力争100%"),
+    ("accessibility_households", 60, "60户以上"),
+    ("assessments_centralized", 12, "每月集中评残"),
+)

@@ -1,0 +1,19 @@
+"""Where things live: the repository, the SQL folder and the data folder in use."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = REPO_ROOT / "queries"
+DEMO_DATA_DIR = REPO_ROOT / "data" / "demo"
+DATA_DIR_ENV = "DASHBOARD_DATA_DIR"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """The extracts folder: an explicit override, else $DASHBOARD_DATA_DIR, else the demo set."""
+    if override:
+        return Path(override)
+    env = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(env) if env else DEMO_DATA_DIR

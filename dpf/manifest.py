@@ -1,0 +1,108 @@
+"""manifest.json: reading it, hashing tables the contract's way, and writing a new one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    as_of: date
+    generated_at: str
+    source: str
+    contract: int
+    tables: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+
+class ManifestError(Exception):
+    """The manifest is missing or cannot be read; the message is Chinese and user-facing."""
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = Path(folder) / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"数据文件夹 {folder} 中没有 manifest.json，无法确定数据截至日期。")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(
+            as_of=date.fromisoformat(raw["as_of"]),
+            generated_at=str(raw.get("generated_at", "")),
+            source=str(raw.get("source", "")),
+            contract=int(raw.get("contract", 0)),
+            tables=dict(raw.get("tables", {})),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ManifestError(f"manifest.json 无法读取（{exc}），请重新导出数据。") from exc
+
+
+def manifest_fingerprint(folder: Path) -> str:
+    """A cheap key that changes whenever a new manifest is written (cache invalidation)."""
+    path = Path(folder) / MANIFEST_NAME
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"{folder}:missing"
+    return f"{Path(folder).resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def table_location(folder: Path, table: str) -> Path | None:
+    """`NAME.parquet` or the folder `NAME/`, whichever exists."""
+    single = Path(folder) / f"{table}.parquet"
+    if single.is_file():
+        return single
+    tree = Path(folder) / table
+    if tree.is_dir():
+        return tree
+    return None
+
+
+def table_files(location: Path) -> list[Path]:
+    if location.is_file():
+        return [location]
+    return sorted(p for p in location.rglob("*.parquet") if p.is_file())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def table_sha256(location: Path) -> str:
+    """The file's sha256, or for a folder the sha256 of its files' hashes in name order."""
+    if location.is_file():
+        return file_sha256(location)
+    names = sorted(table_files(location), key=lambda p: p.relative_to(location).as_posix())
+    joined = "".join(file_sha256(p) for p in names)
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
+def write_manifest(folder: Path, as_of: date, source: str, rows: dict[str, int], generated_at: str | None = None) -> Path:
+    """Write manifest.json for the tables present in `folder` (rows given by the writer)."""
+    tables = {}
+    for table, count in sorted(rows.items()):
+        location = table_location(folder, table)
+        if location is not None:
+            tables[table] = {"rows": int(count), "sha256": table_sha256(location)}
+    body = {
+        "contract": 1,
+        "as_of": as_of.isoformat(),
+        "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
+        "source": source,
+        "tables": tables,
+    }
+    path = Path(folder) / MANIFEST_NAME
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
