@@ -1,0 +1,89 @@
+"""`python -m dpf …`: demo data, contract check, indicator export, import, benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from dpf.config import DEMO_DATA_DIR, data_dir
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from dpf.demo import generate_demo
+
+    out = generate_demo(Path(args.out), seed=args.seed, scale=args.scale, as_of=date.fromisoformat(args.as_of))
+    print(f"演示数据已写入 {out}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dpf.check import check_folder, format_report
+
+    result = check_folder(data_dir(args.data))
+    print(format_report(result))
+    return result.exit_code
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from dpf.export import export_indicators
+
+    return export_indicators(data_dir(args.data), args.year, args.township or [], args.format)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from dpf.ingest.cli import run_import
+
+    return run_import([Path(f) for f in args.files], data_dir(args.data), dry_run=args.dry_run)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from dpf.bench import run_bench
+
+    return run_bench(scales=args.scale or [1, 10, 100], views=args.views, out=Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="生成演示数据（合成数据，非真实个人信息）")
+    demo.add_argument("--out", default=str(DEMO_DATA_DIR))
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.add_argument("--scale", type=int, default=1)
+    demo.add_argument("--as-of", default="2024-09-30")
+    demo.set_defaults(func=_demo)
+
+    check = sub.add_parser("check", help="按数据约定检查数据文件夹")
+    check.add_argument("--data", default=None)
+    check.set_defaults(func=_check)
+
+    ind = sub.add_parser("indicators", help="导出指标")
+    ind.add_argument("--year", type=int, required=True)
+    ind.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
+    ind.add_argument("--data", default=None)
+    ind.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    ind.set_defaults(func=_indicators)
+
+    imp = sub.add_parser("import", help="导入台账（Excel/CSV）为数据文件")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--data", default=None)
+    imp.add_argument("--dry-run", action="store_true")
+    imp.set_defaults(func=_import)
+
+    bench = sub.add_parser("bench", help="性能测试")
+    bench.add_argument("--scale", type=int, action="append")
+    bench.add_argument("--views", type=int, default=20)
+    bench.add_argument("--out", default="docs/benchmarks.md")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
