@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES, TABLE_NAMES_ZH, TABLE_SCHEMAS
+from dpf.config import QUERIES_DIR
 from dpf.manifest import Manifest, ManifestError, read_manifest, table_files, table_location
 
 
@@ -69,7 +70,7 @@ def _open_table(con: duckdb.DuckDBPyConnection, folder: Path, table: str) -> Tab
             cols = "、".join(missing_cols)
             return TableStatus(table, False, None, f"“{zh}”表缺少必需的列：{cols}。请按数据约定重新导出。")
         relation.create_view(table)
-        rows = relation.aggregate("count(*)").fetchone()[0]
+        rows = relation.aggregate("count(*)").fetchall()[0][0]
         return TableStatus(table, True, int(rows))
     except (duckdb.Error, pa.ArrowException, OSError) as exc:
         con.from_arrow(schema.empty_table()).create_view(table)
@@ -81,6 +82,7 @@ def open_extracts(folder: Path) -> Extracts:
     """Open every contract table in `folder` as a view on one in-memory DuckDB connection."""
     folder = Path(folder)
     con = duckdb.connect()
+    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     manifest: Manifest | None = None
     manifest_problem: str | None = None
     if not folder.is_dir():

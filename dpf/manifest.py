@@ -89,7 +89,9 @@ def table_sha256(location: Path) -> str:
     return hashlib.sha256(joined.encode("ascii")).hexdigest()
 
 
-def write_manifest(folder: Path, as_of: date, source: str, rows: dict[str, int], generated_at: str | None = None) -> Path:
+def write_manifest(
+    folder: Path, as_of: date, source: str, rows: dict[str, int], generated_at: str | None = None
+) -> Path:
     """Write manifest.json for the tables present in `folder` (rows given by the writer)."""
     tables = {}
     for table, count in sorted(rows.items()):

@@ -7,7 +7,7 @@ or a forgotten filter fails loudly in tests instead of silently returning the wr
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -22,7 +22,7 @@ class QueryParameterError(ValueError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> tuple[str, frozenset[str]]:
     """The SQL text of queries/NAME.sql and the set of `$parameters` it uses."""
     path = QUERIES_DIR / f"{name}.sql"

@@ -1,0 +1,128 @@
+"""The single source of every figure: the contract's indicator catalogue, computed in SQL.
+
+`compute_indicators` is what pages, exports, briefings and tests call. Each indicator comes
+with the same span a year earlier (同比) and the year's target for the scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.db import Extracts
+from dpf.sql import run_query
+
+# One query per source table, so a broken table only blanks its own indicators.
+_QUERY_FOR_TABLE = {
+    "payments": "indicators_payments",
+    "services": "indicators_services",
+    "rehab_needs": "indicators_rehab_needs",
+    "satisfaction": "indicators_satisfaction",
+    "persons": "indicators_persons",
+}
+
+COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "note", "completion", "table", "problem"]
+
+
+class DataUnavailable(Exception):
+    """The data folder cannot be used at all; the message is Chinese and user-facing."""
+
+
+def resolve_as_of(extracts: Extracts, as_of: date | None = None) -> date:
+    if as_of is not None:
+        return as_of
+    if extracts.manifest is None:
+        raise DataUnavailable(extracts.manifest_problem or "数据缺少 manifest.json。")
+    return extracts.manifest.as_of
+
+
+def targets_for_scope(extracts: Extracts, year: int, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Each indicator's target for the year and scope (columns of queries/targets_for_scope.sql)."""
+    frame = run_query(extracts.con, "targets_for_scope", year=year, townships=list(townships))
+    # A rate target (e.g. 满意率95%) applies to every part of the county as it stands.
+    is_rate = frame["indicator"].map(lambda code: code in INDICATOR_BY_CODE and INDICATOR_BY_CODE[code].is_rate)
+    frame["scope_target"] = frame["scope_target"].where(
+        ~(is_rate & frame["scope_target"].isna()), frame["county_target"]
+    )
+    return frame
+
+
+def compute_indicators(
+    extracts: Extracts, year: int, townships: Sequence[str] = (), as_of: date | None = None
+) -> pd.DataFrame:
+    """Every catalogue indicator for `year` and township codes (empty = whole county).
+
+    Columns: indicator, name, unit, value, previous, target, note, completion (%, value/target),
+    table, problem (Chinese message when the source table cannot be read, else None).
+    """
+    cut = resolve_as_of(extracts, as_of)
+    codes = list(townships)
+    computed: dict[str, tuple[float | None, float | None]] = {}
+    problems: dict[str, str | None] = {}
+    for table, query in _QUERY_FOR_TABLE.items():
+        problems[table] = extracts.problem(table)
+        if problems[table]:
+            continue
+        frame = run_query(extracts.con, query, year=year, townships=codes, as_of=cut)
+        for row in frame.itertuples(index=False):
+            computed[row.indicator] = (_number(row.value), _number(row.previous))
+
+    targets = {}
+    if extracts.available("targets"):
+        for row in targets_for_scope(extracts, year, codes).itertuples(index=False):
+            targets[row.indicator] = (_number(row.scope_target), row.note or None)
+
+    records = []
+    for indicator in INDICATORS:
+        value, previous = computed.get(indicator.code, (None, None))
+        target, note = targets.get(indicator.code, (None, None))
+        completion = 100.0 * value / target if value is not None and target else None
+        records.append(
+            {
+                "indicator": indicator.code,
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "value": value,
+                "previous": previous,
+                "target": target,
+                "note": note,
+                "completion": completion,
+                "table": indicator.table,
+                "problem": problems.get(indicator.table),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _number(value: object) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def township_table(extracts: Extracts) -> pd.DataFrame:
+    """Townships in official order (code, name, kind, sort_order)."""
+    return run_query(extracts.con, "townships_in_order")
+
+
+def codes_for_names(extracts: Extracts, names: Sequence[str]) -> list[str]:
+    """Township codes for names; raises ValueError listing the valid names for an unknown one."""
+    table = township_table(extracts)
+    by_name = dict(zip(table["name"], table["code"], strict=True))
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        valid = "、".join(table["name"])
+        raise ValueError(f"未知的乡镇（街道）：{'、'.join(unknown)}。可选：{valid}")
+    return [by_name[name] for name in names]
+
+
+def data_years(extracts: Extracts, as_of: date | None = None) -> list[int]:
+    """Years that have data up to the as-of date, newest first (always includes the as-of year)."""
+    cut = resolve_as_of(extracts, as_of)
+    years = [int(y) for y in run_query(extracts.con, "data_years", as_of=cut)["year"]]
+    if cut.year not in years:
+        years.insert(0, cut.year)
+    return sorted(set(years), reverse=True)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dpf.config import DEMO_DATA_DIR
+from dpf.db import open_extracts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The bundled demo set (data/demo), generated once if absent (make demo does the same)."""
+    if not (DEMO_DATA_DIR / "manifest.json").is_file():
+        from dpf.demo import generate_demo
+
+        generate_demo(DEMO_DATA_DIR)
+    return DEMO_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def demo(demo_dir):
+    return open_extracts(demo_dir)
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path) -> Path:
+    """A private copy of the demo set that a test may damage."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+DEMO_AS_OF = date(2024, 9, 30)

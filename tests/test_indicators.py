@@ -1,0 +1,273 @@
+"""Indicator SQL on a tiny hand-made extract set with hand-computed answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dpf.catalogue import INDICATORS
+from dpf.db import open_extracts
+from dpf.indicators import codes_for_names, compute_indicators, data_years
+from dpf.sql import QueryParameterError, run_query
+from tests.extract_builder import write_set
+
+AS_OF = date(2024, 6, 15)
+A, B, Q = "340000001", "340000002", "340000003"
+QUOTE_NAME = "石'桥\"乡"
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def pay(pid, program, period, amount, person=None, project=None, township=A):
+    return {
+        "payment_id": pid,
+        "program": program,
+        "person_key": person,
+        "project_key": project,
+        "township_code": township,
+        "period": d(period),
+        "amount_yuan": amount,
+    }
+
+
+def svc(sid, service, served_on, person=None, township=A, quantity=1, batch=None):
+    return {
+        "service_id": sid,
+        "service": service,
+        "person_key": person,
+        "township_code": township,
+        "served_on": d(served_on),
+        "quantity": quantity,
+        "batch": batch,
+    }
+
+
+def person(key, township, certified, cancelled=None, category=4):
+    return {
+        "person_key": key,
+        "township_code": township,
+        "sex": "男",
+        "birth_year": 1970,
+        "category": category,
+        "grade": 1,
+        "certified_on": d(certified),
+        "cancelled_on": d(cancelled) if cancelled else None,
+    }
+
+
+TABLES = {
+    "townships": [
+        {"code": A, "name": "城关街道", "kind": "街道", "sort_order": 1},
+        {"code": B, "name": "龙山镇", "kind": "镇", "sort_order": 2},
+        {"code": Q, "name": QUOTE_NAME, "kind": "乡", "sort_order": 3},
+    ],
+    "persons": [
+        person("p1", A, "2010-01-01"),
+        person("p2", A, "2024-06-16"),  # certified after the as-of date
+        person("p3", B, "2015-01-01", cancelled="2024-05-01"),
+        person("p4", Q, "2020-01-01"),
+    ],
+    "payments": [
+        pay("n1", "nursing_subsidy", "2024-01-01", 86, person="p1"),
+        pay("n2", "nursing_subsidy", "2024-02-01", 86, person="p1"),
+        pay("n3", "nursing_subsidy", "2024-06-01", 86, person="p1"),
+        pay("n4", "nursing_subsidy", "2024-07-01", 86, person="p1"),  # after the as-of month
+        pay("n5", "nursing_subsidy", "2024-01-01", 86, person="p3", township=B),
+        pay("o1", "nursing_subsidy", "2023-01-01", 80, person="p1"),
+        pay("o2", "nursing_subsidy", "2023-06-01", 80, person="p1"),
+        pay("o3", "nursing_subsidy", "2023-07-01", 80, person="p1"),  # after last year's span
+        pay("e1", "entrepreneurship", "2024-03-01", 1000, person="p2"),
+        pay("e2", "entrepreneurship", "2024-04-01", 2000, person="p2"),
+        pay("g1", "sunshine_greenhouse", "2024-05-01", 5000, project="g-1", township=B),
+        pay("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
+        pay("b1", "assistance_base", "2024-02-01", 2000, project="b-1", township=Q),
+    ],
+    "services": [
+        svc("t1", "vocational_training", "2024-03-10", person="p1", batch="2024-1"),
+        svc("t2", "vocational_training", "2024-03-10", person="p2", batch="2024-1"),
+        svc("t3", "vocational_training", "2024-05-02", person="p1", batch="2024-2"),
+        svc("t4", "vocational_training", "2024-05-02", person="p3", township=B, batch="2024-2"),
+        svc("t5", "vocational_training", "2024-07-01", person="p4", township=Q, batch="2024-3"),
+        svc("t6", "vocational_training", "2023-06-15", person="p1", batch="2023-1"),
+        svc("t7", "vocational_training", "2023-06-16", person="p1", batch="2023-2"),
+        svc("f1", "job_fair", "2024-04-01", quantity=5),
+        svc("f2", "job_fair", "2024-05-01", township=None, quantity=7),  # county-level event
+        svc("h1", "home_rehab", "2024-02-01", person="p1"),
+        svc("h2", "home_rehab", "2024-03-01", person="p1"),
+        svc("h3", "home_rehab", "2024-03-01", person="p2"),
+    ],
+    "rehab_needs": [
+        {
+            "need_id": "r1",
+            "person_key": "p1",
+            "township_code": A,
+            "need": "basic_medical",
+            "recorded_on": d("2024-01-05"),
+            "met_on": d("2024-03-01"),
+        },
+        {
+            "need_id": "r2",
+            "person_key": "p2",
+            "township_code": A,
+            "need": "basic_medical",
+            "recorded_on": d("2024-02-05"),
+            "met_on": d("2024-07-01"),
+        },
+        {
+            "need_id": "r3",
+            "person_key": "p3",
+            "township_code": B,
+            "need": "assistive_device",
+            "recorded_on": d("2024-03-05"),
+            "met_on": None,
+        },
+        {
+            "need_id": "r4",
+            "person_key": "p1",
+            "township_code": A,
+            "need": "rehab_training",
+            "recorded_on": d("2024-04-01"),
+            "met_on": d("2024-04-02"),
+        },
+    ],
+    "satisfaction": [
+        {"survey_id": "s1", "person_key": "p1", "township_code": A, "surveyed_on": d("2024-03-01"), "satisfied": True},
+        {"survey_id": "s2", "person_key": "p2", "township_code": A, "surveyed_on": d("2024-03-01"), "satisfied": False},
+        {"survey_id": "s3", "person_key": "p3", "township_code": B, "surveyed_on": d("2024-04-01"), "satisfied": True},
+    ],
+    "targets": [
+        {
+            "year": 2024,
+            "indicator": "training_person_times",
+            "township_code": None,
+            "target": 10.0,
+            "note": "10人次以上",
+        },
+        {"year": 2024, "indicator": "training_person_times", "township_code": A, "target": 6.0, "note": None},
+        {"year": 2024, "indicator": "training_person_times", "township_code": B, "target": 4.0, "note": None},
+        {
+            "year": 2024,
+            "indicator": "rehab_satisfaction_rate",
+            "township_code": None,
+            "target": 95.0,
+            "note": "力争100%",
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["single-file", "hive-partitioned"])
+def extracts(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("set")
+    write_set(folder, TABLES, AS_OF, partition_payments=request.param)
+    return open_extracts(folder)
+
+
+def values(extracts, year=2024, townships=()):
+    frame = compute_indicators(extracts, year, townships)
+    return frame.set_index("indicator")
+
+
+# (townships, indicator, column, expected) — every figure computed by hand from TABLES.
+CASES = [
+    ((), "nursing_subsidy_person_times", "value", 4),  # n1 n2 n3 n5; n4 is after the as-of month
+    ((), "nursing_subsidy_amount", "value", 344),
+    ((), "nursing_subsidy_person_times", "previous", 2),  # o1 o2 up to 2023-06-15
+    ((), "nursing_subsidy_amount", "previous", 160),
+    ((A,), "nursing_subsidy_person_times", "value", 3),
+    ((A,), "nursing_subsidy_amount", "value", 258),
+    ((B,), "nursing_subsidy_amount", "value", 86),
+    ((), "entrepreneurship_persons", "value", 1),  # one person, two payments
+    ((), "entrepreneurship_amount", "value", 3000),
+    ((), "sunshine_greenhouse_projects", "value", 1),  # one project paid twice
+    ((), "greenhouse_base_amount", "value", 8000),
+    ((Q,), "assistance_base_projects", "value", 1),
+    ((Q,), "greenhouse_base_amount", "value", 2000),
+    ((), "subsidies_total_amount", "value", 11344),
+    ((A, B), "subsidies_total_amount", "value", 9344),
+    ((), "training_person_times", "value", 4),  # t5 is after the as-of date
+    ((), "training_batches", "value", 2),
+    ((A,), "training_person_times", "value", 3),
+    ((B,), "training_batches", "value", 1),
+    ((), "training_person_times", "previous", 1),  # t6 on 2023-06-15 counts, t7 the day after does not
+    ((), "job_fairs", "value", 2),  # the county-level fair counts for the whole county
+    ((), "job_fair_enterprises", "value", 12),
+    ((A,), "job_fairs", "value", 1),  # ... but not for a chosen township
+    ((A,), "job_fair_enterprises", "value", 5),
+    ((), "home_rehab_persons", "value", 2),  # three visits, two persons
+    ((), "rehab_needs", "value", 4),
+    ((), "rehab_needs_basic_medical", "value", 2),
+    ((), "rehab_needs_assistive_device", "value", 1),
+    ((), "rehab_needs_met_rate", "value", 50.0),  # r2 is met only after the as-of date
+    ((A,), "rehab_needs_met_rate", "value", 200 / 3),
+    ((Q,), "rehab_needs_met_rate", "value", None),  # no needs: no rate, not a division by zero
+    ((Q,), "rehab_needs", "value", 0),
+    ((), "rehab_satisfaction_rate", "value", 200 / 3),
+    ((B,), "rehab_satisfaction_rate", "value", 100.0),
+    ((), "rehab_satisfaction_rate", "previous", None),
+    ((), "certified_persons", "value", 2),  # p1, p4: p2 not yet, p3 cancelled
+    ((), "certified_persons", "previous", 3),  # p1, p3, p4 on 2023-06-15
+    ((A,), "certified_persons", "value", 1),
+    ((), "training_person_times", "target", 10),
+    ((A,), "training_person_times", "target", 6),
+    ((A, B), "training_person_times", "target", 10),
+    ((Q,), "training_person_times", "target", None),  # Q has no share: no target for it
+    ((A,), "rehab_satisfaction_rate", "target", 95),  # a rate target applies to any scope
+    ((), "training_person_times", "completion", 40.0),
+    ((A,), "training_person_times", "completion", 50.0),
+]
+
+
+@pytest.mark.parametrize(("townships", "indicator", "column", "expected"), CASES)
+def test_indicator_value(extracts, townships, indicator, column, expected):
+    actual = values(extracts, townships=townships).loc[indicator, column]
+    if expected is None:
+        assert pd.isna(actual)
+    else:
+        assert actual == pytest.approx(expected)
+
+
+def test_year_with_no_rows_reads_zero(extracts):
+    frame = values(extracts, year=2022)
+    assert frame.loc["nursing_subsidy_amount", "value"] == 0
+    assert frame.loc["training_person_times", "value"] == 0
+    assert pd.isna(frame.loc["rehab_needs_met_rate", "value"])
+    assert pd.isna(frame.loc["training_person_times", "target"])  # targets are for 2024 only
+
+
+def test_every_catalogue_indicator_is_computed(extracts):
+    frame = values(extracts)
+    assert list(frame.index) == [i.code for i in INDICATORS]
+    computed = frame["value"].notna()
+    # Only rates without a denominator may be undefined here.
+    assert set(frame.index[~computed]) <= {"auxiliary_employment_projects"} | {i.code for i in INDICATORS if i.is_rate}
+
+
+def test_township_names_with_quotes_resolve(extracts):
+    assert codes_for_names(extracts, [QUOTE_NAME, "龙山镇"]) == [Q, B]
+    with pytest.raises(ValueError, match="城关街道"):
+        codes_for_names(extracts, ["不存在镇"])
+
+
+def test_data_years_newest_first(extracts):
+    assert data_years(extracts) == [2024, 2023]
+
+
+def test_missing_table_blanks_only_its_indicators(tmp_path):
+    tables = {name: rows for name, rows in TABLES.items() if name != "services"}
+    ex = open_extracts(write_set(tmp_path, tables, AS_OF))
+    frame = compute_indicators(ex, 2024).set_index("indicator")
+    assert frame.loc["nursing_subsidy_amount", "value"] == 344
+    assert pd.isna(frame.loc["training_person_times", "value"])
+    assert "服务记录" in frame.loc["training_person_times", "problem"]
+
+
+def test_query_loader_rejects_wrong_parameters(extracts):
+    with pytest.raises(QueryParameterError, match="missing parameters \\['as_of'\\]"):
+        run_query(extracts.con, "indicators_payments", year=2024, townships=[])
+    with pytest.raises(QueryParameterError, match="unexpected \\['town'\\]"):
+        run_query(extracts.con, "indicators_payments", year=2024, townships=[], as_of=AS_OF, town="x")
