@@ -1,0 +1,308 @@
+"""Elapsed-time schedule (序时进度), target statuses and year-end projections.
+
+Pure Python (no Streamlit, no DuckDB): the logic of the 年度目标 page, shared by every
+page that shows a target status, so that the same words, colours and icons are used
+everywhere. All percentages are floats on a 0..100 scale and are never rounded here;
+rounding is a display concern (one decimal for percentages).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Literal
+
+Basis = Literal["day", "month"]
+
+# Behind schedule by more than this many percentage points is 严重滞后.
+SEVERE_LAG_POINTS = 20.0
+
+# Tolerance for float noise when comparing percentages (e.g. 74.86 - 54.86 = 20.000000000000007).
+_EPS = 1e-9
+
+
+class Status(Enum):
+    """A target's status. Each member carries code, label, color, icon, emoji and rank.
+
+    `rank` sorts laggards first (严重滞后 = 0). `icon` is a Streamlit material icon;
+    `emoji` is a plain character for text (exports, briefings, table cells).
+    """
+
+    SEVERELY_BEHIND = ("severely_behind", "严重滞后", "#C0392B", ":material/error:", "🔴", 0)
+    BEHIND = ("behind", "低于序时", "#D68910", ":material/schedule:", "🟡", 1)
+    AHEAD = ("ahead", "超序时", "#1F7A8C", ":material/trending_up:", "🔵", 2)
+    DONE = ("done", "已完成", "#2E7D32", ":material/check_circle:", "🟢", 3)
+    NOT_STARTED = ("not_started", "未开始", "#8A8F98", ":material/hourglass_empty:", "⚪", 4)
+    NO_TARGET = ("no_target", "无目标", "#B0B4BA", ":material/remove:", "➖", 5)
+
+    def __init__(self, code: str, label: str, color: str, icon: str, emoji: str, rank: int) -> None:
+        self.code = code
+        self.label = label
+        self.color = color
+        self.icon = icon
+        self.emoji = emoji
+        self.rank = rank
+
+    @property
+    def text(self) -> str:
+        """Emoji and label for plain-text use, e.g. "🔴 严重滞后"."""
+        return f"{self.emoji} {self.label}"
+
+    @classmethod
+    def from_code(cls, code: str) -> Status:
+        """The status whose `code` is `code` (ValueError if none)."""
+        for status in cls:
+            if status.code == code:
+                return status
+        raise ValueError(f"unknown status code: {code!r}")
+
+
+# ---------------------------------------------------------------------------
+# Calendar helpers
+
+
+def _as_date(value: date) -> date:
+    """Accept datetime / pandas Timestamp as well as date."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def days_in_year(year: int) -> int:
+    """365, or 366 in a leap year."""
+    return 366 if calendar.isleap(year) else 365
+
+
+def elapsed_days(year: int, as_of: date) -> int:
+    """Days of `year` elapsed at `as_of`, as-of inclusive (1 January -> 1), clamped to 0..days_in_year."""
+    as_of = _as_date(as_of)
+    if as_of.year < year:
+        return 0
+    if as_of.year > year:
+        return days_in_year(year)
+    return as_of.timetuple().tm_yday
+
+
+def completed_months(year: int, as_of: date) -> int:
+    """Months of `year` complete at `as_of`; the as-of month counts when as-of is its last day."""
+    as_of = _as_date(as_of)
+    if as_of.year < year:
+        return 0
+    if as_of.year > year:
+        return 12
+    last_day = calendar.monthrange(year, as_of.month)[1]
+    return as_of.month if as_of.day == last_day else as_of.month - 1
+
+
+def schedule_share(year: int, as_of: date, basis: Basis = "day") -> float:
+    """序时进度 in % (0..100): elapsed days / days in year, or completed months / 12."""
+    if basis == "day":
+        return elapsed_days(year, as_of) / days_in_year(year) * 100.0
+    if basis == "month":
+        return completed_months(year, as_of) / 12 * 100.0
+    raise ValueError(f"unknown schedule basis: {basis!r}")
+
+
+def schedule_line(year: int, as_of: date | None = None, basis: Basis = "day") -> list[tuple[date, float]]:
+    """The 12 month-end points (date, schedule share in %) of the straight-line schedule.
+
+    The line always spans the whole year: it is the reference the cumulative actuals (which
+    stop at as-of) are drawn against. `as_of` is accepted for call-site symmetry only.
+    """
+    del as_of  # the reference line does not depend on the cut-off
+    points = []
+    for month in range(1, 13):
+        month_end = date(year, month, calendar.monthrange(year, month)[1])
+        points.append((month_end, schedule_share(year, month_end, basis)))
+    return points
+
+
+# ---------------------------------------------------------------------------
+# Completion and status
+
+
+def completion_pct(value: float | None, target: float | None) -> float | None:
+    """完成率 = value / target in %; None when there is no target (None or 0). A missing value counts as 0."""
+    if target is None or target == 0 or _is_nan(target):
+        return None
+    return _num(value) / target * 100.0
+
+
+def gap_points(completion: float, schedule: float) -> float:
+    """完成率 − 序时进度, in 个百分点 (positive = ahead of schedule)."""
+    return completion - schedule
+
+
+def status_for(completion: float | None, schedule: float) -> Status:
+    """The status of a target with this completion (%) at this schedule (%).
+
+    None completion means no target (see `completion_pct`) -> 无目标. Otherwise, in order:
+    >= 100 -> 已完成; nothing done and no time elapsed -> 未开始; >= schedule -> 超序时;
+    behind by up to 20 points (inclusive) -> 低于序时; behind by more -> 严重滞后.
+    """
+    if completion is None or _is_nan(completion):
+        return Status.NO_TARGET
+    if completion >= 100.0:
+        return Status.DONE
+    if schedule <= 0.0 and completion <= 0.0:
+        return Status.NOT_STARTED
+    if completion >= schedule - _EPS:
+        return Status.AHEAD
+    if schedule - completion <= SEVERE_LAG_POINTS + _EPS:
+        return Status.BEHIND
+    return Status.SEVERELY_BEHIND
+
+
+# ---------------------------------------------------------------------------
+# Projection and what is still needed
+
+
+def project_year_end(
+    year: int,
+    as_of: date,
+    value_so_far: float | None,
+    monthly_last_year: Sequence[float] | None,
+    is_rate: bool = False,
+) -> float:
+    """Projected year-end value.
+
+    The value so far plus the rest of the year at last year's monthly pattern
+    (`monthly_last_year`: 12 per-month increments; the rest of the as-of month is prorated
+    by days, later months are added whole). Without last-year data (None or all zero) the
+    year's run rate is used: value_so_far / elapsed days * days in year. A rate indicator
+    projects to its current value; after the year the value so far is final.
+    """
+    as_of = _as_date(as_of)
+    value = _num(value_so_far)
+    if is_rate or as_of.year > year:
+        return value
+
+    pattern = _pattern(monthly_last_year)
+    if pattern is not None:
+        if as_of.year < year:
+            return value + sum(pattern)
+        month_days = calendar.monthrange(year, as_of.month)[1]
+        rest_of_month = pattern[as_of.month - 1] * (month_days - as_of.day) / month_days
+        return value + rest_of_month + sum(pattern[as_of.month :])
+
+    elapsed = elapsed_days(year, as_of)
+    if elapsed == 0:
+        return value
+    return value / elapsed * days_in_year(year)
+
+
+def needed_per_month(
+    year: int,
+    as_of: date,
+    value_so_far: float | None,
+    target: float | None,
+    is_rate: bool = False,
+) -> float | None:
+    """What is still needed per remaining month to reach the target.
+
+    Remaining months = 12 − completed months (a partly elapsed month counts as remaining).
+    0 when the target is already met; the whole shortfall when no month remains; None when
+    there is no target or the indicator is a rate (a rate is not accumulated month by month).
+    """
+    if target is None or is_rate or _is_nan(target):
+        return None
+    shortfall = target - _num(value_so_far)
+    if shortfall <= 0:
+        return 0.0
+    remaining = 12 - completed_months(year, as_of)
+    if remaining <= 0:
+        return shortfall
+    return shortfall / remaining
+
+
+# ---------------------------------------------------------------------------
+# Everything for one target
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """A target's progress at an as-of date, as shown on the 年度目标 page."""
+
+    year: int
+    as_of: date
+    value: float  # so far; 0 when the indicator has no data yet
+    target: float | None
+    completion: float | None  # %; None without a target
+    schedule: float  # 序时进度, %
+    gap: float | None  # completion − schedule, 个百分点; None without a target
+    status: Status
+    projection: float  # projected year-end value
+    projection_reaches_target: bool
+    needed_per_month: float | None
+    note: str | None
+    is_rate: bool = False
+
+
+def evaluate_target(
+    year: int,
+    as_of: date,
+    value: float | None,
+    target: float | None,
+    note: str | None = None,
+    is_rate: bool = False,
+    monthly_last_year: Sequence[float] | None = None,
+    basis: Basis = "day",
+) -> TargetProgress:
+    """Bundle completion, schedule, gap, status, projection and need for one target.
+
+    Never raises for missing data: a value of None reads 0 (严重滞后 once the schedule is
+    more than 20 points in, 未开始 before any time has elapsed); a target of None or 0
+    reads 无目标.
+    """
+    as_of = _as_date(as_of)
+    value_num = _num(value)
+    if target is not None and _is_nan(target):
+        target = None
+    completion = completion_pct(value_num, target)
+    schedule = schedule_share(year, as_of, basis)
+    projection = project_year_end(year, as_of, value_num, monthly_last_year, is_rate)
+    has_target = completion is not None
+    return TargetProgress(
+        year=year,
+        as_of=as_of,
+        value=value_num,
+        target=target,
+        completion=completion,
+        schedule=schedule,
+        gap=gap_points(completion, schedule) if completion is not None else None,
+        status=status_for(completion, schedule),
+        projection=projection,
+        projection_reaches_target=has_target and target is not None and projection >= target,
+        needed_per_month=needed_per_month(year, as_of, value_num, target, is_rate) if has_target else None,
+        note=note,
+        is_rate=is_rate,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Internals
+
+
+def _is_nan(x: object) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _num(x: float | None) -> float:
+    """None / NaN -> 0.0 (no data yet), else float(x)."""
+    if x is None or _is_nan(x):
+        return 0.0
+    return float(x)
+
+
+def _pattern(monthly: Sequence[float] | None) -> list[float] | None:
+    """Last year's 12 monthly increments, or None when there is no usable data."""
+    if monthly is None:
+        return None
+    values = [_num(x) for x in monthly]
+    if len(values) != 12:
+        raise ValueError(f"monthly_last_year needs 12 values, got {len(values)}")
+    if all(v == 0 for v in values):
+        return None
+    return values
