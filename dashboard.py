@@ -1,0 +1,16 @@
+"""县残联工作数据看板 — entry point: `streamlit run dashboard.py`."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ui.shell import bootstrap
+
+current = bootstrap()
+try:
+    current.run()
+except Exception:  # a leader never sees a traceback
+    logging.getLogger("dashboard").exception("page %s failed", current.title)
+    st.error("抱歉，本页面加载时出现意外问题。请刷新页面；若仍出现，请联系数据管理员。", icon=":material/error:")

@@ -1,0 +1,40 @@
+"""KPI cards: an indicator's value in its unit with 同比 against the same span last year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dpf.formatting import fmt_value, is_missing, yoy_delta
+
+
+def kpi_card(row: pd.Series, label: str | None = None) -> None:
+    """One st.metric for an indicator row of compute_indicators()."""
+    value = None if is_missing(row["value"]) else float(row["value"])
+    if row.get("problem") and value is None:
+        st.metric(label or row["name"], "—", help=row["problem"], border=True)
+        return
+    previous = None if is_missing(row["previous"]) else float(row["previous"])
+    delta = yoy_delta(value, previous, row["unit"])
+    help_text = f"上年同期：{fmt_value(previous, row['unit'])}"
+    st.metric(
+        label or row["name"],
+        fmt_value(value, row["unit"]),
+        delta=f"同比 {delta}" if delta else None,
+        delta_color="normal",
+        help=help_text,
+        border=True,
+    )
+
+
+def kpi_grid(indicators: pd.DataFrame, codes: Sequence[str], per_row: int = 4, labels: dict | None = None) -> None:
+    """Cards for `codes` (indicator codes) in rows of `per_row`."""
+    frame = indicators.set_index("indicator")
+    labels = labels or {}
+    for start in range(0, len(codes), per_row):
+        columns = st.columns(per_row)
+        for column, code in zip(columns, codes[start : start + per_row], strict=False):
+            with column:
+                kpi_card(frame.loc[code], labels.get(code))

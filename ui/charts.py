@@ -1,0 +1,73 @@
+"""One Plotly look for every chart, and a camera button that saves a briefing-ready PNG."""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+from dpf.formatting import fmt_date
+from ui.context import View
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+PALETTE = ["#1f5f8b", "#3a9d8f", "#e0a458", "#c05746", "#7b6d8d", "#5b8e7d", "#b5838d", "#6c757d", "#2a9d8f"]
+
+pio.templates["dpf"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": 13, "color": "#1f2933"},
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"gridcolor": "#eef1f4", "zeroline": False},
+        yaxis={"gridcolor": "#eef1f4", "zeroline": False},
+        separators=".,",
+    )
+)
+
+MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
+
+
+def safe_filename(text: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")
+
+
+def chart_filename(title: str, view: View) -> str:
+    as_of = fmt_date(view.as_of) if view.as_of else ""
+    return safe_filename(f"{title}_{view.scope}_{view.year}年_截至{as_of}")
+
+
+def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380) -> None:
+    """Apply the shared theme, title the chart and draw it; the PNG is 3× with scope and 数据截至."""
+    as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    fig.update_layout(
+        template="dpf",
+        title={"text": title, "font": {"size": 16}},
+        height=height,
+        annotations=[
+            *fig.layout.annotations,
+            go.layout.Annotation(
+                text=f"范围：{view.scope}　数据截至 {as_of}",
+                xref="paper",
+                yref="paper",
+                x=1,
+                y=1.0,
+                yanchor="bottom",
+                xanchor="right",
+                yshift=28,
+                showarrow=False,
+                font={"size": 11, "color": "#6b7280"},
+            ),
+        ],
+    )
+    config = {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
+        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
+        "locale": "zh-CN",
+    }
+    st.plotly_chart(fig, config=config, key=key, theme=None)

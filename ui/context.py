@@ -1,0 +1,70 @@
+"""The view every page renders: data folder, year, townships and as-of, chosen in the sidebar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dpf.db import Extracts
+from dpf.formatting import scope_label
+from ui.data import cached_indicators, cached_query, open_cached
+
+_VIEW_KEY = "dpf_view"
+
+
+@dataclass(frozen=True)
+class View:
+    folder: str
+    fingerprint: str
+    year: int
+    township_codes: tuple[str, ...]
+    township_names: tuple[str, ...]
+    as_of: date | None
+    source: str
+    is_demo: bool
+    problem: str | None  # the whole folder is unusable (no folder, no manifest)
+
+    @property
+    def extracts(self) -> Extracts:
+        return open_cached(self.folder, self.fingerprint)
+
+    @property
+    def scope(self) -> str:
+        return scope_label(list(self.township_names))
+
+    @property
+    def townships(self) -> list[str]:
+        return list(self.township_codes)
+
+    def indicators(self) -> pd.DataFrame:
+        return cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
+        items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+        return cached_query(self.folder, self.fingerprint, name, items)
+
+    def table_problem(self, *tables: str) -> str | None:
+        return self.problem or self.extracts.problem(*tables)
+
+
+def set_view(view: View) -> None:
+    st.session_state[_VIEW_KEY] = view
+
+
+def current_view() -> View:
+    """The view the sidebar chose in this run.
+
+    Streamlit runs a page file directly (without dashboard.py) on the very first run of a
+    server process when the URL names a page, because a `pages/` folder exists; the frame
+    is then set up here, so a deep link works even as the first request.
+    """
+    if _VIEW_KEY not in st.session_state:
+        from ui.shell import bootstrap
+
+        bootstrap()
+    return st.session_state[_VIEW_KEY]

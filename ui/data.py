@@ -1,0 +1,39 @@
+"""The opened extracts and cached query results, keyed by the manifest so a new one invalidates them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dpf.config import data_dir
+from dpf.db import Extracts, open_extracts
+from dpf.indicators import compute_indicators
+from dpf.manifest import manifest_fingerprint
+from dpf.sql import run_query
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def open_cached(folder: str, fingerprint: str) -> Extracts:
+    """One DuckDB connection per data folder and manifest; queries take their own cursor."""
+    return open_extracts(Path(folder))
+
+
+def current_source() -> tuple[str, str]:
+    """(folder, manifest fingerprint) of the data folder in use."""
+    folder = data_dir()
+    return str(folder), manifest_fingerprint(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_indicators(folder: str, fingerprint: str, year: int, townships: tuple[str, ...]) -> pd.DataFrame:
+    return compute_indicators(open_cached(folder, fingerprint), year, list(townships))
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def cached_query(folder: str, fingerprint: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    """queries/NAME.sql with `params` (name, value) pairs; lists travel as tuples for hashing."""
+    values = {key: list(value) if isinstance(value, tuple) else value for key, value in params}
+    return run_query(open_cached(folder, fingerprint).con, name, **values)

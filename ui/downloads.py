@@ -1,0 +1,55 @@
+"""Download a displayed table as Excel (.xlsx, Chinese headers) and CSV (UTF-8 with BOM)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from dpf.formatting import fmt_date
+from ui.charts import safe_filename
+from ui.context import View
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        worksheet = writer.sheets[sheet[:31]]
+        for column_cells in worksheet.columns:
+            width = max(len(str(cell.value or "")) for cell in column_cells)
+            worksheet.column_dimensions[column_cells[0].column_letter].width = min(40, 4 + width * 1.6)
+    return buffer.getvalue()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def download_name(page: str, table: str, view: View, suffix: str) -> str:
+    as_of = fmt_date(view.as_of) if view.as_of else ""
+    return safe_filename(f"{page}_{table}_{view.scope}_{view.year}年_截至{as_of}") + suffix
+
+
+def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str) -> None:
+    """Two buttons under a table; headers should already be Chinese with units, e.g. 金额（万元）."""
+    left, right, _ = st.columns([1, 1, 4])
+    with left:
+        st.download_button(
+            "下载 Excel",
+            excel_bytes(frame, table),
+            file_name=download_name(page, table, view, ".xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+        )
+    with right:
+        st.download_button(
+            "下载 CSV",
+            csv_bytes(frame),
+            file_name=download_name(page, table, view, ".csv"),
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )

@@ -1,0 +1,66 @@
+"""Sidebar filters shared by every page, bound to the URL (?year=…&township=…)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dpf.indicators import data_years, township_table
+from ui.context import View
+from ui.data import current_source, open_cached
+
+YEAR_KEY = "year"
+TOWNSHIP_KEY = "township"
+
+
+def _year_label(year: int) -> str:
+    return f"{year}年"
+
+
+def sidebar_filters() -> View:
+    """Draw the year and township filters and return the view they select."""
+    folder, fingerprint = current_source()
+    extracts = open_cached(folder, fingerprint)
+    manifest = extracts.manifest
+    if manifest is None:
+        st.sidebar.error(extracts.manifest_problem or "数据不可用。")
+        return View(folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem)
+
+    years = data_years(extracts)
+    default_year = manifest.as_of.year if manifest.as_of.year in years else years[0]
+    year = st.sidebar.selectbox(
+        "年度",
+        years,
+        index=years.index(default_year),
+        format_func=_year_label,
+        key=YEAR_KEY,
+        bind="query-params",
+    )
+
+    towns = township_table(extracts) if extracts.available("townships") else None
+    if towns is None:
+        st.sidebar.warning(extracts.problem("townships") or "乡镇（街道）表不可用。")
+        names: list[str] = []
+        code_by_name: dict[str, str] = {}
+    else:
+        names = list(towns["name"])
+        code_by_name = dict(zip(towns["name"], towns["code"], strict=True))
+    chosen = st.sidebar.multiselect(
+        "乡镇（街道）",
+        names,
+        placeholder="全县（可选一个或多个乡镇/街道）",
+        key=TOWNSHIP_KEY,
+        bind="query-params",
+        help="不选即为全县。",
+    )
+    chosen = [name for name in names if name in chosen]  # official order
+    return View(
+        folder=folder,
+        fingerprint=fingerprint,
+        year=int(year),
+        township_codes=tuple(code_by_name[name] for name in chosen),
+        township_names=tuple(chosen),
+        as_of=manifest.as_of,
+        source=manifest.source,
+        is_demo=manifest.is_demo,
+        problem=None,
+    )

@@ -1,0 +1,32 @@
+"""The header every page starts with, so a screenshot says what, where, when and from which data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dpf.formatting import fmt_date
+from ui.context import View
+
+SOURCE_LABELS = {"demo": "演示数据（合成数据，非真实个人信息）", "import": "县残联台账导入"}
+
+
+def source_label(view: View) -> str:
+    return SOURCE_LABELS.get(view.source, view.source or "未注明")
+
+
+def caption_line(view: View) -> str:
+    """范围：全县 · 2024年 · 数据截至 2024年9月30日"""
+    as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    return f"范围：{view.scope}　·　{view.year}年　·　数据截至 {as_of}"
+
+
+def page_header(view: View, title: str) -> bool:
+    """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown."""
+    st.title(title)
+    if view.problem:
+        st.error(view.problem, icon=":material/error:")
+        return False
+    st.markdown(f"**{caption_line(view)}**")
+    demo = "　:orange-badge[演示数据]" if view.is_demo else ""
+    st.caption(f"数据来源：{source_label(view)}{demo}")
+    return True

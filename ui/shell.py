@@ -1,0 +1,50 @@
+"""The frame every page lives in: page config, navigation, sidebar filters and the shared view."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from ui.context import set_view
+from ui.filters import sidebar_filters
+
+REPO = Path(__file__).resolve().parent.parent
+IMPORT_ENV = "DASHBOARD_ENABLE_IMPORT"
+
+# (file under pages/, title, icon, section); a page whose file does not exist yet is left out.
+PAGES = [
+    ("overview.py", "总览", ":material/dashboard:", "工作概况"),
+    ("funds.py", "资金发放", ":material/payments:", "工作概况"),
+    ("employment.py", "就业培训", ":material/work:", "工作概况"),
+    ("rehab.py", "康复服务", ":material/healing:", "工作概况"),
+    ("targets.py", "年度目标", ":material/flag:", "工作概况"),
+    ("data_status.py", "数据状况", ":material/fact_check:", "数据"),
+    ("data_import.py", "数据导入", ":material/upload_file:", "数据"),
+]
+
+
+def import_enabled() -> bool:
+    return os.environ.get(IMPORT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def navigation_pages() -> dict[str, list]:
+    sections: dict[str, list] = {}
+    for index, (file, title, icon, section) in enumerate(PAGES):
+        if file == "data_import.py" and not import_enabled():
+            continue
+        path = REPO / "pages" / file
+        if not path.is_file():
+            continue
+        page = st.Page(str(path), title=title, icon=icon, default=index == 0)
+        sections.setdefault(section, []).append(page)
+    return sections
+
+
+def bootstrap() -> st.Page:
+    """Set up the frame and return the page the URL asks for (the caller runs it)."""
+    st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
+    current = st.navigation(navigation_pages())
+    set_view(sidebar_filters())
+    return current
