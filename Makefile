@@ -1,10 +1,11 @@
-# Task runner used by the README and CI.
+# Task runner: the README's two commands (make run, make test) and CI (.ci/run -> make test) use it.
 PY ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 DEMO := data/demo/manifest.json
+PORT ?= 8501
 
-.PHONY: setup run test lint bench demo check clean
+.PHONY: setup browser-deps run test lint bench demo check screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -14,23 +15,35 @@ $(VENV)/.installed: requirements.txt
 
 setup: $(VENV)/.installed
 
+# Debian's Chromium and CJK fonts for the browser tests and screenshots (Playwright cannot download a browser here).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		echo "Installing chromium and fonts-noto-cjk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
 $(DEMO): $(VENV)/.installed dpf/demo.py
 	$(VPY) -m dpf demo --out data/demo
 
 demo: $(DEMO)
 
 run: setup demo
-	$(VPY) -m streamlit run dashboard.py
+	$(VPY) -m streamlit run dashboard.py --server.port $(PORT)
 
 lint: setup
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-test: setup demo
+test: setup browser-deps demo
+	$(VPY) -m ruff check .
 	$(VPY) -m pytest -q
 
 check: setup demo
 	$(VPY) -m dpf check --data data/demo
+
+screenshots: setup browser-deps demo
+	$(VPY) -m tests.browser.screenshots --out test-output/screenshots
+	$(VPY) -m tests.browser.screenshots --out test-output/briefing --briefing --size 1920x1080
 
 bench: setup
 	$(VPY) -m dpf bench

@@ -6,6 +6,8 @@ import logging
 
 import streamlit as st
 
+from ui.context import current_view
+from ui.header import page_footer
 from ui.shell import bootstrap
 
 current = bootstrap()
@@ -14,3 +16,4 @@ try:
 except Exception:  # a leader never sees a traceback
     logging.getLogger("dashboard").exception("page %s failed", current.title)
     st.error("抱歉，本页面加载时出现意外问题。请刷新页面；若仍出现，请联系数据管理员。", icon=":material/error:")
+page_footer(current_view())

@@ -42,25 +42,34 @@ def chart_filename(title: str, view: View) -> str:
 
 
 def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380) -> None:
-    """Apply the shared theme, title the chart and draw it; the PNG is 3× with scope and 数据截至."""
+    """Apply the shared theme, title the chart and draw it.
+
+    The camera button saves a 3× PNG on white, with the chart's title and a footer line of
+    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type.
+    """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    scale = 1.25 if view.briefing else 1.0
+    margin_bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
     fig.update_layout(
         template="dpf",
-        title={"text": title, "font": {"size": 16}},
-        height=height,
+        font={"size": round(13 * scale)},
+        title={"text": title, "font": {"size": round(16 * scale)}},
+        height=round(height * (1.15 if view.briefing else 1.0)),
+        margin={"b": max(margin_bottom, 10) + 36},
+        paper_bgcolor="white",
         annotations=[
             *fig.layout.annotations,
             go.layout.Annotation(
-                text=f"范围：{view.scope}　数据截至 {as_of}",
+                text=f"范围：{view.scope}　{view.year}年　数据截至 {as_of}",
                 xref="paper",
                 yref="paper",
-                x=1,
-                y=1.0,
-                yanchor="bottom",
-                xanchor="right",
-                yshift=28,
+                x=0,
+                y=0,
+                xanchor="left",
+                yanchor="top",
+                yshift=-30 - (20 if fig.layout.xaxis.title.text else 0),
                 showarrow=False,
-                font={"size": 11, "color": "#6b7280"},
+                font={"size": round(11 * scale), "color": "#6b7280"},
             ),
         ],
     )

@@ -27,6 +27,7 @@ class View:
     source: str
     is_demo: bool
     problem: str | None  # the whole folder is unusable (no folder, no manifest)
+    briefing: bool = False  # 简报模式: larger type, no sidebar, a title block
 
     @property
     def extracts(self) -> Extracts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dpf.indicators import data_years, township_table
+from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
 from ui.data import current_source, open_cached
 
@@ -18,12 +19,14 @@ def _year_label(year: int) -> str:
 
 def sidebar_filters() -> View:
     """Draw the year and township filters and return the view they select."""
+    briefing = briefing_toggle()
+    copy_link_control()
     folder, fingerprint = current_source()
     extracts = open_cached(folder, fingerprint)
     manifest = extracts.manifest
     if manifest is None:
         st.sidebar.error(extracts.manifest_problem or "数据不可用。")
-        return View(folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem)
+        return View(folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem, briefing)
 
     years = data_years(extracts)
     default_year = manifest.as_of.year if manifest.as_of.year in years else years[0]
@@ -63,4 +66,5 @@ def sidebar_filters() -> View:
         source=manifest.source,
         is_demo=manifest.is_demo,
         problem=None,
+        briefing=briefing,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dpf.formatting import fmt_date
+from ui.briefing import apply_briefing_style, exit_button, title_block
 from ui.context import View
 
 SOURCE_LABELS = {"demo": "演示数据（合成数据，非真实个人信息）", "import": "县残联台账导入"}
@@ -22,11 +23,24 @@ def caption_line(view: View) -> str:
 
 def page_header(view: View, title: str) -> bool:
     """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown."""
-    st.title(title)
+    if view.briefing:
+        apply_briefing_style()
     if view.problem:
+        st.title(title)
         st.error(view.problem, icon=":material/error:")
         return False
+    if view.briefing:
+        title_block(title, caption_line(view), f"数据来源：{source_label(view)}")
+        return True
+    st.title(title)
     st.markdown(f"**{caption_line(view)}**")
     demo = "　:orange-badge[演示数据]" if view.is_demo else ""
     st.caption(f"数据来源：{source_label(view)}{demo}")
     return True
+
+
+def page_footer(view: View) -> None:
+    """Bottom of every page: in briefing mode the way back, below what a screenshot shows."""
+    if view.briefing:
+        st.divider()
+        exit_button()

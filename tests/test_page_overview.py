@@ -1,0 +1,108 @@
+"""总览 in AppTest: demo set, an empty set, township filter, URL parameters, broken tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dpf.catalogue import TABLE_SCHEMAS
+from dpf.db import open_extracts
+from dpf.formatting import fmt_value
+from dpf.indicators import codes_for_names, compute_indicators
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
+from tests.extract_builder import write_set
+
+
+def expected_cards(folder, year, names=()):
+    extracts = open_extracts(folder)
+    frame = compute_indicators(extracts, year, codes_for_names(extracts, list(names)))
+    return {row.name: fmt_value(row.value, row.unit) for row in frame.itertuples()}
+
+
+@pytest.fixture(scope="module")
+def overview(demo_dir):
+    return run_page(demo_dir)
+
+
+def test_overview_runs_on_demo_with_header(overview):
+    assert no_exception(overview)
+    header = [m.value for m in overview.markdown]
+    assert any("范围：全县" in text and "数据截至 2024年9月30日" in text for text in header)
+    assert any("演示数据" in c.value for c in overview.caption)
+
+
+def test_overview_cards_equal_dpf_for_the_county(overview, demo_dir):
+    shown = metric_values(overview)
+    expected = expected_cards(demo_dir, 2024)
+    for label in ("各类资金发放合计", "重度残疾人护理补贴发放", "残疾人技能培训", "持证残疾人"):
+        assert shown[label] == expected[label]
+
+
+def test_choosing_a_township_changes_cards_to_its_figures(demo_dir):
+    at = run_page(demo_dir)
+    name = at.multiselect(key="township").options[1]
+    county = metric_values(at)["重度残疾人护理补贴发放"]
+    at.multiselect(key="township").select(name)
+    rerun(at, demo_dir)
+    shown = metric_values(at)
+    expected = expected_cards(demo_dir, 2024, [name])
+    assert shown["重度残疾人护理补贴发放"] == expected["重度残疾人护理补贴发放"] != county
+    assert shown["各类资金发放合计"] == expected["各类资金发放合计"]
+    assert any(f"范围：{name}" in m.value for m in at.markdown)
+
+
+def test_url_preselects_township_and_year(demo_dir):
+    name = (
+        open_extracts(demo_dir)
+        .con.cursor()
+        .execute("SELECT name FROM townships ORDER BY sort_order LIMIT 1")
+        .fetchall()[0][0]
+    )
+    at = run_page(demo_dir, query={"township": name, "year": "2023"})
+    assert at.multiselect(key="township").value == [name]
+    assert at.selectbox(key="year").value == 2023
+    expected = expected_cards(demo_dir, 2023, [name])
+    assert metric_values(at)["重度残疾人护理补贴金额"] == expected["重度残疾人护理补贴金额"]
+
+
+@pytest.mark.parametrize("hostile", ["不存在镇", "'; DROP TABLE payments; --", "<script>alert(1)</script>"])
+def test_unknown_url_values_are_dropped(demo_dir, hostile):
+    at = run_page(demo_dir, query={"township": hostile, "year": "1999"})
+    assert no_exception(at)
+    assert at.multiselect(key="township").value == []
+    assert at.selectbox(key="year").value == 2024
+
+
+def test_overview_on_an_empty_but_valid_folder(tmp_path):
+    tables = {name: [] for name in TABLE_SCHEMAS}
+    tables["townships"] = [{"code": "1", "name": "城关街道", "kind": "街道", "sort_order": 1}]
+    folder = write_set(tmp_path / "empty", tables, date(2024, 3, 31))
+    at = run_page(folder)
+    assert no_exception(at)
+    assert metric_values(at)["各类资金发放合计"] == "0.00万元"
+    assert any("暂无资金发放记录" in i.value for i in at.info)
+
+
+def test_missing_table_shows_its_chinese_message(demo_copy):
+    for part in sorted((demo_copy / "payments").rglob("*.parquet")):
+        part.unlink()
+    at = run_page(demo_copy)
+    assert no_exception(at)
+    assert any("资金发放" in w.value and "缺少" in w.value for w in at.warning)
+    assert metric_values(at)["残疾人技能培训"] not in ("—", "")  # other tables still work
+
+
+def test_corrupted_table_shows_its_chinese_message(demo_copy):
+    (demo_copy / "services.parquet").write_bytes(b"PAR1 this is not parquet")
+    at = run_page(demo_copy)
+    assert no_exception(at)
+    assert any("服务记录" in w.value and "损坏" in w.value for w in at.warning)
+    assert metric_values(at)["残疾人技能培训"] == "—"
+    assert metric_values(at)["重度残疾人护理补贴发放"] not in ("—", "")
+
+
+def test_missing_folder_says_what_to_do(tmp_path):
+    at = run_page(tmp_path / "nowhere")
+    assert no_exception(at)
+    assert any("DASHBOARD_DATA_DIR" in e.value for e in at.error)
