@@ -1,0 +1,669 @@
+"""The contract check (`dpf.check`, `python -m dpf check`) on a tiny folder and broken copies of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dpf.catalogue import TABLE_SCHEMAS
+from dpf.check import CheckResult, check_folder, format_report
+from dpf.cli import main
+from dpf.manifest import MANIFEST_NAME, table_files, table_location
+from tests.check_fixture import P1, P2, build_clean_folder, read_rows, refresh_manifest, write_table
+
+Mutation = Callable[[Path], None]
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    return build_clean_folder(tmp_path / "data")
+
+
+def rows_of(table: str, change: Callable[[list[dict]], list[dict] | pa.Table | None]) -> Mutation:
+    """A mutation: rewrite `table` through `change` (in place or returning new data), then the manifest."""
+
+    def mutate(folder: Path) -> None:
+        rows = read_rows(folder, table)
+        out = change(rows)
+        write_table(folder, table, rows if out is None else out)
+        refresh_manifest(folder)
+
+    return mutate
+
+
+def set_value(table: str, column: str, value, row: int = 0) -> Mutation:
+    def change(rows: list[dict]) -> None:
+        rows[row][column] = value
+
+    return rows_of(table, change)
+
+
+def arrow_with(table: str, column: str, array: Callable[[list], pa.Array]) -> Mutation:
+    """Replace one column with an Arrow array built from its values (to change its type)."""
+
+    def change(rows: list[dict]) -> pa.Table:
+        arrow = pa.Table.from_pylist(rows, schema=TABLE_SCHEMAS[table])
+        index = arrow.column_names.index(column)
+        return arrow.set_column(index, column, array(arrow.column(column).to_pylist()))
+
+    return rows_of(table, change)
+
+
+def drop_column(table: str, column: str) -> Mutation:
+    def change(rows: list[dict]) -> pa.Table:
+        return pa.Table.from_pylist(rows, schema=TABLE_SCHEMAS[table]).drop_columns([column])
+
+    return rows_of(table, change)
+
+
+def duplicate_row(table: str, row: int = 0, **changes) -> Mutation:
+    def change(rows: list[dict]) -> None:
+        rows.append({**rows[row], **changes})
+
+    return rows_of(table, change)
+
+
+def remove_table(table: str) -> Mutation:
+    def mutate(folder: Path) -> None:
+        location = table_location(folder, table)
+        for path in table_files(location):
+            path.unlink()
+        refresh_manifest(folder)
+
+    return mutate
+
+
+def edit_manifest(change: Callable[[dict], None]) -> Mutation:
+    def mutate(folder: Path) -> None:
+        path = folder / MANIFEST_NAME
+        body = json.loads(path.read_text(encoding="utf-8"))
+        change(body)
+        path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+
+    return mutate
+
+
+def _wrong_rows(body: dict) -> None:
+    body["tables"]["persons"]["rows"] += 1
+
+
+BAD_TOWNSHIP = "999999999"
+RAW_CERTIFICATE = "34012219800101001111"  # a raw 20-character certificate number
+
+# (mutation, expected rule, table, column, words the message must contain)
+VIOLATIONS = [
+    pytest.param(
+        remove_table("services"), "missing_table", "services", None, ["服务记录", "services"], id="missing_table"
+    ),
+    pytest.param(
+        drop_column("persons", "sex"), "missing_column", "persons", "sex", ["缺少", "sex"], id="missing_column"
+    ),
+    pytest.param(
+        arrow_with("persons", "certified_on", lambda v: pa.array([str(d) for d in v])),
+        "wrong_type",
+        "persons",
+        "certified_on",
+        ["certified_on", "VARCHAR", "DATE"],
+        id="wrong_type_date_as_text",
+    ),
+    pytest.param(
+        arrow_with("townships", "code", lambda v: pa.array([int(c) for c in v], pa.int64())),
+        "wrong_type",
+        "townships",
+        "code",
+        ["code", "BIGINT", "VARCHAR"],
+        id="wrong_type_code_as_number",
+    ),
+    pytest.param(
+        set_value("payments", "payment_id", None),
+        "null_key",
+        "payments",
+        "payment_id",
+        ["payment_id", "为空"],
+        id="null_key",
+    ),
+    pytest.param(
+        duplicate_row("persons"),
+        "duplicate_key",
+        "persons",
+        "person_key",
+        ["person_key", "重复", "1 个"],
+        id="dup_person",
+    ),
+    pytest.param(
+        duplicate_row("payments", 1, period=date(2024, 2, 1)),
+        "duplicate_key",
+        "payments",
+        "payment_id",
+        ["payment_id", "重复"],
+        id="dup_payment_id",
+    ),
+    pytest.param(
+        set_value("townships", "name", "城关镇", 1),
+        "duplicate_key",
+        "townships",
+        "name",
+        ["name", "重复"],
+        id="dup_township_name",
+    ),
+    pytest.param(
+        set_value("townships", "code", None, 2),
+        "null_key",
+        "townships",
+        "code",
+        ["code", "为空"],
+        id="null_township_code",
+    ),
+    pytest.param(set_value("townships", "kind", "村"), "bad_value", "townships", "kind", ["kind", "镇"], id="kind"),
+    pytest.param(set_value("persons", "sex", "未知"), "bad_value", "persons", "sex", ["sex", "男"], id="sex"),
+    pytest.param(
+        set_value("persons", "category", 8), "bad_value", "persons", "category", ["category", "1 至 7"], id="category"
+    ),
+    pytest.param(set_value("persons", "grade", 0), "bad_value", "persons", "grade", ["grade", "1 至 4"], id="grade"),
+    pytest.param(
+        set_value("persons", "birth_year", 1890),
+        "bad_value",
+        "persons",
+        "birth_year",
+        ["birth_year", "1900"],
+        id="birth_year_old",
+    ),
+    pytest.param(
+        set_value("persons", "birth_year", 2025), "bad_value", "persons", "birth_year", ["2024"], id="birth_year_future"
+    ),
+    pytest.param(
+        set_value("payments", "program", "pension"), "bad_value", "payments", "program", ["program"], id="program"
+    ),
+    pytest.param(
+        set_value("services", "service", "dance"), "bad_value", "services", "service", ["service"], id="service"
+    ),
+    pytest.param(set_value("rehab_needs", "need", "food"), "bad_value", "rehab_needs", "need", ["need"], id="need"),
+    pytest.param(
+        set_value("services", "quantity", 0), "bad_value", "services", "quantity", ["quantity", "1"], id="quantity"
+    ),
+    pytest.param(
+        set_value("targets", "indicator", "happiness"),
+        "bad_value",
+        "targets",
+        "indicator",
+        ["indicator"],
+        id="indicator",
+    ),
+    *[
+        pytest.param(
+            set_value(table, "township_code", BAD_TOWNSHIP),
+            "unknown_township",
+            table,
+            "township_code",
+            ["township_code", "townships"],
+            id=f"unknown_township_{table}",
+        )
+        for table in ("persons", "payments", "services", "rehab_needs", "satisfaction", "targets")
+    ],
+    pytest.param(
+        set_value("payments", "township_code", None),
+        "null_value",
+        "payments",
+        "township_code",
+        ["为空"],
+        id="payment_township_null",
+    ),
+    pytest.param(
+        set_value("persons", "township_code", None),
+        "null_value",
+        "persons",
+        "township_code",
+        ["为空"],
+        id="person_township_null",
+    ),
+    pytest.param(
+        set_value("services", "township_code", None, 0),
+        "null_value",
+        "services",
+        "township_code",
+        ["township_code", "县级"],
+        id="service_township_null_not_event",
+    ),
+    pytest.param(
+        set_value("payments", "project_key", "GH-99", 0),
+        "payment_keys",
+        "payments",
+        "person_key/project_key",
+        ["person_key", "project_key", "同时"],
+        id="payment_both_keys",
+    ),
+    pytest.param(
+        set_value("payments", "person_key", None, 0),
+        "payment_keys",
+        "payments",
+        "person_key/project_key",
+        ["同时为空"],
+        id="payment_neither_key",
+    ),
+    pytest.param(
+        set_value("payments", "program", "sunshine_greenhouse", 0),
+        "payee_kind",
+        "payments",
+        "person_key/project_key",
+        ["project_key"],
+        id="payee_kind",
+    ),
+    pytest.param(
+        set_value("payments", "amount_yuan", Decimal("0.00")),
+        "amount_not_positive",
+        "payments",
+        "amount_yuan",
+        ["金额"],
+        id="amount_zero",
+    ),
+    pytest.param(
+        set_value("payments", "amount_yuan", Decimal("-80.00")),
+        "amount_not_positive",
+        "payments",
+        "amount_yuan",
+        ["大于 0"],
+        id="amount_negative",
+    ),
+    pytest.param(
+        set_value("payments", "period", date(2024, 10, 1)),
+        "after_as_of",
+        "payments",
+        "period",
+        ["2024-09-30"],
+        id="period_after",
+    ),
+    pytest.param(
+        set_value("payments", "period", date(2024, 3, 15)),
+        "period_not_first_day",
+        "payments",
+        "period",
+        ["1 日"],
+        id="period_day",
+    ),
+    pytest.param(
+        set_value("services", "served_on", date(2024, 10, 2)),
+        "after_as_of",
+        "services",
+        "served_on",
+        ["截至"],
+        id="served_after",
+    ),
+    pytest.param(
+        set_value("rehab_needs", "recorded_on", date(2025, 1, 1)),
+        "after_as_of",
+        "rehab_needs",
+        "recorded_on",
+        ["截至"],
+        id="recorded_after",
+    ),
+    pytest.param(
+        set_value("rehab_needs", "met_on", date(2024, 10, 1)),
+        "after_as_of",
+        "rehab_needs",
+        "met_on",
+        ["截至"],
+        id="met_after",
+    ),
+    pytest.param(
+        set_value("satisfaction", "surveyed_on", date(2024, 12, 1)),
+        "after_as_of",
+        "satisfaction",
+        "surveyed_on",
+        ["截至"],
+        id="surveyed_after",
+    ),
+    pytest.param(
+        set_value("persons", "certified_on", date(2024, 10, 1)),
+        "after_as_of",
+        "persons",
+        "certified_on",
+        ["截至"],
+        id="certified_after",
+    ),
+    pytest.param(
+        set_value("persons", "cancelled_on", date(2024, 11, 1)),
+        "after_as_of",
+        "persons",
+        "cancelled_on",
+        ["截至"],
+        id="cancelled_after",
+    ),
+    pytest.param(
+        set_value("rehab_needs", "met_on", date(2024, 1, 1)),
+        "met_before_recorded",
+        "rehab_needs",
+        "met_on",
+        ["早于登记日期"],
+        id="met_before_recorded",
+    ),
+    pytest.param(
+        set_value("persons", "cancelled_on", date(2019, 1, 1), 2),
+        "cancelled_before_certified",
+        "persons",
+        "cancelled_on",
+        ["早于办证日期"],
+        id="cancelled_before_certified",
+    ),
+    pytest.param(
+        set_value("persons", "certified_on", None),
+        "null_value",
+        "persons",
+        "certified_on",
+        ["必填"],
+        id="certified_null",
+    ),
+    pytest.param(
+        set_value("satisfaction", "satisfied", None),
+        "null_value",
+        "satisfaction",
+        "satisfied",
+        ["必填"],
+        id="satisfied_null",
+    ),
+    pytest.param(set_value("targets", "target", None), "null_value", "targets", "target", ["必填"], id="target_null"),
+    pytest.param(
+        set_value("services", "person_key", None, 0),
+        "missing_person_key",
+        "services",
+        "person_key",
+        ["person_key"],
+        id="service_without_person",
+    ),
+    pytest.param(
+        set_value("persons", "person_key", RAW_CERTIFICATE),
+        "person_key_format",
+        "persons",
+        "person_key",
+        ["证号", "HMAC"],
+        id="raw_certificate_number",
+    ),
+    pytest.param(
+        duplicate_row("targets", 0, target=120.0),
+        "duplicate_target",
+        "targets",
+        "year/indicator/township_code",
+        ["目标"],
+        id="duplicate_target",
+    ),
+    pytest.param(
+        edit_manifest(_wrong_rows), "manifest_rows", "persons", None, ["manifest.json", "行"], id="manifest_rows"
+    ),
+    pytest.param(
+        edit_manifest(lambda body: body.update(contract=2)),
+        "manifest_contract",
+        "manifest.json",
+        "contract",
+        ["版本"],
+        id="manifest_contract",
+    ),
+]
+
+
+def _personal_column(folder: Path) -> None:
+    rows = read_rows(folder, "persons")
+    arrow = pa.Table.from_pylist(rows, schema=TABLE_SCHEMAS["persons"])
+    write_table(folder, "persons", arrow.append_column("姓名", pa.array(["张三"] * arrow.num_rows)))
+    refresh_manifest(folder)
+
+
+VIOLATIONS.append(
+    pytest.param(_personal_column, "personal_data", "persons", "姓名", ["个人信息", "姓名"], id="personal_data_column")
+)
+
+
+def only(result: CheckResult, rule: str) -> list:
+    return [f for f in result.violations + result.warnings if f.rule == rule]
+
+
+def test_clean_folder_passes(clean: Path) -> None:
+    result = check_folder(clean)
+    assert result.unreadable is None
+    assert result.violations == [], format_report(result)
+    assert result.warnings == [], format_report(result)
+    assert result.exit_code == 0
+    assert sorted(result.tables) == sorted(TABLE_SCHEMAS)
+    report = format_report(result)
+    assert report.splitlines()[-1] == "检查通过：7 张表，0 项问题，0 项提醒。"
+
+
+@pytest.mark.parametrize(("mutate", "rule", "table", "column", "words"), VIOLATIONS)
+def test_each_rule_is_reported(clean: Path, mutate: Mutation, rule, table, column, words) -> None:
+    mutate(clean)
+    result = check_folder(clean)
+    report = format_report(result)
+    assert result.exit_code == 1, report
+    found = [f for f in result.violations if f.rule == rule and f.table == table and f.column == column]
+    assert found, report
+    finding = found[0]
+    assert finding.count >= 1
+    assert len(finding.examples) <= 5
+    for word in words:
+        assert word in finding.message, finding.message
+    if table != "manifest.json":
+        assert table in finding.message
+    if column and "/" not in column:
+        assert column in finding.message
+    assert finding.message in report
+    assert "检查未通过" in report.splitlines()[-1]
+
+
+def test_counts_and_examples(clean: Path) -> None:
+    def change(rows: list[dict]) -> None:
+        for i, row in enumerate(rows):
+            row["amount_yuan"] = Decimal("0.00") if i < 4 else row["amount_yuan"]
+
+    rows_of("payments", change)(clean)
+    result = check_folder(clean)
+    [finding] = only(result, "amount_not_positive")
+    assert finding.count == 4
+    assert finding.examples == ["PAY-0001", "PAY-0002", "PAY-0003", "PAY-0004"]
+    assert "有 4 行" in finding.message
+    line = next(line for line in format_report(result).splitlines() if "amount_yuan" in line)
+    assert "PAY-0001、PAY-0002、PAY-0003、PAY-0004" in line
+
+
+def test_examples_are_capped_at_five(clean: Path) -> None:
+    def change(rows: list[dict]) -> None:
+        base = rows[0]
+        rows.extend({**base, "payment_id": f"PAY-9{i:03d}", "amount_yuan": Decimal("-1.00")} for i in range(12))
+
+    rows_of("payments", change)(clean)
+    [finding] = only(check_folder(clean), "amount_not_positive")
+    assert finding.count == 12
+    assert finding.examples == [f"PAY-9{i:03d}" for i in range(5)]
+
+
+def test_event_service_may_lack_township(clean: Path) -> None:
+    # SV-0002 (job_fair) already has no township; a county-level outreach event is fine too.
+    set_value("services", "township_code", None, 2)(clean)
+    assert check_folder(clean).exit_code == 0
+
+
+def test_targets_township_may_be_null(clean: Path) -> None:
+    set_value("targets", "township_code", None, 1)(clean)
+    result = check_folder(clean)
+    assert only(result, "unknown_township") == []
+    assert only(result, "duplicate_target")  # now two county-wide rows for one indicator
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        pytest.param(lambda tmp: tmp / "nowhere", ["找不到数据文件夹"], id="missing"),
+        pytest.param(lambda tmp: _file(tmp / "a-file"), ["不是文件夹"], id="not_a_dir"),
+        pytest.param(lambda tmp: _dir(tmp / "empty"), ["manifest.json"], id="no_manifest"),
+        pytest.param(lambda tmp: _file(tmp / "bad" / MANIFEST_NAME, "{not json"), ["manifest.json"], id="bad_manifest"),
+        pytest.param(
+            lambda tmp: _file(tmp / "no_as_of" / MANIFEST_NAME, '{"contract": 1}'),
+            ["manifest.json"],
+            id="manifest_no_as_of",
+        ),
+    ],
+)
+def test_unreadable_folder_exits_2(tmp_path: Path, make, words) -> None:
+    folder = make(tmp_path)
+    if folder.name == MANIFEST_NAME:
+        folder = folder.parent
+    result = check_folder(folder)
+    assert result.exit_code == 2
+    assert result.unreadable
+    for word in words:
+        assert word in result.unreadable
+    assert result.unreadable in format_report(result)
+
+
+def _file(path: Path, text: str = "x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _dir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def test_truncated_parquet_is_a_violation_and_the_check_continues(clean: Path) -> None:
+    set_value("payments", "amount_yuan", Decimal("0.00"))(clean)
+    path = clean / "persons.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # half-copied, after the manifest was written
+    result = check_folder(clean)
+    assert result.exit_code == 1
+    [broken] = only(result, "unreadable_file")
+    assert broken.table == "persons"
+    assert broken.examples == ["persons.parquet"]
+    assert "损坏" in broken.message and "persons" in broken.message
+    assert only(result, "manifest_sha256")[0].table == "persons"
+    assert only(result, "amount_not_positive")  # other tables are still checked
+    assert only(result, "unknown_person") == []  # the lookup needs persons; skipped, not misreported
+
+
+def test_corrupt_file_inside_a_partitioned_table(clean: Path) -> None:
+    path = clean / "payments" / "year=2024" / "part-0.parquet"
+    path.write_bytes(b"PAR1 this is not parquet")
+    result = check_folder(clean)
+    [broken] = only(result, "unreadable_file")
+    assert broken.table == "payments"
+    assert broken.examples == ["payments/year=2024/part-0.parquet"]
+
+
+def test_changed_bytes_after_manifest_is_manifest_sha256(clean: Path) -> None:
+    # The same rows written again differently: readable, same row count, other bytes.
+    path = clean / "services.parquet"
+    pq.write_table(pq.read_table(path), path, compression="gzip")
+    result = check_folder(clean)
+    assert result.exit_code == 1
+    assert [f.rule for f in result.violations] == ["manifest_sha256"]
+    finding = result.violations[0]
+    assert finding.table == "services"
+    assert "sha256" in finding.message and "重新复制" in finding.message
+
+
+def test_duplicate_payment_is_only_a_warning(clean: Path) -> None:
+    duplicate_row("payments", 1, payment_id="PAY-0099")(clean)
+    result = check_folder(clean)
+    assert result.exit_code == 0, format_report(result)
+    [warning] = result.warnings
+    assert warning.rule == "duplicate_payment"
+    assert warning.count == 1
+    assert warning.examples == [f"{P1[:12]}… nursing_subsidy 2024-01"]
+    report = format_report(result)
+    assert "【提醒】" in report and "不止一次" in report
+    assert report.splitlines()[-1] == "检查通过：7 张表，0 项问题，1 项提醒。"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "rule", "table"),
+    [
+        pytest.param(
+            set_value("services", "person_key", P2, 1), "event_with_person", "services", id="event_with_person"
+        ),
+        pytest.param(
+            set_value("rehab_needs", "person_key", "0" * 64), "unknown_person", "rehab_needs", id="unknown_person"
+        ),
+        pytest.param(
+            arrow_with("payments", "amount_yuan", lambda v: pa.array([float(x) for x in v])),
+            "inexact_type",
+            "payments",
+            id="amount_as_double",
+        ),
+    ],
+)
+def test_suspicious_but_legal_is_a_warning(clean: Path, mutate: Mutation, rule: str, table: str) -> None:
+    mutate(clean)
+    result = check_folder(clean)
+    assert result.exit_code == 0, format_report(result)
+    assert [(f.rule, f.table) for f in result.warnings] == [(rule, table)]
+
+
+def test_optional_table_may_be_absent(clean: Path) -> None:
+    for table in ("satisfaction", "targets"):
+        (clean / f"{table}.parquet").unlink()
+    refresh_manifest(clean)
+    result = check_folder(clean)
+    assert result.exit_code == 0
+    assert result.warnings == []
+    assert "5 张表" in format_report(result)
+
+
+def test_manifest_lists_absent_table_and_misses_present_one(clean: Path) -> None:
+    (clean / "satisfaction.parquet").unlink()  # listed in the manifest, now absent
+    manifest = json.loads((clean / MANIFEST_NAME).read_text(encoding="utf-8"))
+    del manifest["tables"]["targets"]  # present, but unlisted
+    (clean / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    result = check_folder(clean)
+    assert result.exit_code == 0
+    assert sorted((f.rule, f.table) for f in result.warnings) == [
+        ("manifest_table_absent", "satisfaction"),
+        ("manifest_unlisted", "targets"),
+    ]
+
+
+def test_unlisted_extra_columns_and_partition_column_are_fine(clean: Path) -> None:
+    # payments/ is hive-partitioned by year in the fixture, so the view has an extra `year`.
+    def change(rows: list[dict]) -> pa.Table:
+        arrow = pa.Table.from_pylist(rows, schema=TABLE_SCHEMAS["services"])
+        return arrow.append_column("source_sheet", pa.array(["台账1"] * arrow.num_rows))
+
+    rows_of("services", change)(clean)
+    assert check_folder(clean).exit_code == 0
+
+
+def test_cli_reports_in_chinese_and_exits_1(clean: Path, capsys) -> None:
+    set_value("payments", "amount_yuan", Decimal("0.00"), 2)(clean)
+    code = main(["check", "--data", str(clean)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "资金发放" in out and "amount_yuan" in out and "PAY-0003" in out
+    assert "检查未通过：7 张表，1 项问题，0 项提醒。" in out
+
+
+def test_cli_clean_and_unreadable(clean: Path, tmp_path: Path, capsys) -> None:
+    assert main(["check", "--data", str(clean)]) == 0
+    assert "检查通过" in capsys.readouterr().out
+    assert main(["check", "--data", str(tmp_path / "missing")]) == 2
+    assert "找不到数据文件夹" in capsys.readouterr().out
+
+
+def test_damaged_data_pages_are_found_after_a_checksum_mismatch(clean: Path) -> None:
+    # The footer is intact, so the table opens; only reading the values reveals the damage.
+    rows = read_rows(clean, "services")
+    many = [{**rows[0], "service_id": f"SV-{i:05d}", "detail": "课程" * 20 + str(i)} for i in range(3000)]
+    path = clean / "services.parquet"
+    pq.write_table(pa.Table.from_pylist(many, schema=TABLE_SCHEMAS["services"]), path, compression="none")
+    refresh_manifest(clean)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 2000] = b"\xff" * 2000
+    path.write_bytes(bytes(data))
+    result = check_folder(clean)
+    rules = {f.rule for f in result.violations if f.table == "services"}
+    assert {"unreadable_file", "manifest_sha256"} <= rules, format_report(result)
