@@ -93,4 +93,19 @@ def open_extracts(folder: Path) -> Extracts:
         except ManifestError as exc:
             manifest_problem = str(exc)
     tables = {table: _open_table(con, folder, table) for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES)}
+    if manifest is not None:
+        tables = {table: _against_manifest(status, manifest) for table, status in tables.items()}
     return Extracts(folder, con, manifest, manifest_problem, tables)
+
+
+def _against_manifest(status: TableStatus, manifest: Manifest) -> TableStatus:
+    """A cheap integrity check on every open: the row count must be the manifest's (full sha256 in `dpf check`)."""
+    listed = manifest.tables.get(status.table)
+    if not status.ok or not listed or "rows" not in listed or int(listed["rows"]) == status.rows:
+        return status
+    zh = TABLE_NAMES_ZH[status.table]
+    problem = (
+        f"“{zh}”表的行数（{status.rows:,}）与 manifest.json 记录的（{int(listed['rows']):,}）不一致，"
+        "文件可能复制不完整或已损坏。请重新复制该表，或在“数据状况”页查看检查结果。"
+    )
+    return TableStatus(status.table, False, status.rows, problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow.parquet as pq
 import pytest
 
 from dpf.catalogue import TABLE_SCHEMAS
@@ -11,7 +12,8 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
-from tests.extract_builder import write_set
+from tests.extract_builder import to_arrow, write_set
+from tests.test_indicators import AS_OF, TABLES
 
 
 def expected_cards(folder, year, names=()):
@@ -106,3 +108,12 @@ def test_missing_folder_says_what_to_do(tmp_path):
     at = run_page(tmp_path / "nowhere")
     assert no_exception(at)
     assert any("DASHBOARD_DATA_DIR" in e.value for e in at.error)
+
+
+def test_half_copied_table_is_flagged_by_row_count(tmp_path):
+    folder = write_set(tmp_path / "set", TABLES, AS_OF)
+    pq.write_table(to_arrow("services", TABLES["services"][:3]), folder / "services.parquet")  # half a copy
+    extracts = open_extracts(folder)
+    assert not extracts.available("services")
+    assert "行数（3）" in extracts.problem("services") and "不一致" in extracts.problem("services")
+    assert extracts.available("payments")
