@@ -13,10 +13,6 @@ YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
 
 
-def _year_label(year: int) -> str:
-    return f"{year}年"
-
-
 def sidebar_filters() -> View:
     """Draw the year and township filters and return the view they select."""
     briefing = briefing_toggle()
@@ -34,7 +30,7 @@ def sidebar_filters() -> View:
         "年度",
         years,
         index=years.index(default_year),
-        format_func=_year_label,
+        format_func=str,  # the URL carries the label: ?year=2024
         key=YEAR_KEY,
         bind="query-params",
     )
