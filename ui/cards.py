@@ -9,6 +9,9 @@ import streamlit as st
 
 from dpf.formatting import fmt_value, is_missing, yoy_delta
 
+# Indicators where a fall is good news (none in the contract's catalogue yet; kept explicit).
+LOWER_IS_BETTER: frozenset[str] = frozenset()
+
 
 def kpi_card(row: pd.Series, label: str | None = None) -> None:
     """One st.metric for an indicator row of compute_indicators()."""
@@ -18,12 +21,17 @@ def kpi_card(row: pd.Series, label: str | None = None) -> None:
         return
     previous = None if is_missing(row["previous"]) else float(row["previous"])
     delta = yoy_delta(value, previous, row["unit"])
-    help_text = f"上年同期：{fmt_value(previous, row['unit'])}"
+    help_text = f"{row['name']}。上年同期：{fmt_value(previous, row['unit'])}"
+    # The text starts with 同比, so direction and colour are set from the sign, not parsed from the text.
+    change = 0.0 if value is None or previous is None else value - previous
+    arrow = "up" if change > 0 else "down" if change < 0 else "off"
+    colour = "gray" if arrow == "off" else ("green" if (change > 0) != (row.name in LOWER_IS_BETTER) else "red")
     st.metric(
         label or row["name"],
         fmt_value(value, row["unit"]),
         delta=f"同比 {delta}" if delta else None,
-        delta_color="normal",
+        delta_color=colour,
+        delta_arrow=arrow,
         help=help_text,
         border=True,
     )

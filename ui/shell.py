@@ -42,9 +42,18 @@ def navigation_pages() -> dict[str, list]:
     return sections
 
 
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 1.85rem; }
+[data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+</style>
+"""
+
+
 def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
+    st.html(BASE_CSS)
     current = st.navigation(navigation_pages())
     set_view(sidebar_filters())
     return current

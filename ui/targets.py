@@ -59,8 +59,5 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
             indicator = INDICATOR_BY_CODE[code]
             with column, st.container(border=True):
                 st.markdown(f"**{indicator.name}**")
-                st.markdown(
-                    f"{fmt_value(item.value, indicator.unit)} / {fmt_value(item.target, indicator.unit)}"
-                    f"　完成率 **{fmt_pct(item.completion)}**"
-                )
-                st.markdown(status_badge(item.status))
+                st.markdown(f"{fmt_value(item.value, indicator.unit)} / {fmt_value(item.target, indicator.unit)}")
+                st.markdown(f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item.status)}")
