@@ -193,6 +193,45 @@ def project_year_end(
     return value / elapsed * days_in_year(year)
 
 
+def projection_path(
+    year: int,
+    as_of: date,
+    value_so_far: float | None,
+    monthly_last_year: Sequence[float] | None,
+    is_rate: bool = False,
+) -> list[tuple[date, float]]:
+    """The projected cumulative path from as-of to 31 December, for a progress chart.
+
+    Starts at (as-of, value so far) and adds each later month end, by the same rule as
+    `project_year_end` (whose value the last point equals). Empty when as-of is outside
+    the year (nothing left to project, or nothing started).
+    """
+    as_of = _as_date(as_of)
+    value = _num(value_so_far)
+    if as_of.year != year:
+        return []
+    points = [(as_of, value)]
+    pattern = None if is_rate else _pattern(monthly_last_year)
+    elapsed = elapsed_days(year, as_of)
+    running = value
+    for month in range(as_of.month, 13):
+        month_end = date(year, month, calendar.monthrange(year, month)[1])
+        if month_end <= as_of:
+            continue
+        if is_rate:
+            running = value
+        elif pattern is not None:
+            if month == as_of.month:
+                month_days = calendar.monthrange(year, month)[1]
+                running += pattern[month - 1] * (month_days - as_of.day) / month_days
+            else:
+                running += pattern[month - 1]
+        else:
+            running = value / elapsed * month_end.timetuple().tm_yday
+        points.append((month_end, running))
+    return points
+
+
 def needed_per_month(
     year: int,
     as_of: date,

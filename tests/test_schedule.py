@@ -18,6 +18,7 @@ from dpf.schedule import (
     gap_points,
     needed_per_month,
     project_year_end,
+    projection_path,
     schedule_line,
     schedule_share,
     status_for,
@@ -379,3 +380,39 @@ def test_evaluate_target_after_the_year() -> None:
     assert p.status is Status.BEHIND
     assert p.projection == 90.0
     assert p.needed_per_month == pytest.approx(10.0)
+
+
+# ---------------------------------------------------------------------------
+# projection_path (the projected cumulative line of the 年度目标 chart)
+
+
+def test_projection_path_with_pattern_mid_month() -> None:
+    # 70 at 2024-09-15: + 12 × 15/30 = 76 at Sep 30, then + 20, + 8, + 4
+    path = projection_path(2024, date(2024, 9, 15), 70, SEP_HEAVY)
+    assert path == [
+        (date(2024, 9, 15), 70.0),
+        (date(2024, 9, 30), 76.0),
+        (date(2024, 10, 31), 96.0),
+        (date(2024, 11, 30), 104.0),
+        (date(2024, 12, 31), 108.0),
+    ]
+    assert path[-1][1] == project_year_end(2024, date(2024, 9, 15), 70, SEP_HEAVY)
+
+
+def test_projection_path_on_month_end_and_run_rate() -> None:
+    # on a month end the as-of month is not repeated: 80, then 90, 100, 110
+    path = projection_path(2024, date(2024, 9, 30), 80, FLAT_10)
+    assert [v for _, v in path] == [80.0, 90.0, 100.0, 110.0]
+    assert [d for d, _ in path][1:] == [date(2024, 10, 31), date(2024, 11, 30), date(2024, 12, 31)]
+    # run rate 137 / 274 per day: Oct 31 is day 305, Dec 31 is day 366
+    path = projection_path(2024, date(2024, 9, 30), 137, None)
+    assert path[1][1] == pytest.approx(152.5)
+    assert path[-1][1] == pytest.approx(183.0)
+    # a rate stays flat
+    assert {v for _, v in projection_path(2024, date(2024, 9, 30), 93.1, FLAT_10, True)} == {93.1}
+
+
+def test_projection_path_outside_the_year() -> None:
+    assert projection_path(2024, date(2024, 12, 31), 123, FLAT_10) == [(date(2024, 12, 31), 123.0)]
+    assert projection_path(2024, date(2025, 1, 15), 95, FLAT_10) == []
+    assert projection_path(2024, date(2023, 12, 31), 0, FLAT_10) == []

@@ -1,0 +1,79 @@
+"""Month-by-month cumulative indicator values, for target projections and progress charts.
+
+Reuses the indicator SQL unchanged (`compute_indicators` with the span cut at each month
+end), so distinct-person indicators stay distinct over the months cumulated and every
+figure agrees with the KPI cards. Months that start after the as-of date have no value.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from dpf.db import Extracts
+from dpf.indicators import compute_indicators, resolve_as_of
+
+
+def month_ends(year: int) -> list[date]:
+    """The 12 month-end dates of `year`."""
+    return [date(year, month, calendar.monthrange(year, month)[1]) for month in range(1, 13)]
+
+
+def cumulative_by_month(
+    extracts: Extracts, year: int, townships: Sequence[str] = (), as_of: date | None = None
+) -> pd.DataFrame:
+    """Every indicator's cumulative value at each month end of `year`, cut at the as-of date.
+
+    Columns: month (1..12), indicator, value. The as-of month's value is the value at as-of;
+    months after the as-of month are NaN. A source table that cannot be read gives NaN.
+    """
+    cut = resolve_as_of(extracts, as_of)
+    frames = []
+    for month, month_end in enumerate(month_ends(year), start=1):
+        if month_end.replace(day=1) > cut:
+            break
+        frame = compute_indicators(extracts, year, townships, as_of=min(month_end, cut))
+        frames.append(frame[["indicator", "value"]].assign(month=month))
+    if not frames:
+        return pd.DataFrame({"month": pd.Series(dtype="int64"), "indicator": [], "value": []})
+    result = pd.concat(frames, ignore_index=True)
+    # Months after as-of: present, empty, so every indicator always has 12 rows.
+    full = pd.MultiIndex.from_product([range(1, 13), result["indicator"].unique()], names=["month", "indicator"])
+    result = result.set_index(["month", "indicator"])["value"].astype("float64").reindex(full).reset_index()
+    return result[["month", "indicator", "value"]]
+
+
+def series_for(cumulative: pd.DataFrame, indicator: str) -> list[float]:
+    """The 12 cumulative values of one indicator (NaN where unknown) from `cumulative_by_month`."""
+    rows = cumulative[cumulative["indicator"] == indicator].set_index("month")["value"]
+    return [float(rows.get(month, math.nan)) for month in range(1, 13)]
+
+
+def monthly_increments(cumulative: Sequence[float]) -> list[float] | None:
+    """Per-month increments of 12 cumulative values (the first month is its own value).
+
+    None when no month has data (no usable pattern). Unknown months (NaN) count as 0 and a
+    cumulative value that falls (a certificate cancelled, a need re-dated) adds nothing.
+    """
+    values = list(cumulative)
+    if len(values) != 12:
+        raise ValueError(f"need 12 cumulative values, got {len(values)}")
+    if all(_missing(v) for v in values):
+        return None
+    increments = []
+    previous = 0.0
+    for value in values:
+        if _missing(value):
+            increments.append(0.0)
+            continue
+        increments.append(max(0.0, float(value) - previous))
+        previous = max(previous, float(value))
+    return increments
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

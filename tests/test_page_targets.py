@@ -1,0 +1,285 @@
+"""年度目标 page: dpf.progress on a hand-made set, and the page in AppTest (hand-made set and demo)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dpf.catalogue import INDICATOR_BY_CODE, TARGETS_2024
+from dpf.db import open_extracts
+from dpf.indicators import compute_indicators
+from dpf.progress import cumulative_by_month, month_ends, monthly_increments, series_for
+from dpf.schedule import completion_pct, schedule_share, status_for
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
+from tests.extract_builder import write_set
+
+AS_OF = date(2024, 9, 30)
+A, B = "340000001", "340000002"
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def person(key: str, township: str) -> dict:
+    return {
+        "person_key": key,
+        "township_code": township,
+        "sex": "女",
+        "birth_year": 1980,
+        "category": 6,
+        "grade": 2,
+        "certified_on": d("2015-01-01"),
+        "cancelled_on": None,
+    }
+
+
+def med(pid: str, person_key: str, township: str, period: str) -> dict:
+    return {
+        "payment_id": pid,
+        "program": "psychiatric_medication",
+        "person_key": person_key,
+        "project_key": None,
+        "township_code": township,
+        "period": d(period),
+        "amount_yuan": 100,
+    }
+
+
+def training(sid: str, person_key: str, served_on: str) -> dict:
+    return {
+        "service_id": sid,
+        "service": "vocational_training",
+        "person_key": person_key,
+        "township_code": A,
+        "served_on": d(served_on),
+        "quantity": 1,
+        "batch": served_on[:7],
+    }
+
+
+def target(indicator: str, value: float, township: str | None = None, note: str = "") -> dict:
+    return {"year": 2024, "indicator": indicator, "township_code": township, "target": value, "note": note}
+
+
+# Psychiatric medication (distinct persons): 2024 p1 (A) every month Jan–Sep, p2 (B) from March,
+# p4 (B) in August only -> cumulative Jan 1, Feb 1, Mar–Jul 2, Aug–Sep 3. 2023: p1 Jan–Dec, p3 (A)
+# from November -> increments Jan 1, Nov 1, so the year-end projection is 3 + 1 = 4.
+TABLES = {
+    "townships": [
+        {"code": A, "name": "城关街道", "kind": "街道", "sort_order": 1},
+        {"code": B, "name": "龙山镇", "kind": "镇", "sort_order": 2},
+    ],
+    "persons": [person(k, t) for k, t in (("p1", A), ("p2", B), ("p3", A), ("p4", B))],
+    "payments": [
+        *[med(f"a{m}", "p1", A, f"2024-{m:02d}-01") for m in range(1, 10)],
+        *[med(f"b{m}", "p2", B, f"2024-{m:02d}-01") for m in range(3, 10)],
+        med("c8", "p4", B, "2024-08-01"),
+        *[med(f"o{m}", "p1", A, f"2023-{m:02d}-01") for m in range(1, 13)],
+        *[med(f"q{m}", "p3", A, f"2023-{m:02d}-01") for m in (11, 12)],
+    ],
+    "services": [
+        training("t1", "p1", "2024-03-05"),
+        training("t2", "p3", "2024-05-05"),
+        training("t3", "p1", "2024-07-05"),
+    ],
+    "rehab_needs": [],
+    "targets": [
+        target("psychiatric_medication_persons", 4, note="4名以上"),
+        target("psychiatric_medication_persons", 2, A),
+        target("psychiatric_medication_persons", 2, B),
+        target("training_person_times", 3),
+        target("accessibility_households", 60, note="60户以上"),
+        target("rehab_satisfaction_rate", 95, note="力争100%"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def small_dir(tmp_path_factory) -> Path:
+    return write_set(tmp_path_factory.mktemp("targets_small"), TABLES, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def small_app(small_dir):
+    return run_page(small_dir, "targets.py")
+
+
+# ---------------------------------------------------------------------------
+# dpf.progress
+
+
+def test_month_ends_leap_year() -> None:
+    ends = month_ends(2024)
+    assert ends[1] == date(2024, 2, 29) and ends[-1] == date(2024, 12, 31) and len(ends) == 12
+
+
+def test_cumulative_by_month_distinct_persons(small_dir) -> None:
+    extracts = open_extracts(small_dir)
+    this_year = cumulative_by_month(extracts, 2024, [], AS_OF)
+    series = series_for(this_year, "psychiatric_medication_persons")
+    assert series[:9] == [1, 1, 2, 2, 2, 2, 2, 3, 3]  # distinct persons, not summed monthly counts
+    assert all(pd.isna(v) for v in series[9:])  # after as-of
+    assert series_for(this_year, "training_person_times")[:9] == [0, 0, 1, 1, 2, 2, 3, 3, 3]
+    # the last month equals the KPI figure
+    kpi = compute_indicators(extracts, 2024, [], AS_OF).set_index("indicator")["value"]
+    assert series[8] == kpi["psychiatric_medication_persons"]
+    last_year = series_for(cumulative_by_month(extracts, 2023, [], AS_OF), "psychiatric_medication_persons")
+    assert last_year == [1] * 10 + [2, 2]
+    assert monthly_increments(last_year) == [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+    # one township
+    town_b = series_for(cumulative_by_month(extracts, 2024, [B], AS_OF), "psychiatric_medication_persons")
+    assert town_b[:9] == [0, 0, 1, 1, 1, 1, 1, 2, 2]
+
+
+def test_cumulative_by_month_mid_month_cut(small_dir) -> None:
+    extracts = open_extracts(small_dir)
+    series = series_for(cumulative_by_month(extracts, 2024, [], date(2024, 7, 4)), "training_person_times")
+    assert series[:7] == [0, 0, 1, 1, 2, 2, 2]  # the 5 July class is after the 4 July cut
+    assert all(pd.isna(v) for v in series[7:])
+
+
+def test_monthly_increments_edge_cases() -> None:
+    nan = float("nan")
+    assert monthly_increments([nan] * 12) is None
+    assert monthly_increments([2, 3, 3, 5] + [nan] * 8) == [2, 1, 0, 2] + [0] * 8
+    assert monthly_increments([5, 4, 6] + [6] * 9) == [5, 0, 1] + [0] * 9  # a fall adds nothing
+    with pytest.raises(ValueError):
+        monthly_increments([1, 2])
+
+
+# ---------------------------------------------------------------------------
+# The page on the hand-made set
+
+
+def test_page_small_set_county(small_app) -> None:
+    at = small_app
+    assert no_exception(at)
+    metrics = metric_values(at)
+    assert metrics["序时进度（按天）"] == "74.9%"
+    # psychiatric 3/4 = 75.0% is just ahead of 74.86%; training 3/3 done; accessibility 0/60 and
+    # satisfaction (no table) read 0 and 严重滞后
+    assert metrics["严重滞后"] == "2项"
+    assert metrics["超序时"] == "1项"
+    assert metrics["已完成"] == "1项"
+    table = at.dataframe[0].value.set_index("指标")
+    psych = table.loc["救助困难精神残疾人"]
+    assert psych["完成值"] == "3人" and psych["目标"] == "4人"
+    assert psych["完成率（%）"] == 75.0
+    assert psych["差距（个百分点）"] == 0.1
+    assert psych["状态"] == "🔵 超序时"
+    assert psych["预计全年"] == "4人" and psych["预计能否完成"] == "能"  # 3 + last November's 1
+    assert psych["剩余每月需完成"] == "0.3人"  # (4 − 3) / 3 months
+    assert psych["备注"] == "4名以上"
+    assert table.loc["完成无障碍改造", "状态"] == "🔴 严重滞后"
+    assert table.loc["完成无障碍改造", "剩余每月需完成"] == "20户"
+    assert table.loc["精准康复服务满意率", "完成值"] == "0.0%"
+    assert table.loc["残疾人技能培训", "状态"] == "🟢 已完成"
+    # laggards first
+    assert list(table["状态"])[:2] == ["🔴 严重滞后", "🔴 严重滞后"]
+    assert any("满意度" in w.value for w in at.warning)  # the missing optional table is named
+    # township ranking: 城关街道 1/2 严重滞后 before 龙山镇 2/2 已完成
+    ranking = at.dataframe[1].value
+    assert list(ranking["乡镇（街道）"]) == ["城关街道", "龙山镇"]
+    assert list(ranking["状态"]) == ["🔴 严重滞后", "🟢 已完成"]
+    # the cumulative chart defaults to the first laggard (tied with satisfaction; catalogue order)
+    assert at.selectbox(key="target").value == "accessibility_households"
+
+
+def test_page_small_set_month_basis_and_target_choice(small_dir) -> None:
+    # a deep link: the URL carries the labels (?basis=按月&target=救助困难精神残疾人)
+    at = run_page(small_dir, "targets.py", query={"basis": "按月", "target": "救助困难精神残疾人"})
+    assert no_exception(at)
+    assert at.button_group(key="basis").value == "month"
+    assert at.selectbox(key="target").value == "psychiatric_medication_persons"
+    metrics = metric_values(at)
+    assert metrics["序时进度（按月）"] == "75.0%"
+    # 75.0% against 75.0% is on schedule by month as well
+    assert metrics["超序时"] == "1项"
+    assert any("完成 3人，预计全年 4人" in c.value and "剩余每月需完成 0.3人" in c.value for c in at.caption)
+    at.button_group(key="basis").set_value("day")
+    at.selectbox(key="target").set_value("training_person_times")
+    rerun(at, small_dir)
+    assert metric_values(at)["序时进度（按天）"] == "74.9%"
+    assert any("完成 3人次" in c.value and "剩余每月" not in c.value for c in at.caption)
+
+
+def test_page_small_set_township(small_dir) -> None:
+    at = run_page(small_dir, "targets.py", query={"township": "城关街道"})
+    assert no_exception(at)
+    table = at.dataframe[0].value.set_index("指标")
+    # the share (2) for 城关街道 and the county's rate target; county-only targets are not pretended
+    assert table.loc["救助困难精神残疾人", "目标"] == "2人"
+    assert table.loc["救助困难精神残疾人", "完成值"] == "1人"
+    assert table.loc["救助困难精神残疾人", "状态"] == "🔴 严重滞后"
+    assert "精准康复服务满意率" in table.index
+    assert "完成无障碍改造" not in table.index and "残疾人技能培训" not in table.index
+    info = " ".join(i.value for i in at.info)
+    assert "只下达到全县" in info and "完成无障碍改造" in info and "全县目标 3人次" in info
+
+
+def test_page_without_targets_table(small_dir, tmp_path) -> None:
+    folder = tmp_path / "no_targets"
+    shutil.copytree(small_dir, folder)
+    (folder / "targets.parquet").unlink()
+    at = run_page(folder, "targets.py")
+    assert no_exception(at)
+    assert any("年度目标" in i.value for i in at.info)
+    assert not at.dataframe
+
+
+def test_page_year_without_targets(small_dir) -> None:
+    at = run_page(small_dir, "targets.py")
+    at.selectbox(key="year").set_value(2023)
+    rerun(at, small_dir)
+    assert no_exception(at)
+    assert any("2023年没有设定年度目标" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------------------
+# The demo set
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_dir):
+    return run_page(demo_dir, "targets.py")
+
+
+def test_demo_page_shows_every_2024_target(demo_app, demo) -> None:
+    at = demo_app
+    assert no_exception(at)
+    assert metric_values(at)["序时进度（按天）"] == "74.9%"
+    table = at.dataframe[0].value.set_index("指标")
+    expected = compute_indicators(demo, 2024, [], AS_OF).set_index("indicator")
+    schedule = schedule_share(2024, AS_OF)
+    assert len(table) == len(TARGETS_2024)
+    for code, target_value, note in TARGETS_2024:
+        name = INDICATOR_BY_CODE[code].name
+        row = table.loc[name]
+        value = expected.loc[code, "value"]
+        value = 0.0 if pd.isna(value) else float(value)
+        status = status_for(completion_pct(value, target_value), schedule)
+        assert row["状态"] == status.text, name
+        assert row["备注"] == note
+        assert row["完成率（%）"] == pytest.approx(round(100 * value / target_value, 1)), name
+    ranks = [status_rank(s) for s in table["状态"]]
+    assert ranks == sorted(ranks)
+
+
+def status_rank(text: str) -> int:
+    from dpf.schedule import Status
+
+    return next(s.rank for s in Status if s.text == text)
+
+
+def test_demo_page_without_targets_table(demo_copy) -> None:
+    target_files = list(demo_copy.glob("targets*"))
+    for path in target_files:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    at = run_page(demo_copy, "targets.py")
+    assert no_exception(at)
+    assert any("年度目标" in i.value for i in at.info)
