@@ -17,9 +17,9 @@ setup: $(VENV)/.installed
 
 # Debian's Chromium and CJK fonts for the browser tests and screenshots (Playwright cannot download a browser here).
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk fonts-noto-color-emoji >/dev/null 2>&1; then \
 		echo "Installing chromium and fonts-noto-cjk from Debian..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 
 $(DEMO): $(VENV)/.installed dpf/demo.py
