@@ -1,0 +1,365 @@
+"""Row-by-row validation of one ledger into contract rows, with a Chinese reason for every rejected row.
+
+A row either becomes exactly one contract row or appears in the rejections (once per failing
+column); nothing is dropped silently. Rules where the issue was silent:
+- a row identical to an earlier accepted row of the same file is rejected as 重复行;
+- blank rows between data rows are reported as 空行 (blank rows after the last data row are ignored);
+- 合计/小计 rows are reported, not imported;
+- 期次/备注 must not contain the row's 姓名 or a long number (they reach the extracts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from dpf.catalogue import EVENT_SERVICES, PROJECT_PROGRAMS
+from dpf.ingest.idcard import CertificateError, parse_certificate
+from dpf.ingest.ledgers import CERT, NAME, TOWNSHIP, Ledger, LedgerKind, cell_text, is_blank, norm_name, table_of
+from dpf.ingest.pseudonym import person_key, stable_id
+from dpf.ingest.values import (
+    INDICATOR_LOOKUP,
+    NEED_LOOKUP,
+    PROGRAM_LOOKUP,
+    SERVICE_LOOKUP,
+    CellError,
+    lookup_code,
+    parse_amount,
+    parse_count,
+    parse_day,
+    parse_month,
+    parse_number,
+    parse_yes_no,
+)
+
+MASKED_COLUMNS = frozenset({CERT, NAME})
+_LONG_NUMBER = re.compile(r"\d{6,}")
+_TOTAL = re.compile(r"^(合计|总计|小计|共计)")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    row: int | None  # the row number as the spreadsheet shows it; None for the whole file
+    column: str
+    value: str
+    reason: str  # Chinese
+
+
+@dataclass
+class FileResult:
+    name: str
+    kind: LedgerKind | None
+    records: list[dict] = field(default_factory=list)  # contract rows of table_of(kind)
+    coverage: set[str] = field(default_factory=set)  # keys of existing rows this file replaces
+    rejections: list[Rejection] = field(default_factory=list)
+    rejected_rows: int = 0
+    latest: date | None = None  # the latest day the accepted rows speak for
+    problem: str | None = None  # the whole file could not be read
+
+    @property
+    def table(self) -> str | None:
+        return table_of(self.kind.kind) if self.kind else None
+
+    @property
+    def accepted(self) -> int:
+        return len(self.records)
+
+    @property
+    def label(self) -> str:
+        return self.kind.title if self.kind else "无法识别"
+
+
+@dataclass(frozen=True)
+class Context:
+    key: bytes
+    townships: dict[str, str]  # normalised name or code -> code
+    today: date  # nothing may be dated after it
+
+
+class RowError(Exception):
+    def __init__(self, problems: list[tuple[str, object, str]]):
+        super().__init__(problems)
+        self.problems = problems  # (column, value, reason)
+
+
+class _Row:
+    """Collects the errors of one row so all of them are reported at once."""
+
+    def __init__(self, values: dict[str, object]):
+        self.values = values
+        self.problems: list[tuple[str, object, str]] = []
+
+    def get(self, column: str, parse, *args):
+        value = self.values.get(column)
+        try:
+            return parse(value, *args)
+        except (CellError, CertificateError) as exc:
+            self.problems.append((column, value, str(exc)))
+            return None
+
+    def fail(self, column: str, reason: str) -> None:
+        self.problems.append((column, self.values.get(column), reason))
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowError(self.problems)
+
+
+def month_key(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+def coverage_key(*parts: object) -> str:
+    return "|".join("" if p is None else str(p) for p in parts)
+
+
+def _township(row: _Row, ctx: Context, required: bool = True) -> str | None:
+    value = row.values.get(TOWNSHIP)
+    if is_blank(value):
+        if required:
+            row.fail(TOWNSHIP, "乡镇（街道）为空")
+        return None
+    code = ctx.townships.get(norm_name(value))
+    if code is None:
+        row.fail(TOWNSHIP, f"“{cell_text(value)}”不在乡镇（街道）名单中，请填写全称")
+    return code
+
+
+def _certificate(row: _Row, ctx: Context):
+    return row.get(CERT, parse_certificate, ctx.today)
+
+
+def _free_text(row: _Row, column: str, limit: int = 100) -> str | None:
+    value = row.values.get(column)
+    if is_blank(value):
+        return None
+    text = cell_text(value)
+    name = cell_text(row.values.get(NAME))
+    if (name and name in text) or _LONG_NUMBER.search(text):
+        row.fail(column, f"{column}中不得填写姓名或证件号码（该列会进入统计数据）")
+        return None
+    return text[:limit]
+
+
+# --- One parser per ledger kind: (record, identity for the id, coverage key, latest day) ----
+
+
+def _payment(row: _Row, ctx: Context):
+    program = row.get("项目", lookup_code, PROGRAM_LOOKUP, "资金项目")
+    township = _township(row, ctx)
+    period = row.get("发放月份", parse_month, ctx.today)
+    amount = row.get("金额（元）", parse_amount)
+    person = project = payee = None
+    if program in PROJECT_PROGRAMS:
+        code = cell_text(row.values.get("项目编号"))
+        if not code:
+            row.fail("项目编号", "该项目发给项目（阳光大棚、助残基地、辅助性就业机构），请填写项目编号")
+        else:
+            payee = "project:" + norm_name(code)
+            project = stable_id(ctx.key, "project", norm_name(code))
+    elif program is not None:
+        if CERT not in row.values:
+            row.fail(CERT, "该项目发给个人，请使用资金发放花名册并填写残疾人证号")
+        else:
+            cert = _certificate(row, ctx)
+            if cert is not None:
+                payee, person = cert.number, person_key(ctx.key, cert.number)
+    row.done()
+    record = {
+        "program": program,
+        "person_key": person,
+        "project_key": project,
+        "township_code": township,
+        "period": period,
+        "amount_yuan": amount,
+    }
+    latest = _month_end(period)
+    return (
+        record,
+        ("payment", program, payee, month_key(period)),
+        coverage_key(program, month_key(period), township),
+        latest,
+    )
+
+
+def _service(row: _Row, ctx: Context):
+    service = row.get("服务项目", lookup_code, SERVICE_LOOKUP, "服务项目")
+    event = service in EVENT_SERVICES
+    township = _township(row, ctx, required=not event)
+    served_on = row.get("服务日期", parse_day, ctx.today, "服务日期")
+    quantity = row.get("数量", parse_count)
+    batch, detail = _free_text(row, "期次", 50), _free_text(row, "备注")
+    person = payee = None
+    if service is not None and not event:
+        cert = _certificate(row, ctx)
+        if cert is not None:
+            payee, person = cert.number, person_key(ctx.key, cert.number)
+    row.done()
+    record = {
+        "service": service,
+        "person_key": person,
+        "township_code": township,
+        "served_on": served_on,
+        "quantity": quantity,
+        "batch": batch,
+        "detail": detail,
+    }
+    identity = ("service", service, payee, township, served_on.isoformat())
+    return record, identity, coverage_key(service, month_key(served_on), township), served_on
+
+
+def _person(row: _Row, ctx: Context):
+    cert = _certificate(row, ctx)
+    township = _township(row, ctx)
+    certified = row.get("发证日期", parse_day, ctx.today, "发证日期")
+    cancelled = None
+    if not is_blank(row.values.get("注销日期")):
+        cancelled = row.get("注销日期", parse_day, ctx.today, "注销日期")
+        if cancelled and certified and cancelled < certified:
+            row.fail("注销日期", "注销日期早于发证日期")
+    if cert is not None and certified is not None and certified < cert.birth_date:
+        row.fail("发证日期", "发证日期早于证号中的出生日期")
+    row.done()
+    key = person_key(ctx.key, cert.number)
+    record = {
+        "person_key": key,
+        "township_code": township,
+        "sex": cert.sex,
+        "birth_year": cert.birth_year,
+        "category": cert.category,
+        "grade": cert.grade,
+        "certified_on": certified,
+        "cancelled_on": cancelled,
+    }
+    return record, ("person", cert.number), key, max(d for d in (certified, cancelled) if d)
+
+
+def _need(row: _Row, ctx: Context):
+    cert = _certificate(row, ctx)
+    township = _township(row, ctx)
+    need = row.get("需求类别", lookup_code, NEED_LOOKUP, "需求类别")
+    recorded = row.get("登记日期", parse_day, ctx.today, "登记日期")
+    met = None
+    if not is_blank(row.values.get("满足日期")):
+        met = row.get("满足日期", parse_day, ctx.today, "满足日期")
+        if met and recorded and met < recorded:
+            row.fail("满足日期", "满足日期早于登记日期")
+    row.done()
+    record = {
+        "person_key": person_key(ctx.key, cert.number),
+        "township_code": township,
+        "need": need,
+        "recorded_on": recorded,
+        "met_on": met,
+    }
+    identity = ("need", cert.number, need, recorded.isoformat())
+    return record, identity, coverage_key(need, month_key(recorded), township), max(d for d in (recorded, met) if d)
+
+
+def _survey(row: _Row, ctx: Context):
+    cert = _certificate(row, ctx)
+    township = _township(row, ctx)
+    surveyed = row.get("回访日期", parse_day, ctx.today, "回访日期")
+    satisfied = row.get("是否满意", parse_yes_no)
+    row.done()
+    record = {
+        "person_key": person_key(ctx.key, cert.number),
+        "township_code": township,
+        "surveyed_on": surveyed,
+        "satisfied": satisfied,
+    }
+    return record, ("survey", cert.number, surveyed.isoformat()), coverage_key(month_key(surveyed), township), surveyed
+
+
+def _target(row: _Row, ctx: Context):
+    year = row.get("年度", parse_count, None)
+    if year is not None and not 2000 <= year <= ctx.today.year + 1:
+        row.fail("年度", f"年度应在 2000 至 {ctx.today.year + 1} 之间")
+    indicator = row.get("指标", lookup_code, INDICATOR_LOOKUP, "指标")
+    township = _township(row, ctx, required=False)
+    target = row.get("目标值", parse_number)
+    note = _free_text(row, "备注")
+    row.done()
+    record = {"year": year, "indicator": indicator, "township_code": township, "target": target, "note": note}
+    key = coverage_key(year, indicator, township)
+    return record, ("target", key), key, None
+
+
+PARSERS = {
+    "payments": _payment,
+    "payments_projects": _payment,
+    "services": _service,
+    "persons": _person,
+    "rehab_needs": _need,
+    "satisfaction": _survey,
+    "targets": _target,
+}
+ID_COLUMNS = {"payments": "payment_id", "services": "service_id", "rehab_needs": "need_id", "satisfaction": "survey_id"}
+# Kinds where a second row with the same identity is a contradiction, not a second event.
+UNIQUE_IDENTITY = frozenset({"persons", "targets"})
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def shown_value(column: str, value: object) -> str:
+    return cell_text(value)
+
+
+def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
+    """Every data row of `ledger` either becomes a contract row or a rejection."""
+    result = FileResult(ledger.name, ledger.kind)
+    parse = PARSERS[ledger.kind.kind]
+    table = table_of(ledger.kind.kind)
+    rows = ledger.rows
+    last = max((i for i, (_, v) in enumerate(rows) if any(not is_blank(x) for x in v.values())), default=-1)
+    seen: dict[tuple, int] = {}  # the row's cells -> the first accepted row number
+    identities: Counter = Counter()
+    first_of_identity: dict[tuple, int] = {}
+
+    def reject(number: int, problems: list[tuple[str, object, str]]) -> None:
+        result.rejected_rows += 1
+        for column, value, reason in problems:
+            result.rejections.append(Rejection(ledger.name, number, column, shown_value(column, value), reason))
+
+    for number, values in rows[: last + 1]:
+        cells = tuple(cell_text(values.get(h)) for h in ledger.headers if h)
+        if not any(cells):
+            reject(number, [("", "", "空行（表格中间的空白行，未导入）")])
+            continue
+        if any(_TOTAL.match(c) for c in cells[:3]):
+            reject(number, [("", cells[0] if cells[0] else cells[1], "合计行，不作为记录导入")])
+            continue
+        try:
+            record, identity, coverage, latest = parse(_Row(values), ctx)
+        except RowError as exc:
+            reject(number, exc.problems)
+            continue
+        if cells in seen:
+            reject(number, [("", "", f"重复行：与第 {seen[cells]} 行完全相同，未重复计入")])
+            continue
+        if table in UNIQUE_IDENTITY and identity in first_of_identity:
+            what = "同一证号" if table == "persons" else "同一年度、指标、乡镇的目标"
+            reject(number, [("", "", f"{what}在本文件中已出现（第 {first_of_identity[identity]} 行），只能保留一行")])
+            continue
+        seen[cells] = number
+        first_of_identity.setdefault(identity, number)
+        occurrence = identities[identity]
+        identities[identity] += 1
+        if table in ID_COLUMNS:
+            record[ID_COLUMNS[table]] = stable_id(ctx.key, *identity, occurrence)
+        result.records.append(record)
+        result.coverage.add(coverage)
+        if latest is not None:
+            result.latest = max(result.latest or latest, latest)
+    return result
+
+
+def amount_total(result: FileResult) -> Decimal:
+    return sum((r["amount_yuan"] for r in result.records if "amount_yuan" in r), Decimal("0"))
