@@ -1,0 +1,143 @@
+"""数据状况: the manifest, each table's rows and years, the contract check, recent imports,
+freshness, and the 填报 gaps (townships without 两项补贴 records in a month where they had them before)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
+from dpf.check import CheckResult, check_folder
+from dpf.formatting import fmt_count, fmt_date
+from dpf.ingest.report import read_log
+from ui.context import current_view
+from ui.header import page_header, source_label
+
+STALE_DAYS = 45
+MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
+
+
+@st.cache_data(show_spinner="正在检查数据文件……", max_entries=8)
+def contract_check(folder: str, fingerprint: str) -> CheckResult:
+    return check_folder(Path(folder))
+
+
+def _generated(text: str) -> str:
+    try:
+        return pd.Timestamp(text).strftime("%Y年%m月%d日 %H:%M")
+    except ValueError:
+        return text or "未知"
+
+
+view = current_view()
+if page_header(view, "数据状况"):
+    manifest = view.extracts.manifest
+    st.caption("本页说明看板所用数据的来源、截至日期、完整性和最近的导入情况，供数据管理员和领导核对。")
+    stale = (date.today() - view.as_of).days if view.as_of else 0
+    if stale > STALE_DAYS:
+        st.warning(
+            f"数据截至 {fmt_date(view.as_of)}，距今已 {stale} 天（超过 {STALE_DAYS} 天）。请数据管理员导入最新台账。",
+            icon=":material/schedule:",
+        )
+    cols = st.columns(3)
+    cols[0].metric("数据截至", fmt_date(view.as_of) if view.as_of else "未知")
+    cols[1].metric("数据生成时间", _generated(manifest.generated_at if manifest else ""))
+    cols[2].metric("数据来源", source_label(view))
+
+    st.subheader("各数据表")
+    coverage = view.query("table_coverage")
+    statuses = view.extracts.tables
+    listed = manifest.tables if manifest else {}
+    rows = []
+    for record in coverage.itertuples():
+        status = statuses.get(record.tbl)
+        years = ""
+        if pd.notna(record.first_year):
+            first, last = int(record.first_year), int(record.last_year)
+            years = f"{first}年" if first == last else f"{first}–{last}年"
+        rows.append(
+            {
+                "数据表": f"{TABLE_NAMES_ZH[record.tbl]}（{record.tbl}）",
+                "行数": fmt_count(record.rows) if status and status.ok else "—",
+                "覆盖年份": years if status and status.ok else "—",
+                "manifest 登记行数": fmt_count(listed[record.tbl]["rows"]) if record.tbl in listed else "未登记",
+                "状态": "正常" if status and status.ok else (status.problem if status else "未找到"),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_tables")
+
+    st.subheader("数据约定检查")
+    result = contract_check(view.folder, view.fingerprint)
+    if result.unreadable:
+        st.error(result.unreadable, icon=":material/error:")
+    elif result.violations:
+        st.error(
+            f"检查未通过：{len(result.violations)} 项问题，{len(result.warnings)} 项提醒。", icon=":material/error:"
+        )
+    else:
+        st.success(
+            f"检查通过：{len(result.tables)} 张表，{len(result.warnings)} 项提醒。", icon=":material/check_circle:"
+        )
+    for finding in [*result.violations, *result.warnings]:
+        st.markdown(f"- {'【问题】' if finding in result.violations else '【提醒】'}{finding.message}")
+
+    st.subheader("最近的导入")
+    log = read_log(Path(view.folder))
+    if not log:
+        st.info("尚无导入记录（本数据集未通过“数据导入”更新过）。")
+    else:
+        status_zh = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入"}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "导入时间": _generated(entry.get("at", "")),
+                        "文件": "、".join(f["file"] for f in entry.get("files", [])),
+                        "接受行数": fmt_count(entry.get("accepted", 0)),
+                        "拒绝行数": fmt_count(entry.get("rejected", 0)),
+                        "结果": status_zh.get(entry.get("status"), entry.get("status", "")),
+                        "导入后数据截至": entry.get("as_of", ""),
+                    }
+                    for entry in log
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="status_imports",
+        )
+
+    st.subheader(f"{view.year}年两项补贴填报情况（各乡镇、各月）")
+    st.caption(
+        "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
+        "本表显示全县所有乡镇，不受左侧乡镇选择影响。"
+    )
+    problem = view.table_problem("payments", "townships")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    else:
+        grid = view.query("reporting_gaps", year=view.year, as_of=view.as_of, programs=MONTHLY)
+        if grid.empty or not grid["rows"].any():
+            st.info(f"{view.year}年（截至 {fmt_date(view.as_of)}）没有两项补贴发放记录，暂无填报情况可看。")
+        else:
+            gaps = grid[grid["gap"]]
+            if gaps.empty:
+                st.success("各乡镇逐月均有记录，没有发现缺报。", icon=":material/check_circle:")
+            else:
+                st.warning(
+                    f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:"
+                )
+            for index, program in enumerate(MONTHLY):
+                part = grid[grid["program"] == program].copy()
+                part["cell"] = [
+                    "缺报" if gap else (fmt_count(n) if n else "—")
+                    for gap, n in zip(part["gap"], part["rows"], strict=True)
+                ]
+                table = part.pivot_table(index=["sort_order", "name"], columns="month", values="cell", aggfunc="first")
+                table = table.droplevel(0).rename_axis("乡镇（街道）")
+                table.columns = [f"{m}月" for m in table.columns]
+                st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
+                styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == "缺报" else "")
+                st.dataframe(styled, width="stretch", key=f"status_gaps_{index}")

@@ -1,0 +1,55 @@
+"""数据状况 on a tiny set after an import: manifest, check result, import log, freshness and the 缺报 grid."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dpf.check import check_folder
+from dpf.ingest.cli import run_import
+from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.ingest_helpers import KEY, PAY_HEADERS, base_set, cert, write_file, xlsx_bytes
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("status")
+    data = base_set(folder / "extracts")
+    rows = [PAY_HEADERS]
+    for month in (1, 2, 3):
+        rows.append(["甲", cert(1), "城关镇", "重度残疾人护理补贴", f"2024-{month:02d}", 80])
+    for month in (1, 3):  # 东城街道 has no February rows: one 缺报
+        rows.append(["乙", cert(2), "东城街道", "重度残疾人护理补贴", f"2024-{month:02d}", 80])
+    path = write_file(folder, "护理补贴一季度.xlsx", xlsx_bytes(rows))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DASHBOARD_SECRET_KEY", KEY)
+        assert run_import([path], data, today=date(2024, 4, 2)) == 0
+    return data
+
+
+def test_status_page(imported):
+    at = run_page(imported, "data_status.py", query={"year": "2024"})
+    assert no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["数据截至"] == "2024年3月31日"
+    assert check_folder(imported).exit_code == 0
+    assert any("检查通过" in s.value for s in at.success)
+    warnings = [w.value for w in at.warning]
+    assert any("超过 45 天" in w for w in warnings)  # 2024-03-31 is long past
+    assert any("发现 1 处缺报" in w for w in warnings)
+    frames = [d.value for d in at.dataframe]
+    tables = frames[0].set_index("数据表")
+    assert tables.loc["资金发放（payments）", "行数"] == "6"
+    assert tables.loc["资金发放（payments）", "覆盖年份"] == "2024年"
+    imports = frames[1]
+    assert imports.iloc[0]["文件"] == "护理补贴一季度.xlsx" and imports.iloc[0]["接受行数"] == "5"
+    nursing = frames[2]
+    assert nursing.loc["东城街道", "2月"] == "缺报"
+    assert nursing.loc["城关镇", "2月"] == "1"
+    assert nursing.loc["西河乡", "2月"] == "—"  # never reported: not a gap, nothing to chase
+
+    at.query_params["year"] = "2023"  # no payments at all that year: an honest empty state, no 缺报
+    rerun(at, imported)
+    assert no_exception(at)
+    assert not any("缺报" in w.value for w in at.warning)
