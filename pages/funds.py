@@ -1,0 +1,337 @@
+"""资金发放: how much went out, to how many, for what, where, and compared with last year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
+from dpf.formatting import fmt_count
+from ui.cards import kpi_card
+from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.context import View, current_view
+from ui.downloads import table_downloads
+from ui.funds_tables import (
+    ALL_PROGRAMS,
+    PER_HEAD_LABEL,
+    PROGRAM_INDICATORS,
+    catalogue_params,
+    category_grade_table,
+    program_label,
+    program_table,
+    short_name,
+    township_program_table,
+)
+from ui.header import page_footer, page_header
+
+PAGE = "资金发放"
+# One distinct colour per programme (the shared palette has 9; there are 12 programmes).
+PROGRAM_COLOURS = [*PALETTE[:7], "#e76f51", "#8d6e63", "#9c6644", "#4f772d", "#d4a373"]
+COLOURS = {p.code: PROGRAM_COLOURS[i % len(PROGRAM_COLOURS)] for i, p in enumerate(PROGRAMS)}
+
+
+def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:
+    """A KPI card for a figure from a funds_ query, drawn like the indicator cards."""
+    row = {"indicator": "", "name": name, "unit": unit, "value": value, "previous": previous, "problem": None}
+    kpi_card(pd.Series(row), label)
+
+
+def indicator_card(indicators: pd.DataFrame, code: str, label: str) -> None:
+    kpi_card(indicators.set_index("indicator").loc[code], label)
+
+
+def program_cards(view: View, indicators: pd.DataFrame, rows: pd.DataFrame, code: str, label: str) -> None:
+    """Amount and count (in the programme's unit) of one programme: catalogue indicator where there is one."""
+    program = PROGRAM_BY_CODE[code]
+    amount_code, count_code = PROGRAM_INDICATORS.get(code, (None, None))
+    row = rows.loc[code] if code in rows.index else None
+
+    def value(column: str) -> float:
+        return float(row[column]) if row is not None else 0.0
+
+    if amount_code:
+        indicator_card(indicators, amount_code, f"{label} 金额")
+    else:
+        card(f"{label} 金额", value("amount_yuan"), value("previous_amount_yuan"), "元", program.name)
+    if count_code:
+        indicator_card(indicators, count_code, f"{label} {program.unit}")
+    else:
+        card(
+            f"{label} {program.unit}",
+            value("beneficiaries"),
+            value("previous_beneficiaries"),
+            program.unit,
+            program.name,
+        )
+
+
+def kpi_section(view: View, indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
+    programs = by_program[by_program["level"] == "program"].set_index("program")
+    groups = by_program[by_program["level"] == "group"].set_index("program_group")
+    total = by_program[by_program["level"] == "total"]
+    total_row = total.iloc[0] if len(total) else None
+
+    top = st.columns(4)
+    with top[0]:
+        indicator_card(indicators, "subsidies_total_amount", "资金发放合计")
+    with top[1]:
+        card(
+            "受益残疾人",
+            float(total_row["persons"]) if total_row is not None else 0.0,
+            float(total_row["previous_persons"]) if total_row is not None else 0.0,
+            "人",
+            "各项目受益残疾人（去重）",
+        )
+    with top[2]:
+        card(
+            "扶持项目",
+            float(total_row["projects"]) if total_row is not None else 0.0,
+            float(total_row["previous_projects"]) if total_row is not None else 0.0,
+            "个",
+            "阳光大棚、助残基地、辅助性就业机构（去重）",
+        )
+
+    singles = []
+    for group in PROGRAM_GROUPS:
+        members = [p.code for p in PROGRAMS if p.group == group]
+        if len(members) == 1:
+            singles.append((group, members[0]))
+            continue
+        st.markdown(f"**{group}**")
+        columns = st.columns(max(4, len(members) + 1))
+        grow = groups.loc[group] if group in groups.index else None
+        with columns[0]:
+            card(
+                f"{group}合计 金额",
+                float(grow["amount_yuan"]) if grow is not None else 0.0,
+                float(grow["previous_amount_yuan"]) if grow is not None else 0.0,
+                "元",
+                group,
+            )
+            units = {PROGRAM_BY_CODE[c].unit for c in members}
+            if len(units) == 1:
+                unit = units.pop()
+                card(
+                    f"{group}合计 {unit}",
+                    float(grow["beneficiaries"]) if grow is not None else 0.0,
+                    float(grow["previous_beneficiaries"]) if grow is not None else 0.0,
+                    unit,
+                    group,
+                )
+        for column, code in zip(columns[1:], members, strict=False):
+            with column:
+                program_cards(view, indicators, programs, code, short_name(code))
+    if singles:
+        st.markdown("**" + "、".join(group for group, _ in singles) + "**")
+        columns = st.columns(5)
+        for column, (group, code) in zip(columns, singles, strict=False):
+            with column:
+                program_cards(view, indicators, programs, code, group)
+
+
+def monthly_chart(view: View, program: str) -> None:
+    monthly = view.query(
+        "funds_monthly_by_program", year=view.year, townships=view.townships, as_of=view.as_of, program=program
+    )
+    what = "" if not program else program_label(program)
+    this_year = monthly[(monthly["year"] == view.year) & monthly["program"].notna()]
+    if this_year.empty:
+        st.info(f"{view.scope}{view.year}年{what}暂无资金发放记录，无法绘制月度图。", icon=":material/info:")
+        return
+    last_year = monthly[(monthly["year"] == view.year - 1) & monthly["program"].isna()]
+    fig = go.Figure()
+    order = [p.code for p in PROGRAMS] + sorted(set(this_year["program"]) - set(PROGRAM_BY_CODE))
+    for code in order:
+        rows = this_year[this_year["program"] == code]
+        if rows.empty:
+            continue
+        name = short_name(code)
+        fig.add_bar(
+            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
+            y=rows["amount_yuan"] / 10_000,
+            name=name,
+            marker_color=COLOURS.get(code, "#6c757d"),
+            hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+        )
+    if not last_year.empty:
+        fig.add_scatter(
+            x=[MONTH_LABELS[m - 1] for m in last_year["month"]],
+            y=last_year["amount_yuan"] / 10_000,
+            name=f"{view.year - 1}年同期{'合计' if not program else ''}",
+            mode="lines+markers",
+            line={"color": "#374151", "dash": "dot"},
+            hovertemplate=f"{view.year - 1}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+        )
+    # Up to 12 programmes: the legend goes on the right, in stack order, clear of the title.
+    legend = {"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "traceorder": "reversed"}
+    fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60}, legend=legend)
+    fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
+    title = f"{view.year}年各月资金发放（{what or '按项目'}）"
+    show_chart(fig, title, view, key="funds_monthly", height=420)
+
+
+def township_section(view: View, program: str) -> None:
+    problem = view.table_problem("payments", "persons", "townships")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    what = program_label(program) if program else "全部项目"
+    ranking = view.query(
+        "funds_by_township", year=view.year, townships=view.townships, as_of=view.as_of, program=program
+    )
+    if ranking.empty or not (ranking["amount_yuan"] > 0).any():
+        st.info(f"{view.year}年各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
+        return
+    note = "；红色为所选乡镇" if view.township_codes else ""
+    st.caption(f"各乡镇（街道）对比，{what}{note}。人均 = 发放金额 ÷ 期末持证残疾人数。")
+    left, right = st.columns(2)
+    height = max(380, 22 * len(ranking) + 100)
+    with left:
+        by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
+        colours = ["#c05746" if chosen else "#1f5f8b" for chosen in by_amount["chosen"]]
+        fig = go.Figure(
+            go.Bar(
+                x=by_amount["amount_yuan"] / 10_000,
+                y=by_amount["name"],
+                orientation="h",
+                marker_color=colours,
+                customdata=by_amount["previous_amount_yuan"] / 10_000,
+                hovertemplate="%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
+            )
+        )
+        fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
+        show_chart(fig, f"各乡镇（街道）发放金额排名（{what}）", view, key="funds_rank_amount", height=height)
+    with right:
+        per_person = ranking[ranking["yuan_per_person"].notna()]
+        per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
+        colours = ["#c05746" if chosen else "#3a9d8f" for chosen in per_person["chosen"]]
+        fig = go.Figure(
+            go.Bar(
+                x=per_person["yuan_per_person"],
+                y=per_person["name"],
+                orientation="h",
+                marker_color=colours,
+                customdata=per_person["certified_persons"],
+                hovertemplate="%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
+            )
+        )
+        fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
+        show_chart(fig, f"各乡镇（街道）人均发放排名（{what}）", view, key="funds_rank_per_person", height=height)
+
+
+def township_table_section(view: View) -> None:
+    long = view.query("funds_township_program", year=view.year, townships=view.townships, as_of=view.as_of)
+    if not long["code"].notna().any():  # only the (empty) grand-total row
+        st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
+        return
+    ranking = None
+    if not view.table_problem("persons"):
+        ranking = view.query("funds_by_township", year=view.year, townships=[], as_of=view.as_of, program="")
+    table = township_program_table(long, ranking)
+    st.caption("点击列名可排序。金额单位：万元；最后一行为合计。")
+    st.dataframe(table, hide_index=True, width="stretch", key="funds_township_table")
+    table_downloads(table, PAGE, "乡镇分项目发放金额", view, key="funds_township_table_dl")
+
+
+def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
+    info = PROGRAM_BY_CODE[program]
+    st.subheader(f"项目详情：{info.name}")
+    rows = by_program[(by_program["level"] == "program") & (by_program["program"] == program)]
+    if rows.empty or float(rows["amount_yuan"].iloc[0]) == 0:
+        st.info(f"{view.scope}{view.year}年暂无“{info.name}”发放记录。", icon=":material/info:")
+        return
+    row = rows.iloc[0]
+    columns = st.columns(4)
+    with columns[0]:
+        card("项目金额", float(row["amount_yuan"]), float(row["previous_amount_yuan"]), "元", info.name)
+    with columns[1]:
+        card(
+            f"项目{info.unit}", float(row["beneficiaries"]), float(row["previous_beneficiaries"]), info.unit, info.name
+        )
+    per_head = PER_HEAD_LABEL.get(info.unit, "人均")
+    with columns[2]:
+        st.metric(
+            f"{per_head}发放",
+            fmt_count(row["yuan_per_head"], "元") if pd.notna(row["yuan_per_head"]) else "—",
+            help=f"发放金额 ÷ {'扶持项目数' if info.unit == '个' else '受益人数（去重）'}",
+            border=True,
+        )
+    if info.unit == "人次":
+        with columns[3]:
+            card("受益人数（去重）", float(row["persons"]), float(row["previous_persons"]), "人", info.name)
+    if info.unit == "个":
+        st.info("该项目按项目（个）扶持，发放对象不是个人，因此没有残疾类别和等级分布。", icon=":material/info:")
+        return
+    problem = view.table_problem("persons")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    persons = view.query(
+        "funds_program_persons", year=view.year, townships=view.townships, as_of=view.as_of, program=program
+    )
+    table = category_grade_table(persons, info.unit)
+    left, right = st.columns([3, 2])
+    with left:
+        fig = go.Figure()
+        grade_colours = ["#c05746", "#e0a458", "#3a9d8f", "#1f5f8b", "#6c757d"]
+        for index, grade in enumerate([*GRADES.values(), "未匹配"]):
+            part = table[table["残疾等级"] == grade]
+            if part.empty:
+                continue
+            fig.add_bar(
+                x=part["残疾类别"],
+                y=part["人数（人）"],
+                name=grade,
+                marker_color=grade_colours[index],
+                hovertemplate=f"%{{x}}·{grade}：%{{y:,}}人<extra></extra>",
+            )
+        fig.update_layout(barmode="stack", yaxis_title="人", margin={"t": 90, "l": 60})
+        show_chart(fig, f"{info.name}：受益人按残疾类别和等级", view, key="funds_detail_chart")
+    with right:
+        st.dataframe(table, hide_index=True, width="stretch", key="funds_detail_table")
+        table_downloads(table, PAGE, f"{short_name(program)}按残疾类别和等级", view, key="funds_detail_dl")
+
+
+view = current_view()
+if page_header(view, "资金发放"):
+    problem = view.table_problem("payments")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    else:
+        indicators = view.indicators()
+        by_program = view.query(
+            "funds_by_program", year=view.year, townships=view.townships, as_of=view.as_of, **catalogue_params()
+        )
+        total = by_program[by_program["level"] == "total"]
+        if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
+            st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
+        kpi_section(view, indicators, by_program)
+
+        st.divider()
+        program = st.selectbox(
+            "查看项目",
+            [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
+            format_func=program_label,
+            key="program",
+            bind="query-params",
+            help="选择一个项目后，下方图表只显示该项目，并给出人均/个均和受益人构成。",
+        )
+        selected = "" if program == ALL_PROGRAMS else program
+
+        monthly_chart(view, selected)
+        if selected:
+            detail_section(view, selected, by_program)
+
+        st.subheader("各乡镇（街道）")
+        township_section(view, selected)
+
+        st.subheader("乡镇（街道）× 项目发放金额")
+        township_table_section(view)
+
+        st.subheader("项目明细")
+        table = program_table(by_program)
+        st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
+        st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
+        table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
+page_footer(view)
