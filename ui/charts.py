@@ -23,8 +23,8 @@ pio.templates["dpf"] = go.layout.Template(
         hoverlabel={"font": {"family": FONT_FAMILY}},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        xaxis={"gridcolor": "#eef1f4", "zeroline": False},
-        yaxis={"gridcolor": "#eef1f4", "zeroline": False},
+        xaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
         separators=".,",
     )
 )
