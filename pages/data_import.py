@@ -1,0 +1,194 @@
+"""数据导入 (data staff only; shown when the server runs with DASHBOARD_ENABLE_IMPORT=1):
+templates, upload, validation preview, confirm, summary."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
+from dpf.formatting import fmt_count, fmt_date
+from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename
+from dpf.ingest.pipeline import ImportRefused, Plan, commit, prepare
+from dpf.ingest.pseudonym import MissingKeyError, secret_key
+from dpf.ingest.report import report_bytes
+from dpf.ingest.validate import FileResult
+from dpf.ingest.write import WriteError
+from ui.context import current_view
+from ui.header import page_header
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PLAN, _OUTCOME = "import_plan", "import_outcome"
+
+
+def _label(record: dict) -> str:
+    for column, names in (("program", None), ("service", SERVICES), ("need", NEEDS), ("indicator", None)):
+        code = record.get(column)
+        if code:
+            if column == "program":
+                return PROGRAM_BY_CODE[code].name
+            if column == "indicator":
+                return INDICATOR_BY_CODE[code].name
+            return names[code]
+    return "持证残疾人" if "sex" in record else "满意度回访"
+
+
+def _when(record: dict) -> str:
+    for column in ("period", "served_on", "recorded_on", "surveyed_on", "certified_on"):
+        if record.get(column):
+            return f"{record[column]:%Y年%m月}"
+    return f"{record['year']}年" if record.get("year") else ""
+
+
+def preview(result: FileResult, names: dict[str, str]) -> pd.DataFrame:
+    """The accepted rows of one file summarised by item, month and township (no personal data)."""
+    rows = [
+        {
+            "项目": _label(r),
+            "月份": _when(r),
+            "乡镇（街道）": names.get(r.get("township_code") or "", "全县"),
+            "amount": float(r.get("amount_yuan") or 0),
+        }
+        for r in result.records
+    ]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    summary = frame.groupby(["项目", "月份", "乡镇（街道）"], as_index=False).agg(
+        行数=("amount", "size"), 金额=("amount", "sum")
+    )
+    summary["行数"] = summary["行数"].map(fmt_count)
+    summary["金额（元）"] = summary.pop("金额").map(lambda v: f"{v:,.2f}" if v else "—")
+    return summary
+
+
+def _fingerprint(files) -> str:
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + hashlib.sha256(f.getvalue()).digest())
+    return digest.hexdigest()
+
+
+view = current_view()
+if page_header(view, "数据导入"):
+    st.caption(
+        "供数据管理员使用：把本月的花名册、台账（Excel .xlsx 或 CSV）导入看板。"
+        "导入时逐行检查，有问题的行不导入并列出原因；姓名和证号不会写入看板数据。"
+    )
+    townships = view.query("townships_in_order")
+    names = dict(zip(townships["code"], townships["name"], strict=True))
+
+    with st.expander("下载台账模板", expanded=False, icon=":material/download:"):
+        st.caption("模板含表头、填写说明和可选值（项目名称、乡镇名称）。表头上方可以保留标题行。")
+        cols = st.columns(4)
+        for index, ledger in enumerate(LEDGERS):
+            cols[index % 4].download_button(
+                ledger.title,
+                data=template_bytes(ledger.kind, list(townships["name"])),
+                file_name=template_filename(ledger.kind),
+                mime=XLSX,
+                key=f"import_template_{ledger.kind}",
+                icon=":material/table:",
+            )
+
+    try:
+        secret_key()
+        key_problem = None
+    except MissingKeyError as exc:
+        key_problem = str(exc)
+    if key_problem:
+        st.error(key_problem, icon=":material/key:")
+    else:
+        uploads = st.file_uploader(
+            "上传台账（可多选；.xlsx 或 .csv）", type=["xlsx", "csv"], accept_multiple_files=True, key="import_files"
+        )
+        outcome = st.session_state.get(_OUTCOME)
+        if outcome:
+            st.success(outcome["message"], icon=":material/check_circle:")
+            st.markdown(outcome["detail"])
+        signature = _fingerprint(uploads) if uploads else None
+        if outcome and signature == outcome["signature"]:
+            st.info("以上文件已导入。如需导入其他台账，请先移除已上传的文件再上传。", icon=":material/info:")
+        elif uploads:
+            plan: Plan | None = st.session_state.get(_PLAN, {}).get(signature)
+            if plan is None:
+                try:
+                    with st.spinner("正在逐行检查……"):
+                        plan = prepare([(f.name, f.getvalue()) for f in uploads], Path(view.folder))
+                except ImportRefused as exc:
+                    st.error(str(exc), icon=":material/error:")
+                    plan = None
+                else:
+                    st.session_state[_PLAN] = {signature: plan}
+            if plan is not None:
+                st.subheader("检查结果")
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "文件": r.name,
+                                "台账类型": r.label,
+                                "可导入行数": fmt_count(r.accepted),
+                                "有问题的行数": fmt_count(r.rejected_rows),
+                            }
+                            for r in plan.results
+                        ]
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    key="import_results",
+                )
+                for index, result in enumerate(plan.results):
+                    if result.records:
+                        with st.expander(f"预览：{result.name}（{result.label}，{fmt_count(result.accepted)} 行）"):
+                            st.dataframe(
+                                preview(result, names), hide_index=True, width="stretch", key=f"import_preview_{index}"
+                            )
+                if plan.rejections:
+                    st.warning(
+                        f"共 {fmt_count(plan.rejected)} 行有问题，不会导入（其余行照常导入）。请按原因更正后重新导入这些行。",
+                        icon=":material/warning:",
+                    )
+                    table = pd.DataFrame(
+                        [
+                            {"文件": r.file, "行号": r.row, "列": r.column, "值": r.value, "原因": r.reason}
+                            for r in plan.rejections
+                        ]
+                    )
+                    st.dataframe(table, hide_index=True, width="stretch", key="import_rejections")
+                    st.download_button(
+                        "下载问题行清单（Excel）",
+                        data=report_bytes(plan.rejections),
+                        file_name="未导入的行.xlsx",
+                        mime=XLSX,
+                        key="import_report",
+                        icon=":material/download:",
+                    )
+                st.caption(
+                    f"导入后数据截至 {fmt_date(plan.new_as_of)}（原为 {fmt_date(plan.old_as_of)}）。"
+                    "同一台账重复导入不会重复计数；更正后的台账会替换其覆盖的项目、月份和乡镇的原有记录。"
+                )
+                if st.button(
+                    f"确认导入 {fmt_count(plan.accepted)} 行",
+                    type="primary",
+                    disabled=plan.accepted == 0,
+                    key="import_confirm",
+                ):
+                    try:
+                        with st.spinner("正在写入并检查新数据……"):
+                            done = commit(plan)
+                    except WriteError as exc:
+                        st.error(str(exc), icon=":material/error:")
+                    else:
+                        changed = "、".join(done.changed) if done.changed else "无"
+                        st.session_state[_OUTCOME] = {
+                            "signature": signature,
+                            "message": done.message,
+                            "detail": f"接受 {fmt_count(plan.accepted)} 行，拒绝 {fmt_count(plan.rejected)} 行；"
+                            f"更新的数据表：{changed}。看板各页面刷新后即显示新数据。",
+                        }
+                        st.session_state.pop(_PLAN, None)
+                        st.rerun()

@@ -1,0 +1,62 @@
+"""数据导入: hidden unless enabled; upload, see the problems, confirm, and the new data is there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dpf.ingest.merge import read_table
+from dpf.manifest import read_manifest
+from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.ingest_helpers import KEY, PAY_HEADERS, bad_check, base_set, cert, csv_bytes
+
+
+def test_page_hidden_without_the_switch(monkeypatch):
+    from ui import shell
+
+    monkeypatch.delenv(shell.IMPORT_ENV, raising=False)
+    assert not shell.import_enabled()
+    monkeypatch.setenv(shell.IMPORT_ENV, "1")
+    assert shell.import_enabled()
+
+
+def test_upload_check_confirm(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    data = base_set(tmp_path / "extracts")
+    rows = [
+        PAY_HEADERS,
+        ["甲", cert(1), "城关镇", "重度残疾人护理补贴", "2024-04", 80],
+        ["乙", cert(2), "西河乡", "困难残疾人生活补贴", "2024-04", 100],
+        ["丙", bad_check(cert(3)), "西河乡", "困难残疾人生活补贴", "2024-04", 100],
+    ]
+    at = run_page(data, "data_import.py")
+    assert no_exception(at)
+    assert len(at.get("download_button")) >= 7  # one template per ledger kind
+    at.file_uploader(key="import_files").set_value(("四月.csv", csv_bytes(rows), "text/csv"))
+    rerun(at, data)
+    assert no_exception(at)
+    frames = [d.value for d in at.dataframe]
+    assert len(frames) == 3, [e.value for e in at.error]  # results, the preview, the problem rows
+    results, preview, problems = frames
+    assert results.iloc[0]["可导入行数"] == "2" and results.iloc[0]["有问题的行数"] == "1"
+    assert problems.iloc[0]["行号"] == 4 and "校验位" in problems.iloc[0]["原因"]
+    assert set(preview["金额（元）"]) == {"80.00", "100.00"}
+    assert not any(cert(n) in preview.to_csv() for n in (1, 2))
+    assert read_manifest(data).as_of == date(2024, 3, 31)  # nothing written before confirming
+    at.button(key="import_confirm").click()
+    rerun(at, data)
+    assert no_exception(at)
+    assert any("已写入新数据" in s.value for s in at.success)
+    assert read_manifest(data).as_of == date(2024, 4, 30)
+    april = [r for r in read_table(data, "payments").to_pylist() if r["period"] == date(2024, 4, 1)]
+    assert sorted(float(r["amount_yuan"]) for r in april) == [80.0, 100.0]
+
+
+def test_without_key_the_page_says_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    monkeypatch.delenv("DASHBOARD_SECRET_KEY", raising=False)
+    monkeypatch.setattr("dpf.ingest.pseudonym._secrets_files", lambda: [])
+    at = run_page(base_set(tmp_path / "extracts"), "data_import.py")
+    assert no_exception(at)
+    assert any("DASHBOARD_SECRET_KEY" in e.value for e in at.error)
+    assert len(at.file_uploader) == 0
