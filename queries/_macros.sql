@@ -10,3 +10,15 @@ CREATE OR REPLACE MACRO report_spans(y, as_of) AS TABLE
 
 CREATE OR REPLACE MACRO in_scope(code, townships) AS
     len(townships) = 0 OR coalesce(list_contains(townships, code), false);
+
+-- span_of(day, year, as_of): 'value', 'previous' or NULL, the report_spans span a day falls in, as a scalar
+--   (one pass over a table, no range join). in_report_spans(day, year, as_of): a coarse bound on both spans,
+--   constant-folded and so pushed into the Parquet scan (row groups and files of other years are skipped).
+CREATE OR REPLACE MACRO span_of(day, y, as_of) AS CASE
+    WHEN day BETWEEN make_date(y, 1, 1) AND least(make_date(y, 12, 31), as_of::DATE) THEN 'value'
+    WHEN day BETWEEN make_date(y - 1, 1, 1) AND least(make_date(y - 1, 12, 31), (as_of::DATE - INTERVAL 1 YEAR)::DATE)
+        THEN 'previous'
+END;
+
+CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
+    day BETWEEN make_date(y - 1, 1, 1) AND least(make_date(y, 12, 31), as_of::DATE);

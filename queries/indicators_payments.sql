@@ -3,27 +3,7 @@
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
 -- Output: indicator VARCHAR, value DOUBLE, previous DOUBLE (same span a year earlier);
 --         units per indicator: 元 for *_amount, 人次 for *_person_times, 人/户/个 for distinct counts.
-WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
-),
-scoped AS (
-    SELECT s.span, p.program, p.person_key, p.project_key, p.amount_yuan
-    FROM payments AS p
-    JOIN spans AS s ON p.period BETWEEN s.starts AND s.ends
-    WHERE in_scope(p.township_code, $townships)
-),
-by_program AS (
-    SELECT
-        span,
-        program,
-        count(*) AS payment_rows,
-        sum(amount_yuan) AS amount,
-        count(DISTINCT person_key) AS persons,
-        count(DISTINCT project_key) AS projects
-    FROM scoped
-    GROUP BY span, program
-),
-definitions (indicator, program, measure) AS (
+WITH definitions (indicator, program, measure) AS (
     VALUES
         ('subsidies_total_amount', '*', 'amount'),
         ('nursing_subsidy_person_times', 'nursing_subsidy', 'rows'),
@@ -47,6 +27,34 @@ definitions (indicator, program, measure) AS (
         ('sunshine_home_amount', 'sunshine_home', 'amount'),
         ('accessibility_households', 'accessibility_retrofit', 'persons'),
         ('accessibility_amount', 'accessibility_retrofit', 'amount')
+),
+-- Two passes, each reading only its columns: sums and row counts over every payment; distinct persons
+-- and projects only for the few small programmes whose indicators count them (the big subsidy rolls
+-- are never hashed by person).
+totals AS (
+    SELECT span_of(p.period, $year, $as_of) AS span, p.program, count(*) AS payment_rows, sum(p.amount_yuan) AS amount
+    FROM payments AS p
+    WHERE in_report_spans(p.period, $year, $as_of) AND in_scope(p.township_code, $townships)
+    GROUP BY ALL
+),
+distinct_counts AS (
+    SELECT
+        span_of(p.period, $year, $as_of) AS span,
+        p.program,
+        count(DISTINCT p.person_key) AS persons,
+        count(DISTINCT p.project_key) AS projects
+    FROM payments AS p
+    WHERE
+        in_report_spans(p.period, $year, $as_of)
+        AND in_scope(p.township_code, $townships)
+        AND p.program IN (SELECT program FROM definitions WHERE measure IN ('persons', 'projects'))
+    GROUP BY ALL
+),
+by_program AS (
+    SELECT t.span, t.program, t.payment_rows, t.amount, d.persons, d.projects
+    FROM totals AS t
+    LEFT JOIN distinct_counts AS d USING (span, program)
+    WHERE t.span IS NOT NULL
 ),
 measured AS (
     SELECT

@@ -2,21 +2,21 @@
 -- Grain: one row (indicator certified_persons) from `persons`, certified on the span's last day.
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
 -- Output: indicator VARCHAR, value DOUBLE (人), previous DOUBLE (人, a year earlier).
-WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
-),
-certified AS (
-    SELECT s.span, count(p.person_key) AS persons
-    FROM spans AS s
-    LEFT JOIN persons AS p
-        ON p.certified_on <= s.ends
-        AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
-        AND s.ends >= s.starts
-        AND in_scope(p.township_code, $townships)
-    GROUP BY s.span
+-- One pass over `persons`: a certificate counts at a span's end when issued by then and not cancelled by then.
+WITH ends AS (
+    SELECT
+        max(ends) FILTER (WHERE span = 'value' AND ends >= starts) AS value_end,
+        max(ends) FILTER (WHERE span = 'previous' AND ends >= starts) AS previous_end
+    FROM report_spans($year, $as_of)
 )
 SELECT
     'certified_persons' AS indicator,
-    max(persons) FILTER (WHERE span = 'value')::DOUBLE AS value,
-    max(persons) FILTER (WHERE span = 'previous')::DOUBLE AS previous
-FROM certified
+    count(p.person_key) FILTER (
+        WHERE p.certified_on <= e.value_end AND (p.cancelled_on IS NULL OR p.cancelled_on > e.value_end)
+    )::DOUBLE AS value,
+    count(p.person_key) FILTER (
+        WHERE p.certified_on <= e.previous_end AND (p.cancelled_on IS NULL OR p.cancelled_on > e.previous_end)
+    )::DOUBLE AS previous
+FROM ends AS e
+CROSS JOIN persons AS p
+WHERE in_scope(p.township_code, $townships)

@@ -3,25 +3,18 @@
 --        county-level events, township_code NULL, count only for the whole county).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
 -- Output: indicator VARCHAR, value DOUBLE, previous DOUBLE (same span a year earlier), in the indicator's unit.
-WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
-),
-scoped AS (
-    SELECT s.span, v.service, v.person_key, v.quantity, v.batch
-    FROM services AS v
-    JOIN spans AS s ON v.served_on BETWEEN s.starts AND s.ends
-    WHERE in_scope(v.township_code, $townships)
-),
-by_service AS (
+WITH by_service AS (
     SELECT
-        span,
-        service,
+        span_of(v.served_on, $year, $as_of) AS span,
+        v.service,
         count(*) AS service_rows,
-        sum(quantity) AS quantity,
-        count(DISTINCT person_key) AS persons,
-        count(DISTINCT batch) AS batches
-    FROM scoped
-    GROUP BY span, service
+        sum(v.quantity) AS quantity,
+        count(DISTINCT v.person_key) AS persons,
+        count(DISTINCT v.batch) AS batches
+    FROM services AS v
+    WHERE in_report_spans(v.served_on, $year, $as_of) AND in_scope(v.township_code, $townships)
+    GROUP BY ALL
+    HAVING span IS NOT NULL
 ),
 definitions (indicator, service, measure) AS (
     VALUES
