@@ -7,6 +7,9 @@ or a forgotten filter fails loudly in tests instead of silently returning the wr
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import duckdb
@@ -20,6 +23,22 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 class QueryParameterError(ValueError):
     pass
+
+
+# Active timing collectors (dpf.bench): every run_query appends (name, seconds) to each. Module-level, not
+# thread-local, because Streamlit runs the page script in its own thread.
+_COLLECTORS: list[list[tuple[str, float]]] = []
+
+
+@contextmanager
+def timed_queries() -> Iterator[list[tuple[str, float]]]:
+    """Collect (query name, seconds) of every run_query inside the block, in order."""
+    collected: list[tuple[str, float]] = []
+    _COLLECTORS.append(collected)
+    try:
+        yield collected
+    finally:
+        _COLLECTORS.remove(collected)
 
 
 @cache
@@ -39,8 +58,13 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
         missing = sorted(expected - given)
         extra = sorted(given - expected)
         raise QueryParameterError(f"{name}.sql: missing parameters {missing}, unexpected {extra}")
+    started = time.perf_counter()
     cursor = con.cursor()
     try:
         return cursor.execute(text, params).df()
     finally:
         cursor.close()
+        if _COLLECTORS:
+            elapsed = time.perf_counter() - started
+            for collected in _COLLECTORS:
+                collected.append((name, elapsed))

@@ -1,0 +1,563 @@
+"""`python -m dpf bench`: how fast each page answers a view, at scale 1, 10 and 100, against pandas.
+
+For each scale the demo generator writes a set under data/bench/scale-N (reused while its seed, scale
+and generator are unchanged). Each measurement runs in its own subprocess, so peak memory is that
+part's alone:
+- pages: every page of the dashboard run in streamlit's AppTest for random (year, townships) views:
+  cold (st.cache_data and st.cache_resource cleared: fresh DuckDB connection, empty caches), warm
+  (the same view again) and a filter change (another township set on the warm app); plus the SQL
+  time inside (dpf.sql.timed_queries).
+- duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (dpf.bench_pandas).
+- browser (scale 1 and 100): a real streamlit server and headless Chromium (tests/browser/harness.py):
+  page URL opened to the last chart drawn, and township changed to the updated figures.
+The Markdown report goes between two markers in docs/benchmarks.md; text outside them is kept.
+Benchmarks only print figures: nothing here fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from dpf.config import REPO_ROOT
+
+BENCH_ROOT = REPO_ROOT / "data" / "bench"
+SEED = 2024
+AS_OF = date(2024, 9, 30)
+YEARS = (2024, 2023)
+BROWSER_SCALES = (1, 100)
+PANDAS_COLD_REPEATS = 3  # a cold pandas load is the same work for every view
+BROWSER_VIEWS = 3
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+# Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1, browser filter < 1; scale 100 cold < 3.
+GOALS = {"cold_small": 0.5, "warm_small": 0.1, "browser_filter_small": 1.0, "cold_large": 3.0}
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    year: int
+    names: tuple[str, ...]  # township names (the URL's township list); empty = whole county
+    codes: tuple[str, ...]
+
+
+# --- data sets ---------------------------------------------------------------------------------------------------
+
+
+def generator_hash() -> str:
+    return hashlib.sha256((REPO_ROOT / "dpf" / "demo.py").read_bytes()).hexdigest()[:16]
+
+
+def set_params(scale: int, seed: int = SEED) -> dict:
+    return {"seed": seed, "scale": scale, "as_of": AS_OF.isoformat(), "generator": generator_hash()}
+
+
+def ensure_set(root: Path, scale: int, seed: int = SEED) -> tuple[Path, float | None]:
+    """root/scale-N, generated unless an existing one was made with the same parameters; (folder, seconds)."""
+    folder = root / f"scale-{scale}"
+    stamp = root / f"scale-{scale}.json"
+    wanted = set_params(scale, seed)
+    if (folder / "manifest.json").is_file() and stamp.is_file():
+        try:
+            if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+                return folder, None
+        except ValueError:
+            pass
+    from dpf.demo import generate_demo
+
+    print(f"[bench] generating scale {scale} into {folder} …", flush=True)
+    started = time.perf_counter()
+    generate_demo(folder, seed=seed, scale=scale, as_of=AS_OF)
+    stamp.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
+    return folder, time.perf_counter() - started
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def table_rows(folder: Path) -> dict[str, int]:
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return {table: int(info["rows"]) for table, info in manifest["tables"].items()}
+
+
+def pick_views(folder: Path, count: int, seed: int) -> list[ViewSpec]:
+    """`count` random (year, townships) views; the first is the whole county this year (the roll-up)."""
+    import duckdb
+
+    towns = duckdb.connect().execute(
+        "SELECT code, name FROM read_parquet($path) ORDER BY sort_order", {"path": str(folder / "townships.parquet")}
+    )
+    rows = towns.fetchall()
+    rng = random.Random(seed)
+    views = [ViewSpec(YEARS[0], (), ())]
+    while len(views) < count:
+        k = rng.choices([0, 1, 2, 3], weights=[2, 5, 2, 1])[0]
+        chosen = sorted(rng.sample(range(len(rows)), k))
+        views.append(ViewSpec(rng.choice(YEARS), tuple(rows[i][1] for i in chosen), tuple(rows[i][0] for i in chosen)))
+    return views[:count]
+
+
+def bench_pages() -> list[tuple[str, str]]:
+    """(file, title) of every page the navigation shows now (data_import is an upload form, left out)."""
+    from ui.shell import PAGES
+
+    return [
+        (file, title)
+        for file, title, _icon, _section in PAGES
+        if file != "data_import.py" and (REPO_ROOT / "pages" / file).is_file()
+    ]
+
+
+# --- workers (each in its own process) ---------------------------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | None = None) -> dict:
+    """Run each page in AppTest: cold, warm and a filter change per view; totals and SQL seconds."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dpf.sql import timed_queries
+    from tests.apptest_helpers import data_folder, no_exception  # importing it patches the pages/ quirk
+
+    dashboard = str(REPO_ROOT / "dashboard.py")
+    results: dict[str, dict] = {}
+    files = list(pages) if pages else [file for file, _ in bench_pages()]
+
+    def app_for(file: str, view: ViewSpec) -> AppTest:
+        at = AppTest.from_file(dashboard, default_timeout=600)
+        at.query_params["year"] = str(view.year)
+        if view.names:
+            at.query_params["township"] = list(view.names)
+        at.switch_page(f"pages/{file}")
+        return at
+
+    def timed_run(at: AppTest) -> tuple[float, float, int, bool]:
+        with timed_queries() as queries:
+            started = time.perf_counter()
+            at.run()
+            total = time.perf_counter() - started
+        return total, sum(s for _, s in queries), len(queries), no_exception(at)
+
+    with data_folder(folder):
+        app_for(files[0], views[0]).run()  # imports and first-run set-up, not measured
+        for file in files:
+            record: dict[str, list] = {key: [] for key in ("cold", "cold_sql", "queries", "warm", "change", "errors")}
+            for index, view in enumerate(views):
+                st.cache_data.clear()
+                st.cache_resource.clear()
+                at = app_for(file, view)
+                total, sql, count, ok = timed_run(at)
+                record["cold"].append(total)
+                record["cold_sql"].append(sql)
+                record["queries"].append(count)
+                warm, _, _, ok_warm = timed_run(at)
+                record["warm"].append(warm)
+                other = views[(index + 1) % len(views)]
+                if other.names != view.names:
+                    at.multiselect(key="township").set_value(list(other.names))
+                    change, _, _, ok_change = timed_run(at)
+                    record["change"].append(change)
+                else:
+                    ok_change = True
+                if not (ok and ok_warm and ok_change):
+                    record["errors"].append(f"{view.year} {','.join(view.names) or '全县'}")
+            results[file] = record
+    return {"pages": results, "peak_mb": _peak_mb()}
+
+
+def _duckdb_figures(con, view: ViewSpec):
+    import pandas as pd
+
+    from dpf.sql import run_query
+
+    frames = [
+        run_query(con, name, year=view.year, townships=list(view.codes), as_of=AS_OF)
+        for name in ("indicators_payments", "indicators_services")
+    ]
+    return pd.concat(frames).sort_values("indicator", ignore_index=True)
+
+
+def worker_duckdb(folder: Path, views: list[ViewSpec]) -> dict:
+    """The overview's payment and service figures in SQL: cold (fresh connection) and warm."""
+    from dpf.db import open_extracts
+
+    cold, warm = [], []
+    for view in views:
+        started = time.perf_counter()
+        extracts = open_extracts(folder)
+        _duckdb_figures(extracts.con, view)
+        cold.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        _duckdb_figures(extracts.con, view)
+        warm.append(time.perf_counter() - started)
+        extracts.con.close()
+    return {"cold": cold, "warm": warm, "peak_mb": _peak_mb()}
+
+
+def worker_pandas(folder: Path, views: list[ViewSpec]) -> dict:
+    """The same figures in pandas: cold (read the Parquet files, then compute) and warm (frames in memory)."""
+    from dpf.bench_pandas import load_frames, pandas_indicators
+
+    cold, warm = [], []
+    data = None
+    for index, view in enumerate(views):
+        if index < PANDAS_COLD_REPEATS:
+            data = None
+            started = time.perf_counter()
+            data = load_frames(folder)
+            pandas_indicators(data, view.year, view.codes, AS_OF)
+            cold.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pandas_indicators(data, view.year, view.codes, AS_OF)
+        warm.append(time.perf_counter() - started)
+    return {"cold": cold, "warm": warm, "peak_mb": _peak_mb()}
+
+
+WORKERS = {"pages": worker_pages, "duckdb": worker_duckdb, "pandas": worker_pandas}
+
+
+def run_worker(kind: str, folder: Path, views: list[ViewSpec], pages: Sequence[str] | None = None) -> dict:
+    """Run one worker in a fresh `python -m dpf.bench` process and return its JSON result."""
+    with tempfile.TemporaryDirectory(prefix="dpf-bench-") as tmp:
+        spec = Path(tmp) / "spec.json"
+        result = Path(tmp) / "result.json"
+        body = {"kind": kind, "folder": str(folder), "views": [asdict(v) for v in views], "pages": list(pages or [])}
+        spec.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        command = [sys.executable, "-m", "dpf.bench", str(spec), str(result)]
+        subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
+        return json.loads(result.read_text(encoding="utf-8"))
+
+
+def _worker_main(spec_path: str, result_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    views = [ViewSpec(v["year"], tuple(v["names"]), tuple(v["codes"])) for v in spec["views"]]
+    folder = Path(spec["folder"])
+    if spec["kind"] == "pages":
+        result = worker_pages(folder, views, spec["pages"] or None)
+    else:
+        result = WORKERS[spec["kind"]](folder, views)
+    Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+
+
+# --- browser -----------------------------------------------------------------------------------------------------
+
+_HEADER_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!main) return '';
+    const line = [...main.querySelectorAll('[data-testid="stMarkdown"]')].find(e => e.innerText.includes('范围：'));
+    return line ? line.innerText : '';
+}"""
+
+
+def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -> dict:
+    """Seconds from opening a page URL to its last chart drawn, and from a township change to new figures."""
+    from urllib.parse import urlencode
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import harness
+
+    pages = [p for p in harness.existing_pages() if p.file in files]
+    towns = [name for view in views for name in view.names] or ["城关街道"]
+    rng = random.Random(len(views))
+    results: dict[str, dict] = {}
+    server = harness.start_server(folder, timeout=300)
+    try:
+        with sync_playwright() as playwright:
+            browser = harness.launch_browser(playwright)
+            for info in pages:
+                opened, changed = [], []
+                for view in views[:BROWSER_VIEWS]:
+                    context = harness.new_context(browser)
+                    context.set_default_timeout(300_000)
+                    page = context.new_page()
+                    query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
+                    started = time.perf_counter()
+                    page.goto(harness.page_url(server.url, info, query), wait_until="domcontentloaded")
+                    page.wait_for_function(harness._IDLE_JS, arg="数据截至", polling=50, timeout=300_000)
+                    harness.wait_charts_drawn(page, timeout=300_000)
+                    opened.append(time.perf_counter() - started)
+
+                    name = rng.choice([t for t in towns if t not in view.names] or towns)
+                    before = page.evaluate(_HEADER_JS)
+                    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+                    box.click()
+                    page.keyboard.type(name)
+                    option = page.get_by_role("option", name=name, exact=True)
+                    option.wait_for()
+                    started = time.perf_counter()
+                    option.click()
+                    page.wait_for_function(
+                        f"(before) => ({_HEADER_JS})() !== before && ({harness._IDLE_JS})('数据截至')",
+                        arg=before,
+                        polling=50,
+                        timeout=300_000,
+                    )
+                    harness.wait_charts_drawn(page, timeout=300_000)
+                    changed.append(time.perf_counter() - started)
+                    context.close()
+                results[info.file] = {"open": opened, "change": changed}
+            browser.close()
+    finally:
+        harness.stop_server(server)
+    return results
+
+
+# --- report ------------------------------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def p95(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = 0.95 * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def machine_info() -> dict[str, str]:
+    import duckdb
+    import pandas as pd
+    import pyarrow as pa
+    import streamlit as st
+
+    memory = "?"
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = "?"
+    return {
+        "date": datetime.now().astimezone().isoformat(timespec="minutes"),
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "cpu": cpu,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "streamlit": st.__version__,
+        "commit": commit or "?",
+    }
+
+
+def _mark(value: float | None, goal: float | None) -> str:
+    if value is None or goal is None:
+        return fmt_s(value)
+    return f"{fmt_s(value)} {'✓' if value < goal else '✗'}"
+
+
+def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
+    titles = dict(bench_pages())
+    lines = [
+        "## Latest run",
+        "",
+        f"- Date: {info['date']} · commit {info['commit']}",
+        f"- Machine: {info['cores']} cores ({info['cpu']}), {info['memory']} memory; load average at start "
+        f"{info['load']}",
+        f"- Versions: Python {info['python']}, DuckDB {info['duckdb']}, pandas {info['pandas']}, "
+        f"pyarrow {info['pyarrow']}, Streamlit {info['streamlit']}",
+        f"- Views: {views} random (year, townships) combinations per page and scale (the first is the whole "
+        "county this year); median / 95th percentile.",
+        "",
+        "### Data sets",
+        "",
+        "| scale | townships | persons | payment rows | extracts on disk | peak memory: pages | duckdb figures "
+        "| pandas figures |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        rows = run["rows"]
+        lines.append(
+            f"| {run['scale']} | {rows.get('townships', 0):,} | {rows.get('persons', 0):,} | "
+            f"{rows.get('payments', 0):,} | {run['bytes'] / 1e6:,.1f} MB | {run['pages']['peak_mb']:,.0f} MB | "
+            f"{run['duckdb']['peak_mb']:,.0f} MB | {run['pandas']['peak_mb']:,.0f} MB |"
+        )
+    lines += [
+        "",
+        "### Pages (server side, AppTest run of the whole app on that page)",
+        "",
+        "Cold: st.cache_data and st.cache_resource cleared (fresh DuckDB connection, empty caches; the OS file "
+        "cache stays warm). Warm: the same view again. Filter change: another township selection on the warm app "
+        "(connection open, that view not cached). SQL: the time inside dpf.sql.run_query on the cold run. "
+        "Goals (median): scale 1 cold < 0.5 s, warm < 0.1 s; scale 100 cold < 3 s (✓ met, ✗ missed).",
+        "",
+        "| scale | page | cold median | cold p95 | SQL (cold) median | queries | filter change median | "
+        "filter change p95 | warm median | warm p95 | errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        cold_goal = GOALS["cold_small"] if run["scale"] == 1 else GOALS["cold_large"] if run["scale"] >= 100 else None
+        warm_goal = GOALS["warm_small"] if run["scale"] == 1 else None
+        for file, record in run["pages"]["pages"].items():
+            lines.append(
+                f"| {run['scale']} | {titles.get(file, file)} ({file}) | {_mark(median(record['cold']), cold_goal)} | "
+                f"{fmt_s(p95(record['cold']))} | {fmt_s(median(record['cold_sql']))} | "
+                f"{median(record['queries']) or 0:.0f} | {fmt_s(median(record['change']))} | "
+                f"{fmt_s(p95(record['change']))} | {_mark(median(record['warm']), warm_goal)} | "
+                f"{fmt_s(p95(record['warm']))} | {len(record['errors'])} |"
+            )
+    lines += [
+        "",
+        "### DuckDB against pandas (the overview's payment and service figures for a view)",
+        "",
+        "pandas: `pd.read_parquet` of the same files into DataFrames, then filter and group (dpf/bench_pandas.py), "
+        f"as a typical Streamlit app does. Cold = read + compute ({PANDAS_COLD_REPEATS} runs for pandas; DuckDB: "
+        "fresh connection + queries); warm = compute only (frames in memory / connection open). Ratio = pandas ÷ "
+        "DuckDB (above 1: DuckDB is faster).",
+        "",
+        "| scale | DuckDB cold | pandas cold | ratio cold | DuckDB warm | pandas warm | ratio warm |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        dc, pc = median(run["duckdb"]["cold"]), median(run["pandas"]["cold"])
+        dw, pw = median(run["duckdb"]["warm"]), median(run["pandas"]["warm"])
+        lines.append(
+            f"| {run['scale']} | {fmt_s(dc)} | {fmt_s(pc)} | {pc / dc:.1f}× | {fmt_s(dw)} | {fmt_s(pw)} | "
+            f"{pw / dw:.1f}× |"
+        )
+    browser_runs = [run for run in runs if run.get("browser")]
+    if browser_runs:
+        lines += [
+            "",
+            "### End to end (streamlit server + headless Chromium)",
+            "",
+            f"Open: from `page.goto(URL?year=…&township=…)` to the header shown, the run over and every Plotly chart "
+            f"drawn (the first open of a page after the server started is cold). Filter change: from the click on a "
+            f"township in the sidebar to the new scope shown and every chart redrawn. {BROWSER_VIEWS} views per "
+            "page; median / max. Goal: scale 1 filter change < 1 s.",
+            "",
+            "| scale | page | open median | open max | filter change median | filter change max |",
+            "| ---: | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for run in browser_runs:
+            goal = GOALS["browser_filter_small"] if run["scale"] == 1 else None
+            for file, record in run["browser"].items():
+                lines.append(
+                    f"| {run['scale']} | {titles.get(file, file)} | {fmt_s(median(record['open']))} | "
+                    f"{fmt_s(max(record['open']))} | {_mark(median(record['change']), goal)} | "
+                    f"{fmt_s(max(record['change']))} |"
+                )
+    skipped = [run["scale"] for run in runs if run.get("browser_error")]
+    for run in runs:
+        if run.get("browser_error"):
+            lines += ["", f"Browser part at scale {run['scale']} failed: {run['browser_error']}"]
+    del skipped
+    return "\n".join(lines) + "\n"
+
+
+def write_report(out: Path, report: str) -> None:
+    """Replace the text between the bench markers in `out` (or write a new file); keep everything else."""
+    out = Path(out)
+    block = f"{START}\n{report}{END}\n"
+    if out.is_file():
+        text = out.read_text(encoding="utf-8")
+        if START in text and END in text:
+            head, rest = text.split(START, 1)
+            tail = rest.split(END, 1)[1].lstrip("\n")
+            out.write_text(head + block + ("\n" + tail if tail else ""), encoding="utf-8")
+            return
+        out.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# Benchmarks\n\n"
+        "Written by `make bench` (`python -m dpf bench [--scale N] [--views 20]`); the part between the markers "
+        "is replaced on every run, the rest is kept.\n\n"
+    )
+    out.write_text(header + block, encoding="utf-8")
+
+
+def run_bench(
+    scales: list[int],
+    views: int,
+    out: Path,
+    root: Path = BENCH_ROOT,
+    browser: bool = True,
+) -> int:
+    """Measure every scale in `scales` and write the Markdown report to `out`; 0 when every part ran."""
+    info = machine_info()
+    views = max(1, views)
+    runs = []
+    for scale in sorted(set(scales)):
+        folder, generated = ensure_set(Path(root), scale)
+        picked = pick_views(folder, views, SEED + scale)
+        run: dict = {"scale": scale, "folder": str(folder), "generated_s": generated}
+        run["rows"] = table_rows(folder)
+        run["bytes"] = folder_bytes(folder)
+        print(f"[bench] scale {scale}: pages …", flush=True)
+        run["pages"] = run_worker("pages", folder, picked)
+        print(f"[bench] scale {scale}: duckdb and pandas …", flush=True)
+        run["duckdb"] = run_worker("duckdb", folder, picked)
+        run["pandas"] = run_worker("pandas", folder, picked)
+        if browser and scale in BROWSER_SCALES:
+            print(f"[bench] scale {scale}: browser …", flush=True)
+            try:
+                run["browser"] = measure_browser(folder, picked, list(run["pages"]["pages"]))
+            except Exception as exc:  # the report says what failed; the other figures still count
+                run["browser_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        runs.append(run)
+        report = render_report(info, runs, views)
+        write_report(out, report)
+    print(render_report(info, runs, views))
+    raw = Path(out).with_suffix(".json")
+    raw.write_text(json.dumps({"machine": info, "runs": runs}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"[bench] written {out} (raw figures in {raw})")
+    return 1 if any(run.get("browser_error") for run in runs) else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        _worker_main(sys.argv[1], sys.argv[2])
+    else:
+        parser = argparse.ArgumentParser(prog="python -m dpf.bench")
+        parser.add_argument("--scale", type=int, action="append")
+        parser.add_argument("--views", type=int, default=20)
+        parser.add_argument("--out", default="docs/benchmarks.md")
+        parser.add_argument("--no-browser", action="store_true")
+        args = parser.parse_args()
+        sys.exit(run_bench(args.scale or [1, 10, 100], args.views, Path(args.out), browser=not args.no_browser))

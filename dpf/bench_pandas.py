@@ -1,0 +1,143 @@
+"""The obvious alternative, for the benchmark only: the overview's payment and service figures in pandas.
+
+What a typical Streamlit app does: `pd.read_parquet` the extracts into DataFrames (cached in memory),
+then filter and group them in pandas for every view. It mirrors queries/indicators_payments.sql and
+queries/indicators_services.sql; tests/test_bench.py checks both give the same numbers. The dashboard
+never uses this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dpf.manifest import table_location
+
+# (indicator, programme or '*' for all, measure) as in queries/indicators_payments.sql.
+PAYMENT_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("subsidies_total_amount", "*", "amount"),
+    ("nursing_subsidy_person_times", "nursing_subsidy", "rows"),
+    ("nursing_subsidy_amount", "nursing_subsidy", "amount"),
+    ("living_subsidy_person_times", "living_subsidy", "rows"),
+    ("living_subsidy_amount", "living_subsidy", "amount"),
+    ("wheelchair_fuel_amount", "wheelchair_fuel", "amount"),
+    ("entrepreneurship_persons", "entrepreneurship", "persons"),
+    ("entrepreneurship_amount", "entrepreneurship", "amount"),
+    ("sunshine_greenhouse_projects", "sunshine_greenhouse", "projects"),
+    ("assistance_base_projects", "assistance_base", "projects"),
+    ("auxiliary_employment_projects", "auxiliary_employment", "projects"),
+    ("greenhouse_base_amount", "sunshine_greenhouse", "amount"),
+    ("greenhouse_base_amount", "assistance_base", "amount"),
+    ("student_aid_persons", "student_aid", "persons"),
+    ("student_aid_amount", "student_aid", "amount"),
+    ("cochlear_implant_amount", "cochlear_implant", "amount"),
+    ("psychiatric_medication_persons", "psychiatric_medication", "persons"),
+    ("psychiatric_medication_amount", "psychiatric_medication", "amount"),
+    ("sunshine_home_persons", "sunshine_home", "persons"),
+    ("sunshine_home_amount", "sunshine_home", "amount"),
+    ("accessibility_households", "accessibility_retrofit", "persons"),
+    ("accessibility_amount", "accessibility_retrofit", "amount"),
+)
+
+# (indicator, service, measure) as in queries/indicators_services.sql.
+SERVICE_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("training_person_times", "vocational_training", "rows"),
+    ("training_batches", "vocational_training", "batches"),
+    ("job_registrations", "job_registration", "persons"),
+    ("job_fairs", "job_fair", "rows"),
+    ("job_fair_enterprises", "job_fair", "quantity"),
+    ("job_intentions", "job_intention", "persons"),
+    ("outreach_events", "policy_outreach", "rows"),
+    ("outreach_leaflets", "policy_outreach", "quantity"),
+    ("assessments_centralized", "assessment_centralized", "rows"),
+    ("assessments_home", "assessment_home", "rows"),
+    ("certificates_issued", "certificate_issued", "rows"),
+    ("home_rehab_persons", "home_rehab", "persons"),
+    ("prosthesis_fittings", "prosthesis_fitting", "rows"),
+    ("device_fittings", "device_fitting", "rows"),
+    ("devices_issued", "device_issued", "quantity"),
+    ("child_rehab_persons", "child_rehab", "persons"),
+    ("respite_care_person_times", "respite_care", "rows"),
+    ("volunteer_activities", "volunteer_activity", "rows"),
+    ("volunteer_hours", "volunteer_activity", "quantity"),
+)
+
+PAYMENT_COLUMNS = ["period", "program", "person_key", "project_key", "township_code", "amount_yuan"]
+SERVICE_COLUMNS = ["served_on", "service", "person_key", "township_code", "quantity", "batch"]
+
+
+@dataclass
+class PandasExtracts:
+    payments: pd.DataFrame
+    services: pd.DataFrame
+
+
+def load_frames(folder: Path) -> PandasExtracts:
+    """Read payments and services into memory, with dates as datetimes and amounts as floats."""
+    payments = pd.read_parquet(table_location(Path(folder), "payments"), columns=PAYMENT_COLUMNS)
+    payments["period"] = pd.to_datetime(payments["period"])
+    payments["amount_yuan"] = payments["amount_yuan"].astype("float64")
+    services = pd.read_parquet(table_location(Path(folder), "services"), columns=SERVICE_COLUMNS)
+    services["served_on"] = pd.to_datetime(services["served_on"])
+    return PandasExtracts(payments, services)
+
+
+def report_spans(year: int, as_of: date) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """queries/_macros.sql report_spans: this year to the as-of date, and the same span a year earlier."""
+    value_end = min(date(year, 12, 31), as_of)
+    previous_end = min(date(year - 1, 12, 31), _year_earlier(as_of))
+    return {
+        "value": (pd.Timestamp(year, 1, 1), pd.Timestamp(value_end)),
+        "previous": (pd.Timestamp(year - 1, 1, 1), pd.Timestamp(previous_end)),
+    }
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _scoped(frame: pd.DataFrame, day: str, span: tuple[pd.Timestamp, pd.Timestamp], townships: Sequence[str]):
+    mask = frame[day].between(span[0], span[1])
+    if townships:
+        mask &= frame["township_code"].isin(list(townships))
+    return frame[mask]
+
+
+def pandas_indicators(data: PandasExtracts, year: int, townships: Sequence[str], as_of: date) -> pd.DataFrame:
+    """indicator, value, previous for the payment and service indicators (the SQL's output, sorted)."""
+    values: dict[str, dict[str, float]] = {}
+    for span, bounds in report_spans(year, as_of).items():
+        paid = _scoped(data.payments, "period", bounds, townships)
+        by_program = paid.groupby("program").agg(
+            rows=("program", "size"),
+            amount=("amount_yuan", "sum"),
+            persons=("person_key", "nunique"),
+            projects=("project_key", "nunique"),
+        )
+        for indicator, program, measure in PAYMENT_MEASURES:
+            column = by_program[measure]
+            figure = float(column.sum() if program == "*" else column.get(program, 0))
+            slot = values.setdefault(indicator, {"value": 0.0, "previous": 0.0})
+            slot[span] += figure
+        served = _scoped(data.services, "served_on", bounds, townships)
+        by_service = served.groupby("service").agg(
+            rows=("service", "size"),
+            quantity=("quantity", "sum"),
+            persons=("person_key", "nunique"),
+            batches=("batch", "nunique"),
+        )
+        for indicator, service, measure in SERVICE_MEASURES:
+            slot = values.setdefault(indicator, {"value": 0.0, "previous": 0.0})
+            slot[span] += float(by_service[measure].get(service, 0))
+    frame = pd.DataFrame(
+        [(indicator, v["value"], v["previous"]) for indicator, v in values.items()],
+        columns=["indicator", "value", "previous"],
+    )
+    return frame.sort_values("indicator", ignore_index=True)

@@ -1,0 +1,84 @@
+"""The benchmark tool: its figures come out (not how fast they are), and pandas gives the SQL's numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dpf.bench import bench_pages, ensure_set, p95, set_params, write_report
+from dpf.bench_pandas import load_frames, pandas_indicators
+from dpf.db import open_extracts
+from dpf.sql import run_query, timed_queries
+from tests.conftest import DEMO_AS_OF
+
+
+def test_timed_queries_collects_each_query_by_name(demo):
+    with timed_queries() as outer:
+        run_query(demo.con, "townships_in_order")
+        with timed_queries() as inner:
+            run_query(demo.con, "data_years", as_of=DEMO_AS_OF)
+    run_query(demo.con, "townships_in_order")  # outside: not collected
+    assert [name for name, _ in outer] == ["townships_in_order", "data_years"]
+    assert [name for name, _ in inner] == ["data_years"]
+    assert all(seconds > 0 for _, seconds in outer)
+
+
+@pytest.mark.parametrize(
+    ("year", "townships"),
+    [(2024, []), (2023, []), (2024, ["349001001", "349001108"]), (2023, ["349001207"])],
+)
+def test_pandas_alternative_gives_the_sql_figures(demo_dir, demo, year, townships):
+    sql = pd.concat(
+        run_query(demo.con, name, year=year, townships=townships, as_of=DEMO_AS_OF)
+        for name in ("indicators_payments", "indicators_services")
+    ).sort_values("indicator", ignore_index=True)
+    frame = pandas_indicators(load_frames(demo_dir), year, townships, DEMO_AS_OF)
+    assert list(frame["indicator"]) == list(sql["indicator"])
+    assert frame["value"].tolist() == pytest.approx(sql["value"].tolist(), abs=1e-6)
+    assert frame["previous"].tolist() == pytest.approx(sql["previous"].tolist(), abs=1e-6)
+    assert frame["value"].sum() > 0
+
+
+def test_p95_interpolates():
+    assert p95([1.0] * 19 + [21.0]) == pytest.approx(20 * 0.05 + 1.0)
+    assert p95([]) is None
+
+
+def test_report_keeps_hand_written_history(tmp_path):
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\nintro\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\n## History\nkept\n")
+    write_report(out, "new table\n")
+    text = out.read_text()
+    assert "old" not in text and "new table" in text
+    assert text.index("intro") < text.index("new table") < text.index("## History\nkept")
+
+
+def test_bench_at_scale_1_writes_a_row_per_page(demo_dir, tmp_path):
+    """Two views at scale 1 without the browser; the bench set is the demo set (same seed and scale)."""
+    from dpf.bench import run_bench
+
+    root = tmp_path / "bench"
+    root.mkdir()
+    shutil.copytree(demo_dir, root / "scale-1")
+    (root / "scale-1.json").write_text(json.dumps(set_params(1)))
+    assert ensure_set(root, 1) == (root / "scale-1", None)  # reused, not generated
+
+    out = tmp_path / "benchmarks.md"
+    assert run_bench([1], 2, out, root=root, browser=False) == 0
+    text = out.read_text(encoding="utf-8")
+    for file, title in bench_pages():
+        row = next(line for line in text.splitlines() if line.startswith(f"| 1 | {title} ({file})"))
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert re.fullmatch(r"\d+ ms.*|\d+\.\d\d s.*", cells[2]), row  # cold median is a figure
+        assert cells[-1] == "0", f"errors on {file}: {row}"
+        assert int(cells[5]) > 0, row  # the page ran queries
+    ratio = next(line for line in text.splitlines() if line.startswith("| 1 | ") and "×" in line)
+    assert re.search(r"\d+\.\d×", ratio)
+    assert "| 1 | 23 | 22,106 | 258,593 |" in text  # the data-set row: townships, persons, payment rows
+    assert "cores" in text and "DuckDB 2.0.1" in text
+    assert open_extracts(root / "scale-1").manifest.as_of == date(2024, 9, 30)
