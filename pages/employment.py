@@ -1,0 +1,379 @@
+"""就业培训: who was trained, in what, where; who registered, reached a job, got start-up support; targets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.formatting import fmt_count, fmt_rate_with_n
+from dpf.schedule import schedule_line
+from ui.cards import kpi_grid
+from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.context import View, current_view
+from ui.downloads import table_downloads
+from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
+from ui.header import page_footer, page_header
+from ui.targets import target_strip
+
+PAGE = "就业培训"
+
+TRAINING_CARDS = ["training_person_times", "training_batches", "job_registrations", "job_intentions"]
+EVENT_CARDS = ["job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets"]
+SUPPORT_CARDS = [
+    "entrepreneurship_persons",
+    "entrepreneurship_amount",
+    "sunshine_greenhouse_projects",
+    "assistance_base_projects",
+    "auxiliary_employment_projects",
+]
+SUPPORT_TARGETS = [
+    "entrepreneurship_persons",
+    "sunshine_greenhouse_projects",
+    "assistance_base_projects",
+    "auxiliary_employment_projects",
+]
+LABELS = {
+    "training_person_times": "技能培训",
+    "training_batches": "培训期数",
+    "job_registrations": "就业登记",
+    "job_intentions": "达成就业意向",
+    "job_fairs": "专项招聘会",
+    "job_fair_enterprises": "参会企业",
+    "outreach_events": "政策宣传",
+    "outreach_leaflets": "宣传材料",
+    "entrepreneurship_persons": "扶持就业创业",
+    "entrepreneurship_amount": "就业创业扶持资金",
+    "sunshine_greenhouse_projects": "阳光大棚",
+    "assistance_base_projects": "助残基地",
+    "auxiliary_employment_projects": "辅助性就业机构",
+}
+
+
+def info(text: str) -> None:
+    st.info(text, icon=":material/info:")
+
+
+def warn(text: str) -> None:
+    st.warning(text, icon=":material/warning:")
+
+
+def span_text(view: View) -> str:
+    return f"{view.scope}{view.year}年（截至数据日）"
+
+
+def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str]) -> None:
+    """Say which of `codes` have no target for this scope, instead of leaving a silent gap."""
+    frame = indicators.set_index("indicator")
+    missing = [INDICATOR_BY_CODE[c].name for c in codes if pd.isna(frame.loc[c, "target"])]
+    if not missing:
+        return
+    where = "所选乡镇（街道）没有分解" if view.township_codes else "没有设定"
+    st.caption(f"{view.year}年{where}以下指标的目标：{'、'.join(missing)}。")
+
+
+def kpi_section(view: View, indicators: pd.DataFrame) -> None:
+    problems = indicators.loc[indicators["indicator"].isin(TRAINING_CARDS + SUPPORT_CARDS), "problem"]
+    for problem in problems.dropna().unique():
+        warn(problem)
+    st.markdown("**技能培训与就业服务**")
+    kpi_grid(indicators, TRAINING_CARDS, per_row=4, labels=LABELS)
+    kpi_grid(indicators, EVENT_CARDS, per_row=4, labels=LABELS)
+    if not view.township_codes:
+        st.caption("招聘会和政策宣传含县级活动（不属于某个乡镇），只在“全县”范围内计入。")
+    st.markdown("**就业创业扶持**")
+    kpi_grid(indicators, SUPPORT_CARDS, per_row=5, labels=LABELS)
+
+
+# --- Training -----------------------------------------------------------------------------
+
+
+def course_chart(view: View, courses: pd.DataFrame) -> None:
+    rows = courses.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["学员（人次）"],
+            y=rows["课程"],
+            orientation="h",
+            marker_color=PALETTE[0],
+            customdata=rows["学员（人，去重）"],
+            hovertemplate="%{y}<br>学员 %{x:,}人次（%{customdata:,}人）<extra></extra>",
+        )
+    )
+    fig.update_layout(xaxis_title="人次", showlegend=False, margin={"l": 150})
+    show_chart(fig, "各课程培训人次", view, key="employment_courses", height=max(320, 40 * len(rows) + 140))
+
+
+def monthly_chart(view: View, monthly: pd.DataFrame) -> None:
+    this_year = monthly[monthly["year"] == view.year]
+    last_year = monthly[monthly["year"] == view.year - 1]
+    fig = go.Figure()
+    fig.add_bar(
+        x=[MONTH_LABELS[m - 1] for m in this_year["month"]],
+        y=this_year["trainees"],
+        name=f"{view.year}年",
+        marker_color=PALETTE[0],
+        customdata=this_year["classes"],
+        hovertemplate="%{x}：%{y:,}人次（%{customdata}期）<extra></extra>",
+    )
+    if not last_year.empty:
+        fig.add_bar(
+            x=[MONTH_LABELS[m - 1] for m in last_year["month"]],
+            y=last_year["trainees"],
+            name=f"{view.year - 1}年同期",
+            marker_color="#b8c4ce",
+            hovertemplate=f"{view.year - 1}年%{{x}}：%{{y:,}}人次<extra></extra>",
+        )
+    fig.update_layout(barmode="group", yaxis_title="人次", margin={"l": 60})
+    fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
+    show_chart(fig, "各月培训人次", view, key="employment_monthly")
+
+
+def shown_months(view: View) -> int:
+    """How many months of the year the data covers (0: the year lies after the as-of date)."""
+    if view.as_of is None or view.as_of.year < view.year:
+        return 0
+    return 12 if view.as_of.year > view.year else view.as_of.month
+
+
+def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
+    """Cumulative trainees at each month end against the target's straight-line schedule (序时进度)."""
+    months = shown_months(view)
+    if months == 0:
+        return
+    cumulative = monthly[monthly["year"] == view.year].set_index("month")["cumulative_trainees"]
+    running, actual = 0.0, []
+    for month in range(1, months + 1):  # a month without classes keeps the running total (no sums here)
+        running = float(cumulative.get(month, running))
+        actual.append(running)
+    schedule = [share * target / 100.0 for _, share in schedule_line(view.year)]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=MONTH_LABELS,
+        y=schedule,
+        name="按序时应完成",
+        mode="lines",
+        line={"color": "#9ca3af", "dash": "dash"},
+        hovertemplate="%{x}底按序时应完成 %{y:,.1f}人次<extra></extra>",
+    )
+    fig.add_scatter(
+        x=MONTH_LABELS[:months],
+        y=actual,
+        name="累计完成",
+        mode="lines+markers",
+        line={"color": PALETTE[0], "width": 3},
+        hovertemplate="截至%{x}底累计 %{y:,}人次<extra></extra>",
+    )
+    fig.add_hline(
+        y=target,
+        line={"color": PALETTE[3], "dash": "dot"},
+        annotation_text=f"年度目标 {fmt_count(target, '人次')}",
+        annotation_position="top left",
+    )
+    fig.update_layout(yaxis_title="人次", yaxis_rangemode="tozero", margin={"l": 60})
+    fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
+    show_chart(fig, "培训累计完成与序时进度", view, key="employment_progress", height=360)
+
+
+def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
+    rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
+    colours = ["#c05746" if chosen else PALETTE[0] for chosen in rows["chosen"]]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["trainees"],
+            y=rows["name"],
+            orientation="h",
+            name="培训人次",
+            marker_color=colours,
+            customdata=rows["previous_trainees"],
+            hovertemplate="%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
+        )
+    )
+    if shares is not None and not shares.empty:
+        target = rows["code"].map(shares.set_index("township_code")["target"])
+        fig.add_scatter(
+            x=target,
+            y=rows["name"],
+            mode="markers",
+            name="乡镇分解目标",
+            marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2933", "line": {"width": 3}},
+            hovertemplate="%{y}<br>分解目标 %{x:,}人次<extra></extra>",
+        )
+    fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
+    title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")
+    show_chart(fig, title, view, key="employment_townships", height=max(380, 22 * len(rows) + 100))
+
+
+def training_shares(view: View) -> pd.DataFrame | None:
+    """Township shares of the training target (None: no targets table or no shares this year)."""
+    if view.table_problem("targets"):
+        return None
+    shares = view.query("township_target_shares", year=view.year)
+    shares = shares[shares["indicator"] == "training_person_times"]
+    return shares if not shares.empty else None
+
+
+def training_section(view: View, indicators: pd.DataFrame) -> None:
+    st.subheader("技能培训")
+    problem = view.table_problem("services")
+    if problem:
+        warn(problem)
+        return
+    target_strip(view, ["training_person_times"])
+    missing_targets_note(view, indicators, ["training_person_times"])
+
+    params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
+    classes = view.query("employment_training_classes", **params)
+    if classes.empty:
+        info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程、期次和月度分布。")
+    else:
+        st.caption(
+            "人次 = 培训记录条数（一人参加一期计 1 人次）；期次取“期次”字段，课程取“课程”字段。"
+            "人（去重）为参加培训的不同残疾人数。"
+        )
+        table = class_table(classes)
+        st.markdown("**培训班次（期次 × 课程）**")
+        st.dataframe(table, hide_index=True, width="stretch", key="employment_class_table")
+        table_downloads(table, PAGE, "培训班次", view, key="employment_class_table_dl")
+
+        monthly = view.query("employment_training_monthly", **params)
+        left, right = st.columns(2)
+        with left:
+            course_chart(view, course_table(classes))
+        with right:
+            monthly_chart(view, monthly)
+        target = indicators.set_index("indicator").loc["training_person_times", "target"]
+        if pd.notna(target) and float(target) > 0:
+            progress_chart(view, monthly, float(target))
+        else:
+            info(f"{view.scope}{view.year}年没有培训目标，不绘制序时进度图。")
+
+    problem = view.table_problem("townships")
+    if problem:
+        warn(problem)
+        return
+    by_township = view.query("employment_by_township", **params)
+    if not (by_township["trainees"] > 0).any():
+        info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
+        return
+    st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
+    township_chart(view, by_township, training_shares(view))
+
+
+# --- Employment funnel ----------------------------------------------------------------------
+
+
+def funnel_section(view: View) -> None:
+    st.subheader("就业服务：登记 → 招聘会 → 达成意向")
+    problem = view.table_problem("services")
+    if problem:
+        warn(problem)
+        return
+    funnel = view.query("employment_funnel", year=view.year, townships=view.townships, as_of=view.as_of)
+    steps = funnel.set_index("step")["value"].astype(int).to_dict()
+    if not any(steps.values()):
+        info(f"{span_text(view)}没有就业登记、招聘会或就业意向记录。")
+        return
+    st.caption(
+        "口径：就业登记、达成就业意向均按人（同一人多次只计 1 人）。招聘会记录的是活动，不记录哪些人参会，"
+        "因此“参加招聘会”无法按人统计，这里以招聘会次数和参会企业家次作为背景；漏斗的第二步是"
+        "“登记且达成意向”——同一年内既办理就业登记、又达成就业意向的人。"
+        + ("县级招聘会不属于某个乡镇，只在“全县”范围内计入。" if view.township_codes else "")
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        registered, reached = steps["registered"], steps["registered_with_intention"]
+        share = f"（占登记人数 {fmt_rate_with_n(reached, registered)}）" if registered else ""
+        fig = go.Figure(
+            go.Bar(
+                y=["就业登记", "登记且达成意向"],
+                x=[registered, reached],
+                orientation="h",
+                marker_color=[PALETTE[0], PALETTE[1]],
+                text=[fmt_count(registered, "人"), fmt_count(reached, "人") + share],
+                textposition="auto",
+                hovertemplate="%{y}：%{x:,}人<extra></extra>",
+            )
+        )
+        fig.update_layout(xaxis_title="人", showlegend=False, margin={"l": 120})
+        fig.update_yaxes(autorange="reversed")
+        show_chart(fig, "就业登记到达成意向", view, key="employment_funnel", height=300)
+    with right:
+        columns = st.columns(2)
+        with columns[0]:
+            st.metric("举办招聘会", fmt_count(steps["fairs"], "次"), border=True, help=FUNNEL_STEPS[1][3])
+        with columns[1]:
+            st.metric(
+                "招聘会参会企业", fmt_count(steps["fair_enterprises"], "家次"), border=True, help=FUNNEL_STEPS[2][3]
+            )
+        rate = fmt_rate_with_n(steps["registered_with_intention"], steps["registered"])
+        others = steps["intentions"] - steps["registered_with_intention"]
+        st.markdown(
+            f"登记人员达成意向比例：**{rate}**  \n"
+            f"达成就业意向共 **{fmt_count(steps['intentions'], '人')}**，"
+            f"其中 {fmt_count(others, '人')}在本年未办理就业登记。"
+        )
+    table = pd.DataFrame(
+        {
+            "环节": [label for _, label, _, _ in FUNNEL_STEPS],
+            "数量": [steps[step] for step, _, _, _ in FUNNEL_STEPS],
+            "单位": [unit for _, _, unit, _ in FUNNEL_STEPS],
+            "口径": [meaning for _, _, _, meaning in FUNNEL_STEPS],
+        }
+    )
+    with st.expander("各环节口径与数量", expanded=False):
+        st.dataframe(table, hide_index=True, width="stretch", key="employment_funnel_table")
+        table_downloads(table, PAGE, "就业服务各环节", view, key="employment_funnel_table_dl")
+
+
+# --- Start-up support and projects ---------------------------------------------------------
+
+
+def support_section(view: View, indicators: pd.DataFrame) -> None:
+    st.subheader("就业创业扶持与扶持项目")
+    problem = view.table_problem("payments")
+    if problem:
+        warn(problem)
+        return
+    target_strip(view, SUPPORT_TARGETS, per_row=4)
+    missing_targets_note(view, indicators, SUPPORT_TARGETS)
+    projects = view.query("employment_projects", year=view.year, townships=view.townships, as_of=view.as_of)
+    if projects.empty:
+        info(f"{span_text(view)}没有扶持阳光大棚、助残基地或辅助性就业机构的记录。")
+        return
+    table = project_table(projects)
+    st.caption(f"{span_text(view)}获得扶持的项目，按项目编号列出（一个项目年内多次发放合并为一行）；金额单位：万元。")
+    st.dataframe(table, hide_index=True, width="stretch", key="employment_project_table")
+    table_downloads(table, PAGE, "扶持项目明细", view, key="employment_project_table_dl")
+
+
+def township_table_section(view: View) -> None:
+    st.subheader("乡镇（街道）就业培训情况")
+    problem = view.table_problem("services", "townships")
+    if problem:
+        warn(problem)
+        return
+    by_township = view.query("employment_by_township", year=view.year, townships=view.townships, as_of=view.as_of)
+    startup = None
+    if view.table_problem("payments") is None:
+        startup = view.query("employment_startup_by_township", year=view.year, as_of=view.as_of)
+    table = township_table(by_township, startup, training_shares(view))
+    st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
+    st.dataframe(table, hide_index=True, width="stretch", key="employment_township_table")
+    table_downloads(table, PAGE, "乡镇就业培训情况", view, key="employment_township_table_dl")
+
+
+view = current_view()
+if page_header(view, "就业培训"):
+    indicators = view.indicators()
+    kpi_section(view, indicators)
+    st.divider()
+    training_section(view, indicators)
+    st.divider()
+    funnel_section(view)
+    st.divider()
+    support_section(view, indicators)
+    st.divider()
+    township_table_section(view)
+page_footer(view)
