@@ -14,7 +14,7 @@ from ui.charts import MONTH_LABELS, PALETTE, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
-from ui.header import page_footer, page_header
+from ui.header import page_header
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -376,4 +376,3 @@ if page_header(view, "就业培训"):
     support_section(view, indicators)
     st.divider()
     township_table_section(view)
-page_footer(view)

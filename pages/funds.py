@@ -23,7 +23,7 @@ from ui.funds_tables import (
     short_name,
     township_program_table,
 )
-from ui.header import page_footer, page_header
+from ui.header import page_header
 
 PAGE = "资金发放"
 # One distinct colour per programme (the shared palette has 9; there are 12 programmes).
@@ -334,4 +334,3 @@ if page_header(view, "资金发放"):
         st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
         st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
         table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
-page_footer(view)
