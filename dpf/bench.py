@@ -43,6 +43,7 @@ BROWSER_SCALES = (1, 100)
 PANDAS_COLD_REPEATS = 3  # a cold pandas load is the same work for every view
 BROWSER_VIEWS = 3
 PAGE_BUDGET_S = 60.0  # a page slower than this stops after the views measured so far (the row says how many)
+RUN_TIMEOUT_S = 180.0  # one AppTest run longer than this is recorded as an error and ends that page
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1, browser filter < 1; scale 100 cold < 3.
@@ -145,7 +146,7 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
     files = list(pages) if pages else [file for file, _ in bench_pages()]
 
     def app_for(file: str, view: ViewSpec) -> AppTest:
-        at = AppTest.from_file(dashboard, default_timeout=600)
+        at = AppTest.from_file(dashboard, default_timeout=RUN_TIMEOUT_S)
         at.query_params["year"] = str(view.year)
         if view.names:
             at.query_params["township"] = list(view.names)
@@ -168,7 +169,10 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
         opening.clear()
         with timed_queries() as queries:
             started = time.perf_counter()
-            at.run()
+            try:
+                at.run()
+            except RuntimeError as exc:  # AppTest's timeout
+                raise TimeoutError(str(exc)) from exc
             total = time.perf_counter() - started
         return total, sum(s for _, s in queries) + sum(opening), len(queries), no_exception(at)
 
@@ -184,7 +188,13 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
                 st.cache_data.clear()
                 st.cache_resource.clear()
                 at = app_for(file, view)
-                total, sql, count, ok = timed_run(at)
+                try:
+                    total, sql, count, ok = timed_run(at)
+                except TimeoutError:
+                    record["errors"].append(
+                        f"timeout > {RUN_TIMEOUT_S:.0f} s: {view.year} {','.join(view.names) or '全县'}"
+                    )
+                    break
                 record["cold"].append(total)
                 record["cold_sql"].append(sql)
                 record["queries"].append(count)
@@ -308,15 +318,12 @@ def wait_visible_charts(page, timeout_ms: int = 60_000) -> int:
 
 def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -> dict:
     """Seconds from opening a page URL to its last chart drawn, and from a township change to new figures."""
-    from urllib.parse import urlencode
-
+    import duckdb
     from playwright.sync_api import sync_playwright
 
     from tests.browser import harness
 
     pages = [p for p in harness.existing_pages() if p.file in files]
-    import duckdb
-
     towns = [
         row[0]
         for row in duckdb.connect()
@@ -333,40 +340,58 @@ def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -
             browser = harness.launch_browser(playwright)
             for info in pages:
                 opened, changed = [], []
-                for view in views[:BROWSER_VIEWS]:
-                    context = harness.new_context(browser)
-                    context.set_default_timeout(120_000)
-                    page = context.new_page()
-                    query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
-                    started = time.perf_counter()
-                    page.goto(harness.page_url(server.url, info, query), wait_until="domcontentloaded")
-                    page.wait_for_function(harness._IDLE_JS, arg="数据截至", polling=50, timeout=120_000)
-                    wait_visible_charts(page)
-                    opened.append(time.perf_counter() - started)
-
-                    name = rng.choice([t for t in towns if t not in view.names])
-                    before = page.evaluate(_HEADER_JS)
-                    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
-                    box.click()
-                    page.keyboard.type(name)
-                    option = page.get_by_role("option", name=name, exact=True)
-                    option.wait_for()
-                    started = time.perf_counter()
-                    option.click()
-                    page.wait_for_function(
-                        f"(before) => ({_HEADER_JS})() !== before && ({harness._IDLE_JS})('数据截至')",
-                        arg=before,
-                        polling=50,
-                        timeout=120_000,
-                    )
-                    wait_visible_charts(page)
-                    changed.append(time.perf_counter() - started)
-                    context.close()
+                try:
+                    _browse_page(browser, server, info, views, towns, rng, opened, changed)
+                except Exception as exc:  # a page too slow for the timeout: the row says so
+                    results[info.file] = {"open": opened, "change": changed, "error": type(exc).__name__}
+                    continue
                 results[info.file] = {"open": opened, "change": changed}
             browser.close()
     finally:
         harness.stop_server(server)
     return results
+
+
+def _browse_page(browser, server, info, views, towns, rng, opened: list, changed: list) -> None:
+    from tests.browser import harness
+
+    for view in views[:BROWSER_VIEWS]:
+        context = harness.new_context(browser)
+        context.set_default_timeout(120_000)
+        try:
+            _browse_view(server, info, view, towns, rng, context.new_page(), opened, changed)
+        finally:
+            context.close()
+
+
+def _browse_view(server, info, view: ViewSpec, towns, rng, page, opened: list, changed: list) -> None:
+    from urllib.parse import urlencode
+
+    from tests.browser import harness
+
+    query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
+    started = time.perf_counter()
+    page.goto(harness.page_url(server.url, info, query), wait_until="domcontentloaded")
+    page.wait_for_function(harness._IDLE_JS, arg="数据截至", polling=50, timeout=120_000)
+    wait_visible_charts(page)
+    opened.append(time.perf_counter() - started)
+
+    name = rng.choice([t for t in towns if t not in view.names])
+    before = page.evaluate(_HEADER_JS)
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').click()
+    page.keyboard.type(name)
+    option = page.get_by_role("option", name=name, exact=True)
+    option.wait_for()
+    started = time.perf_counter()
+    option.click()
+    page.wait_for_function(
+        f"(before) => ({_HEADER_JS})() !== before && ({harness._IDLE_JS})('数据截至')",
+        arg=before,
+        polling=50,
+        timeout=120_000,
+    )
+    wait_visible_charts(page)
+    changed.append(time.perf_counter() - started)
 
 
 # --- report ------------------------------------------------------------------------------------------------------
@@ -520,16 +545,16 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
             f"township in the sidebar to the new scope shown and every chart redrawn. {BROWSER_VIEWS} views per "
             "page; median / max. Goal: scale 1 filter change < 1 s.",
             "",
-            "| scale | page | open median | open max | filter change median | filter change max |",
-            "| ---: | --- | ---: | ---: | ---: | ---: |",
+            "| scale | page | open median | open max | filter change median | filter change max | problem |",
+            "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
         ]
         for run in browser_runs:
             goal = GOALS["browser_filter_small"] if run["scale"] == 1 else None
             for file, record in run["browser"].items():
                 lines.append(
                     f"| {run['scale']} | {titles.get(file, file)} | {fmt_s(median(record['open']))} | "
-                    f"{fmt_s(max(record['open']))} | {_mark(median(record['change']), goal)} | "
-                    f"{fmt_s(max(record['change']))} |"
+                    f"{fmt_s(max(record['open'], default=None))} | {_mark(median(record['change']), goal)} | "
+                    f"{fmt_s(max(record['change'], default=None))} | {record.get('error', '')} |"
                 )
     skipped = [run["scale"] for run in runs if run.get("browser_error")]
     for run in runs:
@@ -592,9 +617,9 @@ def run_bench(
         runs.append(run)
         report = render_report(info, runs, views)
         write_report(out, report)
+        raw = Path(out).with_suffix(".json")
+        raw.write_text(json.dumps({"machine": info, "runs": runs}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(render_report(info, runs, views))
-    raw = Path(out).with_suffix(".json")
-    raw.write_text(json.dumps({"machine": info, "runs": runs}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"[bench] written {out} (raw figures in {raw})")
     return 1 if any(run.get("browser_error") for run in runs) else 0
 
