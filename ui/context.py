@@ -44,6 +44,10 @@ class View:
     def indicators(self) -> pd.DataFrame:
         return cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
 
+    def county_indicators(self) -> pd.DataFrame:
+        """The whole county's indicators for the year (the benchmark a township is compared with)."""
+        return cached_indicators(self.folder, self.fingerprint, self.year, ())
+
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
         items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))

@@ -1,0 +1,264 @@
+"""康复服务: needs and how many are met, where coverage lags, what was delivered, targets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.catalogue import CATEGORIES, GRADES, NEEDS
+from dpf.formatting import fmt_pct, fmt_rate_with_n
+from ui.cards import kpi_grid
+from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.context import View, current_view
+from ui.downloads import table_downloads
+from ui.header import page_header
+from ui.rehab_tables import category_table, coverage_table, needs_heat_table
+from ui.targets import target_strip
+
+PAGE = "康复服务"
+NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
+SERVICE_CARDS = [
+    "home_rehab_persons",
+    "child_rehab_persons",
+    "prosthesis_fittings",
+    "device_fittings",
+    "devices_issued",
+]
+AID_CARDS = [
+    "psychiatric_medication_persons",
+    "psychiatric_medication_amount",
+    "respite_care_person_times",
+    "rehab_satisfaction_rate",
+]
+TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
+LABELS = {
+    "rehab_needs": "康复需求",
+    "rehab_needs_basic_medical": "基本医疗需求",
+    "rehab_needs_assistive_device": "辅助器具需求",
+    "rehab_needs_met_rate": "需求满足率",
+    "home_rehab_persons": "家庭医生上门康复",
+    "child_rehab_persons": "儿童康复救助",
+    "prosthesis_fittings": "儿童假肢矫形器适配",
+    "device_fittings": "儿童辅助器具适配",
+    "devices_issued": "发放辅助器具",
+    "psychiatric_medication_persons": "精神残疾人药费补助",
+    "psychiatric_medication_amount": "药费补助金额",
+    "respite_care_person_times": "托养服务",
+    "rehab_satisfaction_rate": "康复服务满意率",
+}
+CHILD_SERVICES = {
+    "prosthesis_fitting": "假肢矫形器适配（例）",
+    "device_fitting": "辅助器具适配（例）",
+    "device_issued": "发放辅助器具（件）",
+    "child_rehab": "康复救助安置（人）",
+}
+
+
+def kpi_section(view: View, indicators: pd.DataFrame) -> None:
+    frame = indicators.set_index("indicator")
+    for problem in (
+        indicators.loc[indicators["indicator"].isin(NEED_CARDS + SERVICE_CARDS), "problem"].dropna().unique()
+    ):
+        st.warning(problem, icon=":material/warning:")
+    kpi_grid(indicators, NEED_CARDS, per_row=4, labels=LABELS)
+    needs = frame.loc["rehab_needs", "value"]
+    met = frame.loc["rehab_needs_met_rate", "value"]
+    if not pd.isna(needs) and 0 < needs < 10:
+        st.caption(
+            f"需求满足率基于 {int(needs)} 条需求：{fmt_rate_with_n(met * needs / 100, needs)}，样本较少，请谨慎解读。"
+        )
+    kpi_grid(indicators, SERVICE_CARDS, per_row=5, labels=LABELS)
+    kpi_grid(indicators, AID_CARDS, per_row=4, labels=LABELS)
+    if not view.extracts.available("satisfaction"):
+        st.caption(view.extracts.problem("satisfaction") or "")
+
+
+def coverage_section(view: View) -> None:
+    st.subheader("各乡镇（街道）康复覆盖")
+    problem = view.table_problem("rehab_needs", "services", "persons", "townships")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    coverage = view.query("rehab_coverage_by_township", year=view.year, as_of=view.as_of)
+    county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
+    home = view.query("rehab_county_home_rehab_rate", year=view.year, as_of=view.as_of)
+    county_per_1000 = home["home_rehab_per_1000"].iloc[0]
+    chosen = set(view.township_codes)
+    st.caption("各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。需求少于10条的满足率标注样本数 n。")
+    left, right = st.columns(2)
+    with left:
+        rated = coverage[coverage["met_rate"].notna()].sort_values("met_rate", ascending=False)
+        if rated.empty:
+            st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
+        else:
+            labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
+            fig = go.Figure(
+                go.Bar(
+                    x=rated["met_rate"],
+                    y=rated["name"],
+                    orientation="h",
+                    text=labels,
+                    textposition="outside",
+                    marker_color=["#c05746" if c in chosen else "#1f5f8b" for c in rated["code"]],
+                    hovertemplate="%{y}<br>满足率 %{text}<extra></extra>",
+                )
+            )
+            if not pd.isna(county_rate):
+                fig.add_vline(x=county_rate, line_dash="dash", line_color="#6b7280")
+                fig.add_annotation(
+                    x=county_rate, y=1.0, yref="paper", text=f"全县 {fmt_pct(county_rate)}", showarrow=False, yshift=10
+                )
+            fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
+            show_chart(
+                fig, "康复需求满足率（低者在下）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
+            )
+    with right:
+        served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
+        fig = go.Figure(
+            go.Bar(
+                x=served["home_rehab_per_1000"],
+                y=served["name"],
+                orientation="h",
+                marker_color=["#c05746" if c in chosen else "#3a9d8f" for c in served["code"]],
+                customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
+                hovertemplate="%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
+            )
+        )
+        if not pd.isna(county_per_1000):
+            fig.add_vline(x=county_per_1000, line_dash="dash", line_color="#6b7280")
+            fig.add_annotation(
+                x=county_per_1000, y=1.0, yref="paper", text=f"全县 {county_per_1000:.1f}", showarrow=False, yshift=10
+            )
+        fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
+        show_chart(
+            fig,
+            "家庭医生上门康复覆盖（低者在下）",
+            view,
+            key="rehab_home_per_1000",
+            height=max(380, 22 * len(served) + 120),
+        )
+    table = coverage_table(coverage)
+    st.dataframe(table, hide_index=True, width="stretch", key="rehab_coverage_table")
+    table_downloads(table, PAGE, "乡镇康复覆盖", view, key="rehab_coverage_dl")
+
+
+def needs_section(view: View) -> None:
+    st.subheader("康复需求：乡镇 × 需求类型")
+    problem = view.table_problem("rehab_needs", "townships")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    by_type = view.query("rehab_needs_by_township_and_type", year=view.year, townships=view.townships, as_of=view.as_of)
+    if by_type.empty:
+        st.info(
+            f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。", icon=":material/info:"
+        )
+        return
+    names = list(dict.fromkeys(by_type.sort_values("sort_order")["name"]))
+    rates = by_type.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
+    recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
+    needs = [need for need in NEEDS if need in rates.columns]
+    text = [
+        [
+            "—"
+            if pd.isna(recorded.loc[name, need])
+            else f"{fmt_pct(rates.loc[name, need])}<br>n={int(recorded.loc[name, need])}"
+            for need in needs
+        ]
+        for name in names
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=rates[needs].to_numpy(),
+            x=[NEEDS[need] for need in needs],
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#f4d6cf"], [0.5, "#f6efd9"], [1, "#cfe6df"]],
+            zmin=0,
+            zmax=100,
+            colorbar={"title": "满足率%"},
+            hovertemplate="%{y} · %{x}<br>满足率 %{z:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 28 * len(names) + 140))
+    table = needs_heat_table(by_type)
+    st.caption("每格为 已满足/登记 条数 与满足率；不足10条的标注样本数 n。")
+    st.dataframe(table, hide_index=True, width="stretch", key="rehab_needs_table")
+    table_downloads(table, PAGE, "乡镇需求类型", view, key="rehab_needs_dl")
+
+
+def category_section(view: View) -> None:
+    st.subheader("持证残疾人类别与等级")
+    problem = view.table_problem("persons")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    by_category = view.query("certified_by_category_grade", year=view.year, townships=view.townships, as_of=view.as_of)
+    if by_category.empty:
+        st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
+        return
+    fig = go.Figure()
+    for index, (grade, label) in enumerate(GRADES.items()):
+        rows = by_category[by_category["grade"] == grade]
+        fig.add_bar(
+            x=[CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
+            y=rows["persons"],
+            name=label,
+            marker_color=PALETTE[index],
+            customdata=rows["share"],
+            hovertemplate=f"%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", yaxis_title="人")
+    fig.update_xaxes(categoryorder="array", categoryarray=list(CATEGORIES.values()))
+    left, right = st.columns([3, 2])
+    with left:
+        show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
+    with right:
+        table = category_table(by_category)
+        st.dataframe(table, hide_index=True, width="stretch", key="rehab_category_table")
+        table_downloads(table, PAGE, "类别等级", view, key="rehab_category_dl")
+
+
+def children_section(view: View) -> None:
+    st.subheader("残疾儿童康复：逐月")
+    problem = view.table_problem("services")
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+        return
+    monthly = view.query("rehab_children_monthly", year=view.year, townships=view.townships, as_of=view.as_of)
+    if monthly.empty:
+        st.info(
+            f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。", icon=":material/info:"
+        )
+        return
+    fig = go.Figure()
+    for index, (service, label) in enumerate(CHILD_SERVICES.items()):
+        rows = monthly[monthly["service"] == service]
+        if rows.empty:
+            continue
+        fig.add_bar(
+            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
+            y=rows["amount"],
+            name=label,
+            marker_color=PALETTE[index],
+            hovertemplate=f"{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
+    show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")
+    st.caption("康复救助安置按当月去重人数计；全年人数见上方卡片（全年去重）。")
+
+
+view = current_view()
+if page_header(view, "康复服务"):
+    indicators = view.indicators()
+    kpi_section(view, indicators)
+    st.subheader("本页相关年度目标")
+    target_strip(view, TARGETS, per_row=3)
+    coverage_section(view)
+    needs_section(view)
+    category_section(view)
+    children_section(view)

@@ -1,0 +1,27 @@
+-- Question: how many certified persons of each disability category and grade the scope has.
+-- Grain: one row per category and grade with certified persons on the span's last day.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
+-- Output: category SMALLINT (1-7), grade SMALLINT (1-4), persons BIGINT (人), share DOUBLE (% of the scope's certified),
+--         category_persons BIGINT (人, the category's total), category_share DOUBLE (% of the scope's certified).
+WITH span AS (
+    SELECT ends FROM report_spans($year, $as_of) WHERE span = 'value'
+),
+certified AS (
+    SELECT p.category, p.grade
+    FROM persons AS p, span AS s
+    WHERE p.certified_on <= s.ends
+        AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+        AND in_scope(p.township_code, $townships)
+),
+counted AS (
+    SELECT category, grade, count(*) AS persons FROM certified GROUP BY category, grade
+)
+SELECT
+    category,
+    grade,
+    persons,
+    100.0 * persons / sum(persons) OVER () AS share,
+    sum(persons) OVER (PARTITION BY category) AS category_persons,
+    100.0 * sum(persons) OVER (PARTITION BY category) / sum(persons) OVER () AS category_share
+FROM counted
+ORDER BY category, grade

@@ -1,0 +1,22 @@
+-- Question: the county average of home rehab by family doctors per 1,000 certified persons (the benchmark line).
+-- Grain: one row for the whole county, for the year's span.
+-- Parameters: $year INTEGER, $as_of DATE.
+-- Output: home_rehab_persons BIGINT (人), certified_persons BIGINT (人, at the span's end), home_rehab_per_1000 DOUBLE (人/千人).
+WITH span AS (
+    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+),
+served AS (
+    SELECT count(DISTINCT v.person_key) AS home_rehab_persons
+    FROM services AS v, span AS s
+    WHERE v.service = 'home_rehab' AND v.served_on BETWEEN s.starts AND s.ends
+),
+certified AS (
+    SELECT count(*) AS certified_persons
+    FROM persons AS p, span AS s
+    WHERE p.certified_on <= s.ends AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+)
+SELECT
+    served.home_rehab_persons,
+    certified.certified_persons,
+    1000.0 * served.home_rehab_persons / nullif(certified.certified_persons, 0) AS home_rehab_per_1000
+FROM served, certified

@@ -1,0 +1,43 @@
+-- Question: where does rehabilitation coverage lag — needs met and home rehab per 1,000 certified persons, by township.
+-- Grain: one row per township (all townships, so a chosen one can be compared with the rest), for the year's span.
+-- Parameters: $year INTEGER, $as_of DATE.
+-- Output: code, name VARCHAR; needs, needs_met BIGINT (条; met = met_on on or before the span's end); met_rate DOUBLE (%);
+--         home_rehab_persons BIGINT (人); certified_persons BIGINT (人, at the span's end); home_rehab_per_1000 DOUBLE (人/千人).
+WITH span AS (
+    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+),
+needs AS (
+    SELECT
+        n.township_code AS code,
+        count(*) AS needs,
+        count(*) FILTER (WHERE n.met_on IS NOT NULL AND n.met_on <= s.ends) AS needs_met
+    FROM rehab_needs AS n, span AS s
+    WHERE n.recorded_on BETWEEN s.starts AND s.ends
+    GROUP BY n.township_code
+),
+home_rehab AS (
+    SELECT v.township_code AS code, count(DISTINCT v.person_key) AS home_rehab_persons
+    FROM services AS v, span AS s
+    WHERE v.service = 'home_rehab' AND v.served_on BETWEEN s.starts AND s.ends
+    GROUP BY v.township_code
+),
+certified AS (
+    SELECT p.township_code AS code, count(*) AS certified_persons
+    FROM persons AS p, span AS s
+    WHERE p.certified_on <= s.ends AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+    GROUP BY p.township_code
+)
+SELECT
+    t.code,
+    t.name,
+    coalesce(needs.needs, 0) AS needs,
+    coalesce(needs.needs_met, 0) AS needs_met,
+    100.0 * needs.needs_met / nullif(needs.needs, 0) AS met_rate,
+    coalesce(home_rehab.home_rehab_persons, 0) AS home_rehab_persons,
+    coalesce(certified.certified_persons, 0) AS certified_persons,
+    1000.0 * coalesce(home_rehab.home_rehab_persons, 0) / nullif(certified.certified_persons, 0) AS home_rehab_per_1000
+FROM townships AS t
+LEFT JOIN needs USING (code)
+LEFT JOIN home_rehab USING (code)
+LEFT JOIN certified USING (code)
+ORDER BY t.sort_order, t.code

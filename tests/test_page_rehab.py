@@ -1,0 +1,95 @@
+"""康复服务 in AppTest: report figures, a township's figures, small n, empty and missing tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from dpf.db import open_extracts
+from dpf.formatting import fmt_value
+from dpf.indicators import codes_for_names, compute_indicators
+from tests.apptest_helpers import metric_values, no_exception, run_page
+from tests.extract_builder import write_set
+from tests.test_indicators import AS_OF, TABLES
+
+REPORT_CARDS_2023 = {
+    "康复需求": "2,141条",
+    "基本医疗需求": "2,113条",
+    "辅助器具需求": "28条",
+    "家庭医生上门康复": "1,443人",
+    "儿童假肢矫形器适配": "14例",
+    "儿童辅助器具适配": "6例",
+    "发放辅助器具": "129件",
+    "儿童康复救助": "161人",
+    "精神残疾人药费补助": "1,053人",
+    "药费补助金额": "105.3万元",
+    "托养服务": "673人次",
+}
+
+
+@pytest.fixture(scope="module")
+def page_2023(demo_dir):
+    return run_page(demo_dir, "rehab.py", query={"year": "2023"})
+
+
+def test_2023_demo_shows_the_report_figures(page_2023):
+    assert no_exception(page_2023)
+    shown = metric_values(page_2023)
+    for label, value in REPORT_CARDS_2023.items():
+        assert shown[label] == value, label
+
+
+def test_page_has_every_section(page_2023):
+    subheaders = [s.value for s in page_2023.subheader]
+    assert subheaders == [
+        "本页相关年度目标",
+        "各乡镇（街道）康复覆盖",
+        "康复需求：乡镇 × 需求类型",
+        "持证残疾人类别与等级",
+        "残疾儿童康复：逐月",
+    ]
+    assert len(page_2023.dataframe) == 3
+
+
+def test_a_townships_figures_equal_dpf(demo_dir):
+    extracts = open_extracts(demo_dir)
+    name = "城关街道"
+    at = run_page(demo_dir, "rehab.py", query={"township": name})
+    frame = compute_indicators(extracts, 2024, codes_for_names(extracts, [name])).set_index("indicator")
+    shown = metric_values(at)
+    assert shown["需求满足率"] == fmt_value(frame.loc["rehab_needs_met_rate", "value"], "%")
+    assert shown["家庭医生上门康复"] == fmt_value(frame.loc["home_rehab_persons", "value"], "人")
+    county = compute_indicators(extracts, 2024).set_index("indicator")
+    assert shown["家庭医生上门康复"] != fmt_value(county.loc["home_rehab_persons", "value"], "人")
+
+
+@pytest.fixture
+def small_set(tmp_path):
+    return write_set(tmp_path / "small", TABLES, AS_OF)
+
+
+def test_small_numbers_carry_their_n(small_set):
+    at = run_page(small_set, "rehab.py", query={"township": "城关街道"})
+    assert no_exception(at)
+    coverage = at.dataframe[0].value.set_index("乡镇（街道）")
+    assert coverage.loc["城关街道", "满足率"] == "66.7%（n=3）"  # r1 and r4 met by the as-of date, r2 later
+    assert coverage.loc["龙山镇", "满足率"] == "0.0%（n=1）"
+    heat = at.dataframe[1].value.set_index("乡镇（街道）")
+    assert heat.loc["城关街道", "基本医疗"] == "1/2　50.0%（n=2）"
+
+
+def test_scope_without_needs_is_an_honest_empty_state(small_set):
+    at = run_page(small_set, "rehab.py", query={"township": "石'桥\"乡"})
+    assert no_exception(at)
+    assert metric_values(at)["需求满足率"] == "—"
+    assert metric_values(at)["康复需求"] == "0条"
+    assert any("没有登记康复需求" in i.value for i in at.info)
+
+
+def test_without_satisfaction_table_the_rest_works(tmp_path):
+    tables = {name: rows for name, rows in TABLES.items() if name != "satisfaction"}
+    at = run_page(write_set(tmp_path / "nosat", tables, AS_OF), "rehab.py")
+    assert no_exception(at)
+    shown = metric_values(at)
+    assert shown["康复服务满意率"] == "—"
+    assert shown["康复需求"] == "4条"
+    assert any("满意度回访" in c.value for c in at.caption)

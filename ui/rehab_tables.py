@@ -1,0 +1,52 @@
+"""The 康复服务 page's tables: query results labelled in Chinese (SQL counts; nothing is summed here)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dpf.catalogue import CATEGORIES, GRADES, NEEDS
+from dpf.formatting import fmt_rate_with_n
+
+
+def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Township coverage, laggards first (lowest met rate; townships without needs last)."""
+    ordered = coverage.sort_values(["met_rate", "home_rehab_per_1000"], na_position="last")
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": ordered["name"],
+            "康复需求（条）": ordered["needs"].astype(int),
+            "已满足（条）": ordered["needs_met"].astype(int),
+            "满足率": [fmt_rate_with_n(m, n) for m, n in zip(ordered["needs_met"], ordered["needs"], strict=True)],
+            "上门康复（人）": ordered["home_rehab_persons"].astype(int),
+            "持证残疾人（人）": ordered["certified_persons"].astype(int),
+            "每千名持证残疾人上门康复（人）": ordered["home_rehab_per_1000"].round(1),
+        }
+    )
+
+
+def needs_heat_table(by_type: pd.DataFrame) -> pd.DataFrame:
+    """Township × need type: recorded, met and rate (with n when small) in one cell each."""
+    rows = []
+    for (name, _order), group in by_type.groupby(["name", "sort_order"], sort=False):
+        row: dict[str, object] = {"乡镇（街道）": name}
+        for need, label in NEEDS.items():
+            match = group[group["need"] == need]
+            if match.empty:
+                row[label] = "—"
+            else:
+                recorded, met = int(match["recorded"].iloc[0]), int(match["met"].iloc[0])
+                row[label] = f"{met}/{recorded}　{fmt_rate_with_n(met, recorded)}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["乡镇（街道）", *NEEDS.values()])
+
+
+def category_table(by_category: pd.DataFrame) -> pd.DataFrame:
+    """Certified persons by category (rows) and grade (columns), with the category's total and share."""
+    wide = by_category.pivot_table(index="category", columns="grade", values="persons", aggfunc="first", fill_value=0)
+    totals = by_category.groupby("category")[["category_persons", "category_share"]].first().reindex(wide.index)
+    table = pd.DataFrame({"残疾类别": [CATEGORIES.get(int(c), str(c)) for c in wide.index]})
+    for grade, label in GRADES.items():
+        table[f"{label}（人）"] = wide[grade].astype(int).to_numpy() if grade in wide.columns else 0
+    table["合计（人）"] = totals["category_persons"].astype(int).to_numpy()
+    table["占比"] = [f"{value:.1f}%" for value in totals["category_share"]]
+    return table
