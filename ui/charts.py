@@ -53,9 +53,20 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     fig.update_layout(
         template="dpf",
         font={"size": round(13 * scale)},
-        title={"text": title, "font": {"size": round(16 * scale)}},
+        # Title at the very top, legend in its own row below it, so the two never overlap.
+        title={
+            "text": title,
+            "font": {"size": round(16 * scale)},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 12},
+        },
         height=round(height * (1.15 if view.briefing else 1.0)),
-        margin={"b": max(margin_bottom, 10) + 36},
+        margin={
+            "b": max(margin_bottom, 10) + 36,
+            "t": max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60),
+        },
         paper_bgcolor="white",
         annotations=[
             *fig.layout.annotations,
