@@ -1,0 +1,278 @@
+"""A real `streamlit run dashboard.py` server and a real Chromium, shared by the browser tests and screenshots.py."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+PAGES_DIR = REPO / "pages"
+# Pages that need more than the demo set to appear in the navigation.
+EXCLUDED_PAGES = {"data_import.py"}  # only with DASHBOARD_ENABLE_IMPORT
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+LOCALE = "zh-CN"
+TIMEOUT_MS = 30_000
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    file: str  # overview.py
+    title: str  # 总览
+    url_path: str  # "" for the default page, else the file stem (how st.Page infers it from a path)
+
+    @property
+    def name(self) -> str:
+        return Path(self.file).stem
+
+
+def existing_pages() -> list[PageInfo]:
+    """Pages of ui.shell.PAGES whose file exists, in navigation order (data_import.py left out)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from ui.shell import PAGES
+
+    pages = []
+    for index, (file, title, _icon, _section) in enumerate(PAGES):
+        if file in EXCLUDED_PAGES or not (PAGES_DIR / file).is_file():
+            continue
+        # st.Page(path): url_path = page_icon_and_name(path) -> the stem; the default page (index 0) lives at "/".
+        pages.append(PageInfo(file, title, "" if index == 0 else Path(file).stem))
+    return pages
+
+
+def page_url(base: str, page: PageInfo, query: str = "") -> str:
+    url = f"{base}/{page.url_path}"
+    return f"{url}?{query}" if query else url
+
+
+# --- server ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, env: dict | None = None) -> Server:
+    """`streamlit run dashboard.py` on 127.0.0.1:port with DASHBOARD_DATA_DIR=data_dir; returns once healthy."""
+    port = port or free_port()
+    log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    child_env = {key: value for key, value in os.environ.items() if key != "DASHBOARD_ENABLE_IMPORT"}
+    child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=child_env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so stop_server can end it and its children
+    )
+    log.close()
+    server = Server(process, port, Path(log.name))
+    try:
+        wait_healthy(server, timeout)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def wait_healthy(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {server.process.returncode} before it was healthy:\n{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"streamlit was not healthy on {server.url} within {timeout:.0f} s:\n{server.log_tail()}")
+
+
+def stop_server(server: Server, timeout: float = 10) -> None:
+    """SIGTERM the server's process group, then SIGKILL after `timeout` seconds."""
+    process = server.process
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
+    server.log_path.unlink(missing_ok=True)
+
+
+# --- browser -----------------------------------------------------------------------------------------------------
+
+
+class ChromiumMissing(RuntimeError):
+    pass
+
+
+def chromium_path() -> str:
+    """Debian's chromium (apt-get install chromium); a clear error when it is not installed."""
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None)
+    if not found:
+        raise ChromiumMissing(
+            "Chromium is not installed: the browser tests need Debian's chromium "
+            "(`apt-get install -y chromium fonts-noto-cjk`), found neither `chromium` on PATH nor /usr/bin/chromium."
+        )
+    return found
+
+
+def launch_browser(playwright):
+    """A headless Chromium (Playwright sync API) from the system package, never a downloaded build."""
+    return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+
+
+def new_context(browser, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale=LOCALE, timezone_id="Asia/Shanghai")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+# --- waiting on the app ------------------------------------------------------------------------------------------
+
+_IDLE_JS = """(text) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+    // lazily loaded elements (metrics, charts) show a skeleton until their code has arrived
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    const main = document.querySelector('[data-testid="stMain"]');
+    return !!main && (!text || (main.innerText || '').includes(text));
+}"""
+
+
+def wait_idle(page, text: str | None = "数据截至", timeout: int = TIMEOUT_MS) -> None:
+    """Until the script run is over (stApp's script state, which also drives the status widget's running
+    indicator; the widget itself lingers a few seconds after the run), connected, no element still a loading
+    skeleton, and `text` is shown."""
+    page.wait_for_function(_IDLE_JS, arg=text, timeout=timeout, polling=100)
+    page.wait_for_timeout(200)  # one more frame for the last deltas to paint
+
+
+def open_page(page, url: str, text: str | None = "数据截至", timeout: int = TIMEOUT_MS) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    wait_idle(page, text, timeout)
+
+
+def wait_charts_drawn(page, timeout: int = TIMEOUT_MS) -> int:
+    """Scroll every Plotly chart into view and wait until each has an svg with a trace; returns the count."""
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    count = charts.count()
+    for index in range(count):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed(timeout=timeout)
+        chart.locator(".js-plotly-plot svg.main-svg").first.wait_for(state="attached", timeout=timeout)
+        page.wait_for_function(
+            """(el) => el.querySelectorAll(
+                '.js-plotly-plot .plot .trace path, .js-plotly-plot .plot .trace rect, .js-plotly-plot .barlayer .point path,'
+                + ' .js-plotly-plot .scatterlayer .js-line, .js-plotly-plot .pielayer .slice path, .js-plotly-plot .heatmaplayer image').length > 0""",
+            arg=chart.element_handle(),
+            timeout=timeout,
+            polling=200,
+        )
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator('[data-testid="stMain"]').evaluate("el => el.scrollTo && el.scrollTo(0, 0)")
+    return count
+
+
+# --- reading the page --------------------------------------------------------------------------------------------
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def header_line(page) -> str:
+    """The header's scope line: 范围：… · 2024年 · 数据截至 …"""
+    return page.locator('[data-testid="stMain"] [data-testid="stMarkdown"]', has_text="范围：").first.inner_text()
+
+
+def metric_values(page) -> dict[str, str]:
+    """{label: value} of every st.metric in the main area."""
+    shown = {}
+    metrics = page.locator('[data-testid="stMain"] [data-testid="stMetric"]')
+    for index in range(metrics.count()):
+        metric = metrics.nth(index)
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        shown[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return shown
+
+
+def page_problems(page) -> list[str]:
+    """Tracebacks and the app's '意外问题' error box, as text (empty when the page is healthy)."""
+    problems = [f"exception: {text}" for text in page.locator('[data-testid="stException"]').all_inner_texts()]
+    problems += [
+        f"alert: {text}" for text in page.locator('[data-testid="stAlert"]').all_inner_texts() if "意外问题" in text
+    ]
+    return problems

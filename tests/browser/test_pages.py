@@ -1,0 +1,52 @@
+"""Every page in a real Chromium: no error box, the header's scope and 数据截至, every chart drawn, a screenshot."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from dpf.db import open_extracts
+from dpf.indicators import township_table
+from tests.browser import harness
+
+pytestmark = pytest.mark.browser
+
+PAGES = harness.existing_pages()
+DEMO_AS_OF = "2024年9月30日"
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[info.name for info in PAGES])
+def test_page_renders_in_chromium(page, server, screenshots_dir, info):
+    harness.open_page(page, harness.page_url(server.url, info))
+
+    assert harness.page_problems(page) == []
+    header = harness.header_line(page)
+    assert "范围：全县" in header
+    assert f"数据截至 {DEMO_AS_OF}" in header
+    charts = harness.wait_charts_drawn(page)
+    if info.file == "overview.py":
+        assert charts >= 2  # monthly funds and the township ranking
+    assert harness.page_problems(page) == []  # nothing broke while the charts drew
+    assert page.dialogs == []
+    page.screenshot(path=str(screenshots_dir / f"{info.name}.png"))
+
+
+def test_deep_link_as_the_first_request_of_a_fresh_server(browser, demo_dir):
+    """Streamlit runs a named page file directly (legacy `pages/` mode) on a server's very first script run;
+    ui.context.current_view sets the frame up then, so a shared link works even as the first request."""
+    info = next((p for p in PAGES if p.url_path), PAGES[0])  # a page other than the default one, if any
+    township = str(township_table(open_extracts(demo_dir))["name"].iloc[-1])
+    fresh = harness.start_server(demo_dir)
+    context = harness.new_context(browser)
+    try:
+        tab = context.new_page()
+        harness.open_page(tab, harness.page_url(fresh.url, info, urlencode({"township": township, "year": 2023})))
+        assert harness.page_problems(tab) == []
+        header = harness.header_line(tab)
+        assert f"范围：{township}" in header
+        assert "2023年" in header
+        assert tab.locator('[data-testid="stSidebarNav"]').get_by_text(info.title, exact=True).count() == 1
+    finally:
+        context.close()
+        harness.stop_server(fresh)
