@@ -7,13 +7,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import CATEGORIES, GRADES, NEEDS
-from dpf.formatting import fmt_pct, fmt_rate_with_n
+from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.header import page_header
-from ui.rehab_tables import category_table, coverage_table, needs_heat_table
+from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -39,19 +39,13 @@ LABELS = {
     "rehab_needs_met_rate": "需求满足率",
     "home_rehab_persons": "家庭医生上门康复",
     "child_rehab_persons": "儿童康复救助",
-    "prosthesis_fittings": "儿童假肢矫形器适配",
+    "prosthesis_fittings": "儿童假肢矫形器",
     "device_fittings": "儿童辅助器具适配",
     "devices_issued": "发放辅助器具",
     "psychiatric_medication_persons": "精神残疾人药费补助",
     "psychiatric_medication_amount": "药费补助金额",
     "respite_care_person_times": "托养服务",
     "rehab_satisfaction_rate": "康复服务满意率",
-}
-CHILD_SERVICES = {
-    "prosthesis_fitting": "假肢矫形器适配（例）",
-    "device_fitting": "辅助器具适配（例）",
-    "device_issued": "发放辅助器具（件）",
-    "child_rehab": "康复救助安置（人）",
 }
 
 
@@ -72,6 +66,24 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
     kpi_grid(indicators, AID_CARDS, per_row=4, labels=LABELS)
     if not view.extracts.available("satisfaction"):
         st.caption(view.extracts.problem("satisfaction") or "")
+
+
+def targets_section(view: View, indicators: pd.DataFrame) -> None:
+    """The page's targets as on the targets page; says which have no target for this year and scope, and why."""
+    st.subheader("本页相关年度目标")
+    frame = indicators.set_index("indicator")
+    with_target = [code for code in TARGETS if not pd.isna(frame.loc[code, "target"])]
+    if not with_target:
+        st.info(
+            f"{view.scope}{view.year}年没有设定本页相关的年度目标（儿童康复救助、精神残疾人药费补助、康复服务满意率）。"
+        )
+        return
+    target_strip(view, with_target, per_row=3)
+    without = [LABELS[code] for code in TARGETS if code not in with_target]
+    if without:
+        st.caption(f"{view.scope}{view.year}年未设定（或未分解到所选乡镇）的目标：{'、'.join(without)}。")
+    if "rehab_satisfaction_rate" in with_target and not view.extracts.available("satisfaction"):
+        st.caption(f"康复服务满意率目标暂无法评估：{view.extracts.problem('satisfaction')}")
 
 
 def coverage_section(view: View) -> None:
@@ -107,11 +119,17 @@ def coverage_section(view: View) -> None:
             if not pd.isna(county_rate):
                 fig.add_vline(x=county_rate, line_dash="dash", line_color="#6b7280")
                 fig.add_annotation(
-                    x=county_rate, y=1.0, yref="paper", text=f"全县 {fmt_pct(county_rate)}", showarrow=False, yshift=10
+                    x=county_rate,
+                    y=1.0,
+                    yref="paper",
+                    text=f"全县 {fmt_pct(county_rate)}",
+                    showarrow=False,
+                    yanchor="bottom",
+                    yshift=2,
                 )
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
             show_chart(
-                fig, "康复需求满足率（低者在下）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
+                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
             )
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
@@ -128,12 +146,18 @@ def coverage_section(view: View) -> None:
         if not pd.isna(county_per_1000):
             fig.add_vline(x=county_per_1000, line_dash="dash", line_color="#6b7280")
             fig.add_annotation(
-                x=county_per_1000, y=1.0, yref="paper", text=f"全县 {county_per_1000:.1f}", showarrow=False, yshift=10
+                x=county_per_1000,
+                y=1.0,
+                yref="paper",
+                text=f"全县 {county_per_1000:.1f}",
+                showarrow=False,
+                yanchor="bottom",
+                yshift=2,
             )
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
         show_chart(
             fig,
-            "家庭医生上门康复覆盖（低者在下）",
+            "家庭医生上门康复覆盖（低者在上）",
             view,
             key="rehab_home_per_1000",
             height=max(380, 22 * len(served) + 120),
@@ -213,13 +237,19 @@ def category_section(view: View) -> None:
         )
     fig.update_layout(barmode="stack", yaxis_title="人")
     fig.update_xaxes(categoryorder="array", categoryarray=list(CATEGORIES.values()))
-    left, right = st.columns([3, 2])
-    with left:
-        show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
-    with right:
-        table = category_table(by_category)
-        st.dataframe(table, hide_index=True, width="stretch", key="rehab_category_table")
-        table_downloads(table, PAGE, "类别等级", view, key="rehab_category_dl")
+    show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
+    grades = by_category.groupby("grade")[["grade_persons", "grade_share"]].first()
+    st.caption(
+        f"{view.scope}{view.year}年末（截至数据日）持证残疾人共 {fmt_count(by_category['total_persons'].iloc[0])} 人；按等级："
+        + "、".join(
+            f"{GRADES.get(int(g), str(g))} {fmt_count(r.grade_persons)}人（{fmt_pct(r.grade_share)}）"
+            for g, r in grades.iterrows()
+        )
+        + "。"
+    )
+    table = category_table(by_category)
+    st.dataframe(table, hide_index=True, width="stretch", key="rehab_category_table")
+    table_downloads(table, PAGE, "类别等级", view, key="rehab_category_dl")
 
 
 def children_section(view: View) -> None:
@@ -235,7 +265,7 @@ def children_section(view: View) -> None:
         )
         return
     fig = go.Figure()
-    for index, (service, label) in enumerate(CHILD_SERVICES.items()):
+    for index, (service, label) in enumerate(CHILD_COLUMNS.items()):
         rows = monthly[monthly["service"] == service]
         if rows.empty:
             continue
@@ -250,14 +280,16 @@ def children_section(view: View) -> None:
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")
     st.caption("康复救助安置按当月去重人数计；全年人数见上方卡片（全年去重）。")
+    table = children_table(monthly)
+    st.dataframe(table, hide_index=True, width="stretch", key="rehab_children_table")
+    table_downloads(table, PAGE, "儿童康复逐月", view, key="rehab_children_dl")
 
 
 view = current_view()
 if page_header(view, "康复服务"):
     indicators = view.indicators()
     kpi_section(view, indicators)
-    st.subheader("本页相关年度目标")
-    target_strip(view, TARGETS, per_row=3)
+    targets_section(view, indicators)
     coverage_section(view)
     needs_section(view)
     category_section(view)

@@ -2,7 +2,8 @@
 -- Grain: one row per category and grade with certified persons on the span's last day.
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
 -- Output: category SMALLINT (1-7), grade SMALLINT (1-4), persons BIGINT (人), share DOUBLE (% of the scope's certified),
---         category_persons BIGINT (人, the category's total), category_share DOUBLE (% of the scope's certified).
+--         category_persons / grade_persons BIGINT (人, the category's / grade's total), category_share / grade_share
+--         DOUBLE (% of the scope's certified), total_persons BIGINT (人, the scope's certified).
 WITH span AS (
     SELECT ends FROM report_spans($year, $as_of) WHERE span = 'value'
 ),
@@ -22,6 +23,9 @@ SELECT
     persons,
     100.0 * persons / sum(persons) OVER () AS share,
     sum(persons) OVER (PARTITION BY category) AS category_persons,
-    100.0 * sum(persons) OVER (PARTITION BY category) / sum(persons) OVER () AS category_share
+    100.0 * sum(persons) OVER (PARTITION BY category) / sum(persons) OVER () AS category_share,
+    sum(persons) OVER (PARTITION BY grade) AS grade_persons,
+    100.0 * sum(persons) OVER (PARTITION BY grade) / sum(persons) OVER () AS grade_share,
+    sum(persons) OVER () AS total_persons
 FROM counted
 ORDER BY category, grade

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dpf.db import open_extracts
-from dpf.formatting import fmt_value
+from dpf.formatting import fmt_count, fmt_pct, fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, run_page
 from tests.extract_builder import write_set
@@ -16,7 +16,7 @@ REPORT_CARDS_2023 = {
     "基本医疗需求": "2,113条",
     "辅助器具需求": "28条",
     "家庭医生上门康复": "1,443人",
-    "儿童假肢矫形器适配": "14例",
+    "儿童假肢矫形器": "14例",
     "儿童辅助器具适配": "6例",
     "发放辅助器具": "129件",
     "儿童康复救助": "161人",
@@ -47,7 +47,21 @@ def test_page_has_every_section(page_2023):
         "持证残疾人类别与等级",
         "残疾儿童康复：逐月",
     ]
-    assert len(page_2023.dataframe) == 3
+    assert len(page_2023.dataframe) == 4
+    # 2023 has no targets in the demo set: said so, not an empty heading.
+    assert any("没有设定本页相关的年度目标" in i.value for i in page_2023.info)
+
+
+def test_categories_total_and_children_table_match_dpf(page_2023, demo):
+    county = compute_indicators(demo, 2023).set_index("indicator")
+    certified = county.loc["certified_persons", "value"]
+    assert any(f"持证残疾人共 {fmt_count(certified)} 人" in c.value for c in page_2023.caption)
+    categories = page_2023.dataframe[2].value
+    assert categories["合计（人）"].sum() == certified
+    children = page_2023.dataframe[3].value
+    assert children["假肢矫形器适配（例）"].sum() == county.loc["prosthesis_fittings", "value"] == 14
+    assert children["辅助器具适配（例）"].sum() == county.loc["device_fittings", "value"] == 6
+    assert children["发放辅助器具（件）"].sum() == county.loc["devices_issued", "value"] == 129
 
 
 def test_a_townships_figures_equal_dpf(demo_dir):
@@ -60,6 +74,14 @@ def test_a_townships_figures_equal_dpf(demo_dir):
     assert shown["家庭医生上门康复"] == fmt_value(frame.loc["home_rehab_persons", "value"], "人")
     county = compute_indicators(extracts, 2024).set_index("indicator")
     assert shown["家庭医生上门康复"] != fmt_value(county.loc["home_rehab_persons", "value"], "人")
+    # The township's own bar row in the coverage table carries the same needs met rate as dpf.
+    coverage = at.dataframe[0].value.set_index("乡镇（街道）")
+    needs = frame.loc["rehab_needs", "value"]
+    assert coverage.loc[name, "康复需求（条）"] == needs
+    assert coverage.loc[name, "满足率"] == fmt_pct(frame.loc["rehab_needs_met_rate", "value"])
+    assert coverage.loc[name, "上门康复（人）"] == frame.loc["home_rehab_persons", "value"]
+    # Count targets not split to townships are named, not silently dropped.
+    assert any("未分解" in c.value and "儿童康复救助" in c.value for c in at.caption)
 
 
 @pytest.fixture
@@ -93,3 +115,4 @@ def test_without_satisfaction_table_the_rest_works(tmp_path):
     assert shown["康复服务满意率"] == "—"
     assert shown["康复需求"] == "4条"
     assert any("满意度回访" in c.value for c in at.caption)
+    assert any(c.value.startswith("康复服务满意率目标暂无法评估") for c in at.caption)

@@ -50,3 +50,20 @@ def category_table(by_category: pd.DataFrame) -> pd.DataFrame:
     table["合计（人）"] = totals["category_persons"].astype(int).to_numpy()
     table["占比"] = [f"{value:.1f}%" for value in totals["category_share"]]
     return table
+
+
+CHILD_COLUMNS = {
+    "prosthesis_fitting": "假肢矫形器适配（例）",
+    "device_fitting": "辅助器具适配（例）",
+    "device_issued": "发放辅助器具（件）",
+    "child_rehab": "康复救助安置（人）",
+}
+
+
+def children_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Month × children's service (amounts from SQL), months with no record left out."""
+    wide = monthly.pivot_table(index="month", columns="service", values="amount", aggfunc="first", fill_value=0)
+    table = pd.DataFrame({"月份": [f"{int(m)}月" for m in wide.index]})
+    for service, label in CHILD_COLUMNS.items():
+        table[label] = wide[service].astype(int).to_numpy() if service in wide.columns else 0
+    return table
