@@ -22,3 +22,8 @@ END;
 
 CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
     day BETWEEN make_date(y - 1, 1, 1) AND least(make_date(y, 12, 31), as_of::DATE);
+
+-- certified_on_day(certified_on, cancelled_on, day): the contract's "certified on day D" (certificate issued by D
+--   and not cancelled on or before D).
+CREATE OR REPLACE MACRO certified_on_day(certified_on, cancelled_on, day) AS
+    certified_on <= day AND (cancelled_on IS NULL OR cancelled_on > day);

@@ -10,8 +10,7 @@ WITH span AS (
 certified AS (
     SELECT p.category, p.grade
     FROM persons AS p, span AS s
-    WHERE p.certified_on <= s.ends
-        AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
         AND in_scope(p.township_code, $townships)
 ),
 counted AS (

@@ -23,7 +23,7 @@ paid AS (
 certified AS (
     SELECT p.township_code AS code, count(*) AS certified_persons
     FROM persons AS p, value_span AS s
-    WHERE p.certified_on <= s.ends AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
     GROUP BY p.township_code
 )
 SELECT

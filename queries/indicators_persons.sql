@@ -12,10 +12,10 @@ WITH ends AS (
 SELECT
     'certified_persons' AS indicator,
     count(p.person_key) FILTER (
-        WHERE p.certified_on <= e.value_end AND (p.cancelled_on IS NULL OR p.cancelled_on > e.value_end)
+        WHERE certified_on_day(p.certified_on, p.cancelled_on, e.value_end)
     )::DOUBLE AS value,
     count(p.person_key) FILTER (
-        WHERE p.certified_on <= e.previous_end AND (p.cancelled_on IS NULL OR p.cancelled_on > e.previous_end)
+        WHERE certified_on_day(p.certified_on, p.cancelled_on, e.previous_end)
     )::DOUBLE AS previous
 FROM ends AS e
 CROSS JOIN persons AS p

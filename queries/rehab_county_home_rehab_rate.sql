@@ -13,7 +13,7 @@ served AS (
 certified AS (
     SELECT count(*) AS certified_persons
     FROM persons AS p, span AS s
-    WHERE p.certified_on <= s.ends AND (p.cancelled_on IS NULL OR p.cancelled_on > s.ends)
+    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
 )
 SELECT
     served.home_rehab_persons,
