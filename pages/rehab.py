@@ -9,7 +9,7 @@ import streamlit as st
 from dpf.catalogue import CATEGORIES, GRADES, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.header import page_header
@@ -116,17 +116,7 @@ def coverage_section(view: View) -> None:
                     hovertemplate="%{y}<br>满足率 %{text}<extra></extra>",
                 )
             )
-            if not pd.isna(county_rate):
-                fig.add_vline(x=county_rate, line_dash="dash", line_color="#6b7280")
-                fig.add_annotation(
-                    x=county_rate,
-                    y=1.0,
-                    yref="paper",
-                    text=f"全县 {fmt_pct(county_rate)}",
-                    showarrow=False,
-                    yanchor="bottom",
-                    yshift=2,
-                )
+            add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
             show_chart(
                 fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
@@ -143,17 +133,7 @@ def coverage_section(view: View) -> None:
                 hovertemplate="%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
             )
         )
-        if not pd.isna(county_per_1000):
-            fig.add_vline(x=county_per_1000, line_dash="dash", line_color="#6b7280")
-            fig.add_annotation(
-                x=county_per_1000,
-                y=1.0,
-                yref="paper",
-                text=f"全县 {county_per_1000:.1f}",
-                showarrow=False,
-                yanchor="bottom",
-                yshift=2,
-            )
+        add_county_line(fig, county_per_1000, f"全县 {county_per_1000:.1f}")
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
         show_chart(
             fig,

@@ -32,6 +32,14 @@ pio.templates["dpf"] = go.layout.Template(
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
 
+def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
+    """A dashed vertical line at the county average, labelled above the plot (skipped when undefined)."""
+    if x is None or x != x:
+        return
+    fig.add_vline(x=x, line_dash="dash", line_color="#6b7280")
+    fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
+
+
 def safe_filename(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")
 
