@@ -9,6 +9,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
 DEMO_DATA_DIR = REPO_ROOT / "data" / "demo"
 DATA_DIR_ENV = "DASHBOARD_DATA_DIR"
+CACHE_DIR_ENV = "DASHBOARD_CACHE_DIR"
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
@@ -17,3 +18,12 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
         return Path(override)
     env = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(env) if env else DEMO_DATA_DIR
+
+
+def cache_dir() -> Path:
+    """Where derived files (the payment summaries) are kept: $DASHBOARD_CACHE_DIR, else ~/.cache/dpf-dashboard."""
+    env = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base) / "dpf-dashboard"

@@ -11,6 +11,7 @@ import pyarrow as pa
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES, TABLE_NAMES_ZH, TABLE_SCHEMAS
 from dpf.config import QUERIES_DIR
 from dpf.manifest import Manifest, ManifestError, read_manifest, table_files, table_location
+from dpf.summary import SummaryState, attach_summaries
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Extracts:
     manifest: Manifest | None
     manifest_problem: str | None
     tables: dict[str, TableStatus] = field(default_factory=dict)
+    summary: SummaryState | None = None
 
     def available(self, table: str) -> bool:
         status = self.tables.get(table)
@@ -82,6 +84,7 @@ def open_extracts(folder: Path) -> Extracts:
     """Open every contract table in `folder` as a view on one in-memory DuckDB connection."""
     folder = Path(folder)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     manifest: Manifest | None = None
     manifest_problem: str | None = None
@@ -95,7 +98,8 @@ def open_extracts(folder: Path) -> Extracts:
     tables = {table: _open_table(con, folder, table) for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES)}
     if manifest is not None:
         tables = {table: _against_manifest(status, manifest) for table, status in tables.items()}
-    return Extracts(folder, con, manifest, manifest_problem, tables)
+    summary = attach_summaries(con, folder, usable=tables["payments"].ok)
+    return Extracts(folder, con, manifest, manifest_problem, tables, summary)
 
 
 def _against_manifest(status: TableStatus, manifest: Manifest) -> TableStatus:

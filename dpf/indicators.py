@@ -50,6 +50,28 @@ def targets_for_scope(extracts: Extracts, year: int, townships: Sequence[str] = 
     return frame
 
 
+def indicator_values(
+    extracts: Extracts, year: int, townships: Sequence[str], cuts: Sequence[date]
+) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Every computable indicator at each cut date: one query per source table, whatever the number of cuts.
+
+    Returns (frame with columns cut, indicator, value, previous; the problem of each source table, Chinese or
+    None). A table with a problem is not queried, so its indicators are absent from the frame.
+    """
+    codes = list(townships)
+    frames = []
+    problems: dict[str, str | None] = {}
+    for table, query in _QUERY_FOR_TABLE.items():
+        problems[table] = extracts.problem(table)
+        if not problems[table] and cuts:
+            frames.append(run_query(extracts.con, query, year=year, townships=codes, cuts=list(cuts)))
+    if not frames:
+        return pd.DataFrame(columns=["cut", "indicator", "value", "previous"]), problems
+    frame = pd.concat(frames, ignore_index=True)
+    frame["cut"] = pd.to_datetime(frame["cut"]).dt.date
+    return frame, problems
+
+
 def compute_indicators(
     extracts: Extracts, year: int, townships: Sequence[str] = (), as_of: date | None = None
 ) -> pd.DataFrame:
@@ -60,15 +82,8 @@ def compute_indicators(
     """
     cut = resolve_as_of(extracts, as_of)
     codes = list(townships)
-    computed: dict[str, tuple[float | None, float | None]] = {}
-    problems: dict[str, str | None] = {}
-    for table, query in _QUERY_FOR_TABLE.items():
-        problems[table] = extracts.problem(table)
-        if problems[table]:
-            continue
-        frame = run_query(extracts.con, query, year=year, townships=codes, as_of=cut)
-        for row in frame.itertuples(index=False):
-            computed[row.indicator] = (_number(row.value), _number(row.previous))
+    values, problems = indicator_values(extracts, year, codes, [cut])
+    computed = {row.indicator: (_number(row.value), _number(row.previous)) for row in values.itertuples(index=False)}
 
     targets = {}
     if extracts.available("targets"):

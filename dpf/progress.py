@@ -1,8 +1,9 @@
 """Month-by-month cumulative indicator values, for target projections and progress charts.
 
-Reuses the indicator SQL unchanged (`compute_indicators` with the span cut at each month
-end), so distinct-person indicators stay distinct over the months cumulated and every
-figure agrees with the KPI cards. Months that start after the as-of date have no value.
+Runs the indicator SQL once per source table with every month end as a cut (the KPI cards
+use the same queries with the as-of date as the only cut), so distinct-person indicators
+stay distinct over the months cumulated and every figure agrees with the cards. Months that
+start after the as-of date have no value.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from dpf.db import Extracts
-from dpf.indicators import compute_indicators, resolve_as_of
+from dpf.indicators import indicator_values, resolve_as_of
 
 
 def month_ends(year: int) -> list[date]:
@@ -32,12 +33,10 @@ def cumulative_by_month(
     months after the as-of month are NaN. A source table that cannot be read gives NaN.
     """
     cut = resolve_as_of(extracts, as_of)
-    frames = []
-    for month, month_end in enumerate(month_ends(year), start=1):
-        if month_end.replace(day=1) > cut:
-            break
-        frame = compute_indicators(extracts, year, townships, as_of=min(month_end, cut))
-        frames.append(frame[["indicator", "value"]].assign(month=month))
+    cuts = {month: min(end, cut) for month, end in enumerate(month_ends(year), start=1) if end.replace(day=1) <= cut}
+    values, _ = indicator_values(extracts, year, townships, sorted(set(cuts.values())))
+    by_cut = {day: frame[["indicator", "value"]] for day, frame in values.groupby("cut")}
+    frames = [by_cut[day].assign(month=month) for month, day in cuts.items() if day in by_cut]
     if not frames:
         return pd.DataFrame({"month": pd.Series(dtype="int64"), "indicator": [], "value": []})
     result = pd.concat(frames, ignore_index=True)

@@ -8,6 +8,15 @@ CREATE OR REPLACE MACRO report_spans(y, as_of) AS TABLE
     UNION ALL
     SELECT 'previous', make_date(y - 1, 1, 1), least(make_date(y - 1, 12, 31), (as_of::DATE - INTERVAL 1 YEAR)::DATE);
 
+-- cut_spans(year, cuts): report_spans for each cut date of a list (column cut), so one query answers "the value at
+--   each month end" (dpf.progress) as well as "the value at the as-of date" (a one-element list).
+CREATE OR REPLACE MACRO cut_spans(y, cuts) AS TABLE
+    WITH cut_list AS (SELECT DISTINCT unnest(cuts)::DATE AS cut)
+    SELECT cut, 'value' AS span, make_date(y, 1, 1) AS starts, least(make_date(y, 12, 31), cut) AS ends FROM cut_list
+    UNION ALL
+    SELECT cut, 'previous', make_date(y - 1, 1, 1), least(make_date(y - 1, 12, 31), (cut - INTERVAL 1 YEAR)::DATE)
+    FROM cut_list;
+
 CREATE OR REPLACE MACRO in_scope(code, townships) AS
     len(townships) = 0 OR coalesce(list_contains(townships, code), false);
 

@@ -1,8 +1,9 @@
--- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships.
--- Grain: one row per indicator computed from `payments` (by `period`, cut at the as-of date).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
--- Output: indicator VARCHAR, value DOUBLE, previous DOUBLE (same span a year earlier);
---         units per indicator: 元 for *_amount, 人次 for *_person_times, 人/户/个 for distinct counts.
+-- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships, at each cut.
+-- Grain: one row per cut date and indicator computed from `payments` (by `period`), through the summaries
+--        summary_payments_monthly (sums, rows) and summary_payment_firsts (distinct persons and projects).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
+-- Output: cut DATE, indicator VARCHAR, value DOUBLE (1 January to the cut), previous DOUBLE (same span a year
+--         earlier); units per indicator: 元 for *_amount, 人次 for *_person_times, 人/户/个 for distinct counts.
 WITH definitions (indicator, program, measure) AS (
     VALUES
         ('subsidies_total_amount', '*', 'amount'),
@@ -28,36 +29,41 @@ WITH definitions (indicator, program, measure) AS (
         ('accessibility_households', 'accessibility_retrofit', 'persons'),
         ('accessibility_amount', 'accessibility_retrofit', 'amount')
 ),
--- Two passes, each reading only its columns: sums and row counts over every payment; distinct persons
--- and projects only for the few small programmes whose indicators count them (the big subsidy rolls
--- are never hashed by person).
+spans AS (
+    SELECT * FROM cut_spans($year, $cuts)
+),
+-- Sums and row counts from the monthly summary; distinct persons and projects from each one's first payment of
+-- the year (counted in a span when that first payment falls in it), only for the programmes that count them.
 totals AS (
-    SELECT span_of(p.period, $year, $as_of) AS span, p.program, count(*) AS payment_rows, sum(p.amount_yuan) AS amount
-    FROM payments AS p
-    WHERE in_report_spans(p.period, $year, $as_of) AND in_scope(p.township_code, $townships)
+    SELECT s.cut, s.span, m.program, sum(m.payment_rows) AS payment_rows, sum(m.amount_yuan) AS amount
+    FROM summary_payments_monthly AS m
+    JOIN spans AS s ON m.period BETWEEN s.starts AND s.ends
+    WHERE in_scope(m.township_code, $townships)
     GROUP BY ALL
 ),
 distinct_counts AS (
     SELECT
-        span_of(p.period, $year, $as_of) AS span,
-        p.program,
-        count(DISTINCT p.person_key) AS persons,
-        count(DISTINCT p.project_key) AS projects
-    FROM payments AS p
+        s.cut,
+        s.span,
+        f.program,
+        count(DISTINCT f.person_key) AS persons,
+        count(DISTINCT f.project_key) AS projects
+    FROM summary_payment_firsts AS f
+    JOIN spans AS s ON f.first_period BETWEEN s.starts AND s.ends
     WHERE
-        in_report_spans(p.period, $year, $as_of)
-        AND in_scope(p.township_code, $townships)
-        AND p.program IN (SELECT program FROM definitions WHERE measure IN ('persons', 'projects'))
+        f.year IN ($year, $year - 1)
+        AND in_scope(f.township_code, $townships)
+        AND f.program IN (SELECT program FROM definitions WHERE measure IN ('persons', 'projects'))
     GROUP BY ALL
 ),
 by_program AS (
-    SELECT t.span, t.program, t.payment_rows, t.amount, d.persons, d.projects
+    SELECT t.cut, t.span, t.program, t.payment_rows, t.amount, d.persons, d.projects
     FROM totals AS t
-    LEFT JOIN distinct_counts AS d USING (span, program)
-    WHERE t.span IS NOT NULL
+    LEFT JOIN distinct_counts AS d USING (cut, span, program)
 ),
 measured AS (
     SELECT
+        c.cut,
         d.indicator,
         b.span,
         CASE d.measure
@@ -67,12 +73,14 @@ measured AS (
             WHEN 'projects' THEN b.projects
         END::DOUBLE AS measure_value
     FROM definitions AS d
-    LEFT JOIN by_program AS b ON d.program = '*' OR d.program = b.program
+    CROSS JOIN (SELECT DISTINCT cut FROM spans) AS c
+    LEFT JOIN by_program AS b ON b.cut = c.cut AND (d.program = '*' OR d.program = b.program)
 )
 SELECT
+    cut,
     indicator,
     coalesce(sum(measure_value) FILTER (WHERE span = 'value'), 0) AS value,
     coalesce(sum(measure_value) FILTER (WHERE span = 'previous'), 0) AS previous
 FROM measured
-GROUP BY indicator
-ORDER BY indicator
+GROUP BY cut, indicator
+ORDER BY cut, indicator

@@ -1,33 +1,38 @@
 -- Question: how many rehabilitation needs were recorded (all, basic medical, assistive devices) and what share is met.
--- Grain: one row per indicator computed from `rehab_needs` (by `recorded_on`, cut at the as-of date).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
--- Output: indicator VARCHAR, value DOUBLE, previous DOUBLE; 条 for counts, % for the met rate
+-- Grain: one row per cut date and indicator computed from `rehab_needs` (by `recorded_on`).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
+-- Output: cut DATE, indicator VARCHAR, value DOUBLE, previous DOUBLE; 条 for counts, % for the met rate
 --         (met = met_on on or before the span's end; NULL when no need was recorded).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM cut_spans($year, $cuts)
 ),
-scoped AS (
-    SELECT s.span, n.need, (n.met_on IS NOT NULL AND n.met_on <= s.ends) AS is_met
+grouped AS (
+    -- needs with the same dates count together, so each cut reads a few rows per day
+    SELECT n.recorded_on, n.met_on, n.need, count(*) AS needs
     FROM rehab_needs AS n
-    JOIN spans AS s ON n.recorded_on BETWEEN s.starts AND s.ends
-    WHERE in_scope(n.township_code, $townships)
+    WHERE n.recorded_on BETWEEN make_date($year - 1, 1, 1) AND make_date($year, 12, 31)
+      AND in_scope(n.township_code, $townships)
+    GROUP BY ALL
 ),
 per_span AS (
     SELECT
+        sp.cut,
         sp.span,
-        count(sc.need)::DOUBLE AS needs,
-        (count(sc.need) FILTER (WHERE sc.need = 'basic_medical'))::DOUBLE AS basic_medical,
-        (count(sc.need) FILTER (WHERE sc.need = 'assistive_device'))::DOUBLE AS assistive_device,
-        100.0 * count(sc.need) FILTER (WHERE sc.is_met) / nullif(count(sc.need), 0) AS met_rate
+        coalesce(sum(g.needs), 0)::DOUBLE AS needs,
+        coalesce(sum(g.needs) FILTER (WHERE g.need = 'basic_medical'), 0)::DOUBLE AS basic_medical,
+        coalesce(sum(g.needs) FILTER (WHERE g.need = 'assistive_device'), 0)::DOUBLE AS assistive_device,
+        100.0 * coalesce(sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends), 0)
+            / nullif(sum(g.needs), 0) AS met_rate
     FROM spans AS sp
-    LEFT JOIN scoped AS sc ON sc.span = sp.span
-    GROUP BY sp.span
+    LEFT JOIN grouped AS g ON g.recorded_on BETWEEN sp.starts AND sp.ends
+    GROUP BY sp.cut, sp.span
 ),
 indicator_names (indicator) AS (
     VALUES ('rehab_needs'), ('rehab_needs_basic_medical'), ('rehab_needs_assistive_device'), ('rehab_needs_met_rate')
 ),
 long AS (
     SELECT
+        p.cut,
         i.indicator,
         p.span,
         CASE i.indicator
@@ -40,9 +45,10 @@ long AS (
     CROSS JOIN per_span AS p
 )
 SELECT
+    cut,
     indicator,
     max(measure_value) FILTER (WHERE span = 'value') AS value,
     max(measure_value) FILTER (WHERE span = 'previous') AS previous
 FROM long
-GROUP BY indicator
-ORDER BY indicator
+GROUP BY cut, indicator
+ORDER BY cut, indicator

@@ -1,20 +1,28 @@
 -- Question: what share of surveyed persons were satisfied with the precise rehabilitation service.
--- Grain: one row (indicator rehab_satisfaction_rate) from `satisfaction` (by `surveyed_on`, cut at as-of).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
--- Output: indicator VARCHAR, value DOUBLE (%), previous DOUBLE (%); NULL where nobody was surveyed.
+-- Grain: one row per cut date (indicator rehab_satisfaction_rate) from `satisfaction` (by `surveyed_on`).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
+-- Output: cut DATE, indicator VARCHAR, value DOUBLE (%), previous DOUBLE (%); NULL where nobody was surveyed.
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM cut_spans($year, $cuts)
 ),
-scoped AS (
-    SELECT s.span, f.satisfied
+daily AS (
+    SELECT f.surveyed_on, count(*) AS surveyed, count(*) FILTER (WHERE f.satisfied) AS satisfied
     FROM satisfaction AS f
-    JOIN spans AS s ON f.surveyed_on BETWEEN s.starts AND s.ends
-    WHERE in_scope(f.township_code, $townships)
+    WHERE f.surveyed_on BETWEEN make_date($year - 1, 1, 1) AND make_date($year, 12, 31)
+      AND in_scope(f.township_code, $townships)
+    GROUP BY f.surveyed_on
+),
+per_span AS (
+    SELECT s.cut, s.span, 100.0 * sum(d.satisfied) / nullif(sum(d.surveyed), 0) AS rate
+    FROM spans AS s
+    LEFT JOIN daily AS d ON d.surveyed_on BETWEEN s.starts AND s.ends
+    GROUP BY s.cut, s.span
 )
 SELECT
+    cut,
     'rehab_satisfaction_rate' AS indicator,
-    100.0 * count(*) FILTER (WHERE span = 'value' AND satisfied)
-        / nullif(count(*) FILTER (WHERE span = 'value'), 0) AS value,
-    100.0 * count(*) FILTER (WHERE span = 'previous' AND satisfied)
-        / nullif(count(*) FILTER (WHERE span = 'previous'), 0) AS previous
-FROM scoped
+    max(rate) FILTER (WHERE span = 'value') AS value,
+    max(rate) FILTER (WHERE span = 'previous') AS previous
+FROM per_span
+GROUP BY cut
+ORDER BY cut

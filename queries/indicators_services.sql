@@ -1,20 +1,47 @@
 -- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year and townships.
--- Grain: one row per indicator computed from `services` (by `served_on`, cut at the as-of date;
---        county-level events, township_code NULL, count only for the whole county).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
--- Output: indicator VARCHAR, value DOUBLE, previous DOUBLE (same span a year earlier), in the indicator's unit.
-WITH by_service AS (
-    SELECT
-        span_of(v.served_on, $year, $as_of) AS span,
-        v.service,
-        count(*) AS service_rows,
-        sum(v.quantity) AS quantity,
-        count(DISTINCT v.person_key) AS persons,
-        count(DISTINCT v.batch) AS batches
+-- Grain: one row per cut date and indicator computed from `services` (by `served_on`; county-level events,
+--        township_code NULL, count only for the whole county).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
+-- Output: cut DATE, indicator VARCHAR, value DOUBLE (1 January to the cut), previous DOUBLE (same span a year
+--         earlier), in the indicator's unit.
+WITH spans AS (
+    SELECT * FROM cut_spans($year, $cuts)
+),
+scoped AS (
+    SELECT v.served_on, v.service, v.person_key, v.batch, v.quantity
     FROM services AS v
-    WHERE in_report_spans(v.served_on, $year, $as_of) AND in_scope(v.township_code, $townships)
+    WHERE v.served_on BETWEEN make_date($year - 1, 1, 1) AND make_date($year, 12, 31)
+      AND in_scope(v.township_code, $townships)
+),
+-- Per day: rows and quantity; per person and per batch: the first day of each year, so a distinct count over
+-- a span is a count of the firsts that fall in it (one pass whatever the number of cuts).
+events AS (
+    SELECT served_on AS day, service, count(*) AS service_rows, sum(quantity) AS quantity, 0 AS persons, 0 AS batches
+    FROM scoped
     GROUP BY ALL
-    HAVING span IS NOT NULL
+    UNION ALL
+    SELECT min(served_on), service, 0, NULL, 1, 0
+    FROM scoped
+    WHERE person_key IS NOT NULL
+    GROUP BY year(served_on), service, person_key
+    UNION ALL
+    SELECT min(served_on), service, 0, NULL, 0, 1
+    FROM scoped
+    WHERE batch IS NOT NULL
+    GROUP BY year(served_on), service, batch
+),
+by_service AS (
+    SELECT
+        s.cut,
+        s.span,
+        e.service,
+        sum(e.service_rows) AS service_rows,
+        sum(e.quantity) AS quantity,
+        sum(e.persons) AS persons,
+        sum(e.batches) AS batches
+    FROM events AS e
+    JOIN spans AS s ON e.day BETWEEN s.starts AND s.ends
+    GROUP BY ALL
 ),
 definitions (indicator, service, measure) AS (
     VALUES
@@ -40,6 +67,7 @@ definitions (indicator, service, measure) AS (
 ),
 measured AS (
     SELECT
+        c.cut,
         d.indicator,
         b.span,
         CASE d.measure
@@ -49,12 +77,14 @@ measured AS (
             WHEN 'batches' THEN b.batches
         END::DOUBLE AS measure_value
     FROM definitions AS d
-    LEFT JOIN by_service AS b ON d.service = b.service
+    CROSS JOIN (SELECT DISTINCT cut FROM spans) AS c
+    LEFT JOIN by_service AS b ON b.cut = c.cut AND d.service = b.service
 )
 SELECT
+    cut,
     indicator,
     coalesce(sum(measure_value) FILTER (WHERE span = 'value'), 0) AS value,
     coalesce(sum(measure_value) FILTER (WHERE span = 'previous'), 0) AS previous
 FROM measured
-GROUP BY indicator
-ORDER BY indicator
+GROUP BY cut, indicator
+ORDER BY cut, indicator

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,19 @@ from dpf.config import DEMO_DATA_DIR
 from dpf.db import open_extracts
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def summary_cache(tmp_path_factory) -> Path:
+    """Payment summaries (dpf.summary) go to a private folder, not the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("summary-cache")
+    previous = os.environ.get("DASHBOARD_CACHE_DIR")
+    os.environ["DASHBOARD_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("DASHBOARD_CACHE_DIR", None)
+    else:
+        os.environ["DASHBOARD_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

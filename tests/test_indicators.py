@@ -267,7 +267,7 @@ def test_missing_table_blanks_only_its_indicators(tmp_path):
 
 
 def test_query_loader_rejects_wrong_parameters(extracts):
-    with pytest.raises(QueryParameterError, match="missing parameters \\['as_of'\\]"):
+    with pytest.raises(QueryParameterError, match="missing parameters \\['cuts'\\]"):
         run_query(extracts.con, "indicators_payments", year=2024, townships=[])
     with pytest.raises(QueryParameterError, match="unexpected \\['town'\\]"):
-        run_query(extracts.con, "indicators_payments", year=2024, townships=[], as_of=AS_OF, town="x")
+        run_query(extracts.con, "indicators_payments", year=2024, townships=[], cuts=[AS_OF], town="x")
