@@ -21,7 +21,7 @@ import duckdb
 from dpf.config import QUERIES_DIR, cache_dir
 from dpf.manifest import manifest_fingerprint, table_files, table_location
 
-SUMMARY_TABLES = ("summary_payments_monthly", "summary_payment_firsts")
+SUMMARY_TABLES = ("summary_payments_monthly", "summary_payments_by_grade", "summary_payment_firsts")
 STORE_ALIAS = "summary_store"
 KEEP_STORES = 6
 

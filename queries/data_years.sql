@@ -3,7 +3,7 @@
 -- Parameters: $as_of DATE (years after it are not offered).
 -- Output: year INTEGER.
 WITH dated AS (
-    SELECT period AS day FROM payments
+    SELECT DISTINCT period AS day FROM summary_payments_monthly
     UNION ALL SELECT served_on FROM services
     UNION ALL SELECT recorded_on FROM rehab_needs
     UNION ALL SELECT surveyed_on FROM satisfaction

@@ -20,44 +20,85 @@ group_units AS (
     FROM catalogue
     GROUP BY program_group
 ),
-scoped AS (
+labels AS (
+    SELECT c.program, c.program_group, c.unit, g.group_unit
+    FROM catalogue AS c
+    JOIN group_units AS g USING (program_group)
+),
+-- Sums and payment rows from the monthly summary, distinct persons and projects from each one's first payment
+-- of the year (dpf.summary): both small, whatever the number of payment rows.
+sums AS (
     SELECT
         s.span,
-        p.program,
-        coalesce(c.program_group, p.program) AS program_group,
-        coalesce(c.unit, '人次') AS unit,
-        CASE WHEN c.program IS NULL THEN '人次' ELSE g.group_unit END AS group_unit,
-        p.person_key,
-        p.project_key,
-        p.amount_yuan
-    FROM payments AS p
-    JOIN spans AS s ON p.period BETWEEN s.starts AND s.ends
-    LEFT JOIN catalogue AS c USING (program)
-    LEFT JOIN group_units AS g ON g.program_group = c.program_group
-    WHERE in_scope(p.township_code, $townships)
+        coalesce(l.program_group, m.program) AS program_group,
+        m.program,
+        coalesce(l.unit, '人次') AS unit,
+        CASE WHEN l.program IS NULL THEN '人次' ELSE l.group_unit END AS group_unit,
+        sum(m.amount_yuan) AS amount_yuan,
+        sum(m.payment_rows) AS payment_rows
+    FROM summary_payments_monthly AS m
+    JOIN spans AS s ON m.period BETWEEN s.starts AND s.ends
+    LEFT JOIN labels AS l USING (program)
+    WHERE in_scope(m.township_code, $townships)
+    GROUP BY ALL
 ),
-measured AS (
+firsts AS (
+    SELECT s.span, coalesce(l.program_group, f.program) AS program_group, f.program, f.person_id, f.project_id
+    FROM summary_payment_firsts AS f
+    JOIN spans AS s ON f.first_period BETWEEN s.starts AND s.ends
+    LEFT JOIN labels AS l USING (program)
+    WHERE f.year IN ($year, $year - 1) AND in_scope(f.township_code, $townships)
+),
+distinct_counts AS (
     SELECT
         span,
+        program_group,
+        program,
+        grouping(program_group, program) AS grouping_id,
+        count(DISTINCT person_id) AS persons,
+        count(DISTINCT project_id) AS projects
+    FROM firsts
+    GROUP BY GROUPING SETS ((span, program_group, program), (span, program_group), (span))
+),
+summed AS (
+    SELECT
+        span,
+        program_group,
+        program,
+        grouping(program_group, program) AS grouping_id,
         CASE
             WHEN grouping(program_group) = 1 THEN 'total'
             WHEN grouping(program) = 1 THEN 'group'
             ELSE 'program'
         END AS level,
-        program_group,
-        program,
         CASE level WHEN 'program' THEN min(unit) WHEN 'group' THEN min(group_unit) END AS unit,
         sum(amount_yuan)::DOUBLE AS amount_yuan,
-        CASE
-            WHEN CASE level WHEN 'program' THEN min(unit) WHEN 'group' THEN min(group_unit) END IS NULL THEN NULL
-            WHEN min(unit) = '人次' THEN count(*)
-            WHEN min(unit) = '个' THEN count(DISTINCT project_key)
-            ELSE count(DISTINCT person_key)
-        END::DOUBLE AS beneficiaries,
-        count(DISTINCT person_key) AS persons,
-        count(DISTINCT project_key) AS projects
-    FROM scoped
+        sum(payment_rows) AS payment_rows
+    FROM sums
     GROUP BY GROUPING SETS ((span, program_group, program), (span, program_group), (span))
+),
+measured AS (
+    SELECT
+        s.span,
+        s.level,
+        s.program_group,
+        s.program,
+        s.unit,
+        s.amount_yuan,
+        CASE
+            WHEN s.unit IS NULL THEN NULL
+            WHEN s.unit = '人次' THEN s.payment_rows
+            WHEN s.unit = '个' THEN coalesce(d.projects, 0)
+            ELSE coalesce(d.persons, 0)
+        END::DOUBLE AS beneficiaries,
+        coalesce(d.persons, 0) AS persons,
+        coalesce(d.projects, 0) AS projects
+    FROM summed AS s
+    LEFT JOIN distinct_counts AS d
+        ON d.span = s.span
+        AND d.grouping_id = s.grouping_id
+        AND d.program_group IS NOT DISTINCT FROM s.program_group
+        AND d.program IS NOT DISTINCT FROM s.program
 ),
 per_span AS (
     SELECT

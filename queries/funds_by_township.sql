@@ -15,7 +15,7 @@ paid AS (
         p.township_code AS code,
         sum(p.amount_yuan) FILTER (WHERE s.span = 'value')::DOUBLE AS amount_yuan,
         sum(p.amount_yuan) FILTER (WHERE s.span = 'previous')::DOUBLE AS previous_amount_yuan
-    FROM payments AS p
+    FROM summary_payments_monthly AS p
     JOIN spans AS s ON p.period BETWEEN s.starts AND s.ends
     WHERE $program = '' OR p.program = $program
     GROUP BY p.township_code

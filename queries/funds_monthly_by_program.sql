@@ -9,7 +9,7 @@ WITH spans AS (
 ),
 scoped AS (
     SELECT year(p.period)::INTEGER AS year, month(p.period)::INTEGER AS month, p.program, p.amount_yuan
-    FROM payments AS p
+    FROM summary_payments_monthly AS p
     JOIN spans AS s ON p.period BETWEEN s.starts AND s.ends
     WHERE in_scope(p.township_code, $townships)
       AND ($program = '' OR p.program = $program)

@@ -8,7 +8,7 @@ WITH span AS (
 ),
 scoped AS (
     SELECT p.township_code AS code, p.program, p.amount_yuan
-    FROM payments AS p
+    FROM summary_payments_monthly AS p
     JOIN span AS s ON p.period BETWEEN s.starts AND s.ends
     WHERE in_scope(p.township_code, $townships)
 ),

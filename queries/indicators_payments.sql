@@ -46,8 +46,8 @@ distinct_counts AS (
         s.cut,
         s.span,
         f.program,
-        count(DISTINCT f.person_key) AS persons,
-        count(DISTINCT f.project_key) AS projects
+        count(DISTINCT f.person_id) AS persons,
+        count(DISTINCT f.project_id) AS projects
     FROM summary_payment_firsts AS f
     JOIN spans AS s ON f.first_period BETWEEN s.starts AND s.ends
     WHERE

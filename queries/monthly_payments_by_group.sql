@@ -11,7 +11,7 @@ program_groups AS (
 ),
 scoped AS (
     SELECT p.period, p.program, p.amount_yuan
-    FROM payments AS p
+    FROM summary_payments_monthly AS p
     JOIN spans AS s ON p.period BETWEEN s.starts AND s.ends
     WHERE in_scope(p.township_code, $townships)
 )

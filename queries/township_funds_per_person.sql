@@ -8,7 +8,7 @@ WITH span AS (
 ),
 paid AS (
     SELECT p.township_code AS code, sum(p.amount_yuan)::DOUBLE AS amount_yuan
-    FROM payments AS p
+    FROM summary_payments_monthly AS p
     JOIN span AS s ON p.period BETWEEN s.starts AND s.ends
     GROUP BY p.township_code
 ),
