@@ -138,7 +138,7 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
     from streamlit.testing.v1 import AppTest
 
     import ui.data
-    from dpf.sql import timed_queries
+    from dpf.sql import busy_seconds, timed_queries
     from tests.apptest_helpers import data_folder, no_exception  # importing it patches the pages/ quirk
 
     dashboard = str(REPO_ROOT / "dashboard.py")
@@ -174,7 +174,7 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
             except RuntimeError as exc:  # AppTest's timeout
                 raise TimeoutError(str(exc)) from exc
             total = time.perf_counter() - started
-        return total, sum(s for _, s in queries) + sum(opening), len(queries), no_exception(at)
+        return total, busy_seconds(queries) + sum(opening), len(queries), no_exception(at)
 
     with data_folder(folder):
         app_for(files[0], views[0]).run()  # imports and first-run set-up, not measured

@@ -25,15 +25,15 @@ class QueryParameterError(ValueError):
     pass
 
 
-# Active timing collectors (dpf.bench): every run_query appends (name, seconds) to each. Module-level, not
-# thread-local, because Streamlit runs the page script in its own thread.
-_COLLECTORS: list[list[tuple[str, float]]] = []
+# Active timing collectors (dpf.bench): every run_query appends (name, seconds, start) to each. Module-level,
+# not thread-local, because Streamlit runs the page script in its own thread and queries may run in a pool.
+_COLLECTORS: list[list[tuple[str, float, float]]] = []
 
 
 @contextmanager
-def timed_queries() -> Iterator[list[tuple[str, float]]]:
-    """Collect (query name, seconds) of every run_query inside the block, in order."""
-    collected: list[tuple[str, float]] = []
+def timed_queries() -> Iterator[list[tuple[str, float, float]]]:
+    """Collect (query name, seconds, perf_counter start) of every run_query inside the block, in finishing order."""
+    collected: list[tuple[str, float, float]] = []
     _COLLECTORS.append(collected)
     try:
         yield collected
@@ -67,4 +67,15 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
         if _COLLECTORS:
             elapsed = time.perf_counter() - started
             for collected in _COLLECTORS:
-                collected.append((name, elapsed))
+                collected.append((name, elapsed, started))
+
+
+def busy_seconds(collected: list[tuple[str, float, float]]) -> float:
+    """Wall time during which at least one query ran (queries that overlap count once)."""
+    total, covered_to = 0.0, float("-inf")
+    for _, elapsed, started in sorted(collected, key=lambda item: item[2]):
+        ended = started + elapsed
+        if ended > covered_to:
+            total += ended - max(started, covered_to)
+            covered_to = ended
+    return total

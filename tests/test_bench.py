@@ -13,7 +13,7 @@ import pytest
 from dpf.bench import bench_pages, ensure_set, p95, set_params, write_report
 from dpf.bench_pandas import load_frames, pandas_indicators
 from dpf.db import open_extracts
-from dpf.sql import run_query, timed_queries
+from dpf.sql import busy_seconds, run_query, timed_queries
 from tests.conftest import DEMO_AS_OF
 
 
@@ -23,9 +23,26 @@ def test_timed_queries_collects_each_query_by_name(demo):
         with timed_queries() as inner:
             run_query(demo.con, "data_years", as_of=DEMO_AS_OF)
     run_query(demo.con, "townships_in_order")  # outside: not collected
-    assert [name for name, _ in outer] == ["townships_in_order", "data_years"]
-    assert [name for name, _ in inner] == ["data_years"]
-    assert all(seconds > 0 for _, seconds in outer)
+    assert [name for name, _, _ in outer] == ["townships_in_order", "data_years"]
+    assert [name for name, _, _ in inner] == ["data_years"]
+    assert all(seconds > 0 for _, seconds, _ in outer)
+    assert outer[0][2] < outer[1][2]  # start times in order
+
+
+@pytest.mark.parametrize(
+    ("intervals", "busy"),
+    [
+        ([], 0.0),
+        ([(0.0, 1.0)], 1.0),
+        ([(0.0, 1.0), (2.0, 0.5)], 1.5),  # apart: both count
+        ([(0.0, 1.0), (0.5, 1.0)], 1.5),  # overlapping: the union
+        ([(0.0, 3.0), (1.0, 1.0)], 3.0),  # one inside the other
+        ([(1.0, 1.0), (0.0, 0.5)], 1.5),  # order does not matter
+    ],
+)
+def test_busy_seconds_counts_overlapping_queries_once(intervals, busy):
+    collected = [("q", elapsed, started) for started, elapsed in intervals]
+    assert busy_seconds(collected) == pytest.approx(busy)
 
 
 @pytest.mark.parametrize(
@@ -33,10 +50,14 @@ def test_timed_queries_collects_each_query_by_name(demo):
     [(2024, []), (2023, []), (2024, ["349001001", "349001108"]), (2023, ["349001207"])],
 )
 def test_pandas_alternative_gives_the_sql_figures(demo_dir, demo, year, townships):
-    sql = pd.concat(
-        run_query(demo.con, name, year=year, townships=townships, as_of=DEMO_AS_OF)
-        for name in ("indicators_payments", "indicators_services")
-    ).sort_values("indicator", ignore_index=True)
+    sql = (
+        pd.concat(
+            run_query(demo.con, name, year=year, townships=townships, cuts=[DEMO_AS_OF])
+            for name in ("indicators_payments", "indicators_services")
+        )
+        .drop(columns="cut")
+        .sort_values("indicator", ignore_index=True)
+    )
     frame = pandas_indicators(load_frames(demo_dir), year, townships, DEMO_AS_OF)
     assert list(frame["indicator"]) == list(sql["indicator"])
     assert frame["value"].tolist() == pytest.approx(sql["value"].tolist(), abs=1e-6)

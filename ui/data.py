@@ -10,7 +10,7 @@ import streamlit as st
 
 from dpf.config import data_dir
 from dpf.db import Extracts, open_extracts
-from dpf.indicators import compute_indicators
+from dpf.indicators import compute_indicators, data_years, township_table
 from dpf.manifest import manifest_fingerprint
 from dpf.sql import run_query
 
@@ -37,3 +37,15 @@ def cached_query(folder: str, fingerprint: str, name: str, params: tuple[tuple[s
     """queries/NAME.sql with `params` (name, value) pairs; lists travel as tuples for hashing."""
     values = {key: list(value) if isinstance(value, tuple) else value for key, value in params}
     return run_query(open_cached(folder, fingerprint).con, name, **values)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_years(folder: str, fingerprint: str) -> list[int]:
+    """The year filter's options (dpf.indicators.data_years): one query per manifest, not per rerun."""
+    return data_years(open_cached(folder, fingerprint))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_townships(folder: str, fingerprint: str) -> pd.DataFrame:
+    """Townships in official order (dpf.indicators.township_table), per manifest."""
+    return township_table(open_cached(folder, fingerprint))

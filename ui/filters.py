@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dpf.indicators import data_years, township_table
 from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
-from ui.data import current_source, open_cached
+from ui.data import cached_townships, cached_years, current_source, open_cached
 
 YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
@@ -24,7 +23,7 @@ def sidebar_filters() -> View:
         st.sidebar.error(extracts.manifest_problem or "数据不可用。")
         return View(folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem, briefing)
 
-    years = data_years(extracts)
+    years = cached_years(folder, fingerprint)
     default_year = manifest.as_of.year if manifest.as_of.year in years else years[0]
     year = st.sidebar.selectbox(
         "年度",
@@ -35,7 +34,7 @@ def sidebar_filters() -> View:
         bind="query-params",
     )
 
-    towns = township_table(extracts) if extracts.available("townships") else None
+    towns = cached_townships(folder, fingerprint) if extracts.available("townships") else None
     if towns is None:
         st.sidebar.warning(extracts.problem("townships") or "乡镇（街道）表不可用。")
         names: list[str] = []
