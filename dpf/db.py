@@ -98,7 +98,9 @@ def open_extracts(folder: Path) -> Extracts:
     tables = {table: _open_table(con, folder, table) for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES)}
     if manifest is not None:
         tables = {table: _against_manifest(status, manifest) for table, status in tables.items()}
-    summary = attach_summaries(con, folder, usable=tables["payments"].ok)
+    summary = attach_summaries(con, folder, usable=tables["payments"].ok, cacheable=tables["persons"].ok)
+    if summary.problem:
+        tables["payments"] = TableStatus("payments", False, tables["payments"].rows, summary.problem)
     return Extracts(folder, con, manifest, manifest_problem, tables, summary)
 
 

@@ -245,11 +245,13 @@ def test_store_written_once_and_reused(tmp_path, private_cache):
     assert path.name == f"summary-{store_key(folder)}.duckdb"
     assert stores(private_cache) == [path]
     assert not list(private_cache.glob("*.partial*"))  # the half-written file was renamed, not left behind
-    written = path.stat().st_mtime_ns
+    written = path.stat()
+    os.utime(path, (written.st_atime - 100, written.st_mtime - 100))
 
     second = open_extracts(folder)
     assert second.summary == SummaryState(path, False)
-    assert path.stat().st_mtime_ns == written  # attached, not rewritten
+    assert path.stat().st_ino == written.st_ino  # attached, not rewritten (a rebuild renames a new file in)
+    assert path.stat().st_mtime > written.st_mtime - 50  # touched: a store in use is the last to be pruned
     assert stores(private_cache) == [path]
     assert monthly_rows(second) == EXPECTED_MONTHLY
 
@@ -352,15 +354,6 @@ def test_unwritable_cache_builds_in_memory(tmp_path, monkeypatch):
         assert Counter(firsts_as_payees(extracts)) == Counter(EXPECTED_FIRSTS)
         assert subsidies_total(extracts) == pytest.approx(TOTAL_2024)
     assert blocker.read_text(encoding="utf-8") == "a regular file"
-
-
-def test_damaged_store_never_gives_wrong_figures(tmp_path, private_cache):
-    folder = write_set(tmp_path / "set", TABLES, AS_OF)
-    private_cache.mkdir()
-    (private_cache / f"summary-{store_key(folder)}.duckdb").write_bytes(b"not a duckdb file" * 100)
-    extracts = open_extracts(folder)
-    assert monthly_rows(extracts) == EXPECTED_MONTHLY
-    assert subsidies_total(extracts) == pytest.approx(TOTAL_2024)
 
 
 # --- 5. payments that cannot be trusted: empty summaries, nothing cached ----------------------------------
@@ -597,3 +590,87 @@ def test_demo_cuts_match_separate_runs_and_raw_payments(demo):
                 ]
                 for name, expected in zip(names, raw, strict=True):
                     assert frame.loc[(cut, name), span] == pytest.approx(expected or 0), (townships, cut, span, name)
+
+
+# --- 8. the store follows `persons` too; damaged pages; a damaged or half-written store --------------------
+
+
+def grade_of_p1(extracts) -> int | None:
+    """p1 is the only payee of psychiatric_medication in the fixture."""
+    return extracts.con.execute(
+        "SELECT grade FROM summary_payment_firsts WHERE program = 'psychiatric_medication'"
+    ).fetchone()[0]
+
+
+def test_a_new_persons_file_builds_a_new_store(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", TABLES, AS_OF)
+    before = open_extracts(folder)
+    assert grade_of_p1(before) == 2
+    regraded = [{**row, "grade": 4} if row["person_key"] == "p1" else row for row in PERSONS]
+    pq.write_table(to_arrow("persons", regraded), folder / "persons.parquet")  # manifest untouched, same rows
+    after = open_extracts(folder)
+    assert after.summary.built is True and after.summary.path != before.summary.path
+    assert grade_of_p1(after) == 4
+
+
+def test_untrusted_persons_are_summarised_in_memory_only(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", TABLES, AS_OF)
+    (folder / "persons.parquet").unlink()
+    missing = open_extracts(folder)
+    assert missing.summary == SummaryState(None, True)
+    assert stores(private_cache) == []  # nothing cached that lacks categories and grades
+    assert grade_of_p1(missing) is None
+    assert subsidies_total(missing) == pytest.approx(TOTAL_2024)  # amounts do not need persons
+    pq.write_table(to_arrow("persons", PERSONS), folder / "persons.parquet")
+    restored = open_extracts(folder)
+    assert restored.summary.built is True and restored.summary.path is not None
+    assert grade_of_p1(restored) == 2
+
+
+def damage_a_data_page(path: Path, column: str) -> None:
+    """Overwrite bytes inside `column`'s compressed dictionary page: the footer and row count stay readable."""
+    metadata = pq.ParquetFile(path).metadata
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    chunk = metadata.row_group(0).column(names.index(column))
+    start = chunk.dictionary_page_offset + 20
+    data = bytearray(path.read_bytes())
+    data[start : start + 25] = b"\xff" * 25
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_payment_pages_are_reported_not_raised(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", TABLES, AS_OF)
+    damage_a_data_page(folder / "payments.parquet", "amount_yuan")
+    extracts = open_extracts(folder)  # the row count matches the manifest; the build is what fails
+    problem = extracts.problem("payments")
+    assert problem is not None and "损坏" in problem and CJK.search(problem)
+    assert extracts.summary.path is None and extracts.summary.problem == problem
+    assert stores(private_cache) == []
+    for name in SUMMARY_TABLES:
+        assert extracts.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 0
+    frame = compute_indicators(extracts, 2024, as_of=date(2024, 12, 31)).set_index("indicator")
+    assert frame.loc["subsidies_total_amount", "problem"] == problem
+    assert frame.loc["home_rehab_persons", "value"] == 1  # services are still computed
+
+
+def test_damaged_store_is_replaced(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", TABLES, AS_OF)
+    private_cache.mkdir()
+    target = private_cache / f"summary-{store_key(folder)}.duckdb"
+    target.write_bytes(b"not a duckdb file" * 100)
+    extracts = open_extracts(folder)
+    assert extracts.summary == SummaryState(target, True)  # rebuilt in place, not left to fail every open
+    assert monthly_rows(extracts) == EXPECTED_MONTHLY
+    assert open_extracts(folder).summary == SummaryState(target, False)
+
+
+def test_half_written_stores_are_removed_once_stale(tmp_path, private_cache):
+    private_cache.mkdir()
+    stale, recent = private_cache / "summary-dead.partial", private_cache / "summary-building.partial"
+    for path in (stale, recent):
+        path.write_bytes(b"half")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    open_extracts(write_set(tmp_path / "set", TABLES, AS_OF))
+    assert not stale.exists()  # left by a build that died
+    assert recent.exists()  # perhaps another process building right now
