@@ -36,6 +36,7 @@ lint: setup
 
 test: setup browser-deps demo
 	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q
 
 check: setup demo
