@@ -164,13 +164,8 @@ def needs_section(view: View) -> None:
     recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     text = [
-        [
-            "—"
-            if pd.isna(recorded.loc[name, need])
-            else f"{fmt_pct(rates.loc[name, need])}<br>n={int(recorded.loc[name, need])}"
-            for need in needs
-        ]
-        for name in names
+        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>n={int(n)}" for rate, n in zip(rate_row, n_row, strict=True)]
+        for rate_row, n_row in zip(rates[needs].to_numpy(), recorded[needs].to_numpy(), strict=True)
     ]
     fig = go.Figure(
         go.Heatmap(

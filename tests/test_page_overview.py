@@ -128,3 +128,21 @@ def test_half_copied_table_is_flagged_by_row_count(tmp_path):
     assert not extracts.available("services")
     assert "行数（3）" in extracts.problem("services") and "不一致" in extracts.problem("services")
     assert extracts.available("payments")
+
+
+@pytest.mark.parametrize(("query", "font", "title_font"), [({}, 13, 16), ({"briefing": "1"}, 16, 20)])
+def test_every_chart_is_titled_scoped_and_dated(demo_dir, query, font, title_font):
+    """What a screenshot of a chart carries: its title, the scope and 数据截至, in the shared (or briefing) type."""
+    import json
+
+    name = str(open_extracts(demo_dir).con.execute("SELECT name FROM townships ORDER BY sort_order").fetchone()[0])
+    at = run_page(demo_dir, query={"township": name, **query})
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(charts) >= 2
+    for spec in charts:
+        layout = spec["layout"]
+        assert layout["title"]["text"]
+        footers = [a["text"] for a in layout["annotations"] if "数据截至" in a["text"]]
+        assert footers == [f"范围：{name}　2024年　数据截至 2024年9月30日"]
+        template = layout["template"]["layout"]
+        assert (template["font"]["size"], template["title"]["font"]["size"]) == (font, title_font)

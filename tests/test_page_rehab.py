@@ -116,3 +116,26 @@ def test_without_satisfaction_table_the_rest_works(tmp_path):
     assert shown["康复需求"] == "4条"
     assert any("满意度回访" in c.value for c in at.caption)
     assert any(c.value.startswith("康复服务满意率目标暂无法评估") for c in at.caption)
+
+
+def test_needs_heat_table_cells_order_and_same_named_townships():
+    import pandas as pd
+
+    from ui.rehab_tables import needs_heat_table
+
+    by_type = pd.DataFrame(
+        [
+            ("东湖乡", 2, "nursing", 4, 1),
+            ("城关街道", 1, "basic_medical", 20, 15),
+            ("东湖乡", 3, "basic_medical", 10, 10),  # another county's 东湖乡 in a province roll-up
+            ("东湖乡", 2, "basic_medical", 3, 0),
+        ],
+        columns=["name", "sort_order", "need", "recorded", "met"],
+    )
+    table = needs_heat_table(by_type)
+    assert list(table.columns) == ["乡镇（街道）", "基本医疗", "辅助器具", "康复训练", "护理照料"]
+    assert table.values.tolist() == [
+        ["东湖乡", "0/3　0.0%（n=3）", "—", "—", "1/4　25.0%（n=4）"],
+        ["城关街道", "15/20　75.0%", "—", "—", "—"],
+        ["东湖乡", "10/10　100.0%", "—", "—", "—"],
+    ]

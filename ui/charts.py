@@ -14,20 +14,35 @@ from ui.context import View
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 PALETTE = ["#1f5f8b", "#3a9d8f", "#e0a458", "#c05746", "#7b6d8d", "#5b8e7d", "#b5838d", "#6c757d", "#2a9d8f"]
 
-pio.templates["dpf"] = go.layout.Template(
-    layout=go.Layout(
-        font={"family": FONT_FAMILY, "size": 13, "color": "#1f2933"},
-        colorway=PALETTE,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        xaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
-        yaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
-        separators=".,",
+
+def _template(scale: float) -> go.layout.Template:
+    """The shared look; the title sits at the very top, the legend in its own row below it."""
+    return go.layout.Template(
+        layout=go.Layout(
+            font={"family": FONT_FAMILY, "size": round(13 * scale), "color": "#1f2933"},
+            colorway=PALETTE,
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            hoverlabel={"font": {"family": FONT_FAMILY}},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            margin={"l": 10, "r": 10, "t": 60, "b": 10},
+            xaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
+            yaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
+            separators=".,",
+            title={
+                "font": {"size": round(16 * scale)},
+                "y": 1,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": 12},
+            },
+        )
     )
-)
+
+
+# Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
+pio.templates["dpf"] = _template(1.0)
+pio.templates["dpf_briefing"] = _template(1.25)  # briefing mode: larger type
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
@@ -56,41 +71,27 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type.
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    scale = 1.25 if view.briefing else 1.0
     margin_bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
     fig.update_layout(
-        template="dpf",
-        font={"size": round(13 * scale)},
-        # Title at the very top, legend in its own row below it, so the two never overlap.
-        title={
-            "text": title,
-            "font": {"size": round(16 * scale)},
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 12},
-        },
+        template="dpf_briefing" if view.briefing else "dpf",
+        title_text=title,
         height=round(height * (1.15 if view.briefing else 1.0)),
         margin={
             "b": max(margin_bottom, 10) + 36,
             "t": max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60),
         },
-        paper_bgcolor="white",
-        annotations=[
-            *fig.layout.annotations,
-            go.layout.Annotation(
-                text=f"范围：{view.scope}　{view.year}年　数据截至 {as_of}",
-                xref="paper",
-                yref="paper",
-                x=0,
-                y=0,
-                xanchor="left",
-                yanchor="top",
-                yshift=-30 - (20 if fig.layout.xaxis.title.text else 0),
-                showarrow=False,
-                font={"size": round(11 * scale), "color": "#6b7280"},
-            ),
-        ],
+    )
+    fig.add_annotation(
+        text=f"范围：{view.scope}　{view.year}年　数据截至 {as_of}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-30 - (20 if fig.layout.xaxis.title.text else 0),
+        showarrow=False,
+        font={"size": round(11 * (1.25 if view.briefing else 1.0)), "color": "#6b7280"},
     )
     config = {
         "displaylogo": False,

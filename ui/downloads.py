@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -33,12 +34,15 @@ def download_name(page: str, table: str, view: View, suffix: str) -> str:
 
 
 def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str) -> None:
-    """Two buttons under a table; headers should already be Chinese with units, e.g. 金额（万元）."""
+    """Two buttons under a table; headers should already be Chinese with units, e.g. 金额（万元）.
+
+    The files are written when a button is clicked (a deferred download), not on every run of the page.
+    """
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(
             "下载 Excel",
-            excel_bytes(frame, table),
+            partial(excel_bytes, frame, table),
             file_name=download_name(page, table, view, ".xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
@@ -47,7 +51,7 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     with right:
         st.download_button(
             "下载 CSV",
-            csv_bytes(frame),
+            partial(csv_bytes, frame),
             file_name=download_name(page, table, view, ".csv"),
             mime="text/csv",
             key=f"{key}_csv",

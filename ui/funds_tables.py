@@ -126,14 +126,15 @@ def township_program_table(long: pd.DataFrame, ranking: pd.DataFrame | None = No
     cells = long[long["program"].notna()]
     totals = long[long["program"].isna()]
 
+    amounts = dict(zip(zip(cells["code"], cells["program"], strict=True), cells["amount_yuan"], strict=True))
+    town_totals = dict(zip(totals["code"], totals["amount_yuan"], strict=True))
     towns = long[long["code"].notna()].drop_duplicates("code").sort_values(["sort_order", "code"])
     records = []
     for town in towns.itertuples(index=False):
         record: dict[str, object] = {"乡镇（街道）": town.name}
-        mine = cells[cells["code"] == town.code].set_index("program")["amount_yuan"]
         for code, header in columns.items():
-            record[header] = wan(mine.get(code, 0.0))
-        record["合计（万元）"] = wan(totals.loc[totals["code"] == town.code, "amount_yuan"].iloc[0])
+            record[header] = wan(amounts.get((town.code, code), 0.0))
+        record["合计（万元）"] = wan(town_totals[town.code])
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=["乡镇（街道）", *columns.values(), "合计（万元）"])
     if ranking is not None:

@@ -25,18 +25,18 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def needs_heat_table(by_type: pd.DataFrame) -> pd.DataFrame:
-    """Township × need type: recorded, met and rate (with n when small) in one cell each."""
-    rows = []
-    for (name, _order), group in by_type.groupby(["name", "sort_order"], sort=False):
-        row: dict[str, object] = {"乡镇（街道）": name}
-        for need, label in NEEDS.items():
-            match = group[group["need"] == need]
-            if match.empty:
-                row[label] = "—"
-            else:
-                recorded, met = int(match["recorded"].iloc[0]), int(match["met"].iloc[0])
-                row[label] = f"{met}/{recorded}　{fmt_rate_with_n(met, recorded)}"
-        rows.append(row)
+    """Township × need type: recorded, met and rate (with n when small) in one cell each, townships in the
+    query's order (a province roll-up may repeat a name: townships are told apart by their sort order)."""
+    columns = ["name", "sort_order", "need", "recorded", "met"]
+    cells = {
+        (name, order, need): f"{int(met)}/{int(recorded)}　{fmt_rate_with_n(int(met), int(recorded))}"
+        for name, order, need, recorded, met in by_type[columns].itertuples(index=False)
+    }
+    townships = dict.fromkeys(zip(by_type["name"], by_type["sort_order"], strict=True))
+    rows = [
+        {"乡镇（街道）": name, **{label: cells.get((name, order, need), "—") for need, label in NEEDS.items()}}
+        for name, order in townships
+    ]
     return pd.DataFrame(rows, columns=["乡镇（街道）", *NEEDS.values()])
 
 

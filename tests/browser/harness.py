@@ -225,22 +225,23 @@ def open_page(page, url: str, text: str | None = "数据截至", timeout: int = 
     wait_idle(page, text, timeout)
 
 
-def wait_charts_drawn(page, timeout: int = TIMEOUT_MS) -> int:
-    """Scroll every Plotly chart into view and wait until each has an svg with a trace; returns the count."""
+CHART_DRAWN_JS = """(el) => el.querySelectorAll(
+    '.js-plotly-plot .plot .trace path, .js-plotly-plot .plot .trace rect, .js-plotly-plot .barlayer .point path,'
+    + ' .js-plotly-plot .scatterlayer .js-line, .js-plotly-plot .pielayer .slice path,'
+    + ' .js-plotly-plot .heatmaplayer image').length > 0"""
+
+
+def wait_charts_drawn(page, timeout: int = TIMEOUT_MS, visible_only: bool = False, polling: int = 200) -> int:
+    """Scroll every Plotly chart (with `visible_only`: those not in a hidden tab) into view and wait until each
+    has drawn a trace; returns the count."""
     charts = page.locator('[data-testid="stPlotlyChart"]')
+    if visible_only:
+        charts = charts.filter(visible=True)
     count = charts.count()
     for index in range(count):
         chart = charts.nth(index)
         chart.scroll_into_view_if_needed(timeout=timeout)
-        chart.locator(".js-plotly-plot svg.main-svg").first.wait_for(state="attached", timeout=timeout)
-        page.wait_for_function(
-            """(el) => el.querySelectorAll(
-                '.js-plotly-plot .plot .trace path, .js-plotly-plot .plot .trace rect, .js-plotly-plot .barlayer .point path,'
-                + ' .js-plotly-plot .scatterlayer .js-line, .js-plotly-plot .pielayer .slice path, .js-plotly-plot .heatmaplayer image').length > 0""",
-            arg=chart.element_handle(),
-            timeout=timeout,
-            polling=200,
-        )
+        page.wait_for_function(CHART_DRAWN_JS, arg=chart.element_handle(), timeout=timeout, polling=polling)
     page.evaluate("window.scrollTo(0, 0)")
     page.locator('[data-testid="stMain"]').evaluate("el => el.scrollTo && el.scrollTo(0, 0)")
     return count
