@@ -312,10 +312,52 @@ def _worker_main(spec_path: str, result_path: str) -> None:
 
 _HEADER_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
-    if (!main) return '';
-    const line = [...main.querySelectorAll('[data-testid="stMarkdown"]')].find(e => e.innerText.includes('范围：'));
-    return line ? line.innerText : '';
+    const line = main && [...main.querySelectorAll('[data-testid="stMarkdown"]')]
+        .find((e) => e.textContent.includes('范围：'));
+    return line ? line.textContent : '';
 }"""
+
+
+def settled_js() -> str:
+    """A page function resolving with the milliseconds from `since` (performance.now() time; null = navigation
+    start) to the first frame where the run is over, the header shows 数据截至 and differs from `before`, no element
+    is still a loading skeleton, and every displayed Plotly chart (not in a hidden tab) has drawn its traces. Timed
+    in the page, so Playwright's own round trips do not count."""
+    from tests.browser.harness import CHART_DRAWN_JS
+
+    return (
+        """([since, before, deadline]) => new Promise((resolve, reject) => {
+    // cheap tests first: while the script runs, nothing forces a layout (textContent, not innerText)
+    const header = """
+        + _HEADER_JS
+        + """;
+    const drawn = """
+        + CHART_DRAWN_JS
+        + """;
+    const start = since === null ? 0 : since;
+    const check = () => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const now = performance.now();
+        const settled = app && app.getAttribute('data-test-script-state') === 'notRunning'
+            && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+            && !document.querySelector('[data-testid="stSkeleton"]')
+            && ((shown) => shown.includes('数据截至') && shown !== before)(header())
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                .filter((el) => el.checkVisibility()).every(drawn);
+        if (settled) resolve(now - start);
+        else if (now - start > deadline) reject(new Error('not settled after ' + deadline + ' ms'));
+        else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+})"""
+    )
+
+
+_POINTERDOWN_JS = """() => {
+    window.__benchDown = null;
+    document.addEventListener('pointerdown', (e) => { window.__benchDown = e.timeStamp; }, {capture: true, once: true});
+}"""
+SETTLE_DEADLINE_MS = 120_000
 
 
 def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -> dict:
@@ -345,7 +387,8 @@ def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -
                 try:
                     _browse_page(browser, server, info, views, towns, rng, opened, changed)
                 except Exception as exc:  # a page too slow for the timeout: the row says so
-                    results[info.file] = {"open": opened, "change": changed, "error": type(exc).__name__}
+                    error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+                    results[info.file] = {"open": opened, "change": changed, "error": error}
                     continue
                 results[info.file] = {"open": opened, "change": changed}
             browser.close()
@@ -375,11 +418,9 @@ def _browse_view(server, info, view: ViewSpec, towns, rng, page, opened: list, c
     from tests.browser import harness
 
     query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
-    started = time.perf_counter()
-    page.goto(harness.page_url(server.url, info, query), wait_until="domcontentloaded")
-    page.wait_for_function(harness._IDLE_JS, arg="数据截至", polling=50, timeout=120_000)
-    harness.wait_charts_drawn(page, timeout=60_000, visible_only=True, polling=50)
-    opened.append(time.perf_counter() - started)
+    page.goto(harness.page_url(server.url, info, query), wait_until="commit")
+    settled = settled_js()
+    opened.append(page.evaluate(settled, [None, "", SETTLE_DEADLINE_MS]) / 1000)
 
     name = rng.choice([t for t in towns if t not in view.names])
     before = page.evaluate(_HEADER_JS)
@@ -387,16 +428,12 @@ def _browse_view(server, info, view: ViewSpec, towns, rng, page, opened: list, c
     page.keyboard.type(name)
     option = page.get_by_role("option", name=name, exact=True)
     option.wait_for()
-    started = time.perf_counter()
+    page.evaluate(_POINTERDOWN_JS)
     option.click()
-    page.wait_for_function(
-        f"(before) => ({_HEADER_JS})() !== before && ({harness._IDLE_JS})('数据截至')",
-        arg=before,
-        polling=50,
-        timeout=120_000,
+    changed.append(
+        page.evaluate(f"async (args) => await ({settled})([window.__benchDown, ...args])", [before, SETTLE_DEADLINE_MS])
+        / 1000
     )
-    harness.wait_charts_drawn(page, timeout=60_000, visible_only=True, polling=50)
-    changed.append(time.perf_counter() - started)
 
 
 # --- report ------------------------------------------------------------------------------------------------------

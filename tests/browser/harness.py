@@ -226,9 +226,8 @@ def open_page(page, url: str, text: str | None = "数据截至", timeout: int = 
 
 
 CHART_DRAWN_JS = """(el) => el.querySelectorAll(
-    '.js-plotly-plot .plot .trace path, .js-plotly-plot .plot .trace rect, .js-plotly-plot .barlayer .point path,'
-    + ' .js-plotly-plot .scatterlayer .js-line, .js-plotly-plot .pielayer .slice path,'
-    + ' .js-plotly-plot .heatmaplayer image').length > 0"""
+    '.js-plotly-plot g.trace path, .js-plotly-plot g.trace rect, .js-plotly-plot .heatmaplayer image,'
+    + ' .js-plotly-plot .pielayer .slice path').length > 0"""
 
 
 def wait_charts_drawn(page, timeout: int = TIMEOUT_MS, visible_only: bool = False, polling: int = 200) -> int:
