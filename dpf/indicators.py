@@ -78,6 +78,28 @@ def indicator_values(
     return frame, problems
 
 
+def township_values(
+    extracts: Extracts, year: int, code: str, townships: Sequence[str], as_of: date | None = None
+) -> dict[str, float | None]:
+    """One indicator for each township on its own (the 年度目标 ranking): only the indicator's source table is
+    queried, one query per township, side by side in the pool. None where the table has a problem."""
+    table = INDICATOR_BY_CODE[code].table
+    if extracts.problem(table):
+        return dict.fromkeys(townships)
+    cut = resolve_as_of(extracts, as_of)
+    query = _QUERY_FOR_TABLE[table]
+    jobs = {
+        township: _POOL.submit(run_query, extracts.con, query, year=year, townships=[township], cuts=[cut])
+        for township in townships
+    }
+    values: dict[str, float | None] = {}
+    for township, job in jobs.items():
+        frame = job.result()
+        row = frame[frame["indicator"] == code]
+        values[township] = _number(row["value"].iloc[0]) if len(row) else None
+    return values
+
+
 def compute_indicators(
     extracts: Extracts, year: int, townships: Sequence[str] = (), as_of: date | None = None
 ) -> pd.DataFrame:

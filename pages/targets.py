@@ -20,7 +20,7 @@ from dpf.progress import cumulative_by_month, monthly_increments, series_for
 from dpf.schedule import Status, TargetProgress, evaluate_target, projection_path, schedule_line
 from ui.charts import show_chart
 from ui.context import View, current_view
-from ui.data import cached_indicators, open_cached
+from ui.data import cached_township_values, open_cached
 from ui.downloads import table_downloads
 from ui.header import page_header
 
@@ -236,10 +236,11 @@ def township_ranking(view: View, basis: str) -> None:
         help="只列出已分解到乡镇（街道）的目标。",
     )
     indicator = INDICATOR_BY_CODE[code]
+    ranked = shares[shares["indicator"] == code]
+    values = cached_township_values(view.folder, view.fingerprint, view.year, code, tuple(ranked["township_code"]))
     records = []
-    for share in shares[shares["indicator"] == code].itertuples(index=False):
-        values = cached_indicators(view.folder, view.fingerprint, view.year, (share.township_code,))
-        value = value_of(values.loc[values["indicator"] == code, "value"].iloc[0])
+    for share in ranked.itertuples(index=False):
+        value = value_of(values[share.township_code])
         p = evaluate_target(view.year, view.as_of, value, float(share.target), is_rate=indicator.is_rate, basis=basis)
         records.append((share.township_name, share.township_code, p))
     records.sort(key=lambda r: (r[2].status.rank, r[2].gap if r[2].gap is not None else 0.0))

@@ -9,7 +9,7 @@ import pytest
 
 from dpf.catalogue import INDICATORS
 from dpf.db import open_extracts
-from dpf.indicators import codes_for_names, compute_indicators, data_years
+from dpf.indicators import codes_for_names, compute_indicators, data_years, township_values
 from dpf.sql import QueryParameterError, run_query
 from tests.extract_builder import write_set
 
@@ -255,6 +255,31 @@ def test_township_names_with_quotes_resolve(extracts):
 
 def test_data_years_newest_first(extracts):
     assert data_years(extracts) == [2024, 2023]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "expected"),
+    [
+        ("job_fairs", {A: 1, B: 0, Q: 0}),  # the county-level fair is in no township
+        ("rehab_needs_met_rate", {A: 200 / 3, B: 0.0, Q: None}),  # Q has no needs: no rate
+        ("certified_persons", {A: 1, B: 0, Q: 1}),  # p1 in A; p3 in B cancelled; p4 in Q
+    ],
+)
+def test_township_values_one_indicator_per_township(extracts, indicator, expected):
+    values_by_township = township_values(extracts, 2024, indicator, [A, B, Q], as_of=AS_OF)
+    assert list(values_by_township) == [A, B, Q]
+    for township, value in expected.items():
+        alone = compute_indicators(extracts, 2024, [township], as_of=AS_OF).set_index("indicator")
+        assert values_by_township[township] == (None if value is None else pytest.approx(value))
+        assert values_by_township[township] == (
+            None if pd.isna(alone.loc[indicator, "value"]) else pytest.approx(alone.loc[indicator, "value"])
+        )
+
+
+def test_township_values_of_a_missing_table_are_none(tmp_path):
+    tables = {name: rows for name, rows in TABLES.items() if name != "services"}
+    ex = open_extracts(write_set(tmp_path, tables, AS_OF))
+    assert township_values(ex, 2024, "job_fairs", [A, B]) == {A: None, B: None}
 
 
 def test_missing_table_blanks_only_its_indicators(tmp_path):

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dpf.config import data_dir
 from dpf.db import Extracts, open_extracts
-from dpf.indicators import compute_indicators, data_years, township_table
+from dpf.indicators import compute_indicators, data_years, township_table, township_values
 from dpf.manifest import manifest_fingerprint
 from dpf.sql import run_query
 
@@ -30,6 +30,13 @@ def current_source() -> tuple[str, str]:
 @st.cache_data(show_spinner=False, max_entries=512)
 def cached_indicators(folder: str, fingerprint: str, year: int, townships: tuple[str, ...]) -> pd.DataFrame:
     return compute_indicators(open_cached(folder, fingerprint), year, list(townships))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_township_values(
+    folder: str, fingerprint: str, year: int, code: str, townships: tuple[str, ...]
+) -> dict[str, float | None]:
+    return township_values(open_cached(folder, fingerprint), year, code, list(townships))
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)
