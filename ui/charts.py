@@ -42,7 +42,8 @@ def _template(scale: float) -> go.layout.Template:
 
 # Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
 pio.templates["dpf"] = _template(1.0)
-pio.templates["dpf_briefing"] = _template(1.25)  # briefing mode: larger type
+BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
+pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
@@ -71,6 +72,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type.
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margin_bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
@@ -91,7 +93,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
         yanchor="top",
         yshift=-30 - (20 if fig.layout.xaxis.title.text else 0),
         showarrow=False,
-        font={"size": round(11 * (1.25 if view.briefing else 1.0)), "color": "#6b7280"},
+        font={"size": round(11 * type_scale), "color": "#6b7280"},
     )
     config = {
         "displaylogo": False,
