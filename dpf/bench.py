@@ -221,7 +221,7 @@ def _duckdb_figures(con, view: ViewSpec):
     from dpf.sql import run_query
 
     frames = [
-        run_query(con, name, year=view.year, townships=list(view.codes), cuts=[AS_OF])
+        run_query(con, name, year=view.year, townships=list(view.codes), cuts=[AS_OF], by_township=False)
         for name in ("indicators_payments", "indicators_services")
     ]
     return pd.concat(frames).sort_values("indicator", ignore_index=True)

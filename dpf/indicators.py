@@ -56,48 +56,53 @@ def targets_for_scope(extracts: Extracts, year: int, townships: Sequence[str] = 
 
 
 def indicator_values(
-    extracts: Extracts, year: int, townships: Sequence[str], cuts: Sequence[date]
+    extracts: Extracts, year: int, townships: Sequence[str], cuts: Sequence[date], *, by_township: bool = False
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
     """Every computable indicator at each cut date: one query per source table, whatever the number of cuts.
 
-    Returns (frame with columns cut, indicator, value, previous; the problem of each source table, Chinese or
-    None). A table with a problem is not queried, so its indicators are absent from the frame.
+    Returns (frame with columns cut, township, indicator, value, previous; the problem of each source table,
+    Chinese or None). `township` is each township's code on its own when `by_township`, else None for the townships
+    together. A table with a problem is not queried, so its indicators are absent from the frame.
     """
-    codes = list(townships)
-    pending = []
-    problems: dict[str, str | None] = {}
-    for table, query in _QUERY_FOR_TABLE.items():
-        problems[table] = extracts.problem(table)
-        if not problems[table] and cuts:
-            pending.append(_POOL.submit(run_query, extracts.con, query, year=year, townships=codes, cuts=list(cuts)))
-    frames = [job.result() for job in pending]
+    tables = {table: extracts.problem(table) for table in _QUERY_FOR_TABLE}
+    frame = _query_tables(
+        extracts, [t for t, problem in tables.items() if not problem], year, townships, cuts, by_township
+    )
+    return frame, tables
+
+
+def _query_tables(
+    extracts: Extracts,
+    tables: Sequence[str],
+    year: int,
+    townships: Sequence[str],
+    cuts: Sequence[date],
+    by_township: bool,
+) -> pd.DataFrame:
+    params = {"year": year, "townships": list(townships), "cuts": list(cuts), "by_township": by_township}
+    jobs = (
+        [_POOL.submit(run_query, extracts.con, _QUERY_FOR_TABLE[table], **params) for table in tables] if cuts else []
+    )
+    frames = [job.result() for job in jobs]
     if not frames:
-        return pd.DataFrame(columns=["cut", "indicator", "value", "previous"]), problems
+        return pd.DataFrame(columns=["cut", "township", "indicator", "value", "previous"])
     frame = pd.concat(frames, ignore_index=True)
     frame["cut"] = pd.to_datetime(frame["cut"]).dt.date
-    return frame, problems
+    return frame
 
 
 def township_values(
     extracts: Extracts, year: int, code: str, townships: Sequence[str], as_of: date | None = None
 ) -> dict[str, float | None]:
-    """One indicator for each township on its own (the 年度目标 ranking): only the indicator's source table is
-    queried, one query per township, side by side in the pool. None where the table has a problem."""
+    """One indicator for each township on its own (the 年度目标 ranking): one query on the indicator's source table
+    with a township grain. None where the table has a problem or the indicator is undefined (a rate without cases)."""
     table = INDICATOR_BY_CODE[code].table
     if extracts.problem(table):
         return dict.fromkeys(townships)
     cut = resolve_as_of(extracts, as_of)
-    query = _QUERY_FOR_TABLE[table]
-    jobs = {
-        township: _POOL.submit(run_query, extracts.con, query, year=year, townships=[township], cuts=[cut])
-        for township in townships
-    }
-    values: dict[str, float | None] = {}
-    for township, job in jobs.items():
-        frame = job.result()
-        row = frame[frame["indicator"] == code]
-        values[township] = _number(row["value"].iloc[0]) if len(row) else None
-    return values
+    frame = _query_tables(extracts, [table], year, townships, [cut], by_township=True)
+    row_values = frame.loc[frame["indicator"] == code].set_index("township")["value"]
+    return {township: _number(row_values.get(township)) for township in townships}
 
 
 def compute_indicators(

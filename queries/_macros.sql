@@ -20,6 +20,14 @@ CREATE OR REPLACE MACRO cut_spans(y, cuts) AS TABLE
 CREATE OR REPLACE MACRO in_scope(code, townships) AS
     len(townships) = 0 OR coalesce(list_contains(townships, code), false);
 
+-- township_grains(by_township, townships): the groups an indicator query answers for, column township: each of
+--   the townships on its own (by_township) or one NULL group for the townships together.
+--   grain_of(code, by_township): the group a row falls in. Rows and groups match with IS NOT DISTINCT FROM.
+CREATE OR REPLACE MACRO township_grains(by_township, townships) AS TABLE
+    SELECT DISTINCT unnest(CASE WHEN by_township THEN townships::VARCHAR[] ELSE [NULL::VARCHAR] END) AS township;
+
+CREATE OR REPLACE MACRO grain_of(code, by_township) AS CASE WHEN by_township THEN code END;
+
 -- span_of(day, year, as_of): 'value', 'previous' or NULL, the report_spans span a day falls in, as a scalar
 --   (one pass over a table, no range join). in_report_spans(day, year, as_of): a coarse bound on both spans,
 --   constant-folded and so pushed into the Parquet scan (row groups and files of other years are skipped).

@@ -1,9 +1,8 @@
 -- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships, at each cut.
--- Grain: one row per cut date and indicator computed from `payments` (by `period`), through the summaries
---        summary_payments_monthly (sums, rows) and summary_payment_firsts (distinct persons and projects).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
--- Output: cut DATE, indicator VARCHAR, value DOUBLE (1 January to the cut), previous DOUBLE (same span a year
---         earlier); units per indicator: 元 for *_amount, 人次 for *_person_times, 人/户/个 for distinct counts.
+-- Grain: cut date × township group × indicator, from `payments` (summary_payments_monthly, summary_payment_firsts).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
+--         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier); 元, 人次 or 人/户/个 per indicator.
 WITH definitions (indicator, program, measure) AS (
     VALUES
         ('subsidies_total_amount', '*', 'amount'),
@@ -32,10 +31,19 @@ WITH definitions (indicator, program, measure) AS (
 spans AS (
     SELECT * FROM cut_spans($year, $cuts)
 ),
+grains AS (
+    SELECT * FROM township_grains($by_township, $townships)
+),
 -- Sums and row counts from the monthly summary; distinct persons and projects from each one's first payment of
 -- the year (counted in a span when that first payment falls in it), only for the programmes that count them.
 totals AS (
-    SELECT s.cut, s.span, m.program, sum(m.payment_rows) AS payment_rows, sum(m.amount_yuan) AS amount
+    SELECT
+        s.cut,
+        s.span,
+        grain_of(m.township_code, $by_township) AS township,
+        m.program,
+        sum(m.payment_rows) AS payment_rows,
+        sum(m.amount_yuan) AS amount
     FROM summary_payments_monthly AS m
     JOIN spans AS s ON m.period BETWEEN s.starts AND s.ends
     WHERE in_scope(m.township_code, $townships)
@@ -45,6 +53,7 @@ distinct_counts AS (
     SELECT
         s.cut,
         s.span,
+        grain_of(f.township_code, $by_township) AS township,
         f.program,
         count(DISTINCT f.person_id) AS persons,
         count(DISTINCT f.project_id) AS projects
@@ -57,13 +66,15 @@ distinct_counts AS (
     GROUP BY ALL
 ),
 by_program AS (
-    SELECT t.cut, t.span, t.program, t.payment_rows, t.amount, d.persons, d.projects
+    SELECT t.cut, t.span, t.township, t.program, t.payment_rows, t.amount, d.persons, d.projects
     FROM totals AS t
-    LEFT JOIN distinct_counts AS d USING (cut, span, program)
+    LEFT JOIN distinct_counts AS d
+        ON d.cut = t.cut AND d.span = t.span AND d.township IS NOT DISTINCT FROM t.township AND d.program = t.program
 ),
 measured AS (
     SELECT
         c.cut,
+        g.township,
         d.indicator,
         b.span,
         CASE d.measure
@@ -74,13 +85,16 @@ measured AS (
         END::DOUBLE AS measure_value
     FROM definitions AS d
     CROSS JOIN (SELECT DISTINCT cut FROM spans) AS c
-    LEFT JOIN by_program AS b ON b.cut = c.cut AND (d.program = '*' OR d.program = b.program)
+    CROSS JOIN grains AS g
+    LEFT JOIN by_program AS b
+        ON b.cut = c.cut AND b.township IS NOT DISTINCT FROM g.township AND (d.program = '*' OR d.program = b.program)
 )
 SELECT
     cut,
+    township,
     indicator,
     coalesce(sum(measure_value) FILTER (WHERE span = 'value'), 0) AS value,
     coalesce(sum(measure_value) FILTER (WHERE span = 'previous'), 0) AS previous
 FROM measured
-GROUP BY cut, indicator
-ORDER BY cut, indicator
+GROUP BY cut, township, indicator
+ORDER BY cut, township, indicator

@@ -1,14 +1,17 @@
 -- Question: how many rehabilitation needs were recorded (all, basic medical, assistive devices) and what share is met.
--- Grain: one row per cut date and indicator computed from `rehab_needs` (by `recorded_on`).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
--- Output: cut DATE, indicator VARCHAR, value DOUBLE, previous DOUBLE; 条 for counts, % for the met rate
---         (met = met_on on or before the span's end; NULL when no need was recorded).
+-- Grain: cut date × township group × indicator, from `rehab_needs` (by `recorded_on`).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
+--         value, previous DOUBLE; 条 for counts, % for the met rate (met_on by the span's end; NULL without needs).
 WITH spans AS (
     SELECT * FROM cut_spans($year, $cuts)
 ),
+grains AS (
+    SELECT * FROM township_grains($by_township, $townships)
+),
 grouped AS (
     -- needs with the same dates count together, so each cut reads a few rows per day
-    SELECT n.recorded_on, n.met_on, n.need, count(*) AS needs
+    SELECT n.recorded_on, n.met_on, grain_of(n.township_code, $by_township) AS township, n.need, count(*) AS needs
     FROM rehab_needs AS n
     WHERE n.recorded_on BETWEEN make_date($year - 1, 1, 1) AND make_date($year, 12, 31)
       AND in_scope(n.township_code, $townships)
@@ -17,6 +20,7 @@ grouped AS (
 per_span AS (
     SELECT
         sp.cut,
+        gr.township,
         sp.span,
         coalesce(sum(g.needs), 0)::DOUBLE AS needs,
         coalesce(sum(g.needs) FILTER (WHERE g.need = 'basic_medical'), 0)::DOUBLE AS basic_medical,
@@ -24,8 +28,10 @@ per_span AS (
         100.0 * coalesce(sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends), 0)
             / nullif(sum(g.needs), 0) AS met_rate
     FROM spans AS sp
-    LEFT JOIN grouped AS g ON g.recorded_on BETWEEN sp.starts AND sp.ends
-    GROUP BY sp.cut, sp.span
+    CROSS JOIN grains AS gr
+    LEFT JOIN grouped AS g
+        ON g.township IS NOT DISTINCT FROM gr.township AND g.recorded_on BETWEEN sp.starts AND sp.ends
+    GROUP BY sp.cut, gr.township, sp.span
 ),
 indicator_names (indicator) AS (
     VALUES ('rehab_needs'), ('rehab_needs_basic_medical'), ('rehab_needs_assistive_device'), ('rehab_needs_met_rate')
@@ -33,6 +39,7 @@ indicator_names (indicator) AS (
 long AS (
     SELECT
         p.cut,
+        p.township,
         i.indicator,
         p.span,
         CASE i.indicator
@@ -46,9 +53,10 @@ long AS (
 )
 SELECT
     cut,
+    township,
     indicator,
     max(measure_value) FILTER (WHERE span = 'value') AS value,
     max(measure_value) FILTER (WHERE span = 'previous') AS previous
 FROM long
-GROUP BY cut, indicator
-ORDER BY cut, indicator
+GROUP BY cut, township, indicator
+ORDER BY cut, township, indicator

@@ -1,14 +1,17 @@
--- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year and townships.
--- Grain: one row per cut date and indicator computed from `services` (by `served_on`; county-level events,
---        township_code NULL, count only for the whole county).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $cuts DATE[] (as-of dates).
--- Output: cut DATE, indicator VARCHAR, value DOUBLE (1 January to the cut), previous DOUBLE (same span a year
---         earlier), in the indicator's unit.
+-- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year, townships.
+-- Grain: cut date × township group × indicator, from `services` (by `served_on`; county-level events: no township).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
+--         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier), in the indicator's unit.
 WITH spans AS (
     SELECT * FROM cut_spans($year, $cuts)
 ),
+grains AS (
+    SELECT * FROM township_grains($by_township, $townships)
+),
 scoped AS (
-    SELECT v.served_on, v.service, v.person_key, v.batch, v.quantity
+    SELECT
+        v.served_on, grain_of(v.township_code, $by_township) AS township, v.service, v.person_key, v.batch, v.quantity
     FROM services AS v
     WHERE v.served_on BETWEEN make_date($year - 1, 1, 1) AND make_date($year, 12, 31)
       AND in_scope(v.township_code, $townships)
@@ -16,24 +19,27 @@ scoped AS (
 -- Per day: rows and quantity; per person and per batch: the first day of each year, so a distinct count over
 -- a span is a count of the firsts that fall in it (one pass whatever the number of cuts).
 events AS (
-    SELECT served_on AS day, service, count(*) AS service_rows, sum(quantity) AS quantity, 0 AS persons, 0 AS batches
+    SELECT
+        served_on AS day, township, service, count(*) AS service_rows, sum(quantity) AS quantity, 0 AS persons,
+        0 AS batches
     FROM scoped
     GROUP BY ALL
     UNION ALL
-    SELECT min(served_on), service, 0, NULL, 1, 0
+    SELECT min(served_on), township, service, 0, NULL, 1, 0
     FROM scoped
     WHERE person_key IS NOT NULL
-    GROUP BY year(served_on), service, person_key
+    GROUP BY year(served_on), township, service, person_key
     UNION ALL
-    SELECT min(served_on), service, 0, NULL, 0, 1
+    SELECT min(served_on), township, service, 0, NULL, 0, 1
     FROM scoped
     WHERE batch IS NOT NULL
-    GROUP BY year(served_on), service, batch
+    GROUP BY year(served_on), township, service, batch
 ),
 by_service AS (
     SELECT
         s.cut,
         s.span,
+        e.township,
         e.service,
         sum(e.service_rows) AS service_rows,
         sum(e.quantity) AS quantity,
@@ -68,6 +74,7 @@ definitions (indicator, service, measure) AS (
 measured AS (
     SELECT
         c.cut,
+        g.township,
         d.indicator,
         b.span,
         CASE d.measure
@@ -78,13 +85,15 @@ measured AS (
         END::DOUBLE AS measure_value
     FROM definitions AS d
     CROSS JOIN (SELECT DISTINCT cut FROM spans) AS c
-    LEFT JOIN by_service AS b ON b.cut = c.cut AND d.service = b.service
+    CROSS JOIN grains AS g
+    LEFT JOIN by_service AS b ON b.cut = c.cut AND b.township IS NOT DISTINCT FROM g.township AND d.service = b.service
 )
 SELECT
     cut,
+    township,
     indicator,
     coalesce(sum(measure_value) FILTER (WHERE span = 'value'), 0) AS value,
     coalesce(sum(measure_value) FILTER (WHERE span = 'previous'), 0) AS previous
 FROM measured
-GROUP BY cut, indicator
-ORDER BY cut, indicator
+GROUP BY cut, township, indicator
+ORDER BY cut, township, indicator

@@ -9,7 +9,7 @@ import pytest
 
 from dpf.catalogue import INDICATORS
 from dpf.db import open_extracts
-from dpf.indicators import codes_for_names, compute_indicators, data_years, township_values
+from dpf.indicators import codes_for_names, compute_indicators, data_years, indicator_values, township_values
 from dpf.sql import QueryParameterError, run_query
 from tests.extract_builder import write_set
 
@@ -263,6 +263,12 @@ def test_data_years_newest_first(extracts):
         ("job_fairs", {A: 1, B: 0, Q: 0}),  # the county-level fair is in no township
         ("rehab_needs_met_rate", {A: 200 / 3, B: 0.0, Q: None}),  # Q has no needs: no rate
         ("certified_persons", {A: 1, B: 0, Q: 1}),  # p1 in A; p3 in B cancelled; p4 in Q
+        ("nursing_subsidy_amount", {A: 3 * 86, B: 86, Q: 0}),  # n4 is after the as-of month
+        ("entrepreneurship_persons", {A: 1, B: 0, Q: 0}),  # p2 paid twice
+        ("sunshine_greenhouse_projects", {A: 0, B: 1, Q: 0}),  # g-1 paid twice
+        ("training_person_times", {A: 3, B: 1, Q: 0}),  # t5 in Q is after the as-of date
+        ("training_batches", {A: 2, B: 1, Q: 0}),  # batch 2024-2 has trainees in A and in B
+        ("rehab_satisfaction_rate", {A: 50.0, B: 100.0, Q: None}),  # nobody surveyed in Q
     ],
 )
 def test_township_values_one_indicator_per_township(extracts, indicator, expected):
@@ -274,6 +280,22 @@ def test_township_values_one_indicator_per_township(extracts, indicator, expecte
         assert values_by_township[township] == (
             None if pd.isna(alone.loc[indicator, "value"]) else pytest.approx(alone.loc[indicator, "value"])
         )
+
+
+def test_township_grain_gives_each_township_alone(extracts):
+    """Every indicator, value and 同比, from one query per table with a township grain, as if asked per township."""
+    frame, _ = indicator_values(extracts, 2024, [A, B, Q], [AS_OF], by_township=True)
+    assert set(frame["township"]) == {A, B, Q}
+    for township in (A, B, Q):
+        alone = compute_indicators(extracts, 2024, [township], as_of=AS_OF).set_index("indicator")
+        grained = frame[frame["township"] == township].set_index("indicator")
+        assert sorted(grained.index) == sorted(alone.index)
+        for column in ("value", "previous"):
+            pd.testing.assert_series_equal(
+                grained[column].astype("float64").sort_index(),
+                alone.loc[grained.index, column].astype("float64").sort_index(),
+                check_names=False,
+            )
 
 
 def test_township_values_of_a_missing_table_are_none(tmp_path):
@@ -292,7 +314,9 @@ def test_missing_table_blanks_only_its_indicators(tmp_path):
 
 
 def test_query_loader_rejects_wrong_parameters(extracts):
-    with pytest.raises(QueryParameterError, match="missing parameters \\['cuts'\\]"):
+    with pytest.raises(QueryParameterError, match="missing parameters \\['by_township', 'cuts'\\]"):
         run_query(extracts.con, "indicators_payments", year=2024, townships=[])
     with pytest.raises(QueryParameterError, match="unexpected \\['town'\\]"):
-        run_query(extracts.con, "indicators_payments", year=2024, townships=[], cuts=[AS_OF], town="x")
+        run_query(
+            extracts.con, "indicators_payments", year=2024, townships=[], cuts=[AS_OF], by_township=False, town="x"
+        )
