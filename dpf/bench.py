@@ -264,7 +264,7 @@ def worker_pandas(folder: Path, views: list[ViewSpec]) -> dict:
 
 
 def worker_summary(folder: Path, views: list[ViewSpec]) -> dict:
-    """Opening a new export once: building the payment summaries (dpf.summary) into an empty cache folder."""
+    """Opening a new export once: building the payment and service summaries (dpf.summary) into an empty cache."""
     from dpf.db import open_extracts
 
     with tempfile.TemporaryDirectory(prefix="dpf-bench-cache-") as cache:
@@ -272,8 +272,8 @@ def worker_summary(folder: Path, views: list[ViewSpec]) -> dict:
         started = time.perf_counter()
         extracts = open_extracts(folder)
         build = time.perf_counter() - started
-        store = extracts.summary.path
-        store_bytes = store.stat().st_size if store is not None else 0
+        stores = [state.path for state in (extracts.summary, extracts.service_summary) if state and state.path]
+        store_bytes = sum(path.stat().st_size for path in stores)
         extracts.con.close()
         started = time.perf_counter()
         open_extracts(folder).con.close()
@@ -519,7 +519,7 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
         "",
         "### Data sets",
         "",
-        "First open of a new export builds the payment summaries once (dpf.summary; then cached on disk, "
+        "First open of a new export builds the payment and service summaries once (dpf.summary; then cached on disk, "
         "keyed on the manifest and files); every later open attaches them. Peak memory is each part's process.",
         "",
         "| scale | townships | persons | payment rows | extracts on disk | summaries: first open | later open "

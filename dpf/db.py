@@ -11,7 +11,7 @@ import pyarrow as pa
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES, TABLE_NAMES_ZH, TABLE_SCHEMAS
 from dpf.config import QUERIES_DIR
 from dpf.manifest import Manifest, ManifestError, read_manifest, table_files, table_location
-from dpf.summary import SummaryState, attach_summaries
+from dpf.summary import SERVICE_SUMMARIES, SummaryState, attach_summaries
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Extracts:
     manifest: Manifest | None
     manifest_problem: str | None
     tables: dict[str, TableStatus] = field(default_factory=dict)
-    summary: SummaryState | None = None
+    summary: SummaryState | None = None  # payments
+    service_summary: SummaryState | None = None
 
     def available(self, table: str) -> bool:
         status = self.tables.get(table)
@@ -99,9 +100,11 @@ def open_extracts(folder: Path) -> Extracts:
     if manifest is not None:
         tables = {table: _against_manifest(status, manifest) for table, status in tables.items()}
     summary = attach_summaries(con, folder, usable=tables["payments"].ok, cacheable=tables["persons"].ok)
-    if summary.problem:
-        tables["payments"] = TableStatus("payments", False, tables["payments"].rows, summary.problem)
-    return Extracts(folder, con, manifest, manifest_problem, tables, summary)
+    service_summary = attach_summaries(con, folder, usable=tables["services"].ok, summaries=SERVICE_SUMMARIES)
+    for table, state in (("payments", summary), ("services", service_summary)):
+        if state.problem:
+            tables[table] = TableStatus(table, False, tables[table].rows, state.problem)
+    return Extracts(folder, con, manifest, manifest_problem, tables, summary, service_summary)
 
 
 def _against_manifest(status: TableStatus, manifest: Manifest) -> TableStatus:

@@ -674,3 +674,94 @@ def test_half_written_stores_are_removed_once_stale(tmp_path, private_cache):
     open_extracts(write_set(tmp_path / "set", TABLES, AS_OF))
     assert not stale.exists()  # left by a build that died
     assert recent.exists()  # perhaps another process building right now
+
+
+# --- 8. service summaries: each person's first service of a year ---------------------------------------------
+
+SERVICES = [
+    svc("h1", "home_rehab", "2024-02-01", person="p1"),
+    svc("h2", "home_rehab", "2024-03-01", person="p1"),  # again: first is Feb
+    svc("h3", "home_rehab", "2024-04-01", person="p1", township=B),  # moved: B's own first
+    svc("h4", "home_rehab", "2024-03-15", person="p2", township=B),
+    svc("h5", "home_rehab", "2023-05-01", person="p2", township=B),  # last year's first
+    svc("j1", "job_registration", "2024-02-10", person="p2", township=B),
+    svc("f1", "job_fair", "2024-02-10", township=None, quantity=6),  # an event: no person, no township
+]
+SERVICE_TABLES = dict(TABLES, services=SERVICES)
+# (year, service, township_code, person, first_day)
+EXPECTED_SERVICE_FIRSTS = [
+    (2023, "home_rehab", B, "p2", d("2023-05-01")),
+    (2024, "home_rehab", A, "p1", d("2024-02-01")),
+    (2024, "home_rehab", B, "p1", d("2024-04-01")),
+    (2024, "home_rehab", B, "p2", d("2024-03-15")),
+    (2024, "job_registration", B, "p2", d("2024-02-10")),
+]
+
+
+def service_firsts_as_persons(extracts) -> list[tuple]:
+    """summary_service_firsts with person_id replaced by the person; ids must be one per person across services."""
+    rows = extracts.con.execute("SELECT year, service, township_code, person_id, first_day FROM summary_service_firsts")
+    rows = rows.fetchall()
+    by_first = {(y, s, t, f): p for y, s, t, p, f in EXPECTED_SERVICE_FIRSTS}
+    person_of_id: dict[int, str] = {}
+    result = []
+    for year, service, township, person_id, first in rows:
+        person = by_first.get((year, service, township, first), "unexpected")
+        assert person_of_id.setdefault(person_id, person) == person
+        result.append((year, service, township, person, first))
+    assert len(set(person_of_id.values())) == len(person_of_id)
+    return result
+
+
+def service_stores(cache: Path) -> list[Path]:
+    return sorted(cache.glob("service-summary-*.duckdb")) if cache.is_dir() else []
+
+
+def home_rehab(extracts, townships=(), as_of=date(2024, 12, 31)) -> tuple[float, float]:
+    frame = compute_indicators(extracts, 2024, townships, as_of=as_of).set_index("indicator")
+    return frame.loc["home_rehab_persons", "value"], frame.loc["home_rehab_persons", "previous"]
+
+
+@pytest.mark.parametrize(
+    ("townships", "as_of", "expected"),
+    [
+        ((), date(2024, 12, 31), (2, 1)),  # p1 in A and B counts once; p2 last year
+        ((), date(2024, 3, 1), (1, 0)),  # p2's first this year is 15 March
+        ((A,), date(2024, 12, 31), (1, 0)),
+        ((B,), date(2024, 3, 31), (1, 0)),  # p1's first in B is in April
+        ((B,), date(2024, 12, 31), (2, 1)),
+    ],
+)
+def test_service_firsts_by_hand_and_persons_counted_from_them(tmp_path, private_cache, townships, as_of, expected):
+    folder = write_set(tmp_path / "set", SERVICE_TABLES, AS_OF)
+    for expect_built in (True, False):
+        extracts = open_extracts(folder)
+        assert extracts.service_summary.built is expect_built
+        assert Counter(service_firsts_as_persons(extracts)) == Counter(EXPECTED_SERVICE_FIRSTS)
+        assert home_rehab(extracts, townships, as_of) == expected
+    assert len(service_stores(private_cache)) == 1 and len(stores(private_cache)) == 1
+
+
+def test_a_new_services_file_builds_only_a_new_service_store(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", SERVICE_TABLES, AS_OF)
+    before = open_extracts(folder)
+    assert home_rehab(before) == (2, 1)
+    time.sleep(0.02)
+    moved = [{**row, "person_key": "p3"} if row["service_id"] == "h3" else row for row in SERVICES]
+    pq.write_table(to_arrow("services", moved), folder / "services.parquet")  # same rows: manifest still agrees
+    after = open_extracts(folder)
+    assert after.service_summary.built is True and after.service_summary.path != before.service_summary.path
+    assert after.summary == SummaryState(before.summary.path, False)  # the payment summaries are reused
+    assert home_rehab(after) == (3, 1)  # p1 (A), p2 and now p3 (B)
+
+
+def test_damaged_service_pages_are_reported_not_raised(tmp_path, private_cache):
+    folder = write_set(tmp_path / "set", SERVICE_TABLES, AS_OF)
+    damage_a_data_page(folder / "services.parquet", "person_key")
+    extracts = open_extracts(folder)
+    problem = extracts.problem("services")
+    assert problem is not None and "损坏" in problem and "服务记录" in problem
+    assert extracts.service_summary.problem == problem and service_stores(private_cache) == []
+    frame = compute_indicators(extracts, 2024, as_of=date(2024, 12, 31)).set_index("indicator")
+    assert frame.loc["home_rehab_persons", "problem"] == problem
+    assert frame.loc["subsidies_total_amount", "value"] == pytest.approx(TOTAL_2024)  # payments still computed
