@@ -1,14 +1,15 @@
 -- Question: the county average of home rehab by family doctors per 1,000 certified persons (the benchmark line).
--- Grain: one row for the whole county, for the year's span.
+-- Grain: one row for the whole county, for the year's span (home rehab persons via summary_service_firsts).
 -- Parameters: $year INTEGER, $as_of DATE.
 -- Output: home_rehab_persons BIGINT (人), certified_persons BIGINT (人, at the span's end), home_rehab_per_1000 DOUBLE (人/千人).
 WITH span AS (
     SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
 ),
+-- a person counts when their first home rehab of the year (summary_service_firsts) falls in the span
 served AS (
-    SELECT count(DISTINCT v.person_key) AS home_rehab_persons
-    FROM services AS v, span AS s
-    WHERE v.service = 'home_rehab' AND v.served_on BETWEEN s.starts AND s.ends
+    SELECT count(DISTINCT f.person_id) AS home_rehab_persons
+    FROM summary_service_firsts AS f, span AS s
+    WHERE f.service = 'home_rehab' AND f.year = $year AND f.first_day BETWEEN s.starts AND s.ends
 ),
 certified AS (
     SELECT count(*) AS certified_persons

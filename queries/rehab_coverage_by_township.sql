@@ -1,5 +1,6 @@
 -- Question: where does rehabilitation coverage lag — needs met and home rehab per 1,000 certified persons, by township.
--- Grain: one row per township (all townships, so a chosen one can be compared with the rest), for the year's span.
+-- Grain: one row per township (all, so a chosen one can be compared), for the year's span; home rehab persons via
+--        summary_service_firsts.
 -- Parameters: $year INTEGER, $as_of DATE.
 -- Output: code, name VARCHAR; needs, needs_met BIGINT (条; met = met_on on or before the span's end); met_rate DOUBLE (%);
 --         home_rehab_persons BIGINT (人); certified_persons BIGINT (人, at the span's end); home_rehab_per_1000 DOUBLE (人/千人).
@@ -15,11 +16,12 @@ needs AS (
     WHERE n.recorded_on BETWEEN s.starts AND s.ends
     GROUP BY n.township_code
 ),
+-- a person counts when their first home rehab of the year (summary_service_firsts) falls in the span
 home_rehab AS (
-    SELECT v.township_code AS code, count(DISTINCT v.person_key) AS home_rehab_persons
-    FROM services AS v, span AS s
-    WHERE v.service = 'home_rehab' AND v.served_on BETWEEN s.starts AND s.ends
-    GROUP BY v.township_code
+    SELECT f.township_code AS code, count(DISTINCT f.person_id) AS home_rehab_persons
+    FROM summary_service_firsts AS f, span AS s
+    WHERE f.service = 'home_rehab' AND f.year = $year AND f.first_day BETWEEN s.starts AND s.ends
+    GROUP BY f.township_code
 ),
 certified AS (
     SELECT p.township_code AS code, count(*) AS certified_persons

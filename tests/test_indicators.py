@@ -320,3 +320,18 @@ def test_query_loader_rejects_wrong_parameters(extracts):
         run_query(
             extracts.con, "indicators_payments", year=2024, townships=[], cuts=[AS_OF], by_township=False, town="x"
         )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        # code: (startup_persons, startup_amount_yuan, projects, project_amount_yuan)
+        (AS_OF, {A: (1, 3000, 0, 0), B: (0, 0, 1, 6000), Q: (0, 0, 1, 2000)}),
+        (d("2024-03-31"), {A: (1, 1000, 0, 0), B: (0, 0, 0, 0), Q: (0, 0, 1, 2000)}),  # e2, g1, g2 come later
+    ],
+)
+def test_startup_and_projects_by_township(extracts, as_of, expected):
+    frame = run_query(extracts.con, "employment_startup_by_township", year=2024, as_of=as_of)
+    assert list(frame["code"]) == [A, B, Q]
+    got = {row.code: tuple(row[1:]) for row in frame.itertuples(index=False)}
+    assert got == expected
