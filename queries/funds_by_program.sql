@@ -55,8 +55,9 @@ distinct_counts AS (
         program_group,
         program,
         grouping(program_group, program) AS grouping_id,
-        count(DISTINCT person_id) AS persons,
-        count(DISTINCT project_id) AS projects
+        -- ids are dense integers: a bitmap per group counts distinct ids far faster than hashing millions of them
+        coalesce(bit_count(bitstring_agg(person_id)), 0) AS persons,
+        coalesce(bit_count(bitstring_agg(project_id)), 0) AS projects
     FROM firsts
     GROUP BY GROUPING SETS ((span, program_group, program), (span, program_group), (span))
 ),
