@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
-from dpf.check import CheckResult, check_folder
+from dpf.check import CheckResult
+from dpf.check_store import checked_folder
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
 from ui.context import current_view
@@ -20,9 +21,10 @@ STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
 
 
-@st.cache_data(show_spinner="正在检查数据文件……", max_entries=8)
+@st.cache_data(show_spinner="正在检查数据文件（新数据首次检查，较大数据可能需要数十秒）……", max_entries=8)
 def contract_check(folder: str, fingerprint: str) -> CheckResult:
-    return check_folder(Path(folder))
+    """The full check, once per export (dpf.check_store keeps it on disk across restarts)."""
+    return checked_folder(Path(folder))
 
 
 def _generated(text: str) -> str:
