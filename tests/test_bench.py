@@ -106,6 +106,8 @@ def test_bench_at_scale_1_writes_a_row_per_page(demo_dir, tmp_path):
     cells = [cell.strip() for cell in data_row.strip("|").split("|")]  # townships, persons, payment rows, …
     for cell in (cells[5], cells[6]):  # summaries: first open (built), later open (attached)
         assert re.fullmatch(r"\d+ ms|\d+\.\d\d s", cell), data_row
-    assert float(cells[7].removesuffix(" MB")) > 0, data_row  # the store was written
+    assert float(cells[7].removesuffix(" MB")) > 0, data_row  # the stores were written
+    for cell in (cells[8], cells[9]):  # contract check: first (reads every row), again (read back from disk)
+        assert re.fullmatch(r"\d+ ms|\d+\.\d\d s", cell), data_row
     assert "cores" in text and "DuckDB 2.0.1" in text
     assert open_extracts(root / "scale-1").manifest.as_of == date(2024, 9, 30)
