@@ -366,6 +366,16 @@ def township_table_section(view: View) -> None:
 
 view = current_view()
 if page_header(view, "就业培训"):
+    for name in (
+        "employment_training_classes",
+        "employment_training_monthly",
+        "employment_by_township",
+        "employment_funnel",
+        "employment_projects",
+    ):
+        view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
+    view.prefetch("employment_startup_by_township", year=view.year, as_of=view.as_of)
+    view.prefetch("township_target_shares", year=view.year)
     indicators = view.indicators()
     kpi_section(view, indicators)
     st.divider()

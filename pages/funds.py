@@ -299,6 +299,10 @@ if page_header(view, "资金发放"):
     if problem:
         st.warning(problem, icon=":material/warning:")
     else:
+        view.prefetch(
+            "funds_by_program", year=view.year, townships=view.townships, as_of=view.as_of, **catalogue_params()
+        )
+        view.prefetch("funds_township_program", year=view.year, townships=view.townships, as_of=view.as_of)
         indicators = view.indicators()
         by_program = view.query(
             "funds_by_program", year=view.year, townships=view.townships, as_of=view.as_of, **catalogue_params()

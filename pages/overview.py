@@ -9,7 +9,7 @@ from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan
 from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, show_chart
-from ui.context import current_view
+from ui.context import View, current_view
 from ui.header import page_header
 from ui.targets import target_strip
 
@@ -39,8 +39,16 @@ SHORT_LABELS = {
     "certified_persons": "持证残疾人",
 }
 
+
+def monthly_params(view: View) -> dict:
+    programs = {"programs": [p.code for p in PROGRAMS], "groups": [p.group for p in PROGRAMS]}
+    return {"year": view.year, "townships": view.townships, "as_of": view.as_of, **programs}
+
+
 view = current_view()
 if page_header(view, "县残联工作总览"):
+    view.prefetch("monthly_payments_by_group", **monthly_params(view))
+    view.prefetch("township_funds_per_person", year=view.year, as_of=view.as_of)
     indicators = view.indicators()
     problems = indicators.loc[indicators["indicator"].isin(HEADLINE), "problem"].dropna().unique()
     for problem in problems:
@@ -56,14 +64,7 @@ if page_header(view, "县残联工作总览"):
         if problem:
             st.warning(problem, icon=":material/warning:")
         else:
-            monthly = view.query(
-                "monthly_payments_by_group",
-                year=view.year,
-                townships=view.townships,
-                as_of=view.as_of,
-                programs=[p.code for p in PROGRAMS],
-                groups=[p.group for p in PROGRAMS],
-            )
+            monthly = view.query("monthly_payments_by_group", **monthly_params(view))
             if monthly.empty:
                 st.info(f"{view.scope}{view.year}年暂无资金发放记录。")
             else:

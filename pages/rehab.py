@@ -262,6 +262,11 @@ def children_section(view: View) -> None:
 
 view = current_view()
 if page_header(view, "康复服务"):
+    for name in ("rehab_needs_by_township_and_type", "certified_by_category_grade", "rehab_children_monthly"):
+        view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
+    for name in ("rehab_coverage_by_township", "rehab_county_home_rehab_rate"):
+        view.prefetch(name, year=view.year, as_of=view.as_of)
+    view.prefetch_county_indicators()
     indicators = view.indicators()
     kpi_section(view, indicators)
     targets_section(view, indicators)

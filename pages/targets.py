@@ -20,7 +20,7 @@ from dpf.progress import cumulative_by_month, monthly_increments, series_for
 from dpf.schedule import Status, TargetProgress, evaluate_target, projection_path, schedule_line
 from ui.charts import show_chart
 from ui.context import View, current_view
-from ui.data import cached_township_values, open_cached
+from ui.data import cached_township_values, open_cached, prefetch
 from ui.downloads import table_downloads
 from ui.header import page_header
 
@@ -417,6 +417,8 @@ def render(view: View) -> None:
     )
     basis = basis if basis in BASIS_LABELS else "day"
 
+    for year in (view.year, view.year - 1):  # the month-end series (this year and last) overlap the figures
+        prefetch(cached_cumulative, view.folder, view.fingerprint, year, view.township_codes, view.as_of)
     with st.spinner("正在计算各月进度…"):
         indicators = view.indicators()
         rows, county_only = evaluate(view, basis, indicators, codes)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dpf.db import Extracts
 from dpf.formatting import scope_label
-from ui.data import cached_indicators, cached_query, open_cached
+from ui.data import cached_indicators, cached_query, open_cached, prefetch
 
 _VIEW_KEY = "dpf_view"
 
@@ -50,11 +50,25 @@ class View:
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
-        items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-        return cached_query(self.folder, self.fingerprint, name, items)
+        return cached_query(self.folder, self.fingerprint, name, _items(params))
+
+    def prefetch(self, name: str, **params: Any) -> None:
+        """Start view.query(name, **params) in the background: a page lists its queries first, so they run side
+        by side with its indicators instead of one after another. The arguments must be the later call's."""
+        prefetch(cached_query, self.folder, self.fingerprint, name, _items(params))
+
+    def prefetch_county_indicators(self) -> None:
+        """Start county_indicators() in the background when a township is chosen (else it is indicators())."""
+        if self.township_codes:
+            prefetch(cached_indicators, self.folder, self.fingerprint, self.year, ())
 
     def table_problem(self, *tables: str) -> str | None:
         return self.problem or self.extracts.problem(*tables)
+
+
+def _items(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Query parameters as a hashable cache key (lists travel as tuples)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 def set_view(view: View) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,22 @@ from dpf.db import Extracts, open_extracts
 from dpf.indicators import compute_indicators, data_years, township_table, township_values
 from dpf.manifest import manifest_fingerprint
 from dpf.sql import run_query
+
+# Cached computations a page will ask for later, started early so they overlap with its other queries (DuckDB
+# releases the GIL while it works). The page's own call then waits for the running computation (Streamlit computes
+# each cache key once, under a lock) or finds it cached.
+PREFETCH_WORKERS = 2
+_PREFETCH = ThreadPoolExecutor(max_workers=PREFETCH_WORKERS, thread_name_prefix="dpf-prefetch")
+
+
+def prefetch(cached: Callable[..., Any], *args: Any) -> None:
+    """Start `cached(*args)` (an st.cache_data function) in the background; errors surface at the page's own call."""
+    _PREFETCH.submit(_quietly, cached, *args)
+
+
+def _quietly(cached: Callable[..., Any], *args: Any) -> None:
+    with contextlib.suppress(Exception):  # not cached, so the page's own call raises it where the page handles it
+        cached(*args)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -1,0 +1,54 @@
+"""Pages start their queries early (View.prefetch): each must be the very query the page asks for later."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+import streamlit as st
+
+import ui.data
+from dpf.sql import timed_queries
+from tests.apptest_helpers import no_exception, run_page
+from ui.context import View
+
+
+def wait_for_prefetches() -> None:
+    """Every prefetch started so far has finished: each worker takes one barrier job only after its earlier jobs."""
+    barrier = threading.Barrier(ui.data.PREFETCH_WORKERS)
+    jobs = [ui.data._PREFETCH.submit(barrier.wait, 30) for _ in range(ui.data.PREFETCH_WORKERS)]
+    for job in jobs:
+        job.result()
+
+
+@pytest.mark.parametrize("page", ["overview.py", "funds.py", "employment.py", "rehab.py", "targets.py"])
+@pytest.mark.parametrize("query", [{}, {"township": ["城关街道", "龙山镇"], "year": "2023"}], ids=["county", "towns"])
+def test_prefetched_queries_run_once(demo_dir, monkeypatch, page, query):
+    """A prefetch with other arguments than the page's own call would run the query twice."""
+    started: list[str] = []
+    real = View.prefetch
+
+    def recording(self, name, **params):
+        started.append(name)
+        real(self, name, **params)
+
+    monkeypatch.setattr(View, "prefetch", recording)
+    st.cache_data.clear()
+    with timed_queries() as ran:
+        at = run_page(demo_dir, page, query)
+        wait_for_prefetches()
+    assert no_exception(at)
+    runs = Counter(name for name, _, _ in ran)
+    assert started or page == "targets.py"
+    assert {name: runs[name] for name in started} == dict.fromkeys(started, 1)
+
+
+def test_a_failing_prefetch_is_reported_by_the_page(demo_copy):
+    """A broken table: the background query fails quietly and the page shows its own Chinese message."""
+    (demo_copy / "rehab_needs.parquet").write_bytes(b"PAR1 not parquet")
+    st.cache_data.clear()
+    at = run_page(demo_copy, "rehab.py")
+    wait_for_prefetches()
+    assert no_exception(at)
+    assert any("康复需求" in w.value for w in at.warning)
