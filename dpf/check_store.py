@@ -20,8 +20,8 @@ from pathlib import Path
 import dpf.check
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
 from dpf.check import CheckResult, Finding, check_folder
-from dpf.config import cache_dir
-from dpf.manifest import manifest_fingerprint, table_files, table_location
+from dpf.config import cache_dir, prune_cache
+from dpf.manifest import export_stamp
 
 PREFIX = "check"
 KEEP_RESULTS = 12
@@ -29,15 +29,8 @@ KEEP_RESULTS = 12
 
 def result_key(folder: Path) -> str:
     """A key that changes with the folder, its manifest, its table files and the checker's code."""
-    digest = hashlib.sha256()
-    digest.update(str(Path(folder).resolve()).encode())
-    digest.update(manifest_fingerprint(folder).encode())
+    digest = hashlib.sha256(export_stamp(folder, (*REQUIRED_TABLES, *OPTIONAL_TABLES)).encode())
     digest.update(Path(dpf.check.__file__).read_bytes())
-    for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
-        location = table_location(folder, table)
-        for path in table_files(location) if location is not None else []:
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -56,7 +49,7 @@ def checked_folder(folder: Path) -> CheckResult:
     if result.unreadable is None:  # a folder that cannot be read is checked again next time
         with contextlib.suppress(OSError):
             _write(target, result)
-            _prune(target.parent)
+            prune_cache(target.parent, f"{PREFIX}-*.json", KEEP_RESULTS)
     return result
 
 
@@ -69,12 +62,6 @@ def _write(target: Path, result: CheckResult) -> None:
         os.replace(partial, target)
     finally:
         Path(partial).unlink(missing_ok=True)
-
-
-def _prune(folder: Path, keep: int = KEEP_RESULTS) -> None:
-    results = sorted(folder.glob(f"{PREFIX}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in results[keep:]:
-        old.unlink(missing_ok=True)
 
 
 def _to_json(result: CheckResult) -> dict:

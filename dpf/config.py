@@ -21,9 +21,16 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where derived files (the payment summaries) are kept: $DASHBOARD_CACHE_DIR, else ~/.cache/dpf-dashboard."""
+    """Where derived files (summaries, check results) are kept: $DASHBOARD_CACHE_DIR, else ~/.cache/dpf-dashboard."""
     env = os.environ.get(CACHE_DIR_ENV, "").strip()
     if env:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
     return Path(base) / "dpf-dashboard"
+
+
+def prune_cache(folder: Path, pattern: str, keep: int) -> None:
+    """Keep the `keep` most recently used files matching `pattern` in a cache folder; remove the others."""
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,6 +54,18 @@ def manifest_fingerprint(folder: Path) -> str:
     except OSError:
         return f"{folder}:missing"
     return f"{Path(folder).resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def export_stamp(folder: Path, tables: Iterable[str]) -> str:
+    """The folder, its manifest and every file of `tables` (path, size, time): what a cache of results derived from
+    those tables is keyed on, so a new export or a re-copied file gives a new key."""
+    lines = [str(Path(folder).resolve()), manifest_fingerprint(folder)]
+    for table in tables:
+        location = table_location(folder, table)
+        for path in table_files(location) if location is not None else []:
+            stat = path.stat()
+            lines.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(lines)
 
 
 def table_location(folder: Path, table: str) -> Path | None:

@@ -24,8 +24,8 @@ from pathlib import Path
 import duckdb
 
 from dpf.catalogue import TABLE_NAMES_ZH
-from dpf.config import QUERIES_DIR, cache_dir
-from dpf.manifest import manifest_fingerprint, table_files, table_location
+from dpf.config import QUERIES_DIR, cache_dir, prune_cache
+from dpf.manifest import export_stamp
 
 KEEP_STORES = 6  # of each set
 STALE_PARTIAL_SECONDS = 3600  # a half-written store older than this was left by a build that died
@@ -58,16 +58,9 @@ class SummaryState:
 
 def store_key(folder: Path, summaries: SummarySet = PAYMENT_SUMMARIES) -> str:
     """A key that changes with the folder, its manifest, the set's source files and its SQL."""
-    digest = hashlib.sha256()
-    digest.update(str(Path(folder).resolve()).encode())
-    digest.update(manifest_fingerprint(folder).encode())
+    digest = hashlib.sha256(export_stamp(folder, summaries.sources).encode())
     for name in summaries.tables:
         digest.update((QUERIES_DIR / f"{name}.sql").read_bytes())
-    for table in summaries.sources:
-        location = table_location(folder, table)
-        for path in table_files(location) if location is not None else []:
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -117,9 +110,7 @@ def _attach_store(con: duckdb.DuckDBPyConnection, summaries: SummarySet, target:
 
 def _tidy(folder: Path, prefix: str, keep: int = KEEP_STORES) -> None:
     """Keep the `keep` most recently used stores of a set; remove half-written files left by builds that died."""
-    stores = sorted(folder.glob(f"{prefix}-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in stores[keep:]:
-        old.unlink(missing_ok=True)
+    prune_cache(folder, f"{prefix}-*.duckdb", keep)
     for partial in folder.glob(f"{prefix}-*.partial*"):
         if time.time() - partial.stat().st_mtime > STALE_PARTIAL_SECONDS:
             partial.unlink(missing_ok=True)
