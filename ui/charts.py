@@ -12,6 +12,7 @@ from dpf.formatting import fmt_date
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
 PALETTE = ["#1f5f8b", "#3a9d8f", "#e0a458", "#c05746", "#7b6d8d", "#5b8e7d", "#b5838d", "#6c757d", "#2a9d8f"]
 
 
@@ -26,8 +27,18 @@ def _template(scale: float) -> go.layout.Template:
             hoverlabel={"font": {"family": FONT_FAMILY}},
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
             margin={"l": 10, "r": 10, "t": 60, "b": 10},
-            xaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
-            yaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
+            xaxis={
+                "gridcolor": "#eef1f4",
+                "zeroline": False,
+                "automargin": True,
+                "title": {"standoff": TITLE_STANDOFF},
+            },
+            yaxis={
+                "gridcolor": "#eef1f4",
+                "zeroline": False,
+                "automargin": True,
+                "title": {"standoff": TITLE_STANDOFF},
+            },
             separators=".,",
             title={
                 "font": {"size": round(16 * scale)},
@@ -56,6 +67,46 @@ def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
     fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
 
 
+def text_px(text: str, font_px: float) -> float:
+    """Rough width of a label: a CJK character is one em wide, other characters about 0.6 em."""
+    return sum(font_px if ord(char) >= 0x2E80 else 0.6 * font_px for char in text)
+
+
+def _axis_labels(fig: go.Figure, axis: str) -> list[str]:
+    """The category labels on `axis` ("x" or "y"), or the widest plausible number label for a numeric axis."""
+    labels: list[str] = []
+    largest = 0.0
+    for trace in fig.data:
+        values = getattr(trace, axis, None)
+        if values is None:
+            continue
+        for value in values:
+            if isinstance(value, str):
+                labels.append(value)
+            elif value is not None and value == value:
+                largest = max(largest, abs(float(value)))
+    if fig.layout.barmode == "stack":
+        largest *= len(fig.data)  # an upper bound of a stacked total; ticks only need its length
+    return labels or [f"{largest:,.0f}"[:7]]
+
+
+def fitted_layout(fig: go.Figure, font_px: float) -> tuple[dict[str, int], int]:
+    """Left and bottom margins wide enough for tick labels and axis titles, and where the footer line goes.
+
+    Plotly's automargin (kept on) would find the room too, but by drawing the chart twice; reserving it
+    up front saves that second pass when a filter changes. Returns (margins, footer offset in pixels).
+    """
+    layout = fig.layout
+    title_px = TITLE_STANDOFF + 1.5 * font_px
+    left = max(text_px(label, font_px) for label in _axis_labels(fig, "y")) + 14
+    if layout.yaxis.title.text:
+        left += title_px
+    footer_shift = -round(1.8 * font_px + (title_px if layout.xaxis.title.text else 0) + 6)
+    bottom = -footer_shift + round(1.6 * font_px)
+    margins = {"l": max(round(left), layout.margin.l or 0), "b": max(bottom, layout.margin.b or 0)}
+    return margins, footer_shift
+
+
 def safe_filename(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")
 
@@ -73,13 +124,14 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
-    margin_bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
+    margins, footer_shift = fitted_layout(fig, 13 * type_scale)
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
         height=round(height * (1.15 if view.briefing else 1.0)),
         margin={
-            "b": max(margin_bottom, 10) + 36,
+            "l": margins["l"],
+            "b": margins["b"],
             "t": max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60),
         },
     )
@@ -91,7 +143,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
         y=0,
         xanchor="left",
         yanchor="top",
-        yshift=-30 - (20 if fig.layout.xaxis.title.text else 0),
+        yshift=footer_shift,
         showarrow=False,
         font={"size": round(11 * type_scale), "color": "#6b7280"},
     )
