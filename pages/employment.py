@@ -15,6 +15,7 @@ from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
+from ui.sections import open_section
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -249,17 +250,6 @@ def training_section(view: View, indicators: pd.DataFrame) -> None:
         else:
             info(f"{view.scope}{view.year}年没有培训目标，不绘制序时进度图。")
 
-    problem = view.table_problem("townships")
-    if problem:
-        warn(problem)
-        return
-    by_township = view.query("employment_by_township", **params)
-    if not (by_township["trainees"] > 0).any():
-        info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
-        return
-    st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
-    township_chart(view, by_township, training_shares(view))
-
 
 # --- Employment funnel ----------------------------------------------------------------------
 
@@ -348,41 +338,53 @@ def support_section(view: View, indicators: pd.DataFrame) -> None:
     table_downloads(table, PAGE, "扶持项目明细", view, key="employment_project_table_dl")
 
 
-def township_table_section(view: View) -> None:
+def township_section(view: View) -> None:
     st.subheader("乡镇（街道）就业培训情况")
     problem = view.table_problem("services", "townships")
     if problem:
         warn(problem)
         return
     by_township = view.query("employment_by_township", year=view.year, townships=view.townships, as_of=view.as_of)
+    shares = training_shares(view)
+    if (by_township["trainees"] > 0).any():
+        st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
+        township_chart(view, by_township, shares)
+    else:
+        info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
     startup = None
     if view.table_problem("payments") is None:
         startup = view.query("employment_startup_by_township", year=view.year, as_of=view.as_of)
-    table = township_table(by_township, startup, training_shares(view))
+    table = township_table(by_township, startup, shares)
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
     st.dataframe(table, hide_index=True, width="stretch", key="employment_township_table")
     table_downloads(table, PAGE, "乡镇就业培训情况", view, key="employment_township_table_dl")
 
 
+SECTIONS = {
+    "技能培训": training_section,
+    "就业服务": lambda view, _indicators: funnel_section(view),
+    "扶持项目": support_section,
+    "各乡镇（街道）": lambda view, _indicators: township_section(view),
+}
+TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
+    "技能培训": ["employment_training_classes", "employment_training_monthly"],
+    "就业服务": ["employment_funnel"],
+    "扶持项目": ["employment_projects"],
+    "各乡镇（街道）": ["employment_by_township"],
+}
+
+
 view = current_view()
 if page_header(view, "就业培训"):
-    for name in (
-        "employment_training_classes",
-        "employment_training_monthly",
-        "employment_by_township",
-        "employment_funnel",
-        "employment_projects",
-    ):
+    cards = st.container()
+    section, tab = open_section("employment_section", list(SECTIONS))
+    for name in TOWNSHIP_QUERIES[section]:
         view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
-    view.prefetch("employment_startup_by_township", year=view.year, as_of=view.as_of)
-    view.prefetch("township_target_shares", year=view.year)
+    if section == "各乡镇（街道）":
+        view.prefetch("employment_startup_by_township", year=view.year, as_of=view.as_of)
+        view.prefetch("township_target_shares", year=view.year)
     indicators = view.indicators()
-    kpi_section(view, indicators)
-    st.divider()
-    training_section(view, indicators)
-    st.divider()
-    funnel_section(view)
-    st.divider()
-    support_section(view, indicators)
-    st.divider()
-    township_table_section(view)
+    with cards:
+        kpi_section(view, indicators)
+    with tab:
+        SECTIONS[section](view, indicators)

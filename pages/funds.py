@@ -24,6 +24,7 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
+from ui.sections import open_section
 
 PAGE = "资金发放"
 # One distinct colour per programme (the shared palette has 9; there are 12 programmes).
@@ -293,48 +294,69 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         table_downloads(table, PAGE, f"{short_name(program)}按残疾类别和等级", view, key="funds_detail_dl")
 
 
+def monthly_section(view: View, program: str, by_program: pd.DataFrame) -> None:
+    monthly_chart(view, program)
+    if program:
+        detail_section(view, program, by_program)
+
+
+def townships_section(view: View, program: str, _by_program: pd.DataFrame) -> None:
+    st.subheader("各乡镇（街道）")
+    township_section(view, program)
+
+
+def township_program_section(view: View, _program: str, _by_program: pd.DataFrame) -> None:
+    st.subheader("乡镇（街道）× 项目发放金额")
+    township_table_section(view)
+
+
+def program_table_section(view: View, _program: str, by_program: pd.DataFrame) -> None:
+    st.subheader("项目明细")
+    table = program_table(by_program)
+    st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
+    st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
+    table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
+
+
+SECTIONS = {
+    "逐月发放": monthly_section,
+    "各乡镇（街道）": townships_section,
+    "乡镇×项目": township_program_section,
+    "项目明细": program_table_section,
+}
+
 view = current_view()
 if page_header(view, "资金发放"):
     problem = view.table_problem("payments")
     if problem:
         st.warning(problem, icon=":material/warning:")
     else:
-        view.prefetch(
-            "funds_by_program", year=view.year, townships=view.townships, as_of=view.as_of, **catalogue_params()
-        )
-        view.prefetch("funds_township_program", year=view.year, townships=view.townships, as_of=view.as_of)
-        indicators = view.indicators()
-        by_program = view.query(
-            "funds_by_program", year=view.year, townships=view.townships, as_of=view.as_of, **catalogue_params()
-        )
-        total = by_program[by_program["level"] == "total"]
-        if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
-            st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
-        kpi_section(view, indicators, by_program)
-
-        st.divider()
+        by_program_params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
+        view.prefetch("funds_by_program", **by_program_params, **catalogue_params())
+        cards = st.container()
         program = st.selectbox(
             "查看项目",
             [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
             format_func=program_label,
             key="program",
             bind="query-params",
-            help="选择一个项目后，下方图表只显示该项目，并给出人均/个均和受益人构成。",
+            help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
         )
         selected = "" if program == ALL_PROGRAMS else program
-
-        monthly_chart(view, selected)
-        if selected:
-            detail_section(view, selected, by_program)
-
-        st.subheader("各乡镇（街道）")
-        township_section(view, selected)
-
-        st.subheader("乡镇（街道）× 项目发放金额")
-        township_table_section(view)
-
-        st.subheader("项目明细")
-        table = program_table(by_program)
-        st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
-        st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
-        table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
+        section, tab = open_section("funds_section", list(SECTIONS))
+        if section == "逐月发放":
+            view.prefetch("funds_monthly_by_program", **by_program_params, program=selected)
+        elif section == "各乡镇（街道）":
+            view.prefetch("funds_by_township", **by_program_params, program=selected)
+        elif section == "乡镇×项目":
+            view.prefetch("funds_township_program", **by_program_params)
+        indicators = view.indicators()
+        by_program = view.query("funds_by_program", **by_program_params, **catalogue_params())
+        with cards:
+            total = by_program[by_program["level"] == "total"]
+            if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
+                st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
+            kpi_section(view, indicators, by_program)
+            st.divider()
+        with tab:
+            SECTIONS[section](view, selected, by_program)

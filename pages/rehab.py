@@ -14,6 +14,7 @@ from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
+from ui.sections import open_section
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -260,17 +261,31 @@ def children_section(view: View) -> None:
     table_downloads(table, PAGE, "儿童康复逐月", view, key="rehab_children_dl")
 
 
+SECTIONS = {
+    "乡镇覆盖": coverage_section,
+    "需求类型": needs_section,
+    "类别等级": category_section,
+    "儿童康复": children_section,
+}
+TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
+    "需求类型": "rehab_needs_by_township_and_type",
+    "类别等级": "certified_by_category_grade",
+    "儿童康复": "rehab_children_monthly",
+}
+
 view = current_view()
 if page_header(view, "康复服务"):
-    for name in ("rehab_needs_by_township_and_type", "certified_by_category_grade", "rehab_children_monthly"):
-        view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
-    for name in ("rehab_coverage_by_township", "rehab_county_home_rehab_rate"):
-        view.prefetch(name, year=view.year, as_of=view.as_of)
+    cards = st.container()
+    section, tab = open_section("rehab_section", list(SECTIONS))
+    if section in TOWNSHIP_QUERIES:
+        view.prefetch(TOWNSHIP_QUERIES[section], year=view.year, townships=view.townships, as_of=view.as_of)
+    else:
+        for name in ("rehab_coverage_by_township", "rehab_county_home_rehab_rate"):
+            view.prefetch(name, year=view.year, as_of=view.as_of)
     view.prefetch_county_indicators()
     indicators = view.indicators()
-    kpi_section(view, indicators)
-    targets_section(view, indicators)
-    coverage_section(view)
-    needs_section(view)
-    category_section(view)
-    children_section(view)
+    with cards:
+        kpi_section(view, indicators)
+        targets_section(view, indicators)
+    with tab:
+        SECTIONS[section](view)

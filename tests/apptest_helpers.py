@@ -38,17 +38,45 @@ def data_folder(folder: Path):
             os.environ["DASHBOARD_DATA_DIR"] = old
 
 
-def run_page(folder: Path, page: str | None = None, query: dict | None = None, timeout: float = 60) -> AppTest:
-    """AppTest of dashboard.py on `folder`, switched to pages/`page` (None = the default page)."""
+def run_page(
+    folder: Path, page: str | None = None, query: dict | None = None, timeout: float = 60, section: str | None = None
+) -> AppTest:
+    """AppTest of dashboard.py on `folder`, switched to pages/`page` (None = the default page), with the page's
+    tab `section` open (None = its first)."""
     with data_folder(folder):
         at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
+        if section:
+            at.session_state[section_key(page)] = section
         if page:
             at.switch_page(f"pages/{page}")
             at.run()
     return at
+
+
+def section_key(page: str | None) -> str:
+    """The key (and URL parameter) of a page's section tabs: rehab.py → rehab_section."""
+    return f"{(page or 'overview.py').removesuffix('.py')}_section"
+
+
+class EverySection:
+    """A page run once per section tab (only the chosen tab runs), read as one page: `.info`, `.dataframe`,
+    `.get("plotly_chart")` and the like list every section's elements in tab order."""
+
+    def __init__(self, runs: dict[str, AppTest]):
+        self.runs = runs
+
+    def __getattr__(self, name: str) -> list:
+        return [element for at in self.runs.values() for element in getattr(at, name)]
+
+    def get(self, kind: str) -> list:
+        return [element for at in self.runs.values() for element in at.get(kind)]
+
+
+def run_every_section(folder: Path, page: str, sections: list[str], query: dict | None = None) -> EverySection:
+    return EverySection({section: run_page(folder, page, query, section=section) for section in sections})
 
 
 def rerun(at: AppTest, folder: Path) -> AppTest:

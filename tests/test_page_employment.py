@@ -13,12 +13,13 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
-from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
 from tests.extract_builder import write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.employment_tables import class_table, project_table, township_table
 
 AS_OF = date(2024, 9, 30)
+SECTIONS = ["技能培训", "就业服务", "扶持项目", "各乡镇（街道）"]  # the page's tabs; only the chosen one runs
 
 # Card label on the page -> indicator code.
 CARDS = {
@@ -50,11 +51,12 @@ def shown_table(at, first_column, second_column=None):
 
 @pytest.fixture(scope="module")
 def page_2023(demo_dir):
-    return run_page(demo_dir, "employment.py", query={"year": "2023"})
+    return run_every_section(demo_dir, "employment.py", SECTIONS, query={"year": "2023"})
 
 
 def test_page_runs_on_demo_with_header_and_charts(page_2023):
     assert no_exception(page_2023)
+    assert [t.label for t in page_2023.runs["技能培训"].tabs] == SECTIONS
     assert any("范围：全县" in m.value and "2023年" in m.value and "数据截至" in m.value for m in page_2023.markdown)
     # courses, monthly, townships, funnel (no 2023 target, so no progress chart)
     assert len(page_2023.get("plotly_chart")) == 4
@@ -114,8 +116,13 @@ def test_township_choice_shows_dpf_figures_and_target(demo_dir):
     assert target == 12
     assert any(m.value == f"{fmt_value(value, '人次')} / {fmt_value(target, '人次')}" for m in at.markdown)
     assert any("完成率" in m.value and "badge" in m.value for m in at.markdown)
-    # Start-up targets exist for the county only: the page says so rather than hiding them silently.
+    # Another tab keeps the township. Start-up targets exist for the county only: said, not hidden.
+    at.session_state["employment_section"] = "扶持项目"
+    rerun(at, demo_dir)
+    assert metric_values(at) == shown
     assert any("所选乡镇（街道）没有分解以下指标的目标" in c.value and "扶持就业创业" in c.value for c in at.caption)
+    at.session_state["employment_section"] = "各乡镇（街道）"
+    rerun(at, demo_dir)
     towns = shown_table(at, "乡镇（街道）", "技能培训（人次）")
     assert list(towns["乡镇（街道）"]) == [name]
     assert towns["技能培训（人次）"].iloc[0] == expected.loc["training_person_times", "value"]
@@ -222,7 +229,7 @@ def tiny(tmp_path_factory):
 
 
 def test_hand_computed_township(tiny):
-    at = run_page(tiny, "employment.py", query={"township": "甲镇"})
+    at = run_every_section(tiny, "employment.py", SECTIONS, query={"township": "甲镇"})
     assert no_exception(at)
     shown = metric_values(at)
     assert shown["技能培训"] == "3人次"  # the October class is after the as-of date
@@ -243,7 +250,7 @@ def test_hand_computed_township(tiny):
 
 
 def test_township_without_training_shows_an_honest_empty_state(tiny):
-    at = run_page(tiny, "employment.py", query={"township": "乙乡"})
+    at = run_every_section(tiny, "employment.py", SECTIONS, query={"township": "乙乡"})
     assert no_exception(at)
     assert not at.error
     assert any("乙乡2024年（截至数据日）没有残疾人技能培训记录" in i.value for i in at.info)
@@ -286,7 +293,7 @@ def test_downloads_equal_the_displayed_tables(page_2023, demo):
 
 def test_broken_services_table_leaves_the_payments_parts_working(demo_copy):
     (demo_copy / "services.parquet").write_bytes(b"PAR1 this is not parquet")
-    at = run_page(demo_copy, "employment.py", query={"year": "2023"})
+    at = run_every_section(demo_copy, "employment.py", SECTIONS, query={"year": "2023"})
     assert no_exception(at)
     assert any("服务记录" in w.value and "损坏" in w.value for w in at.warning)
     shown = metric_values(at)

@@ -13,7 +13,7 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_count, fmt_value, fmt_wan
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
-from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
 from tests.extract_builder import write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.funds_tables import PROGRAM_INDICATORS, catalogue_params, township_program_table
@@ -31,15 +31,20 @@ def shown_table(at, first_column):
     return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
 
 
+SECTIONS = ["逐月发放", "各乡镇（街道）", "乡镇×项目", "项目明细"]  # the page's tabs; only the chosen one runs
+
+
 @pytest.fixture(scope="module")
 def funds_2023(demo_dir):
-    return run_page(demo_dir, "funds.py", query={"year": "2023"})
+    return run_every_section(demo_dir, "funds.py", SECTIONS, query={"year": "2023"})
 
 
 def test_page_runs_on_demo_with_header(funds_2023):
     assert no_exception(funds_2023)
     assert any("范围：全县" in m.value and "2023年" in m.value and "数据截至" in m.value for m in funds_2023.markdown)
-    assert funds_2023.selectbox(key="program").value == "全部项目"
+    first = funds_2023.runs["逐月发放"]
+    assert first.selectbox(key="program").value == "全部项目"
+    assert [t.label for t in first.tabs] == SECTIONS
     assert len(funds_2023.get("plotly_chart")) >= 3  # monthly + two rankings
 
 
@@ -184,7 +189,7 @@ def test_hand_computed_figures_for_a_township(tiny):
 
 
 def test_township_without_payments_shows_an_honest_empty_state(tiny):
-    at = run_page(tiny, "funds.py", query={"township": "乙乡"})
+    at = run_every_section(tiny, "funds.py", SECTIONS, query={"township": "乙乡"})
     assert no_exception(at)
     assert not at.error
     infos = [i.value for i in at.info]

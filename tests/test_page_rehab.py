@@ -38,27 +38,40 @@ def test_2023_demo_shows_the_report_figures(page_2023):
         assert shown[label] == value, label
 
 
-def test_page_has_every_section(page_2023):
-    subheaders = [s.value for s in page_2023.subheader]
-    assert subheaders == [
-        "本页相关年度目标",
-        "各乡镇（街道）康复覆盖",
-        "康复需求：乡镇 × 需求类型",
-        "持证残疾人类别与等级",
-        "残疾儿童康复：逐月",
-    ]
-    assert len(page_2023.dataframe) == 4
+SECTIONS = {  # tab → its heading; only the chosen tab runs
+    "乡镇覆盖": "各乡镇（街道）康复覆盖",
+    "需求类型": "康复需求：乡镇 × 需求类型",
+    "类别等级": "持证残疾人类别与等级",
+    "儿童康复": "残疾儿童康复：逐月",
+}
+
+
+def test_page_opens_on_coverage_with_the_other_sections_as_tabs(page_2023):
+    assert [t.label for t in page_2023.tabs] == list(SECTIONS)
+    assert [s.value for s in page_2023.subheader] == ["本页相关年度目标", "各乡镇（街道）康复覆盖"]
+    assert len(page_2023.dataframe) == 1
     # 2023 has no targets in the demo set: said so, not an empty heading.
     assert any("没有设定本页相关的年度目标" in i.value for i in page_2023.info)
 
 
-def test_categories_total_and_children_table_match_dpf(page_2023, demo):
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_each_section_runs_alone_under_the_same_cards(demo_dir, page_2023, section):
+    at = run_page(demo_dir, "rehab.py", query={"year": "2023"}, section=section)
+    assert no_exception(at)
+    assert [s.value for s in at.subheader] == ["本页相关年度目标", SECTIONS[section]]
+    assert metric_values(at) == metric_values(page_2023)
+    # A copied link opens the same tab (the first, the default, needs no parameter).
+    assert at.query_params.get("rehab_section") == (None if section == "乡镇覆盖" else section)
+
+
+def test_categories_total_and_children_table_match_dpf(demo_dir, demo):
     county = compute_indicators(demo, 2023).set_index("indicator")
     certified = county.loc["certified_persons", "value"]
-    assert any(f"持证残疾人共 {fmt_count(certified)} 人" in c.value for c in page_2023.caption)
-    categories = page_2023.dataframe[2].value
+    categories_page = run_page(demo_dir, "rehab.py", query={"year": "2023"}, section="类别等级")
+    assert any(f"持证残疾人共 {fmt_count(certified)} 人" in c.value for c in categories_page.caption)
+    categories = categories_page.dataframe[0].value
     assert categories["合计（人）"].sum() == certified
-    children = page_2023.dataframe[3].value
+    children = run_page(demo_dir, "rehab.py", query={"year": "2023"}, section="儿童康复").dataframe[0].value
     assert children["假肢矫形器适配（例）"].sum() == county.loc["prosthesis_fittings", "value"] == 14
     assert children["辅助器具适配（例）"].sum() == county.loc["device_fittings", "value"] == 6
     assert children["发放辅助器具（件）"].sum() == county.loc["devices_issued", "value"] == 129
@@ -95,12 +108,13 @@ def test_small_numbers_carry_their_n(small_set):
     coverage = at.dataframe[0].value.set_index("乡镇（街道）")
     assert coverage.loc["城关街道", "满足率"] == "66.7%（n=3）"  # r1 and r4 met by the as-of date, r2 later
     assert coverage.loc["龙山镇", "满足率"] == "0.0%（n=1）"
-    heat = at.dataframe[1].value.set_index("乡镇（街道）")
+    heat = run_page(small_set, "rehab.py", query={"township": "城关街道"}, section="需求类型")
+    heat = heat.dataframe[0].value.set_index("乡镇（街道）")
     assert heat.loc["城关街道", "基本医疗"] == "1/2　50.0%（n=2）"
 
 
 def test_scope_without_needs_is_an_honest_empty_state(small_set):
-    at = run_page(small_set, "rehab.py", query={"township": "石'桥\"乡"})
+    at = run_page(small_set, "rehab.py", query={"township": "石'桥\"乡"}, section="需求类型")
     assert no_exception(at)
     assert metric_values(at)["需求满足率"] == "—"
     assert metric_values(at)["康复需求"] == "0条"
