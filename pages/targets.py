@@ -18,11 +18,12 @@ from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
 from dpf.formatting import fmt_date, fmt_pct, fmt_value
 from dpf.progress import cumulative_by_month, monthly_increments, series_for
 from dpf.schedule import Status, TargetProgress, evaluate_target, projection_path, schedule_line
-from ui.charts import show_chart
+from ui.charts import add_vertical_line, show_chart
 from ui.context import View, current_view
 from ui.data import cached_township_values, open_cached, prefetch
 from ui.downloads import table_downloads
 from ui.header import page_header
+from ui.sections import open_section
 
 PAGE = "年度目标"
 BASIS_LABELS = {"day": "按天", "month": "按月"}
@@ -139,7 +140,7 @@ def bullet_chart(view: View, rows: list[Row], schedule: float) -> None:
         name=f"序时进度 {fmt_pct(schedule)}",
         hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
     )
-    fig.add_vline(x=100, line={"color": "#6b7280", "dash": "dash", "width": 1})
+    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
     ticks = [t for t in range(0, int(top) + 1, 25)]
     fig.update_layout(
         barmode="overlay",
@@ -265,8 +266,8 @@ def township_ranking(view: View, basis: str) -> None:
             showlegend=False,
         )
     )
-    fig.add_vline(x=schedule, line={"color": "#1f2933", "width": 2})
-    fig.add_vline(x=100, line={"color": "#6b7280", "dash": "dash", "width": 1})
+    add_vertical_line(fig, schedule, {"color": "#1f2933", "width": 2})
+    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
     ticks = list(range(0, int(top) + 1, 25))
     fig.update_layout(
         xaxis={
@@ -388,6 +389,29 @@ def cumulative_chart(view: View, rows: list[Row], basis: str) -> None:
 # Page
 
 
+SECTIONS = ["完成情况", "逐月累计", "各乡镇（街道）"]  # the page's tabs; only the chosen one runs
+
+
+def no_rows_note(view: View) -> None:
+    st.info(f"{view.scope}没有分解到的{view.year}年度目标。", icon=":material/info:")
+
+
+def completion_section(view: View, rows: list[Row]) -> None:
+    if not rows:
+        no_rows_note(view)
+        return
+    bullet_chart(view, rows, rows[0].progress.schedule)
+    table = target_table(rows)
+    st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
+    st.dataframe(table, hide_index=True, key="targets_table")
+    table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
+    st.caption(
+        "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
+        "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"
+        "（上年无数据时按今年日均进度）；比率指标按当前值。"
+    )
+
+
 def render(view: View) -> None:
     problem = view.table_problem("targets")
     if problem:
@@ -417,35 +441,34 @@ def render(view: View) -> None:
     )
     basis = basis if basis in BASIS_LABELS else "day"
 
-    for year in (view.year, view.year - 1):  # the month-end series (this year and last) overlap the figures
+    cards = st.container()
+    section, tab = open_section("targets_section", list(SECTIONS))
+    # The month-end series overlap the figures: last year's gives the projection's monthly pattern (current year
+    # only), this year's is drawn in 逐月累计 only.
+    series_years = [view.year - 1] if view.as_of.year == view.year else []
+    series_years += [view.year] if section == "逐月累计" else []
+    for year in series_years:
         prefetch(cached_cumulative, view.folder, view.fingerprint, year, view.township_codes, view.as_of)
-    with st.spinner("正在计算各月进度…"):
-        indicators = view.indicators()
-        rows, county_only = evaluate(view, basis, indicators, codes)
-    problems = indicators.loc[indicators["indicator"].isin(codes), "problem"].dropna().unique()
-    for message in problems:
-        st.warning(f"{message}（相关目标暂按0计）", icon=":material/warning:")
-
-    if rows:
-        schedule = rows[0].progress.schedule
-        summary(rows, schedule, basis)
-        bullet_chart(view, rows, schedule)
-        table = target_table(rows)
-        st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
-        st.dataframe(table, hide_index=True, key="targets_table")
-        table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
-        st.caption(
-            "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
-            "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"
-            "（上年无数据时按今年日均进度）；比率指标按当前值。"
-        )
-    else:
-        st.info(f"{view.scope}没有分解到的{view.year}年度目标。", icon=":material/info:")
-    county_only_note(view, indicators, county_only, targets)
-
-    if rows:
-        cumulative_chart(view, rows, basis)
-    township_ranking(view, basis)
+    with cards:
+        with st.spinner("正在计算各月进度…"):
+            indicators = view.indicators()
+            rows, county_only = evaluate(view, basis, indicators, codes)
+        problems = indicators.loc[indicators["indicator"].isin(codes), "problem"].dropna().unique()
+        for message in problems:
+            st.warning(f"{message}（相关目标暂按0计）", icon=":material/warning:")
+        if rows:
+            summary(rows, rows[0].progress.schedule, basis)
+    with tab:
+        if section == "完成情况":
+            completion_section(view, rows)
+            county_only_note(view, indicators, county_only, targets)
+        elif section == "逐月累计":
+            if rows:
+                cumulative_chart(view, rows, basis)
+            else:
+                no_rows_note(view)
+        else:
+            township_ranking(view, basis)
 
 
 view = current_view()

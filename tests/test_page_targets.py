@@ -156,7 +156,7 @@ def test_monthly_increments_edge_cases() -> None:
 # The page on the hand-made set
 
 
-def test_page_small_set_county(small_app) -> None:
+def test_page_small_set_county(small_app, small_dir) -> None:
     at = small_app
     assert no_exception(at)
     metrics = metric_values(at)
@@ -182,17 +182,22 @@ def test_page_small_set_county(small_app) -> None:
     # laggards first
     assert list(table["状态"])[:2] == ["🔴 严重滞后", "🔴 严重滞后"]
     assert any("满意度" in w.value for w in at.warning)  # the missing optional table is named
-    # township ranking: 城关街道 1/2 严重滞后 before 龙山镇 2/2 已完成
-    ranking = at.dataframe[1].value
+    assert [t.label for t in at.tabs] == ["完成情况", "逐月累计", "各乡镇（街道）"]
+    # township ranking (its own tab, same cards above): 城关街道 1/2 严重滞后 before 龙山镇 2/2 已完成
+    ranking_tab = run_page(small_dir, "targets.py", section="各乡镇（街道）")
+    assert metric_values(ranking_tab) == metrics
+    ranking = ranking_tab.dataframe[0].value
     assert list(ranking["乡镇（街道）"]) == ["城关街道", "龙山镇"]
     assert list(ranking["状态"]) == ["🔴 严重滞后", "🟢 已完成"]
     # the cumulative chart defaults to the first laggard (tied with satisfaction; catalogue order)
-    assert at.selectbox(key="target").value == "accessibility_households"
+    cumulative_tab = run_page(small_dir, "targets.py", section="逐月累计")
+    assert cumulative_tab.selectbox(key="target").value == "accessibility_households"
 
 
 def test_page_small_set_month_basis_and_target_choice(small_dir) -> None:
-    # a deep link: the URL carries the labels (?basis=按月&target=救助困难精神残疾人)
-    at = run_page(small_dir, "targets.py", query={"basis": "按月", "target": "救助困难精神残疾人"})
+    # a deep link: the URL carries the labels (?basis=按月&targets_section=逐月累计&target=救助困难精神残疾人)
+    query = {"basis": "按月", "targets_section": "逐月累计", "target": "救助困难精神残疾人"}
+    at = run_page(small_dir, "targets.py", query=query)
     assert no_exception(at)
     assert at.button_group(key="basis").value == "month"
     assert at.selectbox(key="target").value == "psychiatric_medication_persons"

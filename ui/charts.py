@@ -59,11 +59,16 @@ pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
 
+def add_vertical_line(fig: go.Figure, x: float, line: dict) -> None:
+    """A line across the plot's height at `x` (what fig.add_vline draws, without its ~5 ms of figure copying)."""
+    fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper", line=line)
+
+
 def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
     """A dashed vertical line at the county average, labelled above the plot (skipped when undefined)."""
     if x is None or x != x:
         return
-    fig.add_vline(x=x, line_dash="dash", line_color="#6b7280")
+    add_vertical_line(fig, x, {"dash": "dash", "color": "#6b7280"})
     fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
 
 
