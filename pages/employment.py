@@ -216,39 +216,52 @@ def training_shares(view: View) -> pd.DataFrame | None:
 
 
 def training_section(view: View, indicators: pd.DataFrame) -> None:
-    st.subheader("技能培训")
+    """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
+    st.subheader("技能培训：进度")
     problem = view.table_problem("services")
     if problem:
         warn(problem)
         return
     target_strip(view, ["training_person_times"])
     missing_targets_note(view, indicators, ["training_person_times"])
-
-    params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
-    classes = view.query("employment_training_classes", **params)
-    if classes.empty:
-        info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程、期次和月度分布。")
-    else:
-        st.caption(
-            "人次 = 培训记录条数（一人参加一期计 1 人次）；期次取“期次”字段，课程取“课程”字段。"
-            "人（去重）为参加培训的不同残疾人数。"
-        )
-        table = class_table(classes)
-        st.markdown("**培训班次（期次 × 课程）**")
-        st.dataframe(table, hide_index=True, width="stretch", key="employment_class_table")
-        table_downloads(table, PAGE, "培训班次", view, key="employment_class_table_dl")
-
-        monthly = view.query("employment_training_monthly", **params)
-        left, right = st.columns(2)
-        with left:
-            course_chart(view, course_table(classes))
-        with right:
-            monthly_chart(view, monthly)
-        target = indicators.set_index("indicator").loc["training_person_times", "target"]
+    monthly = view.query("employment_training_monthly", year=view.year, townships=view.townships, as_of=view.as_of)
+    if not (monthly.loc[monthly["year"] == view.year, "trainees"] > 0).any():
+        info(f"{span_text(view)}没有残疾人技能培训记录，因此没有月度分布和累计进度。")
+        return
+    target = indicators.set_index("indicator").loc["training_person_times", "target"]
+    left, right = st.columns(2)
+    with left:
+        monthly_chart(view, monthly)
+    with right:
         if pd.notna(target) and float(target) > 0:
             progress_chart(view, monthly, float(target))
         else:
             info(f"{view.scope}{view.year}年没有培训目标，不绘制序时进度图。")
+
+
+def classes_section(view: View) -> None:
+    """Each class (期次 × 课程) and the trainees per course."""
+    st.subheader("技能培训：班次与课程")
+    problem = view.table_problem("services")
+    if problem:
+        warn(problem)
+        return
+    classes = view.query("employment_training_classes", year=view.year, townships=view.townships, as_of=view.as_of)
+    if classes.empty:
+        info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程和期次。")
+        return
+    st.caption(
+        "人次 = 培训记录条数（一人参加一期计 1 人次）；期次取“期次”字段，课程取“课程”字段。"
+        "人（去重）为参加培训的不同残疾人数。"
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        table = class_table(classes)
+        st.markdown("**培训班次（期次 × 课程）**")
+        st.dataframe(table, hide_index=True, width="stretch", key="employment_class_table")
+        table_downloads(table, PAGE, "培训班次", view, key="employment_class_table_dl")
+    with right:
+        course_chart(view, course_table(classes))
 
 
 # --- Employment funnel ----------------------------------------------------------------------
@@ -361,13 +374,15 @@ def township_section(view: View) -> None:
 
 
 SECTIONS = {
-    "技能培训": training_section,
+    "培训进度": training_section,
+    "培训班次": lambda view, _indicators: classes_section(view),
     "就业服务": lambda view, _indicators: funnel_section(view),
     "扶持项目": support_section,
     "各乡镇（街道）": lambda view, _indicators: township_section(view),
 }
 TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
-    "技能培训": ["employment_training_classes", "employment_training_monthly"],
+    "培训进度": ["employment_training_monthly"],
+    "培训班次": ["employment_training_classes"],
     "就业服务": ["employment_funnel"],
     "扶持项目": ["employment_projects"],
     "各乡镇（街道）": ["employment_by_township"],

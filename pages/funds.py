@@ -67,9 +67,8 @@ def program_cards(view: View, indicators: pd.DataFrame, rows: pd.DataFrame, code
         )
 
 
-def kpi_section(view: View, indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
-    programs = by_program[by_program["level"] == "program"].set_index("program")
-    groups = by_program[by_program["level"] == "group"].set_index("program_group")
+def kpi_section(indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
+    """The headline cards: total paid, persons and projects supported (each programme: the 各项目 tab)."""
     total = by_program[by_program["level"] == "total"]
     total_row = total.iloc[0] if len(total) else None
 
@@ -93,6 +92,13 @@ def kpi_section(view: View, indicators: pd.DataFrame, by_program: pd.DataFrame) 
             "阳光大棚、助残基地、辅助性就业机构（去重）",
         )
 
+
+def program_cards_section(view: View, _program: str, by_program: pd.DataFrame) -> None:
+    """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue."""
+    st.subheader("各项目发放")
+    indicators = view.indicators()
+    programs = by_program[by_program["level"] == "program"].set_index("program")
+    groups = by_program[by_program["level"] == "group"].set_index("program_group")
     singles = []
     for group in PROGRAM_GROUPS:
         members = [p.code for p in PROGRAMS if p.group == group]
@@ -320,6 +326,7 @@ def program_table_section(view: View, _program: str, by_program: pd.DataFrame) -
 
 SECTIONS = {
     "逐月发放": monthly_section,
+    "各项目": program_cards_section,
     "各乡镇（街道）": townships_section,
     "乡镇×项目": township_program_section,
     "项目明细": program_table_section,
@@ -356,7 +363,7 @@ if page_header(view, "资金发放"):
             total = by_program[by_program["level"] == "total"]
             if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
                 st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
-            kpi_section(view, indicators, by_program)
+            kpi_section(indicators, by_program)
             st.divider()
         with tab:
             SECTIONS[section](view, selected, by_program)

@@ -19,7 +19,8 @@ from ui.downloads import csv_bytes, excel_bytes
 from ui.employment_tables import class_table, project_table, township_table
 
 AS_OF = date(2024, 9, 30)
-SECTIONS = ["技能培训", "就业服务", "扶持项目", "各乡镇（街道）"]  # the page's tabs; only the chosen one runs
+# The page's tabs; only the chosen one runs.
+SECTIONS = ["培训进度", "培训班次", "就业服务", "扶持项目", "各乡镇（街道）"]
 
 # Card label on the page -> indicator code.
 CARDS = {
@@ -56,7 +57,7 @@ def page_2023(demo_dir):
 
 def test_page_runs_on_demo_with_header_and_charts(page_2023):
     assert no_exception(page_2023)
-    assert [t.label for t in page_2023.runs["技能培训"].tabs] == SECTIONS
+    assert [t.label for t in page_2023.runs["培训进度"].tabs] == SECTIONS
     assert any("范围：全县" in m.value and "2023年" in m.value and "数据截至" in m.value for m in page_2023.markdown)
     # courses, monthly, townships, funnel (no 2023 target, so no progress chart)
     assert len(page_2023.get("plotly_chart")) == 4
