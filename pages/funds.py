@@ -338,8 +338,8 @@ if page_header(view, "资金发放"):
     if problem:
         st.warning(problem, icon=":material/warning:")
     else:
-        by_program_params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
-        view.prefetch("funds_by_program", **by_program_params, **catalogue_params())
+        scope_params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
+        view.prefetch("funds_by_program", **scope_params, **catalogue_params())
         cards = st.container()
         program = st.selectbox(
             "查看项目",
@@ -352,13 +352,13 @@ if page_header(view, "资金发放"):
         selected = "" if program == ALL_PROGRAMS else program
         section, tab = open_section("funds_section", list(SECTIONS))
         if section == "逐月发放":
-            view.prefetch("funds_monthly_by_program", **by_program_params, program=selected)
+            view.prefetch("funds_monthly_by_program", **scope_params, program=selected)
         elif section == "各乡镇（街道）":
-            view.prefetch("funds_by_township", **by_program_params, program=selected)
+            view.prefetch("funds_by_township", **scope_params, program=selected)
         elif section == "乡镇×项目":
-            view.prefetch("funds_township_program", **by_program_params)
+            view.prefetch("funds_township_program", **scope_params)
         indicators = view.indicators()
-        by_program = view.query("funds_by_program", **by_program_params, **catalogue_params())
+        by_program = view.query("funds_by_program", **scope_params, **catalogue_params())
         with cards:
             total = by_program[by_program["level"] == "total"]
             if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
