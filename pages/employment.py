@@ -373,14 +373,7 @@ def township_section(view: View) -> None:
     table_downloads(table, PAGE, "乡镇就业培训情况", view, key="employment_township_table_dl")
 
 
-SECTIONS = {
-    "培训进度": training_section,
-    "培训班次": lambda view, _indicators: classes_section(view),
-    "就业服务": lambda view, _indicators: funnel_section(view),
-    "扶持项目": support_section,
-    "各乡镇（街道）": lambda view, _indicators: township_section(view),
-}
-TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
+TOWNSHIP_QUERIES = {  # the page's tabs and each one's queries for the chosen townships, started before the cards
     "培训进度": ["employment_training_monthly"],
     "培训班次": ["employment_training_classes"],
     "就业服务": ["employment_funnel"],
@@ -392,7 +385,7 @@ TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started
 view = current_view()
 if page_header(view, "就业培训"):
     cards = st.container()
-    section, tab = open_section("employment_section", list(SECTIONS))
+    section, tab = open_section("employment_section", list(TOWNSHIP_QUERIES))
     for name in TOWNSHIP_QUERIES[section]:
         view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
     if section == "各乡镇（街道）":
@@ -402,4 +395,13 @@ if page_header(view, "就业培训"):
     with cards:
         kpi_section(view, indicators)
     with tab:
-        SECTIONS[section](view, indicators)
+        if section == "培训进度":
+            training_section(view, indicators)
+        elif section == "培训班次":
+            classes_section(view)
+        elif section == "就业服务":
+            funnel_section(view)
+        elif section == "扶持项目":
+            support_section(view, indicators)
+        else:
+            township_section(view)

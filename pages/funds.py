@@ -93,10 +93,9 @@ def kpi_section(indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
         )
 
 
-def program_cards_section(view: View, _program: str, by_program: pd.DataFrame) -> None:
+def program_cards_section(view: View, indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
     """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue."""
     st.subheader("各项目发放")
-    indicators = view.indicators()
     programs = by_program[by_program["level"] == "program"].set_index("program")
     groups = by_program[by_program["level"] == "group"].set_index("program_group")
     singles = []
@@ -179,6 +178,7 @@ def monthly_chart(view: View, program: str) -> None:
 
 
 def township_section(view: View, program: str) -> None:
+    st.subheader("各乡镇（街道）")
     problem = view.table_problem("payments", "persons", "townships")
     if problem:
         st.warning(problem, icon=":material/warning:")
@@ -228,6 +228,7 @@ def township_section(view: View, program: str) -> None:
 
 
 def township_table_section(view: View) -> None:
+    st.subheader("乡镇（街道）× 项目发放金额")
     long = view.query("funds_township_program", year=view.year, townships=view.townships, as_of=view.as_of)
     if not long["code"].notna().any():  # only the (empty) grand-total row
         st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
@@ -306,17 +307,7 @@ def monthly_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         detail_section(view, program, by_program)
 
 
-def townships_section(view: View, program: str, _by_program: pd.DataFrame) -> None:
-    st.subheader("各乡镇（街道）")
-    township_section(view, program)
-
-
-def township_program_section(view: View, _program: str, _by_program: pd.DataFrame) -> None:
-    st.subheader("乡镇（街道）× 项目发放金额")
-    township_table_section(view)
-
-
-def program_table_section(view: View, _program: str, by_program: pd.DataFrame) -> None:
+def program_table_section(view: View, by_program: pd.DataFrame) -> None:
     st.subheader("项目明细")
     table = program_table(by_program)
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
@@ -324,13 +315,7 @@ def program_table_section(view: View, _program: str, by_program: pd.DataFrame) -
     table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
 
 
-SECTIONS = {
-    "逐月发放": monthly_section,
-    "各项目": program_cards_section,
-    "各乡镇（街道）": townships_section,
-    "乡镇×项目": township_program_section,
-    "项目明细": program_table_section,
-}
+SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"]  # the page's tabs
 
 view = current_view()
 if page_header(view, "资金发放"):
@@ -350,7 +335,7 @@ if page_header(view, "资金发放"):
             help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
         )
         selected = "" if program == ALL_PROGRAMS else program
-        section, tab = open_section("funds_section", list(SECTIONS))
+        section, tab = open_section("funds_section", SECTIONS)
         if section == "逐月发放":
             view.prefetch("funds_monthly_by_program", **scope_params, program=selected)
         elif section == "各乡镇（街道）":
@@ -366,4 +351,13 @@ if page_header(view, "资金发放"):
             kpi_section(indicators, by_program)
             st.divider()
         with tab:
-            SECTIONS[section](view, selected, by_program)
+            if section == "逐月发放":
+                monthly_section(view, selected, by_program)
+            elif section == "各项目":
+                program_cards_section(view, indicators, by_program)
+            elif section == "各乡镇（街道）":
+                township_section(view, selected)
+            elif section == "乡镇×项目":
+                township_table_section(view)
+            else:
+                program_table_section(view, by_program)
