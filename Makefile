@@ -47,7 +47,7 @@ screenshots: setup browser-deps demo
 	$(VPY) -m tests.browser.screenshots --out test-output/briefing --briefing --size 1920x1080
 
 bench: setup
-	$(VPY) -m dpf bench
+	$(VPY) -m bench
 
 clean:
 	rm -rf data/demo test-output

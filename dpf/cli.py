@@ -1,4 +1,4 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, import, benchmark."""
+"""`python -m dpf …`: demo data, contract check, indicator export, import."""
 
 from __future__ import annotations
 
@@ -38,12 +38,6 @@ def _import(args: argparse.Namespace) -> int:
     return run_import([Path(f) for f in args.files], data_dir(args.data), dry_run=args.dry_run)
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from dpf.bench import run_bench
-
-    return run_bench(scales=args.scale or [1, 10, 100], views=args.views, out=Path(args.out))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,11 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true")
     imp.set_defaults(func=_import)
 
-    bench = sub.add_parser("bench", help="性能测试")
-    bench.add_argument("--scale", type=int, action="append")
-    bench.add_argument("--views", type=int, default=20)
-    bench.add_argument("--out", default="docs/benchmarks.md")
-    bench.set_defaults(func=_bench)
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
@@ -25,20 +25,21 @@ class QueryParameterError(ValueError):
     pass
 
 
-# Active timing collectors (dpf.bench): every run_query appends (name, seconds, start) to each. Module-level,
-# not thread-local, because Streamlit runs the page script in its own thread and queries may run in a pool.
-_COLLECTORS: list[list[tuple[str, float, float]]] = []
+QueryObserver = Callable[[str, float, float], None]  # (query name, seconds, perf_counter start)
+
+# Observers of every run_query (the benchmark's timings). Module-level, not thread-local, because Streamlit runs the
+# page script in its own thread and queries may run in a pool.
+_OBSERVERS: list[QueryObserver] = []
 
 
 @contextmanager
-def timed_queries() -> Iterator[list[tuple[str, float, float]]]:
-    """Collect (query name, seconds, perf_counter start) of every run_query inside the block, in finishing order."""
-    collected: list[tuple[str, float, float]] = []
-    _COLLECTORS.append(collected)
+def observe_queries(observer: QueryObserver) -> Iterator[None]:
+    """Call `observer(name, seconds, started)` after every run_query inside the block."""
+    _OBSERVERS.append(observer)
     try:
-        yield collected
+        yield
     finally:
-        _COLLECTORS.remove(collected)
+        _OBSERVERS.remove(observer)
 
 
 @cache
@@ -64,18 +65,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
         return cursor.execute(text, params).df()
     finally:
         cursor.close()
-        if _COLLECTORS:
+        if _OBSERVERS:
             elapsed = time.perf_counter() - started
-            for collected in _COLLECTORS:
-                collected.append((name, elapsed, started))
-
-
-def busy_seconds(collected: list[tuple[str, float, float]]) -> float:
-    """Wall time during which at least one query ran (queries that overlap count once)."""
-    total, covered_to = 0.0, float("-inf")
-    for _, elapsed, started in sorted(collected, key=lambda item: item[2]):
-        ended = started + elapsed
-        if ended > covered_to:
-            total += ended - max(started, covered_to)
-            covered_to = ended
-    return total
+            for observer in list(_OBSERVERS):
+                observer(name, elapsed, started)

@@ -6,23 +6,9 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-_original_init = PagesManager.__init__
-
-
-def _init_as_server(self, *args, **kwargs):
-    """AppTest re-detects the legacy `pages/` folder mode on every run; a real server leaves it
-    after its first run, once dashboard.py has called st.navigation. Behave like the server."""
-    _original_init(self, *args, **kwargs)
-    PagesManager.uses_pages_directory = False
-
-
-PagesManager.__init__ = _init_as_server
 
 
 @contextmanager
@@ -41,7 +27,7 @@ def data_folder(folder: Path):
 def run_page(
     folder: Path, page: str | None = None, query: dict | None = None, timeout: float = 60, section: str | None = None
 ) -> AppTest:
-    """AppTest of dashboard.py on `folder`, switched to pages/`page` (None = the default page), with the page's
+    """AppTest of dashboard.py on `folder`, switched to app_pages/`page` (None = the default page), with the page's
     tab `section` open (None = its first)."""
     with data_folder(folder):
         at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout)
@@ -51,7 +37,7 @@ def run_page(
         if section:
             at.session_state[section_key(page)] = section
         if page:
-            at.switch_page(f"pages/{page}")
+            at.switch_page(f"app_pages/{page}")
             at.run()
     return at
 

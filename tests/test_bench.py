@@ -10,10 +10,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.bench import bench_pages, ensure_set, p95, set_params, write_report
-from dpf.bench_pandas import load_frames, pandas_indicators
+from bench.pandas_baseline import load_frames, pandas_indicators
+from bench.run import bench_pages, ensure_set, p95, set_params, write_report
+from bench.timing import busy_seconds, timed_queries
 from dpf.db import open_extracts
-from dpf.sql import busy_seconds, run_query, timed_queries
+from dpf.sql import run_query
 from tests.conftest import DEMO_AS_OF
 
 
@@ -81,7 +82,7 @@ def test_report_keeps_hand_written_history(tmp_path):
 
 def test_bench_at_scale_1_writes_a_row_per_page(demo_dir, tmp_path):
     """Two views at scale 1 without the browser; the bench set is the demo set (same seed and scale)."""
-    from dpf.bench import run_bench
+    from bench.run import run_bench
 
     root = tmp_path / "bench"
     root.mkdir()

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 
 import ui.data
-from dpf.sql import timed_queries
+from bench.timing import timed_queries
 from tests.apptest_helpers import no_exception, run_page
 from ui.context import View
 

@@ -76,14 +76,5 @@ def set_view(view: View) -> None:
 
 
 def current_view() -> View:
-    """The view the sidebar chose in this run.
-
-    Streamlit runs a page file directly (without dashboard.py) on the very first run of a
-    server process when the URL names a page, because a `pages/` folder exists; the frame
-    is then set up here, so a deep link works even as the first request.
-    """
-    if _VIEW_KEY not in st.session_state:
-        from ui.shell import bootstrap
-
-        bootstrap()
+    """The view the sidebar chose in this run (dashboard.py sets it up before any page runs)."""
     return st.session_state[_VIEW_KEY]

@@ -13,7 +13,7 @@ from ui.filters import sidebar_filters
 REPO = Path(__file__).resolve().parent.parent
 IMPORT_ENV = "DASHBOARD_ENABLE_IMPORT"
 
-# (file under pages/, title, icon, section); a page whose file does not exist yet is left out.
+# (file under app_pages/, title, icon, section); a page whose file does not exist yet is left out.
 PAGES = [
     ("overview.py", "总览", ":material/dashboard:", "工作概况"),
     ("funds.py", "资金发放", ":material/payments:", "工作概况"),
@@ -34,7 +34,7 @@ def navigation_pages() -> dict[str, list]:
     for index, (file, title, icon, section) in enumerate(PAGES):
         if file == "data_import.py" and not import_enabled():
             continue
-        path = REPO / "pages" / file
+        path = REPO / "app_pages" / file
         if not path.is_file():
             continue
         page = st.Page(str(path), title=title, icon=icon, default=index == 0)

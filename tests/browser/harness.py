@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent.parent
-PAGES_DIR = REPO / "pages"
+PAGES_DIR = REPO / "app_pages"
 # Pages that need more than the demo set to appear in the navigation.
 EXCLUDED_PAGES = {"data_import.py"}  # only with DASHBOARD_ENABLE_IMPORT
 

@@ -33,8 +33,8 @@ def test_page_renders_in_chromium(page, server, screenshots_dir, info):
 
 
 def test_deep_link_as_the_first_request_of_a_fresh_server(browser, demo_dir):
-    """Streamlit runs a named page file directly (legacy `pages/` mode) on a server's very first script run;
-    ui.context.current_view sets the frame up then, so a shared link works even as the first request."""
+    """A shared link is the very first request of a fresh server: only st.navigation decides the pages (there is
+    no `pages/` folder), so the frame and filters are set up and the sidebar never lists file names."""
     info = next((p for p in PAGES if p.url_path), PAGES[0])  # a page other than the default one, if any
     township = str(township_table(open_extracts(demo_dir))["name"].iloc[-1])
     fresh = harness.start_server(demo_dir)
@@ -46,7 +46,11 @@ def test_deep_link_as_the_first_request_of_a_fresh_server(browser, demo_dir):
         header = harness.header_line(tab)
         assert f"范围：{township}" in header
         assert "2023年" in header
-        assert tab.locator('[data-testid="stSidebarNav"]').get_by_text(info.title, exact=True).count() == 1
+        nav = tab.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text(info.title, exact=True).count() == 1
+        nav_text = nav.inner_text()
+        assert "数据导入" not in nav_text  # the import page stays hidden, even on a server's first run
+        assert not any(name in nav_text for name in ("dashboard", "data import", "data status", "overview"))
     finally:
         context.close()
         harness.stop_server(fresh)

@@ -1,4 +1,4 @@
-"""`python -m dpf bench`: how fast each page answers a view, at scale 1, 10 and 100, against pandas.
+"""`python -m bench` (`make bench`): how fast each page answers a view, at scale 1, 10 and 100, against pandas.
 
 For each scale the demo generator writes a set under data/bench/scale-N (reused while its seed, scale
 and generator are unchanged). Each measurement runs in its own subprocess, so peak memory is that
@@ -6,8 +6,8 @@ part's alone:
 - pages: every page of the dashboard run in streamlit's AppTest for random (year, townships) views:
   cold (st.cache_data and st.cache_resource cleared: fresh DuckDB connection, empty caches), warm
   (the same view again) and a filter change (another township set on the warm app); plus the SQL
-  time inside (dpf.sql.timed_queries).
-- duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (dpf.bench_pandas).
+  time inside (bench.timing.timed_queries).
+- duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (bench/pandas_baseline.py).
 - browser (scale 1 and 100): a real streamlit server and headless Chromium (tests/browser/harness.py):
   page URL opened to the last chart drawn, and township changed to the updated figures.
 The Markdown report goes between two markers in docs/benchmarks.md; text outside them is kept.
@@ -16,7 +16,6 @@ Benchmarks only print figures: nothing here fails on a time.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -121,7 +120,7 @@ def bench_pages() -> list[tuple[str, str]]:
     return [
         (file, title)
         for file, title, _icon, _section in PAGES
-        if file != "data_import.py" and (REPO_ROOT / "pages" / file).is_file()
+        if file != "data_import.py" and (REPO_ROOT / "app_pages" / file).is_file()
     ]
 
 
@@ -138,8 +137,8 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
     from streamlit.testing.v1 import AppTest
 
     import ui.data
-    from dpf.sql import busy_seconds, timed_queries
-    from tests.apptest_helpers import data_folder, no_exception  # importing it patches the pages/ quirk
+    from bench.timing import busy_seconds, timed_queries
+    from tests.apptest_helpers import data_folder, no_exception
 
     dashboard = str(REPO_ROOT / "dashboard.py")
     results: dict[str, dict] = {}
@@ -150,7 +149,7 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
         at.query_params["year"] = str(view.year)
         if view.names:
             at.query_params["township"] = list(view.names)
-        at.switch_page(f"pages/{file}")
+        at.switch_page(f"app_pages/{file}")
         return at
 
     opening: list[float] = []  # the fresh connection's set-up counts as query time of the cold run
@@ -246,7 +245,7 @@ def worker_duckdb(folder: Path, views: list[ViewSpec]) -> dict:
 
 def worker_pandas(folder: Path, views: list[ViewSpec]) -> dict:
     """The same figures in pandas: cold (read the Parquet files, then compute) and warm (frames in memory)."""
-    from dpf.bench_pandas import load_frames, pandas_indicators
+    from bench.pandas_baseline import load_frames, pandas_indicators
 
     cold, warm = [], []
     data = None
@@ -300,19 +299,19 @@ WORKERS = {"pages": worker_pages, "duckdb": worker_duckdb, "pandas": worker_pand
 
 
 def run_worker(kind: str, folder: Path, views: list[ViewSpec], pages: Sequence[str] | None = None) -> dict:
-    """Run one worker in a fresh `python -m dpf.bench` process and return its JSON result."""
+    """Run one worker in a fresh `python -m bench` process and return its JSON result."""
     with tempfile.TemporaryDirectory(prefix="dpf-bench-") as tmp:
         spec = Path(tmp) / "spec.json"
         result = Path(tmp) / "result.json"
         body = {"kind": kind, "folder": str(folder), "views": [asdict(v) for v in views], "pages": list(pages or [])}
         spec.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        command = [sys.executable, "-m", "dpf.bench", str(spec), str(result)]
+        command = [sys.executable, "-m", "bench", "--worker", str(spec), str(result)]
         subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)
         return json.loads(result.read_text(encoding="utf-8"))
 
 
-def _worker_main(spec_path: str, result_path: str) -> None:
+def worker_main(spec_path: str, result_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     views = [ViewSpec(v["year"], tuple(v["names"]), tuple(v["codes"])) for v in spec["views"]]
     folder = Path(spec["folder"])
@@ -586,7 +585,7 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
         "",
         "### DuckDB against pandas (the overview's payment and service figures for a view)",
         "",
-        "pandas: `pd.read_parquet` of the same files into DataFrames, then filter and group (dpf/bench_pandas.py), "
+        "pandas: `pd.read_parquet` of the same files into DataFrames, then filter and group (bench/pandas_baseline.py), "
         f"as a typical Streamlit app does. Cold = read + compute ({PANDAS_COLD_REPEATS} runs for pandas; DuckDB: "
         "fresh connection + queries); warm = compute only (frames in memory / connection open). Ratio = pandas ÷ "
         "DuckDB (above 1: DuckDB is faster).",
@@ -649,7 +648,7 @@ def write_report(out: Path, report: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     header = (
         "# Benchmarks\n\n"
-        "Written by `make bench` (`python -m dpf bench [--scale N] [--views 20]`); the part between the markers "
+        "Written by `make bench` (`python -m bench [--scale N] [--views 20]`); the part between the markers "
         "is replaced on every run, the rest is kept.\n\n"
     )
     out.write_text(header + block, encoding="utf-8")
@@ -693,16 +692,3 @@ def run_bench(
     print(render_report(info, runs, views))
     print(f"[bench] written {out} (raw figures in {raw})")
     return 1 if any(run.get("browser_error") for run in runs) else 0
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3:
-        _worker_main(sys.argv[1], sys.argv[2])
-    else:
-        parser = argparse.ArgumentParser(prog="python -m dpf.bench")
-        parser.add_argument("--scale", type=int, action="append")
-        parser.add_argument("--views", type=int, default=20)
-        parser.add_argument("--out", default="docs/benchmarks.md")
-        parser.add_argument("--no-browser", action="store_true")
-        args = parser.parse_args()
-        sys.exit(run_bench(args.scale or [1, 10, 100], args.views, Path(args.out), browser=not args.no_browser))
