@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from tests.extract_builder import row, survey, target, township, write_set
+from tests.extract_builder import row, survey, target, town, write_set
 
 AS_OF = date(2024, 9, 30)
 
@@ -28,9 +28,9 @@ T1, T2, T3 = "340122100", "340122001", "340122200"  # 城关镇, 东城街道, �
 def clean_rows() -> dict[str, list[dict]]:
     return {
         "townships": [
-            township(T1, "城关镇", "镇", 1),
-            township(T2, "东城街道", "街道", 2),
-            township(T3, "西河乡", "乡", 3),
+            town(T1, "城关镇", "镇", 1),
+            town(T2, "东城街道", "街道", 2),
+            town(T3, "西河乡", "乡", 3),
         ],
         "persons": [
             row("persons", P1, T1, "男", 1960, 4, 2, date(2010, 5, 1), None),

@@ -31,7 +31,7 @@ def row(table: str, *values) -> dict:
     return dict(zip(TABLE_SCHEMAS[table].names, values, strict=True))
 
 
-def township(code: str, name: str, kind: str, sort_order: int) -> dict:
+def town(code: str, name: str, kind: str, sort_order: int) -> dict:
     return row("townships", code, name, kind, sort_order)
 
 
