@@ -1,6 +1,6 @@
 """The data contract (version 1) as Python: tables, codes, indicators and the 2024 targets.
 
-Everything here mirrors ../shared/data-contract.md; pages, queries, the demo generator,
+Everything here mirrors docs/data-contract.md (same version); pages, queries, the demo generator,
 the contract check and the import all read it from this one place.
 """
 

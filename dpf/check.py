@@ -1,4 +1,4 @@
-"""The contract check: does a data folder follow ../shared/data-contract.md?
+"""The contract check: does a data folder follow docs/data-contract.md?
 
 `check_folder` opens every table with DuckDB, compares columns and types with the
 catalogue, then runs the per-row rules of each table as one aggregate query (a count per

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from dpf.ingest.idcard import make_certificate
-from tests.extract_builder import write_set
+from tests.extract_builder import payment, town, write_set
 
 KEY = "test-only-key-0123456789abcdef"  # set with monkeypatch.setenv; not a deployment key
+TOWN = "990001100"  # 城关镇
 TOWNSHIPS = [
-    {"code": "990001100", "name": "城关镇", "kind": "镇", "sort_order": 1},
-    {"code": "990001001", "name": "东城街道", "kind": "街道", "sort_order": 2},
-    {"code": "990001200", "name": "西河乡", "kind": "乡", "sort_order": 3},
+    town(TOWN, "城关镇", "镇", 1),
+    town("990001001", "东城街道", "街道", 2),
+    town("990001200", "西河乡", "乡", 3),
 ]
 BASE_AS_OF = date(2024, 3, 31)
 PAY_HEADERS = ["姓名", "残疾人证号", "乡镇（街道）", "项目", "发放月份", "金额（元）"]
@@ -37,16 +37,8 @@ def bad_check(number: str) -> str:
 
 def base_set(folder: Path) -> Path:
     """Townships plus one March greenhouse payment, so imports have something to merge with."""
-    payment = {
-        "payment_id": "BASE-0001",
-        "program": "sunshine_greenhouse",
-        "person_key": None,
-        "project_key": "base-project",
-        "township_code": "990001100",
-        "period": date(2024, 3, 1),
-        "amount_yuan": Decimal("100.00"),
-    }
-    tables = {"townships": TOWNSHIPS, "persons": [], "payments": [payment], "services": [], "rehab_needs": []}
+    greenhouse = payment("BASE-0001", "sunshine_greenhouse", "2024-03-01", 100, project="base-project", township=TOWN)
+    tables = {"townships": TOWNSHIPS, "persons": [], "payments": [greenhouse], "services": [], "rehab_needs": []}
     return write_set(folder, tables, BASE_AS_OF)
 
 

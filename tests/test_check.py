@@ -16,7 +16,8 @@ from dpf.catalogue import TABLE_SCHEMAS
 from dpf.check import CheckResult, check_folder, format_report
 from dpf.cli import main
 from dpf.manifest import MANIFEST_NAME, table_files, table_location
-from tests.check_fixture import P1, P2, build_clean_folder, read_rows, refresh_manifest, write_table
+from tests.check_fixture import P1, P2, build_clean_folder
+from tests.extract_builder import read_rows, refresh_manifest, write_table
 
 Mutation = Callable[[Path], None]
 
@@ -97,6 +98,54 @@ def _wrong_rows(body: dict) -> None:
 BAD_TOWNSHIP = "999999999"
 RAW_CERTIFICATE = "34012219800101001111"  # a raw 20-character certificate number
 
+# One value written into one row (row 0 unless given) and the rule reported on that same column:
+# (id, table, column, value, expected rule, words the message must contain[, row])
+# fmt: off
+SET_VALUE_CASES = [
+    ("null_key", "payments", "payment_id", None, "null_key", ["payment_id", "为空"]),
+    ("dup_township_name", "townships", "name", "城关镇", "duplicate_key", ["name", "重复"], 1),
+    ("null_township_code", "townships", "code", None, "null_key", ["code", "为空"], 2),
+    ("kind", "townships", "kind", "村", "bad_value", ["kind", "镇"]),
+    ("sex", "persons", "sex", "未知", "bad_value", ["sex", "男"]),
+    ("category", "persons", "category", 8, "bad_value", ["category", "1 至 7"]),
+    ("grade", "persons", "grade", 0, "bad_value", ["grade", "1 至 4"]),
+    ("birth_year_old", "persons", "birth_year", 1890, "bad_value", ["birth_year", "1900"]),
+    ("birth_year_future", "persons", "birth_year", 2025, "bad_value", ["2024"]),
+    ("program", "payments", "program", "pension", "bad_value", ["program"]),
+    ("service", "services", "service", "dance", "bad_value", ["service"]),
+    ("need", "rehab_needs", "need", "food", "bad_value", ["need"]),
+    ("quantity", "services", "quantity", 0, "bad_value", ["quantity", "1"]),
+    ("indicator", "targets", "indicator", "happiness", "bad_value", ["indicator"]),
+    ("payment_township_null", "payments", "township_code", None, "null_value", ["为空"]),
+    ("person_township_null", "persons", "township_code", None, "null_value", ["为空"]),
+    ("service_township_null_not_event", "services", "township_code", None, "null_value", ["township_code", "县级"]),
+    ("amount_zero", "payments", "amount_yuan", Decimal("0.00"), "amount_not_positive", ["金额"]),
+    ("amount_negative", "payments", "amount_yuan", Decimal("-80.00"), "amount_not_positive", ["大于 0"]),
+    ("period_after", "payments", "period", date(2024, 10, 1), "after_as_of", ["2024-09-30"]),
+    ("period_day", "payments", "period", date(2024, 3, 15), "period_not_first_day", ["1 日"]),
+    ("served_after", "services", "served_on", date(2024, 10, 2), "after_as_of", ["截至"]),
+    ("recorded_after", "rehab_needs", "recorded_on", date(2025, 1, 1), "after_as_of", ["截至"]),
+    ("met_after", "rehab_needs", "met_on", date(2024, 10, 1), "after_as_of", ["截至"]),
+    ("surveyed_after", "satisfaction", "surveyed_on", date(2024, 12, 1), "after_as_of", ["截至"]),
+    ("certified_after", "persons", "certified_on", date(2024, 10, 1), "after_as_of", ["截至"]),
+    ("cancelled_after", "persons", "cancelled_on", date(2024, 11, 1), "after_as_of", ["截至"]),
+    ("met_before_recorded", "rehab_needs", "met_on", date(2024, 1, 1), "met_before_recorded", ["早于登记日期"]),
+    ("cancelled_before_certified", "persons", "cancelled_on", date(2019, 1, 1), "cancelled_before_certified",
+     ["早于办证日期"], 2),
+    ("certified_null", "persons", "certified_on", None, "null_value", ["必填"]),
+    ("satisfied_null", "satisfaction", "satisfied", None, "null_value", ["必填"]),
+    ("target_null", "targets", "target", None, "null_value", ["必填"]),
+    ("service_without_person", "services", "person_key", None, "missing_person_key", ["person_key"]),
+    ("raw_certificate_number", "persons", "person_key", RAW_CERTIFICATE, "person_key_format", ["证号", "HMAC"]),
+]
+# A value written into row 0 of payments, reported on the payee pair: (id, column, value, expected rule, words)
+PAYEE_CASES = [
+    ("payment_both_keys", "project_key", "GH-99", "payment_keys", ["person_key", "project_key", "同时"]),
+    ("payment_neither_key", "person_key", None, "payment_keys", ["同时为空"]),
+    ("payee_kind", "program", "sunshine_greenhouse", "payee_kind", ["project_key"]),
+]
+# fmt: on
+
 # (mutation, expected rule, table, column, words the message must contain)
 VIOLATIONS = [
     pytest.param(
@@ -122,14 +171,6 @@ VIOLATIONS = [
         id="wrong_type_code_as_number",
     ),
     pytest.param(
-        set_value("payments", "payment_id", None),
-        "null_key",
-        "payments",
-        "payment_id",
-        ["payment_id", "为空"],
-        id="null_key",
-    ),
-    pytest.param(
         duplicate_row("persons"),
         "duplicate_key",
         "persons",
@@ -144,245 +185,6 @@ VIOLATIONS = [
         "payment_id",
         ["payment_id", "重复"],
         id="dup_payment_id",
-    ),
-    pytest.param(
-        set_value("townships", "name", "城关镇", 1),
-        "duplicate_key",
-        "townships",
-        "name",
-        ["name", "重复"],
-        id="dup_township_name",
-    ),
-    pytest.param(
-        set_value("townships", "code", None, 2),
-        "null_key",
-        "townships",
-        "code",
-        ["code", "为空"],
-        id="null_township_code",
-    ),
-    pytest.param(set_value("townships", "kind", "村"), "bad_value", "townships", "kind", ["kind", "镇"], id="kind"),
-    pytest.param(set_value("persons", "sex", "未知"), "bad_value", "persons", "sex", ["sex", "男"], id="sex"),
-    pytest.param(
-        set_value("persons", "category", 8), "bad_value", "persons", "category", ["category", "1 至 7"], id="category"
-    ),
-    pytest.param(set_value("persons", "grade", 0), "bad_value", "persons", "grade", ["grade", "1 至 4"], id="grade"),
-    pytest.param(
-        set_value("persons", "birth_year", 1890),
-        "bad_value",
-        "persons",
-        "birth_year",
-        ["birth_year", "1900"],
-        id="birth_year_old",
-    ),
-    pytest.param(
-        set_value("persons", "birth_year", 2025), "bad_value", "persons", "birth_year", ["2024"], id="birth_year_future"
-    ),
-    pytest.param(
-        set_value("payments", "program", "pension"), "bad_value", "payments", "program", ["program"], id="program"
-    ),
-    pytest.param(
-        set_value("services", "service", "dance"), "bad_value", "services", "service", ["service"], id="service"
-    ),
-    pytest.param(set_value("rehab_needs", "need", "food"), "bad_value", "rehab_needs", "need", ["need"], id="need"),
-    pytest.param(
-        set_value("services", "quantity", 0), "bad_value", "services", "quantity", ["quantity", "1"], id="quantity"
-    ),
-    pytest.param(
-        set_value("targets", "indicator", "happiness"),
-        "bad_value",
-        "targets",
-        "indicator",
-        ["indicator"],
-        id="indicator",
-    ),
-    *[
-        pytest.param(
-            set_value(table, "township_code", BAD_TOWNSHIP),
-            "unknown_township",
-            table,
-            "township_code",
-            ["township_code", "townships"],
-            id=f"unknown_township_{table}",
-        )
-        for table in ("persons", "payments", "services", "rehab_needs", "satisfaction", "targets")
-    ],
-    pytest.param(
-        set_value("payments", "township_code", None),
-        "null_value",
-        "payments",
-        "township_code",
-        ["为空"],
-        id="payment_township_null",
-    ),
-    pytest.param(
-        set_value("persons", "township_code", None),
-        "null_value",
-        "persons",
-        "township_code",
-        ["为空"],
-        id="person_township_null",
-    ),
-    pytest.param(
-        set_value("services", "township_code", None, 0),
-        "null_value",
-        "services",
-        "township_code",
-        ["township_code", "县级"],
-        id="service_township_null_not_event",
-    ),
-    pytest.param(
-        set_value("payments", "project_key", "GH-99", 0),
-        "payment_keys",
-        "payments",
-        "person_key/project_key",
-        ["person_key", "project_key", "同时"],
-        id="payment_both_keys",
-    ),
-    pytest.param(
-        set_value("payments", "person_key", None, 0),
-        "payment_keys",
-        "payments",
-        "person_key/project_key",
-        ["同时为空"],
-        id="payment_neither_key",
-    ),
-    pytest.param(
-        set_value("payments", "program", "sunshine_greenhouse", 0),
-        "payee_kind",
-        "payments",
-        "person_key/project_key",
-        ["project_key"],
-        id="payee_kind",
-    ),
-    pytest.param(
-        set_value("payments", "amount_yuan", Decimal("0.00")),
-        "amount_not_positive",
-        "payments",
-        "amount_yuan",
-        ["金额"],
-        id="amount_zero",
-    ),
-    pytest.param(
-        set_value("payments", "amount_yuan", Decimal("-80.00")),
-        "amount_not_positive",
-        "payments",
-        "amount_yuan",
-        ["大于 0"],
-        id="amount_negative",
-    ),
-    pytest.param(
-        set_value("payments", "period", date(2024, 10, 1)),
-        "after_as_of",
-        "payments",
-        "period",
-        ["2024-09-30"],
-        id="period_after",
-    ),
-    pytest.param(
-        set_value("payments", "period", date(2024, 3, 15)),
-        "period_not_first_day",
-        "payments",
-        "period",
-        ["1 日"],
-        id="period_day",
-    ),
-    pytest.param(
-        set_value("services", "served_on", date(2024, 10, 2)),
-        "after_as_of",
-        "services",
-        "served_on",
-        ["截至"],
-        id="served_after",
-    ),
-    pytest.param(
-        set_value("rehab_needs", "recorded_on", date(2025, 1, 1)),
-        "after_as_of",
-        "rehab_needs",
-        "recorded_on",
-        ["截至"],
-        id="recorded_after",
-    ),
-    pytest.param(
-        set_value("rehab_needs", "met_on", date(2024, 10, 1)),
-        "after_as_of",
-        "rehab_needs",
-        "met_on",
-        ["截至"],
-        id="met_after",
-    ),
-    pytest.param(
-        set_value("satisfaction", "surveyed_on", date(2024, 12, 1)),
-        "after_as_of",
-        "satisfaction",
-        "surveyed_on",
-        ["截至"],
-        id="surveyed_after",
-    ),
-    pytest.param(
-        set_value("persons", "certified_on", date(2024, 10, 1)),
-        "after_as_of",
-        "persons",
-        "certified_on",
-        ["截至"],
-        id="certified_after",
-    ),
-    pytest.param(
-        set_value("persons", "cancelled_on", date(2024, 11, 1)),
-        "after_as_of",
-        "persons",
-        "cancelled_on",
-        ["截至"],
-        id="cancelled_after",
-    ),
-    pytest.param(
-        set_value("rehab_needs", "met_on", date(2024, 1, 1)),
-        "met_before_recorded",
-        "rehab_needs",
-        "met_on",
-        ["早于登记日期"],
-        id="met_before_recorded",
-    ),
-    pytest.param(
-        set_value("persons", "cancelled_on", date(2019, 1, 1), 2),
-        "cancelled_before_certified",
-        "persons",
-        "cancelled_on",
-        ["早于办证日期"],
-        id="cancelled_before_certified",
-    ),
-    pytest.param(
-        set_value("persons", "certified_on", None),
-        "null_value",
-        "persons",
-        "certified_on",
-        ["必填"],
-        id="certified_null",
-    ),
-    pytest.param(
-        set_value("satisfaction", "satisfied", None),
-        "null_value",
-        "satisfaction",
-        "satisfied",
-        ["必填"],
-        id="satisfied_null",
-    ),
-    pytest.param(set_value("targets", "target", None), "null_value", "targets", "target", ["必填"], id="target_null"),
-    pytest.param(
-        set_value("services", "person_key", None, 0),
-        "missing_person_key",
-        "services",
-        "person_key",
-        ["person_key"],
-        id="service_without_person",
-    ),
-    pytest.param(
-        set_value("persons", "person_key", RAW_CERTIFICATE),
-        "person_key_format",
-        "persons",
-        "person_key",
-        ["证号", "HMAC"],
-        id="raw_certificate_number",
     ),
     pytest.param(
         duplicate_row("targets", 0, target=120.0),
@@ -403,6 +205,25 @@ VIOLATIONS = [
         ["版本"],
         id="manifest_contract",
     ),
+    *[
+        pytest.param(set_value(table, column, value, *row), rule, table, column, words, id=case)
+        for case, table, column, value, rule, words, *row in SET_VALUE_CASES
+    ],
+    *[
+        pytest.param(set_value("payments", column, value), rule, "payments", "person_key/project_key", words, id=case)
+        for case, column, value, rule, words in PAYEE_CASES
+    ],
+    *[
+        pytest.param(
+            set_value(table, "township_code", BAD_TOWNSHIP),
+            "unknown_township",
+            table,
+            "township_code",
+            ["township_code", "townships"],
+            id=f"unknown_township_{table}",
+        )
+        for table in ("persons", "payments", "services", "rehab_needs", "satisfaction", "targets")
+    ],
 ]
 
 

@@ -11,7 +11,8 @@ import pytest
 import dpf.check_store
 from dpf.check import check_folder
 from dpf.check_store import checked_folder, result_key
-from tests.check_fixture import build_clean_folder, read_rows, refresh_manifest, write_table
+from tests.check_fixture import build_clean_folder
+from tests.extract_builder import read_rows, refresh_manifest, write_table
 
 
 @pytest.fixture

@@ -15,55 +15,52 @@ from dpf.demo import generate_demo
 
 AS_OF = date(2024, 9, 30)
 
-# Ad-hoc SQL for each indicator of the report, over 2023 (payments by period, services by
-# served_on, needs by recorded_on), written from the contract's definitions.
-PAYMENT_INDICATORS = {
-    "nursing_subsidy_person_times": ("count(*)", "('nursing_subsidy')"),
-    "nursing_subsidy_amount": ("sum(amount_yuan)", "('nursing_subsidy')"),
-    "living_subsidy_person_times": ("count(*)", "('living_subsidy')"),
-    "living_subsidy_amount": ("sum(amount_yuan)", "('living_subsidy')"),
-    "wheelchair_fuel_amount": ("sum(amount_yuan)", "('wheelchair_fuel')"),
-    "entrepreneurship_persons": ("count(DISTINCT person_key)", "('entrepreneurship')"),
-    "entrepreneurship_amount": ("sum(amount_yuan)", "('entrepreneurship')"),
-    "sunshine_greenhouse_projects": ("count(DISTINCT project_key)", "('sunshine_greenhouse')"),
-    "assistance_base_projects": ("count(DISTINCT project_key)", "('assistance_base')"),
-    "greenhouse_base_amount": ("sum(amount_yuan)", "('sunshine_greenhouse', 'assistance_base')"),
-    "student_aid_persons": ("count(DISTINCT person_key)", "('student_aid')"),
-    "student_aid_amount": ("sum(amount_yuan)", "('student_aid')"),
-    "cochlear_implant_amount": ("sum(amount_yuan)", "('cochlear_implant')"),
-    "psychiatric_medication_persons": ("count(DISTINCT person_key)", "('psychiatric_medication')"),
-    "psychiatric_medication_amount": ("sum(amount_yuan)", "('psychiatric_medication')"),
-    "sunshine_home_persons": ("count(DISTINCT person_key)", "('sunshine_home')"),
-    "sunshine_home_amount": ("sum(amount_yuan)", "('sunshine_home')"),
-    "accessibility_households": ("count(DISTINCT person_key)", "('accessibility_retrofit')"),
-    "accessibility_amount": ("sum(amount_yuan)", "('accessibility_retrofit')"),
+# Ad-hoc SQL for each indicator of the report, written from the contract's definitions:
+# indicator -> (table, measure, which rows), over 2023 by the table's date column.
+REPORT_SQL = {
+    "nursing_subsidy_person_times": ("payments", "count(*)", "program = 'nursing_subsidy'"),
+    "nursing_subsidy_amount": ("payments", "sum(amount_yuan)", "program = 'nursing_subsidy'"),
+    "living_subsidy_person_times": ("payments", "count(*)", "program = 'living_subsidy'"),
+    "living_subsidy_amount": ("payments", "sum(amount_yuan)", "program = 'living_subsidy'"),
+    "wheelchair_fuel_amount": ("payments", "sum(amount_yuan)", "program = 'wheelchair_fuel'"),
+    "entrepreneurship_persons": ("payments", "count(DISTINCT person_key)", "program = 'entrepreneurship'"),
+    "entrepreneurship_amount": ("payments", "sum(amount_yuan)", "program = 'entrepreneurship'"),
+    "sunshine_greenhouse_projects": ("payments", "count(DISTINCT project_key)", "program = 'sunshine_greenhouse'"),
+    "assistance_base_projects": ("payments", "count(DISTINCT project_key)", "program = 'assistance_base'"),
+    "greenhouse_base_amount": ("payments", "sum(amount_yuan)", "program IN ('sunshine_greenhouse', 'assistance_base')"),
+    "student_aid_persons": ("payments", "count(DISTINCT person_key)", "program = 'student_aid'"),
+    "student_aid_amount": ("payments", "sum(amount_yuan)", "program = 'student_aid'"),
+    "cochlear_implant_amount": ("payments", "sum(amount_yuan)", "program = 'cochlear_implant'"),
+    "psychiatric_medication_persons": ("payments", "count(DISTINCT person_key)", "program = 'psychiatric_medication'"),
+    "psychiatric_medication_amount": ("payments", "sum(amount_yuan)", "program = 'psychiatric_medication'"),
+    "sunshine_home_persons": ("payments", "count(DISTINCT person_key)", "program = 'sunshine_home'"),
+    "sunshine_home_amount": ("payments", "sum(amount_yuan)", "program = 'sunshine_home'"),
+    "accessibility_households": ("payments", "count(DISTINCT person_key)", "program = 'accessibility_retrofit'"),
+    "accessibility_amount": ("payments", "sum(amount_yuan)", "program = 'accessibility_retrofit'"),
+    "training_person_times": ("services", "count(*)", "service = 'vocational_training'"),
+    "training_batches": ("services", "count(DISTINCT batch)", "service = 'vocational_training'"),
+    "job_registrations": ("services", "count(DISTINCT person_key)", "service = 'job_registration'"),
+    "job_fairs": ("services", "count(*)", "service = 'job_fair'"),
+    "job_fair_enterprises": ("services", "sum(quantity)", "service = 'job_fair'"),
+    "job_intentions": ("services", "count(DISTINCT person_key)", "service = 'job_intention'"),
+    "outreach_events": ("services", "count(*)", "service = 'policy_outreach'"),
+    "outreach_leaflets": ("services", "sum(quantity)", "service = 'policy_outreach'"),
+    "assessments_centralized": ("services", "count(*)", "service = 'assessment_centralized'"),
+    "assessments_home": ("services", "count(*)", "service = 'assessment_home'"),
+    "certificates_issued": ("services", "count(*)", "service = 'certificate_issued'"),
+    "home_rehab_persons": ("services", "count(DISTINCT person_key)", "service = 'home_rehab'"),
+    "prosthesis_fittings": ("services", "count(*)", "service = 'prosthesis_fitting'"),
+    "device_fittings": ("services", "count(*)", "service = 'device_fitting'"),
+    "devices_issued": ("services", "sum(quantity)", "service = 'device_issued'"),
+    "child_rehab_persons": ("services", "count(DISTINCT person_key)", "service = 'child_rehab'"),
+    "respite_care_person_times": ("services", "count(*)", "service = 'respite_care'"),
+    "volunteer_activities": ("services", "count(*)", "service = 'volunteer_activity'"),
+    "volunteer_hours": ("services", "sum(quantity)", "service = 'volunteer_activity'"),
+    "rehab_needs": ("rehab_needs", "count(*)", "true"),
+    "rehab_needs_basic_medical": ("rehab_needs", "count(*)", "need = 'basic_medical'"),
+    "rehab_needs_assistive_device": ("rehab_needs", "count(*)", "need = 'assistive_device'"),
 }
-SERVICE_INDICATORS = {
-    "training_person_times": ("count(*)", "vocational_training"),
-    "training_batches": ("count(DISTINCT batch)", "vocational_training"),
-    "job_registrations": ("count(DISTINCT person_key)", "job_registration"),
-    "job_fairs": ("count(*)", "job_fair"),
-    "job_fair_enterprises": ("sum(quantity)", "job_fair"),
-    "job_intentions": ("count(DISTINCT person_key)", "job_intention"),
-    "outreach_events": ("count(*)", "policy_outreach"),
-    "outreach_leaflets": ("sum(quantity)", "policy_outreach"),
-    "assessments_centralized": ("count(*)", "assessment_centralized"),
-    "assessments_home": ("count(*)", "assessment_home"),
-    "certificates_issued": ("count(*)", "certificate_issued"),
-    "home_rehab_persons": ("count(DISTINCT person_key)", "home_rehab"),
-    "prosthesis_fittings": ("count(*)", "prosthesis_fitting"),
-    "device_fittings": ("count(*)", "device_fitting"),
-    "devices_issued": ("sum(quantity)", "device_issued"),
-    "child_rehab_persons": ("count(DISTINCT person_key)", "child_rehab"),
-    "respite_care_person_times": ("count(*)", "respite_care"),
-    "volunteer_activities": ("count(*)", "volunteer_activity"),
-    "volunteer_hours": ("sum(quantity)", "volunteer_activity"),
-}
-NEED_INDICATORS = {
-    "rehab_needs": "true",
-    "rehab_needs_basic_medical": "need = 'basic_medical'",
-    "rehab_needs_assistive_device": "need = 'assistive_device'",
-}
+DATE_COLUMNS = {"payments": "period", "services": "served_on", "rehab_needs": "recorded_on"}
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
@@ -80,21 +77,10 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
 
 def report_2023(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     values = {}
-    for indicator, (measure, programs) in PAYMENT_INDICATORS.items():
+    for indicator, (table, measure, rows) in REPORT_SQL.items():
         values[indicator] = con.execute(
-            f"SELECT coalesce({measure}, 0) FROM payments WHERE program IN {programs} "
-            "AND period BETWEEN DATE '2023-01-01' AND DATE '2023-12-31'"
-        ).fetchone()[0]
-    for indicator, (measure, service) in SERVICE_INDICATORS.items():
-        values[indicator] = con.execute(
-            f"SELECT coalesce({measure}, 0) FROM services WHERE service = ? "
-            "AND served_on BETWEEN DATE '2023-01-01' AND DATE '2023-12-31'",
-            [service],
-        ).fetchone()[0]
-    for indicator, condition in NEED_INDICATORS.items():
-        values[indicator] = con.execute(
-            f"SELECT count(*) FROM rehab_needs WHERE {condition} "
-            "AND recorded_on BETWEEN DATE '2023-01-01' AND DATE '2023-12-31'"
+            f"SELECT coalesce({measure}, 0) FROM {table} WHERE {rows} "
+            f"AND {DATE_COLUMNS[table]} BETWEEN DATE '2023-01-01' AND DATE '2023-12-31'"
         ).fetchone()[0]
     return {k: float(v) for k, v in values.items()}
 

@@ -11,59 +11,18 @@ from dpf.catalogue import INDICATORS
 from dpf.db import open_extracts
 from dpf.indicators import codes_for_names, compute_indicators, data_years, indicator_values, township_values
 from dpf.sql import QueryParameterError, run_query
-from tests.extract_builder import write_set
+from tests.extract_builder import A, B, day, need, payment, person, service, survey, target, town, write_set
 
 AS_OF = date(2024, 6, 15)
-A, B, Q = "340000001", "340000002", "340000003"
+Q = "340000003"
 QUOTE_NAME = "石'桥\"乡"
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def pay(pid, program, period, amount, person=None, project=None, township=A):
-    return {
-        "payment_id": pid,
-        "program": program,
-        "person_key": person,
-        "project_key": project,
-        "township_code": township,
-        "period": d(period),
-        "amount_yuan": amount,
-    }
-
-
-def svc(sid, service, served_on, person=None, township=A, quantity=1, batch=None):
-    return {
-        "service_id": sid,
-        "service": service,
-        "person_key": person,
-        "township_code": township,
-        "served_on": d(served_on),
-        "quantity": quantity,
-        "batch": batch,
-    }
-
-
-def person(key, township, certified, cancelled=None, category=4):
-    return {
-        "person_key": key,
-        "township_code": township,
-        "sex": "男",
-        "birth_year": 1970,
-        "category": category,
-        "grade": 1,
-        "certified_on": d(certified),
-        "cancelled_on": d(cancelled) if cancelled else None,
-    }
 
 
 TABLES = {
     "townships": [
-        {"code": A, "name": "城关街道", "kind": "街道", "sort_order": 1},
-        {"code": B, "name": "龙山镇", "kind": "镇", "sort_order": 2},
-        {"code": Q, "name": QUOTE_NAME, "kind": "乡", "sort_order": 3},
+        town(A, "城关街道", "街道", 1),
+        town(B, "龙山镇", "镇", 2),
+        town(Q, QUOTE_NAME, "乡", 3),
     ],
     "persons": [
         person("p1", A, "2010-01-01"),
@@ -72,90 +31,50 @@ TABLES = {
         person("p4", Q, "2020-01-01"),
     ],
     "payments": [
-        pay("n1", "nursing_subsidy", "2024-01-01", 86, person="p1"),
-        pay("n2", "nursing_subsidy", "2024-02-01", 86, person="p1"),
-        pay("n3", "nursing_subsidy", "2024-06-01", 86, person="p1"),
-        pay("n4", "nursing_subsidy", "2024-07-01", 86, person="p1"),  # after the as-of month
-        pay("n5", "nursing_subsidy", "2024-01-01", 86, person="p3", township=B),
-        pay("o1", "nursing_subsidy", "2023-01-01", 80, person="p1"),
-        pay("o2", "nursing_subsidy", "2023-06-01", 80, person="p1"),
-        pay("o3", "nursing_subsidy", "2023-07-01", 80, person="p1"),  # after last year's span
-        pay("e1", "entrepreneurship", "2024-03-01", 1000, person="p2"),
-        pay("e2", "entrepreneurship", "2024-04-01", 2000, person="p2"),
-        pay("g1", "sunshine_greenhouse", "2024-05-01", 5000, project="g-1", township=B),
-        pay("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
-        pay("b1", "assistance_base", "2024-02-01", 2000, project="b-1", township=Q),
+        payment("n1", "nursing_subsidy", "2024-01-01", 86, person="p1"),
+        payment("n2", "nursing_subsidy", "2024-02-01", 86, person="p1"),
+        payment("n3", "nursing_subsidy", "2024-06-01", 86, person="p1"),
+        payment("n4", "nursing_subsidy", "2024-07-01", 86, person="p1"),  # after the as-of month
+        payment("n5", "nursing_subsidy", "2024-01-01", 86, person="p3", township=B),
+        payment("o1", "nursing_subsidy", "2023-01-01", 80, person="p1"),
+        payment("o2", "nursing_subsidy", "2023-06-01", 80, person="p1"),
+        payment("o3", "nursing_subsidy", "2023-07-01", 80, person="p1"),  # after last year's span
+        payment("e1", "entrepreneurship", "2024-03-01", 1000, person="p2"),
+        payment("e2", "entrepreneurship", "2024-04-01", 2000, person="p2"),
+        payment("g1", "sunshine_greenhouse", "2024-05-01", 5000, project="g-1", township=B),
+        payment("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
+        payment("b1", "assistance_base", "2024-02-01", 2000, project="b-1", township=Q),
     ],
     "services": [
-        svc("t1", "vocational_training", "2024-03-10", person="p1", batch="2024-1"),
-        svc("t2", "vocational_training", "2024-03-10", person="p2", batch="2024-1"),
-        svc("t3", "vocational_training", "2024-05-02", person="p1", batch="2024-2"),
-        svc("t4", "vocational_training", "2024-05-02", person="p3", township=B, batch="2024-2"),
-        svc("t5", "vocational_training", "2024-07-01", person="p4", township=Q, batch="2024-3"),
-        svc("t6", "vocational_training", "2023-06-15", person="p1", batch="2023-1"),
-        svc("t7", "vocational_training", "2023-06-16", person="p1", batch="2023-2"),
-        svc("f1", "job_fair", "2024-04-01", quantity=5),
-        svc("f2", "job_fair", "2024-05-01", township=None, quantity=7),  # county-level event
-        svc("h1", "home_rehab", "2024-02-01", person="p1"),
-        svc("h2", "home_rehab", "2024-03-01", person="p1"),
-        svc("h3", "home_rehab", "2024-03-01", person="p2"),
+        service("t1", "vocational_training", "2024-03-10", person="p1", batch="2024-1"),
+        service("t2", "vocational_training", "2024-03-10", person="p2", batch="2024-1"),
+        service("t3", "vocational_training", "2024-05-02", person="p1", batch="2024-2"),
+        service("t4", "vocational_training", "2024-05-02", person="p3", township=B, batch="2024-2"),
+        service("t5", "vocational_training", "2024-07-01", person="p4", township=Q, batch="2024-3"),
+        service("t6", "vocational_training", "2023-06-15", person="p1", batch="2023-1"),
+        service("t7", "vocational_training", "2023-06-16", person="p1", batch="2023-2"),
+        service("f1", "job_fair", "2024-04-01", quantity=5),
+        service("f2", "job_fair", "2024-05-01", township=None, quantity=7),  # county-level event
+        service("h1", "home_rehab", "2024-02-01", person="p1"),
+        service("h2", "home_rehab", "2024-03-01", person="p1"),
+        service("h3", "home_rehab", "2024-03-01", person="p2"),
     ],
     "rehab_needs": [
-        {
-            "need_id": "r1",
-            "person_key": "p1",
-            "township_code": A,
-            "need": "basic_medical",
-            "recorded_on": d("2024-01-05"),
-            "met_on": d("2024-03-01"),
-        },
-        {
-            "need_id": "r2",
-            "person_key": "p2",
-            "township_code": A,
-            "need": "basic_medical",
-            "recorded_on": d("2024-02-05"),
-            "met_on": d("2024-07-01"),
-        },
-        {
-            "need_id": "r3",
-            "person_key": "p3",
-            "township_code": B,
-            "need": "assistive_device",
-            "recorded_on": d("2024-03-05"),
-            "met_on": None,
-        },
-        {
-            "need_id": "r4",
-            "person_key": "p1",
-            "township_code": A,
-            "need": "rehab_training",
-            "recorded_on": d("2024-04-01"),
-            "met_on": d("2024-04-02"),
-        },
+        need("r1", "p1", "basic_medical", "2024-01-05", "2024-03-01"),
+        need("r2", "p2", "basic_medical", "2024-02-05", "2024-07-01"),
+        need("r3", "p3", "assistive_device", "2024-03-05", township=B),
+        need("r4", "p1", "rehab_training", "2024-04-01", "2024-04-02"),
     ],
     "satisfaction": [
-        {"survey_id": "s1", "person_key": "p1", "township_code": A, "surveyed_on": d("2024-03-01"), "satisfied": True},
-        {"survey_id": "s2", "person_key": "p2", "township_code": A, "surveyed_on": d("2024-03-01"), "satisfied": False},
-        {"survey_id": "s3", "person_key": "p3", "township_code": B, "surveyed_on": d("2024-04-01"), "satisfied": True},
+        survey("s1", "p1", "2024-03-01", True),
+        survey("s2", "p2", "2024-03-01", False),
+        survey("s3", "p3", "2024-04-01", True, township=B),
     ],
     "targets": [
-        {
-            "year": 2024,
-            "indicator": "training_person_times",
-            "township_code": None,
-            "target": 10.0,
-            "note": "10人次以上",
-        },
-        {"year": 2024, "indicator": "training_person_times", "township_code": A, "target": 6.0, "note": None},
-        {"year": 2024, "indicator": "training_person_times", "township_code": B, "target": 4.0, "note": None},
-        {
-            "year": 2024,
-            "indicator": "rehab_satisfaction_rate",
-            "township_code": None,
-            "target": 95.0,
-            "note": "力争100%",
-        },
+        target("training_person_times", 10.0, note="10人次以上"),
+        target("training_person_times", 6.0, A),
+        target("training_person_times", 4.0, B),
+        target("rehab_satisfaction_rate", 95.0, note="力争100%"),
     ],
 }
 
@@ -327,7 +246,7 @@ def test_query_loader_rejects_wrong_parameters(extracts):
     [
         # code: (startup_persons, startup_amount_yuan, projects, project_amount_yuan)
         (AS_OF, {A: (1, 3000, 0, 0), B: (0, 0, 1, 6000), Q: (0, 0, 1, 2000)}),
-        (d("2024-03-31"), {A: (1, 1000, 0, 0), B: (0, 0, 0, 0), Q: (0, 0, 1, 2000)}),  # e2, g1, g2 come later
+        (day("2024-03-31"), {A: (1, 1000, 0, 0), B: (0, 0, 0, 0), Q: (0, 0, 1, 2000)}),  # e2, g1, g2 come later
     ],
 )
 def test_startup_and_projects_by_township(extracts, as_of, expected):

@@ -14,7 +14,7 @@ from dpf.formatting import fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
-from tests.extract_builder import write_set
+from tests.extract_builder import payment, person, service, target, town, write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.employment_tables import class_table, project_table, township_table
 
@@ -163,66 +163,34 @@ def test_queries_agree_with_dpf_indicators(demo, demo_dir):
 # --- A tiny hand-computed set ---------------------------------------------------------------
 
 
-def _service(sid, service, town, day, person=None, quantity=1, batch=None, detail=None):
-    return {
-        "service_id": sid,
-        "service": service,
-        "person_key": person,
-        "township_code": town,
-        "served_on": day,
-        "quantity": quantity,
-        "batch": batch,
-        "detail": detail,
-    }
-
-
-def _payment(pid, program, town, period, amount, person=None, project=None):
-    return {
-        "payment_id": pid,
-        "program": program,
-        "person_key": person,
-        "project_key": project,
-        "township_code": town,
-        "period": period,
-        "amount_yuan": amount,
-    }
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """甲镇 trains (two classes) and supports a start-up and a greenhouse; 乙乡 only registers job seekers."""
-    towns = [
-        {"code": "1", "name": "甲镇", "kind": "镇", "sort_order": 1},
-        {"code": "2", "name": "乙乡", "kind": "乡", "sort_order": 2},
-    ]
-    persons = [
-        {"person_key": k, "township_code": t, "sex": "男", "birth_year": 1980, "category": 4, "grade": 3,
-         "certified_on": date(2020, 1, 1), "cancelled_on": None}
-        for k, t in [("a", "1"), ("b", "1"), ("c", "1"), ("d", "2")]
-    ]  # fmt: skip
+    towns = [town("1", "甲镇", "镇", 1), town("2", "乙乡", "乡", 2)]
+    persons = [person(k, t, "2020-01-01", grade=3) for k, t in [("a", "1"), ("b", "1"), ("c", "1"), ("d", "2")]]
     services = [
-        _service("1", "vocational_training", "1", date(2024, 4, 2), "a", batch="第1期", detail="电商"),
-        _service("2", "vocational_training", "1", date(2024, 4, 2), "b", batch="第1期", detail="电商"),
-        _service("3", "vocational_training", "1", date(2024, 6, 5), "a", batch="第2期", detail="种植"),
-        _service("4", "vocational_training", "1", date(2024, 10, 8), "c", batch="第3期", detail="种植"),  # after as-of
-        _service("5", "job_registration", "1", date(2024, 3, 1), "a"),
-        _service("6", "job_registration", "1", date(2024, 5, 1), "b"),
-        _service("7", "job_intention", "1", date(2024, 7, 1), "b"),
-        _service("8", "job_intention", "1", date(2024, 7, 1), "c"),  # never registered
-        _service("9", "job_fair", None, date(2024, 5, 20), quantity=7),  # county-level fair
-        _service("10", "job_registration", "2", date(2024, 5, 1), "d"),
-        _service("11", "vocational_training", "2", date(2023, 4, 2), "d", batch="2023年第1期", detail="电商"),
+        service("1", "vocational_training", "2024-04-02", "a", "1", batch="第1期", detail="电商"),
+        service("2", "vocational_training", "2024-04-02", "b", "1", batch="第1期", detail="电商"),
+        service("3", "vocational_training", "2024-06-05", "a", "1", batch="第2期", detail="种植"),
+        service("4", "vocational_training", "2024-10-08", "c", "1", batch="第3期", detail="种植"),  # after as-of
+        service("5", "job_registration", "2024-03-01", "a", "1"),
+        service("6", "job_registration", "2024-05-01", "b", "1"),
+        service("7", "job_intention", "2024-07-01", "b", "1"),
+        service("8", "job_intention", "2024-07-01", "c", "1"),  # never registered
+        service("9", "job_fair", "2024-05-20", township=None, quantity=7),  # county-level fair
+        service("10", "job_registration", "2024-05-01", "d", "2"),
+        service("11", "vocational_training", "2023-04-02", "d", "2", batch="2023年第1期", detail="电商"),
     ]
     payments = [
-        _payment("1", "entrepreneurship", "1", date(2024, 5, 1), 3000, person="a"),
-        _payment("2", "entrepreneurship", "1", date(2024, 8, 1), 1000, person="a"),
-        _payment("3", "sunshine_greenhouse", "1", date(2024, 6, 1), 3000, project="GH-1"),
-        _payment("4", "sunshine_greenhouse", "1", date(2024, 9, 1), 2000, project="GH-1"),
+        payment("1", "entrepreneurship", "2024-05-01", 3000, person="a", township="1"),
+        payment("2", "entrepreneurship", "2024-08-01", 1000, person="a", township="1"),
+        payment("3", "sunshine_greenhouse", "2024-06-01", 3000, project="GH-1", township="1"),
+        payment("4", "sunshine_greenhouse", "2024-09-01", 2000, project="GH-1", township="1"),
     ]
     targets = [
-        {"year": 2024, "indicator": "training_person_times", "township_code": None, "target": 10, "note": "10人次"},
-        {"year": 2024, "indicator": "training_person_times", "township_code": "1", "target": 6, "note": None},
-        {"year": 2024, "indicator": "training_person_times", "township_code": "2", "target": 4, "note": None},
+        target("training_person_times", 10, note="10人次"),
+        target("training_person_times", 6, "1"),
+        target("training_person_times", 4, "2"),
     ]
     tables = {"townships": towns, "persons": persons, "services": services, "payments": payments, "targets": targets}
     tables["rehab_needs"] = []

@@ -14,7 +14,7 @@ from dpf.formatting import fmt_count, fmt_value, fmt_wan
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
-from tests.extract_builder import write_set
+from tests.extract_builder import payment, person, town, write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.funds_tables import PROGRAM_INDICATORS, catalogue_params, township_program_table
 
@@ -132,40 +132,24 @@ def test_program_in_url_is_preselected_and_unknown_dropped(demo_dir):
     assert at.selectbox(key="program").value == "全部项目"
 
 
-def _row(pid, program, town, period, amount, person=None, project=None):
-    return {
-        "payment_id": pid,
-        "program": program,
-        "person_key": person,
-        "project_key": project,
-        "township_code": town,
-        "period": period,
-        "amount_yuan": amount,
-    }
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """Two townships; 乙乡 had payments in 2023 only, 甲镇 in both years."""
-    towns = [
-        {"code": "1", "name": "甲镇", "kind": "镇", "sort_order": 1},
-        {"code": "2", "name": "乙乡", "kind": "乡", "sort_order": 2},
-    ]
+    towns = [town("1", "甲镇", "镇", 1), town("2", "乙乡", "乡", 2)]
     persons = [
-        {"person_key": k, "township_code": t, "sex": "男", "birth_year": 1970, "category": c, "grade": g,
-         "certified_on": date(2020, 1, 1), "cancelled_on": None}
+        person(k, t, "2020-01-01", category=c, grade=g)
         for k, t, c, g in [("a", "1", 4, 1), ("b", "1", 6, 2), ("c", "2", 1, 1)]
-    ]  # fmt: skip
+    ]
     payments = [
-        _row("1", "nursing_subsidy", "1", date(2024, 1, 1), 80, person="a"),
-        _row("2", "nursing_subsidy", "1", date(2024, 2, 1), 80, person="a"),
-        _row("3", "nursing_subsidy", "1", date(2024, 2, 1), 80, person="b"),
-        _row("4", "living_subsidy", "1", date(2024, 2, 1), 100, person="b"),
-        _row("5", "wheelchair_fuel", "1", date(2024, 3, 1), 130, person="a"),
-        _row("6", "wheelchair_fuel", "1", date(2024, 6, 1), 130, person="a"),
-        _row("7", "sunshine_greenhouse", "1", date(2024, 4, 1), 3000, project="g1"),
-        _row("8", "nursing_subsidy", "2", date(2023, 5, 1), 80, person="c"),
-        _row("9", "nursing_subsidy", "1", date(2024, 10, 1), 80, person="a"),  # after the as-of date
+        payment("1", "nursing_subsidy", "2024-01-01", 80, person="a", township="1"),
+        payment("2", "nursing_subsidy", "2024-02-01", 80, person="a", township="1"),
+        payment("3", "nursing_subsidy", "2024-02-01", 80, person="b", township="1"),
+        payment("4", "living_subsidy", "2024-02-01", 100, person="b", township="1"),
+        payment("5", "wheelchair_fuel", "2024-03-01", 130, person="a", township="1"),
+        payment("6", "wheelchair_fuel", "2024-06-01", 130, person="a", township="1"),
+        payment("7", "sunshine_greenhouse", "2024-04-01", 3000, project="g1", township="1"),
+        payment("8", "nursing_subsidy", "2023-05-01", 80, person="c", township="2"),
+        payment("9", "nursing_subsidy", "2024-10-01", 80, person="a", township="1"),  # after the as-of date
     ]
     tables = {"townships": towns, "persons": persons, "payments": payments}
     tables.update({name: [] for name in ("services", "rehab_needs")})

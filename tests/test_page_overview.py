@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pyarrow.parquet as pq
 import pytest
 
 from dpf.catalogue import TABLE_SCHEMAS
@@ -12,7 +11,7 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
-from tests.extract_builder import to_arrow, write_set
+from tests.extract_builder import town, write_set, write_table
 from tests.test_indicators import AS_OF, TABLES
 
 
@@ -89,7 +88,7 @@ def test_unknown_url_values_are_dropped(demo_dir, hostile):
 
 def test_overview_on_an_empty_but_valid_folder(tmp_path):
     tables = {name: [] for name in TABLE_SCHEMAS}
-    tables["townships"] = [{"code": "1", "name": "城关街道", "kind": "街道", "sort_order": 1}]
+    tables["townships"] = [town("1", "城关街道", "街道", 1)]
     folder = write_set(tmp_path / "empty", tables, date(2024, 3, 31))
     at = run_page(folder)
     assert no_exception(at)
@@ -123,7 +122,7 @@ def test_missing_folder_says_what_to_do(tmp_path):
 
 def test_half_copied_table_is_flagged_by_row_count(tmp_path):
     folder = write_set(tmp_path / "set", TABLES, AS_OF)
-    pq.write_table(to_arrow("services", TABLES["services"][:3]), folder / "services.parquet")  # half a copy
+    write_table(folder, "services", TABLES["services"][:3])  # half a copy
     extracts = open_extracts(folder)
     assert not extracts.available("services")
     assert "行数（3）" in extracts.problem("services") and "不一致" in extracts.problem("services")

@@ -15,55 +15,13 @@ from dpf.indicators import compute_indicators
 from dpf.progress import cumulative_by_month, month_ends, monthly_increments, series_for
 from dpf.schedule import completion_pct, schedule_share, status_for
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
-from tests.extract_builder import write_set
+from tests.extract_builder import A, B, payment, person, service, target, town, write_set
 
 AS_OF = date(2024, 9, 30)
-A, B = "340000001", "340000002"
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def person(key: str, township: str) -> dict:
-    return {
-        "person_key": key,
-        "township_code": township,
-        "sex": "女",
-        "birth_year": 1980,
-        "category": 6,
-        "grade": 2,
-        "certified_on": d("2015-01-01"),
-        "cancelled_on": None,
-    }
 
 
 def med(pid: str, person_key: str, township: str, period: str) -> dict:
-    return {
-        "payment_id": pid,
-        "program": "psychiatric_medication",
-        "person_key": person_key,
-        "project_key": None,
-        "township_code": township,
-        "period": d(period),
-        "amount_yuan": 100,
-    }
-
-
-def training(sid: str, person_key: str, served_on: str) -> dict:
-    return {
-        "service_id": sid,
-        "service": "vocational_training",
-        "person_key": person_key,
-        "township_code": A,
-        "served_on": d(served_on),
-        "quantity": 1,
-        "batch": served_on[:7],
-    }
-
-
-def target(indicator: str, value: float, township: str | None = None, note: str = "") -> dict:
-    return {"year": 2024, "indicator": indicator, "township_code": township, "target": value, "note": note}
+    return payment(pid, "psychiatric_medication", period, 100, person=person_key, township=township)
 
 
 # Psychiatric medication (distinct persons): 2024 p1 (A) every month Jan–Sep, p2 (B) from March,
@@ -71,10 +29,12 @@ def target(indicator: str, value: float, township: str | None = None, note: str 
 # from November -> increments Jan 1, Nov 1, so the year-end projection is 3 + 1 = 4.
 TABLES = {
     "townships": [
-        {"code": A, "name": "城关街道", "kind": "街道", "sort_order": 1},
-        {"code": B, "name": "龙山镇", "kind": "镇", "sort_order": 2},
+        town(A, "城关街道", "街道", 1),
+        town(B, "龙山镇", "镇", 2),
     ],
-    "persons": [person(k, t) for k, t in (("p1", A), ("p2", B), ("p3", A), ("p4", B))],
+    "persons": [
+        person(k, t, "2015-01-01", category=6, grade=2) for k, t in (("p1", A), ("p2", B), ("p3", A), ("p4", B))
+    ],
     "payments": [
         *[med(f"a{m}", "p1", A, f"2024-{m:02d}-01") for m in range(1, 10)],
         *[med(f"b{m}", "p2", B, f"2024-{m:02d}-01") for m in range(3, 10)],
@@ -83,9 +43,9 @@ TABLES = {
         *[med(f"q{m}", "p3", A, f"2023-{m:02d}-01") for m in (11, 12)],
     ],
     "services": [
-        training("t1", "p1", "2024-03-05"),
-        training("t2", "p3", "2024-05-05"),
-        training("t3", "p1", "2024-07-05"),
+        service("t1", "vocational_training", "2024-03-05", person="p1", batch="2024-03"),
+        service("t2", "vocational_training", "2024-05-05", person="p3", batch="2024-05"),
+        service("t3", "vocational_training", "2024-07-05", person="p1", batch="2024-07"),
     ],
     "rehab_needs": [],
     "targets": [

@@ -112,20 +112,8 @@ def test_schedule_share_unknown_basis() -> None:
 def test_schedule_line_leap_year() -> None:
     line = schedule_line(2024, date(2024, 9, 30))
     assert len(line) == 12
-    assert [d for d, _ in line] == [
-        date(2024, 1, 31),
-        date(2024, 2, 29),
-        date(2024, 3, 31),
-        date(2024, 4, 30),
-        date(2024, 5, 31),
-        date(2024, 6, 30),
-        date(2024, 7, 31),
-        date(2024, 8, 31),
-        date(2024, 9, 30),
-        date(2024, 10, 31),
-        date(2024, 11, 30),
-        date(2024, 12, 31),
-    ]
+    month_lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]  # 2024 is a leap year
+    assert [d for d, _ in line] == [date(2024, month, days) for month, days in enumerate(month_lengths, start=1)]
     assert line[0][1] == pytest.approx(8.47, abs=0.005)  # 31/366
     assert line[1][1] == pytest.approx(16.39, abs=0.005)  # 60/366
     assert line[8][1] == pytest.approx(74.86, abs=0.005)  # 274/366

@@ -23,82 +23,28 @@ from dpf.db import open_extracts
 from dpf.indicators import compute_indicators, indicator_values
 from dpf.manifest import read_manifest, write_manifest
 from dpf.summary import KEEP_STORES, SUMMARY_TABLES, SummaryState, store_key
-from tests.extract_builder import to_arrow, write_set
+from tests.extract_builder import A, B, day, need, payment, person, service, survey, town, write_set, write_table
 
-A, B = "340000001", "340000002"
 AS_OF = date(2025, 3, 1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def pay(pid, program, period, amount, person=None, project=None, township=A):
-    return {
-        "payment_id": pid,
-        "program": program,
-        "person_key": person,
-        "project_key": project,
-        "township_code": township,
-        "period": d(period),
-        "amount_yuan": amount,
-    }
-
-
-def person(key, township, category=4, grade=1, certified="2010-01-01", cancelled=None):
-    return {
-        "person_key": key,
-        "township_code": township,
-        "sex": "女",
-        "birth_year": 1965,
-        "category": category,
-        "grade": grade,
-        "certified_on": d(certified),
-        "cancelled_on": d(cancelled) if cancelled else None,
-    }
-
-
-def svc(sid, service, served_on, person=None, township=A, quantity=1, batch=None):
-    return {
-        "service_id": sid,
-        "service": service,
-        "person_key": person,
-        "township_code": township,
-        "served_on": d(served_on),
-        "quantity": quantity,
-        "batch": batch,
-    }
-
-
-TOWNSHIPS = [
-    {"code": A, "name": "城关街道", "kind": "街道", "sort_order": 1},
-    {"code": B, "name": "龙山镇", "kind": "镇", "sort_order": 2},
-]
-REHAB_NEEDS = [
-    {
-        "need_id": "r1",
-        "person_key": "p1",
-        "township_code": A,
-        "need": "basic_medical",
-        "recorded_on": d("2024-01-05"),
-        "met_on": d("2024-03-01"),
-    }
-]
+TOWNSHIPS = [town(A, "城关街道", "街道", 1), town(B, "龙山镇", "镇", 2)]
+REHAB_NEEDS = [need("r1", "p1", "basic_medical", "2024-01-05", "2024-03-01")]
 
 # --- 1. contents --------------------------------------------------------------------------------------------
 
 PAYMENTS = [
-    pay("n1", "nursing_subsidy", "2024-01-01", 86, person="p1"),
-    pay("n2", "nursing_subsidy", "2024-03-01", 86, person="p1"),
-    pay("n3", "nursing_subsidy", "2025-02-01", 90, person="p1"),  # next year: its own first payment
-    pay("n4", "nursing_subsidy", "2024-01-01", 86, person="p3"),
-    pay("n5", "nursing_subsidy", "2024-03-01", 86.5, person="p2", township=B),
-    pay("m1", "psychiatric_medication", "2024-03-01", 300.25, person="p1"),
-    pay("m2", "psychiatric_medication", "2024-03-01", 100, person="p1"),  # same person, month and programme
-    pay("g1", "sunshine_greenhouse", "2024-03-01", 5000, project="g-1", township=B),  # person_key NULL
-    pay("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
-    pay("e1", "entrepreneurship", "2024-06-01", 1000, person="p9", township=B),  # p9 is not in `persons`
+    payment("n1", "nursing_subsidy", "2024-01-01", 86, person="p1"),
+    payment("n2", "nursing_subsidy", "2024-03-01", 86, person="p1"),
+    payment("n3", "nursing_subsidy", "2025-02-01", 90, person="p1"),  # next year: its own first payment
+    payment("n4", "nursing_subsidy", "2024-01-01", 86, person="p3"),
+    payment("n5", "nursing_subsidy", "2024-03-01", 86.5, person="p2", township=B),
+    payment("m1", "psychiatric_medication", "2024-03-01", 300.25, person="p1"),
+    payment("m2", "psychiatric_medication", "2024-03-01", 100, person="p1"),  # same person, month and programme
+    payment("g1", "sunshine_greenhouse", "2024-03-01", 5000, project="g-1", township=B),  # person_key NULL
+    payment("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
+    payment("e1", "entrepreneurship", "2024-06-01", 1000, person="p9", township=B),  # p9 is not in `persons`
 ]
 PERSONS = [
     person("p1", A, category=6, grade=2),
@@ -109,42 +55,42 @@ TABLES = {
     "townships": TOWNSHIPS,
     "persons": PERSONS,
     "payments": PAYMENTS,
-    "services": [svc("h1", "home_rehab", "2024-02-01", person="p1")],
+    "services": [service("h1", "home_rehab", "2024-02-01", person="p1")],
     "rehab_needs": REHAB_NEEDS,
 }
 
 # (period, township_code, program, payment_rows, amount_yuan), in the table's order.
 EXPECTED_MONTHLY = [
-    (d("2024-01-01"), A, "nursing_subsidy", 2, 172.0),
-    (d("2024-03-01"), A, "nursing_subsidy", 1, 86.0),
-    (d("2024-03-01"), A, "psychiatric_medication", 2, 400.25),
-    (d("2024-03-01"), B, "nursing_subsidy", 1, 86.5),
-    (d("2024-03-01"), B, "sunshine_greenhouse", 1, 5000.0),
-    (d("2024-06-01"), B, "entrepreneurship", 1, 1000.0),
-    (d("2024-06-01"), B, "sunshine_greenhouse", 1, 1000.0),
-    (d("2025-02-01"), A, "nursing_subsidy", 1, 90.0),
+    (day("2024-01-01"), A, "nursing_subsidy", 2, 172.0),
+    (day("2024-03-01"), A, "nursing_subsidy", 1, 86.0),
+    (day("2024-03-01"), A, "psychiatric_medication", 2, 400.25),
+    (day("2024-03-01"), B, "nursing_subsidy", 1, 86.5),
+    (day("2024-03-01"), B, "sunshine_greenhouse", 1, 5000.0),
+    (day("2024-06-01"), B, "entrepreneurship", 1, 1000.0),
+    (day("2024-06-01"), B, "sunshine_greenhouse", 1, 1000.0),
+    (day("2025-02-01"), A, "nursing_subsidy", 1, 90.0),
 ]
 # (year, program, township_code, payee, category, grade, first_period); payee stands for the integer id.
 EXPECTED_FIRSTS = [
-    (2024, "entrepreneurship", B, "person p9", None, None, d("2024-06-01")),
-    (2024, "nursing_subsidy", A, "person p1", 6, 2, d("2024-01-01")),  # paid Jan and Mar: first is Jan
-    (2024, "nursing_subsidy", A, "person p3", 4, 1, d("2024-01-01")),
-    (2024, "nursing_subsidy", B, "person p2", 1, 3, d("2024-03-01")),
-    (2024, "psychiatric_medication", A, "person p1", 6, 2, d("2024-03-01")),
-    (2024, "sunshine_greenhouse", B, "project g-1", None, None, d("2024-03-01")),  # paid Mar and Jun
-    (2025, "nursing_subsidy", A, "person p1", 6, 2, d("2025-02-01")),
+    (2024, "entrepreneurship", B, "person p9", None, None, day("2024-06-01")),
+    (2024, "nursing_subsidy", A, "person p1", 6, 2, day("2024-01-01")),  # paid Jan and Mar: first is Jan
+    (2024, "nursing_subsidy", A, "person p3", 4, 1, day("2024-01-01")),
+    (2024, "nursing_subsidy", B, "person p2", 1, 3, day("2024-03-01")),
+    (2024, "psychiatric_medication", A, "person p1", 6, 2, day("2024-03-01")),
+    (2024, "sunshine_greenhouse", B, "project g-1", None, None, day("2024-03-01")),  # paid Mar and Jun
+    (2025, "nursing_subsidy", A, "person p1", 6, 2, day("2025-02-01")),
 ]
 # (period, township_code, program, to_person, category, grade, payment_rows, amount_yuan)
 EXPECTED_BY_GRADE = [
-    (d("2024-01-01"), A, "nursing_subsidy", True, 4, 1, 1, 86.0),
-    (d("2024-01-01"), A, "nursing_subsidy", True, 6, 2, 1, 86.0),
-    (d("2024-03-01"), A, "nursing_subsidy", True, 6, 2, 1, 86.0),
-    (d("2024-03-01"), A, "psychiatric_medication", True, 6, 2, 2, 400.25),
-    (d("2024-03-01"), B, "nursing_subsidy", True, 1, 3, 1, 86.5),
-    (d("2024-03-01"), B, "sunshine_greenhouse", False, None, None, 1, 5000.0),
-    (d("2024-06-01"), B, "entrepreneurship", True, None, None, 1, 1000.0),
-    (d("2024-06-01"), B, "sunshine_greenhouse", False, None, None, 1, 1000.0),
-    (d("2025-02-01"), A, "nursing_subsidy", True, 6, 2, 1, 90.0),
+    (day("2024-01-01"), A, "nursing_subsidy", True, 4, 1, 1, 86.0),
+    (day("2024-01-01"), A, "nursing_subsidy", True, 6, 2, 1, 86.0),
+    (day("2024-03-01"), A, "nursing_subsidy", True, 6, 2, 1, 86.0),
+    (day("2024-03-01"), A, "psychiatric_medication", True, 6, 2, 2, 400.25),
+    (day("2024-03-01"), B, "nursing_subsidy", True, 1, 3, 1, 86.5),
+    (day("2024-03-01"), B, "sunshine_greenhouse", False, None, None, 1, 5000.0),
+    (day("2024-06-01"), B, "entrepreneurship", True, None, None, 1, 1000.0),
+    (day("2024-06-01"), B, "sunshine_greenhouse", False, None, None, 1, 1000.0),
+    (day("2025-02-01"), A, "nursing_subsidy", True, 6, 2, 1, 90.0),
 ]
 
 
@@ -286,7 +232,7 @@ def subsidies_total(extracts, year=2024, as_of=date(2024, 12, 31)) -> float:
 def amount_in(extracts, period: str, township: str, program: str) -> float | None:
     row = extracts.con.execute(
         "SELECT amount_yuan FROM summary_payments_monthly WHERE period = $p AND township_code = $t AND program = $g",
-        {"p": d(period), "t": township, "g": program},
+        {"p": day(period), "t": township, "g": program},
     ).fetchone()
     return row[0] if row else None
 
@@ -313,12 +259,13 @@ def test_changed_payments_build_a_new_store(tmp_path, private_cache, change):
         for row in payments:
             if row["payment_id"] == "g2":
                 row["amount_yuan"] = 1234.5
-        pq.write_table(to_arrow("payments", payments), folder / "payments.parquet")
+        write_table(folder, "payments", payments)
         assert (folder / "manifest.json").read_bytes() == manifest_before
         added, greenhouse_june = 234.5, 1234.5
     else:
         tables = dict(
-            TABLES, payments=[*PAYMENTS, pay("g3", "sunshine_greenhouse", "2024-06-01", 250, project="g-2", township=B)]
+            TABLES,
+            payments=[*PAYMENTS, payment("g3", "sunshine_greenhouse", "2024-06-01", 250, project="g-2", township=B)],
         )
         write_set(folder, tables, AS_OF, partition_payments=partition)
         added, greenhouse_june = 250.0, 1250.0
@@ -440,49 +387,42 @@ CUT_TABLES = {
         person("q4", A, category=4, certified="2020-01-01"),
     ],
     "payments": [
-        pay("m1", "psychiatric_medication", "2024-01-01", 200, person="q1"),
-        pay("m2", "psychiatric_medication", "2024-03-01", 200, person="q1"),  # counted once
-        pay("m3", "psychiatric_medication", "2024-05-01", 200, person="q1", township=B),  # moved to B
-        pay("m4", "psychiatric_medication", "2024-06-01", 150, person="q2", township=B),
-        pay("m5", "psychiatric_medication", "2024-07-01", 150, person="q4"),  # after every cut
-        pay("o1", "psychiatric_medication", "2023-02-01", 180, person="q1"),
-        pay("o2", "psychiatric_medication", "2023-03-01", 180, person="q1"),
-        pay("o3", "psychiatric_medication", "2023-05-01", 180, person="q3", township=B),
-        pay("n1", "nursing_subsidy", "2024-01-01", 86, person="q4"),
-        pay("n2", "nursing_subsidy", "2024-02-01", 86, person="q4"),
-        pay("n3", "nursing_subsidy", "2024-06-01", 86, person="q4"),
-        pay("n4", "nursing_subsidy", "2023-06-01", 80, person="q4"),
-        pay("e1", "entrepreneurship", "2024-03-01", 1000, person="q2", township=B),
-        pay("e2", "entrepreneurship", "2024-04-01", 1000, person="q2", township=B),
-        pay("g1", "sunshine_greenhouse", "2024-02-01", 5000, project="g-1", township=B),
-        pay("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
-        pay("b1", "assistance_base", "2024-03-01", 2000, project="b-1"),
+        payment("m1", "psychiatric_medication", "2024-01-01", 200, person="q1"),
+        payment("m2", "psychiatric_medication", "2024-03-01", 200, person="q1"),  # counted once
+        payment("m3", "psychiatric_medication", "2024-05-01", 200, person="q1", township=B),  # moved to B
+        payment("m4", "psychiatric_medication", "2024-06-01", 150, person="q2", township=B),
+        payment("m5", "psychiatric_medication", "2024-07-01", 150, person="q4"),  # after every cut
+        payment("o1", "psychiatric_medication", "2023-02-01", 180, person="q1"),
+        payment("o2", "psychiatric_medication", "2023-03-01", 180, person="q1"),
+        payment("o3", "psychiatric_medication", "2023-05-01", 180, person="q3", township=B),
+        payment("n1", "nursing_subsidy", "2024-01-01", 86, person="q4"),
+        payment("n2", "nursing_subsidy", "2024-02-01", 86, person="q4"),
+        payment("n3", "nursing_subsidy", "2024-06-01", 86, person="q4"),
+        payment("n4", "nursing_subsidy", "2023-06-01", 80, person="q4"),
+        payment("e1", "entrepreneurship", "2024-03-01", 1000, person="q2", township=B),
+        payment("e2", "entrepreneurship", "2024-04-01", 1000, person="q2", township=B),
+        payment("g1", "sunshine_greenhouse", "2024-02-01", 5000, project="g-1", township=B),
+        payment("g2", "sunshine_greenhouse", "2024-06-01", 1000, project="g-1", township=B),
+        payment("b1", "assistance_base", "2024-03-01", 2000, project="b-1"),
     ],
     "services": [
-        svc("t1", "vocational_training", "2024-01-15", person="q1", batch="2024-1"),
-        svc("t2", "vocational_training", "2024-03-20", person="q4", batch="2024-2"),
-        svc("t3", "vocational_training", "2024-06-15", person="q2", township=B, batch="2024-3"),  # on the cut
-        svc("t4", "vocational_training", "2023-03-01", person="q1", batch="2023-1"),
-        svc("h1", "home_rehab", "2024-01-10", person="q1"),
-        svc("h2", "home_rehab", "2024-03-10", person="q1"),
-        svc("h3", "home_rehab", "2024-06-01", person="q3", township=B),
-        svc("f1", "job_fair", "2024-03-01", quantity=4),
-        svc("f2", "job_fair", "2024-06-01", township=None, quantity=6),
+        service("t1", "vocational_training", "2024-01-15", person="q1", batch="2024-1"),
+        service("t2", "vocational_training", "2024-03-20", person="q4", batch="2024-2"),
+        service("t3", "vocational_training", "2024-06-15", person="q2", township=B, batch="2024-3"),  # on the cut
+        service("t4", "vocational_training", "2023-03-01", person="q1", batch="2023-1"),
+        service("h1", "home_rehab", "2024-01-10", person="q1"),
+        service("h2", "home_rehab", "2024-03-10", person="q1"),
+        service("h3", "home_rehab", "2024-06-01", person="q3", township=B),
+        service("f1", "job_fair", "2024-03-01", quantity=4),
+        service("f2", "job_fair", "2024-06-01", township=None, quantity=6),
     ],
     "rehab_needs": [
         *REHAB_NEEDS,
-        {
-            "need_id": "r2",
-            "person_key": "q2",
-            "township_code": B,
-            "need": "assistive_device",
-            "recorded_on": d("2024-02-20"),
-            "met_on": d("2024-06-01"),
-        },
+        need("r2", "q2", "assistive_device", "2024-02-20", "2024-06-01", township=B),
     ],
     "satisfaction": [
-        {"survey_id": "s1", "person_key": "q1", "township_code": A, "surveyed_on": d("2024-01-20"), "satisfied": True},
-        {"survey_id": "s2", "person_key": "q2", "township_code": B, "surveyed_on": d("2024-04-20"), "satisfied": False},
+        survey("s1", "q1", "2024-01-20", True),
+        survey("s2", "q2", "2024-04-20", False, township=B),
     ],
 }
 
@@ -607,7 +547,7 @@ def test_a_new_persons_file_builds_a_new_store(tmp_path, private_cache):
     before = open_extracts(folder)
     assert grade_of_p1(before) == 2
     regraded = [{**row, "grade": 4} if row["person_key"] == "p1" else row for row in PERSONS]
-    pq.write_table(to_arrow("persons", regraded), folder / "persons.parquet")  # manifest untouched, same rows
+    write_table(folder, "persons", regraded)  # manifest untouched, same rows
     after = open_extracts(folder)
     assert after.summary.built is True and after.summary.path != before.summary.path
     assert grade_of_p1(after) == 4
@@ -621,7 +561,7 @@ def test_untrusted_persons_are_summarised_in_memory_only(tmp_path, private_cache
     assert stores(private_cache) == []  # nothing cached that lacks categories and grades
     assert grade_of_p1(missing) is None
     assert subsidies_total(missing) == pytest.approx(TOTAL_2024)  # amounts do not need persons
-    pq.write_table(to_arrow("persons", PERSONS), folder / "persons.parquet")
+    write_table(folder, "persons", PERSONS)
     restored = open_extracts(folder)
     assert restored.summary.built is True and restored.summary.path is not None
     assert grade_of_p1(restored) == 2
@@ -679,22 +619,22 @@ def test_half_written_stores_are_removed_once_stale(tmp_path, private_cache):
 # --- 8. service summaries: each person's first service of a year ---------------------------------------------
 
 SERVICES = [
-    svc("h1", "home_rehab", "2024-02-01", person="p1"),
-    svc("h2", "home_rehab", "2024-03-01", person="p1"),  # again: first is Feb
-    svc("h3", "home_rehab", "2024-04-01", person="p1", township=B),  # moved: B's own first
-    svc("h4", "home_rehab", "2024-03-15", person="p2", township=B),
-    svc("h5", "home_rehab", "2023-05-01", person="p2", township=B),  # last year's first
-    svc("j1", "job_registration", "2024-02-10", person="p2", township=B),
-    svc("f1", "job_fair", "2024-02-10", township=None, quantity=6),  # an event: no person, no township
+    service("h1", "home_rehab", "2024-02-01", person="p1"),
+    service("h2", "home_rehab", "2024-03-01", person="p1"),  # again: first is Feb
+    service("h3", "home_rehab", "2024-04-01", person="p1", township=B),  # moved: B's own first
+    service("h4", "home_rehab", "2024-03-15", person="p2", township=B),
+    service("h5", "home_rehab", "2023-05-01", person="p2", township=B),  # last year's first
+    service("j1", "job_registration", "2024-02-10", person="p2", township=B),
+    service("f1", "job_fair", "2024-02-10", township=None, quantity=6),  # an event: no person, no township
 ]
 SERVICE_TABLES = dict(TABLES, services=SERVICES)
 # (year, service, township_code, person, first_day)
 EXPECTED_SERVICE_FIRSTS = [
-    (2023, "home_rehab", B, "p2", d("2023-05-01")),
-    (2024, "home_rehab", A, "p1", d("2024-02-01")),
-    (2024, "home_rehab", B, "p1", d("2024-04-01")),
-    (2024, "home_rehab", B, "p2", d("2024-03-15")),
-    (2024, "job_registration", B, "p2", d("2024-02-10")),
+    (2023, "home_rehab", B, "p2", day("2023-05-01")),
+    (2024, "home_rehab", A, "p1", day("2024-02-01")),
+    (2024, "home_rehab", B, "p1", day("2024-04-01")),
+    (2024, "home_rehab", B, "p2", day("2024-03-15")),
+    (2024, "job_registration", B, "p2", day("2024-02-10")),
 ]
 
 
@@ -705,10 +645,10 @@ def service_firsts_as_persons(extracts) -> list[tuple]:
     by_first = {(y, s, t, f): p for y, s, t, p, f in EXPECTED_SERVICE_FIRSTS}
     person_of_id: dict[int, str] = {}
     result = []
-    for year, service, township, person_id, first in rows:
-        person = by_first.get((year, service, township, first), "unexpected")
+    for year, code, township, person_id, first in rows:
+        person = by_first.get((year, code, township, first), "unexpected")
         assert person_of_id.setdefault(person_id, person) == person
-        result.append((year, service, township, person, first))
+        result.append((year, code, township, person, first))
     assert len(set(person_of_id.values())) == len(person_of_id)
     return result
 
@@ -748,7 +688,7 @@ def test_a_new_services_file_builds_only_a_new_service_store(tmp_path, private_c
     assert home_rehab(before) == (2, 1)
     time.sleep(0.02)
     moved = [{**row, "person_key": "p3"} if row["service_id"] == "h3" else row for row in SERVICES]
-    pq.write_table(to_arrow("services", moved), folder / "services.parquet")  # same rows: manifest still agrees
+    write_table(folder, "services", moved)  # same rows: manifest still agrees
     after = open_extracts(folder)
     assert after.service_summary.built is True and after.service_summary.path != before.service_summary.path
     assert after.summary == SummaryState(before.summary.path, False)  # the payment summaries are reused
