@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,16 +33,32 @@ def csv_cell(value: object) -> object:
 
 def neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` for CSV: text cells and headers neutralised; numeric columns untouched."""
+    return _map_text(frame, csv_cell)
+
+
+def _map_text(frame: pd.DataFrame, convert) -> pd.DataFrame:
     out = frame.copy()
-    out.columns = [csv_cell(c) for c in out.columns]
+    out.columns = [convert(c) for c in out.columns]
     for index, dtype in enumerate(out.dtypes):
         if not pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
-            out.isetitem(index, out.iloc[:, index].map(csv_cell))
+            out.isetitem(index, out.iloc[:, index].map(convert))
     return out
 
 
 def csv_row(values: Iterable[object]) -> list[object]:
     return [csv_cell(v) for v in values]
+
+
+def xlsx_text(value: object) -> object:
+    """Control characters .xlsx cannot hold shown as \\x07 (openpyxl refuses them); anything else unchanged."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
+
+
+def xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with text cells .xlsx can hold (see xlsx_text); numeric columns untouched."""
+    return _map_text(frame, xlsx_text)
 
 
 def neutralise_sheet(sheet: Worksheet) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dpf.formatting import fmt_date
-from dpf.safe_cells import neutral_frame, neutralise_sheet
+from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
 from ui.charts import safe_filename
 from ui.context import View
 
@@ -17,7 +17,7 @@ from ui.context import View
 def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        xlsx_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
         worksheet = writer.sheets[sheet[:31]]
         neutralise_sheet(worksheet)
         for column_cells in worksheet.columns:

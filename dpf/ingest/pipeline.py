@@ -132,7 +132,11 @@ def commit(plan: Plan, dry_run: bool = False) -> Outcome:
         "old_as_of": plan.old_as_of.isoformat(),
     }
     if not changed and as_of == plan.old_as_of:
-        outcome.message = "数据没有变化（这些记录此前已导入），未写入新数据。"
+        outcome.message = (
+            "数据没有变化（这些记录此前已导入），未写入新数据。"
+            if plan.accepted
+            else "没有可以导入的行，未写入新数据。"
+        )
         append_log(plan.data, {**entry, "status": "unchanged", "as_of": as_of.isoformat(), "changed": []})
         return outcome
     source = plan.old_source if plan.old_source == "demo" else "import"

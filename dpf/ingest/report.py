@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from dpf.ingest.masking import mask_text
 from dpf.ingest.validate import FileResult, Rejection
-from dpf.safe_cells import neutralise_sheet
+from dpf.safe_cells import neutralise_sheet, xlsx_text
 
 REPORT_HEADERS = ("文件", "行号", "列", "值", "原因")
 LOG_NAME = "imports.jsonl"
@@ -61,7 +61,7 @@ def report_bytes(rejections: list[Rejection]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rejections:
-        sheet.append([r.file, r.row, r.column, r.value, r.reason])
+        sheet.append([xlsx_text(v) for v in (r.file, r.row, r.column, r.value, r.reason)])
     for index, width in enumerate((28, 8, 14, 26, 60), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
