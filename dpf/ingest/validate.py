@@ -365,7 +365,7 @@ def unreadable_result(part: Unreadable) -> FileResult:
 
 def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     """Every data row of `ledger` either becomes a contract row or a rejection."""
-    names = frozenset(n for _, v in ledger.rows if len(n := cell_text(v.get(NAME))) >= 2)
+    names = frozenset(n for _, v in ledger.rows if len(n := cell_text(v.get(NAME))) >= 2 and not _TOTAL.match(n))
     result = FileResult(ledger.name, ledger.kind, names=names)
     parse = PARSERS[ledger.kind.kind]
     table = table_of(ledger.kind.kind)
