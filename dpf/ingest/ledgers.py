@@ -265,7 +265,7 @@ def _xlsx_sheets(data: bytes, limits: Limits) -> list[tuple[str, list[tuple[int,
                 count += 1
                 if count > limits.rows:
                     raise _too_many_rows(limits)
-                cells = list(values)
+                cells = list(values) if any(v is not None for v in values) else []
                 while cells and is_blank(cells[-1]):
                     cells.pop()
                 rows.append((number, cells))
