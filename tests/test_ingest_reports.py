@@ -19,6 +19,7 @@ from tests.ingest_helpers import KEY, PAY_HEADERS, bad_check, base_set, cert, cs
 
 TODAY = date(2024, 6, 15)
 CARE = "重度残疾人护理补贴"
+SPACED = bad_check(cert(5))  # written as 990001 19700106 …, with a wrong check character
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def ledger(tmp_path: Path) -> Path:
         ["李样例", bad_check(cert(2)), "城关镇", CARE, "2024-04", 80],
         ["合计：陈小红等2人", None, None, None, None, 160],
         ["王五", cert(3), "南山镇", CARE, "2024-04", 80],
+        ["周演示", " ".join((SPACED[:6], SPACED[6:14], SPACED[14:])), "城关镇", CARE, "2024-04", 80],
     ]
     return write_file(tmp_path, f"补发_陈小红_{cert(4)}.csv", csv_bytes(rows))
 
@@ -63,9 +65,10 @@ def test_report_is_masked_owner_only_and_keeps_row_column_reason(data, tmp_path,
     assert by_row[3][2:4] == ("残疾人证号", number[:4] + "*" * 12 + number[-4:]) and "校验位" in by_row[3][4]
     assert by_row[4][3] == "合计：陈*红等2人" and "合计行" in by_row[4][4]
     assert by_row[5][2] == "乡镇（街道）" and "南山镇" in by_row[5][4]
+    assert by_row[6][2:4] == ("残疾人证号", mask_number(SPACED))  # written with spaces: still masked
     assert {r[0] for r in rows} == {f"补发_陈*红_{mask_number(cert(4))}.csv"}
     text = xlsx_text(report) + log_path(data).read_text(encoding="utf-8") + out
-    for secret in ("陈小红", "李样例", number, cert(1), cert(4)):
+    for secret in ("陈小红", "李样例", number, cert(1), cert(4), SPACED[6:14]):
         assert secret not in text, secret
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert stat.S_IMODE(report.parent.stat().st_mode) == 0o700

@@ -34,7 +34,7 @@ from dpf.ingest.ledgers import (
     norm_name,
     table_of,
 )
-from dpf.ingest.masking import mask_name, mask_text, mask_total_line
+from dpf.ingest.masking import mask_name, mask_number, mask_text, mask_total_line
 from dpf.ingest.pseudonym import person_key, stable_id
 from dpf.ingest.values import (
     INDICATOR_LOOKUP,
@@ -351,6 +351,8 @@ def shown_value(column: str, value: object, names: frozenset[str]) -> str:
     text = cell_text(value)
     if column == NAME:
         return mask_name(text)
+    if column == CERT:
+        return mask_number(re.sub(r"\s", "", text))  # spaced or broken numbers too
     text = mask_text(text, names)
     return mask_total_line(text) if _TOTAL.match(text) else text
 
