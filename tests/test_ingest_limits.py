@@ -96,6 +96,8 @@ def test_rows_per_file_are_capped_while_streaming():
     assert len(read_ledgers("a.csv", csv_bytes(rows), Limits(rows=31))[0].rows) == 30
     with pytest.raises(LedgerError, match="超过 0 MB"):
         read_ledgers("a.csv", csv_bytes(rows), Limits(csv_bytes=100))
+    with pytest.raises(LedgerError, match="第 2 行格式有误"):
+        read_ledgers("a.csv", ",".join(PAY_HEADERS).encode() + b'\n"' + b"x" * 200_000 + b'"\n')
     with pytest.raises(LedgerError, match="部件"):
         read_ledgers("a.xlsx", xlsx_bytes(rows), Limits(xlsx_entries=3))
 

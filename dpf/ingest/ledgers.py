@@ -227,7 +227,9 @@ def _csv_rows(data: bytes, limits: Limits) -> list[tuple[int, list[object]]]:
                 raise _too_many_rows(limits)
             rows.append((reader.line_num, row[: limits.columns]))
     except csv.Error as exc:
-        raise LedgerError(f"CSV 文件第 {reader.line_num} 行格式有误（{exc}），未读取。") from exc
+        raise LedgerError(
+            f"CSV 文件第 {reader.line_num} 行格式有误（引号不成对或单元格过长），未读取。请用 Excel 重新另存为 CSV。"
+        ) from exc
     return rows
 
 
