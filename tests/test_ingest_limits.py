@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import tracemalloc
 import zipfile
 from datetime import date
@@ -77,6 +78,21 @@ def test_decompression_bomb_is_refused_before_parsing(data, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "超过上限 128 MB" in out and "没有可以导入的文件" in out
     assert all_bytes(data) == before
+
+
+def test_a_bomb_that_under_declares_its_size_is_refused_not_expanded():
+    content = bytearray(bomb())
+    name = SHEET.encode()
+    at = content.find(b"PK\x01\x02")
+    while content[at + 46 : at + 46 + len(name)] != name:  # the sheet's central directory record
+        at = content.find(b"PK\x01\x02", at + 4)
+    content[at + 24 : at + 28] = struct.pack("<I", 1000)  # "1,000 bytes uncompressed"
+    tracemalloc.start()
+    with pytest.raises(LedgerError, match="Excel 文件无法"):
+        read_ledgers("谎报.xlsx", bytes(content))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 16 << 20  # zipfile stops at the declared size, then the checksum fails
 
 
 def test_a_cell_at_the_last_row_of_the_sheet_stops_at_the_row_limit():
