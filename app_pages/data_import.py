@@ -11,6 +11,7 @@ import streamlit as st
 
 from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
 from dpf.formatting import fmt_count, fmt_date
+from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename
 from dpf.ingest.pipeline import ImportRefused, Plan, commit, prepare
 from dpf.ingest.pseudonym import MissingKeyError, secret_key
@@ -121,6 +122,9 @@ if page_header(view, "数据导入"):
                 except ImportRefused as exc:
                     st.error(str(exc), icon=":material/error:")
                     plan = None
+                except OSError as exc:
+                    st.error(disk_problem(exc), icon=":material/hard_drive:")
+                    plan = None
                 else:
                     st.session_state[_PLAN] = {signature: plan}
             if plan is not None:
@@ -129,7 +133,7 @@ if page_header(view, "数据导入"):
                     pd.DataFrame(
                         [
                             {
-                                "文件": r.name,
+                                "文件": r.masked_name,
                                 "台账类型": r.label,
                                 "可导入行数": fmt_count(r.accepted),
                                 "有问题的行数": fmt_count(r.rejected_rows),
@@ -182,6 +186,8 @@ if page_header(view, "数据导入"):
                             done = commit(plan)
                     except WriteError as exc:
                         st.error(str(exc), icon=":material/error:")
+                    except OSError as exc:
+                        st.error(disk_problem(exc), icon=":material/hard_drive:")
                     else:
                         changed = "、".join(done.changed) if done.changed else "无"
                         st.session_state[_OUTCOME] = {

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dpf.db import open_extracts
 from dpf.indicators import DataUnavailable, codes_for_names, compute_indicators
+from dpf.safe_cells import csv_cell
 
 EXPORT_COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "completion"]
 
@@ -41,7 +42,7 @@ def export_indicators(folder: Path, year: int, township_names: list[str], fmt: s
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
         print(buffer.getvalue(), end="")
     else:
         frame = pd.DataFrame.from_records(records, columns=EXPORT_COLUMNS)

@@ -1,4 +1,4 @@
-"""Download a displayed table as Excel (.xlsx, Chinese headers) and CSV (UTF-8 with BOM)."""
+"""Download a displayed table as Excel (.xlsx, Chinese headers) and CSV (UTF-8 with BOM); formula cells neutralised."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dpf.formatting import fmt_date
+from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
 from ui.charts import safe_filename
 from ui.context import View
 
@@ -16,8 +17,9 @@ from ui.context import View
 def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        xlsx_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
         worksheet = writer.sheets[sheet[:31]]
+        neutralise_sheet(worksheet)
         for column_cells in worksheet.columns:
             width = max(len(str(cell.value or "")) for cell in column_cells)
             worksheet.column_dimensions[column_cells[0].column_letter].width = min(40, 4 + width * 1.6)
@@ -25,7 +27,7 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return neutral_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def download_name(page: str, table: str, view: View, suffix: str) -> str:

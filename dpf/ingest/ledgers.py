@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dpf.catalogue import INDICATORS, NEEDS, PROGRAMS, PROJECT_PROGRAMS, SERVICES
+from dpf.safe_cells import neutralise_book
 
 NAME, CERT, TOWNSHIP = "姓名", "残疾人证号", "乡镇（街道）"
 HEADER_SCAN_ROWS = 30
@@ -121,12 +123,37 @@ class LedgerError(ValueError):
     """The file cannot be read as a ledger; the message is Chinese."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one file may hold before it is refused unread (a decompression bomb, a runaway export)."""
+
+    rows: int = 200_000  # rows per file, all sheets together, counted while streaming
+    columns: int = 100  # columns read per row (a ledger has at most 8; later columns are not read)
+    xlsx_uncompressed: int = 128 * 1024 * 1024  # bytes of all zip entries together, before parsing
+    xlsx_entries: int = 1_000  # zip entries (a real workbook has a few dozen)
+    csv_bytes: int = 64 * 1024 * 1024
+
+
+LIMITS = Limits()
+# The template's own sheets: read past without a word when they hold no ledger header.
+TEMPLATE_SHEETS = frozenset({"填写说明", "可选值"})
+
+
 @dataclass
 class Ledger:
-    name: str  # the file name (no folder)
+    name: str  # the file name (no folder), with the sheet when a workbook holds several parts
     kind: LedgerKind
     headers: list[str]  # normalised header of each column ("" for unnamed)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (sheet row number, {header: value})
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file (or one sheet of it) that cannot be imported; nothing of it is imported."""
+
+    name: str
+    reason: str  # Chinese
+    whole_file: bool = True
 
 
 def _detect(cells: list[object]) -> LedgerKind | None:
@@ -138,12 +165,24 @@ def _detect(cells: list[object]) -> LedgerKind | None:
     return None
 
 
+def _check_unique(headers: list[str]) -> None:
+    seen: dict[str, list[str]] = {}
+    for index, header in enumerate(headers, start=1):
+        if header:
+            seen.setdefault(header, []).append(get_column_letter(index))
+    repeated = [(h, cols) for h, cols in seen.items() if len(cols) > 1]
+    if repeated:
+        which = "；".join(f"“{h}”出现 {len(cols)} 次（第 {'、'.join(cols)} 列）" for h, cols in repeated)
+        raise LedgerError(f"表头重复：{which}，无法判断应使用哪一列。请删除或改名多余的列后重新导入。")
+
+
 def _ledger_from_rows(name: str, rows: list[tuple[int, list[object]]]) -> Ledger:
     for index, (_, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
         kind = _detect(cells)
         if kind is None:
             continue
         headers = [norm_header(c) for c in cells]
+        _check_unique(headers)
         ledger = Ledger(name, kind, headers)
         for number, values in rows[index + 1 :]:
             record = {h: (values[i] if i < len(values) else None) for i, h in enumerate(headers) if h}
@@ -166,45 +205,128 @@ def decode_csv(data: bytes) -> str:
     raise LedgerError("CSV 文件的编码无法识别（应为 UTF-8 或 GB18030/GBK）。请用 Excel 另存为“CSV UTF-8”后重试。")
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
+def _too_many_rows(limits: Limits) -> LedgerError:
+    return LedgerError(f"文件超过 {limits.rows:,} 行，未读取。请按月份或乡镇拆分成几个文件后分别导入。")
+
+
+def _csv_rows(data: bytes, limits: Limits) -> list[tuple[int, list[object]]]:
+    if len(data) > limits.csv_bytes:
+        raise LedgerError(
+            f"CSV 文件超过 {limits.csv_bytes // (1024 * 1024)} MB，未读取。请按月份或乡镇拆分成几个文件后分别导入。"
+        )
     text = decode_csv(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    return [(reader.line_num, list(row)) for row in reader]
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) >= limits.rows:
+                raise _too_many_rows(limits)
+            rows.append((reader.line_num, row[: limits.columns]))
+    except csv.Error as exc:
+        raise LedgerError(
+            f"CSV 文件第 {reader.line_num} 行格式有误（引号不成对或单元格过长），未读取。请用 Excel 重新另存为 CSV。"
+        ) from exc
+    return rows
 
 
-def _xlsx_rows(data: bytes) -> list[list[tuple[int, list[object]]]]:
+def _check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose zip would expand beyond the limits, before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise LedgerError("Excel 文件无法打开（不是有效的 .xlsx 文件）。请确认是 .xlsx 格式且文件完整。") from exc
+    if len(entries) > limits.xlsx_entries:
+        raise LedgerError(f"Excel 文件内部包含 {len(entries):,} 个部件，远多于正常台账，未读取。")
+    size = sum(e.file_size for e in entries)
+    if size > limits.xlsx_uncompressed:
+        mb = limits.xlsx_uncompressed // (1024 * 1024)
+        raise LedgerError(
+            f"Excel 文件解压后约 {size / (1024 * 1024):,.0f} MB，超过上限 {mb} MB，未读取"
+            "（可能是异常文件）。请按月份或乡镇拆分，或另存为 CSV 后再导入。"
+        )
+
+
+def _xlsx_sheets(data: bytes, limits: Limits) -> list[tuple[str, list[tuple[int, list[object]]]]]:
+    """(sheet title, rows) of every sheet, streamed read-only; trailing empty cells of a row dropped."""
+    _check_zip(data, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise LedgerError(f"Excel 文件无法打开（{type(exc).__name__}）。请确认是 .xlsx 格式且文件完整。") from exc
-    sheets = []
+    sheets, count = [], 0
     try:
         for sheet in book.worksheets:
-            rows = sheet.iter_rows(min_row=1, values_only=True)
-            sheets.append([(number, list(values)) for number, values in enumerate(rows, start=1)])
+            sheet.reset_dimensions()  # the declared size may be a lie; read only the rows that are there
+            rows = []
+            for number, values in enumerate(sheet.iter_rows(max_col=limits.columns, values_only=True), start=1):
+                count += 1
+                if count > limits.rows:
+                    raise _too_many_rows(limits)
+                cells = list(values) if any(v is not None for v in values) else []
+                while cells and is_blank(cells[-1]):
+                    cells.pop()
+                rows.append((number, cells))
+            sheets.append((sheet.title, rows))
+    except LedgerError:
+        raise
+    except Exception as exc:
+        raise LedgerError(f"Excel 文件无法读取（{type(exc).__name__}）。请确认文件完整。") from exc
     finally:
         book.close()
     return sheets
 
 
-def read_ledger(name: str, data: bytes) -> Ledger:
-    """Read one uploaded/opened file: find the header (below any title rows) and the data rows."""
+def _has_content(rows: list[tuple[int, list[object]]]) -> bool:
+    return any(not is_blank(c) for _, cells in rows for c in cells)
+
+
+def _workbook_parts(name: str, sheets: list[tuple[str, list]]) -> list[Ledger | Unreadable]:
+    """Every sheet with a ledger header is a part of its own; any other sheet with content is refused by name.
+
+    The template's 填写说明 and 可选值 sheets are passed over. A workbook with one part keeps the file name;
+    with several, each part is named 文件（工作表“…”） so staff can find its rows.
+    """
+    ledgers: list[tuple[str, Ledger]] = []
+    errors: list[tuple[str, LedgerError]] = []
+    for title, rows in sheets:
+        if not _has_content(rows):
+            continue
+        try:
+            ledgers.append((title, _ledger_from_rows(name, rows)))
+        except LedgerError as exc:
+            if title not in TEMPLATE_SHEETS:
+                errors.append((title, exc))
+    if not ledgers:
+        if len(errors) == 1:
+            raise errors[0][1]
+        if not errors:
+            raise LedgerError("Excel 文件中没有数据。")
+    parts: list[Ledger | Unreadable] = []
+    several = len(ledgers) + len(errors) > 1
+    for title, ledger in ledgers:
+        ledger.name = f"{name}（工作表“{title}”）" if several else name
+        parts.append(ledger)
+    for title, exc in errors:
+        reason = f"工作表“{title}”有内容但未导入：{exc}若不是台账，请删除该工作表后重新导入。"
+        parts.append(Unreadable(f"{name}（工作表“{title}”）", reason, whole_file=False))
+    return parts
+
+
+def read_ledgers(name: str, data: bytes, limits: Limits = LIMITS) -> list[Ledger | Unreadable]:
+    """Read one uploaded/opened file: each ledger in it (below any title rows) and each sheet refused.
+
+    Raises LedgerError when nothing of the file can be read (type, encoding, size, no header).
+    """
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return _ledger_from_rows(name, _csv_rows(data))
+        return [_ledger_from_rows(name, _csv_rows(data, limits))]
     if suffix in (".xlsx", ".xlsm"):
-        sheets = _xlsx_rows(data)
-        first_error: LedgerError | None = None
-        for rows in sheets:
-            try:
-                return _ledger_from_rows(name, rows)
-            except LedgerError as exc:
-                first_error = first_error or exc
-        raise first_error or LedgerError("Excel 文件中没有工作表。")
+        return _workbook_parts(name, _xlsx_sheets(data, limits))
     if suffix == ".xls":
         raise LedgerError("不支持旧版 .xls 文件。请在 Excel 中“另存为” .xlsx 或 CSV 后再导入。")
     raise LedgerError(f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .xlsx 或 .csv 文件。")
@@ -268,6 +390,7 @@ def template_bytes(kind: str, townships: list[str] | None = None) -> bytes:
             allowed.column_dimensions[get_column_letter(col)].width = 32
             for row, item in enumerate(items, start=2):
                 allowed.cell(row=row, column=col, value=item)
+    neutralise_book(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from dpf.check import check_folder
-from dpf.ingest.ledgers import LedgerError, norm_name, read_ledger
+from dpf.ingest.ledgers import LedgerError, Unreadable, norm_name, read_ledgers
 from dpf.ingest.merge import apply_file, read_table, same_rows
 from dpf.ingest.pseudonym import secret_key
-from dpf.ingest.report import append_log, rejections_of, write_report
-from dpf.ingest.validate import Context, FileResult, Rejection, validate_ledger
+from dpf.ingest.report import append_log, rejections_of, retention_days, write_report
+from dpf.ingest.validate import Context, FileResult, Rejection, unreadable_result, validate_ledger
 from dpf.ingest.write import WriteError, recover, swap_in
 from dpf.manifest import ManifestError, read_manifest
 
@@ -84,25 +84,27 @@ def prepare(files: list[tuple[str, bytes]], data: Path, today: date | None = Non
         manifest = read_manifest(data)
     except ManifestError as exc:
         raise ImportRefused(str(exc)) from exc
+    try:
+        retention_days()
+    except ValueError as exc:
+        raise ImportRefused(str(exc)) from exc
     today = today or date.today()
     ctx = Context(key, township_lookup(data), today)
     results = []
     for name, content in files:
         try:
-            ledger = read_ledger(name, content)
+            parts = read_ledgers(name, content)
         except LedgerError as exc:
-            result = FileResult(name, None, problem=str(exc))
-            result.rejections.append(Rejection(name, None, "", "", f"整个文件未导入：{exc}"))
-            results.append(result)
-            continue
-        results.append(validate_ledger(ledger, ctx))
+            parts = [Unreadable(name, str(exc))]
+        for part in parts:
+            results.append(unreadable_result(part) if isinstance(part, Unreadable) else validate_ledger(part, ctx))
     return Plan(data, today, results, manifest.as_of, manifest.source)
 
 
 def commit(plan: Plan, dry_run: bool = False) -> Outcome:
-    """Merge the accepted rows, write and swap in the new set, log the import. The report is written either way."""
+    """Merge the accepted rows, write and swap in the new set, log the import. No report on a dry run."""
     now = datetime.now().astimezone()
-    report = write_report(plan.data, plan.rejections, now)
+    report = None if dry_run else write_report(plan.data, plan.rejections, now)
     current: dict[str, pa.Table | None] = {}
     originals: dict[str, pa.Table | None] = {}
     for result in plan.results:
@@ -121,7 +123,8 @@ def commit(plan: Plan, dry_run: bool = False) -> Outcome:
     entry = {
         "at": now.isoformat(timespec="seconds"),
         "files": [
-            {"file": r.name, "kind": r.label, "accepted": r.accepted, "rejected": r.rejected_rows} for r in plan.results
+            {"file": r.masked_name, "kind": r.label, "accepted": r.accepted, "rejected": r.rejected_rows}
+            for r in plan.results
         ],
         "accepted": plan.accepted,
         "rejected": plan.rejected,
@@ -129,7 +132,11 @@ def commit(plan: Plan, dry_run: bool = False) -> Outcome:
         "old_as_of": plan.old_as_of.isoformat(),
     }
     if not changed and as_of == plan.old_as_of:
-        outcome.message = "数据没有变化（这些记录此前已导入），未写入新数据。"
+        outcome.message = (
+            "数据没有变化（这些记录此前已导入），未写入新数据。"
+            if plan.accepted
+            else "没有可以导入的行，未写入新数据。"
+        )
         append_log(plan.data, {**entry, "status": "unchanged", "as_of": as_of.isoformat(), "changed": []})
         return outcome
     source = plan.old_source if plan.old_source == "demo" else "import"

@@ -1,25 +1,43 @@
 """The rejection report (.xlsx) staff use to correct their ledgers, and the import log (imports.jsonl).
 
-Both live in `<data>.imports/` beside the data folder, never inside the extracts. The report
-shows the rejected cells as written in the ledger (staff need them to find the row); the log
-holds only file names, counts and dates — no names, no 证号.
+Both live in `<data>.imports/` beside the data folder, never inside the extracts. The report gives
+file, row number, column, the rejected cell and the reason, with 证号 and names masked (3408**********1234,
+陈*红; see dpf.ingest.masking) and formula-like cells written as text. Reports are readable by the owner
+only (files 0600, folders 0700) and are removed after DASHBOARD_REPORT_RETENTION_DAYS days (default 30)
+at each import. The log holds only file names (masked), counts and dates — no names, no 证号.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dpf.ingest.masking import mask_text
 from dpf.ingest.validate import FileResult, Rejection
+from dpf.safe_cells import neutralise_sheet, xlsx_text
 
 REPORT_HEADERS = ("文件", "行号", "列", "值", "原因")
 LOG_NAME = "imports.jsonl"
+REPORT_PREFIX = "未导入的行_"
+RETENTION_ENV = "DASHBOARD_REPORT_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+
+
+def retention_days() -> int:
+    """Days a rejection report is kept: $DASHBOARD_REPORT_RETENTION_DAYS (a whole number ≥ 1), else 30."""
+    raw = os.environ.get(RETENTION_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{RETENTION_ENV} 应为不小于 1 的整数（天数），当前为“{raw}”。")
+    return int(raw)
 
 
 def imports_dir(data: Path) -> Path:
@@ -43,33 +61,78 @@ def report_bytes(rejections: list[Rejection]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rejections:
-        sheet.append([r.file, r.row, r.column, r.value, r.reason])
+        sheet.append([xlsx_text(v) for v in (r.file, r.row, r.column, r.value, r.reason)])
     for index, width in enumerate((28, 8, 14, 26, 60), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
         row[0].number_format = "@"  # 证号 stay text
+    neutralise_sheet(sheet)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def reports_dir(data: Path) -> Path:
+    return imports_dir(data) / "rejections"
+
+
+def _private_dir(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+
+
+def prune_reports(data: Path, now: datetime, days: int) -> list[Path]:
+    """Remove rejection reports older than `days` (by modification time); returns what was removed."""
+    folder = reports_dir(data)
+    if not folder.is_dir():
+        return []
+    cutoff = (now - timedelta(days=days)).timestamp()
+    removed = []
+    for path in sorted(folder.glob(f"{REPORT_PREFIX}*.xlsx")):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_report(data: Path, rejections: list[Rejection], when: datetime) -> Path | None:
-    """Write the report into `<data>.imports/rejections/`; None when nothing was rejected."""
+    """Prune old reports, then write this one (owner-only) into `<data>.imports/rejections/`.
+
+    None when nothing was rejected. Never called on a dry run.
+    """
+    prune_reports(data, when, retention_days())
     if not rejections:
         return None
-    folder = imports_dir(data) / "rejections"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"未导入的行_{when:%Y%m%d_%H%M%S}.xlsx"
-    path.write_bytes(report_bytes(rejections))
+    folder = reports_dir(data)
+    _private_dir(folder.parent)
+    _private_dir(folder)
+    path = folder / f"{REPORT_PREFIX}{when:%Y%m%d_%H%M%S_%f}.xlsx"
+    content = report_bytes(rejections)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
     return path
 
 
+def _masked(value: object) -> object:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
 def append_log(data: Path, entry: dict) -> None:
+    """Append one line to the import log; long numbers in any text (a 证号 in a file name) are masked."""
     path = log_path(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    _private_dir(path.parent)
+    line = json.dumps(_masked(entry), ensure_ascii=False, default=str) + "\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(line)
 
 
 def read_log(data: Path, limit: int = 20) -> list[dict]:

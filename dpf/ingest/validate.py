@@ -5,12 +5,16 @@ column); nothing is dropped silently. Rules where the issue was silent:
 - a row identical to an earlier accepted row of the same file is rejected as 重复行;
 - blank rows between data rows are reported as 空行 (blank rows after the last data row are ignored);
 - 合计/小计 rows are reported, not imported;
-- 期次/备注 must not contain the row's 姓名 or a long number (they reach the extracts).
+- 期次/备注 must not contain the row's 姓名 or a long number (they reach the extracts);
+- free text (期次, 备注, 项目编号) must not start with = + - @ (a formula in Excel) nor hold control
+  characters other than a line break;
+- what a rejection shows (file, value, reason) has 证号 and the file's names masked (dpf.ingest.masking).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +22,19 @@ from decimal import Decimal
 
 from dpf.catalogue import EVENT_SERVICES, PROJECT_PROGRAMS
 from dpf.ingest.idcard import CertificateError, parse_certificate
-from dpf.ingest.ledgers import CERT, NAME, TOWNSHIP, Ledger, LedgerKind, cell_text, is_blank, norm_name, table_of
+from dpf.ingest.ledgers import (
+    CERT,
+    NAME,
+    TOWNSHIP,
+    Ledger,
+    LedgerKind,
+    Unreadable,
+    cell_text,
+    is_blank,
+    norm_name,
+    table_of,
+)
+from dpf.ingest.masking import mask_name, mask_number, mask_text, mask_total_line
 from dpf.ingest.pseudonym import person_key, stable_id
 from dpf.ingest.values import (
     INDICATOR_LOOKUP,
@@ -34,8 +50,8 @@ from dpf.ingest.values import (
     parse_number,
     parse_yes_no,
 )
+from dpf.safe_cells import FORMULA_STARTS
 
-MASKED_COLUMNS = frozenset({CERT, NAME})
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)")
 
@@ -59,6 +75,12 @@ class FileResult:
     rejected_rows: int = 0
     latest: date | None = None  # the latest day the accepted rows speak for
     problem: str | None = None  # the whole file could not be read
+    names: frozenset[str] = frozenset()  # the 姓名 cells of the file, only to mask them in what is shown
+
+    @property
+    def masked_name(self) -> str:
+        """The file name as reports and the log show it (证号 and the file's names masked)."""
+        return mask_text(self.name, self.names)
 
     @property
     def table(self) -> str | None:
@@ -133,11 +155,29 @@ def _certificate(row: _Row, ctx: Context):
     return row.get(CERT, parse_certificate, ctx.today)
 
 
+def _payee(row: _Row, ctx: Context) -> tuple[str | None, str | None]:
+    """(证号, person_key) of the row's person; (None, None) when the 证号 is not valid."""
+    cert = _certificate(row, ctx)
+    return (cert.number, person_key(ctx.key, cert.number)) if cert is not None else (None, None)
+
+
+def unsafe_text(text: str) -> str | None:
+    """Why `text` may not go into the extracts as free text (a formula start, control characters), or None."""
+    if text.startswith(FORMULA_STARTS):
+        return f"不能以“{text[0]}”开头（Excel 会把它当作公式）；如需保留，请去掉开头的符号"
+    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text):
+        return "含有不可见的控制字符（如制表符），请重新输入该单元格"
+    return None
+
+
 def _free_text(row: _Row, column: str, limit: int = 100) -> str | None:
     value = row.values.get(column)
     if is_blank(value):
         return None
-    text = cell_text(value)
+    text = cell_text(value).replace("\r\n", "\n")
+    if (unsafe := unsafe_text(text)) is not None:
+        row.fail(column, f"{column}{unsafe}")
+        return None
     name = cell_text(row.values.get(NAME))
     if (name and name in text) or _LONG_NUMBER.search(text):
         row.fail(column, f"{column}中不得填写姓名或证件号码（该列会进入统计数据）")
@@ -158,6 +198,8 @@ def _payment(row: _Row, ctx: Context):
         code = cell_text(row.values.get("项目编号"))
         if not code:
             row.fail("项目编号", "该项目发给项目（阳光大棚、助残基地、辅助性就业机构），请填写项目编号")
+        elif (unsafe := unsafe_text(code)) is not None:
+            row.fail("项目编号", f"项目编号{unsafe}")
         else:
             payee = "project:" + norm_name(code)
             project = stable_id(ctx.key, "project", norm_name(code))
@@ -165,9 +207,7 @@ def _payment(row: _Row, ctx: Context):
         if CERT not in row.values:
             row.fail(CERT, "该项目发给个人，请使用资金发放花名册并填写残疾人证号")
         else:
-            cert = _certificate(row, ctx)
-            if cert is not None:
-                payee, person = cert.number, person_key(ctx.key, cert.number)
+            payee, person = _payee(row, ctx)
     row.done()
     record = {
         "program": program,
@@ -195,9 +235,7 @@ def _service(row: _Row, ctx: Context):
     batch, detail = _free_text(row, "期次", 50), _free_text(row, "备注")
     person = payee = None
     if service is not None and not event:
-        cert = _certificate(row, ctx)
-        if cert is not None:
-            payee, person = cert.number, person_key(ctx.key, cert.number)
+        payee, person = _payee(row, ctx)
     row.done()
     record = {
         "service": service,
@@ -308,13 +346,29 @@ def _month_end(first: date) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def shown_value(column: str, value: object) -> str:
-    return cell_text(value)
+def shown_value(column: str, value: object, names: frozenset[str]) -> str:
+    """A rejected cell as the report shows it: names and 证号 masked, also inside free text."""
+    text = cell_text(value)
+    if column == NAME:
+        return mask_name(text)
+    if column == CERT:
+        return mask_number(re.sub(r"\s", "", text))  # spaced or broken numbers too
+    text = mask_text(text, names)
+    return mask_total_line(text) if _TOTAL.match(text) else text
+
+
+def unreadable_result(part: Unreadable) -> FileResult:
+    """A file or sheet nothing of which is imported, as a result with one whole-part rejection."""
+    result = FileResult(part.name, None, problem=part.reason)
+    what = "整个文件" if part.whole_file else "该工作表"
+    result.rejections.append(Rejection(result.masked_name, None, "", "", f"{what}未导入：{mask_text(part.reason)}"))
+    return result
 
 
 def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     """Every data row of `ledger` either becomes a contract row or a rejection."""
-    result = FileResult(ledger.name, ledger.kind)
+    names = frozenset(n for _, v in ledger.rows if len(n := cell_text(v.get(NAME))) >= 2 and not _TOTAL.match(n))
+    result = FileResult(ledger.name, ledger.kind, names=names)
     parse = PARSERS[ledger.kind.kind]
     table = table_of(ledger.kind.kind)
     rows = ledger.rows
@@ -326,7 +380,8 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     def reject(number: int, problems: list[tuple[str, object, str]]) -> None:
         result.rejected_rows += 1
         for column, value, reason in problems:
-            result.rejections.append(Rejection(ledger.name, number, column, shown_value(column, value), reason))
+            shown = shown_value(column, value, names)
+            result.rejections.append(Rejection(result.masked_name, number, column, shown, mask_text(reason, names)))
 
     for number, values in rows[: last + 1]:
         cells = tuple(cell_text(values.get(h)) for h in ledger.headers if h)
