@@ -144,14 +144,16 @@ def test_reimport_changes_no_sha256_and_no_name_or_number_is_written(data, tmp_p
         assert secret.encode("gb18030") not in written
 
 
-def test_corrected_file_replaces_the_rows_it_covers(data, tmp_path):
+def test_corrected_file_replaces_the_rows_it_covers_in_replace_mode(data, tmp_path):
     first = write_file(tmp_path, "april.csv", csv_bytes(clean_rows()))
     run_import([first], data, today=TODAY)
     corrected = clean_rows()
     corrected[1][5] = 90  # 城关镇 amount corrected
     del corrected[2]  # 东城街道's row dropped from the corrected file (but the township is not covered)
     second = write_file(tmp_path, "april_v2.csv", csv_bytes(corrected))
-    assert run_import([second], data, today=TODAY) == 0
+    assert run_import([second], data, today=TODAY) == 1  # adding refuses a changed amount …
+    assert [r["amount_yuan"] for r in payments(data) if r["program"] == "nursing_subsidy"] == [Decimal("80.00")] * 2
+    assert run_import([second], data, today=TODAY, replace=True, yes=True) == 0  # … 更正替换 replaces
     april = {(r["township_code"], r["program"]): r["amount_yuan"] for r in payments(data) if r["period"].month == 4}
     assert april == {
         ("990001100", "nursing_subsidy"): Decimal("90.00"),

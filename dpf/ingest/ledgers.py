@@ -18,6 +18,10 @@ from dpf.catalogue import INDICATORS, NEEDS, PROGRAMS, PROJECT_PROGRAMS, SERVICE
 
 NAME, CERT, TOWNSHIP = "姓名", "残疾人证号", "乡镇（街道）"
 HEADER_SCAN_ROWS = 30
+REISSUE_NOTE = (
+    "备注：本月已发过一笔、又为同一人（项目）同一项目同一月份补发时，在补发行的备注中填“补发”，该行作为另一笔发放导入，"
+    "并在“数据状况”的疑似重复发放中列出。若是改正已导入的金额，不要填补发，请在导入时选择“更正替换”。"
+)
 
 
 @dataclass(frozen=True)
@@ -33,16 +37,20 @@ LEDGERS: tuple[LedgerKind, ...] = (
     LedgerKind(
         "payments",
         "资金发放花名册",
-        (NAME, CERT, TOWNSHIP, "项目", "发放月份", "金额（元）"),
+        (NAME, CERT, TOWNSHIP, "项目", "发放月份", "金额（元）", "备注"),
         ("项目", "发放月份", "金额（元）", TOWNSHIP),
-        ("每行一人一月一笔；发放月份写 2024-03 或 2024年3月。", "项目填资金项目的中文名称（见“可选值”）。"),
+        (
+            "每行一人一月一笔；发放月份写 2024-03 或 2024年3月。",
+            "项目填资金项目的中文名称（见“可选值”）。",
+            REISSUE_NOTE,
+        ),
     ),
     LedgerKind(
         "payments_projects",
         "项目扶持资金发放表",
-        ("项目编号", TOWNSHIP, "项目", "发放月份", "金额（元）"),
+        ("项目编号", TOWNSHIP, "项目", "发放月份", "金额（元）", "备注"),
         ("项目编号", "项目", "发放月份", "金额（元）", TOWNSHIP),
-        ("用于发给项目（阳光大棚、助残基地、辅助性就业机构）的资金；项目编号为本单位给项目编的号。",),
+        ("用于发给项目（阳光大棚、助残基地、辅助性就业机构）的资金；项目编号为本单位给项目编的号。", REISSUE_NOTE),
     ),
     LedgerKind(
         "services",
