@@ -39,7 +39,8 @@ SORT_KEYS = {
     "satisfaction": ["survey_id"],
     "targets": ["year", "indicator", "township_code"],
 }
-CHANGED_ROW = "已导入过同一条记录，但内容不同，未导入。如需更正已导入的数据，请选择“更正替换”导入"
+CHANGED_ROW = "与{where}是同一条记录，但内容不同，未导入。如需更正已导入的数据，请选择“更正替换”导入"
+STORED = "已导入的数据"
 
 
 def read_table(folder: Path, table: str) -> pa.Table | None:
@@ -220,12 +221,13 @@ def _merge_table(table: str, current: pa.Table, runs: list[tuple[FileResult, Fil
         covered = pc.is_in(coverage_keys(table, current), value_set=coverage_keys(table, new).unique())
         replaced = pc.or_(covered, pc.is_in(row_keys(table, current), value_set=new_keys.unique()))
         base, dropped = current.filter(pc.invert(replaced)), current.filter(replaced)
-    stored = {k: rows[0] for k, rows in _by_key(row_keys(table, base), base, new_keys.unique().to_pylist()).items()}
+    found = _by_key(row_keys(table, base), base, new_keys.unique().to_pylist())
+    stored = {key: (rows[0], STORED) for key, rows in found.items()}
     payees: dict[str, list[tuple[dict, str]]] = {}
     new_payees = payee_keys(new).to_pylist() if table == "payments" else [None] * new.num_rows
     if table == "payments":
         for key, rows in _by_key(payee_keys(base), base, sorted(set(new_payees))).items():
-            payees[key] = [(row, "已导入的数据") for row in rows]
+            payees[key] = [(row, STORED) for row in rows]
     seen: dict[str, tuple[dict, str]] = {}
     keep: list[int] = []
     rows, keys, index = new.to_pylist(), new_keys.to_pylist(), 0
@@ -234,12 +236,18 @@ def _merge_table(table: str, current: pa.Table, runs: list[tuple[FileResult, Fil
             row, key, payee = rows[index], keys[index], new_payees[index]
             index += 1
             where = f"本次导入的“{result.name}”第 {number} 行"
-            earlier = stored.get(key) or (seen.get(key) or (None,))[0]
+            earlier, at = stored.get(key) or seen.get(key) or (None, "")
+            if earlier == row:
+                merge.already += 1
+                continue
             if earlier is not None:
-                if earlier == row:
-                    merge.already += 1
+                if table == "payments" and earlier["amount_yuan"] != row["amount_yuan"]:
+                    reason = _amount_conflict(row, earlier, at)
+                    merge.conflicts.append(
+                        Rejection(result.name, number, "金额（元）", f"{row['amount_yuan']}", reason)
+                    )
                 else:
-                    merge.conflicts.append(Rejection(result.name, number, "", "", CHANGED_ROW))
+                    merge.conflicts.append(Rejection(result.name, number, "", "", CHANGED_ROW.format(where=at)))
                 continue
             if payee is not None and not record.get("reissue") and payees.get(payee):
                 other, at = payees[payee][0]
