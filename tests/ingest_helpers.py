@@ -118,8 +118,10 @@ def pay_rows(
 
 # One or more imports run one after another in a fresh Python process, as `dpf import` would run them.
 # Each task: {"files": [...], "replace": bool, "kill_at": step | None, "pause_at": step | None}. After a task the
-# process appends its index to `progress`; `kill_at` ends the process there with os._exit(KILLED); `pause_at`
-# touches `<progress>.paused` and sleeps `pause` seconds there (holding the import lock).
+# process appends "index exit-code" to `progress`; `kill_at` ends the process there with os._exit(KILLED) (a
+# named step is also reached when an import repairs another's crash); `pause_at` touches `<progress>.paused`
+# and sleeps `pause` seconds there (holding the import lock); `<progress>.journaled` holds the index of the
+# last task whose own swap was journalled.
 IMPORT_SCRIPT = """
 import json, os, sys, time
 from datetime import date
@@ -129,7 +131,9 @@ from dpf.ingest.cli import run_import
 job = json.loads(sys.argv[1])
 progress = Path(job["progress"])
 for index, task in enumerate(job["tasks"]):
-    def fault(step, task=task):
+    def fault(step, task=task, index=index):
+        if step == "journaled":
+            progress.with_suffix(".journaled").write_text(str(index))
         if step == task.get("kill_at"):
             os._exit(137)
         if step == task.get("pause_at"):
