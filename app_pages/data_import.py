@@ -68,9 +68,20 @@ def preview(result: FileResult, names: dict[str, str]) -> pd.DataFrame:
     return summary
 
 
-def _waiting(slot):
-    """Show the lock's waiting message in `slot` (st.empty) while another import runs."""
-    return lambda message: slot.info(message, icon=":material/hourglass_top:")
+class _Wait:
+    """Shows the lock's waiting message in `slot` (st.empty) while another import runs, and afterwards that
+    the wait is over."""
+
+    def __init__(self, slot):
+        self.slot, self.waited = slot, False
+
+    def __call__(self, message: str) -> None:
+        self.waited = True
+        self.slot.info(message, icon=":material/hourglass_top:")
+
+    def over(self) -> None:
+        if self.waited:
+            self.slot.info("已等到另一个导入结束，随后完成了本次操作。", icon=":material/hourglass_bottom:")
 
 
 def _fingerprint(files) -> str:
@@ -138,13 +149,14 @@ if page_header(view, "数据导入"):
                 try:
                     with st.spinner("正在逐行检查……"):
                         files = [(f.name, f.getvalue()) for f in uploads]
-                        plan = prepare(files, Path(view.folder), mode=mode, on_wait=_waiting(waiting))
+                        wait = _Wait(waiting)
+                        plan = prepare(files, Path(view.folder), mode=mode, on_wait=wait)
+                        wait.over()
                 except ImportRefused as exc:
                     st.error(str(exc), icon=":material/error:")
                     plan = None
                 else:
                     st.session_state[_PLAN] = {(signature, mode): plan}
-                waiting.empty()
             if plan is not None:
                 st.subheader("检查结果")
                 st.dataframe(
@@ -219,7 +231,7 @@ if page_header(view, "数据导入"):
                 if st.button(label, type="primary", disabled=not merged.changes, key="import_confirm"):
                     try:
                         with st.spinner("正在写入并检查新数据……"):
-                            done = commit(plan, on_wait=_waiting(waiting))
+                            done = commit(plan, on_wait=_Wait(waiting))
                     except ImportRefused as exc:
                         st.session_state.pop(_PLAN, None)
                         st.error(str(exc), icon=":material/error:")

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -159,3 +160,12 @@ def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pa
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def wait_for(path: Path, proc: subprocess.Popen) -> None:
+    """Until `proc` has created `path` (e.g. `<progress>.paused`); fails if it ends first."""
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,17 @@ from dpf.ingest.lock import WAITING, import_lock
 from dpf.ingest.report import log_path
 from dpf.ingest.write import FAULT_POINTS, backup_dir, journal_path, recover
 from dpf.manifest import read_manifest
-from tests.ingest_helpers import KEY, KILLED, base_set, csv_bytes, pay_rows, payments, start_imports, write_file
+from tests.ingest_helpers import (
+    KEY,
+    KILLED,
+    base_set,
+    csv_bytes,
+    pay_rows,
+    payments,
+    start_imports,
+    wait_for,
+    write_file,
+)
 
 TODAY = date(2024, 6, 15)
 # Steps after which the new set is in place (recovery finishes the import); before them it rolls back.
@@ -33,14 +42,6 @@ def data(tmp_path, monkeypatch) -> Path:
 
 def log(folder: Path) -> list[dict]:
     return [json.loads(line) for line in log_path(folder).read_text(encoding="utf-8").splitlines()]
-
-
-def wait_for(path: Path, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def test_two_imports_at_once_both_land_and_the_second_says_it_waits(data, tmp_path):
