@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def test_recovery_removes_the_staging_of_a_dead_process_only(data, tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_the_lock_also_excludes_another_thread_of_the_same_process(tmp_path):
+    """Two sessions of one Streamlit server are two threads: the lock is reentrant per thread only."""
+    data, events = tmp_path / "extracts", []
+
+    def second_session():
+        with import_lock(data, on_wait=lambda message: events.append(message)):
+            events.append("second has the lock")
+
+    with import_lock(data), import_lock(data):  # the CLI holds it around prepare/commit, which take it again
+        thread = threading.Thread(target=second_session)
+        thread.start()
+        thread.join(timeout=0.5)
+        events.append("first releases")
+    thread.join(timeout=60)
+    assert events == [WAITING, "first releases", "second has the lock"]
