@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from dpf.check import check_folder
 from dpf.ingest.cli import run_import
-from dpf.ingest.merge import read_table
+from dpf.ingest.merge import REPLACE, read_table
+from dpf.ingest.pipeline import ImportRefused, commit, prepare
 from dpf.ingest.report import log_path
 from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
@@ -197,3 +198,19 @@ def test_replace_on_a_terminal_asks_y_or_n(data, tmp_path):
     code, out = _cli_on_a_terminal(data, corrected, b"y\n")
     assert code == 0, out
     assert len(rows_of(data, "nursing_subsidy", APRIL)) == 2
+
+
+def test_data_changed_after_the_preview_add_merges_again_replace_refuses(data, tmp_path):
+    """The page cannot hold the lock between its preview and the confirm; commit sees what came in between."""
+    adding = prepare([("5月.csv", csv_bytes(pay_rows(range(1, 4))))], data, today=TODAY)
+    replacing = prepare([("5月_更正.csv", csv_bytes(pay_rows([1], amount=100)))], data, today=TODAY, mode=REPLACE)
+    between = write_file(tmp_path, "5月_另.csv", csv_bytes(pay_rows([3, 4])))
+    assert run_import([between], data, today=TODAY) == 0  # 3 and 4 arrive after both previews
+    assert commit(adding).added == 2  # 3 is already there now
+    assert sorted(r["person_key"] for r in rows_of(data, "living_subsidy", MAY)) == sorted(
+        pk(cert(n)) for n in range(1, 5)
+    )
+    before = all_bytes(data)
+    with pytest.raises(ImportRefused, match="请重新检查并确认"):
+        commit(replacing)  # its preview said 0 → 1 rows; now it would remove 4
+    assert all_bytes(data) == before

@@ -23,7 +23,7 @@ from dpf.ingest.merge import ADD, REPLACE, FileMerge, Merged, merge_run, read_ta
 from dpf.ingest.pseudonym import secret_key
 from dpf.ingest.report import append_log, rejections_of, write_report
 from dpf.ingest.validate import Context, FileResult, Rejection, validate_ledger
-from dpf.ingest.write import WriteError, recover, swap_in
+from dpf.ingest.write import WriteError, manifest_sha, recover, swap_in
 from dpf.manifest import ManifestError, read_manifest
 
 
@@ -41,6 +41,7 @@ class Plan:
     mode: str = ADD
     merged: Merged | None = None  # what the merge does with the rows (the preview)
     township_names: dict[str, str] = field(default_factory=dict)  # code -> name
+    data_sha: str | None = None  # the manifest's sha256 the merge was made against
 
     @property
     def rejections(self) -> list[Rejection]:
@@ -137,13 +138,13 @@ def prepare(
             results.append(validate_ledger(ledger, ctx))
         merged = merge_run(results, lambda table: read_table(data, table), mode)
         towns = read_table(data, "townships").select(["code", "name"]).to_pylist()
-    names = {t["code"]: t["name"] for t in towns}
-    return Plan(data, today, results, manifest.as_of, manifest.source, mode, merged, names)
+        names = {t["code"]: t["name"] for t in towns}
+        return Plan(data, today, results, manifest.as_of, manifest.source, mode, merged, names, manifest_sha(data))
 
 
 def commit(plan: Plan, dry_run: bool = False, on_wait: Callable[[str], None] | None = None) -> Outcome:
-    """Under the lock: merge the accepted rows again into the current data, write and swap in the new set,
-    log the import. The rejection report is written either way."""
+    """Under the lock: merge the accepted rows again if the data changed since `prepare`, write and swap in
+    the new set, log the import. The rejection report is written either way."""
     now = datetime.now().astimezone()
     if dry_run:
         outcome = Outcome(
@@ -154,7 +155,9 @@ def commit(plan: Plan, dry_run: bool = False, on_wait: Callable[[str], None] | N
     with _locked(plan.data, on_wait):
         recover(plan.data)
         manifest = read_manifest(plan.data)
-        merged = merge_run(plan.results, lambda table: read_table(plan.data, table), plan.mode)
+        merged = plan.merged
+        if manifest_sha(plan.data) != plan.data_sha:  # another import came in after the preview
+            merged = merge_run(plan.results, lambda table: read_table(plan.data, table), plan.mode)
         if plan.mode == REPLACE and merged.changes != plan.merged.changes:
             raise ImportRefused(
                 "预览之后，数据已被另一次导入更新，预览中的“导入前 → 导入后”行数已不准确，本次未写入。请重新检查并确认。"

@@ -68,7 +68,7 @@ def _hold_dir(data: Path, staging: Path) -> Path:
     return data.parent / f"{data.name}.old-{staging.name.rsplit('-', 1)[-1]}"
 
 
-def _manifest_sha(folder: Path) -> str | None:
+def manifest_sha(folder: Path) -> str | None:
     try:
         return hashlib.sha256((folder / MANIFEST_NAME).read_bytes()).hexdigest()
     except OSError:
@@ -137,7 +137,7 @@ def recover(data: Path) -> None:
         staging, hold = data.parent / journal["staging"], _hold_dir(data, data.parent / journal["staging"])
         if hold.is_dir():  # the three-rename swap was cut short
             hold.rename(staging if data.exists() else data)
-        if data.exists() and _manifest_sha(data) == journal["new"]:
+        if data.exists() and manifest_sha(data) == journal["new"]:
             _finish(data, journal)
         elif data.exists():
             _roll_back(data, journal)
@@ -254,7 +254,7 @@ def swap_in(
             reasons = result.unreadable or "；".join(f.message for f in bad[:3])
             raise WriteError(f"新数据未通过数据约定检查，已放弃写入，原有数据未改动。原因：{reasons}")
         _step("checked")
-        journal = {"staging": staging.name, "old": _manifest_sha(data), "new": _manifest_sha(staging), "log": log_entry}
+        journal = {"staging": staging.name, "old": manifest_sha(data), "new": manifest_sha(staging), "log": log_entry}
         _write_journal(data, journal)
         journaled = True
         _step("journaled")
