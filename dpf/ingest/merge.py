@@ -41,6 +41,14 @@ SORT_KEYS = {
 }
 CHANGED_ROW = "与{where}是同一条记录，但内容不同，未导入。如需更正已导入的数据，请选择“更正替换”导入"
 STORED = "已导入的数据"
+DOUBLE_PAYMENT = (
+    "疑似重复发放：{payee}该项目该月已有一笔相同金额的发放（{where}），同一项目每月一笔，未导入。"
+    "如确为补发，请在备注中填写“补发”"
+)
+OTHER_AMOUNT = (
+    "{payee}该项目该月已有发放记录（{where}，金额 {amount} 元），与本行金额不同，未导入。"
+    "如为更正已导入的金额，请选择“更正替换”导入；如为补发，请在备注中填写“补发”"
+)
 
 
 def read_table(folder: Path, table: str) -> pa.Table | None:
@@ -190,26 +198,25 @@ def _changes(table: str, before: pa.Table, removed: pa.Table, added: pa.Table, a
     return changes
 
 
-def _by_key(keys: pa.ChunkedArray, data: pa.Table, wanted: list[str]) -> dict[str, list[dict]]:
-    """The rows of `data` whose key is in `wanted`, grouped by key (only those rows leave Arrow)."""
+def _conflict(table: str, row: dict, earlier: dict, where: str) -> tuple[str, str, str]:
+    """(column, value, reason) for a row that clashes with `earlier` (stored, or earlier in the run)."""
+    same_amount = table == "payments" and earlier["amount_yuan"] == row["amount_yuan"]
+    if table != "payments" or (same_amount and earlier["payment_id"] == row["payment_id"]):
+        return "", "", CHANGED_ROW.format(where=where)
+    payee = "该项目" if row["project_key"] else "该残疾人"
+    if same_amount:
+        return "金额（元）", f"{row['amount_yuan']}", DOUBLE_PAYMENT.format(payee=payee, where=where)
+    amount = f"{earlier['amount_yuan']:,.2f}"
+    return "金额（元）", f"{row['amount_yuan']}", OTHER_AMOUNT.format(payee=payee, where=where, amount=amount)
+
+
+def _first_by_key(keys: pa.ChunkedArray, data: pa.Table, wanted: list) -> dict[str, tuple[dict, str]]:
+    """{key: (first stored row with it, STORED)} for the keys in `wanted` (only those rows leave Arrow)."""
     inside = pc.is_in(keys, value_set=pa.array(wanted, pa.string()))
-    found: dict[str, list[dict]] = {}
+    found: dict[str, tuple[dict, str]] = {}
     for key, row in zip(keys.filter(inside).to_pylist(), data.filter(inside).to_pylist(), strict=True):
-        found.setdefault(key, []).append(row)
+        found.setdefault(key, (row, STORED))
     return found
-
-
-def _amount_conflict(own: dict, earlier: dict, where: str) -> str:
-    payee = "该项目" if own["project_key"] else "该残疾人"
-    if earlier["amount_yuan"] == own["amount_yuan"]:
-        return (
-            f"疑似重复发放：{payee}该项目该月已有一笔相同金额的发放（{where}），同一项目每月一笔，未导入。"
-            "如确为补发，请在备注中填写“补发”"
-        )
-    return (
-        f"{payee}该项目该月已有发放记录（{where}，金额 {earlier['amount_yuan']:,.2f} 元），与本行金额不同，未导入。"
-        "如为更正已导入的金额，请选择“更正替换”导入；如为补发，请在备注中填写“补发”"
-    )
 
 
 def _merge_table(table: str, current: pa.Table, runs: list[tuple[FileResult, FileMerge]], mode: str):
@@ -221,45 +228,30 @@ def _merge_table(table: str, current: pa.Table, runs: list[tuple[FileResult, Fil
         covered = pc.is_in(coverage_keys(table, current), value_set=coverage_keys(table, new).unique())
         replaced = pc.or_(covered, pc.is_in(row_keys(table, current), value_set=new_keys.unique()))
         base, dropped = current.filter(pc.invert(replaced)), current.filter(replaced)
-    found = _by_key(row_keys(table, base), base, new_keys.unique().to_pylist())
-    stored = {key: (rows[0], STORED) for key, rows in found.items()}
-    payees: dict[str, list[tuple[dict, str]]] = {}
-    new_payees = payee_keys(new).to_pylist() if table == "payments" else [None] * new.num_rows
-    if table == "payments":
-        for key, rows in _by_key(payee_keys(base), base, sorted(set(new_payees))).items():
-            payees[key] = [(row, STORED) for row in rows]
-    seen: dict[str, tuple[dict, str]] = {}
+    # Keys (row ids; programme|payee|month for payments) -> (the row holding it, where it is).
+    by_id = _first_by_key(row_keys(table, base), base, new_keys.unique().to_pylist())
+    payments = table == "payments"
+    new_payees = payee_keys(new).to_pylist() if payments else [None] * new.num_rows
+    by_payee = _first_by_key(payee_keys(base), base, sorted(set(new_payees))) if payments else {}
+    rows = enumerate(zip(new.to_pylist(), new_keys.to_pylist(), new_payees, strict=True))
     keep: list[int] = []
-    rows, keys, index = new.to_pylist(), new_keys.to_pylist(), 0
     for result, merge in runs:
         for record, number in zip(result.records, result.row_numbers, strict=True):
-            row, key, payee = rows[index], keys[index], new_payees[index]
-            index += 1
-            where = f"本次导入的“{result.name}”第 {number} 行"
-            earlier, at = stored.get(key) or seen.get(key) or (None, "")
+            position, (row, key, payee) = next(rows)
+            single = payee is not None and not record.get("reissue")  # one payment per payee and month
+            earlier, where = by_id.get(key) or (by_payee.get(payee) if single else None) or (None, "")
             if earlier == row:
                 merge.already += 1
-                continue
-            if earlier is not None:
-                if table == "payments" and earlier["amount_yuan"] != row["amount_yuan"]:
-                    reason = _amount_conflict(row, earlier, at)
-                    merge.conflicts.append(
-                        Rejection(result.name, number, "金额（元）", f"{row['amount_yuan']}", reason)
-                    )
-                else:
-                    merge.conflicts.append(Rejection(result.name, number, "", "", CHANGED_ROW.format(where=at)))
-                continue
-            if payee is not None and not record.get("reissue") and payees.get(payee):
-                other, at = payees[payee][0]
-                reason = _amount_conflict(row, other, at)
-                merge.conflicts.append(Rejection(result.name, number, "金额（元）", f"{row['amount_yuan']}", reason))
-                continue
-            seen[key] = (row, where)
-            if payee is not None and not record.get("reissue"):
-                payees.setdefault(payee, []).append((row, where))
-            keep.append(index - 1)
-            merge.added += 1
-            merge.reissued += bool(record.get("reissue"))
+            elif earlier is not None:
+                merge.conflicts.append(Rejection(result.name, number, *_conflict(table, row, earlier, where)))
+            else:
+                here = (row, f"本次导入的“{result.name}”第 {number} 行")
+                by_id[key] = here
+                if single:
+                    by_payee[payee] = here
+                keep.append(position)
+                merge.added += 1
+                merge.reissued += bool(record.get("reissue"))
     return base, dropped, new.take(pa.array(keep, pa.int64()))
 
 
