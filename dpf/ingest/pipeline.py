@@ -118,28 +118,30 @@ def prepare(
     it cannot run. `on_wait` is told when another import holds the lock."""
     key = secret_key()  # MissingKeyError (a RuntimeError) says how to set one
     data = Path(data)
-    today = today or date.today()
     with _locked(data, on_wait):
         recover(data)
+    try:
+        manifest = read_manifest(data)
+    except ManifestError as exc:
+        raise ImportRefused(str(exc)) from exc
+    today = today or date.today()
+    ctx = Context(key, township_lookup(data), today)
+    results = []
+    for name, content in files:
         try:
-            manifest = read_manifest(data)
-        except ManifestError as exc:
-            raise ImportRefused(str(exc)) from exc
-        ctx = Context(key, township_lookup(data), today)
-        results = []
-        for name, content in files:
-            try:
-                ledger = read_ledger(name, content)
-            except LedgerError as exc:
-                result = FileResult(name, None, problem=str(exc))
-                result.rejections.append(Rejection(name, None, "", "", f"整个文件未导入：{exc}"))
-                results.append(result)
-                continue
-            results.append(validate_ledger(ledger, ctx))
+            ledger = read_ledger(name, content)
+        except LedgerError as exc:
+            result = FileResult(name, None, problem=str(exc))
+            result.rejections.append(Rejection(name, None, "", "", f"整个文件未导入：{exc}"))
+            results.append(result)
+            continue
+        results.append(validate_ledger(ledger, ctx))
+    with _locked(data, on_wait):  # the merge and the manifest it was made against, from one moment
+        recover(data)
+        manifest, sha = read_manifest(data), manifest_sha(data)
         merged = merge_run(results, lambda table: read_table(data, table), mode)
-        towns = read_table(data, "townships").select(["code", "name"]).to_pylist()
-        names = {t["code"]: t["name"] for t in towns}
-        return Plan(data, today, results, manifest.as_of, manifest.source, mode, merged, names, manifest_sha(data))
+    names = {t["code"]: t["name"] for t in read_table(data, "townships").select(["code", "name"]).to_pylist()}
+    return Plan(data, today, results, manifest.as_of, manifest.source, mode, merged, names, sha)
 
 
 def commit(plan: Plan, dry_run: bool = False, on_wait: Callable[[str], None] | None = None) -> Outcome:
