@@ -1,7 +1,7 @@
 """The import as two steps the CLI and the page share: prepare (read, validate, merge for the preview)
-and commit (merge again under the lock, swap, log). Both hold the folder's import lock; the CLI holds it
-from prepare to commit, the page cannot (the user confirms in a later run), so commit merges again and,
-in 更正替换 mode, refuses when the before → after preview the user saw no longer holds.
+and commit (swap, log). Recovery, the merge and the swap hold the folder's import lock; the CLI holds it
+from prepare to commit, the page cannot (the user confirms in a later run), so when the data changed in
+between commit merges again and, in 更正替换 mode, refuses because the preview the user saw no longer holds.
 
 As-of of the new set: the later of the old as-of and the last day the imported rows speak
 for (a month's last day for 发放月份, the date itself otherwise), but never after today.
