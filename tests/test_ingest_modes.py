@@ -3,6 +3,7 @@ point to 更正替换, and 更正替换 shows rows before → after and asks bef
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 
 from dpf.check import check_folder
 from dpf.ingest.cli import run_import
+from dpf.ingest.ledgers import template_bytes
 from dpf.ingest.merge import REPLACE, read_table
 from dpf.ingest.pipeline import ImportRefused, commit, prepare
 from dpf.ingest.report import log_path
@@ -214,3 +216,11 @@ def test_data_changed_after_the_preview_add_merges_again_replace_refuses(data, t
     with pytest.raises(ImportRefused, match="请重新检查并确认"):
         commit(replacing)  # its preview said 0 → 1 rows; now it would remove 4
     assert all_bytes(data) == before
+
+
+@pytest.mark.parametrize("kind", ["payments", "payments_projects"])
+def test_payment_templates_have_a_note_column_that_explains_reissue(kind):
+    book = load_workbook(io.BytesIO(template_bytes(kind)))
+    assert [c.value for c in book.worksheets[0][1]][-1] == "备注"
+    notes = " ".join(str(row[0]) for row in book["填写说明"].iter_rows(values_only=True))
+    assert "补发" in notes and "更正替换" in notes
