@@ -226,7 +226,7 @@ if page_header(view, "数据导入"):
                 label = (
                     f"确认更正替换（删除 {fmt_count(merged.removed)} 行，写入 {fmt_count(merged.added)} 行）"
                     if mode == REPLACE
-                    else f"确认导入 {fmt_count(plan.accepted)} 行"
+                    else f"确认导入（新增 {fmt_count(merged.added)} 行）"
                 )
                 if st.button(label, type="primary", disabled=not merged.changes, key="import_confirm"):
                     try:
