@@ -1,5 +1,6 @@
 """数据导入 (data staff only; shown when the server runs with DASHBOARD_ENABLE_IMPORT=1):
-templates, upload, validation preview, confirm, summary."""
+templates, mode (新增 / 更正替换), upload, validation preview (before → after for 更正替换), confirm, summary.
+Nothing is written before the confirm button; a wait for another import's lock is shown."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename
+from dpf.ingest.merge import ADD, MODE_NAMES, REPLACE
 from dpf.ingest.pipeline import ImportRefused, Plan, commit, prepare
+from dpf.ingest.preview import change_rows
 from dpf.ingest.pseudonym import MissingKeyError, secret_key
 from dpf.ingest.report import report_bytes
 from dpf.ingest.validate import FileResult
@@ -66,6 +69,22 @@ def preview(result: FileResult, names: dict[str, str]) -> pd.DataFrame:
     return summary
 
 
+class _Wait:
+    """Shows the lock's waiting message in `slot` (st.empty) while another import runs, and afterwards that
+    the wait is over."""
+
+    def __init__(self, slot):
+        self.slot, self.waited = slot, False
+
+    def __call__(self, message: str) -> None:
+        self.waited = True
+        self.slot.info(message, icon=":material/hourglass_top:")
+
+    def over(self) -> None:
+        if self.waited:
+            self.slot.info("已等到另一个导入结束，随后完成了本次操作。", icon=":material/hourglass_bottom:")
+
+
 def _fingerprint(files) -> str:
     digest = hashlib.sha256()
     for f in files:
@@ -103,6 +122,18 @@ if page_header(view, "数据导入"):
     if key_problem:
         st.error(key_problem, icon=":material/key:")
     else:
+        mode = st.radio(
+            "导入方式",
+            [ADD, REPLACE],
+            format_func=MODE_NAMES.get,
+            captions=[
+                "只增加新的行：已导入过的行自动跳过，不会重复计数；不删除、不改动已有数据。",
+                "用这些台账更正已导入的数据：其覆盖的项目、月份和乡镇的原有行全部换成台账中的行。确认前会列出导入前后的行数。",
+            ],
+            horizontal=True,
+            key="import_mode",
+        )
+        waiting = st.empty()
         uploads = st.file_uploader(
             "上传台账（可多选；.xlsx 或 .csv）", type=["xlsx", "csv"], accept_multiple_files=True, key="import_files"
         )
@@ -114,11 +145,14 @@ if page_header(view, "数据导入"):
         if outcome and signature == outcome["signature"]:
             st.info("以上文件已导入。如需导入其他台账，请先移除已上传的文件再上传。", icon=":material/info:")
         elif uploads:
-            plan: Plan | None = st.session_state.get(_PLAN, {}).get(signature)
+            plan: Plan | None = st.session_state.get(_PLAN, {}).get((signature, mode))
             if plan is None:
                 try:
                     with st.spinner("正在逐行检查……"):
-                        plan = prepare([(f.name, f.getvalue()) for f in uploads], Path(view.folder))
+                        files = [(f.name, f.getvalue()) for f in uploads]
+                        wait = _Wait(waiting)
+                        plan = prepare(files, Path(view.folder), mode=mode, on_wait=wait)
+                        wait.over()
                 except ImportRefused as exc:
                     st.error(str(exc), icon=":material/error:")
                     plan = None
@@ -126,7 +160,7 @@ if page_header(view, "数据导入"):
                     st.error(disk_problem(exc), icon=":material/hard_drive:")
                     plan = None
                 else:
-                    st.session_state[_PLAN] = {signature: plan}
+                    st.session_state[_PLAN] = {(signature, mode): plan}
             if plan is not None:
                 st.subheader("检查结果")
                 st.dataframe(
@@ -135,10 +169,10 @@ if page_header(view, "数据导入"):
                             {
                                 "文件": r.masked_name,
                                 "台账类型": r.label,
-                                "可导入行数": fmt_count(r.accepted),
-                                "有问题的行数": fmt_count(r.rejected_rows),
+                                "可导入行数": fmt_count(plan.accepted_in(index)),
+                                "有问题的行数": fmt_count(plan.rejected_in(index)),
                             }
-                            for r in plan.results
+                            for index, r in enumerate(plan.results)
                         ]
                     ),
                     hide_index=True,
@@ -171,19 +205,40 @@ if page_header(view, "数据导入"):
                         key="import_report",
                         icon=":material/download:",
                     )
+                merged = plan.merged
+                if mode == REPLACE:
+                    st.subheader("更正替换：导入前 → 导入后")
+                    if merged.changes:
+                        st.warning(
+                            f"确认后将删除（替换）已有的 {fmt_count(merged.removed)} 行，写入 {fmt_count(merged.added)} 行。"
+                            "请核对下表每个项目、月份和乡镇导入前后的行数。",
+                            icon=":material/warning:",
+                        )
+                        st.dataframe(
+                            pd.DataFrame(change_rows(merged.changes, plan.township_names)),
+                            hide_index=True,
+                            width="stretch",
+                            key="import_changes",
+                        )
+                    else:
+                        st.info("这些台账与已有数据相同，更正替换不会改变任何行。", icon=":material/info:")
                 st.caption(
                     f"导入后数据截至 {fmt_date(plan.new_as_of)}（原为 {fmt_date(plan.old_as_of)}）。"
-                    "同一台账重复导入不会重复计数；更正后的台账会替换其覆盖的项目、月份和乡镇的原有记录。"
+                    f"新增 {fmt_count(merged.added)} 行；此前已导入、自动跳过 "
+                    f"{fmt_count(sum(f.already for f in merged.files))} 行。"
                 )
-                if st.button(
-                    f"确认导入 {fmt_count(plan.accepted)} 行",
-                    type="primary",
-                    disabled=plan.accepted == 0,
-                    key="import_confirm",
-                ):
+                label = (
+                    f"确认更正替换（删除 {fmt_count(merged.removed)} 行，写入 {fmt_count(merged.added)} 行）"
+                    if mode == REPLACE
+                    else f"确认导入（新增 {fmt_count(merged.added)} 行）"
+                )
+                if st.button(label, type="primary", disabled=not merged.changes, key="import_confirm"):
                     try:
                         with st.spinner("正在写入并检查新数据……"):
-                            done = commit(plan)
+                            done = commit(plan, on_wait=_Wait(waiting))
+                    except ImportRefused as exc:
+                        st.session_state.pop(_PLAN, None)
+                        st.error(str(exc), icon=":material/error:")
                     except WriteError as exc:
                         st.error(str(exc), icon=":material/error:")
                     except OSError as exc:
@@ -193,7 +248,8 @@ if page_header(view, "数据导入"):
                         st.session_state[_OUTCOME] = {
                             "signature": signature,
                             "message": done.message,
-                            "detail": f"接受 {fmt_count(plan.accepted)} 行，拒绝 {fmt_count(plan.rejected)} 行；"
+                            "detail": f"{MODE_NAMES[mode]}：接受 {fmt_count(plan.accepted)} 行，拒绝 {fmt_count(plan.rejected)} 行；"
+                            f"新增 {fmt_count(done.added)} 行，删除（替换） {fmt_count(done.removed)} 行；"
                             f"更新的数据表：{changed}。看板各页面刷新后即显示新数据。",
                         }
                         st.session_state.pop(_PLAN, None)

@@ -91,7 +91,7 @@ if page_header(view, "数据状况"):
     if not log:
         st.info("尚无导入记录（本数据集未通过“数据导入”更新过）。")
     else:
-        status_zh = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入"}
+        status_zh = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入", "interrupted": "中断，未写入"}
         st.dataframe(
             pd.DataFrame(
                 [
@@ -143,3 +143,36 @@ if page_header(view, "数据状况"):
                 st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
                 styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == "缺报" else "")
                 st.dataframe(styled, width="stretch", key=f"status_gaps_{index}")
+
+    st.subheader(f"{view.year}年预警：疑似重复发放")
+    st.caption(
+        "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
+        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。"
+    )
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    else:
+        doubles = view.query("duplicate_payments", year=view.year)
+        if doubles.empty:
+            st.success("未发现同一人同一项目同一月份多笔发放。", icon=":material/check_circle:")
+        else:
+            st.warning(
+                f"发现 {fmt_count(doubles['payees'].sum())} 人（项目）次同月多笔发放，"
+                f"涉及 {fmt_count(doubles['payments'].sum())} 笔，见下表。",
+                icon=":material/warning:",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "乡镇（街道）": doubles["name"],
+                        "项目": [PROGRAM_BY_CODE[p].name for p in doubles["program"]],
+                        "月份": [f"{p:%Y}年{p.month}月" for p in doubles["period"]],
+                        "人（项目）数": doubles["payees"].map(fmt_count),
+                        "发放笔数": doubles["payments"].map(fmt_count),
+                        "金额（元）": [f"{float(v):,.2f}" for v in doubles["amount_yuan"]],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="status_duplicate_payments",
+            )

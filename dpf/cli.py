@@ -35,7 +35,8 @@ def _indicators(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from dpf.ingest.cli import run_import
 
-    return run_import([Path(f) for f in args.files], data_dir(args.data), dry_run=args.dry_run)
+    files = [Path(f) for f in args.files]
+    return run_import(files, data_dir(args.data), dry_run=args.dry_run, replace=args.replace, yes=args.yes)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+")
     imp.add_argument("--data", default=None)
     imp.add_argument("--dry-run", action="store_true")
+    imp.add_argument("--replace", action="store_true", help="更正替换：替换这些台账覆盖的项目、月份和乡镇的原有记录")
+    imp.add_argument("--yes", action="store_true", help="不询问，确认更正替换（非终端运行时必需）")
     imp.set_defaults(func=_import)
 
     return parser

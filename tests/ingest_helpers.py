@@ -1,14 +1,24 @@
-"""Synthetic ledgers for the import tests: valid fake 证号, CSV/XLSX writers and a tiny base set."""
+"""Synthetic ledgers for the import tests: valid fake 证号, CSV/XLSX writers, a tiny base set, and imports
+run in real processes (with a kill or a pause at a named write step)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
+import json
+import os
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from dpf.ingest.idcard import make_certificate
+from dpf.ingest.merge import read_table
+from dpf.manifest import read_manifest
 from tests.extract_builder import payment, town, write_set
 
 KEY = "test-only-key-0123456789abcdef"  # set with monkeypatch.setenv; not a deployment key
@@ -20,6 +30,8 @@ TOWNSHIPS = [
 ]
 BASE_AS_OF = date(2024, 3, 31)
 PAY_HEADERS = ["姓名", "残疾人证号", "乡镇（街道）", "项目", "发放月份", "金额（元）"]
+REPO = Path(__file__).resolve().parent.parent
+KILLED = 137  # the exit status of an import killed at a named step (os._exit, like kill -9 mid-step)
 
 
 def cert(n: int, category: int = 4, grade: int = 1, female: bool = False) -> str:
@@ -69,3 +81,83 @@ def write_file(folder: Path, name: str, content: bytes) -> Path:
 
 def all_bytes(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def pk(number: str) -> str:
+    return hmac.new(KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def payments(folder: Path) -> list[dict]:
+    return sorted(read_table(folder, "payments").to_pylist(), key=lambda r: r["payment_id"])
+
+
+def shas(folder: Path) -> dict[str, str]:
+    return {t: v["sha256"] for t, v in read_manifest(folder).tables.items()}
+
+
+def pay_rows(
+    people: range | list[int],
+    township: str = "城关镇",
+    program: str = "困难残疾人生活补贴",
+    month: str = "2024-05",
+    amount: object = 120,
+    note: str | None = None,
+) -> list[list[object]]:
+    """A 资金发放花名册 (header included): one row per person number; a 备注 column when `note` is given."""
+    header = PAY_HEADERS + (["备注"] if note is not None else [])
+    tail = [note] if note is not None else []
+    return [header, *([f"测试{n}", cert(n), township, program, month, amount, *tail] for n in people)]
+
+
+# One or more imports run one after another in a fresh Python process, as `dpf import` would run them.
+# Each task: {"files": [...], "replace": bool, "kill_at": step | None, "pause_at": step | None}. After a task the
+# process appends "index exit-code" to `progress`; `kill_at` ends the process there with os._exit(KILLED) (a
+# named step is also reached when an import repairs another's crash); `pause_at` touches `<progress>.paused`
+# and sleeps `pause` seconds there (holding the import lock); `<progress>.journaled` holds the index of the
+# last task whose own swap was journalled.
+IMPORT_SCRIPT = """
+import json, os, sys, time
+from datetime import date
+from pathlib import Path
+from dpf.ingest import write
+from dpf.ingest.cli import run_import
+job = json.loads(sys.argv[1])
+progress = Path(job["progress"])
+for index, task in enumerate(job["tasks"]):
+    def fault(step, task=task, index=index):
+        if step == "journaled":
+            progress.with_suffix(".journaled").write_text(str(index))
+        if step == task.get("kill_at"):
+            os._exit(137)
+        if step == task.get("pause_at"):
+            progress.with_suffix(".paused").touch()
+            time.sleep(job.get("pause", 2))
+    write.fault = fault
+    files = [Path(f) for f in task["files"]]
+    code = run_import(files, Path(job["data"]), today=date.fromisoformat(job["today"]), replace=task.get("replace", False), yes=True)
+    with open(progress, "a") as handle:
+        handle.write(f"{index} {code}\\n")
+"""
+
+
+def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pause: float = 2) -> subprocess.Popen:
+    """Run `tasks` in a new process (see IMPORT_SCRIPT); stdout and stderr are captured as text."""
+    job = {"data": str(data), "tasks": tasks, "today": today.isoformat(), "progress": str(progress), "pause": pause}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DASHBOARD_SECRET_KEY": KEY}
+    return subprocess.Popen(
+        [sys.executable, "-c", IMPORT_SCRIPT, json.dumps(job)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(path: Path, proc: subprocess.Popen) -> None:
+    """Until `proc` has created `path` (e.g. `<progress>.paused`); fails if it ends first."""
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

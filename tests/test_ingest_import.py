@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,18 +18,22 @@ from dpf.ingest.report import log_path
 from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
     KEY,
+    KILLED,
     PAY_HEADERS,
     all_bytes,
     bad_check,
     base_set,
     cert,
     csv_bytes,
+    payments,
+    pk,
+    shas,
+    start_imports,
     write_file,
     xlsx_bytes,
 )
 
 TODAY = date(2024, 6, 15)
-REPO = Path(__file__).resolve().parent.parent
 NAMES = ["王测试", "李样例", "赵虚构", "钱假名", "孙模拟", "周演示"]
 
 
@@ -42,10 +41,6 @@ NAMES = ["王测试", "李样例", "赵虚构", "钱假名", "孙模拟", "周�
 def data(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     return base_set(tmp_path / "extracts")
-
-
-def pk(number: str) -> str:
-    return hmac.new(KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
 
 
 def clean_rows() -> list[list[object]]:
@@ -57,17 +52,9 @@ def clean_rows() -> list[list[object]]:
     ]
 
 
-def payments(folder: Path) -> list[dict]:
-    return sorted(read_table(folder, "payments").to_pylist(), key=lambda r: r["payment_id"])
-
-
 def report_rows(path: Path) -> list[tuple]:
     sheet = load_workbook(path).active
     return [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
-
-
-def shas(folder: Path) -> dict[str, str]:
-    return {t: v["sha256"] for t, v in read_manifest(folder).tables.items()}
 
 
 def test_clean_file_goes_in_and_check_passes(data, tmp_path, capsys):
@@ -144,14 +131,16 @@ def test_reimport_changes_no_sha256_and_no_name_or_number_is_written(data, tmp_p
         assert secret.encode("gb18030") not in written
 
 
-def test_corrected_file_replaces_the_rows_it_covers(data, tmp_path):
+def test_corrected_file_replaces_the_rows_it_covers_in_replace_mode(data, tmp_path):
     first = write_file(tmp_path, "april.csv", csv_bytes(clean_rows()))
     run_import([first], data, today=TODAY)
     corrected = clean_rows()
     corrected[1][5] = 90  # 城关镇 amount corrected
     del corrected[2]  # 东城街道's row dropped from the corrected file (but the township is not covered)
     second = write_file(tmp_path, "april_v2.csv", csv_bytes(corrected))
-    assert run_import([second], data, today=TODAY) == 0
+    assert run_import([second], data, today=TODAY) == 1  # adding refuses a changed amount …
+    assert [r["amount_yuan"] for r in payments(data) if r["program"] == "nursing_subsidy"] == [Decimal("80.00")] * 2
+    assert run_import([second], data, today=TODAY, replace=True, yes=True) == 0  # … 更正替换 replaces
     april = {(r["township_code"], r["program"]): r["amount_yuan"] for r in payments(data) if r["period"].month == 4}
     assert april == {
         ("990001100", "nursing_subsidy"): Decimal("90.00"),
@@ -178,18 +167,10 @@ def test_failure_midway_leaves_the_old_set_intact(data, tmp_path, monkeypatch, c
 def test_killed_process_leaves_the_old_set_intact(data, tmp_path):
     before = all_bytes(data)
     path = write_file(tmp_path, "a.csv", csv_bytes(clean_rows()))
-    script = (
-        "import os, signal, sys\n"
-        "from datetime import date\n"
-        "from pathlib import Path\n"
-        "from dpf.ingest import write\n"
-        "from dpf.ingest.cli import run_import\n"
-        "write.fault = lambda step: os.kill(os.getpid(), signal.SIGKILL) if step == 'checked' else None\n"
-        "run_import([Path(sys.argv[1])], Path(sys.argv[2]), today=date(2024, 6, 15))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", script, str(path), str(data)], env=env, cwd=REPO, check=False)
-    assert proc.returncode == -9
+    task = {"files": [str(path)], "kill_at": "checked"}
+    proc = start_imports(data, [task], TODAY, tmp_path / "progress")
+    proc.communicate()
+    assert proc.returncode == KILLED
     assert all_bytes(data) == before
     assert list(data.parent.glob("extracts.new-*"))  # the half-done set was left behind …
     assert run_import([path], data, today=TODAY) == 0  # … and the next import cleans it up

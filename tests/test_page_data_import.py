@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from dpf.ingest.merge import read_table
+from dpf.ingest.cli import run_import
+from dpf.ingest.merge import REPLACE, read_table
 from dpf.manifest import read_manifest
 from tests.apptest_helpers import no_exception, rerun, run_page
-from tests.ingest_helpers import KEY, PAY_HEADERS, bad_check, base_set, cert, csv_bytes
+from tests.ingest_helpers import (
+    KEY,
+    PAY_HEADERS,
+    all_bytes,
+    bad_check,
+    base_set,
+    cert,
+    csv_bytes,
+    pay_rows,
+    start_imports,
+    wait_for,
+    write_file,
+)
 
 
 def test_page_hidden_without_the_switch(monkeypatch):
@@ -60,3 +73,51 @@ def test_without_key_the_page_says_how(tmp_path, monkeypatch):
     assert no_exception(at)
     assert any("DASHBOARD_SECRET_KEY" in e.value for e in at.error)
     assert len(at.file_uploader) == 0
+
+
+def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    data = base_set(tmp_path / "extracts")
+    april = write_file(tmp_path, "4月.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04", amount=80)))
+    assert run_import([april], data, today=date(2024, 6, 15)) == 0
+    before = all_bytes(data)
+    at = run_page(data, "data_import.py")
+    at.radio(key="import_mode").set_value(REPLACE)
+    corrected = csv_bytes(pay_rows([1, 2], month="2024-04", amount=90))
+    at.file_uploader(key="import_files").set_value(("4月_更正.csv", corrected, "text/csv"))
+    rerun(at, data)
+    assert no_exception(at)
+    changes = next(d.value for d in at.dataframe if "导入前行数" in d.value.columns)
+    row = changes.iloc[0]
+    assert (row["项目"], row["月份"], row["乡镇（街道）"]) == ("困难残疾人生活补贴", "2024年4月", "城关镇")
+    assert (row["导入前行数"], row["导入后行数"]) == (3, 2)
+    assert (row["导入前金额（元）"], row["导入后金额（元）"]) == ("240.00", "180.00")
+    assert any("删除（替换）已有的 3 行，写入 2 行" in w.value for w in at.warning)
+    assert all_bytes(data) == before  # nothing written before the confirm
+    confirm = at.button(key="import_confirm")
+    assert confirm.label == "确认更正替换（删除 3 行，写入 2 行）"
+    confirm.click()
+    rerun(at, data)
+    assert no_exception(at)
+    assert any("已写入新数据" in s.value for s in at.success)
+    april_rows = [r for r in read_table(data, "payments").to_pylist() if r["period"] == date(2024, 4, 1)]
+    assert sorted(float(r["amount_yuan"]) for r in april_rows) == [90.0, 90.0]
+
+
+def test_the_page_waits_for_another_import_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    data = base_set(tmp_path / "extracts")
+    other = write_file(tmp_path, "其他.csv", csv_bytes(pay_rows([7], month="2024-04")))
+    task = {"files": [str(other)], "pause_at": "checked"}
+    proc = start_imports(data, [task], date(2024, 6, 15), tmp_path / "other", pause=3)
+    wait_for(tmp_path / "other.paused", proc)  # the other import holds the lock for 3 s
+    at = run_page(data, "data_import.py")
+    at.file_uploader(key="import_files").set_value(("5月.csv", csv_bytes(pay_rows([1, 2])), "text/csv"))
+    rerun(at, data)
+    assert proc.wait(timeout=120) == 0
+    assert no_exception(at)
+    assert any("已等到另一个导入结束" in i.value for i in at.info)
+    results = at.dataframe[0].value
+    assert results.iloc[0]["可导入行数"] == "2"

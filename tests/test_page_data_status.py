@@ -9,7 +9,7 @@ import pytest
 from dpf.check import check_folder
 from dpf.ingest.cli import run_import
 from tests.apptest_helpers import no_exception, rerun, run_page
-from tests.ingest_helpers import KEY, PAY_HEADERS, base_set, cert, write_file, xlsx_bytes
+from tests.ingest_helpers import KEY, PAY_HEADERS, base_set, cert, pay_rows, write_file, xlsx_bytes
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,28 @@ def test_status_page(imported):
     assert no_exception(at)
     grid = at.dataframe[2].value
     assert list(grid.index) == ["城关镇", "东城街道", "西河乡"] and grid.loc["东城街道", "2月"] == "缺报"
+
+
+def test_status_page_lists_suspected_double_payments_without_personal_data(imported, tmp_path, monkeypatch):
+    at = run_page(imported, "data_status.py", query={"year": "2024"})
+    assert any("未发现同一人同一项目同一月份多笔发放" in s.value for s in at.success)
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    data = base_set(tmp_path / "extracts")
+    nursing = {"program": "重度残疾人护理补贴", "month": "2024-03"}
+    main = write_file(tmp_path, "3月.xlsx", xlsx_bytes(pay_rows([1, 2], amount=80, **nursing)))
+    reissue = write_file(tmp_path, "3月补发.xlsx", xlsx_bytes(pay_rows([1], amount=40, note="补发", **nursing)))
+    assert run_import([main, reissue], data, today=date(2024, 4, 2)) == 0
+    at = run_page(data, "data_status.py", query={"year": "2024"})
+    assert no_exception(at)
+    assert any("发现 1 人（项目）次同月多笔发放，涉及 2 笔" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "发放笔数" in d.value.columns)
+    assert table.to_dict("records") == [
+        {
+            "乡镇（街道）": "城关镇",
+            "项目": "重度残疾人护理补贴",
+            "月份": "2024年3月",
+            "人（项目）数": "1",
+            "发放笔数": "2",
+            "金额（元）": "120.00",
+        }
+    ]

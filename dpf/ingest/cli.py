@@ -1,20 +1,29 @@
-"""`python -m dpf import FILE... [--data DIR] [--dry-run]`.
+"""`python -m dpf import FILE... [--data DIR] [--dry-run] [--replace [--yes]]`.
 
 Exit codes: 0 every row accepted (and written unless --dry-run); 1 done, but some rows, sheets or
 files were rejected (see the report); 2 nothing written (no key, no data set, failed check, no file
-readable, a full or read-only disk).
+readable, a full or read-only disk, 更正替换 not confirmed).
+
+The default mode adds rows; `--replace` (更正替换) replaces what the files cover. It prints the
+before → after preview and asks y/N on a terminal; without a terminal it needs `--yes`. The
+import lock is held from reading the data to the swap, so the preview is what gets written.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
 from dpf.ingest.disk import disk_problem
+from dpf.ingest.lock import LockTimeout, import_lock
+from dpf.ingest.merge import ADD, MODE_NAMES, REPLACE
 from dpf.ingest.pipeline import ImportRefused, Plan, commit, prepare
+from dpf.ingest.preview import change_lines
 from dpf.ingest.pseudonym import MissingKeyError
 from dpf.ingest.write import WriteError
 
+NOT_CONFIRMED = "未确认，更正替换没有进行，数据未改动。"
 DRY_RUN_SHOWN = 200  # rejection lines a dry run prints at most
 
 
@@ -27,7 +36,54 @@ def print_rejections(plan: Plan) -> None:
         print(f"  ……另有 {len(plan.rejections) - DRY_RUN_SHOWN} 条，改正以上问题后再试运行可看到。")
 
 
-def run_import(files: list[Path], data_dir: Path, dry_run: bool = False, today: date | None = None) -> int:
+def _print_plan(plan: Plan) -> None:
+    for index, result in enumerate(plan.results):
+        if result.problem:
+            print(f"{result.masked_name}：无法导入（{result.problem}）")
+            continue
+        merge = plan.file_merge(index)
+        detail = f"新增 {merge.added} 行"
+        if merge.already:
+            detail += f"，此前已导入 {merge.already} 行"
+        if merge.reissued:
+            detail += f"，其中补发 {merge.reissued} 行"
+        print(
+            f"{result.masked_name}（{result.label}）：接受 {plan.accepted_in(index)} 行，拒绝 {plan.rejected_in(index)} 行"
+            f"（{detail}）"
+        )
+    print(f"合计：接受 {plan.accepted} 行，拒绝 {plan.rejected} 行")
+    if plan.merged.changes:
+        print(f"导入方式：{MODE_NAMES[plan.mode]}。导入前 → 导入后（项目 · 月份 · 乡镇）：")
+        print("\n".join(change_lines(plan.merged.changes, plan.township_names)))
+
+
+def _confirmed(plan: Plan, yes: bool) -> bool:
+    """更正替换 asks first: y/N on a terminal, --yes otherwise."""
+    question = f"更正替换将删除（替换）{plan.merged.removed} 行，写入 {plan.merged.added} 行（见上表）。"
+    if yes:
+        print(question + "已用 --yes 确认。")
+        return True
+    if not sys.stdin.isatty():
+        print(question + "需要确认：请在终端中运行并输入 y，或加 --yes 参数。" + NOT_CONFIRMED)
+        return False
+    try:
+        answer = input(question + "确认写入？[y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes", "是"):
+        return True
+    print(NOT_CONFIRMED)
+    return False
+
+
+def run_import(
+    files: list[Path],
+    data_dir: Path,
+    dry_run: bool = False,
+    today: date | None = None,
+    replace: bool = False,
+    yes: bool = False,
+) -> int:
     contents = []
     for path in files:
         try:
@@ -36,32 +92,26 @@ def run_import(files: list[Path], data_dir: Path, dry_run: bool = False, today: 
             print(f"无法读取文件 {path}：{exc.strerror or exc}")
             return 2
     try:
-        plan = prepare(contents, Path(data_dir), today=today)
-    except (MissingKeyError, ImportRefused) as exc:
+        with import_lock(Path(data_dir), on_wait=print):
+            plan = prepare(contents, Path(data_dir), today=today, mode=REPLACE if replace else ADD)
+            _print_plan(plan)
+            if all(r.problem for r in plan.results):
+                print("没有可以导入的文件，未写入数据。")
+                return 2
+            if dry_run and plan.rejections:
+                print("未导入的行（试运行不生成问题行清单）：")
+                print_rejections(plan)
+            if replace and not dry_run and plan.merged.changes and not _confirmed(plan, yes):
+                return 2
+            outcome = commit(plan, dry_run=dry_run)
+    except (MissingKeyError, ImportRefused, LockTimeout) as exc:
         print(f"导入未进行：{exc}")
         return 2
     except OSError as exc:
         print(disk_problem(exc))
         return 2
-    for result in plan.results:
-        if result.problem:
-            print(f"{result.masked_name}：无法导入（{result.problem}）")
-        else:
-            print(f"{result.masked_name}（{result.label}）：接受 {result.accepted} 行，拒绝 {result.rejected_rows} 行")
-    print(f"合计：接受 {plan.accepted} 行，拒绝 {plan.rejected} 行")
-    if all(r.problem for r in plan.results):
-        print("没有可以导入的文件，未写入数据。")
-        return 2
-    if dry_run and plan.rejections:
-        print("未导入的行（试运行不生成问题行清单）：")
-        print_rejections(plan)
-    try:
-        outcome = commit(plan, dry_run=dry_run)
     except WriteError as exc:
         print(str(exc))
-        return 2
-    except OSError as exc:
-        print(disk_problem(exc))
         return 2
     if outcome.report:
         print(f"未导入的行及原因见：{outcome.report}")

@@ -9,6 +9,9 @@ column); nothing is dropped silently. Rules where the issue was silent:
 - free text (期次, 备注, 项目编号) must not start with = + - @ (a formula in Excel) nor hold control
   characters other than a line break;
 - what a rejection shows (file, value, reason) has 证号 and the file's names masked (dpf.ingest.masking).
+- a payment whose 备注 contains 补发 gets its own stable id (its identity adds 补发 and the amount), so it
+  is a second payment beside the month's main one; its record carries `reissue=True` for the merge
+  (not a contract column; the 备注 itself is not stored).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from dpf.safe_cells import FORMULA_STARTS
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)")
+REISSUE_MARK = "补发"  # in a payment's 备注: a second payment for the same person, programme and month
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class FileResult:
     kind: LedgerKind | None
     records: list[dict] = field(default_factory=list)  # contract rows of table_of(kind)
     coverage: set[str] = field(default_factory=set)  # keys of existing rows this file replaces
+    row_numbers: list[int] = field(default_factory=list)  # the sheet row of each record
     rejections: list[Rejection] = field(default_factory=list)
     rejected_rows: int = 0
     latest: date | None = None  # the latest day the accepted rows speak for
@@ -208,6 +213,7 @@ def _payment(row: _Row, ctx: Context):
             row.fail(CERT, "该项目发给个人，请使用资金发放花名册并填写残疾人证号")
         else:
             payee, person = _payee(row, ctx)
+    reissue = REISSUE_MARK in cell_text(row.values.get("备注"))
     row.done()
     record = {
         "program": program,
@@ -217,10 +223,14 @@ def _payment(row: _Row, ctx: Context):
         "period": period,
         "amount_yuan": amount,
     }
+    identity = ("payment", program, payee, month_key(period))
+    if reissue:
+        record["reissue"] = True
+        identity = (*identity, REISSUE_MARK, amount)
     latest = _month_end(period)
     return (
         record,
-        ("payment", program, payee, month_key(period)),
+        identity,
         coverage_key(program, month_key(period), township),
         latest,
     )
@@ -410,6 +420,7 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
         if table in ID_COLUMNS:
             record[ID_COLUMNS[table]] = stable_id(ctx.key, *identity, occurrence)
         result.records.append(record)
+        result.row_numbers.append(number)
         result.coverage.add(coverage)
         if latest is not None:
             result.latest = max(result.latest or latest, latest)

@@ -1,18 +1,29 @@
-"""Writing a new extract set beside the old one and swapping it in.
+"""Writing a new extract set beside the old one and swapping it in, so a kill at any point is repaired.
 
-The new set is built in `<data>.new-<pid>` (unchanged tables copied byte for byte, changed
-ones written sorted so the same rows give the same bytes), gets a new manifest, passes the
-contract check, and only then replaces the data folder: on Linux with one atomic
-renameat2(RENAME_EXCHANGE); elsewhere with two renames (a crash between them is repaired
-by `recover`). The previous set is kept as `<data>.bak`. A crash or a failed check at any
-earlier point leaves the data folder untouched.
+The new set is built in `<data>.new-<pid>` (unchanged tables copied byte for byte, changed ones
+written sorted so the same rows give the same bytes), gets a new manifest and passes the contract
+check. Then, in this order (each a named `fault` point for the crash tests):
+  journaled       the journal `<data>.imports/journal.json` names the staging folder, the old and new
+                  manifests' sha256 and the log entry;
+  swapped         staging and data folder exchange places (Linux renameat2 RENAME_EXCHANGE, one atomic
+                  step; elsewhere three renames via `<data>.old-<pid>`);
+  backup_removed  the previous `<data>.bak` is removed;
+  backed_up       the old set (now in the staging folder) becomes `<data>.bak`;
+  logged          the log entry is appended (once: recovery looks for its id); then the journal goes.
+`recover` (run under the import lock before every import) reads a journal left by a killed import:
+data folder new → finish the backup and the log; data folder old → remove the staging folder and log
+the import as interrupted. So the next run always finds old-or-new data, and a `.bak` and a log that
+agree with it. Staging folders of processes that are gone are removed; a live process's never.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -25,13 +36,16 @@ import pyarrow.parquet as pq
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
 from dpf.check import CheckResult, check_folder
 from dpf.ingest.merge import ordered
+from dpf.ingest.report import append_log, imports_dir, read_log
 from dpf.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "row_group_size": 1 << 20}
 ALL_TABLES = (*REQUIRED_TABLES, *OPTIONAL_TABLES)
 
-# Tests set this to simulate a crash at a named step ("staged", "checked").
+# Tests set this to simulate a crash at a named step (FAULT_POINTS, in the order they are reached).
 fault: Callable[[str], None] | None = None
+FAULT_POINTS = ("staged", "checked", "journaled", "swapped", "backup_removed", "backed_up", "logged")
+JOURNAL_NAME = "journal.json"
 
 
 class WriteError(RuntimeError):
@@ -46,12 +60,93 @@ def backup_dir(data: Path) -> Path:
     return data.parent / f"{data.name}.bak"
 
 
+def journal_path(data: Path) -> Path:
+    return imports_dir(data) / JOURNAL_NAME
+
+
+def _hold_dir(data: Path, staging: Path) -> Path:
+    return data.parent / f"{data.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+
+
+def manifest_sha(folder: Path) -> str | None:
+    try:
+        return hashlib.sha256((folder / MANIFEST_NAME).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed child its parent has not reaped yet is gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _write_journal(data: Path, journal: dict) -> None:
+    path = journal_path(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle, ensure_ascii=False, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _finish(data: Path, journal: dict) -> None:
+    """The data folder holds the new set: make the old set the backup, log once, drop the journal."""
+    staging = data.parent / journal["staging"]
+    if staging.is_dir():
+        shutil.rmtree(backup_dir(data), ignore_errors=True)
+        _step("backup_removed")
+        staging.rename(backup_dir(data))
+    _step("backed_up")
+    entry = journal["log"]
+    if not any(e.get("id") == entry["id"] for e in read_log(data)):
+        append_log(data, entry)
+    _step("logged")
+    journal_path(data).unlink(missing_ok=True)
+
+
+def _roll_back(data: Path, journal: dict) -> None:
+    """The data folder still holds the old set: drop the new one, log the import as interrupted."""
+    shutil.rmtree(data.parent / journal["staging"], ignore_errors=True)
+    entry = journal["log"]
+    if not any(e.get("id") == entry["id"] for e in read_log(data)):
+        append_log(data, {**entry, "status": "interrupted", "as_of": entry["old_as_of"], "changed": []})
+    journal_path(data).unlink(missing_ok=True)
+
+
 def recover(data: Path) -> None:
-    """Repair what an interrupted import left: a missing data folder (restore the backup), stale staging."""
+    """Repair what an interrupted import left (call under the import lock): finish or roll back a
+    journalled swap, restore a missing data folder from the backup, remove dead processes' staging."""
+    data = Path(data)
+    try:
+        journal = json.loads(journal_path(data).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal = None
+    if journal:
+        staging, hold = data.parent / journal["staging"], _hold_dir(data, data.parent / journal["staging"])
+        if hold.is_dir():  # the three-rename swap was cut short
+            hold.rename(staging if data.exists() else data)
+        if data.exists() and manifest_sha(data) == journal["new"]:
+            _finish(data, journal)
+        elif data.exists():
+            _roll_back(data, journal)
     if not data.exists() and backup_dir(data).is_dir():
         backup_dir(data).rename(data)
     for stale in data.parent.glob(f"{data.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        pid = re.fullmatch(r"\d+", stale.name.rsplit("-", 1)[-1])
+        if pid is None or not _pid_alive(int(pid.group())):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _step(name: str) -> None:
@@ -115,13 +210,28 @@ def new_violations(old: CheckResult, new: CheckResult) -> list:
     return [f for f in new.violations if (f.table, f.rule) not in before]
 
 
-def swap_in(data: Path, changed: dict[str, pa.Table], as_of: date, source: str, old_check: CheckResult) -> CheckResult:
-    """Build the new set (changed tables rewritten, the rest copied), check it, swap it in."""
+def _swap(staging: Path, data: Path) -> None:
+    """Afterwards `data` holds the staged set and `staging` the old one."""
+    if _exchange(staging, data):
+        return
+    hold = _hold_dir(data, staging)
+    data.rename(hold)
+    staging.rename(data)
+    hold.rename(staging)
+
+
+def swap_in(
+    data: Path, changed: dict[str, pa.Table], as_of: date, source: str, old_check: CheckResult, log_entry: dict
+) -> CheckResult:
+    """Build the new set (changed tables rewritten, the rest copied), check it, swap it in, log it.
+
+    Call under the import lock. `log_entry` needs a unique "id" and "old_as_of"."""
     data = Path(data)
     recover(data)
     staging = staging_dir(data)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    journaled = False
     try:
         for item in sorted(data.iterdir()):
             if item.name == MANIFEST_NAME or item.name.removesuffix(".parquet") in ALL_TABLES:
@@ -144,14 +254,14 @@ def swap_in(data: Path, changed: dict[str, pa.Table], as_of: date, source: str, 
             reasons = result.unreadable or "；".join(f.message for f in bad[:3])
             raise WriteError(f"新数据未通过数据约定检查，已放弃写入，原有数据未改动。原因：{reasons}")
         _step("checked")
-        backup = backup_dir(data)
-        shutil.rmtree(backup, ignore_errors=True)
-        if _exchange(staging, data):
-            staging.rename(backup)
-        else:
-            data.rename(backup)
-            staging.rename(data)
+        journal = {"staging": staging.name, "old": manifest_sha(data), "new": manifest_sha(staging), "log": log_entry}
+        _write_journal(data, journal)
+        journaled = True
+        _step("journaled")
+        _swap(staging, data)
+        _step("swapped")
+        _finish(data, journal)
         return result
     finally:
-        if staging.exists():
+        if not journaled and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,32 @@
+-- Question: 疑似重复发放 — which person (or project), programme and month of $year has more than one payment
+--           (e.g. a 补发 beside the month's main list), counted per township, programme and month; no payee shown.
+-- Grain: one row per township × programme × month with at least one payee paid more than once.
+-- Parameters: $year INTEGER.
+-- Output: code VARCHAR, name VARCHAR, sort_order INTEGER, program VARCHAR, period DATE, payees BIGINT (persons or
+--         projects paid more than once), payments BIGINT (their payment rows), amount_yuan DECIMAL (those rows' sum).
+WITH per_payee AS (
+    SELECT
+        township_code,
+        program,
+        period,
+        coalesce(person_key, project_key) AS payee,
+        count(*) AS payments,
+        sum(amount_yuan) AS amount_yuan
+    FROM payments
+    WHERE year(period) = $year
+    GROUP BY township_code, program, period, payee
+    HAVING count(*) > 1
+)
+SELECT
+    t.code,
+    t.name,
+    t.sort_order,
+    d.program,
+    d.period,
+    count(*) AS payees,
+    sum(d.payments) AS payments,
+    sum(d.amount_yuan) AS amount_yuan
+FROM per_payee AS d
+JOIN townships AS t ON t.code = d.township_code
+GROUP BY t.code, t.name, t.sort_order, d.program, d.period
+ORDER BY d.period, t.sort_order, d.program
