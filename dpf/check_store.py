@@ -39,6 +39,13 @@ def _state(folder: Path) -> tuple[str, int | None]:
     return stamp, os.stat(folder).st_ino if folder.is_dir() else None
 
 
+def _changed(folder: Path, before: tuple[str, int | None]) -> bool:
+    try:
+        return _state(folder) != before
+    except OSError:  # a file listed a moment ago is gone
+        return True
+
+
 def result_key(folder: Path) -> str:
     """A key that changes with the folder, its manifest, its table files and the checker's code."""
     return _key(export_stamp(folder, ALL_TABLES))
@@ -68,12 +75,13 @@ def checked_folder(folder: Path) -> CheckResult:
         result = _from_json(json.loads(target.read_text(encoding="utf-8")))
         os.utime(target)  # recently used: kept when older results are pruned
         return result
-    result = check_folder(folder)
     try:
-        changed = _state(folder) != before
-    except OSError:  # a file listed a moment ago is gone
-        changed = True
-    if changed:
+        result = check_folder(folder)
+    except OSError:  # a file vanished under the check: an import, or a real problem to show as it is
+        if _changed(folder, before):
+            raise FolderChanged(folder) from None
+        raise
+    if _changed(folder, before):
         raise FolderChanged(folder)
     if result.unreadable is None:  # a folder that cannot be read is checked again next time
         with contextlib.suppress(OSError):
