@@ -11,10 +11,10 @@ import streamlit as st
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
-from dpf.check_store import checked_folder
+from dpf.check_store import FolderChanged, checked_folder
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
-from ui.context import current_view
+from ui.context import View, current_view
 from ui.header import page_header, source_label
 
 STALE_DAYS = 45
@@ -32,6 +32,31 @@ def _generated(text: str) -> str:
         return pd.Timestamp(text).strftime("%Y年%m月%d日 %H:%M")
     except ValueError:
         return text or "未知"
+
+
+def check_section(view: View) -> None:
+    st.subheader("数据约定检查")
+    try:
+        result = contract_check(view.folder, view.fingerprint)
+    except FolderChanged:  # nothing cached: the next run checks the new data
+        st.info(
+            "数据正在更新：检查期间有新的导入替换了数据文件，本次检查结果不作数。请稍候片刻后点“重新检查”。",
+            icon=":material/sync:",
+        )
+        st.button("重新检查", key="status_recheck")
+        return
+    if result.unreadable:
+        st.error(result.unreadable, icon=":material/error:")
+    elif result.violations:
+        st.error(
+            f"检查未通过：{len(result.violations)} 项问题，{len(result.warnings)} 项提醒。", icon=":material/error:"
+        )
+    else:
+        st.success(
+            f"检查通过：{len(result.tables)} 张表，{len(result.warnings)} 项提醒。", icon=":material/check_circle:"
+        )
+    for finding in [*result.violations, *result.warnings]:
+        st.markdown(f"- {'【问题】' if finding in result.violations else '【提醒】'}{finding.message}")
 
 
 view = current_view()
@@ -71,20 +96,7 @@ if page_header(view, "数据状况"):
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_tables")
 
-    st.subheader("数据约定检查")
-    result = contract_check(view.folder, view.fingerprint)
-    if result.unreadable:
-        st.error(result.unreadable, icon=":material/error:")
-    elif result.violations:
-        st.error(
-            f"检查未通过：{len(result.violations)} 项问题，{len(result.warnings)} 项提醒。", icon=":material/error:"
-        )
-    else:
-        st.success(
-            f"检查通过：{len(result.tables)} 张表，{len(result.warnings)} 项提醒。", icon=":material/check_circle:"
-        )
-    for finding in [*result.violations, *result.warnings]:
-        st.markdown(f"- {'【问题】' if finding in result.violations else '【提醒】'}{finding.message}")
+    check_section(view)
 
     st.subheader("最近的导入")
     log = read_log(Path(view.folder))

@@ -66,6 +66,10 @@ def span_text(view: View) -> str:
 
 def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str]) -> None:
     """Say which of `codes` have no target for this scope, instead of leaving a silent gap."""
+    problem = view.table_problem("targets")
+    if problem:
+        st.caption(problem)
+        return
     frame = indicators.set_index("indicator")
     missing = [INDICATOR_BY_CODE[c].name for c in codes if pd.isna(frame.loc[c, "target"])]
     if not missing:

@@ -72,6 +72,10 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
 def targets_section(view: View, indicators: pd.DataFrame) -> None:
     """The page's targets as on the targets page; says which have no target for this year and scope, and why."""
     st.subheader("本页相关年度目标")
+    problem = view.table_problem("targets")
+    if problem:
+        st.info(problem)
+        return
     frame = indicators.set_index("indicator")
     with_target = [code for code in TARGETS if not pd.isna(frame.loc[code, "target"])]
     if not with_target:

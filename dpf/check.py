@@ -39,6 +39,7 @@ from dpf.catalogue import (
     TABLE_SCHEMAS,
     TOWNSHIP_KINDS,
 )
+from dpf.column_types import type_verdict, wrong_type_text
 from dpf.manifest import Manifest, ManifestError, read_manifest, table_files, table_location, table_sha256
 
 MAX_EXAMPLES = 5
@@ -53,11 +54,6 @@ _PERSONAL_COLUMN = re.compile(
     r"|cert(ificate)?_?(no|number))($|_)|姓名|身份证|证号|电话|手机|地址|住址",
     re.IGNORECASE,
 )
-
-_INTEGER_TYPES = frozenset(
-    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
-)
-_FLOAT_TYPES = frozenset({"FLOAT", "DOUBLE"})
 
 
 @dataclass
@@ -215,6 +211,11 @@ def _duplicate_key(column: str) -> _GroupRule:
     )
 
 
+def _personal_record() -> list[_RowRule]:
+    """The rules of a record about one person in one township (rehab needs, satisfaction surveys)."""
+    return [_not_null("person_key"), _key_format(), _known_person(), _not_null("township_code"), _known_township()]
+
+
 def _row_rules(table: str) -> list[_RowRule]:
     """The per-row rules of one table, in report order."""
     rules: list[_RowRule] = []
@@ -343,11 +344,7 @@ def _row_rules(table: str) -> list[_RowRule]:
         ]
     elif table == "rehab_needs":
         rules += [
-            _not_null("person_key"),
-            _key_format(),
-            _known_person(),
-            _not_null("township_code"),
-            _known_township(),
+            *_personal_record(),
             _in_set("need", "needs", list(NEEDS), "basic_medical、assistive_device、rehab_training、nursing"),
             _not_null("recorded_on"),
             _after_as_of("recorded_on"),
@@ -362,11 +359,7 @@ def _row_rules(table: str) -> list[_RowRule]:
         ]
     elif table == "satisfaction":
         rules += [
-            _not_null("person_key"),
-            _key_format(),
-            _known_person(),
-            _not_null("township_code"),
-            _known_township(),
+            *_personal_record(),
             _not_null("surveyed_on"),
             _after_as_of("surveyed_on"),
             _not_null("satisfied"),
@@ -424,47 +417,6 @@ def _example_expr(table: str, usable: set[str]) -> str | None:
         township = "coalesce(\"township_code\", '全县')" if "township_code" in usable else "'?'"
         return f'concat_ws(\' \', "year", "indicator", {township})'
     return None
-
-
-# --- Types --------------------------------------------------------------------------------
-
-
-def _type_verdict(expected: pa.DataType, actual: str) -> str:
-    """'ok', 'warn' (works, but inexact) or 'bad' for a DuckDB type against the contract's."""
-    base = actual.split("(")[0].strip().upper()
-    if pa.types.is_string(expected):
-        ok = base == "VARCHAR"
-    elif pa.types.is_integer(expected):
-        ok = base in _INTEGER_TYPES
-    elif pa.types.is_date(expected):
-        ok = base == "DATE"
-    elif pa.types.is_boolean(expected):
-        ok = base == "BOOLEAN"
-    elif pa.types.is_decimal(expected):
-        if base in _FLOAT_TYPES:
-            return "warn"
-        ok = base == "DECIMAL" or base in _INTEGER_TYPES
-    elif pa.types.is_floating(expected):
-        ok = base in _FLOAT_TYPES or base == "DECIMAL" or base in _INTEGER_TYPES
-    else:
-        ok = True
-    return "ok" if ok else "bad"
-
-
-def _contract_type(expected: pa.DataType) -> str:
-    if pa.types.is_string(expected):
-        return "VARCHAR（文本）"
-    if pa.types.is_integer(expected):
-        return "整数（如 SMALLINT、INTEGER）"
-    if pa.types.is_date(expected):
-        return "DATE（日期，不含时间）"
-    if pa.types.is_boolean(expected):
-        return "BOOLEAN（是/否）"
-    if pa.types.is_decimal(expected):
-        return f"DECIMAL({expected.precision},{expected.scale})（定点小数）"
-    if pa.types.is_floating(expected):
-        return "DOUBLE（数值）"
-    return str(expected)
 
 
 # --- The check ----------------------------------------------------------------------------
@@ -562,8 +514,7 @@ class _Checker:
                     f"{_where(table, None)}缺少必需的列 {name}。请按数据约定重新导出该表。",
                 )
                 continue
-            verdict = _type_verdict(schema.field(name).type, actual[name])
-            expected = _contract_type(schema.field(name).type)
+            verdict = type_verdict(schema.field(name).type, actual[name])
             if verdict == "bad":
                 self.add(
                     table,
@@ -571,7 +522,7 @@ class _Checker:
                     "wrong_type",
                     1,
                     [],
-                    f"{_where(table, name)}类型为 {actual[name]}，数据约定要求 {expected}。"
+                    f"{_where(table, None)}的 {wrong_type_text(schema, name, actual[name])}。"
                     "请按数据约定的类型重新导出该表。",
                 )
                 continue
@@ -582,7 +533,7 @@ class _Checker:
                     "inexact_type",
                     1,
                     [],
-                    f"{_where(table, name)}类型为 {actual[name]}（浮点数），数据约定要求 {expected}。"
+                    f"{_where(table, None)}的 {wrong_type_text(schema, name, actual[name])}。"
                     "金额合计可能出现分位误差，建议按数据约定重新导出。",
                     warning=True,
                 )

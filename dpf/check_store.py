@@ -18,34 +18,71 @@ from datetime import date
 from pathlib import Path
 
 import dpf.check
-from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
-from dpf.check import CheckResult, Finding, check_folder
+import dpf.column_types
+from dpf.check import ALL_TABLES, CheckResult, Finding, check_folder
 from dpf.config import cache_dir, prune_cache
 from dpf.manifest import export_stamp
 
 PREFIX = "check"
 KEEP_RESULTS = 12
+CHECKER_CODE = (Path(dpf.check.__file__), Path(dpf.column_types.__file__))  # new rules check again
+
+
+class FolderChanged(Exception):
+    """The folder changed while it was checked (an import swapped it in): the result is neither kept nor shown."""
+
+
+def _state(folder: Path) -> tuple[str, int | None]:
+    """The export stamp of every table and the folder's inode (an import swaps a new folder in under the same
+    name): if either differs after a check, the check read a folder that changed under it."""
+    stamp = export_stamp(folder, ALL_TABLES)
+    return stamp, os.stat(folder).st_ino if folder.is_dir() else None
+
+
+def _changed(folder: Path, before: tuple[str, int | None]) -> bool:
+    try:
+        return _state(folder) != before
+    except OSError:  # a file listed a moment ago is gone
+        return True
 
 
 def result_key(folder: Path) -> str:
     """A key that changes with the folder, its manifest, its table files and the checker's code."""
-    digest = hashlib.sha256(export_stamp(folder, (*REQUIRED_TABLES, *OPTIONAL_TABLES)).encode())
-    digest.update(Path(dpf.check.__file__).read_bytes())
+    return _key(export_stamp(folder, ALL_TABLES))
+
+
+def _key(stamp: str) -> str:
+    digest = hashlib.sha256(stamp.encode())
+    for code in CHECKER_CODE:
+        digest.update(code.read_bytes())
     return digest.hexdigest()[:32]
 
 
 def checked_folder(folder: Path) -> CheckResult:
-    """check_folder(folder), read from the cache folder when this export was checked before."""
+    """check_folder(folder), read from the cache folder when this export was checked before.
+
+    Raises FolderChanged when the folder changed during the check: the result mixes two exports (e.g. the old
+    manifest with new files) and would show a false 检查未通过, so it is not stored; checking again once the
+    import is done gives the new export's result.
+    """
     folder = Path(folder)
     try:
-        target = cache_dir() / f"{PREFIX}-{result_key(folder)}.json"
+        before = _state(folder)
+        target = cache_dir() / f"{PREFIX}-{_key(before[0])}.json"
     except OSError:  # the folder or a file vanished while listing: check_folder says what is wrong
         return check_folder(folder)
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         result = _from_json(json.loads(target.read_text(encoding="utf-8")))
         os.utime(target)  # recently used: kept when older results are pruned
         return result
-    result = check_folder(folder)
+    try:
+        result = check_folder(folder)
+    except OSError:  # a file vanished under the check: an import, or a real problem to show as it is
+        if _changed(folder, before):
+            raise FolderChanged(folder) from None
+        raise
+    if _changed(folder, before):
+        raise FolderChanged(folder)
     if result.unreadable is None:  # a folder that cannot be read is checked again next time
         with contextlib.suppress(OSError):
             _write(target, result)

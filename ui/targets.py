@@ -49,8 +49,8 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
     progress = target_progress(view, codes)
     schedule = schedule_share(view.year, view.as_of)
     if not progress:
-        if codes is None:
-            st.info(f"{view.year}年没有设定年度目标（或数据中没有“年度目标”表）。")
+        if codes is None:  # the page's own targets section; pages passing `codes` say why themselves
+            st.info(view.table_problem("targets") or f"{view.year}年没有设定年度目标。")
         return
     st.caption(f"序时进度 {fmt_pct(schedule)}（按天计，截至数据日已过天数 ÷ 全年天数）")
     for start in range(0, len(progress), per_row):
