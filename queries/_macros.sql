@@ -44,3 +44,9 @@ CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
 --   and not cancelled on or before D).
 CREATE OR REPLACE MACRO certified_on_day(certified_on, cancelled_on, day) AS
     certified_on <= day AND (cancelled_on IS NULL OR cancelled_on > day);
+
+-- indicator_definitions(indicators, sources, measures): the catalogue's indicators of one table as rows (indicator,
+--   source, measure), from the parallel lists dpf.indicators passes (dpf.catalogue.indicator_definitions); source is
+--   the programme, service or need counted, '*' for all of them. An indicator counting several sources has a row each.
+CREATE OR REPLACE MACRO indicator_definitions(indicators, sources, measures) AS TABLE
+    SELECT unnest(indicators) AS indicator, unnest(sources) AS source, unnest(measures) AS measure;

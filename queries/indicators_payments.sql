@@ -1,32 +1,11 @@
 -- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships, at each cut.
 -- Grain: cut date × township group × indicator, from `payments` (summary_payments_monthly, summary_payment_firsts).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's payment indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier); 元, 人次 or 人/户/个 per indicator.
-WITH definitions (indicator, program, measure) AS (
-    VALUES
-        ('subsidies_total_amount', '*', 'amount'),
-        ('nursing_subsidy_person_times', 'nursing_subsidy', 'rows'),
-        ('nursing_subsidy_amount', 'nursing_subsidy', 'amount'),
-        ('living_subsidy_person_times', 'living_subsidy', 'rows'),
-        ('living_subsidy_amount', 'living_subsidy', 'amount'),
-        ('wheelchair_fuel_amount', 'wheelchair_fuel', 'amount'),
-        ('entrepreneurship_persons', 'entrepreneurship', 'persons'),
-        ('entrepreneurship_amount', 'entrepreneurship', 'amount'),
-        ('sunshine_greenhouse_projects', 'sunshine_greenhouse', 'projects'),
-        ('assistance_base_projects', 'assistance_base', 'projects'),
-        ('auxiliary_employment_projects', 'auxiliary_employment', 'projects'),
-        ('greenhouse_base_amount', 'sunshine_greenhouse', 'amount'),
-        ('greenhouse_base_amount', 'assistance_base', 'amount'),
-        ('student_aid_persons', 'student_aid', 'persons'),
-        ('student_aid_amount', 'student_aid', 'amount'),
-        ('cochlear_implant_amount', 'cochlear_implant', 'amount'),
-        ('psychiatric_medication_persons', 'psychiatric_medication', 'persons'),
-        ('psychiatric_medication_amount', 'psychiatric_medication', 'amount'),
-        ('sunshine_home_persons', 'sunshine_home', 'persons'),
-        ('sunshine_home_amount', 'sunshine_home', 'amount'),
-        ('accessibility_households', 'accessibility_retrofit', 'persons'),
-        ('accessibility_amount', 'accessibility_retrofit', 'amount')
+WITH definitions AS (
+    SELECT indicator, source AS program, measure FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
     SELECT * FROM cut_spans($year, $cuts)

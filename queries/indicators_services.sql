@@ -1,30 +1,12 @@
 -- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year, townships.
 -- Grain: cut date × township group × indicator, from `services` (by `served_on`; county-level events: no township)
 --        and summary_service_firsts (distinct persons).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's service indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier), in the indicator's unit.
-WITH definitions (indicator, service, measure) AS (
-    VALUES
-        ('training_person_times', 'vocational_training', 'rows'),
-        ('training_batches', 'vocational_training', 'batches'),
-        ('job_registrations', 'job_registration', 'persons'),
-        ('job_fairs', 'job_fair', 'rows'),
-        ('job_fair_enterprises', 'job_fair', 'quantity'),
-        ('job_intentions', 'job_intention', 'persons'),
-        ('outreach_events', 'policy_outreach', 'rows'),
-        ('outreach_leaflets', 'policy_outreach', 'quantity'),
-        ('assessments_centralized', 'assessment_centralized', 'rows'),
-        ('assessments_home', 'assessment_home', 'rows'),
-        ('certificates_issued', 'certificate_issued', 'rows'),
-        ('home_rehab_persons', 'home_rehab', 'persons'),
-        ('prosthesis_fittings', 'prosthesis_fitting', 'rows'),
-        ('device_fittings', 'device_fitting', 'rows'),
-        ('devices_issued', 'device_issued', 'quantity'),
-        ('child_rehab_persons', 'child_rehab', 'persons'),
-        ('respite_care_person_times', 'respite_care', 'rows'),
-        ('volunteer_activities', 'volunteer_activity', 'rows'),
-        ('volunteer_hours', 'volunteer_activity', 'quantity')
+WITH definitions AS (
+    SELECT indicator, source AS service, measure FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
     SELECT * FROM cut_spans($year, $cuts)
