@@ -1,4 +1,4 @@
--- Shared macros, created once when a data folder is opened (dpf.db.open_extracts).
+-- Shared macros, created once when a data folder is opened (dpf.db.open_extracts), after its tables' views.
 -- report_spans(year, as_of): the two spans every indicator compares: 'value' = 1 January of
 --   the year to the as-of date (or 31 December), 'previous' = the same span a year earlier.
 -- in_scope(code, townships): a row belongs to the chosen townships (empty list = whole county;
@@ -44,6 +44,13 @@ CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
 --   and not cancelled on or before D).
 CREATE OR REPLACE MACRO certified_on_day(certified_on, cancelled_on, day) AS
     certified_on <= day AND (cancelled_on IS NULL OR cancelled_on > day);
+
+-- certified_by_township(day): persons certified on that day per township (code, certified_persons), from `persons`.
+CREATE OR REPLACE MACRO certified_by_township(day) AS TABLE
+    SELECT township_code AS code, count(*) AS certified_persons
+    FROM persons
+    WHERE certified_on_day(certified_on, cancelled_on, day)
+    GROUP BY township_code;
 
 -- indicator_definitions(indicators, sources, measures): the catalogue's indicators of one table as rows (indicator,
 --   source, measure), from the parallel lists dpf.indicators passes (dpf.catalogue.indicator_definitions); source is
