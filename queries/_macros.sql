@@ -45,6 +45,12 @@ CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
 CREATE OR REPLACE MACRO certified_on_day(certified_on, cancelled_on, day) AS
     certified_on <= day AND (cancelled_on IS NULL OR cancelled_on > day);
 
+-- township_rows(codes): every township (code, name, sort_order) with `chosen`, whether it is one of the codes (a
+--   non-empty list), for the queries that answer for every township so the chosen ones can be compared with the rest.
+CREATE OR REPLACE MACRO township_rows(codes) AS TABLE
+    SELECT code, name, sort_order, len(codes) > 0 AND in_scope(code, codes) AS chosen
+    FROM townships;
+
 -- certified_by_township(day): persons certified on that day per township (code, certified_persons), from `persons`.
 CREATE OR REPLACE MACRO certified_by_township(day) AS TABLE
     SELECT township_code AS code, count(*) AS certified_persons
