@@ -437,26 +437,17 @@ class _County:
             self.pay(year, "cochlear_implant", _month_start(year, rng.integers(1, 13, k)), 17_000, persons=who)
 
         # 精神残疾人药费补助: 1,000 元 once a year, quarterly batches; most continue into 2024.
+        def medication(year: int, who: np.ndarray) -> None:
+            quarters = _month_start(year, rng.choice([3, 6, 9, 12], who.size))
+            self.pay(year, "psychiatric_medication", quarters, 1000, persons=who)
+
         psych_2023 = self.pick(self.pool(2023) & (cat == 6), _reported("psychiatric_medication_persons"))
-        self.pay(
-            2023,
-            "psychiatric_medication",
-            _month_start(2023, rng.choice([3, 6, 9, 12], psych_2023.size)),
-            1000,
-            persons=psych_2023,
-        )
+        medication(2023, psych_2023)
         again = psych_2023[self.canc[psych_2023] == NEVER]
         again = np.sort(rng.choice(again, size=900, replace=False))
         fresh = np.ones(self.n, bool)
         fresh[psych_2023] = False
-        psych_2024 = np.concatenate([again, self.pick(self.pool(2024) & (cat == 6) & fresh, 160)])
-        self.pay(
-            2024,
-            "psychiatric_medication",
-            _month_start(2024, rng.choice([3, 6, 9, 12], psych_2024.size)),
-            1000,
-            persons=psych_2024,
-        )
+        medication(2024, np.concatenate([again, self.pick(self.pool(2024) & (cat == 6) & fresh, 160)]))
 
         # 阳光家园: 750 元 in June and in December.
         home_pool = np.isin(cat, (5, 6, 7)) & (grade <= 2)

@@ -63,3 +63,24 @@ CREATE OR REPLACE MACRO certified_by_township(day) AS TABLE
 --   the programme, service or need counted, '*' for all of them. An indicator counting several sources has a row each.
 CREATE OR REPLACE MACRO indicator_definitions(indicators, sources, measures) AS TABLE
     SELECT unnest(indicators) AS indicator, unnest(sources) AS source, unnest(measures) AS measure;
+
+-- indicator_sums(definitions, figures, cuts, by_township, townships): each indicator's value and previous at each cut
+--   for each township group (township_grains): the sum of the figures of its sources for its measure, 0 where there
+--   are none. `definitions` and `figures` name the calling query's CTEs (read with query_table): definitions as
+--   indicator_definitions gives them, figures (cut, span, township, source, measure, figure DOUBLE).
+CREATE OR REPLACE MACRO indicator_sums(definitions, figures, cuts, by_township, townships) AS TABLE
+    SELECT
+        c.cut,
+        g.township,
+        d.indicator,
+        coalesce(sum(f.figure) FILTER (WHERE f.span = 'value'), 0) AS value,
+        coalesce(sum(f.figure) FILTER (WHERE f.span = 'previous'), 0) AS previous
+    FROM query_table(definitions) AS d
+    CROSS JOIN (SELECT DISTINCT unnest(cuts)::DATE AS cut) AS c
+    CROSS JOIN township_grains(by_township, townships) AS g
+    LEFT JOIN query_table(figures) AS f
+        ON f.cut = c.cut
+        AND f.township IS NOT DISTINCT FROM g.township
+        AND f.measure = d.measure
+        AND (d.source = '*' OR f.source = d.source)
+    GROUP BY c.cut, g.township, d.indicator;
