@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.catalogue import INDICATORS, Indicator
+from dpf.catalogue import INDICATORS, PROGRAM_INDICATORS, Indicator
 from dpf.db import open_extracts
 from dpf.indicators import (
     codes_for_names,
@@ -453,3 +453,16 @@ def test_a_new_registry_entry_is_computed_with_no_other_change(extracts, entry, 
 def test_a_registry_entry_the_queries_cannot_compute_is_refused(arguments, message):
     with pytest.raises(ValueError, match=message):
         Indicator(*arguments)
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        ("nursing_subsidy", ("nursing_subsidy_amount", "nursing_subsidy_person_times")),  # 人次: payment rows
+        ("accessibility_retrofit", ("accessibility_amount", "accessibility_households")),  # 户: distinct persons
+        ("wheelchair_fuel", ("wheelchair_fuel_amount", None)),  # no count in the catalogue
+        ("sunshine_greenhouse", (None, "sunshine_greenhouse_projects")),  # its amount is only counted with 助残基地
+    ],
+)
+def test_program_indicators_come_from_the_registry(program, expected):
+    assert PROGRAM_INDICATORS[program] == expected
