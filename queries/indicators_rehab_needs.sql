@@ -21,6 +21,20 @@ grouped AS (
       AND in_scope(n.township_code, $townships)
     GROUP BY ALL
 ),
+-- needs and needs met per kind, so each indicator reads a few rows whatever the number of needs
+per_need AS (
+    SELECT
+        sp.cut,
+        sp.span,
+        gr.township,
+        g.need,
+        sum(g.needs) AS needs,
+        sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends) AS met
+    FROM spans AS sp
+    CROSS JOIN grains AS gr
+    JOIN grouped AS g ON g.township IS NOT DISTINCT FROM gr.township AND g.recorded_on BETWEEN sp.starts AND sp.ends
+    GROUP BY ALL
+),
 measured AS (
     SELECT
         sp.cut,
@@ -28,18 +42,17 @@ measured AS (
         d.indicator,
         sp.span,
         CASE d.measure
-            WHEN 'rows' THEN coalesce(sum(g.needs), 0)::DOUBLE
-            WHEN 'met_rate' THEN
-                100.0 * coalesce(sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends), 0)
-                    / nullif(sum(g.needs), 0)
+            WHEN 'rows' THEN coalesce(sum(p.needs), 0)::DOUBLE
+            WHEN 'met_rate' THEN 100.0 * coalesce(sum(p.met), 0) / nullif(sum(p.needs), 0)
         END AS measure_value
     FROM definitions AS d
     CROSS JOIN spans AS sp
     CROSS JOIN grains AS gr
-    LEFT JOIN grouped AS g
-        ON g.township IS NOT DISTINCT FROM gr.township
-        AND g.recorded_on BETWEEN sp.starts AND sp.ends
-        AND (d.need = '*' OR g.need = d.need)
+    LEFT JOIN per_need AS p
+        ON p.cut = sp.cut
+        AND p.span = sp.span
+        AND p.township IS NOT DISTINCT FROM gr.township
+        AND (d.need = '*' OR p.need = d.need)
     GROUP BY sp.cut, gr.township, d.indicator, d.measure, sp.span
 )
 SELECT
