@@ -35,21 +35,6 @@ SUPPORT_TARGETS = [
     "assistance_base_projects",
     "auxiliary_employment_projects",
 ]
-LABELS = {
-    "training_person_times": "技能培训",
-    "training_batches": "培训期数",
-    "job_registrations": "就业登记",
-    "job_intentions": "达成就业意向",
-    "job_fairs": "专项招聘会",
-    "job_fair_enterprises": "参会企业",
-    "outreach_events": "政策宣传",
-    "outreach_leaflets": "宣传材料",
-    "entrepreneurship_persons": "扶持就业创业",
-    "entrepreneurship_amount": "就业创业扶持资金",
-    "sunshine_greenhouse_projects": "阳光大棚",
-    "assistance_base_projects": "助残基地",
-    "auxiliary_employment_projects": "辅助性就业机构",
-}
 
 
 def info(text: str) -> None:
@@ -83,12 +68,12 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
     for problem in problems.dropna().unique():
         warn(problem)
     st.markdown("**技能培训与就业服务**")
-    kpi_grid(indicators, TRAINING_CARDS, per_row=4, labels=LABELS)
-    kpi_grid(indicators, EVENT_CARDS, per_row=4, labels=LABELS)
+    kpi_grid(indicators, TRAINING_CARDS, per_row=4)
+    kpi_grid(indicators, EVENT_CARDS, per_row=4)
     if not view.township_codes:
         st.caption("招聘会和政策宣传含县级活动（不属于某个乡镇），只在“全县”范围内计入。")
     st.markdown("**就业创业扶持**")
-    kpi_grid(indicators, SUPPORT_CARDS, per_row=5, labels=LABELS)
+    kpi_grid(indicators, SUPPORT_CARDS, per_row=5)
 
 
 # --- Training -----------------------------------------------------------------------------

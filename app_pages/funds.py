@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
+from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, PALETTE, show_chart
@@ -15,7 +15,6 @@ from ui.downloads import table_downloads
 from ui.funds_tables import (
     ALL_PROGRAMS,
     PER_HEAD_LABEL,
-    PROGRAM_INDICATORS,
     catalogue_params,
     category_grade_table,
     program_label,

@@ -26,19 +26,6 @@ HEADLINE = [
     "certified_persons",
 ]
 
-SHORT_LABELS = {
-    "subsidies_total_amount": "资金发放合计",
-    "nursing_subsidy_amount": "护理补贴金额",
-    "nursing_subsidy_person_times": "护理补贴人次",
-    "living_subsidy_amount": "生活补贴金额",
-    "living_subsidy_person_times": "生活补贴人次",
-    "training_person_times": "技能培训",
-    "rehab_needs_met_rate": "康复需求满足率",
-    "child_rehab_persons": "儿童康复救助",
-    "accessibility_households": "无障碍改造",
-    "certified_persons": "持证残疾人",
-}
-
 
 def monthly_params(view: View) -> dict:
     programs = {"programs": [p.code for p in PROGRAMS], "groups": [p.group for p in PROGRAMS]}
@@ -53,7 +40,7 @@ if page_header(view, "县残联工作总览"):
     problems = indicators.loc[indicators["indicator"].isin(HEADLINE), "problem"].dropna().unique()
     for problem in problems:
         st.warning(problem, icon=":material/warning:")
-    kpi_grid(indicators, HEADLINE, per_row=5, labels=SHORT_LABELS)
+    kpi_grid(indicators, HEADLINE, per_row=5)
 
     st.subheader("年度目标进度")
     target_strip(view)

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import CATEGORIES, GRADES, NEEDS
+from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart
@@ -33,21 +33,8 @@ AID_CARDS = [
     "rehab_satisfaction_rate",
 ]
 TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
-LABELS = {
-    "rehab_needs": "康复需求",
-    "rehab_needs_basic_medical": "基本医疗需求",
-    "rehab_needs_assistive_device": "辅助器具需求",
-    "rehab_needs_met_rate": "需求满足率",
-    "home_rehab_persons": "家庭医生上门康复",
-    "child_rehab_persons": "儿童康复救助",
-    "prosthesis_fittings": "儿童假肢矫形器",
-    "device_fittings": "儿童辅助器具适配",
-    "devices_issued": "发放辅助器具",
-    "psychiatric_medication_persons": "精神残疾人药费补助",
-    "psychiatric_medication_amount": "药费补助金额",
-    "respite_care_person_times": "托养服务",
-    "rehab_satisfaction_rate": "康复服务满意率",
-}
+# This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
+LABELS = {"rehab_needs_met_rate": "需求满足率"}
 
 
 def kpi_section(view: View, indicators: pd.DataFrame) -> None:
@@ -84,7 +71,7 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
         )
         return
     target_strip(view, with_target, per_row=3)
-    without = [LABELS[code] for code in TARGETS if code not in with_target]
+    without = [INDICATOR_BY_CODE[code].label for code in TARGETS if code not in with_target]
     if without:
         st.caption(f"{view.scope}{view.year}年未设定（或未分解到所选乡镇）的目标：{'、'.join(without)}。")
     if "rehab_satisfaction_rate" in with_target and not view.extracts.available("satisfaction"):

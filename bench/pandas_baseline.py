@@ -15,56 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from dpf.catalogue import indicator_definitions
 from dpf.manifest import table_location
 
-# (indicator, programme or '*' for all, measure) as in queries/indicators_payments.sql.
-PAYMENT_MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("subsidies_total_amount", "*", "amount"),
-    ("nursing_subsidy_person_times", "nursing_subsidy", "rows"),
-    ("nursing_subsidy_amount", "nursing_subsidy", "amount"),
-    ("living_subsidy_person_times", "living_subsidy", "rows"),
-    ("living_subsidy_amount", "living_subsidy", "amount"),
-    ("wheelchair_fuel_amount", "wheelchair_fuel", "amount"),
-    ("entrepreneurship_persons", "entrepreneurship", "persons"),
-    ("entrepreneurship_amount", "entrepreneurship", "amount"),
-    ("sunshine_greenhouse_projects", "sunshine_greenhouse", "projects"),
-    ("assistance_base_projects", "assistance_base", "projects"),
-    ("auxiliary_employment_projects", "auxiliary_employment", "projects"),
-    ("greenhouse_base_amount", "sunshine_greenhouse", "amount"),
-    ("greenhouse_base_amount", "assistance_base", "amount"),
-    ("student_aid_persons", "student_aid", "persons"),
-    ("student_aid_amount", "student_aid", "amount"),
-    ("cochlear_implant_amount", "cochlear_implant", "amount"),
-    ("psychiatric_medication_persons", "psychiatric_medication", "persons"),
-    ("psychiatric_medication_amount", "psychiatric_medication", "amount"),
-    ("sunshine_home_persons", "sunshine_home", "persons"),
-    ("sunshine_home_amount", "sunshine_home", "amount"),
-    ("accessibility_households", "accessibility_retrofit", "persons"),
-    ("accessibility_amount", "accessibility_retrofit", "amount"),
-)
-
-# (indicator, service, measure) as in queries/indicators_services.sql.
-SERVICE_MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("training_person_times", "vocational_training", "rows"),
-    ("training_batches", "vocational_training", "batches"),
-    ("job_registrations", "job_registration", "persons"),
-    ("job_fairs", "job_fair", "rows"),
-    ("job_fair_enterprises", "job_fair", "quantity"),
-    ("job_intentions", "job_intention", "persons"),
-    ("outreach_events", "policy_outreach", "rows"),
-    ("outreach_leaflets", "policy_outreach", "quantity"),
-    ("assessments_centralized", "assessment_centralized", "rows"),
-    ("assessments_home", "assessment_home", "rows"),
-    ("certificates_issued", "certificate_issued", "rows"),
-    ("home_rehab_persons", "home_rehab", "persons"),
-    ("prosthesis_fittings", "prosthesis_fitting", "rows"),
-    ("device_fittings", "device_fitting", "rows"),
-    ("devices_issued", "device_issued", "quantity"),
-    ("child_rehab_persons", "child_rehab", "persons"),
-    ("respite_care_person_times", "respite_care", "rows"),
-    ("volunteer_activities", "volunteer_activity", "rows"),
-    ("volunteer_hours", "volunteer_activity", "quantity"),
-)
+# (indicator, programme or '*' for all, measure) and (indicator, service, measure): the catalogue's definitions, as
+# queries/indicators_payments.sql and queries/indicators_services.sql take them.
+PAYMENT_MEASURES = indicator_definitions("payments")
+SERVICE_MEASURES = indicator_definitions("services")
 
 PAYMENT_COLUMNS = ["period", "program", "person_key", "project_key", "township_code", "amount_yuan"]
 SERVICE_COLUMNS = ["served_on", "service", "person_key", "township_code", "quantity", "batch"]

@@ -217,11 +217,13 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
 def _duckdb_figures(con, view: ViewSpec):
     import pandas as pd
 
+    from dpf.indicators import indicator_query_params
     from dpf.sql import run_query
 
+    params = {"year": view.year, "townships": list(view.codes), "cuts": [AS_OF], "by_township": False}
     frames = [
-        run_query(con, name, year=view.year, townships=list(view.codes), cuts=[AS_OF], by_township=False)
-        for name in ("indicators_payments", "indicators_services")
+        run_query(con, f"indicators_{table}", **params, **indicator_query_params(table))
+        for table in ("payments", "services")
     ]
     return pd.concat(frames).sort_values("indicator", ignore_index=True)
 

@@ -6,6 +6,7 @@ the contract check and the import all read it from this one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -116,26 +117,29 @@ class Program:
     name: str
     unit: str  # how beneficiaries are counted: 人次, 人, 个 or 户
     group: str  # the programme group shown on the funds page
+    short: str  # its label on cards, legends and column headers
 
 
 PROGRAMS: tuple[Program, ...] = (
-    Program("nursing_subsidy", "重度残疾人护理补贴", "人次", "两项补贴"),
-    Program("living_subsidy", "困难残疾人生活补贴", "人次", "两项补贴"),
-    Program("wheelchair_fuel", "残疾人机动轮椅车燃油补贴", "人", "燃油补贴"),
-    Program("entrepreneurship", "残疾人就业创业扶持", "人", "就业创业扶持"),
-    Program("sunshine_greenhouse", "“阳光大棚”项目扶持", "个", "就业创业扶持"),
-    Program("assistance_base", "助残基地扶持", "个", "就业创业扶持"),
-    Program("auxiliary_employment", "辅助性就业机构扶持", "个", "就业创业扶持"),
-    Program("student_aid", "家庭困难残疾学生高等教育资助", "人", "教育资助"),
-    Program("cochlear_implant", "人工耳蜗补贴", "人", "康复救助"),
-    Program("psychiatric_medication", "困难精神残疾人药费补助", "人", "康复救助"),
-    Program("sunshine_home", "“阳光家园”托养补助", "人", "托养"),
-    Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造"),
+    Program("nursing_subsidy", "重度残疾人护理补贴", "人次", "两项补贴", "护理补贴"),
+    Program("living_subsidy", "困难残疾人生活补贴", "人次", "两项补贴", "生活补贴"),
+    Program("wheelchair_fuel", "残疾人机动轮椅车燃油补贴", "人", "燃油补贴", "燃油补贴"),
+    Program("entrepreneurship", "残疾人就业创业扶持", "人", "就业创业扶持", "个人就业创业"),
+    Program("sunshine_greenhouse", "“阳光大棚”项目扶持", "个", "就业创业扶持", "阳光大棚"),
+    Program("assistance_base", "助残基地扶持", "个", "就业创业扶持", "助残基地"),
+    Program("auxiliary_employment", "辅助性就业机构扶持", "个", "就业创业扶持", "辅助性就业机构"),
+    Program("student_aid", "家庭困难残疾学生高等教育资助", "人", "教育资助", "教育资助"),
+    Program("cochlear_implant", "人工耳蜗补贴", "人", "康复救助", "人工耳蜗"),
+    Program("psychiatric_medication", "困难精神残疾人药费补助", "人", "康复救助", "精神残疾人药费"),
+    Program("sunshine_home", "“阳光家园”托养补助", "人", "托养", "阳光家园托养"),
+    Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造", "无障碍改造"),
 )
 PROGRAM_BY_CODE = {p.code: p for p in PROGRAMS}
 PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "托养", "无障碍改造", "燃油补贴")
 PROJECT_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "个")
 MONTHLY_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "人次")
+# What a programme's count is, by its unit: 人次 = payment rows, 人/户 = distinct persons, 个 = distinct projects.
+UNIT_MEASURES = {"人次": "rows", "人": "persons", "户": "persons", "个": "projects"}
 
 SERVICES: dict[str, str] = {
     "vocational_training": "职业技能/农村实用技术培训",
@@ -166,14 +170,46 @@ NEEDS: dict[str, str] = {
 
 # --- Indicators ---------------------------------------------------------------------------
 
+# What each source table's indicator query (queries/indicators_TABLE.sql) can count; an indicator picks one.
+MEASURES: dict[str, tuple[str, ...]] = {
+    "payments": ("amount", "rows", "persons", "projects"),  # 元; payment rows; distinct person_key / project_key
+    "services": ("rows", "quantity", "persons", "batches"),  # rows; sum of quantity; distinct person_key / batch
+    "rehab_needs": ("rows", "met_rate"),  # needs recorded; % of them met by the span's end
+    "satisfaction": ("satisfied_rate",),  # % of the surveyed who were satisfied
+    "persons": ("certified",),  # persons certified on the span's last day
+}
+RATE_MEASURES = frozenset({"met_rate", "satisfied_rate"})
+# The codes an indicator of each table may count (its `sources`).
+SOURCE_CODES: dict[str, tuple[str, ...]] = {
+    "payments": tuple(p.code for p in PROGRAMS),
+    "services": tuple(SERVICES),
+    "rehab_needs": tuple(NEEDS),
+}
+
 
 @dataclass(frozen=True)
 class Indicator:
+    """One entry of the registry: everything pages, queries, targets and exports know about an indicator."""
+
     code: str
     name: str
     unit: str  # 元, 人次, 人, 个, 户, 期, 次, 家次, 场次, 份, 条, %, 例, 件, 小时
     definition: str
-    table: str  # the table it is computed from
+    table: str  # the source table it is computed from
+    measure: str  # what is counted there (MEASURES[table])
+    sources: tuple[str, ...] = ()  # the programmes / services / needs it counts; () = all of them
+    short: str | None = None  # the card label where shorter than the name
+
+    def __post_init__(self) -> None:
+        if self.measure not in MEASURES.get(self.table, ()):
+            raise ValueError(
+                f"{self.code}: measure {self.measure!r} is not one of {self.table}'s {MEASURES.get(self.table)}"
+            )
+        if (self.measure in RATE_MEASURES) != (self.unit == "%"):
+            raise ValueError(f"{self.code}: a rate measure goes with the unit %, a count with any other")
+        unknown = set(self.sources) - set(SOURCE_CODES.get(self.table, ()))
+        if unknown:
+            raise ValueError(f"{self.code}: unknown {self.table} codes {sorted(unknown)}")
 
     @property
     def is_rate(self) -> bool:
@@ -183,60 +219,220 @@ class Indicator:
     def is_amount(self) -> bool:
         return self.unit == "元"
 
+    @property
+    def label(self) -> str:
+        """What a card calls it: the short label, else the name."""
+        return self.short or self.name
 
-def _i(code: str, name: str, unit: str, definition: str, table: str) -> Indicator:
-    return Indicator(code, name, unit, definition, table)
+
+def _pay(code: str, name: str, unit: str, definition: str, measure: str, *programs: str, short: str | None = None):
+    return Indicator(code, name, unit, definition, "payments", measure, programs, short)
+
+
+def _svc(code: str, name: str, unit: str, definition: str, measure: str, *services: str, short: str | None = None):
+    return Indicator(code, name, unit, definition, "services", measure, services, short)
+
+
+def _need(code: str, name: str, unit: str, definition: str, measure: str, *needs: str, short: str | None = None):
+    return Indicator(code, name, unit, definition, "rehab_needs", measure, needs, short)
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    _i("subsidies_total_amount", "各类资金发放合计", "元", "全部项目发放金额之和", "payments"),
-    _i("nursing_subsidy_person_times", "重度残疾人护理补贴发放", "人次", "护理补贴发放记录数", "payments"),
-    _i("nursing_subsidy_amount", "重度残疾人护理补贴金额", "元", "护理补贴发放金额之和", "payments"),
-    _i("living_subsidy_person_times", "困难残疾人生活补贴发放", "人次", "生活补贴发放记录数", "payments"),
-    _i("living_subsidy_amount", "困难残疾人生活补贴金额", "元", "生活补贴发放金额之和", "payments"),
-    _i("wheelchair_fuel_amount", "燃油补贴金额", "元", "燃油补贴发放金额之和", "payments"),
-    _i("entrepreneurship_persons", "扶持就业创业", "人", "获就业创业扶持的人数（去重）", "payments"),
-    _i("entrepreneurship_amount", "就业创业扶持资金", "元", "就业创业扶持金额之和", "payments"),
-    _i("sunshine_greenhouse_projects", "扶持“阳光大棚”", "个", "获扶持的阳光大棚项目数（去重）", "payments"),
-    _i("assistance_base_projects", "扶持助残基地", "个", "获扶持的助残基地数（去重）", "payments"),
-    _i("auxiliary_employment_projects", "扶持辅助性就业机构", "个", "获扶持的辅助性就业机构数（去重）", "payments"),
-    _i("greenhouse_base_amount", "大棚及基地扶持资金", "元", "阳光大棚与助残基地扶持金额之和", "payments"),
-    _i("student_aid_persons", "资助残疾学生", "人", "获资助的残疾学生人数（去重）", "payments"),
-    _i("student_aid_amount", "残疾学生资助金额", "元", "残疾学生资助金额之和", "payments"),
-    _i("cochlear_implant_amount", "人工耳蜗补贴", "元", "人工耳蜗补贴金额之和", "payments"),
-    _i("psychiatric_medication_persons", "救助困难精神残疾人", "人", "获药费补助的人数（去重）", "payments"),
-    _i("psychiatric_medication_amount", "精神残疾人药费补助金额", "元", "药费补助金额之和", "payments"),
-    _i("sunshine_home_persons", "“阳光家园”托养", "人", "享受阳光家园托养的人数（去重）", "payments"),
-    _i("sunshine_home_amount", "“阳光家园”补助金额", "元", "阳光家园补助金额之和", "payments"),
-    _i("accessibility_households", "完成无障碍改造", "户", "完成无障碍改造的户数（去重）", "payments"),
-    _i("accessibility_amount", "无障碍改造资金", "元", "无障碍改造资金之和", "payments"),
-    _i("training_person_times", "残疾人技能培训", "人次", "培训记录数（每人每期一条）", "services"),
-    _i("training_batches", "培训期数", "期", "培训期次数（去重）", "services"),
-    _i("job_registrations", "就业登记", "人", "就业登记人数（去重）", "services"),
-    _i("job_fairs", "专项招聘会", "次", "招聘会场次", "services"),
-    _i("job_fair_enterprises", "参会企业", "家次", "各场招聘会参会企业数之和", "services"),
-    _i("job_intentions", "达成就业意向", "人", "达成就业意向人数（去重）", "services"),
-    _i("outreach_events", "政策宣传", "场次", "政策宣传场次", "services"),
-    _i("outreach_leaflets", "发放宣传材料", "份", "发放宣传材料份数之和", "services"),
-    _i("assessments_centralized", "集中评残", "次", "集中评残次数", "services"),
-    _i("assessments_home", "上门评残", "次", "上门评残次数", "services"),
-    _i("certificates_issued", "办、换证", "份", "办证、换证份数", "services"),
-    _i("rehab_needs", "康复需求", "条", "登记的康复需求条数", "rehab_needs"),
-    _i("rehab_needs_basic_medical", "基本医疗需求", "条", "基本医疗需求条数", "rehab_needs"),
-    _i("rehab_needs_assistive_device", "辅助器具需求", "条", "辅助器具需求条数", "rehab_needs"),
-    _i("rehab_needs_met_rate", "康复需求满足率", "%", "截至数据日已满足的需求 ÷ 登记的需求", "rehab_needs"),
-    _i("home_rehab_persons", "家庭医生上门康复", "人", "接受上门康复服务人数（去重）", "services"),
-    _i("prosthesis_fittings", "儿童假肢矫形器适配", "例", "假肢矫形器适配例数", "services"),
-    _i("device_fittings", "儿童辅助器具适配", "例", "儿童辅助器具适配例数", "services"),
-    _i("devices_issued", "发放辅助器具", "件", "发放辅助器具件数之和", "services"),
-    _i("child_rehab_persons", "残疾儿童康复救助", "人", "获康复救助的残疾儿童人数（去重）", "services"),
-    _i("respite_care_person_times", "托养服务", "人次", "托养服务记录数", "services"),
-    _i("volunteer_activities", "志愿助残活动", "次", "志愿助残活动次数", "services"),
-    _i("volunteer_hours", "志愿服务时长", "小时", "志愿服务时长之和", "services"),
-    _i("rehab_satisfaction_rate", "精准康复服务满意率", "%", "满意人数 ÷ 回访人数", "satisfaction"),
-    _i("certified_persons", "持证残疾人", "人", "期末持证的残疾人数", "persons"),
+    _pay("subsidies_total_amount", "各类资金发放合计", "元", "全部项目发放金额之和", "amount", short="资金发放合计"),
+    _pay(
+        "nursing_subsidy_person_times",
+        "重度残疾人护理补贴发放",
+        "人次",
+        "护理补贴发放记录数",
+        "rows",
+        "nursing_subsidy",
+        short="护理补贴人次",
+    ),
+    _pay(
+        "nursing_subsidy_amount",
+        "重度残疾人护理补贴金额",
+        "元",
+        "护理补贴发放金额之和",
+        "amount",
+        "nursing_subsidy",
+        short="护理补贴金额",
+    ),
+    _pay(
+        "living_subsidy_person_times",
+        "困难残疾人生活补贴发放",
+        "人次",
+        "生活补贴发放记录数",
+        "rows",
+        "living_subsidy",
+        short="生活补贴人次",
+    ),
+    _pay(
+        "living_subsidy_amount",
+        "困难残疾人生活补贴金额",
+        "元",
+        "生活补贴发放金额之和",
+        "amount",
+        "living_subsidy",
+        short="生活补贴金额",
+    ),
+    _pay("wheelchair_fuel_amount", "燃油补贴金额", "元", "燃油补贴发放金额之和", "amount", "wheelchair_fuel"),
+    _pay(
+        "entrepreneurship_persons", "扶持就业创业", "人", "获就业创业扶持的人数（去重）", "persons", "entrepreneurship"
+    ),
+    _pay("entrepreneurship_amount", "就业创业扶持资金", "元", "就业创业扶持金额之和", "amount", "entrepreneurship"),
+    _pay(
+        "sunshine_greenhouse_projects",
+        "扶持“阳光大棚”",
+        "个",
+        "获扶持的阳光大棚项目数（去重）",
+        "projects",
+        "sunshine_greenhouse",
+        short="阳光大棚",
+    ),
+    _pay(
+        "assistance_base_projects",
+        "扶持助残基地",
+        "个",
+        "获扶持的助残基地数（去重）",
+        "projects",
+        "assistance_base",
+        short="助残基地",
+    ),
+    _pay(
+        "auxiliary_employment_projects",
+        "扶持辅助性就业机构",
+        "个",
+        "获扶持的辅助性就业机构数（去重）",
+        "projects",
+        "auxiliary_employment",
+        short="辅助性就业机构",
+    ),
+    _pay(
+        "greenhouse_base_amount",
+        "大棚及基地扶持资金",
+        "元",
+        "阳光大棚与助残基地扶持金额之和",
+        "amount",
+        "sunshine_greenhouse",
+        "assistance_base",
+    ),
+    _pay("student_aid_persons", "资助残疾学生", "人", "获资助的残疾学生人数（去重）", "persons", "student_aid"),
+    _pay("student_aid_amount", "残疾学生资助金额", "元", "残疾学生资助金额之和", "amount", "student_aid"),
+    _pay("cochlear_implant_amount", "人工耳蜗补贴", "元", "人工耳蜗补贴金额之和", "amount", "cochlear_implant"),
+    _pay(
+        "psychiatric_medication_persons",
+        "救助困难精神残疾人",
+        "人",
+        "获药费补助的人数（去重）",
+        "persons",
+        "psychiatric_medication",
+        short="精神残疾人药费补助",
+    ),
+    _pay(
+        "psychiatric_medication_amount",
+        "精神残疾人药费补助金额",
+        "元",
+        "药费补助金额之和",
+        "amount",
+        "psychiatric_medication",
+        short="药费补助金额",
+    ),
+    _pay("sunshine_home_persons", "“阳光家园”托养", "人", "享受阳光家园托养的人数（去重）", "persons", "sunshine_home"),
+    _pay("sunshine_home_amount", "“阳光家园”补助金额", "元", "阳光家园补助金额之和", "amount", "sunshine_home"),
+    _pay(
+        "accessibility_households",
+        "完成无障碍改造",
+        "户",
+        "完成无障碍改造的户数（去重）",
+        "persons",
+        "accessibility_retrofit",
+        short="无障碍改造",
+    ),
+    _pay("accessibility_amount", "无障碍改造资金", "元", "无障碍改造资金之和", "amount", "accessibility_retrofit"),
+    _svc(
+        "training_person_times",
+        "残疾人技能培训",
+        "人次",
+        "培训记录数（每人每期一条）",
+        "rows",
+        "vocational_training",
+        short="技能培训",
+    ),
+    _svc("training_batches", "培训期数", "期", "培训期次数（去重）", "batches", "vocational_training"),
+    _svc("job_registrations", "就业登记", "人", "就业登记人数（去重）", "persons", "job_registration"),
+    _svc("job_fairs", "专项招聘会", "次", "招聘会场次", "rows", "job_fair"),
+    _svc("job_fair_enterprises", "参会企业", "家次", "各场招聘会参会企业数之和", "quantity", "job_fair"),
+    _svc("job_intentions", "达成就业意向", "人", "达成就业意向人数（去重）", "persons", "job_intention"),
+    _svc("outreach_events", "政策宣传", "场次", "政策宣传场次", "rows", "policy_outreach"),
+    _svc(
+        "outreach_leaflets",
+        "发放宣传材料",
+        "份",
+        "发放宣传材料份数之和",
+        "quantity",
+        "policy_outreach",
+        short="宣传材料",
+    ),
+    _svc("assessments_centralized", "集中评残", "次", "集中评残次数", "rows", "assessment_centralized"),
+    _svc("assessments_home", "上门评残", "次", "上门评残次数", "rows", "assessment_home"),
+    _svc("certificates_issued", "办、换证", "份", "办证、换证份数", "rows", "certificate_issued"),
+    _need("rehab_needs", "康复需求", "条", "登记的康复需求条数", "rows"),
+    _need("rehab_needs_basic_medical", "基本医疗需求", "条", "基本医疗需求条数", "rows", "basic_medical"),
+    _need("rehab_needs_assistive_device", "辅助器具需求", "条", "辅助器具需求条数", "rows", "assistive_device"),
+    _need("rehab_needs_met_rate", "康复需求满足率", "%", "截至数据日已满足的需求 ÷ 登记的需求", "met_rate"),
+    _svc("home_rehab_persons", "家庭医生上门康复", "人", "接受上门康复服务人数（去重）", "persons", "home_rehab"),
+    _svc(
+        "prosthesis_fittings",
+        "儿童假肢矫形器适配",
+        "例",
+        "假肢矫形器适配例数",
+        "rows",
+        "prosthesis_fitting",
+        short="儿童假肢矫形器",
+    ),
+    _svc("device_fittings", "儿童辅助器具适配", "例", "儿童辅助器具适配例数", "rows", "device_fitting"),
+    _svc("devices_issued", "发放辅助器具", "件", "发放辅助器具件数之和", "quantity", "device_issued"),
+    _svc(
+        "child_rehab_persons",
+        "残疾儿童康复救助",
+        "人",
+        "获康复救助的残疾儿童人数（去重）",
+        "persons",
+        "child_rehab",
+        short="儿童康复救助",
+    ),
+    _svc("respite_care_person_times", "托养服务", "人次", "托养服务记录数", "rows", "respite_care"),
+    _svc("volunteer_activities", "志愿助残活动", "次", "志愿助残活动次数", "rows", "volunteer_activity"),
+    _svc("volunteer_hours", "志愿服务时长", "小时", "志愿服务时长之和", "quantity", "volunteer_activity"),
+    Indicator(
+        "rehab_satisfaction_rate",
+        "精准康复服务满意率",
+        "%",
+        "满意人数 ÷ 回访人数",
+        "satisfaction",
+        "satisfied_rate",
+        (),
+        "康复服务满意率",
+    ),
+    Indicator("certified_persons", "持证残疾人", "人", "期末持证的残疾人数", "persons", "certified"),
 )
 INDICATOR_BY_CODE = {i.code: i for i in INDICATORS}
+
+
+def indicator_definitions(table: str, indicators: Sequence[Indicator] = INDICATORS) -> list[tuple[str, str, str]]:
+    """(indicator, source, measure) for each indicator of `table` and each code it counts ('*' = all of them)."""
+    return [(i.code, source, i.measure) for i in indicators if i.table == table for source in i.sources or ("*",)]
+
+
+def _program_indicator(program: str, measure: str) -> str | None:
+    found = [i.code for i in INDICATORS if i.table == "payments" and i.sources == (program,) and i.measure == measure]
+    return found[0] if found else None
+
+
+# Each programme's indicators for its amount and for its count in the programme's unit (None = not catalogued).
+PROGRAM_INDICATORS: dict[str, tuple[str | None, str | None]] = {
+    p.code: (_program_indicator(p.code, "amount"), _program_indicator(p.code, UNIT_MEASURES[p.unit])) for p in PROGRAMS
+}
 
 # --- The 2023 report and the 2024 targets -------------------------------------------------
 

@@ -129,7 +129,6 @@ def open_extracts(folder: Path) -> Extracts:
     folder = Path(folder)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     manifest: Manifest | None = None
     manifest_problem: str | None = None
     if not folder.is_dir():
@@ -147,6 +146,8 @@ def open_extracts(folder: Path) -> Extracts:
     for table, state in (("payments", summary), ("services", service_summary)):
         if state.problem:
             tables[table] = TableStatus(table, False, tables[table].rows, state.problem)
+    # After the views: a table macro binds the tables it reads when it is created.
+    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     return Extracts(folder, con, manifest, manifest_problem, tables, summary, service_summary)
 
 

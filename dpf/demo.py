@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.catalogue import PROGRAMS, SERVICES, TABLE_SCHEMAS, TARGETS_2024
+from dpf.catalogue import PROGRAMS, REPORT_2023, SERVICES, TABLE_SCHEMAS, TARGETS_2024
 from dpf.manifest import write_manifest
 
 EPOCH = date(1970, 1, 1)
@@ -118,6 +118,13 @@ DEVICES = {
     6: ("防走失手环",),
     7: ("轮椅", "护理床", "防褥疮垫"),
 }
+
+
+def _reported(indicator: str) -> int:
+    """An exact figure of the 2023 work report (dpf.catalogue.REPORT_2023), which 2023 reproduces."""
+    low, high = REPORT_2023[indicator]
+    assert low == high, indicator
+    return int(low)
 
 
 def _day(d: date) -> int:
@@ -355,8 +362,12 @@ class _County:
     def generate(self) -> None:
         rng = self.rng
         grade, cat = self.grade, self.category
-        self.monthly("nursing_subsidy", grade <= 2, 46_197, 3_696_000, join_share=0.6)
-        self.monthly("living_subsidy", np.ones(self.n, bool), 96_895, 7_752_000, join_share=0.55)
+        for program, eligible, join_share in (
+            ("nursing_subsidy", grade <= 2, 0.6),
+            ("living_subsidy", np.ones(self.n, bool), 0.55),
+        ):
+            rows, amount = _reported(f"{program}_person_times"), _reported(f"{program}_amount")
+            self.monthly(program, eligible, rows, amount, join_share=join_share)
 
         # 燃油补贴: 130 元 twice a year to holders of a motorised wheelchair.
         for year, k in ((2023, 98), (2024, 101)):
@@ -366,7 +377,7 @@ class _County:
 
         # 就业创业扶持: 3,000 元 each, in spring and autumn.
         spring_autumn = [0, 0, 10, 15, 18, 12, 5, 8, 12, 12, 8, 0]
-        for year, k in ((2023, 210), (2024, 118)):
+        for year, k in ((2023, _reported("entrepreneurship_persons")), (2024, 118)):
             age = self.age(year)
             who = self.pick(self.pool(year) & (age >= 18) & (age <= 59) & (grade >= 2), k)
             periods = _month_start(year, self.rng.choice(12, size=k, p=np.divide(spring_autumn, 100)) + 1)
@@ -376,8 +387,9 @@ class _County:
         county = COUNTY_CODE_BASE + self.copy
         greenhouses = [self.project(f"GH-{county}-{i:03d}") for i in range(1, 24)]
         gh_township = self.township_picks(len(greenhouses))
-        gh_2023 = np.arange(19)
-        gh_2024 = np.concatenate([np.sort(rng.choice(19, 2, replace=False)), np.arange(19, 23)])
+        n_2023 = _reported("sunshine_greenhouse_projects")
+        gh_2023 = np.arange(n_2023)
+        gh_2024 = np.concatenate([np.sort(rng.choice(n_2023, 2, replace=False)), np.arange(n_2023, len(greenhouses))])
         for year, which, months in ((2023, gh_2023, (5, 6, 11)), (2024, gh_2024, (5, 6, 8, 9, 11))):
             periods = _month_start(year, rng.choice(months, size=which.size))
             self.pay(
@@ -410,7 +422,7 @@ class _County:
         )
 
         # 残疾学生资助: 2,000 元 (本科) or 1,000 元 (专科), in September and October.
-        for year, k, undergrad in ((2023, 71, 44), (2024, 74, 45)):
+        for year, k, undergrad in ((2023, _reported("student_aid_persons"), 44), (2024, 74, 45)):
             age = self.age(year)
             who = self.pick(self.pool(year) & (age >= 18) & (age <= 24), k)
             amounts = np.where(rng.permutation(k) < undergrad, 2000, 1000)
@@ -425,30 +437,21 @@ class _County:
             self.pay(year, "cochlear_implant", _month_start(year, rng.integers(1, 13, k)), 17_000, persons=who)
 
         # 精神残疾人药费补助: 1,000 元 once a year, quarterly batches; most continue into 2024.
-        psych_2023 = self.pick(self.pool(2023) & (cat == 6), 1053)
-        self.pay(
-            2023,
-            "psychiatric_medication",
-            _month_start(2023, rng.choice([3, 6, 9, 12], 1053)),
-            1000,
-            persons=psych_2023,
-        )
+        def medication(year: int, who: np.ndarray) -> None:
+            quarters = _month_start(year, rng.choice([3, 6, 9, 12], who.size))
+            self.pay(year, "psychiatric_medication", quarters, 1000, persons=who)
+
+        psych_2023 = self.pick(self.pool(2023) & (cat == 6), _reported("psychiatric_medication_persons"))
+        medication(2023, psych_2023)
         again = psych_2023[self.canc[psych_2023] == NEVER]
         again = np.sort(rng.choice(again, size=900, replace=False))
         fresh = np.ones(self.n, bool)
         fresh[psych_2023] = False
-        psych_2024 = np.concatenate([again, self.pick(self.pool(2024) & (cat == 6) & fresh, 160)])
-        self.pay(
-            2024,
-            "psychiatric_medication",
-            _month_start(2024, rng.choice([3, 6, 9, 12], psych_2024.size)),
-            1000,
-            persons=psych_2024,
-        )
+        medication(2024, np.concatenate([again, self.pick(self.pool(2024) & (cat == 6) & fresh, 160)]))
 
         # 阳光家园: 750 元 in June and in December.
         home_pool = np.isin(cat, (5, 6, 7)) & (grade <= 2)
-        home_2023 = self.pick(self.pool(2023) & home_pool, 351)
+        home_2023 = self.pick(self.pool(2023) & home_pool, _reported("sunshine_home_persons"))
         again = np.sort(rng.choice(home_2023, size=330, replace=False))
         fresh = np.ones(self.n, bool)
         fresh[home_2023] = False
@@ -458,17 +461,18 @@ class _County:
                 self.pay(year, "sunshine_home", np.full(who.size, _month_start(year, month)), 750, persons=who)
 
         # 无障碍改造: one payment per household when the retrofit is accepted, late in the year.
-        retro_2023 = self.pick(self.pool(2023) & (grade <= 2), 99)
-        amount = 5000 + 100 * rng.integers(0, 16, 99)
+        households = _reported("accessibility_households")
+        retro_2023 = self.pick(self.pool(2023) & (grade <= 2), households)
+        amount = 5000 + 100 * rng.integers(0, 16, households)
         total = int(rng.integers(5710, 5790)) * 100
         diff = (total - int(amount.sum())) // 100
-        steps = rng.choice(99, size=abs(diff), replace=True)
+        steps = rng.choice(households, size=abs(diff), replace=True)
         np.add.at(amount, steps, 100 if diff > 0 else -100)
         assert int(amount.sum()) == total and amount.min() > 0
         self.pay(
             2023,
             "accessibility_retrofit",
-            _month_start(2023, rng.choice([10, 11, 12], 99, p=[0.3, 0.4, 0.3])),
+            _month_start(2023, rng.choice([10, 11, 12], households, p=[0.3, 0.4, 0.3])),
             amount,
             persons=retro_2023,
         )
@@ -506,7 +510,7 @@ class _County:
                     detail=[courses[i] for i in rng.integers(0, len(courses), k)],
                 )
 
-            registered = self.pick(working, 185 if year == 2023 else 190)
+            registered = self.pick(working, _reported("job_registrations") if year == 2023 else 190)
             self.serve(
                 year,
                 "job_registration",
@@ -517,7 +521,8 @@ class _County:
             fair_days = np.array([_day(date(year, m, d)) for m, d, _, _ in fairs])
             fair_township = np.where([c for *_, c in fairs], -1, self.township_picks(len(fairs)))
             self.serve(year, "job_fair", fair_days, townships=fair_township, quantity=[q for _, _, q, _ in fairs])
-            intent = np.sort(rng.choice(registered, size=74 if year == 2023 else 60, replace=False))
+            intents = _reported("job_intentions") if year == 2023 else 60
+            intent = np.sort(rng.choice(registered, size=intents, replace=False))
             self.serve(year, "job_intention", rng.choice(fair_days, intent.size), intent)
 
             # 政策宣传: 6 events, 3000余份 leaflets; the 全国助残日 event is county-level.
@@ -538,7 +543,8 @@ class _County:
             new = np.flatnonzero(
                 (self.cert >= start) & (self.cert < _day(date(year + 1, 1, 1))) & (self.cert <= self.as_of_day)
             )
-            home = self.pick(np.isin(np.arange(self.n), new) & (grade <= 2), 28 if year == 2023 else 26)
+            k = _reported("assessments_home") if year == 2023 else 26
+            home = self.pick(np.isin(np.arange(self.n), new) & (grade <= 2), k)
             self.serve(year, "assessment_home", self.cert[home], home)
             renewals = (int(rng.integers(2010, 2090)) if year == 2023 else 2040) - new.size
             renewed = self.pick(pool, renewals)
@@ -547,7 +553,8 @@ class _County:
             self.serve(year, "certificate_issued", issued_on, issued)
 
             # 家庭医生上门康复: distinct persons, 1-4 visits each.
-            home_rehab = self.pick(pool & ((age >= 60) | (grade <= 2)), 1443 if year == 2023 else 1480)
+            k = _reported("home_rehab_persons") if year == 2023 else 1480
+            home_rehab = self.pick(pool & ((age >= 60) | (grade <= 2)), k)
             visits = rng.choice([1, 2, 3, 4], home_rehab.size, p=[0.45, 0.3, 0.17, 0.08])
             visitors = np.repeat(home_rehab, visits)
             nth = np.arange(visitors.size) - np.repeat(np.cumsum(visits) - visits, visits)
@@ -555,16 +562,18 @@ class _County:
             self.serve(year, "home_rehab", _month_start(year, month) + rng.integers(0, 28, visitors.size), visitors)
             self.home_rehab[year] = home_rehab
 
-            fitted = self.pick(children & (cat == 4), 14 if year == 2023 else 12)
+            fitted = self.pick(children & (cat == 4), _reported("prosthesis_fittings") if year == 2023 else 12)
             self.serve(year, "prosthesis_fitting", self.dates(year, fitted.size), fitted)
-            fitted = self.pick(children & np.isin(cat, (2, 4, 5, 7)), 6 if year == 2023 else 8)
+            fitted = self.pick(
+                children & np.isin(cat, (2, 4, 5, 7)), _reported("device_fittings") if year == 2023 else 8
+            )
             self.serve(year, "device_fitting", self.dates(year, fitted.size), fitted)
 
-            # 辅助器具发放: 129 pieces in 2023.
+            # 辅助器具发放: the report's number of pieces in 2023.
             k = 90 if year == 2023 else 96
             who = self.pick(pool & ((age >= 55) | (grade <= 2)), k)
             pieces = 1 + (rng.random(k) < 0.35) + (rng.random(k) < 0.08)
-            target = 129 if year == 2023 else 140
+            target = _reported("devices_issued") if year == 2023 else 140
             while (diff := target - int(pieces.sum())) != 0:
                 if diff > 0:
                     pieces[rng.choice(k, size=min(diff, k), replace=False)] += 1
@@ -575,14 +584,15 @@ class _County:
             self.serve(year, "device_issued", self.dates(year, k), who, quantity=pieces, detail=detail)
 
             # 残疾儿童康复救助: referrals to designated centres.
-            rescued = self.pick(children & np.isin(cat, (2, 4, 5, 6, 7)), 161 if year == 2023 else 138)
+            k = _reported("child_rehab_persons") if year == 2023 else 138
+            rescued = self.pick(children & np.isin(cat, (2, 4, 5, 6, 7)), k)
             self.serve(year, "child_rehab", self.dates(year, rescued.size), rescued)
 
             # 重度智力残疾人托养: distinct (person, month) cells; the centres opened mid-2023.
             months = np.arange(6, 13) if year == 2023 else np.arange(1, 13)
             cared = self.pick(pool & (cat == 5) & (grade <= 2), 110 if year == 2023 else 95)
             cells = cared.size * months.size
-            k = 673 if year == 2023 else 760
+            k = _reported("respite_care_person_times") if year == 2023 else 760
             chosen = np.sort(rng.choice(cells, size=k, replace=False))
             who, month = cared[chosen // months.size], months[chosen % months.size]
             self.serve(year, "respite_care", _month_start(year, month) + rng.integers(0, 28, k), who)
@@ -599,7 +609,7 @@ class _County:
     def _needs_and_surveys(self) -> None:
         rng = self.rng
         plans = {
-            2023: {"basic_medical": 2113, "assistive_device": 28},
+            2023: {need: _reported(f"rehab_needs_{need}") for need in ("basic_medical", "assistive_device")},
             2024: {"basic_medical": 1850, "assistive_device": 42, "rehab_training": 36, "nursing": 22},
         }
         weights = {2023: [6, 10, 16, 16, 12, 9, 7, 6, 6, 5, 4, 3], 2024: [8, 9, 11, 10, 9, 9, 8, 8, 8, 7, 7, 6]}
@@ -756,6 +766,20 @@ def _write_table(folder: Path, name: str, tables: list[pa.Table], id_prefix: str
     return table.num_rows
 
 
+def _person_rows(
+    piece: dict, day: str, year: int, keys: pa.Array, township_codes: pa.Array, base: int
+) -> tuple[dict[str, np.ndarray], dict[str, pa.Array]]:
+    """A needs or surveys piece in (day, person) order, and its first columns: year, person_key, township_code."""
+    order = np.lexsort((piece["person"], piece[day]))
+    rows = {name: value[order] for name, value in piece.items() if isinstance(value, np.ndarray)}
+    columns = {
+        "_year": pa.array(np.full(order.size, year, np.int16)),
+        "person_key": _take(keys, rows["person"]),
+        "township_code": _take(township_codes, base + rows["township"]),
+    }
+    return rows, columns
+
+
 def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, int]:
     codes, names, kinds = [], [], []
     for copy in range(scale):
@@ -846,32 +870,14 @@ def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, in
                     )
                 )
             for piece in county.needs[year]:
-                order = np.lexsort((piece["person"], piece["recorded"]))
-                needs.append(
-                    pa.table(
-                        {
-                            "_year": pa.array(np.full(order.size, year, np.int16)),
-                            "person_key": _take(keys, piece["person"][order]),
-                            "township_code": _take(township_codes, base + piece["township"][order]),
-                            "need": pa.array(piece["labels"]).take(pa.array(piece["need"][order])),
-                            "recorded_on": _dates(piece["recorded"][order]),
-                            "met_on": _dates(piece["met"][order]),
-                        }
-                    )
-                )
+                rows, columns = _person_rows(piece, "recorded", year, keys, township_codes, base)
+                columns["need"] = pa.array(piece["labels"]).take(pa.array(rows["need"]))
+                columns["recorded_on"], columns["met_on"] = _dates(rows["recorded"]), _dates(rows["met"])
+                needs.append(pa.table(columns))
             for piece in county.surveys[year]:
-                order = np.lexsort((piece["person"], piece["day"]))
-                surveys.append(
-                    pa.table(
-                        {
-                            "_year": pa.array(np.full(order.size, year, np.int16)),
-                            "person_key": _take(keys, piece["person"][order]),
-                            "township_code": _take(township_codes, base + piece["township"][order]),
-                            "surveyed_on": _dates(piece["day"][order]),
-                            "satisfied": pa.array(piece["satisfied"][order]),
-                        }
-                    )
-                )
+                rows, columns = _person_rows(piece, "day", year, keys, township_codes, base)
+                columns["surveyed_on"], columns["satisfied"] = _dates(rows["day"]), pa.array(rows["satisfied"])
+                surveys.append(pa.table(columns))
         for indicator, total in (("training_person_times", 100), ("accessibility_households", 60)):
             for local, share in enumerate(county.target_shares(total)):
                 targets.append(

@@ -1,7 +1,8 @@
 """The single source of every figure: the contract's indicator catalogue, computed in SQL.
 
 `compute_indicators` is what pages, exports, briefings and tests call. Each indicator comes
-with the same span a year earlier (同比) and the year's target for the scope.
+with the same span a year earlier (同比) and the year's target for the scope. The queries take the
+catalogue's entries of their table as parameters, so a new indicator is one entry in dpf.catalogue.
 """
 
 from __future__ import annotations
@@ -12,18 +13,12 @@ from datetime import date
 
 import pandas as pd
 
-from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS, MEASURES, Indicator, indicator_definitions
 from dpf.db import Extracts
 from dpf.sql import run_query
 
-# One query per source table, so a broken table only blanks its own indicators.
-_QUERY_FOR_TABLE = {
-    "payments": "indicators_payments",
-    "services": "indicators_services",
-    "rehab_needs": "indicators_rehab_needs",
-    "satisfaction": "indicators_satisfaction",
-    "persons": "indicators_persons",
-}
+# One query per source table (queries/indicators_TABLE.sql), so a broken table only blanks its own indicators.
+INDICATOR_TABLES = tuple(MEASURES)
 
 # The per-table queries of one view run side by side, each on its own cursor: for small data most of a query's
 # time is DuckDB planning it, which overlaps well on two cores.
@@ -55,19 +50,35 @@ def targets_for_scope(extracts: Extracts, year: int, townships: Sequence[str] = 
     return frame
 
 
+def indicator_query_params(table: str, indicators: Sequence[Indicator] = INDICATORS) -> dict[str, list[str]]:
+    """The registry's entries of `table` as the parallel lists queries/indicators_TABLE.sql takes."""
+    rows = indicator_definitions(table, indicators)
+    return {
+        "indicators": [indicator for indicator, _, _ in rows],
+        "sources": [source for _, source, _ in rows],
+        "measures": [measure for _, _, measure in rows],
+    }
+
+
 def indicator_values(
-    extracts: Extracts, year: int, townships: Sequence[str], cuts: Sequence[date], *, by_township: bool = False
+    extracts: Extracts,
+    year: int,
+    townships: Sequence[str],
+    cuts: Sequence[date],
+    *,
+    by_township: bool = False,
+    indicators: Sequence[Indicator] = INDICATORS,
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """Every computable indicator at each cut date: one query per source table, whatever the number of cuts.
+    """Every computable indicator of the registry at each cut date: one query per source table, whatever the number
+    of cuts.
 
     Returns (frame with columns cut, township, indicator, value, previous; the problem of each source table,
     Chinese or None). `township` is each township's code on its own when `by_township`, else None for the townships
     together. A table with a problem is not queried, so its indicators are absent from the frame.
     """
-    tables = {table: extracts.problem(table) for table in _QUERY_FOR_TABLE}
-    frame = _query_tables(
-        extracts, [t for t, problem in tables.items() if not problem], year, townships, cuts, by_township
-    )
+    tables = {table: extracts.problem(table) for table in INDICATOR_TABLES}
+    usable = [t for t, problem in tables.items() if not problem]
+    frame = _query_tables(extracts, usable, year, townships, cuts, by_township, indicators)
     return frame, tables
 
 
@@ -78,11 +89,15 @@ def _query_tables(
     townships: Sequence[str],
     cuts: Sequence[date],
     by_township: bool,
+    indicators: Sequence[Indicator] = INDICATORS,
 ) -> pd.DataFrame:
     params = {"year": year, "townships": list(townships), "cuts": list(cuts), "by_township": by_township}
-    jobs = (
-        [_POOL.submit(run_query, extracts.con, _QUERY_FOR_TABLE[table], **params) for table in tables] if cuts else []
-    )
+    definitions = {table: indicator_query_params(table, indicators) for table in tables}
+    jobs = [
+        _POOL.submit(run_query, extracts.con, f"indicators_{table}", **params, **definitions[table])
+        for table in tables
+        if cuts and definitions[table]["indicators"]
+    ]
     frames = [job.result() for job in jobs]
     if not frames:
         return pd.DataFrame(columns=["cut", "township", "indicator", "value", "previous"])
@@ -106,9 +121,14 @@ def township_values(
 
 
 def compute_indicators(
-    extracts: Extracts, year: int, townships: Sequence[str] = (), as_of: date | None = None
+    extracts: Extracts,
+    year: int,
+    townships: Sequence[str] = (),
+    as_of: date | None = None,
+    *,
+    indicators: Sequence[Indicator] = INDICATORS,
 ) -> pd.DataFrame:
-    """Every catalogue indicator for `year` and township codes (empty = whole county).
+    """Every indicator of the registry (the catalogue's) for `year` and township codes (empty = whole county).
 
     Columns: indicator, name, unit, value, previous, target, note, completion (%, value/target),
     table, problem (Chinese message when the source table cannot be read, else None).
@@ -116,7 +136,7 @@ def compute_indicators(
     cut = resolve_as_of(extracts, as_of)
     codes = list(townships)
     scope_targets = _POOL.submit(targets_for_scope, extracts, year, codes) if extracts.available("targets") else None
-    values, problems = indicator_values(extracts, year, codes, [cut])
+    values, problems = indicator_values(extracts, year, codes, [cut], indicators=indicators)
     computed = {row.indicator: (_number(row.value), _number(row.previous)) for row in values.itertuples(index=False)}
 
     targets = {}
@@ -125,7 +145,7 @@ def compute_indicators(
             targets[row.indicator] = (_number(row.scope_target), row.note or None)
 
     records = []
-    for indicator in INDICATORS:
+    for indicator in indicators:
         value, previous = computed.get(indicator.code, (None, None))
         target, note = targets.get(indicator.code, (None, None))
         completion = 100.0 * value / target if value is not None and target else None

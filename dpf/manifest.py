@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from dpf.catalogue import CONTRACT_VERSION
+
 MANIFEST_NAME = "manifest.json"
 
 
@@ -112,7 +114,7 @@ def write_manifest(
         if location is not None:
             tables[table] = {"rows": int(count), "sha256": table_sha256(location)}
     body = {
-        "contract": 1,
+        "contract": CONTRACT_VERSION,
         "as_of": as_of.isoformat(),
         "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
         "source": source,

@@ -1,4 +1,4 @@
--- Shared macros, created once when a data folder is opened (dpf.db.open_extracts).
+-- Shared macros, created once when a data folder is opened (dpf.db.open_extracts), after its tables' views.
 -- report_spans(year, as_of): the two spans every indicator compares: 'value' = 1 January of
 --   the year to the as-of date (or 31 December), 'previous' = the same span a year earlier.
 -- in_scope(code, townships): a row belongs to the chosen townships (empty list = whole county;
@@ -44,3 +44,43 @@ CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
 --   and not cancelled on or before D).
 CREATE OR REPLACE MACRO certified_on_day(certified_on, cancelled_on, day) AS
     certified_on <= day AND (cancelled_on IS NULL OR cancelled_on > day);
+
+-- township_rows(codes): every township (code, name, sort_order) with `chosen`, whether it is one of the codes (a
+--   non-empty list), for the queries that answer for every township so the chosen ones can be compared with the rest.
+CREATE OR REPLACE MACRO township_rows(codes) AS TABLE
+    SELECT code, name, sort_order, len(codes) > 0 AND in_scope(code, codes) AS chosen
+    FROM townships;
+
+-- certified_by_township(day): persons certified on that day per township (code, certified_persons), from `persons`.
+CREATE OR REPLACE MACRO certified_by_township(day) AS TABLE
+    SELECT township_code AS code, count(*) AS certified_persons
+    FROM persons
+    WHERE certified_on_day(certified_on, cancelled_on, day)
+    GROUP BY township_code;
+
+-- indicator_definitions(indicators, sources, measures): the catalogue's indicators of one table as rows (indicator,
+--   source, measure), from the parallel lists dpf.indicators passes (dpf.catalogue.indicator_definitions); source is
+--   the programme, service or need counted, '*' for all of them. An indicator counting several sources has a row each.
+CREATE OR REPLACE MACRO indicator_definitions(indicators, sources, measures) AS TABLE
+    SELECT unnest(indicators) AS indicator, unnest(sources) AS source, unnest(measures) AS measure;
+
+-- indicator_sums(definitions, figures, cuts, by_township, townships): each indicator's value and previous at each cut
+--   for each township group (township_grains): the sum of the figures of its sources for its measure, 0 where there
+--   are none. `definitions` and `figures` name the calling query's CTEs (read with query_table): definitions as
+--   indicator_definitions gives them, figures (cut, span, township, source, measure, figure DOUBLE).
+CREATE OR REPLACE MACRO indicator_sums(definitions, figures, cuts, by_township, townships) AS TABLE
+    SELECT
+        c.cut,
+        g.township,
+        d.indicator,
+        coalesce(sum(f.figure) FILTER (WHERE f.span = 'value'), 0) AS value,
+        coalesce(sum(f.figure) FILTER (WHERE f.span = 'previous'), 0) AS previous
+    FROM query_table(definitions) AS d
+    CROSS JOIN (SELECT DISTINCT unnest(cuts)::DATE AS cut) AS c
+    CROSS JOIN township_grains(by_township, townships) AS g
+    LEFT JOIN query_table(figures) AS f
+        ON f.cut = c.cut
+        AND f.township IS NOT DISTINCT FROM g.township
+        AND f.measure = d.measure
+        AND (d.source = '*' OR f.source = d.source)
+    GROUP BY c.cut, g.township, d.indicator;

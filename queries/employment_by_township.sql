@@ -45,17 +45,14 @@ both_steps AS (
     GROUP BY r.code
 )
 SELECT
-    t.code,
-    t.name,
-    t.sort_order,
-    len($townships) > 0 AND in_scope(t.code, $townships) AS chosen,
+    t.*,
     coalesce(c.trainees, 0) AS trainees,
     coalesce(c.previous_trainees, 0) AS previous_trainees,
     coalesce(c.classes, 0) AS classes,
     coalesce(p.registered, 0) AS registered,
     coalesce(p.intentions, 0) AS intentions,
     coalesce(b.registered_with_intention, 0) AS registered_with_intention
-FROM townships AS t
+FROM township_rows($townships) AS t
 LEFT JOIN counted AS c USING (code)
 LEFT JOIN persons AS p USING (code)
 LEFT JOIN both_steps AS b USING (code)

@@ -21,21 +21,15 @@ paid AS (
     GROUP BY p.township_code
 ),
 certified AS (
-    SELECT p.township_code AS code, count(*) AS certified_persons
-    FROM persons AS p, value_span AS s
-    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
-    GROUP BY p.township_code
+    SELECT * FROM certified_by_township((SELECT ends FROM value_span))
 )
 SELECT
-    t.code,
-    t.name,
-    t.sort_order,
-    len($townships) > 0 AND in_scope(t.code, $townships) AS chosen,
+    t.*,
     coalesce(paid.amount_yuan, 0) AS amount_yuan,
     coalesce(paid.previous_amount_yuan, 0) AS previous_amount_yuan,
     coalesce(certified.certified_persons, 0) AS certified_persons,
     coalesce(paid.amount_yuan, 0) / nullif(certified.certified_persons, 0) AS yuan_per_person
-FROM townships AS t
+FROM township_rows($townships) AS t
 LEFT JOIN paid USING (code)
 LEFT JOIN certified USING (code)
 ORDER BY amount_yuan DESC, t.sort_order

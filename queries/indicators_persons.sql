@@ -1,11 +1,13 @@
--- Question: how many persons held a valid disability certificate at the end of the span.
--- Grain: cut date × township group (indicator certified_persons), from `persons`, certified on the span's last day.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Question: how many persons held a valid disability certificate at the end of the span (issued by then, not cancelled).
+-- Grain: cut date × township group × indicator (measure certified), from `persons`, on the span's last day.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's persons indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
---         value DOUBLE (人), previous DOUBLE (人, a year earlier).
--- Persons with the same certificate dates count together; a certificate counts at a span's end when issued by then
--- and not cancelled by then.
-WITH ends AS (
+--         value DOUBLE (人), previous DOUBLE (人, a year earlier). Persons with the same certificate dates count together.
+WITH definitions AS (
+    SELECT indicator, measure FROM indicator_definitions($indicators, $sources, $measures)
+),
+ends AS (
     SELECT
         cut,
         max(ends) FILTER (WHERE span = 'value' AND ends >= starts) AS value_end,
@@ -29,7 +31,7 @@ grouped AS (
 SELECT
     e.cut,
     gr.township,
-    'certified_persons' AS indicator,
+    d.indicator,
     coalesce(sum(g.persons) FILTER (WHERE certified_on_day(g.certified_on, g.cancelled_on, e.value_end)), 0)::DOUBLE
         AS value,
     coalesce(
@@ -37,6 +39,7 @@ SELECT
     )::DOUBLE AS previous
 FROM ends AS e
 CROSS JOIN grains AS gr
+JOIN definitions AS d ON d.measure = 'certified'
 LEFT JOIN grouped AS g ON g.township IS NOT DISTINCT FROM gr.township
-GROUP BY e.cut, gr.township
-ORDER BY e.cut, gr.township
+GROUP BY e.cut, gr.township, d.indicator
+ORDER BY e.cut, gr.township, d.indicator

@@ -1,9 +1,13 @@
--- Question: how many rehabilitation needs were recorded (all, basic medical, assistive devices) and what share is met.
+-- Question: how many rehabilitation needs were recorded (all or of given kinds) and what share of them is met.
 -- Grain: cut date × township group × indicator, from `rehab_needs` (by `recorded_on`).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's rehab_needs indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value, previous DOUBLE; 条 for counts, % for the met rate (met_on by the span's end; NULL without needs).
-WITH spans AS (
+WITH definitions AS (
+    SELECT indicator, source AS need, measure FROM indicator_definitions($indicators, $sources, $measures)
+),
+spans AS (
     SELECT * FROM cut_spans($year, $cuts)
 ),
 grains AS (
@@ -17,39 +21,39 @@ grouped AS (
       AND in_scope(n.township_code, $townships)
     GROUP BY ALL
 ),
-per_span AS (
+-- needs and needs met per kind, so each indicator reads a few rows whatever the number of needs
+per_need AS (
+    SELECT
+        sp.cut,
+        sp.span,
+        gr.township,
+        g.need,
+        sum(g.needs) AS needs,
+        sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends) AS met
+    FROM spans AS sp
+    CROSS JOIN grains AS gr
+    JOIN grouped AS g ON g.township IS NOT DISTINCT FROM gr.township AND g.recorded_on BETWEEN sp.starts AND sp.ends
+    GROUP BY ALL
+),
+measured AS (
     SELECT
         sp.cut,
         gr.township,
+        d.indicator,
         sp.span,
-        coalesce(sum(g.needs), 0)::DOUBLE AS needs,
-        coalesce(sum(g.needs) FILTER (WHERE g.need = 'basic_medical'), 0)::DOUBLE AS basic_medical,
-        coalesce(sum(g.needs) FILTER (WHERE g.need = 'assistive_device'), 0)::DOUBLE AS assistive_device,
-        100.0 * coalesce(sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends), 0)
-            / nullif(sum(g.needs), 0) AS met_rate
-    FROM spans AS sp
-    CROSS JOIN grains AS gr
-    LEFT JOIN grouped AS g
-        ON g.township IS NOT DISTINCT FROM gr.township AND g.recorded_on BETWEEN sp.starts AND sp.ends
-    GROUP BY sp.cut, gr.township, sp.span
-),
-indicator_names (indicator) AS (
-    VALUES ('rehab_needs'), ('rehab_needs_basic_medical'), ('rehab_needs_assistive_device'), ('rehab_needs_met_rate')
-),
-long AS (
-    SELECT
-        p.cut,
-        p.township,
-        i.indicator,
-        p.span,
-        CASE i.indicator
-            WHEN 'rehab_needs' THEN p.needs
-            WHEN 'rehab_needs_basic_medical' THEN p.basic_medical
-            WHEN 'rehab_needs_assistive_device' THEN p.assistive_device
-            WHEN 'rehab_needs_met_rate' THEN p.met_rate
+        CASE d.measure
+            WHEN 'rows' THEN coalesce(sum(p.needs), 0)::DOUBLE
+            WHEN 'met_rate' THEN 100.0 * coalesce(sum(p.met), 0) / nullif(sum(p.needs), 0)
         END AS measure_value
-    FROM indicator_names AS i
-    CROSS JOIN per_span AS p
+    FROM definitions AS d
+    CROSS JOIN spans AS sp
+    CROSS JOIN grains AS gr
+    LEFT JOIN per_need AS p
+        ON p.cut = sp.cut
+        AND p.span = sp.span
+        AND p.township IS NOT DISTINCT FROM gr.township
+        AND (d.need = '*' OR p.need = d.need)
+    GROUP BY sp.cut, gr.township, d.indicator, d.measure, sp.span
 )
 SELECT
     cut,
@@ -57,6 +61,6 @@ SELECT
     indicator,
     max(measure_value) FILTER (WHERE span = 'value') AS value,
     max(measure_value) FILTER (WHERE span = 'previous') AS previous
-FROM long
+FROM measured
 GROUP BY cut, township, indicator
 ORDER BY cut, township, indicator

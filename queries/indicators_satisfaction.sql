@@ -1,9 +1,13 @@
 -- Question: what share of surveyed persons were satisfied with the precise rehabilitation service.
--- Grain: cut date × township group (indicator rehab_satisfaction_rate), from `satisfaction` (by `surveyed_on`).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Grain: cut date × township group × indicator (measure satisfied_rate), from `satisfaction` (by `surveyed_on`).
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's satisfaction indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (%), previous DOUBLE (%, a year earlier); NULL where nobody was surveyed.
-WITH spans AS (
+WITH definitions AS (
+    SELECT indicator, measure FROM indicator_definitions($indicators, $sources, $measures)
+),
+spans AS (
     SELECT * FROM cut_spans($year, $cuts)
 ),
 grains AS (
@@ -28,11 +32,12 @@ per_span AS (
     GROUP BY s.cut, g.township, s.span
 )
 SELECT
-    cut,
-    township,
-    'rehab_satisfaction_rate' AS indicator,
-    max(rate) FILTER (WHERE span = 'value') AS value,
-    max(rate) FILTER (WHERE span = 'previous') AS previous
-FROM per_span
-GROUP BY cut, township
-ORDER BY cut, township
+    p.cut,
+    p.township,
+    d.indicator,
+    max(p.rate) FILTER (WHERE p.span = 'value') AS value,
+    max(p.rate) FILTER (WHERE p.span = 'previous') AS previous
+FROM per_span AS p
+JOIN definitions AS d ON d.measure = 'satisfied_rate'
+GROUP BY p.cut, p.township, d.indicator
+ORDER BY p.cut, p.township, d.indicator

@@ -1,36 +1,15 @@
 -- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year, townships.
 -- Grain: cut date × township group × indicator, from `services` (by `served_on`; county-level events: no township)
 --        and summary_service_firsts (distinct persons).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's service indicators, dpf.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier), in the indicator's unit.
-WITH definitions (indicator, service, measure) AS (
-    VALUES
-        ('training_person_times', 'vocational_training', 'rows'),
-        ('training_batches', 'vocational_training', 'batches'),
-        ('job_registrations', 'job_registration', 'persons'),
-        ('job_fairs', 'job_fair', 'rows'),
-        ('job_fair_enterprises', 'job_fair', 'quantity'),
-        ('job_intentions', 'job_intention', 'persons'),
-        ('outreach_events', 'policy_outreach', 'rows'),
-        ('outreach_leaflets', 'policy_outreach', 'quantity'),
-        ('assessments_centralized', 'assessment_centralized', 'rows'),
-        ('assessments_home', 'assessment_home', 'rows'),
-        ('certificates_issued', 'certificate_issued', 'rows'),
-        ('home_rehab_persons', 'home_rehab', 'persons'),
-        ('prosthesis_fittings', 'prosthesis_fitting', 'rows'),
-        ('device_fittings', 'device_fitting', 'rows'),
-        ('devices_issued', 'device_issued', 'quantity'),
-        ('child_rehab_persons', 'child_rehab', 'persons'),
-        ('respite_care_person_times', 'respite_care', 'rows'),
-        ('volunteer_activities', 'volunteer_activity', 'rows'),
-        ('volunteer_hours', 'volunteer_activity', 'quantity')
+WITH definitions AS (
+    SELECT * FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
     SELECT * FROM cut_spans($year, $cuts)
-),
-grains AS (
-    SELECT * FROM township_grains($by_township, $townships)
 ),
 scoped AS (
     SELECT v.served_on, grain_of(v.township_code, $by_township) AS township, v.service, v.batch, v.quantity
@@ -55,10 +34,10 @@ counted AS (
         s.cut,
         s.span,
         e.township,
-        e.service,
-        sum(e.service_rows) AS service_rows,
-        sum(e.quantity) AS quantity,
-        sum(e.batches) AS batches
+        e.service AS source,
+        sum(e.service_rows)::DOUBLE AS "rows",
+        sum(e.quantity)::DOUBLE AS quantity,
+        sum(e.batches)::DOUBLE AS batches
     FROM events AS e
     JOIN spans AS s ON e.day BETWEEN s.starts AND s.ends
     GROUP BY ALL
@@ -68,46 +47,22 @@ persons AS (
         s.cut,
         s.span,
         grain_of(f.township_code, $by_township) AS township,
-        f.service,
-        count(DISTINCT f.person_id) AS persons
+        f.service AS source,
+        count(DISTINCT f.person_id)::DOUBLE AS persons
     FROM summary_service_firsts AS f
     JOIN spans AS s ON f.first_day BETWEEN s.starts AND s.ends
     WHERE
         f.year IN ($year, $year - 1)
         AND in_scope(f.township_code, $townships)
-        AND f.service IN (SELECT service FROM definitions WHERE measure = 'persons')
+        AND f.service IN (SELECT source FROM definitions WHERE measure = 'persons')
     GROUP BY ALL
 ),
--- Every first falls on a day with a service row, so each persons row has its counted row.
-by_service AS (
-    SELECT c.cut, c.span, c.township, c.service, c.service_rows, c.quantity, p.persons, c.batches
-    FROM counted AS c
-    LEFT JOIN persons AS p
-        ON p.cut = c.cut AND p.span = c.span AND p.township IS NOT DISTINCT FROM c.township AND p.service = c.service
-),
-measured AS (
-    SELECT
-        c.cut,
-        g.township,
-        d.indicator,
-        b.span,
-        CASE d.measure
-            WHEN 'rows' THEN b.service_rows
-            WHEN 'quantity' THEN b.quantity
-            WHEN 'persons' THEN b.persons
-            WHEN 'batches' THEN b.batches
-        END::DOUBLE AS measure_value
-    FROM definitions AS d
-    CROSS JOIN (SELECT DISTINCT cut FROM spans) AS c
-    CROSS JOIN grains AS g
-    LEFT JOIN by_service AS b ON b.cut = c.cut AND b.township IS NOT DISTINCT FROM g.township AND d.service = b.service
+-- Each service's figures, one row per measure (the measures of the catalogue's service indicators).
+figures AS (
+    UNPIVOT counted ON "rows", quantity, batches INTO NAME measure VALUE figure
+    UNION ALL
+    UNPIVOT persons ON persons INTO NAME measure VALUE figure
 )
-SELECT
-    cut,
-    township,
-    indicator,
-    coalesce(sum(measure_value) FILTER (WHERE span = 'value'), 0) AS value,
-    coalesce(sum(measure_value) FILTER (WHERE span = 'previous'), 0) AS previous
-FROM measured
-GROUP BY cut, township, indicator
+SELECT *
+FROM indicator_sums('definitions', 'figures', $cuts, $by_township, $townships)
 ORDER BY cut, township, indicator

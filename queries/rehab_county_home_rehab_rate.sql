@@ -12,9 +12,8 @@ served AS (
     WHERE f.service = 'home_rehab' AND f.year = $year AND f.first_day BETWEEN s.starts AND s.ends
 ),
 certified AS (
-    SELECT count(*) AS certified_persons
-    FROM persons AS p, span AS s
-    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
+    SELECT coalesce(sum(certified_persons), 0)::BIGINT AS certified_persons
+    FROM certified_by_township((SELECT ends FROM span))
 )
 SELECT
     served.home_rehab_persons,

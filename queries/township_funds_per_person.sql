@@ -13,10 +13,7 @@ paid AS (
     GROUP BY p.township_code
 ),
 certified AS (
-    SELECT p.township_code AS code, count(*) AS certified_persons
-    FROM persons AS p, span AS s
-    WHERE certified_on_day(p.certified_on, p.cancelled_on, s.ends)
-    GROUP BY p.township_code
+    SELECT * FROM certified_by_township((SELECT ends FROM span))
 )
 SELECT
     t.code,

@@ -14,6 +14,7 @@ from bench.pandas_baseline import load_frames, pandas_indicators
 from bench.run import bench_pages, ensure_set, p95, set_params, write_report
 from bench.timing import busy_seconds, timed_queries
 from dpf.db import open_extracts
+from dpf.indicators import indicator_query_params
 from dpf.sql import run_query
 from tests.conftest import DEMO_AS_OF
 
@@ -53,8 +54,16 @@ def test_busy_seconds_counts_overlapping_queries_once(intervals, busy):
 def test_pandas_alternative_gives_the_sql_figures(demo_dir, demo, year, townships):
     sql = (
         pd.concat(
-            run_query(demo.con, name, year=year, townships=townships, cuts=[DEMO_AS_OF], by_township=False)
-            for name in ("indicators_payments", "indicators_services")
+            run_query(
+                demo.con,
+                f"indicators_{table}",
+                year=year,
+                townships=townships,
+                cuts=[DEMO_AS_OF],
+                by_township=False,
+                **indicator_query_params(table),
+            )
+            for table in ("payments", "services")
         )
         .drop(columns="cut")
         .sort_values("indicator", ignore_index=True)

@@ -7,9 +7,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.catalogue import INDICATORS
+from dpf.catalogue import INDICATORS, PROGRAM_INDICATORS, Indicator
 from dpf.db import open_extracts
-from dpf.indicators import codes_for_names, compute_indicators, data_years, indicator_values, township_values
+from dpf.indicators import (
+    codes_for_names,
+    compute_indicators,
+    data_years,
+    indicator_query_params,
+    indicator_values,
+    township_values,
+)
 from dpf.sql import QueryParameterError, run_query
 from tests.extract_builder import A, B, day, need, payment, person, service, survey, target, town, write_set
 
@@ -233,11 +240,19 @@ def test_missing_table_blanks_only_its_indicators(tmp_path):
 
 
 def test_query_loader_rejects_wrong_parameters(extracts):
+    definitions = indicator_query_params("payments")
     with pytest.raises(QueryParameterError, match="missing parameters \\['by_township', 'cuts'\\]"):
-        run_query(extracts.con, "indicators_payments", year=2024, townships=[])
+        run_query(extracts.con, "indicators_payments", year=2024, townships=[], **definitions)
     with pytest.raises(QueryParameterError, match="unexpected \\['town'\\]"):
         run_query(
-            extracts.con, "indicators_payments", year=2024, townships=[], cuts=[AS_OF], by_township=False, town="x"
+            extracts.con,
+            "indicators_payments",
+            year=2024,
+            townships=[],
+            cuts=[AS_OF],
+            by_township=False,
+            town="x",
+            **definitions,
         )
 
 
@@ -254,3 +269,119 @@ def test_startup_and_projects_by_township(extracts, as_of, expected):
     assert list(frame["code"]) == [A, B, Q]
     got = {row.code: tuple(row[1:]) for row in frame.itertuples(index=False)}
     assert got == expected
+
+
+# A new indicator is one registry entry: (entry, townships, value, previous), each figure by hand from TABLES.
+NEW_INDICATORS = [
+    # p1 (n1-n3) and p3 (n5) were paid in 2024 up to the as-of date; only p1 (o1, o2) a year earlier
+    (
+        Indicator(
+            "nursing_persons", "护理补贴人数", "人", "领取护理补贴的人数", "payments", "persons", ("nursing_subsidy",)
+        ),
+        (),
+        2,
+        1,
+    ),
+    # two programmes: nursing n1 n2 n3 in A (258) and entrepreneurship e1 e2 in A (3000)
+    (
+        Indicator(
+            "a_few_amounts",
+            "两项金额",
+            "元",
+            "护理补贴与就业创业金额",
+            "payments",
+            "amount",
+            ("nursing_subsidy", "entrepreneurship"),
+        ),
+        (A,),
+        3258,
+        160,
+    ),
+    # t1-t4 trainees and h1-h3 home rehab visits in 2024; t6 a year earlier
+    (
+        Indicator(
+            "training_and_visits",
+            "培训与上门",
+            "人次",
+            "培训与上门康复记录数",
+            "services",
+            "rows",
+            ("vocational_training", "home_rehab"),
+        ),
+        (),
+        7,
+        1,
+    ),
+    # r4, the only rehab_training need, met the next day
+    (
+        Indicator(
+            "training_needs_met",
+            "康复训练需求满足率",
+            "%",
+            "康复训练需求满足率",
+            "rehab_needs",
+            "met_rate",
+            ("rehab_training",),
+        ),
+        (),
+        100.0,
+        None,
+    ),
+    # r1 met by the as-of date, r2 only after it
+    (
+        Indicator(
+            "medical_needs_met",
+            "基本医疗需求满足率",
+            "%",
+            "基本医疗需求满足率",
+            "rehab_needs",
+            "met_rate",
+            ("basic_medical",),
+        ),
+        (A,),
+        50.0,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry", "townships", "value", "previous"), NEW_INDICATORS, ids=lambda v: getattr(v, "code", "")
+)
+def test_a_new_registry_entry_is_computed_with_no_other_change(extracts, entry, townships, value, previous):
+    registry = (*INDICATORS, entry)
+    frame = compute_indicators(extracts, 2024, townships, indicators=registry).set_index("indicator")
+    assert list(frame.index) == [i.code for i in registry]
+    row = frame.loc[entry.code]
+    assert (row["name"], row["unit"], row["table"]) == (entry.name, entry.unit, entry.table)
+    assert row["value"] == pytest.approx(value)
+    assert pd.isna(row["previous"]) if previous is None else row["previous"] == pytest.approx(previous)
+    # the catalogue's own entries are untouched by the new one
+    assert frame.loc["nursing_subsidy_amount", "value"] == (258 if townships else 344)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("x", "x", "人", "x", "payments", "quantity"), "measure 'quantity'"),  # payments have no quantity
+        (("x", "x", "人", "x", "services", "rows", ("nursing_subsidy",)), "unknown services codes"),
+        (("x", "x", "人", "x", "rehab_needs", "met_rate"), "rate measure goes with the unit %"),
+        (("x", "x", "%", "x", "persons", "certified"), "rate measure goes with the unit %"),
+    ],
+)
+def test_a_registry_entry_the_queries_cannot_compute_is_refused(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        Indicator(*arguments)
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        ("nursing_subsidy", ("nursing_subsidy_amount", "nursing_subsidy_person_times")),  # 人次: payment rows
+        ("accessibility_retrofit", ("accessibility_amount", "accessibility_households")),  # 户: distinct persons
+        ("wheelchair_fuel", ("wheelchair_fuel_amount", None)),  # no count in the catalogue
+        ("sunshine_greenhouse", (None, "sunshine_greenhouse_projects")),  # its amount is only counted with 助残基地
+    ],
+)
+def test_program_indicators_come_from_the_registry(program, expected):
+    assert PROGRAM_INDICATORS[program] == expected

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from dpf.catalogue import PROGRAM_BY_CODE, REPORT_2023
+from dpf.catalogue import PROGRAM_BY_CODE, PROGRAM_INDICATORS, REPORT_2023
 from dpf.db import open_extracts
 from dpf.formatting import fmt_count, fmt_value, fmt_wan
 from dpf.indicators import codes_for_names, compute_indicators
@@ -16,7 +16,7 @@ from dpf.sql import run_query
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
 from tests.extract_builder import payment, person, town, write_set
 from ui.downloads import csv_bytes, excel_bytes
-from ui.funds_tables import PROGRAM_INDICATORS, catalogue_params, township_program_table
+from ui.funds_tables import catalogue_params, township_program_table
 
 AS_OF = date(2024, 9, 30)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from dpf.catalogue import INDICATOR_BY_CODE
 from dpf.formatting import fmt_value, is_missing, yoy_delta
 
 # Indicators where a fall is good news (none in the contract's catalogue yet; kept explicit).
@@ -38,11 +39,12 @@ def kpi_card(row: pd.Series, label: str | None = None) -> None:
 
 
 def kpi_grid(indicators: pd.DataFrame, codes: Sequence[str], per_row: int = 4, labels: dict | None = None) -> None:
-    """Cards for `codes` (indicator codes) in rows of `per_row`."""
+    """Cards for `codes` (indicator codes) in rows of `per_row`, labelled as the catalogue says unless `labels` (a
+    page's own wording for some codes) says otherwise."""
     frame = indicators.set_index("indicator")
     labels = labels or {}
     for start in range(0, len(codes), per_row):
         columns = st.columns(per_row)
         for column, code in zip(columns, codes[start : start + per_row], strict=False):
             with column:
-                kpi_card(frame.loc[code], labels.get(code))
+                kpi_card(frame.loc[code], labels.get(code, INDICATOR_BY_CODE[code].label))

@@ -10,18 +10,12 @@ from datetime import date
 
 import pandas as pd
 
-from dpf.catalogue import PROGRAM_BY_CODE, PROGRAMS
+from dpf.catalogue import PROGRAMS
 from dpf.formatting import fmt_date
+from ui.funds_tables import short_name
 
 NO_BATCH = "（未填期次）"
 NO_COURSE = "（未填课程）"
-
-# Short programme labels for the projects table.
-PROJECT_LABELS = {
-    "sunshine_greenhouse": "阳光大棚",
-    "assistance_base": "助残基地",
-    "auxiliary_employment": "辅助性就业机构",
-}
 
 # The funnel's steps: (step in queries/employment_funnel.sql, label, unit, what is counted).
 FUNNEL_STEPS = [
@@ -109,9 +103,7 @@ def project_table(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "项目编号": rows["project_key"],
-            "扶持类别": rows["program"].map(
-                lambda c: PROJECT_LABELS.get(c, PROGRAM_BY_CODE[c].name if c in PROGRAM_BY_CODE else c)
-            ),
+            "扶持类别": rows["program"].map(short_name),
             "乡镇（街道）": rows["township_name"].fillna(rows["township_code"]),
             "扶持金额（万元）": rows["amount_yuan"].map(wan),
             "发放笔数（笔）": rows["payments"].astype(int),

@@ -13,38 +13,6 @@ from dpf.formatting import yoy_delta
 
 ALL_PROGRAMS = "全部项目"
 
-# Short labels for cards, legends and column headers.
-SHORT_NAMES = {
-    "nursing_subsidy": "护理补贴",
-    "living_subsidy": "生活补贴",
-    "wheelchair_fuel": "燃油补贴",
-    "entrepreneurship": "个人就业创业",
-    "sunshine_greenhouse": "阳光大棚",
-    "assistance_base": "助残基地",
-    "auxiliary_employment": "辅助性就业机构",
-    "student_aid": "教育资助",
-    "cochlear_implant": "人工耳蜗",
-    "psychiatric_medication": "精神残疾人药费",
-    "sunshine_home": "阳光家园托养",
-    "accessibility_retrofit": "无障碍改造",
-}
-
-# Catalogue indicators for a programme's amount and its count in the programme's unit (None = not catalogued).
-PROGRAM_INDICATORS: dict[str, tuple[str | None, str | None]] = {
-    "nursing_subsidy": ("nursing_subsidy_amount", "nursing_subsidy_person_times"),
-    "living_subsidy": ("living_subsidy_amount", "living_subsidy_person_times"),
-    "wheelchair_fuel": ("wheelchair_fuel_amount", None),
-    "entrepreneurship": ("entrepreneurship_amount", "entrepreneurship_persons"),
-    "sunshine_greenhouse": (None, "sunshine_greenhouse_projects"),
-    "assistance_base": (None, "assistance_base_projects"),
-    "auxiliary_employment": (None, "auxiliary_employment_projects"),
-    "student_aid": ("student_aid_amount", "student_aid_persons"),
-    "cochlear_implant": ("cochlear_implant_amount", None),
-    "psychiatric_medication": ("psychiatric_medication_amount", "psychiatric_medication_persons"),
-    "sunshine_home": ("sunshine_home_amount", "sunshine_home_persons"),
-    "accessibility_retrofit": ("accessibility_amount", "accessibility_households"),
-}
-
 PER_HEAD_LABEL = {"个": "个均", "户": "户均"}
 
 
@@ -58,7 +26,8 @@ def catalogue_params() -> dict[str, list[str]]:
 
 
 def short_name(code: str) -> str:
-    return SHORT_NAMES.get(code, PROGRAM_BY_CODE[code].name if code in PROGRAM_BY_CODE else code)
+    """A programme's label on cards, legends and column headers (the catalogue's short name; other codes as they are)."""
+    return PROGRAM_BY_CODE[code].short if code in PROGRAM_BY_CODE else code
 
 
 def program_label(code: str) -> str:

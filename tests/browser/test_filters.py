@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from urllib.parse import unquote_plus, urlencode
 
 import pytest
@@ -20,15 +19,8 @@ OTHER_CARDS = ("subsidies_total_amount", "certified_persons")
 
 
 def card_label(code: str) -> str:
-    """The label 总览 gives an indicator's card: its SHORT_LABELS entry (read without running the page), else the
-    catalogue name."""
-    tree = ast.parse((harness.PAGES_DIR / "overview.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SHORT_LABELS" for t in node.targets):
-            labels = ast.literal_eval(node.value)
-            if code in labels:
-                return labels[code]
-    return INDICATOR_BY_CODE[code].name
+    """The label 总览 gives an indicator's card: the catalogue's short label (else its name)."""
+    return INDICATOR_BY_CODE[code].label
 
 
 def shown_cards(page) -> dict[str, str]:
