@@ -34,6 +34,7 @@ from dpf.ingest.values import (
     parse_number,
     parse_yes_no,
 )
+from dpf.schedule import month_end
 
 MASKED_COLUMNS = frozenset({CERT, NAME})
 _LONG_NUMBER = re.compile(r"\d{6,}")
@@ -177,7 +178,7 @@ def _payment(row: _Row, ctx: Context):
         "period": period,
         "amount_yuan": amount,
     }
-    latest = _month_end(period)
+    latest = month_end(period.year, period.month)
     return (
         record,
         ("payment", program, payee, month_key(period)),
@@ -303,15 +304,6 @@ ID_COLUMNS = {"payments": "payment_id", "services": "service_id", "rehab_needs":
 UNIQUE_IDENTITY = frozenset({"persons", "targets"})
 
 
-def _month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
-
-
-def shown_value(column: str, value: object) -> str:
-    return cell_text(value)
-
-
 def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     """Every data row of `ledger` either becomes a contract row or a rejection."""
     result = FileResult(ledger.name, ledger.kind)
@@ -326,7 +318,7 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     def reject(number: int, problems: list[tuple[str, object, str]]) -> None:
         result.rejected_rows += 1
         for column, value, reason in problems:
-            result.rejections.append(Rejection(ledger.name, number, column, shown_value(column, value), reason))
+            result.rejections.append(Rejection(ledger.name, number, column, cell_text(value), reason))
 
     for number, values in rows[: last + 1]:
         cells = tuple(cell_text(values.get(h)) for h in ledger.headers if h)
