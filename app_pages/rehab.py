@@ -14,7 +14,7 @@ from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import open_section
+from ui.sections import Query, Section, Sections
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -93,9 +93,9 @@ def coverage_section(view: View) -> None:
     if problem:
         st.warning(problem, icon=":material/warning:")
         return
-    coverage = view.query("rehab_coverage_by_township", year=view.year, as_of=view.as_of)
+    coverage = view.query("rehab_coverage_by_township", **view.county_params())
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
-    home = view.query("rehab_county_home_rehab_rate", year=view.year, as_of=view.as_of)
+    home = view.query("rehab_county_home_rehab_rate", **view.county_params())
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
     chosen = set(view.township_codes)
     st.caption("各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。需求少于10条的满足率标注样本数 n。")
@@ -154,7 +154,7 @@ def needs_section(view: View) -> None:
     if problem:
         st.warning(problem, icon=":material/warning:")
         return
-    by_type = view.query("rehab_needs_by_township_and_type", year=view.year, townships=view.townships, as_of=view.as_of)
+    by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
     if by_type.empty:
         st.info(
             f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。", icon=":material/info:"
@@ -196,7 +196,7 @@ def category_section(view: View) -> None:
     if problem:
         st.warning(problem, icon=":material/warning:")
         return
-    by_category = view.query("certified_by_category_grade", year=view.year, townships=view.townships, as_of=view.as_of)
+    by_category = view.query("certified_by_category_grade", **view.scope_params())
     if by_category.empty:
         st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
         return
@@ -234,7 +234,7 @@ def children_section(view: View) -> None:
     if problem:
         st.warning(problem, icon=":material/warning:")
         return
-    monthly = view.query("rehab_children_monthly", year=view.year, townships=view.townships, as_of=view.as_of)
+    monthly = view.query("rehab_children_monthly", **view.scope_params())
     if monthly.empty:
         st.info(
             f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。", icon=":material/info:"
@@ -261,31 +261,31 @@ def children_section(view: View) -> None:
     table_downloads(table, PAGE, "儿童康复逐月", view, key="rehab_children_dl")
 
 
-SECTIONS = {
-    "乡镇覆盖": coverage_section,
-    "需求类型": needs_section,
-    "类别等级": category_section,
-    "儿童康复": children_section,
-}
-TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
-    "需求类型": "rehab_needs_by_township_and_type",
-    "类别等级": "certified_by_category_grade",
-    "儿童康复": "rehab_children_monthly",
-}
+SECTIONS = Sections(
+    "rehab_section",
+    [
+        Section(
+            "乡镇覆盖",
+            coverage_section,
+            (
+                Query("rehab_coverage_by_township", View.county_params),
+                Query("rehab_county_home_rehab_rate", View.county_params),
+            ),
+        ),
+        Section("需求类型", needs_section, (Query("rehab_needs_by_township_and_type", View.scope_params),)),
+        Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
+        Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),
+    ],
+)
 
 view = current_view()
 if page_header(view, "康复服务"):
     cards = st.container()
-    section, tab = open_section("rehab_section", list(SECTIONS))
-    if section in TOWNSHIP_QUERIES:
-        view.prefetch(TOWNSHIP_QUERIES[section], year=view.year, townships=view.townships, as_of=view.as_of)
-    else:
-        for name in ("rehab_coverage_by_township", "rehab_county_home_rehab_rate"):
-            view.prefetch(name, year=view.year, as_of=view.as_of)
+    section, tab = SECTIONS.open(view, view)
     view.prefetch_county_indicators()
     indicators = view.indicators()
     with cards:
         kpi_section(view, indicators)
         targets_section(view, indicators)
     with tab:
-        SECTIONS[section](view)
+        section.draw(view)
