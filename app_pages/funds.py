@@ -13,7 +13,7 @@ import streamlit as st
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_count
 from ui.cards import kpi_card
-from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.funds_tables import (
@@ -161,23 +161,10 @@ def monthly_chart(funds: Funds) -> None:
         rows = this_year[this_year["program"] == code]
         if rows.empty:
             continue
-        name = short_name(code)
-        fig.add_bar(
-            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
-            y=rows["amount_yuan"] / 10_000,
-            name=name,
-            marker_color=COLOURS.get(code, "#6c757d"),
-            hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
-        )
+        add_month_bar_wan(fig, rows, short_name(code), COLOURS.get(code, "#6c757d"))
     if not last_year.empty:
-        fig.add_scatter(
-            x=[MONTH_LABELS[m - 1] for m in last_year["month"]],
-            y=last_year["amount_yuan"] / 10_000,
-            name=f"{view.year - 1}年同期{'合计' if not program else ''}",
-            mode="lines+markers",
-            line={"color": "#374151", "dash": "dot"},
-            hovertemplate=f"{view.year - 1}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
-        )
+        name = f"{view.year - 1}年同期{'合计' if not program else ''}"
+        add_last_year_wan(fig, last_year, view.year - 1, name, "#374151")
     # Up to 12 programmes: the legend goes on the right, in stack order, clear of the title.
     legend = {"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "traceorder": "reversed"}
     fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60}, legend=legend)

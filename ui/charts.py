@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
@@ -57,6 +58,34 @@ BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
+
+
+def month_axis(months: pd.Series) -> list[str]:
+    """Month numbers (1..12) as the x labels of a monthly chart."""
+    return [MONTH_LABELS[m - 1] for m in months]
+
+
+def add_month_bar_wan(fig: go.Figure, rows: pd.DataFrame, name: str, colour: str) -> None:
+    """Bars of `rows` (month, amount_yuan) in 万元, named `name` in the legend and the hover."""
+    fig.add_bar(
+        x=month_axis(rows["month"]),
+        y=rows["amount_yuan"] / 10_000,
+        name=name,
+        marker_color=colour,
+        hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+    )
+
+
+def add_last_year_wan(fig: go.Figure, rows: pd.DataFrame, year: int, name: str, colour: str) -> None:
+    """A dotted line of last year's same months (month, amount_yuan) in 万元 over this year's bars."""
+    fig.add_scatter(
+        x=month_axis(rows["month"]),
+        y=rows["amount_yuan"] / 10_000,
+        name=name,
+        mode="lines+markers",
+        line={"color": colour, "dash": "dot"},
+        hovertemplate=f"{year}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+    )
 
 
 def add_vertical_line(fig: go.Figure, x: float, line: dict) -> None:

@@ -81,12 +81,12 @@ class View:
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
-        return cached_query(self.folder, self.fingerprint, name, _items(params))
+        return cached_query(self.folder, self.fingerprint, name, params_key(params))
 
     def prefetch(self, name: str, **params: Any) -> None:
         """Start view.query(name, **params) in the background: a page lists its queries first, so they run side
         by side with its indicators instead of one after another. The arguments must be the later call's."""
-        prefetch(cached_query, self.folder, self.fingerprint, name, _items(params))
+        prefetch(cached_query, self.folder, self.fingerprint, name, params_key(params))
 
     def prefetch_county_indicators(self) -> None:
         """Start county_indicators() in the background when a township is chosen (else it is indicators())."""
@@ -97,7 +97,7 @@ class View:
         return self.problem or self.extracts.problem(*tables)
 
 
-def _items(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def params_key(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Query parameters as a hashable cache key (lists travel as tuples)."""
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
