@@ -10,12 +10,12 @@ from dpf.catalogue import INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -74,7 +74,8 @@ def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str])
     st.caption(f"{view.year}年{where}以下指标的目标：{'、'.join(missing)}。")
 
 
-def kpi_section(view: View, indicators: pd.DataFrame) -> None:
+def kpi_section(view: View) -> None:
+    indicators = view.indicators()
     problems = indicators.loc[indicators["indicator"].isin(TRAINING_CARDS + SUPPORT_CARDS), "problem"]
     for problem in problems.dropna().unique():
         warn(problem)
@@ -179,17 +180,14 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
 
 def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
     rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
-    colours = ["#c05746" if chosen else PALETTE[0] for chosen in rows["chosen"]]
-    fig = go.Figure(
-        go.Bar(
-            x=rows["trainees"],
-            y=rows["name"],
-            orientation="h",
-            name="培训人次",
-            marker_color=colours,
-            customdata=rows["previous_trainees"],
-            hovertemplate="%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
-        )
+    fig = township_bars(
+        rows,
+        rows["trainees"],
+        rows["chosen"],
+        PALETTE[0],
+        "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
+        name="培训人次",
+        customdata=rows["previous_trainees"],
     )
     if shares is not None and not shares.empty:
         target = rows["code"].map(shares.set_index("township_code")["target"])
@@ -218,9 +216,7 @@ def training_shares(view: View) -> pd.DataFrame | None:
 def training_section(view: View) -> None:
     """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
     st.subheader("技能培训：进度")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not tables_ready(view, "services"):
         return
     indicators = view.indicators()
     target_strip(view, ["training_person_times"])
@@ -243,9 +239,7 @@ def training_section(view: View) -> None:
 def classes_section(view: View) -> None:
     """Each class (期次 × 课程) and the trainees per course."""
     st.subheader("技能培训：班次与课程")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not tables_ready(view, "services"):
         return
     classes = view.query("employment_training_classes", **view.scope_params())
     if classes.empty:
@@ -259,8 +253,7 @@ def classes_section(view: View) -> None:
     with left:
         table = class_table(classes)
         st.markdown("**培训班次（期次 × 课程）**")
-        st.dataframe(table, hide_index=True, width="stretch", key="employment_class_table")
-        table_downloads(table, PAGE, "培训班次", view, key="employment_class_table_dl")
+        table_with_downloads(table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl")
     with right:
         course_chart(view, course_table(classes))
 
@@ -270,9 +263,7 @@ def classes_section(view: View) -> None:
 
 def funnel_section(view: View) -> None:
     st.subheader("就业服务：登记 → 招聘会 → 达成意向")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not tables_ready(view, "services"):
         return
     funnel = view.query("employment_funnel", **view.scope_params())
     steps = funnel.set_index("step")["value"].astype(int).to_dict()
@@ -327,8 +318,9 @@ def funnel_section(view: View) -> None:
         }
     )
     with st.expander("各环节口径与数量", expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch", key="employment_funnel_table")
-        table_downloads(table, PAGE, "就业服务各环节", view, key="employment_funnel_table_dl")
+        table_with_downloads(
+            table, PAGE, "就业服务各环节", view, "employment_funnel_table", "employment_funnel_table_dl"
+        )
 
 
 # --- Start-up support and projects ---------------------------------------------------------
@@ -336,9 +328,7 @@ def funnel_section(view: View) -> None:
 
 def support_section(view: View) -> None:
     st.subheader("就业创业扶持与扶持项目")
-    problem = view.table_problem("payments")
-    if problem:
-        warn(problem)
+    if not tables_ready(view, "payments"):
         return
     target_strip(view, SUPPORT_TARGETS, per_row=4)
     missing_targets_note(view, view.indicators(), SUPPORT_TARGETS)
@@ -348,15 +338,12 @@ def support_section(view: View) -> None:
         return
     table = project_table(projects)
     st.caption(f"{span_text(view)}获得扶持的项目，按项目编号列出（一个项目年内多次发放合并为一行）；金额单位：万元。")
-    st.dataframe(table, hide_index=True, width="stretch", key="employment_project_table")
-    table_downloads(table, PAGE, "扶持项目明细", view, key="employment_project_table_dl")
+    table_with_downloads(table, PAGE, "扶持项目明细", view, "employment_project_table", "employment_project_table_dl")
 
 
 def township_section(view: View) -> None:
     st.subheader("乡镇（街道）就业培训情况")
-    problem = view.table_problem("services", "townships")
-    if problem:
-        warn(problem)
+    if not tables_ready(view, "services", "townships"):
         return
     by_township = view.query("employment_by_township", **view.scope_params())
     shares = training_shares(view)
@@ -370,8 +357,9 @@ def township_section(view: View) -> None:
         startup = view.query("employment_startup_by_township", **view.county_params())
     table = township_table(by_township, startup, shares)
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
-    st.dataframe(table, hide_index=True, width="stretch", key="employment_township_table")
-    table_downloads(table, PAGE, "乡镇就业培训情况", view, key="employment_township_table_dl")
+    table_with_downloads(
+        table, PAGE, "乡镇就业培训情况", view, "employment_township_table", "employment_township_table_dl"
+    )
 
 
 SECTIONS = Sections(
@@ -396,10 +384,4 @@ SECTIONS = Sections(
 
 view = current_view()
 if page_header(view, "就业培训"):
-    cards = st.container()
-    section, tab = SECTIONS.open(view, view)
-    indicators = view.indicators()
-    with cards:
-        kpi_section(view, indicators)
-    with tab:
-        section.draw(view)
+    SECTIONS.show(view, view, kpi_section)

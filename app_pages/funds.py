@@ -13,9 +13,9 @@ import streamlit as st
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_count
 from ui.cards import kpi_card
-from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.funds_tables import (
     ALL_PROGRAMS,
     PER_HEAD_LABEL,
@@ -28,7 +28,7 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 
 PAGE = "资金发放"
 # One distinct colour per programme (the shared palette has 9; there are 12 programmes).
@@ -112,6 +112,7 @@ def kpi_section(funds: Funds) -> None:
         row_card("受益残疾人", total_row, "persons", "人", "各项目受益残疾人（去重）")
     with top[2]:
         row_card("扶持项目", total_row, "projects", "个", "阳光大棚、助残基地、辅助性就业机构（去重）")
+    st.divider()
 
 
 def program_cards_section(funds: Funds) -> None:
@@ -176,9 +177,7 @@ def monthly_chart(funds: Funds) -> None:
 def township_section(funds: Funds) -> None:
     view, program = funds.view, funds.program
     st.subheader("各乡镇（街道）")
-    problem = view.table_problem("payments", "persons", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "payments", "persons", "townships"):
         return
     what = program_label(program) if program else "全部项目"
     ranking = view.query("funds_by_township", **funds.program_params())
@@ -191,32 +190,26 @@ def township_section(funds: Funds) -> None:
     height = max(380, 22 * len(ranking) + 100)
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
-        colours = ["#c05746" if chosen else "#1f5f8b" for chosen in by_amount["chosen"]]
-        fig = go.Figure(
-            go.Bar(
-                x=by_amount["amount_yuan"] / 10_000,
-                y=by_amount["name"],
-                orientation="h",
-                marker_color=colours,
-                customdata=by_amount["previous_amount_yuan"] / 10_000,
-                hovertemplate="%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
-            )
+        fig = township_bars(
+            by_amount,
+            by_amount["amount_yuan"] / 10_000,
+            by_amount["chosen"],
+            "#1f5f8b",
+            "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
+            customdata=by_amount["previous_amount_yuan"] / 10_000,
         )
         fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
         show_chart(fig, f"各乡镇（街道）发放金额排名（{what}）", view, key="funds_rank_amount", height=height)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
-        colours = ["#c05746" if chosen else "#3a9d8f" for chosen in per_person["chosen"]]
-        fig = go.Figure(
-            go.Bar(
-                x=per_person["yuan_per_person"],
-                y=per_person["name"],
-                orientation="h",
-                marker_color=colours,
-                customdata=per_person["certified_persons"],
-                hovertemplate="%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
-            )
+        fig = township_bars(
+            per_person,
+            per_person["yuan_per_person"],
+            per_person["chosen"],
+            "#3a9d8f",
+            "%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
+            customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
         show_chart(fig, f"各乡镇（街道）人均发放排名（{what}）", view, key="funds_rank_per_person", height=height)
@@ -234,8 +227,7 @@ def township_table_section(funds: Funds) -> None:
         ranking = view.query("funds_by_township", year=view.year, townships=[], as_of=view.as_of, program="")
     table = township_program_table(long, ranking)
     st.caption("点击列名可排序。金额单位：万元；最后一行为合计。")
-    st.dataframe(table, hide_index=True, width="stretch", key="funds_township_table")
-    table_downloads(table, PAGE, "乡镇分项目发放金额", view, key="funds_township_table_dl")
+    table_with_downloads(table, PAGE, "乡镇分项目发放金额", view, "funds_township_table", "funds_township_table_dl")
 
 
 def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
@@ -265,9 +257,7 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     if info.unit == "个":
         st.info("该项目按项目（个）扶持，发放对象不是个人，因此没有残疾类别和等级分布。", icon=":material/info:")
         return
-    problem = view.table_problem("persons")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "persons"):
         return
     persons = view.query("funds_program_persons", **view.scope_params(), program=program)
     table = category_grade_table(persons, info.unit)
@@ -289,8 +279,9 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         fig.update_layout(barmode="stack", yaxis_title="人", margin={"t": 90, "l": 60})
         show_chart(fig, f"{info.name}：受益人按残疾类别和等级", view, key="funds_detail_chart")
     with right:
-        st.dataframe(table, hide_index=True, width="stretch", key="funds_detail_table")
-        table_downloads(table, PAGE, f"{short_name(program)}按残疾类别和等级", view, key="funds_detail_dl")
+        table_with_downloads(
+            table, PAGE, f"{short_name(program)}按残疾类别和等级", view, "funds_detail_table", "funds_detail_dl"
+        )
 
 
 def monthly_section(funds: Funds) -> None:
@@ -304,8 +295,7 @@ def program_table_section(funds: Funds) -> None:
     st.subheader("项目明细")
     table = program_table(funds.by_program)
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
-    st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
-    table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
+    table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
 
 
 SECTIONS = Sections(
@@ -320,25 +310,15 @@ SECTIONS = Sections(
 )
 
 view = current_view()
-if page_header(view, "资金发放"):
-    problem = view.table_problem("payments")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
-    else:
-        view.prefetch("funds_by_program", **by_program_params(view))
-        cards = st.container()
-        program = st.selectbox(
-            "查看项目",
-            [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
-            format_func=program_label,
-            key="program",
-            bind="query-params",
-            help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
-        )
-        funds = Funds(view, "" if program == ALL_PROGRAMS else program)
-        section, tab = SECTIONS.open(view, funds)
-        with cards:
-            kpi_section(funds)
-            st.divider()
-        with tab:
-            section.draw(funds)
+if page_header(view, "资金发放") and tables_ready(view, "payments"):
+    view.prefetch("funds_by_program", **by_program_params(view))
+    cards = st.container()
+    program = st.selectbox(
+        "查看项目",
+        [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
+        format_func=program_label,
+        key="program",
+        bind="query-params",
+        help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
+    )
+    SECTIONS.show(view, Funds(view, "" if program == ALL_PROGRAMS else program), kpi_section, top=cards)

@@ -8,10 +8,10 @@ import streamlit as st
 from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
 from ui.header import page_header
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 
 HEADLINE = [
@@ -47,9 +47,7 @@ def monthly_params(view: View) -> dict:
 
 
 def monthly_chart(view: View) -> None:
-    problem = view.table_problem("payments")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "payments"):
         return
     monthly = view.query("monthly_payments_by_group", **monthly_params(view))
     if monthly.empty:
@@ -71,25 +69,20 @@ def monthly_chart(view: View) -> None:
 
 
 def ranking_chart(view: View) -> None:
-    problem = view.table_problem("payments", "persons", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "payments", "persons", "townships"):
         return
     ranking = view.query("township_funds_per_person", **view.county_params())
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
     chosen = set(view.township_codes)
-    colours = ["#c05746" if code in chosen else "#1f5f8b" for code in ranking["code"]]
-    fig = go.Figure(
-        go.Bar(
-            x=ranking["yuan_per_person"],
-            y=ranking["name"],
-            orientation="h",
-            marker_color=colours,
-            customdata=[
-                [fmt_wan(a), int(n)] for a, n in zip(ranking["amount_yuan"], ranking["certified_persons"], strict=True)
-            ],
-            hovertemplate="%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
-        )
+    fig = township_bars(
+        ranking,
+        ranking["yuan_per_person"],
+        [code in chosen for code in ranking["code"]],
+        "#1f5f8b",
+        "%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
+        customdata=[
+            [fmt_wan(a), int(n)] for a, n in zip(ranking["amount_yuan"], ranking["certified_persons"], strict=True)
+        ],
     )
     fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
     note = "（红色为所选乡镇）" if chosen else ""
@@ -120,17 +113,18 @@ SECTIONS = Sections(  # one section: no tabs
     ],
 )
 
+
+def cards(view: View) -> None:
+    """The headline indicators and the year's targets."""
+    indicators = view.indicators()
+    problems = indicators.loc[indicators["indicator"].isin(HEADLINE), "problem"].dropna().unique()
+    for problem in problems:
+        st.warning(problem, icon=":material/warning:")
+    kpi_grid(indicators, HEADLINE, per_row=5, labels=SHORT_LABELS)
+    st.subheader("年度目标进度")
+    target_strip(view)
+
+
 view = current_view()
 if page_header(view, "县残联工作总览"):
-    cards = st.container()
-    section, body = SECTIONS.open(view, view)
-    indicators = view.indicators()
-    with cards:
-        problems = indicators.loc[indicators["indicator"].isin(HEADLINE), "problem"].dropna().unique()
-        for problem in problems:
-            st.warning(problem, icon=":material/warning:")
-        kpi_grid(indicators, HEADLINE, per_row=5, labels=SHORT_LABELS)
-        st.subheader("年度目标进度")
-        target_strip(view)
-    with body:
-        section.draw(view)
+    SECTIONS.show(view, view, cards)

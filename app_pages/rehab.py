@@ -9,12 +9,12 @@ import streamlit as st
 from dpf.catalogue import CATEGORIES, GRADES, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -89,9 +89,7 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
 
 def coverage_section(view: View) -> None:
     st.subheader("各乡镇（街道）康复覆盖")
-    problem = view.table_problem("rehab_needs", "services", "persons", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "rehab_needs", "services", "persons", "townships"):
         return
     coverage = view.query("rehab_coverage_by_township", **view.county_params())
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
@@ -106,16 +104,14 @@ def coverage_section(view: View) -> None:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
             labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
-            fig = go.Figure(
-                go.Bar(
-                    x=rated["met_rate"],
-                    y=rated["name"],
-                    orientation="h",
-                    text=labels,
-                    textposition="outside",
-                    marker_color=["#c05746" if c in chosen else "#1f5f8b" for c in rated["code"]],
-                    hovertemplate="%{y}<br>满足率 %{text}<extra></extra>",
-                )
+            fig = township_bars(
+                rated,
+                rated["met_rate"],
+                [c in chosen for c in rated["code"]],
+                "#1f5f8b",
+                "%{y}<br>满足率 %{text}<extra></extra>",
+                text=labels,
+                textposition="outside",
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
@@ -124,15 +120,13 @@ def coverage_section(view: View) -> None:
             )
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
-        fig = go.Figure(
-            go.Bar(
-                x=served["home_rehab_per_1000"],
-                y=served["name"],
-                orientation="h",
-                marker_color=["#c05746" if c in chosen else "#3a9d8f" for c in served["code"]],
-                customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
-                hovertemplate="%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
-            )
+        fig = township_bars(
+            served,
+            served["home_rehab_per_1000"],
+            [c in chosen for c in served["code"]],
+            "#3a9d8f",
+            "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
+            customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
         )
         add_county_line(fig, county_per_1000, f"全县 {county_per_1000:.1f}")
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
@@ -144,15 +138,12 @@ def coverage_section(view: View) -> None:
             height=max(380, 22 * len(served) + 120),
         )
     table = coverage_table(coverage)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_coverage_table")
-    table_downloads(table, PAGE, "乡镇康复覆盖", view, key="rehab_coverage_dl")
+    table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
 
 
 def needs_section(view: View) -> None:
     st.subheader("康复需求：乡镇 × 需求类型")
-    problem = view.table_problem("rehab_needs", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "rehab_needs", "townships"):
         return
     by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
     if by_type.empty:
@@ -186,15 +177,12 @@ def needs_section(view: View) -> None:
     show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 28 * len(names) + 140))
     table = needs_heat_table(by_type)
     st.caption("每格为 已满足/登记 条数 与满足率；不足10条的标注样本数 n。")
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_needs_table")
-    table_downloads(table, PAGE, "乡镇需求类型", view, key="rehab_needs_dl")
+    table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
 
 
 def category_section(view: View) -> None:
     st.subheader("持证残疾人类别与等级")
-    problem = view.table_problem("persons")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "persons"):
         return
     by_category = view.query("certified_by_category_grade", **view.scope_params())
     if by_category.empty:
@@ -224,15 +212,12 @@ def category_section(view: View) -> None:
         + "。"
     )
     table = category_table(by_category)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_category_table")
-    table_downloads(table, PAGE, "类别等级", view, key="rehab_category_dl")
+    table_with_downloads(table, PAGE, "类别等级", view, "rehab_category_table", "rehab_category_dl")
 
 
 def children_section(view: View) -> None:
     st.subheader("残疾儿童康复：逐月")
-    problem = view.table_problem("services")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "services"):
         return
     monthly = view.query("rehab_children_monthly", **view.scope_params())
     if monthly.empty:
@@ -257,8 +242,7 @@ def children_section(view: View) -> None:
     show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")
     st.caption("康复救助安置按当月去重人数计；全年人数见上方卡片（全年去重）。")
     table = children_table(monthly)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_children_table")
-    table_downloads(table, PAGE, "儿童康复逐月", view, key="rehab_children_dl")
+    table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
 
 
 SECTIONS = Sections(
@@ -278,14 +262,14 @@ SECTIONS = Sections(
     ],
 )
 
-view = current_view()
-if page_header(view, "康复服务"):
-    cards = st.container()
-    section, tab = SECTIONS.open(view, view)
+
+def cards(view: View) -> None:
     view.prefetch_county_indicators()
     indicators = view.indicators()
-    with cards:
-        kpi_section(view, indicators)
-        targets_section(view, indicators)
-    with tab:
-        section.draw(view)
+    kpi_section(view, indicators)
+    targets_section(view, indicators)
+
+
+view = current_view()
+if page_header(view, "康复服务"):
+    SECTIONS.show(view, view, cards)

@@ -178,6 +178,17 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
 )
 
 
+def cards(page: Targets) -> None:
+    """How many targets stand where, after the warnings of tables that could not be read."""
+    with st.spinner("正在计算各月进度…"):
+        rows = page.rows
+    problems = page.indicators.loc[page.indicators["indicator"].isin(page.codes), "problem"].dropna().unique()
+    for message in problems:
+        st.warning(f"{message}（相关目标暂按0计）", icon=":material/warning:")
+    if rows:
+        summary(rows, rows[0].progress.schedule, page.basis)
+
+
 def render(view: View) -> None:
     problem = view.table_problem("targets")
     if problem:
@@ -205,21 +216,9 @@ def render(view: View) -> None:
         required=True,
         help="序时进度：按天为已过天数 ÷ 全年天数；按月为已过完整月数 ÷ 12。",
     )
-    page = Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes)
     if view.as_of.year == view.year:  # last year's series gives every section's projections their monthly pattern
         view.prefetch_cumulative(view.year - 1)
-    cards = st.container()
-    section, tab = SECTIONS.open(view, page)
-    with cards:
-        with st.spinner("正在计算各月进度…"):
-            rows = page.rows
-        problems = page.indicators.loc[page.indicators["indicator"].isin(codes), "problem"].dropna().unique()
-        for message in problems:
-            st.warning(f"{message}（相关目标暂按0计）", icon=":material/warning:")
-        if rows:
-            summary(rows, rows[0].progress.schedule, page.basis)
-    with tab:
-        section.draw(page)
+    SECTIONS.show(view, Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes), cards)
 
 
 view = current_view()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,6 +87,19 @@ def add_last_year_wan(fig: go.Figure, rows: pd.DataFrame, year: int, name: str, 
         mode="lines+markers",
         line={"color": colour, "dash": "dot"},
         hovertemplate=f"{year}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+    )
+
+
+CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the others
+
+
+def township_bars(
+    rows: pd.DataFrame, x: pd.Series, chosen: Sequence[bool], colour: str, hovertemplate: str, **bar: Any
+) -> go.Figure:
+    """Horizontal bars, one per township (rows' `name`, the first at the bottom); the chosen ones in red."""
+    colours = [CHOSEN_COLOUR if one else colour for one in chosen]
+    return go.Figure(
+        go.Bar(x=x, y=rows["name"], orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar)
     )
 
 

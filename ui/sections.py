@@ -3,7 +3,7 @@
 A page lists its sections once (`Sections`); the tabs, the prefetch of the chosen section's queries and the call
 of its drawing function all come from that table, so there is no second list of labels to fall out of step with
 the first. `Sections.open` draws the tabs (none for a page of one section) and starts the chosen section's
-queries in the background; the page draws its cards meanwhile and then calls `section.draw(context)`.
+queries in the background; `Sections.show` draws the page's cards meanwhile and then the chosen section.
 
 `context` is what the page's drawing functions take: the View for most pages, or a page's own object with the
 view and the page-wide choices (such as the programme chosen on 资金发放) that the queries' parameters depend on.
@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from ui.context import View
 
 C = TypeVar("C")
+
+
+def tables_ready(view: View, *tables: str) -> bool:
+    """True when the tables a section reads can be used; else the section says why, where it is, in Chinese."""
+    problem = view.table_problem(*tables)
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    return problem is None
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,19 @@ class Sections(Generic[C]):
             return self._by_label[label]
         except KeyError:
             raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
+
+    def show(
+        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+    ) -> None:
+        """The page below its header: `cards(context)` (in `top`, else just above the tabs), drawn while the chosen
+        section's queries run in the background, then the chosen section."""
+        top = top if top is not None else st.container()
+        section, container = self.open(view, context)
+        if cards is not None:
+            with top:
+                cards(context)
+        with container:
+            section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
         """Draw one tab per section, start the chosen one's queries and return it with its container.
