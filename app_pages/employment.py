@@ -181,9 +181,9 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
 def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
     rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
     fig = township_bars(
+        view,
         rows,
         rows["trainees"],
-        rows["chosen"],
         PALETTE[0],
         "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
         name="培训人次",

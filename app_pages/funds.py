@@ -191,9 +191,9 @@ def township_section(funds: Funds) -> None:
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
         fig = township_bars(
+            view,
             by_amount,
             by_amount["amount_yuan"] / 10_000,
-            by_amount["chosen"],
             "#1f5f8b",
             "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
             customdata=by_amount["previous_amount_yuan"] / 10_000,
@@ -204,9 +204,9 @@ def township_section(funds: Funds) -> None:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
         fig = township_bars(
+            view,
             per_person,
             per_person["yuan_per_person"],
-            per_person["chosen"],
             "#3a9d8f",
             "%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
             customdata=per_person["certified_persons"],

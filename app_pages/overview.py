@@ -73,11 +73,10 @@ def ranking_chart(view: View) -> None:
         return
     ranking = view.query("township_funds_per_person", **view.county_params())
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
-    chosen = set(view.township_codes)
     fig = township_bars(
+        view,
         ranking,
         ranking["yuan_per_person"],
-        [code in chosen for code in ranking["code"]],
         "#1f5f8b",
         "%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
         customdata=[
@@ -85,7 +84,7 @@ def ranking_chart(view: View) -> None:
         ],
     )
     fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
-    note = "（红色为所选乡镇）" if chosen else ""
+    note = "（红色为所选乡镇）" if view.township_codes else ""
     height = max(380, 22 * len(ranking) + 100)
     show_chart(fig, f"各乡镇（街道）人均资金发放{note}", view, key="overview_ranking", height=height)
 

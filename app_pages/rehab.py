@@ -95,7 +95,6 @@ def coverage_section(view: View) -> None:
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
     home = view.query("rehab_county_home_rehab_rate", **view.county_params())
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
-    chosen = set(view.township_codes)
     st.caption("各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。需求少于10条的满足率标注样本数 n。")
     left, right = st.columns(2)
     with left:
@@ -105,9 +104,9 @@ def coverage_section(view: View) -> None:
         else:
             labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
             fig = township_bars(
+                view,
                 rated,
                 rated["met_rate"],
-                [c in chosen for c in rated["code"]],
                 "#1f5f8b",
                 "%{y}<br>满足率 %{text}<extra></extra>",
                 text=labels,
@@ -121,9 +120,9 @@ def coverage_section(view: View) -> None:
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
         fig = township_bars(
+            view,
             served,
             served["home_rehab_per_1000"],
-            [c in chosen for c in served["code"]],
             "#3a9d8f",
             "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
             customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),

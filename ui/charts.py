@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -94,10 +93,10 @@ CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the 
 
 
 def township_bars(
-    rows: pd.DataFrame, x: pd.Series, chosen: Sequence[bool], colour: str, hovertemplate: str, **bar: Any
+    view: View, rows: pd.DataFrame, x: pd.Series, colour: str, hovertemplate: str, **bar: Any
 ) -> go.Figure:
-    """Horizontal bars, one per township (rows' `name`, the first at the bottom); the chosen ones in red."""
-    colours = [CHOSEN_COLOUR if one else colour for one in chosen]
+    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red."""
+    colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
     return go.Figure(
         go.Bar(x=x, y=rows["name"], orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar)
     )
