@@ -15,7 +15,7 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -215,6 +215,9 @@ def training_shares(view: View) -> pd.DataFrame | None:
 
 def training_section(view: View) -> None:
     """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
+    st.subheader("技能培训：进度")
+    if not tables_ready(view, "services"):
+        return
     indicators = view.indicators()
     target_strip(view, ["training_person_times"])
     missing_targets_note(view, indicators, ["training_person_times"])
@@ -235,6 +238,9 @@ def training_section(view: View) -> None:
 
 def classes_section(view: View) -> None:
     """Each class (期次 × 课程) and the trainees per course."""
+    st.subheader("技能培训：班次与课程")
+    if not tables_ready(view, "services"):
+        return
     classes = view.query("employment_training_classes", **view.scope_params())
     if classes.empty:
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程和期次。")
@@ -256,6 +262,9 @@ def classes_section(view: View) -> None:
 
 
 def funnel_section(view: View) -> None:
+    st.subheader("就业服务：登记 → 招聘会 → 达成意向")
+    if not tables_ready(view, "services"):
+        return
     funnel = view.query("employment_funnel", **view.scope_params())
     steps = funnel.set_index("step")["value"].astype(int).to_dict()
     if not any(steps.values()):
@@ -318,6 +327,9 @@ def funnel_section(view: View) -> None:
 
 
 def support_section(view: View) -> None:
+    st.subheader("就业创业扶持与扶持项目")
+    if not tables_ready(view, "payments"):
+        return
     target_strip(view, SUPPORT_TARGETS, per_row=4)
     missing_targets_note(view, view.indicators(), SUPPORT_TARGETS)
     projects = view.query("employment_projects", **view.scope_params())
@@ -330,6 +342,9 @@ def support_section(view: View) -> None:
 
 
 def township_section(view: View) -> None:
+    st.subheader("乡镇（街道）就业培训情况")
+    if not tables_ready(view, "services", "townships"):
+        return
     by_township = view.query("employment_by_township", **view.scope_params())
     shares = training_shares(view)
     if (by_township["trainees"] > 0).any():
@@ -350,34 +365,10 @@ def township_section(view: View) -> None:
 SECTIONS = Sections(
     "employment_section",
     [
-        Section(
-            "培训进度",
-            training_section,
-            (Query("employment_training_monthly", View.scope_params),),
-            title="技能培训：进度",
-            tables=("services",),
-        ),
-        Section(
-            "培训班次",
-            classes_section,
-            (Query("employment_training_classes", View.scope_params),),
-            title="技能培训：班次与课程",
-            tables=("services",),
-        ),
-        Section(
-            "就业服务",
-            funnel_section,
-            (Query("employment_funnel", View.scope_params),),
-            title="就业服务：登记 → 招聘会 → 达成意向",
-            tables=("services",),
-        ),
-        Section(
-            "扶持项目",
-            support_section,
-            (Query("employment_projects", View.scope_params),),
-            title="就业创业扶持与扶持项目",
-            tables=("payments",),
-        ),
+        Section("培训进度", training_section, (Query("employment_training_monthly", View.scope_params),)),
+        Section("培训班次", classes_section, (Query("employment_training_classes", View.scope_params),)),
+        Section("就业服务", funnel_section, (Query("employment_funnel", View.scope_params),)),
+        Section("扶持项目", support_section, (Query("employment_projects", View.scope_params),)),
         Section(
             "各乡镇（街道）",
             township_section,
@@ -386,8 +377,6 @@ SECTIONS = Sections(
                 Query("employment_startup_by_township", View.county_params),
                 Query("township_target_shares", View.year_params),
             ),
-            title="乡镇（街道）就业培训情况",
-            tables=("services", "townships"),
         ),
     ],
 )

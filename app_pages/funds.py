@@ -117,6 +117,7 @@ def kpi_section(funds: Funds) -> None:
 
 def program_cards_section(funds: Funds) -> None:
     """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue."""
+    st.subheader("各项目发放")
     indicators, by_program = funds.indicators, funds.by_program
     programs = by_program[by_program["level"] == "program"].set_index("program")
     groups = by_program[by_program["level"] == "group"].set_index("program_group")
@@ -175,6 +176,9 @@ def monthly_chart(funds: Funds) -> None:
 
 def township_section(funds: Funds) -> None:
     view, program = funds.view, funds.program
+    st.subheader("各乡镇（街道）")
+    if not tables_ready(view, "payments", "persons", "townships"):
+        return
     what = program_label(program) if program else "全部项目"
     ranking = view.query("funds_by_township", **funds.program_params())
     if ranking.empty or not (ranking["amount_yuan"] > 0).any():
@@ -213,6 +217,7 @@ def township_section(funds: Funds) -> None:
 
 def township_table_section(funds: Funds) -> None:
     view = funds.view
+    st.subheader("乡镇（街道）× 项目发放金额")
     long = view.query("funds_township_program", **funds.scope_params())
     if not long["code"].notna().any():  # only the (empty) grand-total row
         st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
@@ -287,6 +292,7 @@ def monthly_section(funds: Funds) -> None:
 
 def program_table_section(funds: Funds) -> None:
     view = funds.view
+    st.subheader("项目明细")
     table = program_table(funds.by_program)
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
     table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
@@ -296,21 +302,10 @@ SECTIONS = Sections(
     "funds_section",
     [
         Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),)),
-        Section("各项目", program_cards_section, title="各项目发放"),
-        Section(
-            "各乡镇（街道）",
-            township_section,
-            (Query("funds_by_township", Funds.program_params),),
-            title="各乡镇（街道）",
-            tables=("payments", "persons", "townships"),
-        ),
-        Section(
-            "乡镇×项目",
-            township_table_section,
-            (Query("funds_township_program", Funds.scope_params),),
-            title="乡镇（街道）× 项目发放金额",
-        ),
-        Section("项目明细", program_table_section, title="项目明细"),
+        Section("各项目", program_cards_section),
+        Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),)),
+        Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),)),
+        Section("项目明细", program_table_section),
     ],
 )
 

@@ -14,7 +14,7 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import Query, Section, Sections
+from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -88,6 +88,9 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
 
 
 def coverage_section(view: View) -> None:
+    st.subheader("各乡镇（街道）康复覆盖")
+    if not tables_ready(view, "rehab_needs", "services", "persons", "townships"):
+        return
     coverage = view.query("rehab_coverage_by_township", **view.county_params())
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
     home = view.query("rehab_county_home_rehab_rate", **view.county_params())
@@ -138,6 +141,9 @@ def coverage_section(view: View) -> None:
 
 
 def needs_section(view: View) -> None:
+    st.subheader("康复需求：乡镇 × 需求类型")
+    if not tables_ready(view, "rehab_needs", "townships"):
+        return
     by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
     if by_type.empty:
         st.info(
@@ -174,6 +180,9 @@ def needs_section(view: View) -> None:
 
 
 def category_section(view: View) -> None:
+    st.subheader("持证残疾人类别与等级")
+    if not tables_ready(view, "persons"):
+        return
     by_category = view.query("certified_by_category_grade", **view.scope_params())
     if by_category.empty:
         st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
@@ -206,6 +215,9 @@ def category_section(view: View) -> None:
 
 
 def children_section(view: View) -> None:
+    st.subheader("残疾儿童康复：逐月")
+    if not tables_ready(view, "services"):
+        return
     monthly = view.query("rehab_children_monthly", **view.scope_params())
     if monthly.empty:
         st.info(
@@ -242,30 +254,10 @@ SECTIONS = Sections(
                 Query("rehab_coverage_by_township", View.county_params),
                 Query("rehab_county_home_rehab_rate", View.county_params),
             ),
-            title="各乡镇（街道）康复覆盖",
-            tables=("rehab_needs", "services", "persons", "townships"),
         ),
-        Section(
-            "需求类型",
-            needs_section,
-            (Query("rehab_needs_by_township_and_type", View.scope_params),),
-            title="康复需求：乡镇 × 需求类型",
-            tables=("rehab_needs", "townships"),
-        ),
-        Section(
-            "类别等级",
-            category_section,
-            (Query("certified_by_category_grade", View.scope_params),),
-            title="持证残疾人类别与等级",
-            tables=("persons",),
-        ),
-        Section(
-            "儿童康复",
-            children_section,
-            (Query("rehab_children_monthly", View.scope_params),),
-            title="残疾儿童康复：逐月",
-            tables=("services",),
-        ),
+        Section("需求类型", needs_section, (Query("rehab_needs_by_township_and_type", View.scope_params),)),
+        Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
+        Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),
     ],
 )
 

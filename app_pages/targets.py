@@ -144,6 +144,7 @@ def cumulative_section(page: Targets) -> None:
 
 def township_section(page: Targets) -> None:
     view = page.view
+    st.subheader("各乡镇（街道）完成情况")
     shares = view.query("township_target_shares", **page.shares_params())
     shares = shares[shares["indicator"].isin(INDICATOR_BY_CODE) & shares["township_name"].notna()]
     if shares.empty:
@@ -172,12 +173,7 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
     [
         Section("完成情况", completion_section),
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
-        Section(
-            "各乡镇（街道）",
-            township_section,
-            (Query("township_target_shares", Targets.shares_params),),
-            title="各乡镇（街道）完成情况",
-        ),
+        Section("各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),)),
     ],
 )
 

@@ -55,24 +55,15 @@ class MonthEnds(Generic[C]):
 
 @dataclass(frozen=True)
 class Section(Generic[C]):
-    """One tab of a page: its label, the function that draws it, what it computes (started before the cards), its
-    heading and the tables it reads (when one cannot be used the section says why instead of drawing)."""
+    """One tab of a page: its label, the function that draws it and what it computes (started before the cards)."""
 
     label: str
     draw: Callable[[C], None]
     needs: tuple[Query[C] | MonthEnds[C], ...] = ()
-    title: str | None = None
-    tables: tuple[str, ...] = ()
 
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
             need.prefetch(view, context)
-
-    def show(self, view: View, context: C) -> None:
-        if self.title:
-            st.subheader(self.title)
-        if not self.tables or tables_ready(view, *self.tables):
-            self.draw(context)
 
 
 class Sections(Generic[C]):
@@ -106,7 +97,7 @@ class Sections(Generic[C]):
             with top:
                 cards(context)
         with container:
-            section.show(view, context)
+            section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
         """Draw one tab per section, start the chosen one's queries and return it with its container.
