@@ -15,7 +15,7 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -215,8 +215,7 @@ def training_shares(view: View) -> pd.DataFrame | None:
 
 def training_section(view: View) -> None:
     """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
-    st.subheader("技能培训：进度")
-    if not tables_ready(view, "services"):
+    if not section_heading(view, "技能培训：进度", "services"):
         return
     indicators = view.indicators()
     target_strip(view, ["training_person_times"])
@@ -238,8 +237,7 @@ def training_section(view: View) -> None:
 
 def classes_section(view: View) -> None:
     """Each class (期次 × 课程) and the trainees per course."""
-    st.subheader("技能培训：班次与课程")
-    if not tables_ready(view, "services"):
+    if not section_heading(view, "技能培训：班次与课程", "services"):
         return
     classes = view.query("employment_training_classes", **view.scope_params())
     if classes.empty:
@@ -262,8 +260,7 @@ def classes_section(view: View) -> None:
 
 
 def funnel_section(view: View) -> None:
-    st.subheader("就业服务：登记 → 招聘会 → 达成意向")
-    if not tables_ready(view, "services"):
+    if not section_heading(view, "就业服务：登记 → 招聘会 → 达成意向", "services"):
         return
     funnel = view.query("employment_funnel", **view.scope_params())
     steps = funnel.set_index("step")["value"].astype(int).to_dict()
@@ -327,8 +324,7 @@ def funnel_section(view: View) -> None:
 
 
 def support_section(view: View) -> None:
-    st.subheader("就业创业扶持与扶持项目")
-    if not tables_ready(view, "payments"):
+    if not section_heading(view, "就业创业扶持与扶持项目", "payments"):
         return
     target_strip(view, SUPPORT_TARGETS, per_row=4)
     missing_targets_note(view, view.indicators(), SUPPORT_TARGETS)
@@ -342,8 +338,7 @@ def support_section(view: View) -> None:
 
 
 def township_section(view: View) -> None:
-    st.subheader("乡镇（街道）就业培训情况")
-    if not tables_ready(view, "services", "townships"):
+    if not section_heading(view, "乡镇（街道）就业培训情况", "services", "townships"):
         return
     by_township = view.query("employment_by_township", **view.scope_params())
     shares = training_shares(view)

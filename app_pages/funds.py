@@ -28,7 +28,7 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.sections import Query, Section, Sections, section_heading, tables_ready
 
 PAGE = "资金发放"
 # One distinct colour per programme (the shared palette has 9; there are 12 programmes).
@@ -176,8 +176,7 @@ def monthly_chart(funds: Funds) -> None:
 
 def township_section(funds: Funds) -> None:
     view, program = funds.view, funds.program
-    st.subheader("各乡镇（街道）")
-    if not tables_ready(view, "payments", "persons", "townships"):
+    if not section_heading(view, "各乡镇（街道）", "payments", "persons", "townships"):
         return
     what = program_label(program) if program else "全部项目"
     ranking = view.query("funds_by_township", **funds.program_params())

@@ -9,12 +9,12 @@ import streamlit as st
 from dpf.catalogue import CATEGORIES, GRADES, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart, township_bars
+from ui.charts import MONTH_LABELS, add_bars_by, add_county_line, month_axis, show_chart, township_bars
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -88,8 +88,7 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
 
 
 def coverage_section(view: View) -> None:
-    st.subheader("各乡镇（街道）康复覆盖")
-    if not tables_ready(view, "rehab_needs", "services", "persons", "townships"):
+    if not section_heading(view, "各乡镇（街道）康复覆盖", "rehab_needs", "services", "persons", "townships"):
         return
     coverage = view.query("rehab_coverage_by_township", **view.county_params())
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
@@ -141,8 +140,7 @@ def coverage_section(view: View) -> None:
 
 
 def needs_section(view: View) -> None:
-    st.subheader("康复需求：乡镇 × 需求类型")
-    if not tables_ready(view, "rehab_needs", "townships"):
+    if not section_heading(view, "康复需求：乡镇 × 需求类型", "rehab_needs", "townships"):
         return
     by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
     if by_type.empty:
@@ -180,24 +178,23 @@ def needs_section(view: View) -> None:
 
 
 def category_section(view: View) -> None:
-    st.subheader("持证残疾人类别与等级")
-    if not tables_ready(view, "persons"):
+    if not section_heading(view, "持证残疾人类别与等级", "persons"):
         return
     by_category = view.query("certified_by_category_grade", **view.scope_params())
     if by_category.empty:
         st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
         return
     fig = go.Figure()
-    for index, (grade, label) in enumerate(GRADES.items()):
-        rows = by_category[by_category["grade"] == grade]
-        fig.add_bar(
-            x=[CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
-            y=rows["persons"],
-            name=label,
-            marker_color=PALETTE[index],
-            customdata=rows["share"],
-            hovertemplate=f"%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
-        )
+    add_bars_by(
+        fig,
+        by_category,
+        "grade",
+        GRADES,
+        lambda rows: [CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
+        "persons",
+        "%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
+        customdata="share",
+    )
     fig.update_layout(barmode="stack", yaxis_title="人")
     fig.update_xaxes(categoryorder="array", categoryarray=list(CATEGORIES.values()))
     show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
@@ -215,8 +212,7 @@ def category_section(view: View) -> None:
 
 
 def children_section(view: View) -> None:
-    st.subheader("残疾儿童康复：逐月")
-    if not tables_ready(view, "services"):
+    if not section_heading(view, "残疾儿童康复：逐月", "services"):
         return
     monthly = view.query("rehab_children_monthly", **view.scope_params())
     if monthly.empty:
@@ -225,17 +221,16 @@ def children_section(view: View) -> None:
         )
         return
     fig = go.Figure()
-    for index, (service, label) in enumerate(CHILD_COLUMNS.items()):
-        rows = monthly[monthly["service"] == service]
-        if rows.empty:
-            continue
-        fig.add_bar(
-            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
-            y=rows["amount"],
-            name=label,
-            marker_color=PALETTE[index],
-            hovertemplate=f"{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
-        )
+    add_bars_by(
+        fig,
+        monthly,
+        "service",
+        CHILD_COLUMNS,
+        lambda rows: month_axis(rows["month"]),
+        "amount",
+        "{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
+        skip_empty=True,
+    )
     fig.update_layout(barmode="group")
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -87,6 +88,33 @@ def add_last_year_wan(fig: go.Figure, rows: pd.DataFrame, year: int, name: str, 
         line={"color": colour, "dash": "dot"},
         hovertemplate=f"{year}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
     )
+
+
+def add_bars_by(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    column: str,
+    labels: Mapping[Any, str],
+    x: Callable[[pd.DataFrame], Any],
+    y: str,
+    hovertemplate: str,
+    customdata: str | None = None,
+    skip_empty: bool = False,
+) -> None:
+    """One bar trace per key of `labels`: the rows of `frame` whose `column` holds it, named by its label and
+    coloured in palette order. `hovertemplate` is formatted with {label}; `skip_empty` leaves out keys without rows."""
+    for index, (key, label) in enumerate(labels.items()):
+        rows = frame[frame[column] == key]
+        if skip_empty and rows.empty:
+            continue
+        fig.add_bar(
+            x=x(rows),
+            y=rows[y],
+            name=label,
+            marker_color=PALETTE[index],
+            customdata=rows[customdata] if customdata else None,
+            hovertemplate=hovertemplate.format(label=label),
+        )
 
 
 CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the others

@@ -32,6 +32,12 @@ def tables_ready(view: View, *tables: str) -> bool:
     return problem is None
 
 
+def section_heading(view: View, title: str, *tables: str) -> bool:
+    """The section's heading; then, as `tables_ready`, whether the tables it reads can be used."""
+    st.subheader(title)
+    return tables_ready(view, *tables)
+
+
 @dataclass(frozen=True)
 class Query(Generic[C]):
     """queries/NAME.sql as the section calls view.query for it: `params(context)` gives the very same arguments."""
