@@ -43,6 +43,14 @@ def test_a_mistyped_section_in_a_page_test_fails_instead_of_testing_the_first_ta
     assert [s.value for s in at.subheader][-1] == "持证残疾人类别与等级"
 
 
+def test_a_page_of_one_section_has_no_tabs(demo_dir) -> None:
+    """总览 is one section (a flat page): no tabs, its charts under the cards, its queries still started early."""
+    assert declared_sections("overview.py") == ["资金发放"]
+    at = run_page(demo_dir, "overview.py")
+    assert not at.tabs
+    assert len(at.get("plotly_chart")) == 2  # the monthly funds and the township ranking, below the cards
+
+
 def page_tree(page: str) -> ast.Module:
     return ast.parse((REPO / "app_pages" / page).read_text(encoding="utf-8"))
 
