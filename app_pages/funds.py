@@ -36,11 +36,6 @@ PROGRAM_COLOURS = [*PALETTE[:7], "#e76f51", "#8d6e63", "#9c6644", "#4f772d", "#d
 COLOURS = {p.code: PROGRAM_COLOURS[i % len(PROGRAM_COLOURS)] for i, p in enumerate(PROGRAMS)}
 
 
-def by_program_params(view: View) -> dict[str, Any]:
-    """funds_by_program's parameters: the view's scope and the catalogue's programmes."""
-    return {**view.scope_params(), **catalogue_params()}
-
-
 @dataclass
 class Funds:
     """What the sections draw from: the view, the programme chosen ("" = all) and the page's figures."""
@@ -54,6 +49,10 @@ class Funds:
     def program_params(self) -> dict[str, Any]:
         return {**self.view.scope_params(), "program": self.program}
 
+    def by_program_params(self) -> dict[str, Any]:
+        """funds_by_program's parameters: the view's scope and the catalogue's programmes."""
+        return {**self.view.scope_params(), **catalogue_params()}
+
     @cached_property
     def indicators(self) -> pd.DataFrame:
         return self.view.indicators()
@@ -61,7 +60,7 @@ class Funds:
     @cached_property
     def by_program(self) -> pd.DataFrame:
         """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program)."""
-        return self.view.query("funds_by_program", **by_program_params(self.view))
+        return self.view.query("funds_by_program", **self.by_program_params())
 
 
 def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:
@@ -306,11 +305,11 @@ SECTIONS = Sections(
         Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),)),
         Section("项目明细", program_table_section),
     ],
+    needs=(Query("funds_by_program", Funds.by_program_params),),  # the cards above the tabs
 )
 
 view = current_view()
 if page_header(view, "资金发放") and tables_ready(view, "payments"):
-    view.prefetch("funds_by_program", **by_program_params(view))
     cards = st.container()
     program = st.selectbox(
         "查看项目",

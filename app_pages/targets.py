@@ -55,6 +55,11 @@ class Targets:
     def this_year(self) -> int:
         return self.view.year
 
+    def projection_year(self) -> int | None:
+        """The year whose monthly pattern the projections follow: last year, while the year is running."""
+        view = self.view
+        return view.year - 1 if view.as_of.year == view.year else None
+
     def shares_params(self) -> dict[str, int]:
         return self.view.year_params()
 
@@ -65,8 +70,8 @@ class Targets:
     @cached_property
     def last_year(self) -> pd.DataFrame | None:
         """Last year's month-end values, the projection's monthly pattern (only while the year is running)."""
-        view = self.view
-        return view.cumulative(view.year - 1) if view.as_of.year == view.year else None
+        year = self.projection_year()
+        return None if year is None else self.view.cumulative(year)
 
     @cached_property
     def rows(self) -> list[TargetRow]:
@@ -175,6 +180,7 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
         Section("各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),)),
     ],
+    needs=(MonthEnds(Targets.projection_year),),  # every section's projections follow last year's months
 )
 
 
@@ -216,8 +222,6 @@ def render(view: View) -> None:
         required=True,
         help="序时进度：按天为已过天数 ÷ 全年天数；按月为已过完整月数 ÷ 12。",
     )
-    if view.as_of.year == view.year:  # last year's series gives every section's projections their monthly pattern
-        view.prefetch_cumulative(view.year - 1)
     SECTIONS.show(view, Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes), cards)
 
 

@@ -51,12 +51,14 @@ class Query(Generic[C]):
 
 @dataclass(frozen=True)
 class MonthEnds(Generic[C]):
-    """Every indicator's month-end values in `year(context)` (View.cumulative)."""
+    """Every indicator's month-end values in `year(context)` (View.cumulative; a year of None: not needed)."""
 
-    year: Callable[[C], int]
+    year: Callable[[C], int | None]
 
     def prefetch(self, view: View, context: C) -> None:
-        view.prefetch_cumulative(self.year(context))
+        year = self.year(context)
+        if year is not None:
+            view.prefetch_cumulative(year)
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,17 @@ class Section(Generic[C]):
 
 
 class Sections(Generic[C]):
-    """A page's sections in tab order; `key` names the tabs' widget and their URL parameter (?key=label)."""
+    """A page's sections in tab order; `key` names the tabs' widget and their URL parameter (?key=label); `needs`
+    is what the page's cards above the tabs compute, started with the chosen section's."""
 
-    def __init__(self, key: str, sections: Sequence[Section[C]]) -> None:
+    def __init__(
+        self, key: str, sections: Sequence[Section[C]], needs: tuple[Query[C] | MonthEnds[C], ...] = ()
+    ) -> None:
         labels = [section.label for section in sections]
         if not labels or not all(label.strip() for label in labels) or len(set(labels)) != len(labels):
             raise ValueError(f"{key}: the sections need distinct, non-empty labels, not {labels}")
         self.key = key
+        self.needs = needs
         self._by_label = {section.label: section for section in sections}
 
     @property
@@ -106,13 +112,15 @@ class Sections(Generic[C]):
             section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
-        """Draw one tab per section, start the chosen one's queries and return it with its container.
+        """Draw one tab per section, start the cards' and the chosen section's queries and return it with its container.
 
         Only the chosen section is computed and drawn (Streamlit's lazy tabs), so a filter change redraws the
         page's cards and one section instead of every chart on the page. The choice is kept in the URL
         (?key=label): a copied link or a reload opens the same section. A page of one section has no tabs.
         """
         section, container = self._choose()
+        for need in self.needs:
+            need.prefetch(view, context)
         section.prefetch(view, context)
         return section, container
 
