@@ -14,7 +14,7 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import Query, Section, Sections, section_heading
+from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -254,11 +254,11 @@ SECTIONS = Sections(
         Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
         Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),
     ],
+    needs=(CountyIndicators(),),  # 乡镇覆盖 compares the townships with the county
 )
 
 
 def cards(view: View) -> None:
-    view.prefetch_county_indicators()
     indicators = view.indicators()
     kpi_section(view, indicators)
     targets_section(view, indicators)

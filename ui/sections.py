@@ -62,12 +62,24 @@ class MonthEnds(Generic[C]):
 
 
 @dataclass(frozen=True)
+class CountyIndicators:
+    """The whole county's indicators (View.county_indicators), a township's benchmark; nothing when no township is
+    chosen (they are then the view's own indicators)."""
+
+    def prefetch(self, view: View, context: object) -> None:
+        view.prefetch_county_indicators()
+
+
+Need = Query[C] | MonthEnds[C] | CountyIndicators
+
+
+@dataclass(frozen=True)
 class Section(Generic[C]):
     """One tab of a page: its label, the function that draws it and what it computes (started before the cards)."""
 
     label: str
     draw: Callable[[C], None]
-    needs: tuple[Query[C] | MonthEnds[C], ...] = ()
+    needs: tuple[Need[C], ...] = ()
 
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
@@ -78,9 +90,7 @@ class Sections(Generic[C]):
     """A page's sections in tab order; `key` names the tabs' widget and their URL parameter (?key=label); `needs`
     is what the page's cards above the tabs compute, started with the chosen section's."""
 
-    def __init__(
-        self, key: str, sections: Sequence[Section[C]], needs: tuple[Query[C] | MonthEnds[C], ...] = ()
-    ) -> None:
+    def __init__(self, key: str, sections: Sequence[Section[C]], needs: tuple[Need[C], ...] = ()) -> None:
         labels = [section.label for section in sections]
         if not labels or not all(label.strip() for label in labels) or len(set(labels)) != len(labels):
             raise ValueError(f"{key}: the sections need distinct, non-empty labels, not {labels}")
