@@ -57,7 +57,7 @@ def page_tree(page: str) -> ast.Module:
 
 @pytest.mark.parametrize("page", CHART_PAGES)
 def test_every_chart_page_declares_its_sections_in_one_table(page: str) -> None:
-    """One `SECTIONS = Sections(…)` per page and no comparison of the chosen section with a label anywhere."""
+    """One `SECTIONS = Sections(…)` per page, no prefetch by hand, no comparison of the chosen section with a label."""
     tree = page_tree(page)
     tables = [
         node
@@ -67,6 +67,7 @@ def test_every_chart_page_declares_its_sections_in_one_table(page: str) -> None:
         and getattr(node.value.func, "id", None) == "Sections"
     ]
     assert len(tables) == 1
+    assert "prefetch" not in ast.unparse(tree)  # what runs early comes from the table
     labels = set(declared_sections(page))
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
