@@ -10,12 +10,12 @@ from dpf.catalogue import INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
-from ui.sections import open_section
+from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "就业培训"
@@ -63,7 +63,8 @@ def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str])
     st.caption(f"{view.year}年{where}以下指标的目标：{'、'.join(missing)}。")
 
 
-def kpi_section(view: View, indicators: pd.DataFrame) -> None:
+def kpi_section(view: View) -> None:
+    indicators = view.indicators()
     problems = indicators.loc[indicators["indicator"].isin(TRAINING_CARDS + SUPPORT_CARDS), "problem"]
     for problem in problems.dropna().unique():
         warn(problem)
@@ -168,17 +169,14 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
 
 def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
     rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
-    colours = ["#c05746" if chosen else PALETTE[0] for chosen in rows["chosen"]]
-    fig = go.Figure(
-        go.Bar(
-            x=rows["trainees"],
-            y=rows["name"],
-            orientation="h",
-            name="培训人次",
-            marker_color=colours,
-            customdata=rows["previous_trainees"],
-            hovertemplate="%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
-        )
+    fig = township_bars(
+        view,
+        rows,
+        rows["trainees"],
+        PALETTE[0],
+        "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
+        name="培训人次",
+        customdata=rows["previous_trainees"],
     )
     if shares is not None and not shares.empty:
         target = rows["code"].map(shares.set_index("township_code")["target"])
@@ -199,21 +197,19 @@ def training_shares(view: View) -> pd.DataFrame | None:
     """Township shares of the training target (None: no targets table or no shares this year)."""
     if view.table_problem("targets"):
         return None
-    shares = view.query("township_target_shares", year=view.year)
+    shares = view.query("township_target_shares", **view.year_params())
     shares = shares[shares["indicator"] == "training_person_times"]
     return shares if not shares.empty else None
 
 
-def training_section(view: View, indicators: pd.DataFrame) -> None:
+def training_section(view: View) -> None:
     """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
-    st.subheader("技能培训：进度")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not section_heading(view, "技能培训：进度", "services"):
         return
+    indicators = view.indicators()
     target_strip(view, ["training_person_times"])
     missing_targets_note(view, indicators, ["training_person_times"])
-    monthly = view.query("employment_training_monthly", year=view.year, townships=view.townships, as_of=view.as_of)
+    monthly = view.query("employment_training_monthly", **view.scope_params())
     if not (monthly.loc[monthly["year"] == view.year, "trainees"] > 0).any():
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有月度分布和累计进度。")
         return
@@ -230,12 +226,9 @@ def training_section(view: View, indicators: pd.DataFrame) -> None:
 
 def classes_section(view: View) -> None:
     """Each class (期次 × 课程) and the trainees per course."""
-    st.subheader("技能培训：班次与课程")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not section_heading(view, "技能培训：班次与课程", "services"):
         return
-    classes = view.query("employment_training_classes", year=view.year, townships=view.townships, as_of=view.as_of)
+    classes = view.query("employment_training_classes", **view.scope_params())
     if classes.empty:
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程和期次。")
         return
@@ -247,8 +240,7 @@ def classes_section(view: View) -> None:
     with left:
         table = class_table(classes)
         st.markdown("**培训班次（期次 × 课程）**")
-        st.dataframe(table, hide_index=True, width="stretch", key="employment_class_table")
-        table_downloads(table, PAGE, "培训班次", view, key="employment_class_table_dl")
+        table_with_downloads(table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl")
     with right:
         course_chart(view, course_table(classes))
 
@@ -257,12 +249,9 @@ def classes_section(view: View) -> None:
 
 
 def funnel_section(view: View) -> None:
-    st.subheader("就业服务：登记 → 招聘会 → 达成意向")
-    problem = view.table_problem("services")
-    if problem:
-        warn(problem)
+    if not section_heading(view, "就业服务：登记 → 招聘会 → 达成意向", "services"):
         return
-    funnel = view.query("employment_funnel", year=view.year, townships=view.townships, as_of=view.as_of)
+    funnel = view.query("employment_funnel", **view.scope_params())
     steps = funnel.set_index("step")["value"].astype(int).to_dict()
     if not any(steps.values()):
         info(f"{span_text(view)}没有就业登记、招聘会或就业意向记录。")
@@ -315,38 +304,32 @@ def funnel_section(view: View) -> None:
         }
     )
     with st.expander("各环节口径与数量", expanded=False):
-        st.dataframe(table, hide_index=True, width="stretch", key="employment_funnel_table")
-        table_downloads(table, PAGE, "就业服务各环节", view, key="employment_funnel_table_dl")
+        table_with_downloads(
+            table, PAGE, "就业服务各环节", view, "employment_funnel_table", "employment_funnel_table_dl"
+        )
 
 
 # --- Start-up support and projects ---------------------------------------------------------
 
 
-def support_section(view: View, indicators: pd.DataFrame) -> None:
-    st.subheader("就业创业扶持与扶持项目")
-    problem = view.table_problem("payments")
-    if problem:
-        warn(problem)
+def support_section(view: View) -> None:
+    if not section_heading(view, "就业创业扶持与扶持项目", "payments"):
         return
     target_strip(view, SUPPORT_TARGETS, per_row=4)
-    missing_targets_note(view, indicators, SUPPORT_TARGETS)
-    projects = view.query("employment_projects", year=view.year, townships=view.townships, as_of=view.as_of)
+    missing_targets_note(view, view.indicators(), SUPPORT_TARGETS)
+    projects = view.query("employment_projects", **view.scope_params())
     if projects.empty:
         info(f"{span_text(view)}没有扶持阳光大棚、助残基地或辅助性就业机构的记录。")
         return
     table = project_table(projects)
     st.caption(f"{span_text(view)}获得扶持的项目，按项目编号列出（一个项目年内多次发放合并为一行）；金额单位：万元。")
-    st.dataframe(table, hide_index=True, width="stretch", key="employment_project_table")
-    table_downloads(table, PAGE, "扶持项目明细", view, key="employment_project_table_dl")
+    table_with_downloads(table, PAGE, "扶持项目明细", view, "employment_project_table", "employment_project_table_dl")
 
 
 def township_section(view: View) -> None:
-    st.subheader("乡镇（街道）就业培训情况")
-    problem = view.table_problem("services", "townships")
-    if problem:
-        warn(problem)
+    if not section_heading(view, "乡镇（街道）就业培训情况", "services", "townships"):
         return
-    by_township = view.query("employment_by_township", year=view.year, townships=view.townships, as_of=view.as_of)
+    by_township = view.query("employment_by_township", **view.scope_params())
     shares = training_shares(view)
     if (by_township["trainees"] > 0).any():
         st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
@@ -355,42 +338,34 @@ def township_section(view: View) -> None:
         info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
     startup = None
     if view.table_problem("payments") is None:
-        startup = view.query("employment_startup_by_township", year=view.year, as_of=view.as_of)
+        startup = view.query("employment_startup_by_township", **view.county_params())
     table = township_table(by_township, startup, shares)
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
-    st.dataframe(table, hide_index=True, width="stretch", key="employment_township_table")
-    table_downloads(table, PAGE, "乡镇就业培训情况", view, key="employment_township_table_dl")
+    table_with_downloads(
+        table, PAGE, "乡镇就业培训情况", view, "employment_township_table", "employment_township_table_dl"
+    )
 
 
-TOWNSHIP_QUERIES = {  # the page's tabs and each one's queries for the chosen townships, started before the cards
-    "培训进度": ["employment_training_monthly"],
-    "培训班次": ["employment_training_classes"],
-    "就业服务": ["employment_funnel"],
-    "扶持项目": ["employment_projects"],
-    "各乡镇（街道）": ["employment_by_township"],
-}
+SECTIONS = Sections(
+    "employment_section",
+    [
+        Section("培训进度", training_section, (Query("employment_training_monthly", View.scope_params),)),
+        Section("培训班次", classes_section, (Query("employment_training_classes", View.scope_params),)),
+        Section("就业服务", funnel_section, (Query("employment_funnel", View.scope_params),)),
+        Section("扶持项目", support_section, (Query("employment_projects", View.scope_params),)),
+        Section(
+            "各乡镇（街道）",
+            township_section,
+            (
+                Query("employment_by_township", View.scope_params),
+                Query("employment_startup_by_township", View.county_params),
+                Query("township_target_shares", View.year_params),
+            ),
+        ),
+    ],
+)
 
 
 view = current_view()
 if page_header(view, "就业培训"):
-    cards = st.container()
-    section, tab = open_section("employment_section", list(TOWNSHIP_QUERIES))
-    for name in TOWNSHIP_QUERIES[section]:
-        view.prefetch(name, year=view.year, townships=view.townships, as_of=view.as_of)
-    if section == "各乡镇（街道）":
-        view.prefetch("employment_startup_by_township", year=view.year, as_of=view.as_of)
-        view.prefetch("township_target_shares", year=view.year)
-    indicators = view.indicators()
-    with cards:
-        kpi_section(view, indicators)
-    with tab:
-        if section == "培训进度":
-            training_section(view, indicators)
-        elif section == "培训班次":
-            classes_section(view)
-        elif section == "就业服务":
-            funnel_section(view)
-        elif section == "扶持项目":
-            support_section(view, indicators)
-        else:
-            township_section(view)
+    SECTIONS.show(view, view, kpi_section)

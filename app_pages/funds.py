@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,9 +13,9 @@ import streamlit as st
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count
 from ui.cards import kpi_card
-from ui.charts import MONTH_LABELS, PALETTE, show_chart
+from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.funds_tables import (
     ALL_PROGRAMS,
     PER_HEAD_LABEL,
@@ -23,12 +27,39 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
-from ui.sections import open_section
+from ui.sections import Query, Section, Sections, section_heading, tables_ready
 
 PAGE = "资金发放"
 # One distinct colour per programme (the shared palette has 9; there are 12 programmes).
 PROGRAM_COLOURS = [*PALETTE[:7], "#e76f51", "#8d6e63", "#9c6644", "#4f772d", "#d4a373"]
 COLOURS = {p.code: PROGRAM_COLOURS[i % len(PROGRAM_COLOURS)] for i, p in enumerate(PROGRAMS)}
+
+
+@dataclass
+class Funds:
+    """What the sections draw from: the view, the programme chosen ("" = all) and the page's figures."""
+
+    view: View
+    program: str
+
+    def scope_params(self) -> dict[str, Any]:
+        return self.view.scope_params()
+
+    def program_params(self) -> dict[str, Any]:
+        return {**self.view.scope_params(), "program": self.program}
+
+    def by_program_params(self) -> dict[str, Any]:
+        """funds_by_program's parameters: the view's scope and the catalogue's programmes."""
+        return {**self.view.scope_params(), **catalogue_params()}
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        return self.view.indicators()
+
+    @cached_property
+    def by_program(self) -> pd.DataFrame:
+        """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program)."""
+        return self.view.query("funds_by_program", **self.by_program_params())
 
 
 def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:
@@ -37,64 +68,55 @@ def card(label: str, value: float | None, previous: float | None, unit: str, nam
     kpi_card(pd.Series(row), label)
 
 
+def row_card(label: str, row: pd.Series | None, column: str, unit: str, name: str) -> None:
+    """A card for `column` of a funds_by_program row against its previous_ column (no row: nothing paid, 0)."""
+    if row is None:
+        card(label, 0.0, 0.0, unit, name)
+    else:
+        card(label, float(row[column]), float(row[f"previous_{column}"]), unit, name)
+
+
 def indicator_card(indicators: pd.DataFrame, code: str, label: str) -> None:
     kpi_card(indicators.set_index("indicator").loc[code], label)
 
 
-def program_cards(view: View, indicators: pd.DataFrame, rows: pd.DataFrame, code: str, label: str) -> None:
+def program_cards(indicators: pd.DataFrame, rows: pd.DataFrame, code: str, label: str) -> None:
     """Amount and count (in the programme's unit) of one programme: catalogue indicator where there is one."""
     program = PROGRAM_BY_CODE[code]
     amount_code, count_code = PROGRAM_INDICATORS.get(code, (None, None))
     row = rows.loc[code] if code in rows.index else None
-
-    def value(column: str) -> float:
-        return float(row[column]) if row is not None else 0.0
-
     if amount_code:
         indicator_card(indicators, amount_code, f"{label} 金额")
     else:
-        card(f"{label} 金额", value("amount_yuan"), value("previous_amount_yuan"), "元", program.name)
+        row_card(f"{label} 金额", row, "amount_yuan", "元", program.name)
     if count_code:
         indicator_card(indicators, count_code, f"{label} {program.unit}")
     else:
-        card(
-            f"{label} {program.unit}",
-            value("beneficiaries"),
-            value("previous_beneficiaries"),
-            program.unit,
-            program.name,
-        )
+        row_card(f"{label} {program.unit}", row, "beneficiaries", program.unit, program.name)
 
 
-def kpi_section(indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
+def kpi_section(funds: Funds) -> None:
     """The headline cards: total paid, persons and projects supported (each programme: the 各项目 tab)."""
+    indicators = funds.indicators  # computed while funds_by_program runs in the background
+    by_program = funds.by_program
     total = by_program[by_program["level"] == "total"]
     total_row = total.iloc[0] if len(total) else None
-
+    if total_row is None or float(total_row["amount_yuan"]) == 0:
+        st.info(f"{funds.view.scope}{funds.view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
     top = st.columns(4)
     with top[0]:
         indicator_card(indicators, "subsidies_total_amount", "资金发放合计")
     with top[1]:
-        card(
-            "受益残疾人",
-            float(total_row["persons"]) if total_row is not None else 0.0,
-            float(total_row["previous_persons"]) if total_row is not None else 0.0,
-            "人",
-            "各项目受益残疾人（去重）",
-        )
+        row_card("受益残疾人", total_row, "persons", "人", "各项目受益残疾人（去重）")
     with top[2]:
-        card(
-            "扶持项目",
-            float(total_row["projects"]) if total_row is not None else 0.0,
-            float(total_row["previous_projects"]) if total_row is not None else 0.0,
-            "个",
-            "阳光大棚、助残基地、辅助性就业机构（去重）",
-        )
+        row_card("扶持项目", total_row, "projects", "个", "阳光大棚、助残基地、辅助性就业机构（去重）")
+    st.divider()
 
 
-def program_cards_section(view: View, indicators: pd.DataFrame, by_program: pd.DataFrame) -> None:
+def program_cards_section(funds: Funds) -> None:
     """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue."""
     st.subheader("各项目发放")
+    indicators, by_program = funds.indicators, funds.by_program
     programs = by_program[by_program["level"] == "program"].set_index("program")
     groups = by_program[by_program["level"] == "group"].set_index("program_group")
     singles = []
@@ -107,38 +129,25 @@ def program_cards_section(view: View, indicators: pd.DataFrame, by_program: pd.D
         columns = st.columns(max(4, len(members) + 1))
         grow = groups.loc[group] if group in groups.index else None
         with columns[0]:
-            card(
-                f"{group}合计 金额",
-                float(grow["amount_yuan"]) if grow is not None else 0.0,
-                float(grow["previous_amount_yuan"]) if grow is not None else 0.0,
-                "元",
-                group,
-            )
+            row_card(f"{group}合计 金额", grow, "amount_yuan", "元", group)
             units = {PROGRAM_BY_CODE[c].unit for c in members}
             if len(units) == 1:
                 unit = units.pop()
-                card(
-                    f"{group}合计 {unit}",
-                    float(grow["beneficiaries"]) if grow is not None else 0.0,
-                    float(grow["previous_beneficiaries"]) if grow is not None else 0.0,
-                    unit,
-                    group,
-                )
+                row_card(f"{group}合计 {unit}", grow, "beneficiaries", unit, group)
         for column, code in zip(columns[1:], members, strict=False):
             with column:
-                program_cards(view, indicators, programs, code, short_name(code))
+                program_cards(indicators, programs, code, short_name(code))
     if singles:
         st.markdown("**" + "、".join(group for group, _ in singles) + "**")
         columns = st.columns(5)
         for column, (group, code) in zip(columns, singles, strict=False):
             with column:
-                program_cards(view, indicators, programs, code, group)
+                program_cards(indicators, programs, code, group)
 
 
-def monthly_chart(view: View, program: str) -> None:
-    monthly = view.query(
-        "funds_monthly_by_program", year=view.year, townships=view.townships, as_of=view.as_of, program=program
-    )
+def monthly_chart(funds: Funds) -> None:
+    view, program = funds.view, funds.program
+    monthly = view.query("funds_monthly_by_program", **funds.program_params())
     what = "" if not program else program_label(program)
     this_year = monthly[(monthly["year"] == view.year) & monthly["program"].notna()]
     if this_year.empty:
@@ -151,23 +160,10 @@ def monthly_chart(view: View, program: str) -> None:
         rows = this_year[this_year["program"] == code]
         if rows.empty:
             continue
-        name = short_name(code)
-        fig.add_bar(
-            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
-            y=rows["amount_yuan"] / 10_000,
-            name=name,
-            marker_color=COLOURS.get(code, "#6c757d"),
-            hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
-        )
+        add_month_bar_wan(fig, rows, short_name(code), COLOURS.get(code, "#6c757d"))
     if not last_year.empty:
-        fig.add_scatter(
-            x=[MONTH_LABELS[m - 1] for m in last_year["month"]],
-            y=last_year["amount_yuan"] / 10_000,
-            name=f"{view.year - 1}年同期{'合计' if not program else ''}",
-            mode="lines+markers",
-            line={"color": "#374151", "dash": "dot"},
-            hovertemplate=f"{view.year - 1}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
-        )
+        name = f"{view.year - 1}年同期{'合计' if not program else ''}"
+        add_last_year_wan(fig, last_year, view.year - 1, name, "#374151")
     # Up to 12 programmes: the legend goes on the right, in stack order, clear of the title.
     legend = {"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "traceorder": "reversed"}
     fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60}, legend=legend)
@@ -176,16 +172,12 @@ def monthly_chart(view: View, program: str) -> None:
     show_chart(fig, title, view, key="funds_monthly", height=420)
 
 
-def township_section(view: View, program: str) -> None:
-    st.subheader("各乡镇（街道）")
-    problem = view.table_problem("payments", "persons", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+def township_section(funds: Funds) -> None:
+    view, program = funds.view, funds.program
+    if not section_heading(view, "各乡镇（街道）", "payments", "persons", "townships"):
         return
     what = program_label(program) if program else "全部项目"
-    ranking = view.query(
-        "funds_by_township", year=view.year, townships=view.townships, as_of=view.as_of, program=program
-    )
+    ranking = view.query("funds_by_township", **funds.program_params())
     if ranking.empty or not (ranking["amount_yuan"] > 0).any():
         st.info(f"{view.year}年各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
         return
@@ -195,40 +187,35 @@ def township_section(view: View, program: str) -> None:
     height = max(380, 22 * len(ranking) + 100)
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
-        colours = ["#c05746" if chosen else "#1f5f8b" for chosen in by_amount["chosen"]]
-        fig = go.Figure(
-            go.Bar(
-                x=by_amount["amount_yuan"] / 10_000,
-                y=by_amount["name"],
-                orientation="h",
-                marker_color=colours,
-                customdata=by_amount["previous_amount_yuan"] / 10_000,
-                hovertemplate="%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
-            )
+        fig = township_bars(
+            view,
+            by_amount,
+            by_amount["amount_yuan"] / 10_000,
+            "#1f5f8b",
+            "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
+            customdata=by_amount["previous_amount_yuan"] / 10_000,
         )
         fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
         show_chart(fig, f"各乡镇（街道）发放金额排名（{what}）", view, key="funds_rank_amount", height=height)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
-        colours = ["#c05746" if chosen else "#3a9d8f" for chosen in per_person["chosen"]]
-        fig = go.Figure(
-            go.Bar(
-                x=per_person["yuan_per_person"],
-                y=per_person["name"],
-                orientation="h",
-                marker_color=colours,
-                customdata=per_person["certified_persons"],
-                hovertemplate="%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
-            )
+        fig = township_bars(
+            view,
+            per_person,
+            per_person["yuan_per_person"],
+            "#3a9d8f",
+            "%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
+            customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
         show_chart(fig, f"各乡镇（街道）人均发放排名（{what}）", view, key="funds_rank_per_person", height=height)
 
 
-def township_table_section(view: View) -> None:
+def township_table_section(funds: Funds) -> None:
+    view = funds.view
     st.subheader("乡镇（街道）× 项目发放金额")
-    long = view.query("funds_township_program", year=view.year, townships=view.townships, as_of=view.as_of)
+    long = view.query("funds_township_program", **funds.scope_params())
     if not long["code"].notna().any():  # only the (empty) grand-total row
         st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
         return
@@ -237,8 +224,7 @@ def township_table_section(view: View) -> None:
         ranking = view.query("funds_by_township", year=view.year, townships=[], as_of=view.as_of, program="")
     table = township_program_table(long, ranking)
     st.caption("点击列名可排序。金额单位：万元；最后一行为合计。")
-    st.dataframe(table, hide_index=True, width="stretch", key="funds_township_table")
-    table_downloads(table, PAGE, "乡镇分项目发放金额", view, key="funds_township_table_dl")
+    table_with_downloads(table, PAGE, "乡镇分项目发放金额", view, "funds_township_table", "funds_township_table_dl")
 
 
 def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
@@ -251,11 +237,9 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     row = rows.iloc[0]
     columns = st.columns(4)
     with columns[0]:
-        card("项目金额", float(row["amount_yuan"]), float(row["previous_amount_yuan"]), "元", info.name)
+        row_card("项目金额", row, "amount_yuan", "元", info.name)
     with columns[1]:
-        card(
-            f"项目{info.unit}", float(row["beneficiaries"]), float(row["previous_beneficiaries"]), info.unit, info.name
-        )
+        row_card(f"项目{info.unit}", row, "beneficiaries", info.unit, info.name)
     per_head = PER_HEAD_LABEL.get(info.unit, "人均")
     with columns[2]:
         st.metric(
@@ -266,17 +250,13 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         )
     if info.unit == "人次":
         with columns[3]:
-            card("受益人数（去重）", float(row["persons"]), float(row["previous_persons"]), "人", info.name)
+            row_card("受益人数（去重）", row, "persons", "人", info.name)
     if info.unit == "个":
         st.info("该项目按项目（个）扶持，发放对象不是个人，因此没有残疾类别和等级分布。", icon=":material/info:")
         return
-    problem = view.table_problem("persons")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not tables_ready(view, "persons"):
         return
-    persons = view.query(
-        "funds_program_persons", year=view.year, townships=view.townships, as_of=view.as_of, program=program
-    )
+    persons = view.query("funds_program_persons", **view.scope_params(), program=program)
     table = category_grade_table(persons, info.unit)
     left, right = st.columns([3, 2])
     with left:
@@ -296,67 +276,46 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         fig.update_layout(barmode="stack", yaxis_title="人", margin={"t": 90, "l": 60})
         show_chart(fig, f"{info.name}：受益人按残疾类别和等级", view, key="funds_detail_chart")
     with right:
-        st.dataframe(table, hide_index=True, width="stretch", key="funds_detail_table")
-        table_downloads(table, PAGE, f"{short_name(program)}按残疾类别和等级", view, key="funds_detail_dl")
+        table_with_downloads(
+            table, PAGE, f"{short_name(program)}按残疾类别和等级", view, "funds_detail_table", "funds_detail_dl"
+        )
 
 
-def monthly_section(view: View, program: str, by_program: pd.DataFrame) -> None:
-    monthly_chart(view, program)
-    if program:
-        detail_section(view, program, by_program)
+def monthly_section(funds: Funds) -> None:
+    monthly_chart(funds)
+    if funds.program:
+        detail_section(funds.view, funds.program, funds.by_program)
 
 
-def program_table_section(view: View, by_program: pd.DataFrame) -> None:
+def program_table_section(funds: Funds) -> None:
+    view = funds.view
     st.subheader("项目明细")
-    table = program_table(by_program)
+    table = program_table(funds.by_program)
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
-    st.dataframe(table, hide_index=True, width="stretch", key="funds_program_table")
-    table_downloads(table, PAGE, "项目明细", view, key="funds_program_table_dl")
+    table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
 
 
-SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"]  # the page's tabs
+SECTIONS = Sections(
+    "funds_section",
+    [
+        Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),)),
+        Section("各项目", program_cards_section),
+        Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),)),
+        Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),)),
+        Section("项目明细", program_table_section),
+    ],
+    needs=(Query("funds_by_program", Funds.by_program_params),),  # the cards above the tabs
+)
 
 view = current_view()
-if page_header(view, "资金发放"):
-    problem = view.table_problem("payments")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
-    else:
-        scope_params = {"year": view.year, "townships": view.townships, "as_of": view.as_of}
-        view.prefetch("funds_by_program", **scope_params, **catalogue_params())
-        cards = st.container()
-        program = st.selectbox(
-            "查看项目",
-            [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
-            format_func=program_label,
-            key="program",
-            bind="query-params",
-            help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
-        )
-        selected = "" if program == ALL_PROGRAMS else program
-        section, tab = open_section("funds_section", SECTIONS)
-        if section == "逐月发放":
-            view.prefetch("funds_monthly_by_program", **scope_params, program=selected)
-        elif section == "各乡镇（街道）":
-            view.prefetch("funds_by_township", **scope_params, program=selected)
-        elif section == "乡镇×项目":
-            view.prefetch("funds_township_program", **scope_params)
-        indicators = view.indicators()
-        by_program = view.query("funds_by_program", **scope_params, **catalogue_params())
-        with cards:
-            total = by_program[by_program["level"] == "total"]
-            if total.empty or float(total["amount_yuan"].iloc[0]) == 0:
-                st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
-            kpi_section(indicators, by_program)
-            st.divider()
-        with tab:
-            if section == "逐月发放":
-                monthly_section(view, selected, by_program)
-            elif section == "各项目":
-                program_cards_section(view, indicators, by_program)
-            elif section == "各乡镇（街道）":
-                township_section(view, selected)
-            elif section == "乡镇×项目":
-                township_table_section(view)
-            else:
-                program_table_section(view, by_program)
+if page_header(view, "资金发放") and tables_ready(view, "payments"):
+    cards = st.container()
+    program = st.selectbox(
+        "查看项目",
+        [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
+        format_func=program_label,
+        key="program",
+        bind="query-params",
+        help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
+    )
+    SECTIONS.show(view, Funds(view, "" if program == ALL_PROGRAMS else program), kpi_section, top=cards)

@@ -9,12 +9,12 @@ import streamlit as st
 from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, add_county_line, show_chart
+from ui.charts import MONTH_LABELS, add_bars_by, add_county_line, month_axis, show_chart, township_bars
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import open_section
+from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "康复服务"
@@ -79,16 +79,12 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
 
 
 def coverage_section(view: View) -> None:
-    st.subheader("各乡镇（街道）康复覆盖")
-    problem = view.table_problem("rehab_needs", "services", "persons", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not section_heading(view, "各乡镇（街道）康复覆盖", "rehab_needs", "services", "persons", "townships"):
         return
-    coverage = view.query("rehab_coverage_by_township", year=view.year, as_of=view.as_of)
+    coverage = view.query("rehab_coverage_by_township", **view.county_params())
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
-    home = view.query("rehab_county_home_rehab_rate", year=view.year, as_of=view.as_of)
+    home = view.query("rehab_county_home_rehab_rate", **view.county_params())
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
-    chosen = set(view.township_codes)
     st.caption("各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。需求少于10条的满足率标注样本数 n。")
     left, right = st.columns(2)
     with left:
@@ -97,16 +93,14 @@ def coverage_section(view: View) -> None:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
             labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
-            fig = go.Figure(
-                go.Bar(
-                    x=rated["met_rate"],
-                    y=rated["name"],
-                    orientation="h",
-                    text=labels,
-                    textposition="outside",
-                    marker_color=["#c05746" if c in chosen else "#1f5f8b" for c in rated["code"]],
-                    hovertemplate="%{y}<br>满足率 %{text}<extra></extra>",
-                )
+            fig = township_bars(
+                view,
+                rated,
+                rated["met_rate"],
+                "#1f5f8b",
+                "%{y}<br>满足率 %{text}<extra></extra>",
+                text=labels,
+                textposition="outside",
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
@@ -115,15 +109,13 @@ def coverage_section(view: View) -> None:
             )
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
-        fig = go.Figure(
-            go.Bar(
-                x=served["home_rehab_per_1000"],
-                y=served["name"],
-                orientation="h",
-                marker_color=["#c05746" if c in chosen else "#3a9d8f" for c in served["code"]],
-                customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
-                hovertemplate="%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
-            )
+        fig = township_bars(
+            view,
+            served,
+            served["home_rehab_per_1000"],
+            "#3a9d8f",
+            "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
+            customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
         )
         add_county_line(fig, county_per_1000, f"全县 {county_per_1000:.1f}")
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
@@ -135,17 +127,13 @@ def coverage_section(view: View) -> None:
             height=max(380, 22 * len(served) + 120),
         )
     table = coverage_table(coverage)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_coverage_table")
-    table_downloads(table, PAGE, "乡镇康复覆盖", view, key="rehab_coverage_dl")
+    table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
 
 
 def needs_section(view: View) -> None:
-    st.subheader("康复需求：乡镇 × 需求类型")
-    problem = view.table_problem("rehab_needs", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not section_heading(view, "康复需求：乡镇 × 需求类型", "rehab_needs", "townships"):
         return
-    by_type = view.query("rehab_needs_by_township_and_type", year=view.year, townships=view.townships, as_of=view.as_of)
+    by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
     if by_type.empty:
         st.info(
             f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。", icon=":material/info:"
@@ -177,31 +165,27 @@ def needs_section(view: View) -> None:
     show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 28 * len(names) + 140))
     table = needs_heat_table(by_type)
     st.caption("每格为 已满足/登记 条数 与满足率；不足10条的标注样本数 n。")
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_needs_table")
-    table_downloads(table, PAGE, "乡镇需求类型", view, key="rehab_needs_dl")
+    table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
 
 
 def category_section(view: View) -> None:
-    st.subheader("持证残疾人类别与等级")
-    problem = view.table_problem("persons")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not section_heading(view, "持证残疾人类别与等级", "persons"):
         return
-    by_category = view.query("certified_by_category_grade", year=view.year, townships=view.townships, as_of=view.as_of)
+    by_category = view.query("certified_by_category_grade", **view.scope_params())
     if by_category.empty:
         st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
         return
     fig = go.Figure()
-    for index, (grade, label) in enumerate(GRADES.items()):
-        rows = by_category[by_category["grade"] == grade]
-        fig.add_bar(
-            x=[CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
-            y=rows["persons"],
-            name=label,
-            marker_color=PALETTE[index],
-            customdata=rows["share"],
-            hovertemplate=f"%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
-        )
+    add_bars_by(
+        fig,
+        by_category,
+        "grade",
+        GRADES,
+        lambda rows: [CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
+        "persons",
+        "%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
+        customdata="share",
+    )
     fig.update_layout(barmode="stack", yaxis_title="人")
     fig.update_xaxes(categoryorder="array", categoryarray=list(CATEGORIES.values()))
     show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
@@ -215,68 +199,62 @@ def category_section(view: View) -> None:
         + "。"
     )
     table = category_table(by_category)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_category_table")
-    table_downloads(table, PAGE, "类别等级", view, key="rehab_category_dl")
+    table_with_downloads(table, PAGE, "类别等级", view, "rehab_category_table", "rehab_category_dl")
 
 
 def children_section(view: View) -> None:
-    st.subheader("残疾儿童康复：逐月")
-    problem = view.table_problem("services")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if not section_heading(view, "残疾儿童康复：逐月", "services"):
         return
-    monthly = view.query("rehab_children_monthly", year=view.year, townships=view.townships, as_of=view.as_of)
+    monthly = view.query("rehab_children_monthly", **view.scope_params())
     if monthly.empty:
         st.info(
             f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。", icon=":material/info:"
         )
         return
     fig = go.Figure()
-    for index, (service, label) in enumerate(CHILD_COLUMNS.items()):
-        rows = monthly[monthly["service"] == service]
-        if rows.empty:
-            continue
-        fig.add_bar(
-            x=[MONTH_LABELS[m - 1] for m in rows["month"]],
-            y=rows["amount"],
-            name=label,
-            marker_color=PALETTE[index],
-            hovertemplate=f"{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
-        )
+    add_bars_by(
+        fig,
+        monthly,
+        "service",
+        CHILD_COLUMNS,
+        lambda rows: month_axis(rows["month"]),
+        "amount",
+        "{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
+        skip_empty=True,
+    )
     fig.update_layout(barmode="group")
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")
     st.caption("康复救助安置按当月去重人数计；全年人数见上方卡片（全年去重）。")
     table = children_table(monthly)
-    st.dataframe(table, hide_index=True, width="stretch", key="rehab_children_table")
-    table_downloads(table, PAGE, "儿童康复逐月", view, key="rehab_children_dl")
+    table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
 
 
-SECTIONS = {
-    "乡镇覆盖": coverage_section,
-    "需求类型": needs_section,
-    "类别等级": category_section,
-    "儿童康复": children_section,
-}
-TOWNSHIP_QUERIES = {  # each section's queries for the chosen townships, started before the cards are drawn
-    "需求类型": "rehab_needs_by_township_and_type",
-    "类别等级": "certified_by_category_grade",
-    "儿童康复": "rehab_children_monthly",
-}
+SECTIONS = Sections(
+    "rehab_section",
+    [
+        Section(
+            "乡镇覆盖",
+            coverage_section,
+            (
+                Query("rehab_coverage_by_township", View.county_params),
+                Query("rehab_county_home_rehab_rate", View.county_params),
+            ),
+        ),
+        Section("需求类型", needs_section, (Query("rehab_needs_by_township_and_type", View.scope_params),)),
+        Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
+        Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),
+    ],
+    needs=(CountyIndicators(),),  # 乡镇覆盖 compares the townships with the county
+)
+
+
+def cards(view: View) -> None:
+    indicators = view.indicators()
+    kpi_section(view, indicators)
+    targets_section(view, indicators)
+
 
 view = current_view()
 if page_header(view, "康复服务"):
-    cards = st.container()
-    section, tab = open_section("rehab_section", list(SECTIONS))
-    if section in TOWNSHIP_QUERIES:
-        view.prefetch(TOWNSHIP_QUERIES[section], year=view.year, townships=view.townships, as_of=view.as_of)
-    else:
-        for name in ("rehab_coverage_by_township", "rehab_county_home_rehab_rate"):
-            view.prefetch(name, year=view.year, as_of=view.as_of)
-    view.prefetch_county_indicators()
-    indicators = view.indicators()
-    with cards:
-        kpi_section(view, indicators)
-        targets_section(view, indicators)
-    with tab:
-        SECTIONS[section](view)
+    SECTIONS.show(view, view, cards)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
-
-def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+from dpf.numbers import is_missing, number_or_none
 
 
 def fmt_date(day: date) -> str:
@@ -31,6 +28,12 @@ def fmt_wan(yuan: float | None, decimals: int | None = None, unit: bool = True) 
     if decimals is None:
         decimals = 1 if abs(wan) >= 100 else 2
     return f"{wan:,.{decimals}f}" + ("万元" if unit else "")
+
+
+def wan(yuan: float | None) -> float | None:
+    """Yuan as a number of 万元 with two decimals, for table cells: 25480 -> 2.55 (missing stays None)."""
+    amount = number_or_none(yuan)
+    return None if amount is None else round(amount / 10_000, 2)
 
 
 def fmt_pct(value: float | None, decimals: int = 1) -> str:

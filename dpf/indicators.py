@@ -15,6 +15,7 @@ import pandas as pd
 
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS, MEASURES, Indicator, indicator_definitions
 from dpf.db import Extracts
+from dpf.numbers import number_or_none
 from dpf.sql import run_query
 
 # One query per source table (queries/indicators_TABLE.sql), so a broken table only blanks its own indicators.
@@ -117,7 +118,7 @@ def township_values(
     cut = resolve_as_of(extracts, as_of)
     frame = _query_tables(extracts, [table], year, townships, [cut], by_township=True)
     row_values = frame.loc[frame["indicator"] == code].set_index("township")["value"]
-    return {township: _number(row_values.get(township)) for township in townships}
+    return {township: number_or_none(row_values.get(township)) for township in townships}
 
 
 def compute_indicators(
@@ -137,12 +138,15 @@ def compute_indicators(
     codes = list(townships)
     scope_targets = _POOL.submit(targets_for_scope, extracts, year, codes) if extracts.available("targets") else None
     values, problems = indicator_values(extracts, year, codes, [cut], indicators=indicators)
-    computed = {row.indicator: (_number(row.value), _number(row.previous)) for row in values.itertuples(index=False)}
+    computed = {
+        row.indicator: (number_or_none(row.value), number_or_none(row.previous))
+        for row in values.itertuples(index=False)
+    }
 
     targets = {}
     if scope_targets is not None:
         for row in scope_targets.result().itertuples(index=False):
-            targets[row.indicator] = (_number(row.scope_target), row.note or None)
+            targets[row.indicator] = (number_or_none(row.scope_target), row.note or None)
 
     records = []
     for indicator in indicators:
@@ -164,12 +168,6 @@ def compute_indicators(
             }
         )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
-
-
-def _number(value: object) -> float | None:
-    if value is None or pd.isna(value):
-        return None
-    return float(value)
 
 
 def township_table(extracts: Extracts) -> pd.DataFrame:

@@ -8,7 +8,6 @@ start after the as-of date have no value.
 
 from __future__ import annotations
 
-import calendar
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -17,11 +16,8 @@ import pandas as pd
 
 from dpf.db import Extracts
 from dpf.indicators import indicator_values, resolve_as_of
-
-
-def month_ends(year: int) -> list[date]:
-    """The 12 month-end dates of `year`."""
-    return [date(year, month, calendar.monthrange(year, month)[1]) for month in range(1, 13)]
+from dpf.numbers import is_missing
+from dpf.schedule import month_ends
 
 
 def cumulative_by_month(
@@ -61,18 +57,14 @@ def monthly_increments(cumulative: Sequence[float]) -> list[float] | None:
     values = list(cumulative)
     if len(values) != 12:
         raise ValueError(f"need 12 cumulative values, got {len(values)}")
-    if all(_missing(v) for v in values):
+    if all(is_missing(v) for v in values):
         return None
     increments = []
     previous = 0.0
     for value in values:
-        if _missing(value):
+        if is_missing(value):
             increments.append(0.0)
             continue
         increments.append(max(0.0, float(value) - previous))
         previous = max(previous, float(value))
     return increments
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -9,12 +9,13 @@ rounding is a display concern (one decimal for percentages).
 from __future__ import annotations
 
 import calendar
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Literal
+
+from dpf.numbers import is_missing, number_or_zero
 
 Basis = Literal["day", "month"]
 
@@ -75,6 +76,16 @@ def days_in_year(year: int) -> int:
     return 366 if calendar.isleap(year) else 365
 
 
+def month_end(year: int, month: int) -> date:
+    """The last day of the month: month_end(2024, 2) -> 2024-02-29."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_ends(year: int) -> list[date]:
+    """The 12 month-end dates of `year`."""
+    return [month_end(year, month) for month in range(1, 13)]
+
+
 def elapsed_days(year: int, as_of: date) -> int:
     """Days of `year` elapsed at `as_of`, as-of inclusive (1 January -> 1), clamped to 0..days_in_year."""
     as_of = _as_date(as_of)
@@ -92,8 +103,7 @@ def completed_months(year: int, as_of: date) -> int:
         return 0
     if as_of.year > year:
         return 12
-    last_day = calendar.monthrange(year, as_of.month)[1]
-    return as_of.month if as_of.day == last_day else as_of.month - 1
+    return as_of.month if as_of == month_end(year, as_of.month) else as_of.month - 1
 
 
 def schedule_share(year: int, as_of: date, basis: Basis = "day") -> float:
@@ -105,18 +115,13 @@ def schedule_share(year: int, as_of: date, basis: Basis = "day") -> float:
     raise ValueError(f"unknown schedule basis: {basis!r}")
 
 
-def schedule_line(year: int, as_of: date | None = None, basis: Basis = "day") -> list[tuple[date, float]]:
+def schedule_line(year: int, basis: Basis = "day") -> list[tuple[date, float]]:
     """The 12 month-end points (date, schedule share in %) of the straight-line schedule.
 
     The line always spans the whole year: it is the reference the cumulative actuals (which
-    stop at as-of) are drawn against. `as_of` is accepted for call-site symmetry only.
+    stop at as-of) are drawn against, so it does not depend on the as-of date.
     """
-    del as_of  # the reference line does not depend on the cut-off
-    points = []
-    for month in range(1, 13):
-        month_end = date(year, month, calendar.monthrange(year, month)[1])
-        points.append((month_end, schedule_share(year, month_end, basis)))
-    return points
+    return [(end, schedule_share(year, end, basis)) for end in month_ends(year)]
 
 
 # ---------------------------------------------------------------------------
@@ -125,9 +130,9 @@ def schedule_line(year: int, as_of: date | None = None, basis: Basis = "day") ->
 
 def completion_pct(value: float | None, target: float | None) -> float | None:
     """完成率 = value / target in %; None when there is no target (None or 0). A missing value counts as 0."""
-    if target is None or target == 0 or _is_nan(target):
+    if is_missing(target) or target == 0:
         return None
-    return _num(value) / target * 100.0
+    return number_or_zero(value) / target * 100.0
 
 
 def gap_points(completion: float, schedule: float) -> float:
@@ -142,7 +147,7 @@ def status_for(completion: float | None, schedule: float) -> Status:
     >= 100 -> 已完成; nothing done and no time elapsed -> 未开始; >= schedule -> 超序时;
     behind by up to 20 points (inclusive) -> 低于序时; behind by more -> 严重滞后.
     """
-    if completion is None or _is_nan(completion):
+    if is_missing(completion):
         return Status.NO_TARGET
     if completion >= 100.0:
         return Status.DONE
@@ -175,7 +180,7 @@ def project_year_end(
     projects to its current value; after the year the value so far is final.
     """
     as_of = _as_date(as_of)
-    value = _num(value_so_far)
+    value = number_or_zero(value_so_far)
     if is_rate or as_of.year > year:
         return value
 
@@ -183,9 +188,7 @@ def project_year_end(
     if pattern is not None:
         if as_of.year < year:
             return value + sum(pattern)
-        month_days = calendar.monthrange(year, as_of.month)[1]
-        rest_of_month = pattern[as_of.month - 1] * (month_days - as_of.day) / month_days
-        return value + rest_of_month + sum(pattern[as_of.month :])
+        return value + _rest_of_month(pattern, as_of) + sum(pattern[as_of.month :])
 
     elapsed = elapsed_days(year, as_of)
     if elapsed == 0:
@@ -207,7 +210,7 @@ def projection_path(
     the year (nothing left to project, or nothing started).
     """
     as_of = _as_date(as_of)
-    value = _num(value_so_far)
+    value = number_or_zero(value_so_far)
     if as_of.year != year:
         return []
     points = [(as_of, value)]
@@ -215,20 +218,16 @@ def projection_path(
     elapsed = elapsed_days(year, as_of)
     running = value
     for month in range(as_of.month, 13):
-        month_end = date(year, month, calendar.monthrange(year, month)[1])
-        if month_end <= as_of:
+        end = month_end(year, month)
+        if end <= as_of:
             continue
         if is_rate:
             running = value
         elif pattern is not None:
-            if month == as_of.month:
-                month_days = calendar.monthrange(year, month)[1]
-                running += pattern[month - 1] * (month_days - as_of.day) / month_days
-            else:
-                running += pattern[month - 1]
+            running += _rest_of_month(pattern, as_of) if month == as_of.month else pattern[month - 1]
         else:
-            running = value / elapsed * month_end.timetuple().tm_yday
-        points.append((month_end, running))
+            running = value / elapsed * end.timetuple().tm_yday
+        points.append((end, running))
     return points
 
 
@@ -245,9 +244,9 @@ def needed_per_month(
     0 when the target is already met; the whole shortfall when no month remains; None when
     there is no target or the indicator is a rate (a rate is not accumulated month by month).
     """
-    if target is None or is_rate or _is_nan(target):
+    if is_missing(target) or is_rate:
         return None
-    shortfall = target - _num(value_so_far)
+    shortfall = target - number_or_zero(value_so_far)
     if shortfall <= 0:
         return 0.0
     remaining = 12 - completed_months(year, as_of)
@@ -296,8 +295,8 @@ def evaluate_target(
     reads 无目标.
     """
     as_of = _as_date(as_of)
-    value_num = _num(value)
-    if target is not None and _is_nan(target):
+    value_num = number_or_zero(value)
+    if is_missing(target):
         target = None
     completion = completion_pct(value_num, target)
     schedule = schedule_share(year, as_of, basis)
@@ -324,22 +323,17 @@ def evaluate_target(
 # Internals
 
 
-def _is_nan(x: object) -> bool:
-    return isinstance(x, float) and math.isnan(x)
-
-
-def _num(x: float | None) -> float:
-    """None / NaN -> 0.0 (no data yet), else float(x)."""
-    if x is None or _is_nan(x):
-        return 0.0
-    return float(x)
+def _rest_of_month(pattern: Sequence[float], as_of: date) -> float:
+    """Last year's increment of the as-of month, prorated by the days of it still to come."""
+    month_days = month_end(as_of.year, as_of.month).day
+    return pattern[as_of.month - 1] * (month_days - as_of.day) / month_days
 
 
 def _pattern(monthly: Sequence[float] | None) -> list[float] | None:
     """Last year's 12 monthly increments, or None when there is no usable data."""
     if monthly is None:
         return None
-    values = [_num(x) for x in monthly]
+    values = [number_or_zero(x) for x in monthly]
     if len(values) != 12:
         raise ValueError(f"monthly_last_year needs 12 values, got {len(values)}")
     if all(v == 0 for v in values):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +40,20 @@ def run_page(
         if page:
             at.switch_page(f"app_pages/{page}")
             at.run()
+    if section and at.session_state[section_key(page)] != section:  # Streamlit opens the first tab instead
+        labels = [tab.label for tab in at.tabs]
+        raise ValueError(f"{page or 'overview.py'} has no section {section!r}; its sections are {labels}")
     return at
+
+
+def declared_sections(page: str) -> list[str]:
+    """The labels of the page's table of sections (app_pages/PAGE's `Section("label", …)` entries), in order."""
+    tree = ast.parse((REPO / "app_pages" / page).read_text(encoding="utf-8"))
+    return [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Section"
+    ]
 
 
 def section_key(page: str | None) -> str:

@@ -12,8 +12,8 @@ import pytest
 from dpf.catalogue import INDICATOR_BY_CODE, TARGETS_2024
 from dpf.db import open_extracts
 from dpf.indicators import compute_indicators
-from dpf.progress import cumulative_by_month, month_ends, monthly_increments, series_for
-from dpf.schedule import completion_pct, schedule_share, status_for
+from dpf.progress import cumulative_by_month, monthly_increments, series_for
+from dpf.schedule import completion_pct, month_ends, schedule_share, status_for
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
 from tests.extract_builder import A, B, payment, person, service, target, town, write_set
 

@@ -110,7 +110,7 @@ def test_schedule_share_unknown_basis() -> None:
 
 
 def test_schedule_line_leap_year() -> None:
-    line = schedule_line(2024, date(2024, 9, 30))
+    line = schedule_line(2024)
     assert len(line) == 12
     month_lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]  # 2024 is a leap year
     assert [d for d, _ in line] == [date(2024, month, days) for month, days in enumerate(month_lengths, start=1)]
@@ -122,7 +122,7 @@ def test_schedule_line_leap_year() -> None:
 
 
 def test_schedule_line_common_year() -> None:
-    line = schedule_line(2023, date(2023, 6, 15))
+    line = schedule_line(2023)
     assert line[1] == (date(2023, 2, 28), pytest.approx(16.16, abs=0.005))  # 59/365
     assert line[11] == (date(2023, 12, 31), 100.0)
 

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.formatting import fmt_value, is_missing, yoy_delta
+from dpf.formatting import fmt_value, yoy_delta
+from dpf.numbers import number_or_none
 
 # Indicators where a fall is good news (none in the contract's catalogue yet; kept explicit).
 LOWER_IS_BETTER: frozenset[str] = frozenset()
@@ -16,11 +17,11 @@ LOWER_IS_BETTER: frozenset[str] = frozenset()
 
 def kpi_card(row: pd.Series, label: str | None = None) -> None:
     """One st.metric for an indicator row of compute_indicators()."""
-    value = None if is_missing(row["value"]) else float(row["value"])
+    value = number_or_none(row["value"])
     if row.get("problem") and value is None:
         st.metric(label or row["name"], "—", help=row["problem"], border=True)
         return
-    previous = None if is_missing(row["previous"]) else float(row["previous"])
+    previous = number_or_none(row["previous"])
     delta = yoy_delta(value, previous, row["unit"])
     help_text = f"{row['name']}。上年同期：{fmt_value(previous, row['unit'])}"
     # The text starts with 同比, so direction and colour are set from the sign, not parsed from the text.

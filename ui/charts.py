@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
@@ -57,6 +60,74 @@ BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
+
+
+def month_axis(months: pd.Series) -> list[str]:
+    """Month numbers (1..12) as the x labels of a monthly chart."""
+    return [MONTH_LABELS[m - 1] for m in months]
+
+
+def add_month_bar_wan(fig: go.Figure, rows: pd.DataFrame, name: str, colour: str) -> None:
+    """Bars of `rows` (month, amount_yuan) in 万元, named `name` in the legend and the hover."""
+    fig.add_bar(
+        x=month_axis(rows["month"]),
+        y=rows["amount_yuan"] / 10_000,
+        name=name,
+        marker_color=colour,
+        hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+    )
+
+
+def add_last_year_wan(fig: go.Figure, rows: pd.DataFrame, year: int, name: str, colour: str) -> None:
+    """A dotted line of last year's same months (month, amount_yuan) in 万元 over this year's bars."""
+    fig.add_scatter(
+        x=month_axis(rows["month"]),
+        y=rows["amount_yuan"] / 10_000,
+        name=name,
+        mode="lines+markers",
+        line={"color": colour, "dash": "dot"},
+        hovertemplate=f"{year}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+    )
+
+
+def add_bars_by(
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    column: str,
+    labels: Mapping[Any, str],
+    x: Callable[[pd.DataFrame], Any],
+    y: str,
+    hovertemplate: str,
+    customdata: str | None = None,
+    skip_empty: bool = False,
+) -> None:
+    """One bar trace per key of `labels`: the rows of `frame` whose `column` holds it, named by its label and
+    coloured in palette order. `hovertemplate` is formatted with {label}; `skip_empty` leaves out keys without rows."""
+    for index, (key, label) in enumerate(labels.items()):
+        rows = frame[frame[column] == key]
+        if skip_empty and rows.empty:
+            continue
+        fig.add_bar(
+            x=x(rows),
+            y=rows[y],
+            name=label,
+            marker_color=PALETTE[index],
+            customdata=rows[customdata] if customdata else None,
+            hovertemplate=hovertemplate.format(label=label),
+        )
+
+
+CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the others
+
+
+def township_bars(
+    view: View, rows: pd.DataFrame, x: pd.Series, colour: str, hovertemplate: str, **bar: Any
+) -> go.Figure:
+    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red."""
+    colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
+    return go.Figure(
+        go.Bar(x=x, y=rows["name"], orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar)
+    )
 
 
 def add_vertical_line(fig: go.Figure, x: float, line: dict) -> None:

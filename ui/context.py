@@ -11,7 +11,14 @@ import streamlit as st
 
 from dpf.db import Extracts
 from dpf.formatting import scope_label
-from ui.data import cached_indicators, cached_query, open_cached, prefetch
+from ui.data import (
+    cached_cumulative,
+    cached_indicators,
+    cached_query,
+    cached_township_values,
+    open_cached,
+    prefetch,
+)
 
 _VIEW_KEY = "dpf_view"
 
@@ -41,6 +48,18 @@ class View:
     def townships(self) -> list[str]:
         return list(self.township_codes)
 
+    def scope_params(self) -> dict[str, Any]:
+        """The parameters of a query over the view's year, townships and as-of date."""
+        return {"year": self.year, "townships": self.townships, "as_of": self.as_of}
+
+    def county_params(self) -> dict[str, Any]:
+        """The parameters of a query over the whole county in the view's year, up to its as-of date."""
+        return {"year": self.year, "as_of": self.as_of}
+
+    def year_params(self) -> dict[str, Any]:
+        """The parameters of a query over the view's whole year (such as its targets)."""
+        return {"year": self.year}
+
     def indicators(self) -> pd.DataFrame:
         return cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
 
@@ -48,14 +67,26 @@ class View:
         """The whole county's indicators for the year (the benchmark a township is compared with)."""
         return cached_indicators(self.folder, self.fingerprint, self.year, ())
 
+    def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
+        """The value of indicator `code` in each of `townships` (codes) for the view's year."""
+        return cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
+
+    def cumulative(self, year: int) -> pd.DataFrame:
+        """Every indicator's value at each month end of `year` in the view's scope, cut at its as-of date."""
+        return cached_cumulative(self.folder, self.fingerprint, year, self.township_codes, self.as_of)
+
+    def prefetch_cumulative(self, year: int) -> None:
+        """Start cumulative(year) in the background (a month-end series takes one query per month)."""
+        prefetch(cached_cumulative, self.folder, self.fingerprint, year, self.township_codes, self.as_of)
+
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
-        return cached_query(self.folder, self.fingerprint, name, _items(params))
+        return cached_query(self.folder, self.fingerprint, name, params_key(params))
 
     def prefetch(self, name: str, **params: Any) -> None:
         """Start view.query(name, **params) in the background: a page lists its queries first, so they run side
         by side with its indicators instead of one after another. The arguments must be the later call's."""
-        prefetch(cached_query, self.folder, self.fingerprint, name, _items(params))
+        prefetch(cached_query, self.folder, self.fingerprint, name, params_key(params))
 
     def prefetch_county_indicators(self) -> None:
         """Start county_indicators() in the background when a township is chosen (else it is indicators())."""
@@ -66,7 +97,7 @@ class View:
         return self.problem or self.extracts.problem(*tables)
 
 
-def _items(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def params_key(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Query parameters as a hashable cache key (lists travel as tuples)."""
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 

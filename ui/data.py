@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from dpf.config import data_dir
 from dpf.db import Extracts, open_extracts
 from dpf.indicators import compute_indicators, data_years, township_table, township_values
 from dpf.manifest import manifest_fingerprint
+from dpf.progress import cumulative_by_month
 from dpf.sql import run_query
 
 # Cached computations a page will ask for later, started early so they overlap with its other queries (DuckDB
@@ -56,6 +58,14 @@ def cached_township_values(
     folder: str, fingerprint: str, year: int, code: str, townships: tuple[str, ...]
 ) -> dict[str, float | None]:
     return township_values(open_cached(folder, fingerprint), year, code, list(townships))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_cumulative(
+    folder: str, fingerprint: str, year: int, townships: tuple[str, ...], as_of: date | None
+) -> pd.DataFrame:
+    """Cumulative value of every indicator at each month end (dpf.progress.cumulative_by_month)."""
+    return cumulative_by_month(open_cached(folder, fingerprint), year, list(townships), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)

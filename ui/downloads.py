@@ -59,3 +59,9 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
             key=f"{key}_csv",
             icon=":material/download:",
         )
+
+
+def table_with_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str) -> None:
+    """The table as shown (click a header to sort) with its two download buttons below."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    table_downloads(frame, page, table, view, key=download_key)

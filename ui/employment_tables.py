@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from dpf.catalogue import PROGRAMS
-from dpf.formatting import fmt_date
+from dpf.formatting import fmt_date, wan
 from ui.funds_tables import short_name
 
 NO_BATCH = "（未填期次）"
@@ -25,10 +25,6 @@ FUNNEL_STEPS = [
     ("intentions", "达成就业意向", "人", "年内达成就业意向的残疾人（去重）"),
     ("registered_with_intention", "登记且达成意向", "人", "年内既办理就业登记、又达成就业意向的残疾人（去重）"),
 ]
-
-
-def wan(yuan: float | None) -> float | None:
-    return None if yuan is None or pd.isna(yuan) else round(float(yuan) / 10_000, 2)
 
 
 def day_span(first: date, last: date) -> str:

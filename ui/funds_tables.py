@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dpf.catalogue import CATEGORIES, GRADES, PROGRAM_BY_CODE, PROGRAMS
-from dpf.formatting import yoy_delta
+from dpf.formatting import wan, yoy_delta
 
 ALL_PROGRAMS = "全部项目"
 
@@ -33,10 +33,6 @@ def short_name(code: str) -> str:
 def program_label(code: str) -> str:
     """Selectbox label: 全部项目 or the programme's full name."""
     return ALL_PROGRAMS if code == ALL_PROGRAMS else (PROGRAM_BY_CODE[code].name if code in PROGRAM_BY_CODE else code)
-
-
-def wan(yuan: float | None) -> float | None:
-    return None if yuan is None or pd.isna(yuan) else round(float(yuan) / 10_000, 2)
 
 
 def program_table(by_program: pd.DataFrame) -> pd.DataFrame:

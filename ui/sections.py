@@ -1,22 +1,145 @@
-"""A page's sections as tabs of which only the chosen one runs."""
+"""A page's sections in one table: each one's label, what it needs computed and the function that draws it.
+
+A page lists its sections once (`Sections`); the tabs, the prefetch of the chosen section's queries and the call
+of its drawing function all come from that table, so there is no second list of labels to fall out of step with
+the first. `Sections.open` draws the tabs (none for a page of one section) and starts the chosen section's
+queries in the background; `Sections.show` draws the page's cards meanwhile and then the chosen section.
+
+`context` is what the page's drawing functions take: the View for most pages, or a page's own object with the
+view and the page-wide choices (such as the programme chosen on 资金发放) that the queries' parameters depend on.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+if TYPE_CHECKING:
+    from ui.context import View
 
-def open_section(key: str, labels: Sequence[str]) -> tuple[str, DeltaGenerator]:
-    """Draw one tab per label and return the chosen label and its container.
+C = TypeVar("C")
 
-    Only the chosen section is computed and drawn (Streamlit's lazy tabs), so a filter change
-    redraws the page's cards and one section instead of every chart on the page. The choice is
-    kept in the URL (?key=label): a copied link or a reload opens the same section.
-    """
-    tabs = st.tabs(list(labels), key=key, bind="query-params")
-    for label, tab in zip(labels, tabs, strict=True):
-        if tab.open:
-            return label, tab
-    return labels[0], tabs[0]
+
+def tables_ready(view: View, *tables: str) -> bool:
+    """True when the tables a section reads can be used; else the section says why, where it is, in Chinese."""
+    problem = view.table_problem(*tables)
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    return problem is None
+
+
+def section_heading(view: View, title: str, *tables: str) -> bool:
+    """The section's heading; then, as `tables_ready`, whether the tables it reads can be used."""
+    st.subheader(title)
+    return tables_ready(view, *tables)
+
+
+@dataclass(frozen=True)
+class Query(Generic[C]):
+    """queries/NAME.sql as the section calls view.query for it: `params(context)` gives the very same arguments."""
+
+    name: str
+    params: Callable[[C], dict[str, Any]]
+
+    def prefetch(self, view: View, context: C) -> None:
+        view.prefetch(self.name, **self.params(context))
+
+
+@dataclass(frozen=True)
+class MonthEnds(Generic[C]):
+    """Every indicator's month-end values in `year(context)` (View.cumulative; a year of None: not needed)."""
+
+    year: Callable[[C], int | None]
+
+    def prefetch(self, view: View, context: C) -> None:
+        year = self.year(context)
+        if year is not None:
+            view.prefetch_cumulative(year)
+
+
+@dataclass(frozen=True)
+class CountyIndicators:
+    """The whole county's indicators (View.county_indicators), a township's benchmark; nothing when no township is
+    chosen (they are then the view's own indicators)."""
+
+    def prefetch(self, view: View, context: object) -> None:
+        view.prefetch_county_indicators()
+
+
+Need = Query[C] | MonthEnds[C] | CountyIndicators
+
+
+@dataclass(frozen=True)
+class Section(Generic[C]):
+    """One tab of a page: its label, the function that draws it and what it computes (started before the cards)."""
+
+    label: str
+    draw: Callable[[C], None]
+    needs: tuple[Need[C], ...] = ()
+
+    def prefetch(self, view: View, context: C) -> None:
+        for need in self.needs:
+            need.prefetch(view, context)
+
+
+class Sections(Generic[C]):
+    """A page's sections in tab order; `key` names the tabs' widget and their URL parameter (?key=label); `needs`
+    is what the page's cards above the tabs compute, started with the chosen section's."""
+
+    def __init__(self, key: str, sections: Sequence[Section[C]], needs: tuple[Need[C], ...] = ()) -> None:
+        labels = [section.label for section in sections]
+        if not labels or not all(label.strip() for label in labels) or len(set(labels)) != len(labels):
+            raise ValueError(f"{key}: the sections need distinct, non-empty labels, not {labels}")
+        self.key = key
+        self.needs = needs
+        self._by_label = {section.label: section for section in sections}
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._by_label)
+
+    def __getitem__(self, label: str) -> Section[C]:
+        try:
+            return self._by_label[label]
+        except KeyError:
+            raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
+
+    def show(
+        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+    ) -> None:
+        """The page below its header: `cards(context)` (in `top`, else just above the tabs), drawn while the chosen
+        section's queries run in the background, then the chosen section."""
+        top = top if top is not None else st.container()
+        section, container = self.open(view, context)
+        if cards is not None:
+            with top:
+                cards(context)
+        with container:
+            section.draw(context)
+
+    def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
+        """Draw one tab per section, start the cards' and the chosen section's queries and return it with its container.
+
+        Only the chosen section is computed and drawn (Streamlit's lazy tabs), so a filter change redraws the
+        page's cards and one section instead of every chart on the page. The choice is kept in the URL
+        (?key=label): a copied link or a reload opens the same section. A page of one section has no tabs.
+        """
+        section, container = self._choose()
+        for need in self.needs:
+            need.prefetch(view, context)
+        section.prefetch(view, context)
+        return section, container
+
+    def _choose(self) -> tuple[Section[C], DeltaGenerator]:
+        sections = list(self._by_label.values())
+        if len(sections) == 1:
+            return sections[0], st.container()
+        tabs = st.tabs(self.labels, key=self.key, bind="query-params")
+        for section, tab in zip(sections, tabs, strict=True):
+            if tab.open:
+                return section, tab
+        return sections[0], tabs[0]

@@ -54,6 +54,7 @@ from dpf.ingest.values import (
     parse_yes_no,
 )
 from dpf.safe_cells import FORMULA_STARTS
+from dpf.schedule import month_end
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)")
@@ -227,7 +228,7 @@ def _payment(row: _Row, ctx: Context):
     if reissue:
         record["reissue"] = True
         identity = (*identity, REISSUE_MARK, amount)
-    latest = _month_end(period)
+    latest = month_end(period.year, period.month)
     return (
         record,
         identity,
@@ -349,11 +350,6 @@ PARSERS = {
 ID_COLUMNS = {"payments": "payment_id", "services": "service_id", "rehab_needs": "need_id", "satisfaction": "survey_id"}
 # Kinds where a second row with the same identity is a contradiction, not a second event.
 UNIQUE_IDENTITY = frozenset({"persons", "targets"})
-
-
-def _month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
 
 
 def shown_value(column: str, value: object, names: frozenset[str]) -> str:

@@ -1,0 +1,273 @@
+"""The 年度目标 page's charts and tables: status counts, completion against 序时进度, townships, month by month."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.formatting import fmt_date, fmt_pct, fmt_value
+from dpf.schedule import Basis, Status, projection_path, schedule_line
+from dpf.targets import TargetRow, TownshipTarget
+from ui.charts import add_vertical_line, show_chart
+from ui.context import View
+
+BASIS_LABELS = {"day": "按天", "month": "按月"}
+BASIS_HELP = {
+    "day": "按天：截至数据日已过天数（含当天）÷ 全年天数",
+    "month": "按月：已过完整月数 ÷ 12（与月度通报口径一致）",
+}
+COUNTED = [Status.SEVERELY_BEHIND, Status.BEHIND, Status.AHEAD, Status.DONE]
+
+
+def summary(rows: list[TargetRow], schedule: float, basis: Basis) -> None:
+    counts = {status: sum(r.progress.status is status for r in rows) for status in COUNTED}
+    columns = st.columns(5)
+    columns[0].metric(f"序时进度（{BASIS_LABELS[basis]}）", fmt_pct(schedule), help=BASIS_HELP[basis], border=True)
+    for column, status in zip(columns[1:], COUNTED, strict=True):
+        column.metric(status.label, f"{counts[status]}项", border=True)
+    others = len(rows) - sum(counts.values())
+    if others:
+        st.caption(f"另有{others}项尚未开始。")
+
+
+def completion_top(completions: Sequence[float | None]) -> float:
+    """The completion axis reaches 110% at least and 200% at most (a bar beyond is cut at the edge)."""
+    return max(110.0, min(max((c or 0.0) for c in completions), 200.0))
+
+
+def completion_axis(top: float, room: float, title: str) -> dict:
+    """A completion axis (%, ticks every 25) from 0 to `top`, with `room` × top for the bar labels."""
+    ticks = list(range(0, int(top) + 1, 25))
+    return {"range": [0, top * room], "tickvals": ticks, "ticktext": [f"{t}%" for t in ticks], "title": title}
+
+
+def category_axis(names: list[str]) -> dict:
+    """A y axis listing `names` from the top down, in the order given."""
+    return {"categoryorder": "array", "categoryarray": names, "autorange": "reversed", "automargin": True}
+
+
+def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
+    names = [r.name for r in rows]
+    top = completion_top([r.progress.completion for r in rows])
+    fig = go.Figure()
+    fig.add_bar(
+        x=[top] * len(rows),
+        y=names,
+        orientation="h",
+        marker_color="#eef1f4",
+        width=0.7,
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    for status in sorted({r.progress.status for r in rows}, key=lambda s: s.rank):
+        members = [r for r in rows if r.progress.status is status]
+        fig.add_bar(
+            x=[min(r.progress.completion or 0.0, top) for r in members],
+            y=[r.name for r in members],
+            orientation="h",
+            width=0.42,
+            name=status.label,
+            marker_color=status.color,
+            text=[label(r) for r in members],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[hover(r) for r in members],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=[schedule] * len(rows),
+        y=names,
+        mode="markers",
+        marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": "#1f2933"}},
+        name=f"序时进度 {fmt_pct(schedule)}",
+        hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
+    )
+    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.3,
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        xaxis=completion_axis(top, 1.4, "完成率（竖线为序时进度，虚线为目标100%）"),
+        yaxis=category_axis(names),
+    )
+    show_chart(fig, f"{view.year}年度目标完成率与序时进度", view, key="targets_bullet", height=44 * len(rows) + 150)
+
+
+def label(row: TargetRow) -> str:
+    p = row.progress
+    return f"{fmt_value(p.value, row.unit)} / {fmt_value(p.target, row.unit)}　{fmt_pct(p.completion)}"
+
+
+def hover(row: TargetRow) -> str:
+    p = row.progress
+    return (
+        f"<b>{row.name}</b><br>完成 {fmt_value(p.value, row.unit)}，目标 {fmt_value(p.target, row.unit)}"
+        f"<br>完成率 {fmt_pct(p.completion)}，序时进度 {fmt_pct(p.schedule)}"
+        f"<br>差距 {p.gap:+.1f}个百分点　{p.status.label}"
+        f"<br>预计全年 {fmt_value(p.projection, row.unit)}（{'可' if p.projection_reaches_target else '难以'}完成）"
+    )
+
+
+def rounded(value: float | None) -> float | None:
+    """A percentage for a table cell: one decimal (None stays empty)."""
+    return round(value, 1) if value is not None else None
+
+
+def needed_text(needed: float | None, unit: str) -> str:
+    return "—" if needed is None else fmt_value(needed, unit)
+
+
+def target_table(rows: list[TargetRow]) -> pd.DataFrame:
+    records = []
+    for r in rows:
+        p = r.progress
+        records.append(
+            {
+                "指标": r.name,
+                "完成值": fmt_value(p.value, r.unit),
+                "目标": fmt_value(p.target, r.unit),
+                "完成率（%）": rounded(p.completion),
+                "序时进度（%）": round(p.schedule, 1),
+                "差距（个百分点）": rounded(p.gap),
+                "状态": p.status.text,
+                "预计全年": fmt_value(p.projection, r.unit),
+                "预计能否完成": "能" if p.projection_reaches_target else "不能",
+                "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
+                "备注": p.note or "",
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def township_chart(view: View, name: str, unit: str, records: list[TownshipTarget]) -> None:
+    """Each township's completion of its share of one target, laggards first, against 序时进度 and 100%."""
+    chosen = set(view.township_codes)
+    names = [("▶ " if t.code in chosen else "") + t.name for t in records]
+    top = completion_top([t.progress.completion for t in records])
+    schedule = records[0].progress.schedule
+    fig = go.Figure(
+        go.Bar(
+            x=[min(t.progress.completion or 0.0, top) for t in records],
+            y=names,
+            orientation="h",
+            marker_color=[t.progress.status.color for t in records],
+            text=[
+                f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status.label}"
+                for p in (t.progress for t in records)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}：%{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    add_vertical_line(fig, schedule, {"color": "#1f2933", "width": 2})
+    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    fig.update_layout(
+        xaxis=completion_axis(top, 1.5, f"完成率（实线为序时进度 {fmt_pct(schedule)}，虚线为100%）"),
+        yaxis=category_axis(names),
+    )
+    note = "（▶ 为所选乡镇）" if chosen else ""
+    height = max(300, 30 * len(records) + 140)
+    show_chart(fig, f"{name}：各乡镇（街道）完成率{note}", view, key="targets_township_ranking", height=height)
+
+
+def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(
+        [
+            {
+                "乡镇（街道）": t.name,
+                "完成值": fmt_value(t.progress.value, unit),
+                "分解目标": fmt_value(t.progress.target, unit),
+                "完成率（%）": rounded(t.progress.completion),
+                "差距（个百分点）": rounded(t.progress.gap),
+                "状态": t.progress.status.text,
+                "剩余每月需完成": needed_text(t.progress.needed_per_month, unit),
+            }
+            for t in records
+        ]
+    )
+
+
+def cumulative_chart(
+    view: View,
+    row: TargetRow,
+    this_year: list[float],
+    last_year: list[float],
+    pattern: list[float] | None,
+    basis: Basis,
+) -> None:
+    """One target month by month: actual cumulative values, 序时进度, last year's and the projection to December.
+
+    `this_year` and `last_year` are the indicator's 12 month-end values (NaN where unknown); `pattern` last year's
+    monthly increments the projection follows (None: this year's run rate).
+    """
+    p, unit = row.progress, row.unit
+    year_start = date(view.year, 1, 1)
+    ends = [d for d, _ in schedule_line(view.year)]
+    actual = [(min(d, view.as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
+    if not p.is_rate:
+        actual = [(year_start, 0.0), *actual]
+    fig = go.Figure()
+    if not p.is_rate:
+        line = [(year_start, 0.0), *[(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]]
+        fig.add_scatter(
+            x=[d for d, _ in line],
+            y=[v for _, v in line],
+            name=f"序时进度（{BASIS_LABELS[basis]}）",
+            mode="lines",
+            line={"color": "#9aa5b1", "width": 2},
+            hovertemplate="%{x|%-m月%-d日} 序时应完成 %{y:,.1f}" + unit + "<extra></extra>",
+        )
+    last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
+    if last and any(v for _, v in last):
+        fig.add_scatter(
+            x=[d for d, _ in last],
+            y=[v for _, v in last],
+            name=f"{view.year - 1}年同期累计",
+            mode="lines",
+            line={"color": "#b5838d", "dash": "dot", "width": 1.5},
+            hovertemplate=f"{view.year - 1}年" + "%{x|%-m月}末累计 %{y:,.1f}" + unit + "<extra></extra>",
+        )
+    fig.add_scatter(
+        x=[d for d, _ in actual],
+        y=[v for _, v in actual],
+        name="实际累计",
+        mode="lines+markers",
+        line={"color": p.status.color, "width": 3},
+        hovertemplate="截至%{x|%-m月%-d日} 累计 %{y:,.1f}" + unit + "<extra></extra>",
+    )
+    path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
+    if len(path) > 1:
+        fig.add_scatter(
+            x=[d for d, _ in path],
+            y=[v for _, v in path],
+            name="预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）",
+            mode="lines",
+            line={"color": p.status.color, "dash": "dash", "width": 2},
+            hovertemplate="预计%{x|%-m月}末 %{y:,.1f}" + unit + "<extra></extra>",
+        )
+    fig.add_hline(
+        y=p.target,
+        line={"color": "#c05746", "dash": "dash", "width": 1},
+        annotation_text=f"目标 {fmt_value(p.target, unit)}",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        yaxis={"title": unit, "automargin": True, "rangemode": "tozero"},
+        xaxis={"tickformat": "%-m月", "dtick": "M1", "range": [year_start, date(view.year, 12, 31)]},
+    )
+    show_chart(fig, f"{row.name}：逐月累计、序时进度与全年预计", view, key="targets_cumulative", height=420)
+    reach = "可以完成" if p.projection_reaches_target else "难以完成"
+    need = "" if not p.needed_per_month else f"；要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}"
+    rate_note = "比率指标按当前值预计全年，不按月累计。" if p.is_rate else ""
+    st.caption(
+        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_value(p.projection, unit)}，"
+        f"按此进度{reach}目标 {fmt_value(p.target, unit)}{need}。{rate_note}"
+    )
