@@ -59,7 +59,7 @@ def test_first_upload_on_a_fresh_server_is_listed_and_checked(browser, import_se
         assert listed(tab) == ["九月护理补贴.xlsx"]
         text = harness.main_text(tab)
         assert "预览：九月护理补贴.xlsx（资金发放花名册，1 行）" in text
-        assert tab.get_by_role("button", name="确认导入 1 行").is_enabled()
+        assert tab.get_by_role("button", name="确认导入（新增 1 行）").is_enabled()
         assert harness.page_problems(tab) == []
     finally:
         context.close()
@@ -76,7 +76,7 @@ def test_a_second_session_uploads_two_ledgers(browser, import_server, tmp_path):
         upload_at_once(tab, import_server.url, files)
         harness.wait_idle(tab, "检查结果")
         assert sorted(listed(tab)) == sorted(["九月护理补贴.xlsx", "九月生活补贴.xlsx"])
-        assert tab.get_by_role("button", name="确认导入 2 行").is_enabled()
+        assert tab.get_by_role("button", name="确认导入（新增 2 行）").is_enabled()
         assert harness.page_problems(tab) == []
     finally:
         context.close()
