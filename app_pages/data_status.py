@@ -144,15 +144,27 @@ def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
     return table
 
 
-def gaps_section(view: View) -> None:
-    st.subheader(f"{view.year}年两项补贴填报情况（各乡镇、各月）")
-    st.caption(
-        "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
-        "本表显示全县所有乡镇，不受左侧乡镇选择影响。"
-    )
+def payments_check(view: View, title: str, explanation: str, query: str, params: dict) -> pd.DataFrame | None:
+    """A check of the payments: its heading, what it looks for and its query's rows (None, after saying why, when
+    the payments or the townships cannot be used)."""
+    st.subheader(title)
+    st.caption(explanation)
     if not tables_ready(view, "payments", "townships"):
+        return None
+    return view.query(query, **params)
+
+
+def gaps_section(view: View) -> None:
+    grid = payments_check(
+        view,
+        f"{view.year}年两项补贴填报情况（各乡镇、各月）",
+        "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
+        "本表显示全县所有乡镇，不受左侧乡镇选择影响。",
+        "reporting_gaps",
+        gaps_params(view),
+    )
+    if grid is None:
         return
-    grid = view.query("reporting_gaps", **gaps_params(view))
     if grid.empty or not grid["rows"].any():
         st.info(f"{view.year}年（截至 {fmt_date(view.as_of)}）没有两项补贴发放记录，暂无填报情况可看。")
         return
@@ -183,14 +195,16 @@ def doubles_table(doubles: pd.DataFrame) -> pd.DataFrame:
 
 
 def doubles_section(view: View) -> None:
-    st.subheader(f"{view.year}年预警：疑似重复发放")
-    st.caption(
+    doubles = payments_check(
+        view,
+        f"{view.year}年预警：疑似重复发放",
         "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
-        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。"
+        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。",
+        "duplicate_payments",
+        view.year_params(),
     )
-    if not tables_ready(view, "payments", "townships"):
+    if doubles is None:
         return
-    doubles = view.query("duplicate_payments", **view.year_params())
     if doubles.empty:
         st.success("未发现同一人同一项目同一月份多笔发放。", icon=":material/check_circle:")
         return
