@@ -1,5 +1,8 @@
 """数据状况: the manifest, each table's rows and years, the contract check, recent imports,
-freshness, and the 填报 gaps (townships without 两项补贴 records in a month where they had them before)."""
+freshness, and the 填报 gaps (townships without 两项补贴 records in a month where they had them before).
+
+One page read from top to bottom (no tabs): every warning — stale data, a failed check, a 缺报, a suspected double
+payment — is in sight at once, and the queries of the parts below run while the slow check above them does."""
 
 from __future__ import annotations
 
@@ -11,20 +14,17 @@ import streamlit as st
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
-from dpf.check_store import FolderChanged, checked_folder
+from dpf.check_store import FolderChanged
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
 from ui.context import View, current_view
 from ui.header import page_header, source_label
+from ui.sections import Query, Section, Sections, tables_ready
 
 STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
-
-
-@st.cache_data(show_spinner="正在检查数据文件（新数据首次检查，较大数据可能需要数十秒）……", max_entries=8)
-def contract_check(folder: str, fingerprint: str) -> CheckResult:
-    """The full check, once per export (dpf.check_store keeps it on disk across restarts)."""
-    return checked_folder(Path(folder))
+IMPORT_RESULTS = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入", "interrupted": "中断，未写入"}
+GAP = "缺报"
 
 
 def _generated(text: str) -> str:
@@ -34,33 +34,12 @@ def _generated(text: str) -> str:
         return text or "未知"
 
 
-def check_section(view: View) -> None:
-    st.subheader("数据约定检查")
-    try:
-        result = contract_check(view.folder, view.fingerprint)
-    except FolderChanged:  # nothing cached: the next run checks the new data
-        st.info(
-            "数据正在更新：检查期间有新的导入替换了数据文件，本次检查结果不作数。请稍候片刻后点“重新检查”。",
-            icon=":material/sync:",
-        )
-        st.button("重新检查", key="status_recheck")
-        return
-    if result.unreadable:
-        st.error(result.unreadable, icon=":material/error:")
-    elif result.violations:
-        st.error(
-            f"检查未通过：{len(result.violations)} 项问题，{len(result.warnings)} 项提醒。", icon=":material/error:"
-        )
-    else:
-        st.success(
-            f"检查通过：{len(result.tables)} 张表，{len(result.warnings)} 项提醒。", icon=":material/check_circle:"
-        )
-    for finding in [*result.violations, *result.warnings]:
-        st.markdown(f"- {'【问题】' if finding in result.violations else '【提醒】'}{finding.message}")
+def gaps_params(view: View) -> dict:
+    return {"year": view.year, "as_of": view.as_of, "programs": MONTHLY}
 
 
-view = current_view()
-if page_header(view, "数据状况"):
+def cards(view: View) -> None:
+    """What the page is for, a warning when the data is old, and where it comes from."""
     manifest = view.extracts.manifest
     st.caption("本页说明看板所用数据的来源、截至日期、完整性和最近的导入情况，供数据管理员和领导核对。")
     stale = (date.today() - view.as_of).days if view.as_of else 0
@@ -74,117 +53,181 @@ if page_header(view, "数据状况"):
     cols[1].metric("数据生成时间", _generated(manifest.generated_at if manifest else ""))
     cols[2].metric("数据来源", source_label(view))
 
+
+def _years(first: float, last: float) -> str:
+    if pd.isna(first):
+        return ""
+    first, last = int(first), int(last)
+    return f"{first}年" if first == last else f"{first}–{last}年"
+
+
+def tables_section(view: View) -> None:
+    """Each table's rows and years beside the manifest's count, and what is wrong with a table that is."""
     st.subheader("各数据表")
-    coverage = view.query("table_coverage")
+    manifest = view.extracts.manifest
     statuses = view.extracts.tables
     listed = manifest.tables if manifest else {}
     rows = []
-    for record in coverage.itertuples():
+    for record in view.query("table_coverage").itertuples():
         status = statuses.get(record.tbl)
-        years = ""
-        if pd.notna(record.first_year):
-            first, last = int(record.first_year), int(record.last_year)
-            years = f"{first}年" if first == last else f"{first}–{last}年"
+        ok = bool(status and status.ok)
         rows.append(
             {
                 "数据表": f"{TABLE_NAMES_ZH[record.tbl]}（{record.tbl}）",
-                "行数": fmt_count(record.rows) if status and status.ok else "—",
-                "覆盖年份": years if status and status.ok else "—",
+                "行数": fmt_count(record.rows) if ok else "—",
+                "覆盖年份": _years(record.first_year, record.last_year) if ok else "—",
                 "manifest 登记行数": fmt_count(listed[record.tbl]["rows"]) if record.tbl in listed else "未登记",
-                "状态": "正常" if status and status.ok else (status.problem if status else "未找到"),
+                "状态": "正常" if ok else (status.problem if status else "未找到"),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_tables")
 
-    check_section(view)
 
+def check_summary(result: CheckResult) -> None:
+    if result.unreadable:
+        st.error(result.unreadable, icon=":material/error:")
+    elif result.violations:
+        st.error(
+            f"检查未通过：{len(result.violations)} 项问题，{len(result.warnings)} 项提醒。", icon=":material/error:"
+        )
+    else:
+        st.success(
+            f"检查通过：{len(result.tables)} 张表，{len(result.warnings)} 项提醒。", icon=":material/check_circle:"
+        )
+
+
+def check_section(view: View) -> None:
+    st.subheader("数据约定检查")
+    try:
+        result = view.contract_check()
+    except FolderChanged:  # nothing cached: the next run checks the new data
+        st.info(
+            "数据正在更新：检查期间有新的导入替换了数据文件，本次检查结果不作数。请稍候片刻后点“重新检查”。",
+            icon=":material/sync:",
+        )
+        st.button("重新检查", key="status_recheck")
+        return
+    check_summary(result)
+    for finding in [*result.violations, *result.warnings]:
+        st.markdown(f"- {'【问题】' if finding in result.violations else '【提醒】'}{finding.message}")
+
+
+def imports_section(view: View) -> None:
     st.subheader("最近的导入")
     log = read_log(Path(view.folder))
     if not log:
         st.info("尚无导入记录（本数据集未通过“数据导入”更新过）。")
-    else:
-        status_zh = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入", "interrupted": "中断，未写入"}
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "导入时间": _generated(entry.get("at", "")),
-                        "文件": "、".join(f["file"] for f in entry.get("files", [])),
-                        "接受行数": fmt_count(entry.get("accepted", 0)),
-                        "拒绝行数": fmt_count(entry.get("rejected", 0)),
-                        "结果": status_zh.get(entry.get("status"), entry.get("status", "")),
-                        "导入后数据截至": entry.get("as_of", ""),
-                    }
-                    for entry in log
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            key="status_imports",
-        )
+        return
+    rows = [
+        {
+            "导入时间": _generated(entry.get("at", "")),
+            "文件": "、".join(f["file"] for f in entry.get("files", [])),
+            "接受行数": fmt_count(entry.get("accepted", 0)),
+            "拒绝行数": fmt_count(entry.get("rejected", 0)),
+            "结果": IMPORT_RESULTS.get(entry.get("status"), entry.get("status", "")),
+            "导入后数据截至": entry.get("as_of", ""),
+        }
+        for entry in log
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_imports")
 
-    st.subheader(f"{view.year}年两项补贴填报情况（各乡镇、各月）")
-    st.caption(
+
+def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
+    """One programme's townships × months: the payees of each month, 缺报 where a township stopped reporting."""
+    part = grid[grid["program"] == program].copy()
+    part["cell"] = [
+        GAP if gap else (fmt_count(n) if n else "—") for gap, n in zip(part["gap"], part["rows"], strict=True)
+    ]
+    table = part.pivot_table(index=["sort_order", "name"], columns="month", values="cell", aggfunc="first")
+    table = table.droplevel(0).rename_axis("乡镇（街道）")
+    table.columns = [f"{m}月" for m in table.columns]
+    return table
+
+
+def payments_check(view: View, title: str, explanation: str, query: str, params: dict) -> pd.DataFrame | None:
+    """A check of the payments: its heading, what it looks for and its query's rows (None, after saying why, when
+    the payments or the townships cannot be used)."""
+    st.subheader(title)
+    st.caption(explanation)
+    if not tables_ready(view, "payments", "townships"):
+        return None
+    return view.query(query, **params)
+
+
+def gaps_section(view: View) -> None:
+    grid = payments_check(
+        view,
+        f"{view.year}年两项补贴填报情况（各乡镇、各月）",
         "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
-        "本表显示全县所有乡镇，不受左侧乡镇选择影响。"
+        "本表显示全县所有乡镇，不受左侧乡镇选择影响。",
+        "reporting_gaps",
+        gaps_params(view),
     )
-    problem = view.table_problem("payments", "townships")
-    if problem:
-        st.warning(problem, icon=":material/warning:")
+    if grid is None:
+        return
+    if grid.empty or not grid["rows"].any():
+        st.info(f"{view.year}年（截至 {fmt_date(view.as_of)}）没有两项补贴发放记录，暂无填报情况可看。")
+        return
+    gaps = grid[grid["gap"]]
+    if gaps.empty:
+        st.success("各乡镇逐月均有记录，没有发现缺报。", icon=":material/check_circle:")
     else:
-        grid = view.query("reporting_gaps", year=view.year, as_of=view.as_of, programs=MONTHLY)
-        if grid.empty or not grid["rows"].any():
-            st.info(f"{view.year}年（截至 {fmt_date(view.as_of)}）没有两项补贴发放记录，暂无填报情况可看。")
-        else:
-            gaps = grid[grid["gap"]]
-            if gaps.empty:
-                st.success("各乡镇逐月均有记录，没有发现缺报。", icon=":material/check_circle:")
-            else:
-                st.warning(
-                    f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:"
-                )
-            for index, program in enumerate(MONTHLY):
-                part = grid[grid["program"] == program].copy()
-                part["cell"] = [
-                    "缺报" if gap else (fmt_count(n) if n else "—")
-                    for gap, n in zip(part["gap"], part["rows"], strict=True)
-                ]
-                table = part.pivot_table(index=["sort_order", "name"], columns="month", values="cell", aggfunc="first")
-                table = table.droplevel(0).rename_axis("乡镇（街道）")
-                table.columns = [f"{m}月" for m in table.columns]
-                st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
-                styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == "缺报" else "")
-                st.dataframe(styled, width="stretch", key=f"status_gaps_{index}")
+        st.warning(f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:")
+    for index, program in enumerate(MONTHLY):
+        st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
+        styled = gap_grid(grid, program).style.map(
+            lambda v: "background-color: #fde2e1; color: #b42318" if v == GAP else ""
+        )
+        st.dataframe(styled, width="stretch", key=f"status_gaps_{index}")
 
-    st.subheader(f"{view.year}年预警：疑似重复发放")
-    st.caption(
-        "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
-        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。"
+
+def doubles_table(doubles: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "乡镇（街道）": doubles["name"],
+            "项目": [PROGRAM_BY_CODE[p].name for p in doubles["program"]],
+            "月份": [f"{p:%Y}年{p.month}月" for p in doubles["period"]],
+            "人（项目）数": doubles["payees"].map(fmt_count),
+            "发放笔数": doubles["payments"].map(fmt_count),
+            "金额（元）": [f"{float(v):,.2f}" for v in doubles["amount_yuan"]],
+        }
     )
-    if problem:
-        st.warning(problem, icon=":material/warning:")
-    else:
-        doubles = view.query("duplicate_payments", year=view.year)
-        if doubles.empty:
-            st.success("未发现同一人同一项目同一月份多笔发放。", icon=":material/check_circle:")
-        else:
-            st.warning(
-                f"发现 {fmt_count(doubles['payees'].sum())} 人（项目）次同月多笔发放，"
-                f"涉及 {fmt_count(doubles['payments'].sum())} 笔，见下表。",
-                icon=":material/warning:",
-            )
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "乡镇（街道）": doubles["name"],
-                        "项目": [PROGRAM_BY_CODE[p].name for p in doubles["program"]],
-                        "月份": [f"{p:%Y}年{p.month}月" for p in doubles["period"]],
-                        "人（项目）数": doubles["payees"].map(fmt_count),
-                        "发放笔数": doubles["payments"].map(fmt_count),
-                        "金额（元）": [f"{float(v):,.2f}" for v in doubles["amount_yuan"]],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                key="status_duplicate_payments",
-            )
+
+
+def doubles_section(view: View) -> None:
+    doubles = payments_check(
+        view,
+        f"{view.year}年预警：疑似重复发放",
+        "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
+        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。",
+        "duplicate_payments",
+        view.year_params(),
+    )
+    if doubles is None:
+        return
+    if doubles.empty:
+        st.success("未发现同一人同一项目同一月份多笔发放。", icon=":material/check_circle:")
+        return
+    st.warning(
+        f"发现 {fmt_count(doubles['payees'].sum())} 人（项目）次同月多笔发放，"
+        f"涉及 {fmt_count(doubles['payments'].sum())} 笔，见下表。",
+        icon=":material/warning:",
+    )
+    st.dataframe(doubles_table(doubles), hide_index=True, width="stretch", key="status_duplicate_payments")
+
+
+SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
+    "data_status_section",
+    [
+        Section("各数据表", tables_section, (Query("table_coverage"),)),
+        Section("数据约定检查", check_section),
+        Section("最近的导入", imports_section),
+        Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),)),
+        Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),)),
+    ],
+)
+
+
+view = current_view()
+if page_header(view, "数据状况"):
+    SECTIONS.show_all(view, view, cards)

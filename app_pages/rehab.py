@@ -130,14 +130,24 @@ def coverage_section(view: View) -> None:
     table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
 
 
+def scoped_rows(view: View, title: str, tables: tuple[str, ...], query: str, nothing: str) -> pd.DataFrame | None:
+    """A section's heading and its query over the view's scope; None, after saying why, when there is nothing to
+    draw (a table it reads cannot be used, or the query finds no rows: then `nothing` is said)."""
+    if not section_heading(view, title, *tables):
+        return None
+    rows = view.query(query, **view.scope_params())
+    if rows.empty:
+        st.info(nothing, icon=":material/info:")
+        return None
+    return rows
+
+
 def needs_section(view: View) -> None:
-    if not section_heading(view, "康复需求：乡镇 × 需求类型", "rehab_needs", "townships"):
-        return
-    by_type = view.query("rehab_needs_by_township_and_type", **view.scope_params())
-    if by_type.empty:
-        st.info(
-            f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。", icon=":material/info:"
-        )
+    nothing = f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。"
+    by_type = scoped_rows(
+        view, "康复需求：乡镇 × 需求类型", ("rehab_needs", "townships"), "rehab_needs_by_township_and_type", nothing
+    )
+    if by_type is None:
         return
     names = list(dict.fromkeys(by_type.sort_values("sort_order")["name"]))
     rates = by_type.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
@@ -169,11 +179,9 @@ def needs_section(view: View) -> None:
 
 
 def category_section(view: View) -> None:
-    if not section_heading(view, "持证残疾人类别与等级", "persons"):
-        return
-    by_category = view.query("certified_by_category_grade", **view.scope_params())
-    if by_category.empty:
-        st.info(f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。", icon=":material/info:")
+    nothing = f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。"
+    by_category = scoped_rows(view, "持证残疾人类别与等级", ("persons",), "certified_by_category_grade", nothing)
+    if by_category is None:
         return
     fig = go.Figure()
     add_bars_by(
@@ -203,13 +211,9 @@ def category_section(view: View) -> None:
 
 
 def children_section(view: View) -> None:
-    if not section_heading(view, "残疾儿童康复：逐月", "services"):
-        return
-    monthly = view.query("rehab_children_monthly", **view.scope_params())
-    if monthly.empty:
-        st.info(
-            f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。", icon=":material/info:"
-        )
+    nothing = f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。"
+    monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), "rehab_children_monthly", nothing)
+    if monthly is None:
         return
     fig = go.Figure()
     add_bars_by(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
+import streamlit as st
 
+from bench.timing import timed_queries
 from dpf.check import check_folder
 from dpf.ingest.cli import run_import
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.ingest_helpers import KEY, PAY_HEADERS, base_set, cert, pay_rows, write_file, xlsx_bytes
+from tests.test_prefetch import wait_for_prefetches
+from ui.context import View, params_key
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +84,34 @@ def test_status_page_lists_suspected_double_payments_without_personal_data(impor
             "金额（元）": "120.00",
         }
     ]
+
+
+def test_status_page_has_no_tabs_and_starts_its_queries_early(imported, monkeypatch):
+    """One page read from top to bottom: every part's query starts before the first is drawn, each runs once and
+    is the very query the part asks for (the same arguments)."""
+    started: list[tuple] = []
+    asked: list[tuple] = []
+    real_prefetch, real_query = View.prefetch, View.query
+
+    def recording_prefetch(self, name, **params):
+        started.append((name, params_key(params)))
+        real_prefetch(self, name, **params)
+
+    def recording_query(self, name, **params):
+        asked.append((name, params_key(params)))
+        return real_query(self, name, **params)
+
+    monkeypatch.setattr(View, "prefetch", recording_prefetch)
+    monkeypatch.setattr(View, "query", recording_query)
+    st.cache_data.clear()
+    with timed_queries() as ran:
+        at = run_page(imported, "data_status.py", query={"year": "2024"})
+        wait_for_prefetches()
+    assert no_exception(at)
+    assert not at.tabs
+    page = started[-3:]  # run_page opens the default page (总览) first
+    assert [name for name, _ in page] == ["table_coverage", "reporting_gaps", "duplicate_payments"]
+    assert set(page) <= set(asked)
+    runs = Counter(name for name, _, _ in ran)
+    assert {name: runs[name] for name, _ in page} == dict.fromkeys([name for name, _ in page], 1)
+    assert any("检查通过" in s.value for s in at.success)  # the check, cached in ui/data.py, ran meanwhile

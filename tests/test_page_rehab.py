@@ -121,6 +121,20 @@ def test_scope_without_needs_is_an_honest_empty_state(small_set):
     assert any("没有登记康复需求" in i.value for i in at.info)
 
 
+@pytest.mark.parametrize(
+    ("section", "said"),
+    [
+        ("类别等级", "龙山镇在2024年末（截至数据日）没有持证残疾人记录。"),  # p3's certificate was cancelled in May
+        ("儿童康复", "龙山镇2024年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。"),
+    ],
+)
+def test_a_section_without_rows_says_so_instead_of_an_empty_chart(small_set, section, said):
+    at = run_page(small_set, "rehab.py", query={"township": "龙山镇"}, section=section)
+    assert no_exception(at)
+    assert said in [i.value for i in at.info]
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
 def test_without_satisfaction_table_the_rest_works(tmp_path):
     tables = {name: rows for name, rows in TABLES.items() if name != "satisfaction"}
     at = run_page(write_set(tmp_path / "nosat", tables, AS_OF), "rehab.py")

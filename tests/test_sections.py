@@ -10,7 +10,7 @@ import pytest
 from tests.apptest_helpers import REPO, declared_sections, run_page
 from ui.sections import Query, Section, Sections
 
-CHART_PAGES = ["overview.py", "funds.py", "employment.py", "rehab.py", "targets.py"]
+PAGES = [p.name for p in sorted((REPO / "app_pages").glob("*.py"))]
 
 
 def draw(context) -> None:
@@ -55,8 +55,8 @@ def page_tree(page: str) -> ast.Module:
     return ast.parse((REPO / "app_pages" / page).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("page", CHART_PAGES)
-def test_every_chart_page_declares_its_sections_in_one_table(page: str) -> None:
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_declares_its_sections_in_one_table(page: str) -> None:
     """One `SECTIONS = Sections(…)` per page, no prefetch by hand, no comparison of the chosen section with a label."""
     tree = page_tree(page)
     tables = [
@@ -73,15 +73,6 @@ def test_every_chart_page_declares_its_sections_in_one_table(page: str) -> None:
         if isinstance(node, ast.Compare):
             constants = {c.value for c in [node.left, *node.comparators] if isinstance(c, ast.Constant)}
             assert not constants & labels, f"{page}:{node.lineno} compares with a section label"
-
-
-# 数据状况 still caches its contract check in the page: it moves to ui/data.py with that page's conversion.
-PAGES = [
-    pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason="contract_check cache still in the page"))
-    if p.name == "data_status.py"
-    else p.name
-    for p in sorted((REPO / "app_pages").glob("*.py"))
-]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -9,9 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dpf.check import CheckResult
 from dpf.db import Extracts
 from dpf.formatting import scope_label
 from ui.data import (
+    cached_check,
     cached_cumulative,
     cached_indicators,
     cached_query,
@@ -92,6 +94,11 @@ class View:
         """Start county_indicators() in the background when a township is chosen (else it is indicators())."""
         if self.township_codes:
             prefetch(cached_indicators, self.folder, self.fingerprint, self.year, ())
+
+    def contract_check(self) -> CheckResult:
+        """The data folder's full contract check (数据状况), cached per manifest; raises dpf.check_store.FolderChanged
+        when an import swapped the folder during the check."""
+        return cached_check(self.folder, self.fingerprint)
 
     def table_problem(self, *tables: str) -> str | None:
         return self.problem or self.extracts.problem(*tables)

@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dpf.check import CheckResult
+from dpf.check_store import checked_folder
 from dpf.config import data_dir
 from dpf.db import Extracts, open_extracts
 from dpf.indicators import compute_indicators, data_years, township_table, township_values
@@ -85,3 +87,10 @@ def cached_years(folder: str, fingerprint: str) -> list[int]:
 def cached_townships(folder: str, fingerprint: str) -> pd.DataFrame:
     """Townships in official order (dpf.indicators.township_table), per manifest."""
     return township_table(open_cached(folder, fingerprint))
+
+
+@st.cache_data(show_spinner="正在检查数据文件（新数据首次检查，较大数据可能需要数十秒）……", max_entries=8)
+def cached_check(folder: str, fingerprint: str) -> CheckResult:
+    """The full contract check, once per manifest (dpf.check_store keeps it on disk across restarts). A check that
+    an import's swap interrupted raises FolderChanged, which is not cached: the next run checks the new data."""
+    return checked_folder(Path(folder))

@@ -4,6 +4,8 @@ A page lists its sections once (`Sections`); the tabs, the prefetch of the chose
 of its drawing function all come from that table, so there is no second list of labels to fall out of step with
 the first. `Sections.open` draws the tabs (none for a page of one section) and starts the chosen section's
 queries in the background; `Sections.show` draws the page's cards meanwhile and then the chosen section.
+A page meant to be read from top to bottom (数据状况, 数据导入) lists its parts the same way and draws them all,
+without tabs, with `Sections.show_all`.
 
 `context` is what the page's drawing functions take: the View for most pages, or a page's own object with the
 view and the page-wide choices (such as the programme chosen on 资金发放) that the queries' parameters depend on.
@@ -38,12 +40,18 @@ def section_heading(view: View, title: str, *tables: str) -> bool:
     return tables_ready(view, *tables)
 
 
+def no_params(context: object) -> dict[str, Any]:
+    """The arguments of a query without parameters (such as queries/table_coverage.sql)."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Query(Generic[C]):
-    """queries/NAME.sql as the section calls view.query for it: `params(context)` gives the very same arguments."""
+    """queries/NAME.sql as the section calls view.query for it: `params(context)` gives the very same arguments
+    (none by default)."""
 
     name: str
-    params: Callable[[C], dict[str, Any]]
+    params: Callable[[C], dict[str, Any]] = no_params
 
     def prefetch(self, view: View, context: C) -> None:
         view.prefetch(self.name, **self.params(context))
@@ -119,6 +127,18 @@ class Sections(Generic[C]):
             with top:
                 cards(context)
         with container:
+            section.draw(context)
+
+    def show_all(self, view: View, context: C, cards: Callable[[C], None] | None = None) -> None:
+        """The page below its header without tabs: `cards(context)`, then every section in table order. Every
+        section's queries start first, in the background, so each runs while the parts above it are drawn."""
+        for need in self.needs:
+            need.prefetch(view, context)
+        for section in self._by_label.values():
+            section.prefetch(view, context)
+        if cards is not None:
+            cards(context)
+        for section in self._by_label.values():
             section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
