@@ -113,7 +113,8 @@ def pay_rows(
 # Each task: {"files": [...], "replace": bool, "kill_at": step | None, "pause_at": step | None}. After a task the
 # process appends "index exit-code" to `progress`; `kill_at` ends the process there with os._exit(KILLED) (a
 # named step is also reached when an import repairs another's crash); `pause_at` touches `<progress>.paused`
-# and sleeps `pause` seconds there (holding the import lock); `<progress>.journaled` holds the index of the
+# and waits there, holding the import lock, until `release(progress)` (at most `pause` seconds), so a test decides
+# when the other import goes on instead of racing a clock; `<progress>.journaled` holds the index of the
 # last task whose own swap was journalled.
 IMPORT_SCRIPT = """
 import json, os, sys, time
@@ -131,7 +132,9 @@ for index, task in enumerate(job["tasks"]):
             os._exit(137)
         if step == task.get("pause_at"):
             progress.with_suffix(".paused").touch()
-            time.sleep(job.get("pause", 2))
+            deadline = time.monotonic() + job.get("pause", 120)
+            while not progress.with_suffix(".release").exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
     write.fault = fault
     files = [Path(f) for f in task["files"]]
     code = run_import(files, Path(job["data"]), today=date.fromisoformat(job["today"]), replace=task.get("replace", False), yes=True)
@@ -140,7 +143,7 @@ for index, task in enumerate(job["tasks"]):
 """
 
 
-def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pause: float = 2) -> subprocess.Popen:
+def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pause: float = 120) -> subprocess.Popen:
     """Run `tasks` in a new process (see IMPORT_SCRIPT); stdout and stderr are captured as text."""
     job = {"data": str(data), "tasks": tasks, "today": today.isoformat(), "progress": str(progress), "pause": pause}
     env = {**os.environ, "PYTHONPATH": str(REPO), "DASHBOARD_SECRET_KEY": KEY}
@@ -152,6 +155,11 @@ def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pa
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def release(progress: Path) -> None:
+    """Let an import paused at its `pause_at` step go on."""
+    progress.with_suffix(".release").touch()
 
 
 def wait_for(path: Path, proc: subprocess.Popen) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import dpf.ingest.pipeline
 from dpf.ingest.cli import run_import
+from dpf.ingest.lock import import_lock
 from dpf.ingest.merge import REPLACE, read_table
 from dpf.manifest import read_manifest
 from tests.apptest_helpers import no_exception, rerun, run_page
@@ -17,6 +19,7 @@ from tests.ingest_helpers import (
     cert,
     csv_bytes,
     pay_rows,
+    release,
     start_imports,
     wait_for,
     write_file,
@@ -111,8 +114,19 @@ def test_the_page_waits_for_another_import_and_says_so(tmp_path, monkeypatch):
     data = base_set(tmp_path / "extracts")
     other = write_file(tmp_path, "其他.csv", csv_bytes(pay_rows([7], month="2024-04")))
     task = {"files": [str(other)], "pause_at": "checked"}
-    proc = start_imports(data, [task], date(2024, 6, 15), tmp_path / "other", pause=3)
-    wait_for(tmp_path / "other.paused", proc)  # the other import holds the lock for 3 s
+    proc = start_imports(data, [task], date(2024, 6, 15), tmp_path / "other")
+    wait_for(tmp_path / "other.paused", proc)  # the other import holds the lock until released
+
+    def lock_releasing_the_other_on_wait(folder, on_wait=None):
+        """The page's own lock, which lets the other import go on once the page has said that it waits."""
+
+        def told(message):
+            on_wait(message)
+            release(tmp_path / "other")
+
+        return import_lock(folder, told if on_wait else None)
+
+    monkeypatch.setattr(dpf.ingest.pipeline, "import_lock", lock_releasing_the_other_on_wait)
     at = run_page(data, "data_import.py")
     at.file_uploader(key="import_files").set_value(("5月.csv", csv_bytes(pay_rows([1, 2])), "text/csv"))
     rerun(at, data)

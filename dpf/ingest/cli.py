@@ -36,6 +36,11 @@ def print_rejections(plan: Plan) -> None:
         print(f"  ……另有 {len(plan.rejections) - DRY_RUN_SHOWN} 条，改正以上问题后再试运行可看到。")
 
 
+def _say_now(message: str) -> None:
+    """Printed at once, also into a pipe or a log file: the user waiting for the lock must see why."""
+    print(message, flush=True)
+
+
 def _print_plan(plan: Plan) -> None:
     for index, result in enumerate(plan.results):
         if result.problem:
@@ -92,7 +97,7 @@ def run_import(
             print(f"无法读取文件 {path}：{exc.strerror or exc}")
             return 2
     try:
-        with import_lock(Path(data_dir), on_wait=print):
+        with import_lock(Path(data_dir), on_wait=_say_now):
             plan = prepare(contents, Path(data_dir), today=today, mode=REPLACE if replace else ADD)
             _print_plan(plan)
             if all(r.problem for r in plan.results):
