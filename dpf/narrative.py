@@ -303,10 +303,18 @@ def target_sentences(data: NarrativeInput) -> list[Sentence]:
     """年度目标进度: the schedule, then every target in the catalogue's order."""
     if not data.has_targets:
         return [Sentence("targets", "数据中没有年度目标表，本期不含年度目标进度。")]
-    if not data.targets:
+    if not data.indicators["target"].notna().any():
         return [Sentence("targets", f"{data.year}年{data.scope}没有设定年度目标。")]
+    if not data.targets:  # targets set, none with data yet: nothing to say
+        return []
     opening = schedule_sentence(data)
     return ([opening] if opening else []) + [target_sentence(row, data) for row in data.targets]
+
+
+def with_data(indicators: pd.DataFrame, rows: Sequence[TargetRow]) -> list[TargetRow]:
+    """The evaluated targets whose indicator has a value (nothing is said of a target without data)."""
+    known = set(indicators.loc[indicators["value"].notna(), "indicator"])
+    return [row for row in rows if row.code in known]
 
 
 def lagging(data: NarrativeInput) -> list[TargetRow]:
@@ -323,8 +331,12 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
         progress = row.progress
         label = INDICATOR_BY_CODE[row.code].label
         completion, gap = round(progress.completion, 1), round(progress.gap, 1)
-        facts = [Fact(row.code, "completion", completion), Fact(row.code, "gap", abs(gap))]
-        text = f"{label}：完成年度目标的{fmt_pct(completion)}，低于序时进度{fmt_points(gap)}"
+        facts = [Fact(row.code, "completion", completion)]
+        if data.year_ended:
+            text = f"{label}：全年完成年度目标的{fmt_pct(completion)}，未完成目标"
+        else:
+            text = f"{label}：完成年度目标的{fmt_pct(completion)}，低于序时进度{fmt_points(gap)}"
+            facts.append(Fact(row.code, "gap", abs(gap)))
         idle = data.idle_townships.get(row.code, ())
         if idle and len(data.townships) != 1:
             none_yet = "尚无完成户" if row.unit == "户" else "尚无记录"
@@ -337,7 +349,7 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
             if names:
                 facts = (Fact(program, "gaps", len(names)),) if len(names) > 3 else ()
                 text = (
-                    f"数据提示：{_townships_text(names)}{data.as_of.month}月尚无{program}发放记录（此前各月有记录），"
+                    f"数据提示：{_townships_text(names)}{data.as_of.month}月尚无{program}发放记录（此前有记录），"
                     "请核实是否漏报。"
                 )
                 sentences.append(Sentence("alerts", text, facts))

@@ -16,7 +16,7 @@ import pandas as pd
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
 from dpf.db import Extracts
 from dpf.indicators import compute_indicators, township_values
-from dpf.narrative import RANK_CODES, NarrativeInput, lagging
+from dpf.narrative import RANK_CODES, NarrativeInput, lagging, with_data
 from dpf.numbers import number_or_zero
 from dpf.schedule import Basis
 from dpf.sql import run_query
@@ -87,7 +87,7 @@ def collect(
         townships=tuple(names[code] for code in township_codes),
         indicators=indicators,
         county=county,
-        targets=tuple(evaluate_targets(indicators, year, as_of, basis)),
+        targets=tuple(with_data(indicators, evaluate_targets(indicators, year, as_of, basis))),
         has_targets=has_targets,
         basis=basis,
     )
