@@ -110,6 +110,8 @@ def _yoy(code: str, frame_row: pd.Series, county: bool = False) -> tuple[str, li
     text = yoy_text(value, previous, is_rate)
     if text is None:
         return "", []
+    if text == "同比持平":  # no number said
+        return f"，{text}", []
     change = value - previous if is_rate else 100.0 * (value - previous) / previous
     return f"，{text}", [Fact(code, "yoy", abs(round(change, 1)), county)]
 
