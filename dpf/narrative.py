@@ -104,6 +104,11 @@ def _stated(code: str, value: float, county: bool = False) -> tuple[str, Fact]:
     return fmt_count(round(value), unit), Fact(code, "value", round(value), county)
 
 
+def stated_text(code: str, value: float) -> str:
+    """An indicator's value as the text writes it: 369.6万元, 46,197人次, 96.2%."""
+    return _stated(code, value)[0]
+
+
 def _yoy(code: str, frame_row: pd.Series, county: bool = False) -> tuple[str, list[Fact]]:
     value, previous = number_or_none(frame_row["value"]), number_or_none(frame_row["previous"])
     is_rate = INDICATOR_BY_CODE[code].is_rate
