@@ -67,7 +67,7 @@ def test_2024_every_target_with_completion_and_schedule_equal_to_dpf_indicators(
     indicators = indicators_json(capsys, demo_dir, 2024, *townships)
     with_targets = {c: r for c, r in indicators.items() if r["target"] is not None and r["value"] is not None}
     assert len(rows) == len(with_targets) > 0
-    for row, (code, expected) in zip(rows, with_targets.items(), strict=True):
+    for row, expected in zip(rows, with_targets.values(), strict=True):
         assert row[0] == f"| {expected['name']} {fmt(expected, 'target')}"
         assert row[1] == fmt(expected, "value")
         if expected["unit"] != "%":
