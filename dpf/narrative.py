@@ -298,11 +298,13 @@ def _need(code: str, per_month: float) -> tuple[str, float]:
 
 
 def schedule_sentence(data: NarrativeInput) -> Sentence | None:
-    """截至2024年9月30日，序时进度为75.0%（按天计）。 Nothing for a year that has ended."""
+    """截至2024年9月30日，全县年度目标序时进度为75.0%（按天计）。 Nothing for a year that has ended."""
     if data.year_ended or not data.targets:
         return None
     schedule = round(data.targets[0].progress.schedule, 1)
-    text = f"截至{fmt_date(data.as_of)}，序时进度为{fmt_pct(schedule)}（{BASIS_LABELS[data.basis]}）。"
+    text = (
+        f"截至{fmt_date(data.as_of)}，{data.scope}年度目标序时进度为{fmt_pct(schedule)}（{BASIS_LABELS[data.basis]}）。"
+    )
     return Sentence("targets", text, (Fact(data.targets[0].code, "schedule", schedule),))
 
 

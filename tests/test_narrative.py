@@ -45,7 +45,7 @@ def test_employment_and_rehab_of_the_county(county):
 
 def test_targets_by_day(county):
     assert texts(county, topic="targets") == [
-        "截至2024年6月30日，序时进度为49.7%（按天计）。",
+        "截至2024年6月30日，全县年度目标序时进度为49.7%（按天计）。",
         "扶持就业创业完成3人，超额完成年度目标（2人），完成率150.0%。",
         "助残基地完成1个，已完成年度目标（1个）。",  # just met
         "无障碍改造完成1户，完成年度目标（12户）的8.3%，低于序时进度41.4个百分点，严重滞后，每月还需完成约2户。",
@@ -57,7 +57,7 @@ def test_targets_by_day(county):
 
 def test_targets_by_month_exactly_on_schedule(county):
     said = texts(county, basis="month", topic="targets")
-    assert said[0] == "截至2024年6月30日，序时进度为50.0%（按月计）。"
+    assert said[0] == "截至2024年6月30日，全县年度目标序时进度为50.0%（按月计）。"
     assert said[3] == (
         "无障碍改造完成1户，完成年度目标（12户）的8.3%，低于序时进度41.7个百分点，严重滞后，每月还需完成约2户。"
     )
@@ -85,7 +85,7 @@ def test_one_township_ranks_and_county_level_events(county):
         "扶持残疾人就业创业2人，发放扶持资金0.2万元。",
         "全县层面举办专项招聘会1次，累计邀请企业6家次参与（县级活动，不分乡镇统计）。",
         "截至2024年6月30日，城关街道残疾儿童康复救助3人，居全县第1位。",
-        "截至2024年6月30日，序时进度为49.7%（按天计）。",
+        "截至2024年6月30日，城关街道年度目标序时进度为49.7%（按天计）。",
         "康复服务满意率80.0%，高于目标（75.0%）5.0个百分点。",
         "数据提示：城关街道6月尚无困难残疾人生活补贴发放记录（此前有记录），请核实是否漏报。",
     ]
@@ -145,6 +145,6 @@ def test_key_points_of_each_page(county):
         "无障碍改造：完成年度目标的8.3%，低于序时进度41.4个百分点，龙山镇等4个乡镇尚无完成户。",
     ]
     targets = [s.text for s in key_points(data, "targets")]
-    assert targets[0] == "截至2024年6月30日，序时进度为49.7%（按天计）。"
+    assert targets[0] == "截至2024年6月30日，全县年度目标序时进度为49.7%（按天计）。"
     assert targets[1].startswith("无障碍改造完成1户") and targets[2].startswith("儿童康复救助完成4人")
     assert all(3 <= len(key_points(data, page)) <= 6 for page in ("funds", "targets", "overview"))
