@@ -1,20 +1,18 @@
 """The 工作简报 of a view: title, 数据截至, the sections' sentences, the target table and a closing line.
 
 `build_brief` puts it together from dpf.narrative; `brief_markdown` and dpf.brief_docx.brief_docx write it.
-`python -m dpf brief` (`write_brief`) and the download on 总览 use the same functions.
+`python -m dpf brief` (dpf.brief_command) and the download on 总览 use the same functions.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dpf.db import Extracts, open_extracts
+from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_pct
-from dpf.indicators import DataUnavailable, codes_for_names
 from dpf.narrative import BASIS_LABELS, TOPICS, NarrativeInput, Sentence, narrative, stated_text, with_data
 from dpf.narrative_data import collect_for_extracts
 from dpf.schedule import Basis
@@ -122,28 +120,3 @@ def brief_markdown(brief: Brief) -> str:
             lines.append("")
     lines += ["---", "", brief.closing, ""]
     return "\n".join(lines)
-
-
-def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str, out: Path) -> int:
-    """`python -m dpf brief`: 0 written; 2 with a Chinese message (unknown township, unusable folder, disk)."""
-    try:
-        extracts = open_extracts(folder)
-        if extracts.manifest is None:
-            raise DataUnavailable(extracts.manifest_problem or "数据缺少 manifest.json。")
-        codes = codes_for_names(extracts, list(township_names)) if township_names else []
-        brief = brief_for(extracts, year, codes)
-        if fmt == "docx":
-            from dpf.brief_docx import brief_docx
-
-            content = brief_docx(brief)
-        else:
-            content = brief_markdown(brief).encode("utf-8")
-        out.write_bytes(content)
-    except (ValueError, DataUnavailable) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"错误：无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
-        return 2
-    print(f"简报已写入 {out}")
-    return 0

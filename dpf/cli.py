@@ -33,7 +33,7 @@ def _indicators(args: argparse.Namespace) -> int:
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from dpf.brief import write_brief
+    from dpf.brief_command import write_brief
 
     return write_brief(data_dir(args.data), args.year, args.township or [], args.format, Path(args.out))
 

@@ -6,8 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from dpf.brief import brief_markdown, build_brief, county_name
-from dpf.brief_docx import brief_docx
+from dpf.brief import build_brief, county_name
+from dpf.brief_command import brief_bytes
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
@@ -65,8 +65,7 @@ def _alerts(data: NarrativeInput) -> None:
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
     """The 工作简报 of the view as Word or Markdown (written when the download is clicked)."""
-    brief = build_brief(data, county_name(view.extracts.folder), view.source)
-    return brief_docx(brief) if kind == "docx" else brief_markdown(brief).encode("utf-8")
+    return brief_bytes(build_brief(data, county_name(view.extracts.folder), view.source), kind)
 
 
 def key_points_block(view: View, page: str) -> None:
