@@ -22,6 +22,7 @@ HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
 LATIN_FONT = "Times New Roman"
 BODY_SIZE = Pt(14)
+COLUMN_WIDTHS = (Mm(64), Mm(26), Mm(22), Mm(22), Mm(22))  # 目标 … 状态, within A4's 156 mm of text
 
 
 def _fonts(element, east_asian: str) -> None:
@@ -114,10 +115,12 @@ def _table(document: Document, rows: tuple[tuple[str, ...], ...]) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(TABLE_HEADER))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+        column.width = width  # the grid LibreOffice and WPS lay out by
     for index, values in enumerate((TABLE_HEADER, *rows)):
-        for cell, value in zip(table.rows[index].cells, values, strict=True):
+        for column, (cell, value) in enumerate(zip(table.rows[index].cells, values, strict=True)):
+            cell.width = COLUMN_WIDTHS[column]
             paragraph = cell.paragraphs[0]
-            paragraph.alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if cell is table.rows[index].cells[0] else WD_ALIGN_PARAGRAPH.CENTER
-            )
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _run(paragraph, value, HEADING_FONT if index == 0 else BODY_FONT, Pt(11), bold=False)
