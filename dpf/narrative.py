@@ -201,8 +201,9 @@ NOTHING_YET = {"funds": "暂无资金发放记录", "employment": "暂无就业�
 # --- The sections -----------------------------------------------------------------------------------------------
 
 
-def topic_sentences(data: NarrativeInput, topic: str) -> list[Sentence]:
-    """资金发放 / 就业培训 / 康复服务: one sentence per item with data; the first opens with the date and scope."""
+def topic_sentences(data: NarrativeInput, topic: str, opening: bool = True) -> list[Sentence]:
+    """资金发放 / 就业培训 / 康复服务: one sentence per item with data; the first opens with the date and scope
+    (unless `opening` is False: a topic following another in the same text)."""
     rows, county_rows = _values(data.indicators), _values(data.county)
     county_scope = not data.townships
     said: list[tuple[str, list[Fact]]] = []
@@ -227,7 +228,7 @@ def topic_sentences(data: NarrativeInput, topic: str) -> list[Sentence]:
     if not said and _table_readable(data.indicators, TOPIC_TABLES[topic]):
         sentences.append(Sentence(topic, f"{data.opening}{NOTHING_YET[topic]}。"))
     for index, (text, facts) in enumerate(said):
-        lead = f"{data.opening}" if index == 0 else ""
+        lead = data.opening if index == 0 and opening else ""
         sentences.append(Sentence(topic, f"{lead}{text}。", tuple(facts)))
     for text, facts in county_said:
         sentences.append(Sentence(topic, f"全县层面{text}（县级活动，不分乡镇统计）。", tuple(facts)))
@@ -394,7 +395,9 @@ def key_points(data: NarrativeInput, page: str, most: int = 6) -> list[Sentence]
     """A page's 要点 (at most `most`): its topics' sentences; 总览 takes the first two of each topic."""
     topics = PAGE_TOPICS[page]
     by_topic = {topic: _sentences_of(data, topic) for topic in topics}
-    if page == "overview":
+    if page == "overview":  # the date and scope said once, in the first sentence
+        first = next((topic for topic in topics if by_topic[topic]), None)
+        by_topic = {t: topic_sentences(data, t, t == first) if t in ITEMS else by_topic[t] for t in topics}
         picked = [s for topic in topics for s in by_topic[topic][: 1 if topic == "alerts" else 2]]
     elif page == "targets":
         targets = by_topic["targets"]
