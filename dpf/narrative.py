@@ -128,25 +128,38 @@ def _values(frame: pd.DataFrame) -> dict[str, pd.Series]:
 @dataclass(frozen=True)
 class Item:
     """A sentence template: `{code}` placeholders filled with the indicators' values; `yoy` names the indicator
-    whose 同比 follows. Said only when every value is known and one is not zero."""
+    whose 同比 follows. Said only when every value is known and one is not zero. `{parts}` lists the `parts` that are
+    not zero, joined with 、 (扶持“阳光大棚”4个、助残基地2个); with none of them the item says `bare`, or nothing."""
 
     template: str
     yoy: str | None = None
+    parts: tuple[str, ...] = ()
+    bare: str | None = None
 
     @property
     def codes(self) -> list[str]:
-        return [name for _, name, _, _ in Formatter().parse(self.template) if name]
+        return [code for text in (self.template, *self.parts) for code in _placeholders(text) if code != "parts"]
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(template) if name]
 
 
 def _render(item: Item, rows: Mapping[str, pd.Series], county: bool = False) -> tuple[str, list[Fact]] | None:
     values = {code: number_or_none(rows[code]["value"]) if code in rows else None for code in item.codes}
     if any(value is None for value in values.values()) or not any(values.values()):
         return None
+    template = item.template
+    if item.parts:
+        kept = [part for part in item.parts if any(values[code] for code in _placeholders(part))]
+        if not kept and item.bare is None:
+            return None
+        template = item.template.replace("{parts}", "、".join(kept)) if kept else item.bare
     texts, facts = {}, []
-    for code in item.codes:
+    for code in _placeholders(template):
         texts[code], fact = _stated(code, values[code], county)
         facts.append(fact)
-    text = item.template.format(**texts)
+    text = template.format(**texts)
     if item.yoy:
         more, yoy_facts = _yoy(item.yoy, rows[item.yoy], county)
         text += more
@@ -169,8 +182,8 @@ EMPLOYMENT = (
         "entrepreneurship_persons",
     ),
     Item(
-        "扶持“阳光大棚”{sunshine_greenhouse_projects}、助残基地{assistance_base_projects}，"
-        "发放扶持资金{greenhouse_base_amount}"
+        "扶持{parts}，发放扶持资金{greenhouse_base_amount}",
+        parts=("“阳光大棚”{sunshine_greenhouse_projects}", "助残基地{assistance_base_projects}"),
     ),
     Item("登记就业阶段残疾人{job_registrations}，达成就业意向{job_intentions}", "job_registrations"),
     Item("资助家庭困难残疾学生{student_aid_persons}，发放补助{student_aid_amount}", "student_aid_persons"),
@@ -179,8 +192,9 @@ EMPLOYMENT = (
 )
 REHAB = (
     Item(
-        "登记康复需求{rehab_needs}，其中基本医疗需求{rehab_needs_basic_medical}、"
-        "辅助器具需求{rehab_needs_assistive_device}"
+        "登记康复需求{rehab_needs}，其中{parts}",
+        parts=("基本医疗需求{rehab_needs_basic_medical}", "辅助器具需求{rehab_needs_assistive_device}"),
+        bare="登记康复需求{rehab_needs}",
     ),
     Item("康复需求满足率{rehab_needs_met_rate}", "rehab_needs_met_rate"),
     Item("残疾儿童康复救助{child_rehab_persons}", "child_rehab_persons"),
@@ -189,7 +203,8 @@ REHAB = (
         "救助困难精神残疾人{psychiatric_medication_persons}，发放药费补助{psychiatric_medication_amount}",
         "psychiatric_medication_persons",
     ),
-    Item("为残疾儿童适配假肢矫形器{prosthesis_fittings}、辅助器具{device_fittings}，发放辅助器具{devices_issued}"),
+    Item("为残疾儿童适配{parts}", parts=("假肢矫形器{prosthesis_fittings}", "辅助器具{device_fittings}")),
+    Item("发放辅助器具{devices_issued}"),
     Item("开展集中评残{assessments_centralized}"),
 )
 ITEMS = {"funds": FUNDS, "employment": EMPLOYMENT, "rehab": REHAB}
