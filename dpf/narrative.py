@@ -414,11 +414,9 @@ def key_points(data: NarrativeInput, page: str, most: int = 6) -> list[Sentence]
         first = next((topic for topic in topics if by_topic[topic]), None)
         by_topic = {t: topic_sentences(data, t, t == first) if t in ITEMS else by_topic[t] for t in topics}
         picked = [s for topic in topics for s in by_topic[topic][: 1 if topic == "alerts" else 2]]
-    elif page == "targets":
-        targets = by_topic["targets"]
-        picked = (
-            targets[:1] + [s for s in targets[1:] if _is_lagging(s)] + [s for s in targets[1:] if not _is_lagging(s)]
-        )
+    elif page == "targets" and data.has_targets and data.targets:  # the schedule, then the furthest behind first
+        opening = schedule_sentence(data)
+        picked = ([opening] if opening else []) + [target_sentence(row, data) for row in laggards_first(data.targets)]
     else:
         picked = [s for topic in topics for s in by_topic[topic]]
     return picked[:most]
@@ -430,7 +428,3 @@ def _sentences_of(data: NarrativeInput, topic: str) -> list[Sentence]:
     if topic == "alerts":
         return alert_sentences(data)
     return topic_sentences(data, topic)
-
-
-def _is_lagging(sentence: Sentence) -> bool:
-    return "低于序时进度" in sentence.text or "低于目标" in sentence.text
