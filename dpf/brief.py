@@ -13,7 +13,16 @@ from pathlib import Path
 
 from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_pct
-from dpf.narrative import BASIS_LABELS, TOPICS, NarrativeInput, Sentence, narrative, stated_text, with_data
+from dpf.narrative import (
+    BASIS_LABELS,
+    TOPIC_TABLES,
+    TOPICS,
+    NarrativeInput,
+    Sentence,
+    narrative,
+    stated_text,
+    with_data,
+)
 from dpf.narrative_data import collect_for_extracts
 from dpf.schedule import Basis
 
@@ -74,11 +83,17 @@ def _paragraph(sentences: Sequence[Sentence]) -> tuple[str, ...]:
     return ("".join(s.text for s in sentences),) if sentences else ()
 
 
+def _why_nothing(data: NarrativeInput, topic: str) -> str:
+    """A section without sentences: its table's problem, else 暂无相关数据."""
+    problems = data.indicators.loc[data.indicators["table"] == TOPIC_TABLES[topic], "problem"].dropna()
+    return f"数据暂不可用：{problems.iloc[0]}" if not problems.empty else "暂无相关数据。"
+
+
 def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
     sentences = narrative(data)
     by_topic = {topic: [s for s in sentences if s.topic == topic] for topic in TOPICS}
     sections = [
-        Section(TOPICS[topic], _paragraph(by_topic[topic]) or ("暂无相关数据。",))
+        Section(TOPICS[topic], _paragraph(by_topic[topic]) or (_why_nothing(data, topic),))
         for topic in ("funds", "employment", "rehab")
     ]
     if data.has_targets:

@@ -139,3 +139,11 @@ def test_a_missing_folder_or_unwritable_out_is_a_chinese_message(tmp_path, capsy
     args = ["brief", "--year", "2024", "--data", str(folder), "--format", "md", "--out", str(tmp_path / "no" / "b.md")]
     assert main(args) == 2
     assert "无法写入" in capsys.readouterr().err
+
+
+def test_a_missing_table_is_named_in_its_section(tmp_path):
+    folder = write_narrative_set(tmp_path / "set", without=("payments",))
+    text = brief_text(tmp_path, "--year", "2024", "--data", str(folder))
+    funds = text.split("## 一、资金发放\n\n")[1].split("\n")[0]
+    assert funds.startswith("数据暂不可用：") and "payments" in funds
+    assert "组织残疾人技能培训1期" in text
