@@ -27,6 +27,7 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
+from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
 
 PAGE = "资金发放"
@@ -309,6 +310,7 @@ SECTIONS = Sections(
 
 view = current_view()
 if page_header(view, "资金发放") and tables_ready(view, "payments"):
+    key_points_block(view, "funds")
     cards = st.container()
     program = st.selectbox(
         "查看项目",

@@ -29,6 +29,7 @@ from dpf.targets import (
 from ui.context import View, current_view
 from ui.downloads import table_downloads
 from ui.header import page_header
+from ui.key_points import key_points_block
 from ui.sections import MonthEnds, Query, Section, Sections
 from ui.target_charts import (
     BASIS_LABELS,
@@ -227,4 +228,5 @@ def render(view: View) -> None:
 
 view = current_view()
 if page_header(view, "年度目标完成情况"):
+    key_points_block(view, "targets")
     render(view)

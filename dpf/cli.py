@@ -1,4 +1,4 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, import."""
+"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def _indicators(args: argparse.Namespace) -> int:
     return export_indicators(data_dir(args.data), args.year, args.township or [], args.format)
 
 
+def _brief(args: argparse.Namespace) -> int:
+    from dpf.brief_command import write_brief
+
+    return write_brief(data_dir(args.data), args.year, args.township or [], args.format, Path(args.out))
+
+
 def _import(args: argparse.Namespace) -> int:
     from dpf.ingest.cli import run_import
 
@@ -60,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--data", default=None)
     ind.add_argument("--format", choices=["table", "csv", "json"], default="table")
     ind.set_defaults(func=_indicators)
+
+    brief = sub.add_parser("brief", help="生成工作简报（Markdown 或 Word）")
+    brief.add_argument("--year", type=int, required=True)
+    brief.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
+    brief.add_argument("--data", default=None)
+    brief.add_argument("--format", choices=["md", "docx"], default="docx")
+    brief.add_argument("--out", required=True)
+    brief.set_defaults(func=_brief)
 
     imp = sub.add_parser("import", help="导入台账（Excel/CSV）为数据文件")
     imp.add_argument("files", nargs="+")

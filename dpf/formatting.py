@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from dpf.numbers import is_missing, number_or_none
@@ -78,3 +79,43 @@ def scope_label(names: list[str], limit: int = 3) -> str:
     if len(names) <= limit:
         return "、".join(names)
     return f"{names[0]}等{len(names)}个乡镇"
+
+
+# --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------
+
+
+def fmt_wan_text(yuan: float | None) -> str:
+    """An amount in running text: 万元 to the 百元 with 千分位, a trailing zero dropped (3,696,000 -> '369.6万元',
+    3,088,900 -> '308.89万元', 630,000 -> '63万元')."""
+    if is_missing(yuan):
+        return "—"
+    text = f"{round(float(yuan) / 10_000, 2):,.2f}".rstrip("0").rstrip(".")
+    return f"{text}万元"
+
+
+def fmt_points(points: float) -> str:
+    """A difference of rates, without its sign: 1.23 -> '1.2个百分点'."""
+    return f"{abs(float(points)):.1f}个百分点"
+
+
+def round_up_units(value: float) -> int:
+    """A projection or a 每月还需 figure in whole units, rounded up; anything above zero is at least 1."""
+    return max(1, math.ceil(float(value) - 1e-9)) if float(value) > 0 else 0
+
+
+def yoy_text(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:
+    """同比 in words: '同比增长11.8%' / '同比下降3.0%' / '同比持平' (rounds to 0.0); a rate changes in 个百分点
+    ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount)."""
+    if is_missing(value) or is_missing(previous):
+        return None
+    if is_rate:
+        change = round(float(value) - float(previous), 1)
+        if change == 0:
+            return "同比持平"
+        return f"同比{'提高' if change > 0 else '降低'}{fmt_points(change)}"
+    if float(previous) == 0:
+        return None
+    change = round(100.0 * (float(value) - float(previous)) / float(previous), 1)
+    if change == 0:
+        return "同比持平"
+    return f"同比{'增长' if change > 0 else '下降'}{abs(change):.1f}%"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dpf.brief import source_label as source_text
 from dpf.formatting import fmt_date
 from ui.briefing import apply_briefing_style, exit_button, title_block
 from ui.context import View
 
-SOURCE_LABELS = {"demo": "演示数据（合成数据，非真实个人信息）", "import": "县残联台账导入"}
-
 
 def source_label(view: View) -> str:
-    return SOURCE_LABELS.get(view.source, view.source or "未注明")
+    return source_text(view.source)
 
 
 def caption_line(view: View) -> str:

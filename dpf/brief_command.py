@@ -1,0 +1,43 @@
+"""`python -m dpf brief`: the 工作简报 of a data folder written to a file, with Chinese errors (never a traceback)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from dpf.brief import Brief, brief_for, brief_markdown
+from dpf.brief_docx import brief_docx
+from dpf.db import open_extracts
+from dpf.indicators import DataUnavailable, codes_for_names
+
+
+def brief_bytes(brief: Brief, fmt: str) -> bytes:
+    """The 简报 as a Word file (fmt "docx") or UTF-8 Markdown ("md")."""
+    return brief_docx(brief) if fmt == "docx" else brief_markdown(brief).encode("utf-8")
+
+
+def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str, out: Path) -> int:
+    """`python -m dpf brief`: 0 written; 2 with a Chinese message (unknown township, unusable folder, disk)."""
+    try:
+        extracts = open_extracts(folder)
+        if extracts.manifest is None:
+            raise DataUnavailable(extracts.manifest_problem or "数据缺少 manifest.json。")
+        if township_names and extracts.problem("townships"):
+            raise DataUnavailable(extracts.problem("townships"))
+        codes = codes_for_names(extracts, list(township_names)) if township_names else []
+        brief = brief_for(extracts, year, codes)
+        out.write_bytes(brief_bytes(brief, fmt))
+    except (ValueError, DataUnavailable) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"错误：数据无法读取（{exc}）。请先运行 python -m dpf check 检查数据。", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误：无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
+        return 2
+    print(f"简报已写入 {out}")
+    return 0

@@ -1,0 +1,116 @@
+"""Every number of every sentence is the indicator it names: numbers parsed out of the text, recomputed from
+dpf.indicators (and the schedule, the township values, the 填报 gaps) independently of dpf.narrative."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import pytest
+
+from dpf.catalogue import INDICATOR_BY_CODE, PROGRAMS
+from dpf.db import open_extracts
+from dpf.indicators import compute_indicators, township_table, township_values
+from dpf.narrative import Fact, narrative
+from dpf.narrative_data import MONTHLY, collect_for_extracts
+from dpf.schedule import completed_months, schedule_share
+from dpf.sql import run_query
+from tests.narrative_fixture import write_narrative_set
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NOT_FIGURES = re.compile(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?|\d{1,2}月")
+
+
+def numbers_in(text: str, scope: str) -> list[float]:
+    """The figures of a sentence: dates, months and the scope's own wording (城关街道等5个乡镇) left out."""
+    text = NOT_FIGURES.sub("", text.replace(scope, ""))
+    return [float(match.replace(",", "")) for match in NUMBER.findall(text)]
+
+
+class Recompute:
+    """What each fact should say, from dpf's figures for the view."""
+
+    def __init__(self, extracts, year, townships, basis, as_of):
+        self.extracts, self.year, self.townships, self.basis, self.as_of = extracts, year, townships, basis, as_of
+        self.scope = {r.indicator: r for r in compute_indicators(extracts, year, list(townships)).itertuples()}
+        self.county = {r.indicator: r for r in compute_indicators(extracts, year).itertuples()}
+        self.all_townships = list(township_table(extracts)["code"])
+
+    def expected(self, fact: Fact) -> float:
+        if fact.kind == "gaps":
+            grid = run_query(self.extracts.con, "reporting_gaps", year=self.year, as_of=self.as_of, programs=MONTHLY)
+            program = next(p.code for p in PROGRAMS if p.name == fact.code)
+            chosen = self.townships or self.all_townships
+            grid = grid[grid["gap"] & (grid["month"] == self.as_of.month) & grid["code"].isin(chosen)]
+            return len(grid[grid["program"] == program])
+        indicator = INDICATOR_BY_CODE[fact.code]
+        row = (self.county if fact.county else self.scope)[fact.code]
+        value, previous, target = row.value, row.previous, row.target
+        schedule = schedule_share(self.year, self.as_of, self.basis)
+        if fact.kind == "value":
+            return shown(indicator.unit, value)
+        if fact.kind == "target":
+            return shown(indicator.unit, target)
+        if fact.kind == "yoy":
+            change = value - previous if indicator.is_rate else 100 * (value - previous) / previous
+            return abs(round(change, 1))
+        if fact.kind == "completion":
+            return round(100 * value / target, 1)
+        if fact.kind == "schedule":
+            return round(schedule, 1)
+        if fact.kind == "gap":
+            return abs(round(value - target if indicator.is_rate else 100 * value / target - schedule, 1))
+        if fact.kind == "shortfall":
+            return shown(indicator.unit, target - value)
+        if fact.kind == "need":
+            per_month = (target - value) / (12 - completed_months(self.year, self.as_of))
+            return round(per_month / 10_000, 2) if indicator.is_amount else max(1, math.ceil(per_month - 1e-9))
+        values = township_values(self.extracts, self.year, fact.code, self.all_townships)
+        if fact.kind == "rank":
+            own = values[self.townships[0]] or 0
+            return 1 + sum((v or 0) > own for v in values.values())
+        if fact.kind == "townships":
+            chosen = self.townships or self.all_townships
+            return sum(not values[code] for code in chosen)
+        raise AssertionError(f"unknown fact kind {fact.kind}")
+
+
+def shown(unit: str, value: float) -> float:
+    if unit == "元":
+        return round(value / 10_000, 2)
+    return round(value, 1) if unit == "%" else round(value)
+
+
+def check_view(extracts, year, townships, basis):
+    data = collect_for_extracts(extracts, year, townships, basis)
+    recompute = Recompute(extracts, year, townships, basis, data.as_of)
+    checked = 0
+    for sentence in narrative(data):
+        parsed = numbers_in(sentence.text, data.scope)
+        assert parsed == pytest.approx([fact.value for fact in sentence.facts]), sentence.text
+        for fact in sentence.facts:
+            assert fact.value == pytest.approx(recompute.expected(fact)), (sentence.text, fact)
+            checked += 1
+    return checked
+
+
+def random_views(extracts, seed, count):
+    rng = random.Random(seed)
+    codes = list(township_table(extracts)["code"])
+    for _ in range(count):
+        size = rng.choice([0, 1, 1, 2, 5])
+        yield rng.choice([2023, 2024]), tuple(rng.sample(codes, size)), rng.choice(["day", "month"])
+
+
+def test_every_number_is_the_indicator_it_names_on_the_demo(demo):
+    checked = sum(check_view(demo, *view) for view in random_views(demo, seed=20, count=6))
+    assert checked > 100
+
+
+def test_every_number_is_the_indicator_it_names_on_fixtures(tmp_path):
+    checked = 0
+    for without in ((), ("targets",), ("satisfaction", "rehab_needs")):
+        extracts = open_extracts(write_narrative_set(tmp_path / "-".join(without or ("all",)), without))
+        checked += sum(check_view(extracts, *view) for view in random_views(extracts, seed=len(without), count=8))
+    assert checked > 50
