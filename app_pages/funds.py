@@ -138,11 +138,12 @@ def program_cards_section(funds: Funds) -> None:
             with column:
                 program_cards(indicators, programs, code, short_name(code))
     if singles:
-        st.markdown("**" + "、".join(group for group, _ in singles) + "**")
+        # A group of one programme is labelled by the programme, in the report's words (阳光家园托养, not 托养).
+        st.markdown("**" + "、".join(short_name(code) for _, code in singles) + "**")
         columns = st.columns(5)
-        for column, (group, code) in zip(columns, singles, strict=False):
+        for column, (_, code) in zip(columns, singles, strict=False):
             with column:
-                program_cards(indicators, programs, code, group)
+                program_cards(indicators, programs, code, short_name(code))
 
 
 def monthly_chart(funds: Funds) -> None:

@@ -160,6 +160,8 @@ SERVICES: dict[str, str] = {
 }
 # Services that record an event rather than a person (person_key is null).
 EVENT_SERVICES = frozenset({"job_fair", "policy_outreach", "assessment_centralized", "volunteer_activity"})
+# What a township's figure of county-level events reads instead of a 0 (Indicator.county_level).
+COUNTY_LEVEL_TEXT = "县级活动，不分乡镇"
 
 NEEDS: dict[str, str] = {
     "basic_medical": "基本医疗",
@@ -174,7 +176,7 @@ NEEDS: dict[str, str] = {
 MEASURES: dict[str, tuple[str, ...]] = {
     "payments": ("amount", "rows", "persons", "projects"),  # 元; payment rows; distinct person_key / project_key
     "services": ("rows", "quantity", "persons", "batches"),  # rows; sum of quantity; distinct person_key / batch
-    "rehab_needs": ("rows", "met_rate"),  # needs recorded; % of them met by the span's end
+    "rehab_needs": ("rows", "met_rate"),  # needs recorded; % of them met by the as-of date (the cut)
     "satisfaction": ("satisfied_rate",),  # % of the surveyed who were satisfied
     "persons": ("certified",),  # persons certified on the span's last day
 }
@@ -218,6 +220,12 @@ class Indicator:
     @property
     def is_amount(self) -> bool:
         return self.unit == "元"
+
+    @property
+    def county_level(self) -> bool:
+        """True when it counts only events (招聘会, 宣传, 集中评残, 志愿活动), held for the whole county and
+        mostly without a township: a township's value leaves them out, so 0 there does not mean nothing was done."""
+        return self.table == "services" and bool(self.sources) and set(self.sources) <= EVENT_SERVICES
 
     @property
     def label(self) -> str:
