@@ -13,7 +13,7 @@ import streamlit as st
 from dpf.formatting import fmt_date, fmt_pct, fmt_value
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
-from ui.charts import add_row_labels, add_vertical_line, show_chart
+from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, show_chart
 from ui.context import View
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
@@ -200,6 +200,11 @@ def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
     )
 
 
+def month_ticks(days: Sequence[date]) -> list[str]:
+    """Each day's month as the 逐月累计 chart's tick (1月 … 12月)."""
+    return [MONTH_LABELS[day.month - 1] for day in days]
+
+
 def cumulative_chart(
     view: View,
     row: TargetRow,
@@ -214,49 +219,52 @@ def cumulative_chart(
     monthly increments the projection follows (None: this year's run rate).
     """
     p, unit = row.progress, row.unit
-    year_start = date(view.year, 1, 1)
+    number = ",.1f" if p.is_rate else ",.0f"  # counts are never shown with decimals
     ends = [d for d, _ in schedule_line(view.year)]
+    # Each month-end value sits at its own month's tick (the 30 September value at 9月, not near 10月).
     actual = [(min(d, view.as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
-    if not p.is_rate:
-        actual = [(year_start, 0.0), *actual]
     fig = go.Figure()
     if not p.is_rate:
-        line = [(year_start, 0.0), *[(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]]
+        line = [(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]
         fig.add_scatter(
-            x=[d for d, _ in line],
+            x=month_ticks([d for d, _ in line]),
             y=[v for _, v in line],
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
             line={"color": "#9aa5b1", "width": 2},
-            hovertemplate="%{x|%-m月%-d日} 序时应完成 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="%{x}底 按序时应完成 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
     if last and any(v for _, v in last):
         fig.add_scatter(
-            x=[d for d, _ in last],
+            x=month_ticks([d for d, _ in last]),
             y=[v for _, v in last],
             name=f"{view.year - 1}年同期累计",
             mode="lines",
             line={"color": "#b5838d", "dash": "dot", "width": 1.5},
-            hovertemplate=f"{view.year - 1}年" + "%{x|%-m月}末累计 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate=f"{view.year - 1}年" + "%{x}底累计 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     fig.add_scatter(
-        x=[d for d, _ in actual],
+        x=month_ticks([d for d, _ in actual]),
         y=[v for _, v in actual],
         name="实际累计",
         mode="lines+markers",
         line={"color": p.status.color, "width": 3},
-        hovertemplate="截至%{x|%-m月%-d日} 累计 %{y:,.1f}" + unit + "<extra></extra>",
+        customdata=[fmt_date(d) for d, _ in actual],
+        hovertemplate="截至%{customdata} 累计 %{y:" + number + "}" + unit + "<extra></extra>",
     )
     path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
-    if len(path) > 1:
+    projected: dict[str, float] = {}
+    for tick, (_, value) in zip(month_ticks([d for d, _ in path]), path, strict=True):
+        projected.setdefault(tick, value)  # the as-of month keeps the value so far, where the actual line ends
+    if len(projected) > 1:
         fig.add_scatter(
-            x=[d for d, _ in path],
-            y=[v for _, v in path],
+            x=list(projected),
+            y=list(projected.values()),
             name="预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）",
             mode="lines",
             line={"color": p.status.color, "dash": "dash", "width": 2},
-            hovertemplate="预计%{x|%-m月}末 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="预计%{x}底 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
@@ -267,7 +275,7 @@ def cumulative_chart(
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
         yaxis={"title": unit, "automargin": True, "rangemode": "tozero"},
-        xaxis={"tickformat": "%-m月", "dtick": "M1", "range": [year_start, date(view.year, 12, 31)]},
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": MONTH_LABELS},
     )
     show_chart(fig, f"{row.name}：逐月累计、序时进度与全年预计", view, key="targets_cumulative", height=420)
     need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}。"
