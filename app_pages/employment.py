@@ -9,7 +9,7 @@ import streamlit as st
 from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
-from ui.cards import kpi_grid
+from ui.cards import county_level_card, kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, show_chart, township_bars
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
@@ -251,9 +251,16 @@ def classes_section(view: View) -> None:
 # --- Employment funnel ----------------------------------------------------------------------
 
 
-def event_count(view: View, value: int, unit: str) -> str:
-    """A count of county-level events: in a township scope a 0 says where they are counted instead."""
-    return COUNTY_LEVEL_TEXT if view.township_codes and not value else fmt_count(value, unit)
+def event_count(view: View, value: int) -> str:
+    """A table cell counting county-level events: in a township scope a 0 says where they are counted instead."""
+    return COUNTY_LEVEL_TEXT if view.township_codes and not value else fmt_count(value)
+
+
+def event_card(view: View, label: str, value: int, unit: str, help_text: str) -> None:
+    if view.township_codes and not value:
+        county_level_card(label, label)
+    else:
+        st.metric(label, fmt_count(value, unit), border=True, help=help_text)
 
 
 def funnel_section(view: View) -> None:
@@ -297,14 +304,9 @@ def funnel_section(view: View) -> None:
     with right:
         columns = st.columns(2)
         with columns[0]:
-            st.metric("举办招聘会", event_count(view, steps["fairs"], "次"), border=True, help=FUNNEL_STEPS[1][3])
+            event_card(view, "举办招聘会", steps["fairs"], "次", FUNNEL_STEPS[1][3])
         with columns[1]:
-            st.metric(
-                "招聘会参会企业",
-                event_count(view, steps["fair_enterprises"], "家次"),
-                border=True,
-                help=FUNNEL_STEPS[2][3],
-            )
+            event_card(view, "招聘会参会企业", steps["fair_enterprises"], "家次", FUNNEL_STEPS[2][3])
         rate = fmt_rate_with_n(reached, registered)
         st.markdown(
             f"登记人员达成意向比例：**{rate}**  \n"
@@ -315,7 +317,7 @@ def funnel_section(view: View) -> None:
         {
             "环节": [label for _, label, _, _ in FUNNEL_STEPS],
             "数量": [
-                event_count(view, steps[step], "") if step in COUNTY_LEVEL_STEPS else fmt_count(steps[step])
+                event_count(view, steps[step]) if step in COUNTY_LEVEL_STEPS else fmt_count(steps[step])
                 for step, _, _, _ in FUNNEL_STEPS
             ],
             "单位": [unit for _, _, unit, _ in FUNNEL_STEPS],

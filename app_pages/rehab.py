@@ -12,11 +12,11 @@ from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
 from ui.charts import (
+    BAR_LABEL_PX,
     MONTH_LABELS,
     PALETTE,
     add_bars_by,
     add_county_line,
-    add_row_labels,
     month_axis,
     show_chart,
     township_bars,
@@ -114,10 +114,12 @@ def coverage_section(view: View) -> None:
                 rated,
                 rated["met_rate"],
                 "#1f5f8b",
-                "%{y}<br>满足率 %{customdata}<extra></extra>",
-                customdata=labels,
+                "%{y}<br>满足率 %{text}<extra></extra>",
+                text=labels,  # at the bar's base, inside it: the county line further right never runs through them
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": "white", "size": BAR_LABEL_PX},
             )
-            add_row_labels(fig, list(rated["name"]), labels)
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
             show_chart(
@@ -163,7 +165,7 @@ def needs_section(view: View) -> None:
     # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%.
     few = ~(counts >= MIN_NEEDS)
     text = [
-        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>{int(n)}条" for rate, n in zip(rate_row, n_row, strict=True)]
+        ["—" if pd.isna(n) else f"{fmt_pct(rate)}（{int(n)}条）" for rate, n in zip(rate_row, n_row, strict=True)]
         for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
@@ -196,7 +198,7 @@ def needs_section(view: View) -> None:
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     )
     fig.update_yaxes(autorange="reversed")
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 28 * len(names) + 140))
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 32 * len(names) + 140))
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )

@@ -131,11 +131,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("student_aid", "家庭困难残疾学生高等教育资助", "人", "教育资助", "教育资助"),
     Program("cochlear_implant", "人工耳蜗补贴", "人", "康复救助", "人工耳蜗"),
     Program("psychiatric_medication", "困难精神残疾人药费补助", "人", "康复救助", "精神残疾人药费"),
-    Program("sunshine_home", "“阳光家园”托养补助", "人", "托养", "阳光家园托养"),
+    Program("sunshine_home", "“阳光家园”托养补助", "人", "阳光家园托养", "阳光家园托养"),
     Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造", "无障碍改造"),
 )
 PROGRAM_BY_CODE = {p.code: p for p in PROGRAMS}
-PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "托养", "无障碍改造", "燃油补贴")
+PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "阳光家园托养", "无障碍改造", "燃油补贴")
 PROJECT_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "个")
 MONTHLY_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "人次")
 # What a programme's count is, by its unit: 人次 = payment rows, 人/户 = distinct persons, 个 = distinct projects.
@@ -160,8 +160,10 @@ SERVICES: dict[str, str] = {
 }
 # Services that record an event rather than a person (person_key is null).
 EVENT_SERVICES = frozenset({"job_fair", "policy_outreach", "assessment_centralized", "volunteer_activity"})
-# What a township's figure of county-level events reads instead of a 0 (Indicator.county_level).
+# What a township's figure of county-level events reads instead of a 0 (Indicator.county_level): in a table cell,
+# and on a card as a short value with a note below it.
 COUNTY_LEVEL_TEXT = "县级活动，不分乡镇"
+COUNTY_LEVEL_VALUE, COUNTY_LEVEL_NOTE = "县级活动", "不分乡镇，只计入全县"
 
 NEEDS: dict[str, str] = {
     "basic_medical": "基本医疗",

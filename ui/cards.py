@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
+from dpf.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
 from dpf.formatting import fmt_value, yoy_delta
 from dpf.numbers import number_or_none
 
@@ -22,9 +22,7 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
         st.metric(label or row["name"], "—", help=row["problem"], border=True)
         return
     if townships and not value and row.name in INDICATOR_BY_CODE and INDICATOR_BY_CODE[row.name].county_level:
-        # County events have no township: a 0 here would read as "nothing done"; say where they are counted.
-        help_text = f"{row['name']}多为县级活动，不属于某个乡镇，只在“全县”范围内计入。"
-        st.metric(label or row["name"], COUNTY_LEVEL_TEXT, help=help_text, border=True)
+        county_level_card(label or row["name"], row["name"])
         return
     previous = number_or_none(row["previous"])
     delta = yoy_delta(value, previous, row["unit"])
@@ -40,6 +38,20 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
         delta_color=colour,
         delta_arrow=arrow,
         help=help_text,
+        border=True,
+    )
+
+
+def county_level_card(label: str, name: str) -> None:
+    """The card of a county-level event count in a township scope: no township held one, and the county's are not
+    split by township, so it says where they are counted instead of a 0 a leader would report as "nothing done"."""
+    st.metric(
+        label,
+        COUNTY_LEVEL_VALUE,
+        delta=COUNTY_LEVEL_NOTE,
+        delta_color="gray",
+        delta_arrow="off",
+        help=f"{name}多为县级活动，不属于某个乡镇，只在“全县”范围内计入。",
         border=True,
     )
 

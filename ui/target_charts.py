@@ -137,7 +137,7 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "完成值": fmt_value(p.value, r.unit),
                 "目标": fmt_value(p.target, r.unit),
                 "完成率（%）": rounded(p.completion),
-                "序时进度（%）": None if p.is_rate else round(p.schedule, 1),
+                "序时进度（%）": "—" if p.is_rate else round(p.schedule, 1),  # a rate is not held against it
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status_text,
                 "预计全年": fmt_value(p.projection, r.unit),
@@ -200,6 +200,12 @@ def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
     )
 
 
+def projection_name(is_rate: bool, pattern: list[float] | None) -> str:
+    if is_rate:
+        return "预计（按当前值）"
+    return "预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）"
+
+
 def month_ticks(days: Sequence[date]) -> list[str]:
     """Each day's month as the 逐月累计 chart's tick (1月 … 12月)."""
     return [MONTH_LABELS[day.month - 1] for day in days]
@@ -239,7 +245,7 @@ def cumulative_chart(
         fig.add_scatter(
             x=month_ticks([d for d, _ in last]),
             y=[v for _, v in last],
-            name=f"{view.year - 1}年同期累计",
+            name=f"{view.year - 1}年同期" + ("" if p.is_rate else "累计"),
             mode="lines",
             line={"color": "#b5838d", "dash": "dot", "width": 1.5},
             hovertemplate=f"{view.year - 1}年" + "%{x}底累计 %{y:" + number + "}" + unit + "<extra></extra>",
@@ -247,7 +253,7 @@ def cumulative_chart(
     fig.add_scatter(
         x=month_ticks([d for d, _ in actual]),
         y=[v for _, v in actual],
-        name="实际累计",
+        name="各月底的值" if p.is_rate else "实际累计",
         mode="lines+markers",
         line={"color": p.status.color, "width": 3},
         customdata=[fmt_date(d) for d, _ in actual],
@@ -261,7 +267,7 @@ def cumulative_chart(
         fig.add_scatter(
             x=list(projected),
             y=list(projected.values()),
-            name="预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）",
+            name=projection_name(p.is_rate, pattern),
             mode="lines",
             line={"color": p.status.color, "dash": "dash", "width": 2},
             hovertemplate="预计%{x}底 %{y:" + number + "}" + unit + "<extra></extra>",
@@ -277,7 +283,8 @@ def cumulative_chart(
         yaxis={"title": unit, "automargin": True, "rangemode": "tozero"},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": MONTH_LABELS},
     )
-    show_chart(fig, f"{row.name}：逐月累计、序时进度与全年预计", view, key="targets_cumulative", height=420)
+    what = "逐月变化与目标" if p.is_rate else "逐月累计、序时进度与全年预计"
+    show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
     need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}。"
     st.caption(
         f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_value(p.projection, unit)}，"
