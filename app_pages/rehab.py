@@ -171,14 +171,14 @@ def needs_section(view: View) -> None:
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
     fig = go.Figure(
         go.Heatmap(
-            z=np.where(few, np.nan, z),
+            z=np.where(few, np.nan, z).tolist(),
             x=x,
             y=names,
             colorscale=[[0, "#f4d6cf"], [0.5, "#f6efd9"], [1, "#cfe6df"]],
             zmin=0,
             zmax=100,
             colorbar={"title": "满足率%"},
-            text=np.where(few, "", text),
+            text=np.where(few, "", text).tolist(),
             texttemplate="%{text}",
             textfont={"size": 13},
             hoverongaps=False,
@@ -186,10 +186,10 @@ def needs_section(view: View) -> None:
         )
     )
     fig.add_heatmap(  # the greyed cells with their text
-        z=np.where(few & ~np.isnan(counts.astype(float)), 0.0, np.nan),
+        z=np.where(few & ~np.isnan(counts.astype(float)), 0.0, np.nan).tolist(),
         x=x,
         y=names,
-        text=np.where(few, text, ""),
+        text=np.where(few, text, "").tolist(),
         texttemplate="%{text}",
         textfont={"size": 13},
         colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]],

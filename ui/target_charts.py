@@ -137,7 +137,7 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "完成值": fmt_value(p.value, r.unit),
                 "目标": fmt_value(p.target, r.unit),
                 "完成率（%）": rounded(p.completion),
-                "序时进度（%）": "—" if p.is_rate else round(p.schedule, 1),  # a rate is not held against it
+                "序时进度（%）": "—" if p.is_rate else f"{p.schedule:.1f}",  # text: a rate is not held against it
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status_text,
                 "预计全年": fmt_value(p.projection, r.unit),
