@@ -215,7 +215,7 @@ def render(view: View) -> None:
         return
 
     basis = st.segmented_control(
-        "序时进度口径",
+        "序时进度计算方式",
         list(BASIS_LABELS),
         default="day",
         format_func=BASIS_LABELS.get,
