@@ -100,7 +100,7 @@ def coverage_section(view: View) -> None:
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
     st.caption(
         "各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。"
-        "需求少于10条的乡镇在满足率后注明条数（n），条数少时比率波动大。"
+        "需求少于10条的乡镇在满足率后注明条数，条数少时比率波动大。"
     )
     left, right = st.columns(2)
     with left:
@@ -203,7 +203,7 @@ def needs_section(view: View) -> None:
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )
     table = needs_heat_table(by_type)
-    st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数（n）。")
+    st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数。")
     table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
 
 

@@ -118,8 +118,19 @@ def completion_section(page: Targets) -> None:
         bullet_chart(view, rows, rows[0].progress.schedule)
         table = target_table(rows)
         st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
-        st.dataframe(table, hide_index=True, key="targets_table")
+        reason = st.column_config.TextColumn("为什么", width="large")  # the projection's reason, a sentence
+        st.dataframe(table, hide_index=True, key="targets_table", column_config={"为什么": reason})
         table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
+        surprises = [r for r in rows if r.progress.projection_surprises]
+        if surprises:
+            st.markdown(
+                "**状态与全年预计看似矛盾的目标：**\n"
+                + "\n".join(
+                    f"- **{r.name}**（{r.progress.status_label}，预计全年"
+                    f"{'能' if r.progress.projection_reaches_target else '不能'}完成）：{r.progress.outlook}"
+                    for r in surprises
+                )
+            )
         st.caption(
             "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
             "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"

@@ -339,6 +339,15 @@ class TargetProgress:
         return rate_labels.get(self.status, self.status.label) if self.is_rate else self.status.label
 
     @property
+    def projection_surprises(self) -> bool:
+        """True when status and projection seem to disagree (behind schedule yet projected to reach the target, or
+        on schedule yet not): the page then says why beside it (`outlook`)."""
+        if self.is_rate or self.target is None or self.status in (Status.DONE, Status.NOT_STARTED, Status.NO_TARGET):
+            return False
+        behind = self.status in (Status.BEHIND, Status.SEVERELY_BEHIND)
+        return behind == self.projection_reaches_target
+
+    @property
     def status_text(self) -> str:
         """Emoji and status_label for plain-text use, e.g. "🔴 严重滞后"."""
         return f"{self.status.emoji} {self.status_label}"

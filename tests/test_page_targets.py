@@ -246,6 +246,8 @@ def test_demo_page_shows_every_2024_target(demo_app, demo) -> None:
     assert not behind_but_reachable.empty  # 无障碍改造 in the demo: most of last year's households came late
     for name, row in behind_but_reachable.iterrows():
         assert row["为什么"].startswith("目前落后于序时进度，但上年9月底以后完成了全年的"), name
+        # ... and the reason stands under the table too, where it is read in full
+        assert any(f"**{name}**" in m.value and row["为什么"] in m.value for m in at.markdown), name
 
 
 def status_rank(text: str) -> int:

@@ -332,6 +332,7 @@ def test_a_target_behind_schedule_that_last_year_caught_up_says_why() -> None:
     assert p.outlook == (
         "目前落后于序时进度，但上年9月底以后完成了全年的76%，按上年各月节奏推算全年仍可完成；需保持上年后几个月的进度。"
     )
+    assert p.projection_surprises is True
 
 
 def test_a_target_ahead_of_schedule_that_last_year_slowed_says_why() -> None:
@@ -341,6 +342,10 @@ def test_a_target_ahead_of_schedule_that_last_year_slowed_says_why() -> None:
     assert p.projection == pytest.approx(52.0) and p.projection_reaches_target is False
     assert p.outlook.startswith("目前不落后于序时进度，但上年9月底以后完成了全年的4%")
     assert p.outlook.endswith("按上年各月节奏推算全年难以完成。")
+    assert p.projection_surprises is True
+    on_course = evaluate_target(2024, date(2024, 9, 30), 50, 60, None, False, LATE_PATTERN)
+    assert on_course.status is Status.AHEAD and on_course.projection_reaches_target
+    assert on_course.projection_surprises is False
 
 
 def test_outlook_without_last_year_and_after_the_year() -> None:
