@@ -8,6 +8,7 @@ import re
 import pytest
 
 from dpf.catalogue import INDICATOR_BY_CODE, REPORT_2023, TARGETS_2024
+from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import declared_sections, no_exception, run_every_section, run_page
 
 # The report's 41 figures: indicator, the card label it is shown under, and the report's words.
@@ -109,3 +110,23 @@ def test_every_2024_target_of_the_report_is_on_the_targets_page(demo_dir):
         assert indicator.name in shown, indicator.name
         value, slack = shown_number(shown[indicator.name], indicator.unit)
         assert abs(value - target) <= slack, (indicator.name, shown[indicator.name])
+
+
+def test_a_township_reads_county_level_events_as_such_not_as_zero(demo, demo_dir):
+    """总览 for a township where no event was held: 集中评残 and 志愿助残活动 say they are county-level, not 0;
+    上门评残 and 办、换证 (a person's, with a township) stay numbers."""
+    names = list(demo.con.execute("SELECT name FROM townships ORDER BY sort_order").fetchdf()["name"])
+    values = {
+        name: compute_indicators(demo, 2023, codes_for_names(demo, [name])).set_index("indicator")["value"]
+        for name in names
+    }
+    name = next(
+        n for n in names if values[n]["assessments_centralized"] == 0 and values[n]["volunteer_activities"] == 0
+    )
+    at = run_page(demo_dir, None, {"year": "2023", "township": name})
+    assert no_exception(at)
+    cards = {m.label: m for m in at.metric}
+    for label in ("集中评残", "志愿助残活动", "志愿服务时长"):
+        assert (cards[label].value, cards[label].delta) == ("县级活动", "不分乡镇，只计入全县"), label
+    assert cards["上门评残"].value == f"{int(values[name]['assessments_home'])}次"
+    assert cards["办、换证"].value.endswith("份") and cards["办、换证"].value != "县级活动"
