@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
-from ui.cards import kpi_grid
+from ui.cards import county_level_card, kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, show_chart, township_bars
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
@@ -20,15 +20,17 @@ from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
 
 PAGE = "就业培训"
+COUNTY_LEVEL_STEPS = ("fairs", "fair_enterprises")  # the funnel's steps that count county-level events
 
 TRAINING_CARDS = ["training_person_times", "training_batches", "job_registrations", "job_intentions"]
 EVENT_CARDS = ["job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets"]
 SUPPORT_CARDS = [
     "entrepreneurship_persons",
     "entrepreneurship_amount",
+    "auxiliary_employment_projects",
     "sunshine_greenhouse_projects",
     "assistance_base_projects",
-    "auxiliary_employment_projects",
+    "greenhouse_base_amount",
 ]
 SUPPORT_TARGETS = [
     "entrepreneurship_persons",
@@ -69,13 +71,14 @@ def kpi_section(view: View) -> None:
     problems = indicators.loc[indicators["indicator"].isin(TRAINING_CARDS + SUPPORT_CARDS), "problem"]
     for problem in problems.dropna().unique():
         warn(problem)
+    townships = bool(view.township_codes)
     st.markdown("**技能培训与就业服务**")
-    kpi_grid(indicators, TRAINING_CARDS, per_row=4)
-    kpi_grid(indicators, EVENT_CARDS, per_row=4)
-    if not view.township_codes:
+    kpi_grid(indicators, TRAINING_CARDS, per_row=4, townships=townships)
+    kpi_grid(indicators, EVENT_CARDS, per_row=4, townships=townships)
+    if not townships:
         st.caption("招聘会和政策宣传含县级活动（不属于某个乡镇），只在“全县”范围内计入。")
     st.markdown("**就业创业扶持**")
-    kpi_grid(indicators, SUPPORT_CARDS, per_row=5)
+    kpi_grid(indicators, SUPPORT_CARDS, per_row=3, townships=townships)
 
 
 # --- Training -----------------------------------------------------------------------------
@@ -147,7 +150,7 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
         name="按序时应完成",
         mode="lines",
         line={"color": "#9ca3af", "dash": "dash"},
-        hovertemplate="%{x}底按序时应完成 %{y:,.1f}人次<extra></extra>",
+        hovertemplate="%{x}底按序时应完成 %{y:,.0f}人次<extra></extra>",
     )
     fig.add_scatter(
         x=MONTH_LABELS[:months],
@@ -234,8 +237,8 @@ def classes_section(view: View) -> None:
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程和期次。")
         return
     st.caption(
-        "人次 = 培训记录条数（一人参加一期计 1 人次）；期次取“期次”字段，课程取“课程”字段。"
-        "人（去重）为参加培训的不同残疾人数。"
+        "人次：一人参加一期培训算1人次；人：参加培训的不同残疾人数（同一人参加多期只算1人）。"
+        "期次和课程按培训台账填写的名称列出。"
     )
     left, right = st.columns([3, 2])
     with left:
@@ -249,6 +252,18 @@ def classes_section(view: View) -> None:
 # --- Employment funnel ----------------------------------------------------------------------
 
 
+def event_count(view: View, value: int) -> str:
+    """A table cell counting county-level events: in a township scope a 0 says where they are counted instead."""
+    return COUNTY_LEVEL_TEXT if view.township_codes and not value else fmt_count(value)
+
+
+def event_card(view: View, label: str, value: int, unit: str, help_text: str) -> None:
+    if view.township_codes and not value:
+        county_level_card(label, label)
+    else:
+        st.metric(label, fmt_count(value, unit), border=True, help=help_text)
+
+
 def funnel_section(view: View) -> None:
     if not section_heading(view, "就业服务：登记 → 招聘会 → 达成意向", "services"):
         return
@@ -257,15 +272,15 @@ def funnel_section(view: View) -> None:
     if not any(steps.values()):
         info(f"{span_text(view)}没有就业登记、招聘会或就业意向记录。")
         return
+    registered, reached = steps["registered"], steps["registered_with_intention"]
+    others = steps["intentions"] - reached
     st.caption(
-        "口径：就业登记、达成就业意向均按人（同一人多次只计 1 人）。招聘会记录的是活动，不记录哪些人参会，"
-        "因此“参加招聘会”无法按人统计，这里以招聘会次数和参会企业家次作为背景；漏斗的第二步是"
-        "“登记且达成意向”——同一年内既办理就业登记、又达成就业意向的人。"
+        "就业登记和达成就业意向都按人数算，同一人多次只算1人。招聘会只记场次和参会企业，不记哪些人参加，"
+        "所以图中不列“参加招聘会”的人数。"
         + ("县级招聘会不属于某个乡镇，只在“全县”范围内计入。" if view.township_codes else "")
     )
     left, right = st.columns([3, 2])
     with left:
-        registered, reached = steps["registered"], steps["registered_with_intention"]
         share = f"（占登记人数 {fmt_rate_with_n(reached, registered)}）" if registered else ""
         fig = go.Figure(
             go.Bar(
@@ -281,16 +296,19 @@ def funnel_section(view: View) -> None:
         fig.update_layout(xaxis_title="人", showlegend=False, margin={"l": 120})
         fig.update_yaxes(autorange="reversed")
         show_chart(fig, "就业登记到达成意向", view, key="employment_funnel", height=300)
+        if others > 0:
+            st.caption(
+                f"为什么与上方卡片不同：图中“登记且达成意向”只算本年办过就业登记的人（{fmt_count(reached, '人')}）；"
+                f"卡片“达成就业意向”（{fmt_count(steps['intentions'], '人')}）还包括本年没有办就业登记、"
+                f"直接达成意向的{fmt_count(others, '人')}。"
+            )
     with right:
         columns = st.columns(2)
         with columns[0]:
-            st.metric("举办招聘会", fmt_count(steps["fairs"], "次"), border=True, help=FUNNEL_STEPS[1][3])
+            event_card(view, "举办招聘会", steps["fairs"], "次", FUNNEL_STEPS[1][3])
         with columns[1]:
-            st.metric(
-                "招聘会参会企业", fmt_count(steps["fair_enterprises"], "家次"), border=True, help=FUNNEL_STEPS[2][3]
-            )
-        rate = fmt_rate_with_n(steps["registered_with_intention"], steps["registered"])
-        others = steps["intentions"] - steps["registered_with_intention"]
+            event_card(view, "招聘会参会企业", steps["fair_enterprises"], "家次", FUNNEL_STEPS[2][3])
+        rate = fmt_rate_with_n(reached, registered)
         st.markdown(
             f"登记人员达成意向比例：**{rate}**  \n"
             f"达成就业意向共 **{fmt_count(steps['intentions'], '人')}**，"
@@ -299,12 +317,15 @@ def funnel_section(view: View) -> None:
     table = pd.DataFrame(
         {
             "环节": [label for _, label, _, _ in FUNNEL_STEPS],
-            "数量": [steps[step] for step, _, _, _ in FUNNEL_STEPS],
+            "数量": [
+                event_count(view, steps[step]) if step in COUNTY_LEVEL_STEPS else fmt_count(steps[step])
+                for step, _, _, _ in FUNNEL_STEPS
+            ],
             "单位": [unit for _, _, unit, _ in FUNNEL_STEPS],
-            "口径": [meaning for _, _, _, meaning in FUNNEL_STEPS],
+            "怎么算": [meaning for _, _, _, meaning in FUNNEL_STEPS],
         }
     )
-    with st.expander("各环节口径与数量", expanded=False):
+    with st.expander("各环节怎么算、有多少", expanded=False):
         table_with_downloads(
             table, PAGE, "就业服务各环节", view, "employment_funnel_table", "employment_funnel_table_dl"
         )

@@ -31,9 +31,22 @@ from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
 
 PAGE = "资金发放"
-# One distinct colour per programme (the shared palette has 9; there are 12 programmes).
-PROGRAM_COLOURS = [*PALETTE[:7], "#e76f51", "#8d6e63", "#9c6644", "#4f772d", "#d4a373"]
-COLOURS = {p.code: PROGRAM_COLOURS[i % len(PROGRAM_COLOURS)] for i, p in enumerate(PROGRAMS)}
+# One clearly different colour per programme (12 of them, one brown only), the two of a group in one hue family.
+PROGRAM_COLOURS = {
+    "nursing_subsidy": "#1f5f8b",
+    "living_subsidy": "#6fa8dc",
+    "wheelchair_fuel": "#7f7f7f",
+    "entrepreneurship": "#2a9d8f",
+    "sunshine_greenhouse": "#8cc084",
+    "assistance_base": "#e9c46a",
+    "auxiliary_employment": "#b5838d",
+    "student_aid": "#7b6d8d",
+    "cochlear_implant": "#c05746",
+    "psychiatric_medication": "#f4a261",
+    "sunshine_home": "#8d6e63",
+    "accessibility_retrofit": "#17becf",
+}
+COLOURS = {p.code: PROGRAM_COLOURS.get(p.code, PALETTE[i % len(PALETTE)]) for i, p in enumerate(PROGRAMS)}
 
 
 @dataclass
@@ -139,11 +152,12 @@ def program_cards_section(funds: Funds) -> None:
             with column:
                 program_cards(indicators, programs, code, short_name(code))
     if singles:
-        st.markdown("**" + "、".join(group for group, _ in singles) + "**")
+        # A group of one programme is labelled by the programme, in the report's words (阳光家园托养, not 托养).
+        st.markdown("**" + "、".join(short_name(code) for _, code in singles) + "**")
         columns = st.columns(5)
-        for column, (group, code) in zip(columns, singles, strict=False):
+        for column, (_, code) in zip(columns, singles, strict=False):
             with column:
-                program_cards(indicators, programs, code, group)
+                program_cards(indicators, programs, code, short_name(code))
 
 
 def monthly_chart(funds: Funds) -> None:

@@ -27,6 +27,14 @@ HEADLINE = [
     "accessibility_households",
     "certified_persons",
 ]
+# The report's figures of assessment, certificates and volunteering (counted by event or certificate, not paid).
+WORK_CARDS = [
+    "assessments_centralized",
+    "assessments_home",
+    "certificates_issued",
+    "volunteer_activities",
+    "volunteer_hours",
+]
 
 
 def monthly_params(view: View) -> dict:
@@ -104,10 +112,13 @@ SECTIONS = Sections(  # one section: no tabs
 def cards(view: View) -> None:
     """The headline indicators and the year's targets."""
     indicators = view.indicators()
-    problems = indicators.loc[indicators["indicator"].isin(HEADLINE), "problem"].dropna().unique()
+    problems = indicators.loc[indicators["indicator"].isin(HEADLINE + WORK_CARDS), "problem"].dropna().unique()
     for problem in problems:
         st.warning(problem, icon=":material/warning:")
-    kpi_grid(indicators, HEADLINE, per_row=5)
+    townships = bool(view.township_codes)
+    kpi_grid(indicators, HEADLINE, per_row=5, townships=townships)
+    st.markdown("**评残办证与志愿助残**")
+    kpi_grid(indicators, WORK_CARDS, per_row=5, townships=townships)
 
     st.subheader("年度目标进度")
     target_strip(view)

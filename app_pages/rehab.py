@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, add_bars_by, add_county_line, month_axis, show_chart, township_bars
+from ui.charts import (
+    BAR_LABEL_PX,
+    MONTH_LABELS,
+    PALETTE,
+    add_bars_by,
+    add_county_line,
+    month_axis,
+    show_chart,
+    township_bars,
+)
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
@@ -36,6 +47,8 @@ AID_CARDS = [
 TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
 LABELS = {"rehab_needs_met_rate": "需求满足率"}
+CHILD_UNITS = ("例", "件", "人")  # the units of CHILD_COLUMNS, one chart panel each
+MIN_NEEDS = 5  # a heatmap cell of fewer needs is greyed out instead of coloured by its rate
 
 
 def kpi_section(view: View, indicators: pd.DataFrame) -> None:
@@ -86,7 +99,10 @@ def coverage_section(view: View) -> None:
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
     home = view.query("rehab_county_home_rehab_rate", **view.county_params())
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
-    st.caption("各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。需求少于10条的满足率标注样本数 n。")
+    st.caption(
+        "各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。"
+        "需求少于10条的乡镇在满足率后注明条数，条数少时比率波动大。"
+    )
     left, right = st.columns(2)
     with left:
         rated = coverage[coverage["met_rate"].notna()].sort_values("met_rate", ascending=False)
@@ -100,11 +116,13 @@ def coverage_section(view: View) -> None:
                 rated["met_rate"],
                 "#1f5f8b",
                 "%{y}<br>满足率 %{text}<extra></extra>",
-                text=labels,
-                textposition="outside",
+                text=labels,  # at the bar's base, inside it: the county line further right never runs through them
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": "white", "size": BAR_LABEL_PX},
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
-            fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 115], showlegend=False)
+            fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
             show_chart(
                 fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
             )
@@ -118,7 +136,7 @@ def coverage_section(view: View) -> None:
             "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
             customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
         )
-        add_county_line(fig, county_per_1000, f"全县 {county_per_1000:.1f}")
+        add_county_line(fig, county_per_1000, f"全县 每千人{county_per_1000:.1f}人")
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
         show_chart(
             fig,
@@ -154,28 +172,49 @@ def needs_section(view: View) -> None:
     rates = by_type.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
     recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
+    counts = recorded[needs].to_numpy()
+    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%.
+    few = ~(counts >= MIN_NEEDS)
     text = [
-        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>n={int(n)}" for rate, n in zip(rate_row, n_row, strict=True)]
-        for rate_row, n_row in zip(rates[needs].to_numpy(), recorded[needs].to_numpy(), strict=True)
+        ["—" if pd.isna(n) else f"{fmt_pct(rate)}（{int(n)}条）" for rate, n in zip(rate_row, n_row, strict=True)]
+        for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
+    x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
     fig = go.Figure(
         go.Heatmap(
-            z=rates[needs].to_numpy(),
-            x=[NEEDS[need] for need in needs],
+            z=np.where(few, np.nan, z).tolist(),
+            x=x,
             y=names,
-            text=text,
-            texttemplate="%{text}",
             colorscale=[[0, "#f4d6cf"], [0.5, "#f6efd9"], [1, "#cfe6df"]],
             zmin=0,
             zmax=100,
             colorbar={"title": "满足率%"},
+            text=np.where(few, "", text).tolist(),
+            texttemplate="%{text}",
+            textfont={"size": 13},
+            hoverongaps=False,
             hovertemplate="%{y} · %{x}<br>满足率 %{z:.1f}%<extra></extra>",
         )
     )
+    fig.add_heatmap(  # the greyed cells with their text
+        z=np.where(few & ~np.isnan(counts.astype(float)), 0.0, np.nan).tolist(),
+        x=x,
+        y=names,
+        text=np.where(few, text, "").tolist(),
+        texttemplate="%{text}",
+        textfont={"size": 13},
+        colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]],
+        showscale=False,
+        hoverongaps=False,
+        hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+    )
     fig.update_yaxes(autorange="reversed")
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 28 * len(names) + 140))
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 32 * len(names) + 140))
+    st.caption(
+        f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
+    )
     table = needs_heat_table(by_type)
-    st.caption("每格为 已满足/登记 条数 与满足率；不足10条的标注样本数 n。")
+    st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数。")
     table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
 
 
@@ -216,21 +255,37 @@ def children_section(view: View) -> None:
     monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), "rehab_children_monthly", nothing)
     if monthly is None:
         return
-    fig = go.Figure()
-    add_bars_by(
-        fig,
-        monthly,
-        "service",
-        CHILD_COLUMNS,
-        lambda rows: month_axis(rows["month"]),
-        "amount",
-        "{label}<br>%{{x}}：%{{y:,}}<extra></extra>",
-        skip_empty=True,
-    )
+    # One panel per unit (例, 件, 人): counts of different things never share an axis.
+    panels = [
+        (unit, [s for s, label in CHILD_COLUMNS.items() if label.endswith(f"（{unit}）")]) for unit in CHILD_UNITS
+    ]
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    colour = dict(zip(CHILD_COLUMNS, PALETTE, strict=False))
+    for row, (unit, services) in enumerate(panels, start=1):
+        for service in services:
+            rows = monthly[monthly["service"] == service]
+            fig.add_bar(
+                x=month_axis(rows["month"]),
+                y=rows["amount"],
+                name=CHILD_COLUMNS[service],
+                marker_color=colour[service],
+                hovertemplate=f"{CHILD_COLUMNS[service]}<br>%{{x}}：%{{y:,}}{unit}<extra></extra>",
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(title_text=unit, rangemode="tozero", row=row, col=1)
     fig.update_layout(barmode="group")
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
-    show_chart(fig, "儿童假肢矫形器、辅助器具适配与康复救助（按月）", view, key="rehab_children")
-    st.caption("康复救助安置按当月去重人数计；全年人数见上方卡片（全年去重）。")
+    show_chart(
+        fig,
+        "儿童假肢矫形器、辅助器具适配与康复救助（按月）",
+        view,
+        key="rehab_children",
+        height=160 * len(panels) + 160,
+    )
+    st.caption(
+        "适配按例、辅助器具按件、康复救助安置按人分别作图。康复救助安置每月按人数算（同一人一个月内只算1人）；全年人数见上方卡片（同一人全年只算1人）。"
+    )
     table = children_table(monthly)
     table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
 

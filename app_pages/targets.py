@@ -119,12 +119,25 @@ def completion_section(page: Targets) -> None:
         bullet_chart(view, rows, rows[0].progress.schedule)
         table = target_table(rows)
         st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
-        st.dataframe(table, hide_index=True, key="targets_table")
+        reason = st.column_config.TextColumn("为什么", width="large")  # the projection's reason, a sentence
+        st.dataframe(table, hide_index=True, key="targets_table", column_config={"为什么": reason})
         table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
+        surprises = [r for r in rows if r.progress.projection_surprises]
+        if surprises:
+            st.markdown(
+                "**状态与全年预计看似矛盾的目标：**\n"
+                + "\n".join(
+                    f"- **{r.name}**（{r.progress.status_label}，预计全年"
+                    f"{'能' if r.progress.projection_reaches_target else '不能'}完成）：{r.progress.outlook}"
+                    for r in surprises
+                )
+            )
         st.caption(
             "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
             "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"
-            "（上年无数据时按今年日均进度）；比率指标按当前值。"
+            "（上年无数据时按今年日均进度），所以一项工作若往年多在年底完成，眼下落后于序时也可能预计全年能完成，"
+            "“为什么”一列说明原因。满意率等比率指标不随月份累计：直接与目标比较，差距 = 当前值 − 目标（个百分点），"
+            "达到目标为“已达目标”，否则为“低于目标”。"
         )
     county_only_note(page)
 
@@ -214,7 +227,7 @@ def render(view: View) -> None:
         return
 
     basis = st.segmented_control(
-        "序时进度口径",
+        "序时进度计算方式",
         list(BASIS_LABELS),
         default="day",
         format_func=BASIS_LABELS.get,

@@ -131,11 +131,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("student_aid", "家庭困难残疾学生高等教育资助", "人", "教育资助", "教育资助"),
     Program("cochlear_implant", "人工耳蜗补贴", "人", "康复救助", "人工耳蜗"),
     Program("psychiatric_medication", "困难精神残疾人药费补助", "人", "康复救助", "精神残疾人药费"),
-    Program("sunshine_home", "“阳光家园”托养补助", "人", "托养", "阳光家园托养"),
+    Program("sunshine_home", "“阳光家园”托养补助", "人", "阳光家园托养", "阳光家园托养"),
     Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造", "无障碍改造"),
 )
 PROGRAM_BY_CODE = {p.code: p for p in PROGRAMS}
-PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "托养", "无障碍改造", "燃油补贴")
+PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "阳光家园托养", "无障碍改造", "燃油补贴")
 PROJECT_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "个")
 MONTHLY_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "人次")
 # What a programme's count is, by its unit: 人次 = payment rows, 人/户 = distinct persons, 个 = distinct projects.
@@ -160,6 +160,10 @@ SERVICES: dict[str, str] = {
 }
 # Services that record an event rather than a person (person_key is null).
 EVENT_SERVICES = frozenset({"job_fair", "policy_outreach", "assessment_centralized", "volunteer_activity"})
+# What a township's figure of county-level events reads instead of a 0 (Indicator.county_level): in a table cell,
+# and on a card as a short value with a note below it.
+COUNTY_LEVEL_TEXT = "县级活动，不分乡镇"
+COUNTY_LEVEL_VALUE, COUNTY_LEVEL_NOTE = "县级活动", "不分乡镇，只计入全县"
 
 NEEDS: dict[str, str] = {
     "basic_medical": "基本医疗",
@@ -174,7 +178,7 @@ NEEDS: dict[str, str] = {
 MEASURES: dict[str, tuple[str, ...]] = {
     "payments": ("amount", "rows", "persons", "projects"),  # 元; payment rows; distinct person_key / project_key
     "services": ("rows", "quantity", "persons", "batches"),  # rows; sum of quantity; distinct person_key / batch
-    "rehab_needs": ("rows", "met_rate"),  # needs recorded; % of them met by the span's end
+    "rehab_needs": ("rows", "met_rate"),  # needs recorded; % of them met by the as-of date (the cut)
     "satisfaction": ("satisfied_rate",),  # % of the surveyed who were satisfied
     "persons": ("certified",),  # persons certified on the span's last day
 }
@@ -218,6 +222,12 @@ class Indicator:
     @property
     def is_amount(self) -> bool:
         return self.unit == "元"
+
+    @property
+    def county_level(self) -> bool:
+        """True when it counts only events (招聘会, 宣传, 集中评残, 志愿活动), held for the whole county and
+        mostly without a township: a township's value leaves them out, so 0 there does not mean nothing was done."""
+        return self.table == "services" and bool(self.sources) and set(self.sources) <= EVENT_SERVICES
 
     @property
     def label(self) -> str:

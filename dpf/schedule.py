@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Literal
@@ -259,9 +259,62 @@ def needed_per_month(
 # Everything for one target
 
 
+def rate_status(value: float | None, target: float) -> Status:
+    """A rate target (满意率) is not accumulated over the year: its value is held against the target itself.
+
+    >= target -> DONE (已达目标); below it by up to 20% of the target -> BEHIND (低于目标); further below ->
+    SEVERELY_BEHIND (严重低于目标).
+    """
+    return status_for(completion_pct(value, target), 100.0)
+
+
+def later_months_share(monthly_last_year: Sequence[float] | None, as_of: date) -> float | None:
+    """The share (%) of last year's total that last year's months after `as_of` brought (None without a pattern).
+
+    Why a target behind schedule can still be reached: work that is done mostly late in the year (无障碍改造 is
+    accepted in the autumn) lags the straight-line schedule every year and catches up in the last months.
+    """
+    pattern = _pattern(monthly_last_year)
+    if pattern is None:
+        return None
+    as_of = _as_date(as_of)
+    later = _rest_of_month(pattern, as_of) + sum(pattern[as_of.month :])
+    return later / sum(pattern) * 100.0
+
+
+def outlook_text(progress: TargetProgress, monthly_last_year: Sequence[float] | None = None) -> str:
+    """Why the projection says what it says, in plain Chinese, consistent with the status beside it."""
+    p = progress
+    if p.target is None:
+        return ""
+    if p.is_rate:
+        if p.value >= p.target:
+            return "比率指标不按月累计，直接与目标比较：当前已达到目标。"
+        return f"比率指标不按月累计，直接与目标比较：当前低于目标{p.target - p.value:.1f}个百分点。"
+    if p.as_of.year > p.year:
+        return "全年已结束，以全年实际完成为准。"
+    if p.value >= p.target:
+        return "已完成全年目标。"
+    later = later_months_share(monthly_last_year, p.as_of) if p.as_of.year == p.year else None
+    if later is None:
+        how = "上年没有逐月数据，按今年已过天数的平均进度推算"
+        return f"{how}，预计全年{'可以' if p.projection_reaches_target else '难以'}完成。"
+    months = f"上年{p.as_of.month}月底以后完成了全年的{later:.0f}%"
+    behind = p.status in (Status.BEHIND, Status.SEVERELY_BEHIND)
+    if p.projection_reaches_target and behind:
+        return f"目前落后于序时进度，但{months}，按上年各月节奏推算全年仍可完成；需保持上年后几个月的进度。"
+    if not p.projection_reaches_target and not behind:
+        return f"目前不落后于序时进度，但{months}，后几个月完成较少，按上年各月节奏推算全年难以完成。"
+    return f"{months}，按上年各月节奏推算全年{'可以' if p.projection_reaches_target else '难以'}完成。"
+
+
 @dataclass(frozen=True)
 class TargetProgress:
-    """A target's progress at an as-of date, as shown on the 年度目标 page."""
+    """A target's progress at an as-of date, as shown on the 年度目标 page.
+
+    A rate target (is_rate) is held against the target itself, not against 序时进度: its gap is value − target
+    in 个百分点 and its status comes from `rate_status`; `outlook` says why the projection reads as it does.
+    """
 
     year: int
     as_of: date
@@ -276,6 +329,28 @@ class TargetProgress:
     needed_per_month: float | None
     note: str | None
     is_rate: bool = False
+    outlook: str = ""
+
+    @property
+    def status_label(self) -> str:
+        """The status in words that fit the target: a rate is 已达目标 / 低于目标 / 严重低于目标, not 已完成 /
+        低于序时 / 严重滞后 (it is not held against 序时进度)."""
+        rate_labels = {Status.DONE: "已达目标", Status.BEHIND: "低于目标", Status.SEVERELY_BEHIND: "严重低于目标"}
+        return rate_labels.get(self.status, self.status.label) if self.is_rate else self.status.label
+
+    @property
+    def projection_surprises(self) -> bool:
+        """True when status and projection seem to disagree (behind schedule yet projected to reach the target, or
+        on schedule yet not): the page then says why beside it (`outlook`)."""
+        if self.is_rate or self.target is None or self.status in (Status.DONE, Status.NOT_STARTED, Status.NO_TARGET):
+            return False
+        behind = self.status in (Status.BEHIND, Status.SEVERELY_BEHIND)
+        return behind == self.projection_reaches_target
+
+    @property
+    def status_text(self) -> str:
+        """Emoji and status_label for plain-text use, e.g. "🔴 严重滞后"."""
+        return f"{self.status.emoji} {self.status_label}"
 
 
 def evaluate_target(
@@ -302,21 +377,28 @@ def evaluate_target(
     schedule = schedule_share(year, as_of, basis)
     projection = project_year_end(year, as_of, value_num, monthly_last_year, is_rate)
     has_target = completion is not None
-    return TargetProgress(
+    if not has_target:
+        gap, status = None, Status.NO_TARGET
+    elif is_rate:  # a rate is due all year: held against the target, not against 序时进度
+        gap, status = value_num - target, rate_status(value_num, target)
+    else:
+        gap, status = gap_points(completion, schedule), status_for(completion, schedule)
+    progress = TargetProgress(
         year=year,
         as_of=as_of,
         value=value_num,
         target=target,
         completion=completion,
         schedule=schedule,
-        gap=gap_points(completion, schedule) if completion is not None else None,
-        status=status_for(completion, schedule),
+        gap=gap,
+        status=status,
         projection=projection,
         projection_reaches_target=has_target and target is not None and projection >= target,
         needed_per_month=needed_per_month(year, as_of, value_num, target, is_rate) if has_target else None,
         note=note,
         is_rate=is_rate,
     )
+    return replace(progress, outlook=outlook_text(progress, monthly_last_year))
 
 
 # ---------------------------------------------------------------------------

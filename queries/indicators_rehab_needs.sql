@@ -2,8 +2,8 @@
 -- Grain: cut date × township group × indicator, from `rehab_needs` (by `recorded_on`).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's rehab_needs indicators, dpf.catalogue).
--- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
---         value, previous DOUBLE; 条 for counts, % for the met rate (met_on by the span's end; NULL without needs).
+-- Output: cut, township (alone when $by_township, else NULL), indicator, value, previous DOUBLE: 条, or % met by the cut
+--         (the as-of date: met_on <= cut; 'previous' by the same day a year earlier; NULL without needs).
 WITH definitions AS (
     SELECT indicator, source AS need, measure FROM indicator_definitions($indicators, $sources, $measures)
 ),
@@ -29,7 +29,8 @@ per_need AS (
         gr.township,
         g.need,
         sum(g.needs) AS needs,
-        sum(g.needs) FILTER (WHERE g.met_on IS NOT NULL AND g.met_on <= sp.ends) AS met
+        sum(g.needs) FILTER (WHERE g.met_on <= CASE sp.span WHEN 'value' THEN sp.cut ELSE (sp.cut - INTERVAL 1 YEAR)::DATE END)
+            AS met
     FROM spans AS sp
     CROSS JOIN grains AS gr
     JOIN grouped AS g ON g.township IS NOT DISTINCT FROM gr.township AND g.recorded_on BETWEEN sp.starts AND sp.ends

@@ -2,7 +2,7 @@
 -- Grain: one row per township (all, so a chosen one can be compared), for the year's span; home rehab persons via
 --        summary_service_firsts.
 -- Parameters: $year INTEGER, $as_of DATE.
--- Output: code, name VARCHAR; needs, needs_met BIGINT (条; met = met_on on or before the span's end); met_rate DOUBLE (%);
+-- Output: code, name VARCHAR; needs, needs_met BIGINT (条; met = met_on on or before $as_of); met_rate DOUBLE (%);
 --         home_rehab_persons BIGINT (人); certified_persons BIGINT (人, at the span's end); home_rehab_per_1000 DOUBLE (人/千人).
 WITH span AS (
     SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
@@ -11,7 +11,7 @@ needs AS (
     SELECT
         n.township_code AS code,
         count(*) AS needs,
-        count(*) FILTER (WHERE n.met_on IS NOT NULL AND n.met_on <= s.ends) AS needs_met
+        count(*) FILTER (WHERE n.met_on <= $as_of) AS needs_met
     FROM rehab_needs AS n, span AS s
     WHERE n.recorded_on BETWEEN s.starts AND s.ends
     GROUP BY n.township_code

@@ -1,12 +1,12 @@
 -- Question: how many needs of each type were recorded and met in each chosen township.
 -- Grain: one row per township and need type with needs recorded in the year's span (cut at the as-of date).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = every township), $as_of DATE.
--- Output: code, name, need VARCHAR; sort_order INTEGER; recorded BIGINT (条); met BIGINT (条, met_on <= span end); met_rate DOUBLE (%).
+-- Output: code, name, need VARCHAR; sort_order INTEGER; recorded BIGINT (条); met BIGINT (条, met_on <= $as_of); met_rate DOUBLE (%).
 WITH span AS (
     SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
 ),
 scoped AS (
-    SELECT n.township_code AS code, n.need, (n.met_on IS NOT NULL AND n.met_on <= s.ends) AS is_met
+    SELECT n.township_code AS code, n.need, coalesce(n.met_on <= $as_of, false) AS is_met
     FROM rehab_needs AS n, span AS s
     WHERE n.recorded_on BETWEEN s.starts AND s.ends AND in_scope(n.township_code, $townships)
 )

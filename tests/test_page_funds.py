@@ -66,8 +66,8 @@ def test_2023_cards_match_the_report(funds_2023):
         ("cochlear_implant_amount", "人工耳蜗 金额"),
         ("psychiatric_medication_persons", "精神残疾人药费 人"),
         ("psychiatric_medication_amount", "精神残疾人药费 金额"),
-        ("sunshine_home_persons", "托养 人"),
-        ("sunshine_home_amount", "托养 金额"),
+        ("sunshine_home_persons", "阳光家园托养 人"),
+        ("sunshine_home_amount", "阳光家园托养 金额"),
         ("accessibility_households", "无障碍改造 户"),
         ("wheelchair_fuel_amount", "燃油补贴 金额"),
     ]:

@@ -16,6 +16,7 @@ from dpf.schedule import (
     elapsed_days,
     evaluate_target,
     gap_points,
+    later_months_share,
     needed_per_month,
     project_year_end,
     projection_path,
@@ -299,18 +300,59 @@ def test_evaluate_target_met() -> None:
 
 
 def test_evaluate_target_rate() -> None:
-    # rehab_satisfaction_rate 93.1% against 95%: completion 98.0%, ahead of 74.9%
+    # rehab_satisfaction_rate 93.1% against 95%: a rate does not accumulate, so it is held against the target
+    # itself, not against 序时进度 (74.9% on 30 September would have called it 超序时 although it is below target).
     p = evaluate_target(2024, date(2024, 9, 30), 93.1, 95, "力争100%", True, None)
     assert p.completion == pytest.approx(98.0)
-    assert p.gap == pytest.approx(23.137, abs=0.001)  # 98.0 − 74.863
-    assert p.status is Status.AHEAD
+    assert p.gap == pytest.approx(-1.9)  # value − target, 个百分点
+    assert p.status is Status.BEHIND and p.status_label == "低于目标"
     assert p.projection == pytest.approx(93.1)
     assert p.projection_reaches_target is False
     assert p.needed_per_month is None
-    # the same rate at the year end is behind the 100% schedule by 2 points
-    end = evaluate_target(2024, date(2024, 12, 31), 93.1, 95, None, True, None)
-    assert end.schedule == 100.0
-    assert end.status is Status.BEHIND
+    assert p.outlook == "比率指标不按月累计，直接与目标比较：当前低于目标1.9个百分点。"
+    # the same on the first day of the year and at its end: the schedule plays no part
+    for as_of in (date(2024, 1, 1), date(2024, 12, 31)):
+        assert evaluate_target(2024, as_of, 93.1, 95, None, True, None).status is Status.BEHIND
+    met = evaluate_target(2024, date(2024, 3, 31), 96.0, 95, None, True, None)
+    assert met.status is Status.DONE and met.status_label == "已达目标" and met.gap == pytest.approx(1.0)
+    far = evaluate_target(2024, date(2024, 9, 30), 70.0, 95, None, True, None)
+    assert far.status is Status.SEVERELY_BEHIND and far.status_label == "严重低于目标"
+
+
+# Last year's 无障碍改造 by month: little until September, most households accepted in the last quarter.
+LATE_PATTERN = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 5.0, 20.0, 30.0, 25.0]
+
+
+def test_a_target_behind_schedule_that_last_year_caught_up_says_why() -> None:
+    # 60 households, 20 by 30 September (33% at 74.9%: 严重滞后); last year 75 of 99 came after September.
+    p = evaluate_target(2024, date(2024, 9, 30), 20, 60, None, False, LATE_PATTERN)
+    assert p.status is Status.SEVERELY_BEHIND
+    assert p.projection == pytest.approx(95.0) and p.projection_reaches_target is True
+    assert later_months_share(LATE_PATTERN, date(2024, 9, 30)) == pytest.approx(75 / 99 * 100)
+    assert p.outlook == (
+        "目前落后于序时进度，但上年9月底以后完成了全年的76%，按上年各月节奏推算全年仍可完成；需保持上年后几个月的进度。"
+    )
+    assert p.projection_surprises is True
+
+
+def test_a_target_ahead_of_schedule_that_last_year_slowed_says_why() -> None:
+    early = list(reversed(LATE_PATTERN))  # most of last year's work came early
+    p = evaluate_target(2024, date(2024, 9, 30), 48, 60, None, False, early)
+    assert p.status is Status.AHEAD  # 80% at 74.9%
+    assert p.projection == pytest.approx(52.0) and p.projection_reaches_target is False
+    assert p.outlook.startswith("目前不落后于序时进度，但上年9月底以后完成了全年的4%")
+    assert p.outlook.endswith("按上年各月节奏推算全年难以完成。")
+    assert p.projection_surprises is True
+    on_course = evaluate_target(2024, date(2024, 9, 30), 50, 60, None, False, LATE_PATTERN)
+    assert on_course.status is Status.AHEAD and on_course.projection_reaches_target
+    assert on_course.projection_surprises is False
+
+
+def test_outlook_without_last_year_and_after_the_year() -> None:
+    run_rate = evaluate_target(2024, date(2024, 6, 30), 30, 60, None, False, None)
+    assert run_rate.outlook == "上年没有逐月数据，按今年已过天数的平均进度推算，预计全年可以完成。"
+    assert evaluate_target(2023, date(2024, 6, 30), 30, 60, None, False, None).outlook.startswith("全年已结束")
+    assert evaluate_target(2024, date(2024, 6, 30), 60, 60, None, False, None).outlook == "已完成全年目标。"
 
 
 @pytest.mark.parametrize("value", [None, 0, float("nan")])

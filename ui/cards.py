@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
 from dpf.formatting import fmt_value, yoy_delta
 from dpf.numbers import number_or_none
 
@@ -15,11 +15,14 @@ from dpf.numbers import number_or_none
 LOWER_IS_BETTER: frozenset[str] = frozenset()
 
 
-def kpi_card(row: pd.Series, label: str | None = None) -> None:
-    """One st.metric for an indicator row of compute_indicators()."""
+def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) -> None:
+    """One st.metric for an indicator row of compute_indicators(); `townships`: the scope is some townships."""
     value = number_or_none(row["value"])
     if row.get("problem") and value is None:
         st.metric(label or row["name"], "—", help=row["problem"], border=True)
+        return
+    if townships and not value and row.name in INDICATOR_BY_CODE and INDICATOR_BY_CODE[row.name].county_level:
+        county_level_card(label or row["name"], row["name"])
         return
     previous = number_or_none(row["previous"])
     delta = yoy_delta(value, previous, row["unit"])
@@ -39,13 +42,33 @@ def kpi_card(row: pd.Series, label: str | None = None) -> None:
     )
 
 
-def kpi_grid(indicators: pd.DataFrame, codes: Sequence[str], per_row: int = 4, labels: dict | None = None) -> None:
+def county_level_card(label: str, name: str) -> None:
+    """The card of a county-level event count in a township scope: no township held one, and the county's are not
+    split by township, so it says where they are counted instead of a 0 a leader would report as "nothing done"."""
+    st.metric(
+        label,
+        COUNTY_LEVEL_VALUE,
+        delta=COUNTY_LEVEL_NOTE,
+        delta_color="gray",
+        delta_arrow="off",
+        help=f"{name}多为县级活动，不属于某个乡镇，只在“全县”范围内计入。",
+        border=True,
+    )
+
+
+def kpi_grid(
+    indicators: pd.DataFrame,
+    codes: Sequence[str],
+    per_row: int = 4,
+    labels: dict | None = None,
+    townships: bool = False,
+) -> None:
     """Cards for `codes` (indicator codes) in rows of `per_row`, labelled as the catalogue says unless `labels` (a
-    page's own wording for some codes) says otherwise."""
+    page's own wording for some codes) says otherwise; `townships`: the scope is some townships (kpi_card)."""
     frame = indicators.set_index("indicator")
     labels = labels or {}
     for start in range(0, len(codes), per_row):
         columns = st.columns(per_row)
         for column, code in zip(columns, codes[start : start + per_row], strict=False):
             with column:
-                kpi_card(frame.loc[code], labels.get(code, INDICATOR_BY_CODE[code].label))
+                kpi_card(frame.loc[code], labels.get(code, INDICATOR_BY_CODE[code].label), townships)

@@ -16,6 +16,7 @@ from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
+BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 PALETTE = ["#1f5f8b", "#3a9d8f", "#e0a458", "#c05746", "#7b6d8d", "#5b8e7d", "#b5838d", "#6c757d", "#2a9d8f"]
 
 
@@ -43,6 +44,7 @@ def _template(scale: float) -> go.layout.Template:
                 "title": {"standoff": TITLE_STANDOFF},
             },
             separators=".,",
+            uniformtext={"minsize": BAR_LABEL_PX, "mode": "show"},
             title={
                 "font": {"size": round(16 * scale)},
                 "y": 1,
@@ -141,6 +143,25 @@ def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
         return
     add_vertical_line(fig, x, {"dash": "dash", "color": "#6b7280"})
     fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
+
+
+def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str]) -> None:
+    """Each horizontal bar's label in a column right of the plot, level with its bar, so no reference line drawn
+    across the bars (全县, 序时进度) runs through a label; the right margin is widened to hold the longest."""
+    for row, text in zip(rows, texts, strict=True):
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            y=row,
+            yref="y",
+            xanchor="left",
+            xshift=6,
+            text=text,
+            showarrow=False,
+            font={"size": BAR_LABEL_PX},
+        )
+    widest = max((text_px(text, BAR_LABEL_PX) for text in texts), default=0)
+    fig.update_layout(margin={"r": round(widest) + 16})
 
 
 def text_px(text: str, font_px: float) -> float:

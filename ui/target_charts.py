@@ -13,7 +13,7 @@ import streamlit as st
 from dpf.formatting import fmt_date, fmt_pct, fmt_value
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
-from ui.charts import add_vertical_line, show_chart
+from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, show_chart
 from ui.context import View
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
@@ -52,6 +52,8 @@ def category_axis(names: list[str]) -> dict:
 
 
 def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
+    """Completion of each target: a bar against 100%, with 序时进度 marked on the targets that accumulate (a rate
+    is held against its target directly); each bar's figures in a column right of the plot, clear of the marks."""
     names = [r.name for r in rows]
     top = completion_top([r.progress.completion for r in rows])
     fig = go.Figure()
@@ -73,29 +75,31 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
             width=0.42,
             name=status.label,
             marker_color=status.color,
-            text=[label(r) for r in members],
-            textposition="outside",
-            cliponaxis=False,
             customdata=[hover(r) for r in members],
             hovertemplate="%{customdata}<extra></extra>",
         )
-    fig.add_scatter(
-        x=[schedule] * len(rows),
-        y=names,
-        mode="markers",
-        marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": "#1f2933"}},
-        name=f"序时进度 {fmt_pct(schedule)}",
-        hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
-    )
+    accumulating = [r.name for r in rows if not r.progress.is_rate]
+    if accumulating:
+        fig.add_scatter(
+            x=[schedule] * len(accumulating),
+            y=accumulating,
+            mode="markers",
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": "#1f2933"}},
+            name=f"序时进度 {fmt_pct(schedule)}",
+            hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
+        )
     add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    add_row_labels(fig, names, [label(r) for r in rows])
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        margin={"l": 10, "r": 10, "t": 100, "b": 10},
-        xaxis=completion_axis(top, 1.4, "完成率（竖线为序时进度，虚线为目标100%）"),
+        margin={"l": 10, "t": 100, "b": 10},
+        xaxis=completion_axis(top, 1.02, "完成率（竖线为序时进度，虚线为目标100%）"),
         yaxis=category_axis(names),
     )
     show_chart(fig, f"{view.year}年度目标完成率与序时进度", view, key="targets_bullet", height=44 * len(rows) + 150)
+    if len(accumulating) < len(rows):
+        st.caption("满意率等比率指标不随月份累计，不标序时进度，直接与目标比较：达到目标即为100%。")
 
 
 def label(row: TargetRow) -> str:
@@ -105,11 +109,12 @@ def label(row: TargetRow) -> str:
 
 def hover(row: TargetRow) -> str:
     p = row.progress
+    against = "与目标直接比较（比率不按序时累计）" if p.is_rate else f"序时进度 {fmt_pct(p.schedule)}"
     return (
         f"<b>{row.name}</b><br>完成 {fmt_value(p.value, row.unit)}，目标 {fmt_value(p.target, row.unit)}"
-        f"<br>完成率 {fmt_pct(p.completion)}，序时进度 {fmt_pct(p.schedule)}"
-        f"<br>差距 {p.gap:+.1f}个百分点　{p.status.label}"
-        f"<br>预计全年 {fmt_value(p.projection, row.unit)}（{'可' if p.projection_reaches_target else '难以'}完成）"
+        f"<br>完成率 {fmt_pct(p.completion)}，{against}"
+        f"<br>差距 {p.gap:+.1f}个百分点　{p.status_label}"
+        f"<br>{p.outlook}"
     )
 
 
@@ -132,11 +137,12 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "完成值": fmt_value(p.value, r.unit),
                 "目标": fmt_value(p.target, r.unit),
                 "完成率（%）": rounded(p.completion),
-                "序时进度（%）": round(p.schedule, 1),
+                "序时进度（%）": "—" if p.is_rate else f"{p.schedule:.1f}",  # text: a rate is not held against it
                 "差距（个百分点）": rounded(p.gap),
-                "状态": p.status.text,
+                "状态": p.status_text,
                 "预计全年": fmt_value(p.projection, r.unit),
                 "预计能否完成": "能" if p.projection_reaches_target else "不能",
+                "为什么": p.outlook,
                 "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
                 "备注": p.note or "",
             }
@@ -150,26 +156,26 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
     names = [("▶ " if t.code in chosen else "") + t.name for t in records]
     top = completion_top([t.progress.completion for t in records])
     schedule = records[0].progress.schedule
+    texts = [
+        f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status_label}"
+        for p in (t.progress for t in records)
+    ]
     fig = go.Figure(
         go.Bar(
             x=[min(t.progress.completion or 0.0, top) for t in records],
             y=names,
             orientation="h",
             marker_color=[t.progress.status.color for t in records],
-            text=[
-                f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status.label}"
-                for p in (t.progress for t in records)
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}：%{text}<extra></extra>",
+            customdata=texts,
+            hovertemplate="%{y}：%{customdata}<extra></extra>",
             showlegend=False,
         )
     )
     add_vertical_line(fig, schedule, {"color": "#1f2933", "width": 2})
     add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    add_row_labels(fig, names, texts)
     fig.update_layout(
-        xaxis=completion_axis(top, 1.5, f"完成率（实线为序时进度 {fmt_pct(schedule)}，虚线为100%）"),
+        xaxis=completion_axis(top, 1.02, f"完成率（实线为序时进度 {fmt_pct(schedule)}，虚线为100%）"),
         yaxis=category_axis(names),
     )
     note = "（▶ 为所选乡镇）" if chosen else ""
@@ -186,12 +192,23 @@ def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
                 "分解目标": fmt_value(t.progress.target, unit),
                 "完成率（%）": rounded(t.progress.completion),
                 "差距（个百分点）": rounded(t.progress.gap),
-                "状态": t.progress.status.text,
+                "状态": t.progress.status_text,
                 "剩余每月需完成": needed_text(t.progress.needed_per_month, unit),
             }
             for t in records
         ]
     )
+
+
+def projection_name(is_rate: bool, pattern: list[float] | None) -> str:
+    if is_rate:
+        return "预计（按当前值）"
+    return "预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）"
+
+
+def month_ticks(days: Sequence[date]) -> list[str]:
+    """Each day's month as the 逐月累计 chart's tick (1月 … 12月)."""
+    return [MONTH_LABELS[day.month - 1] for day in days]
 
 
 def cumulative_chart(
@@ -208,49 +225,52 @@ def cumulative_chart(
     monthly increments the projection follows (None: this year's run rate).
     """
     p, unit = row.progress, row.unit
-    year_start = date(view.year, 1, 1)
+    number = ",.1f" if p.is_rate else ",.0f"  # counts are never shown with decimals
     ends = [d for d, _ in schedule_line(view.year)]
+    # Each month-end value sits at its own month's tick (the 30 September value at 9月, not near 10月).
     actual = [(min(d, view.as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
-    if not p.is_rate:
-        actual = [(year_start, 0.0), *actual]
     fig = go.Figure()
     if not p.is_rate:
-        line = [(year_start, 0.0), *[(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]]
+        line = [(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]
         fig.add_scatter(
-            x=[d for d, _ in line],
+            x=month_ticks([d for d, _ in line]),
             y=[v for _, v in line],
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
             line={"color": "#9aa5b1", "width": 2},
-            hovertemplate="%{x|%-m月%-d日} 序时应完成 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="%{x}底 按序时应完成 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
     if last and any(v for _, v in last):
         fig.add_scatter(
-            x=[d for d, _ in last],
+            x=month_ticks([d for d, _ in last]),
             y=[v for _, v in last],
-            name=f"{view.year - 1}年同期累计",
+            name=f"{view.year - 1}年同期" + ("" if p.is_rate else "累计"),
             mode="lines",
             line={"color": "#b5838d", "dash": "dot", "width": 1.5},
-            hovertemplate=f"{view.year - 1}年" + "%{x|%-m月}末累计 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate=f"{view.year - 1}年" + "%{x}底累计 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     fig.add_scatter(
-        x=[d for d, _ in actual],
+        x=month_ticks([d for d, _ in actual]),
         y=[v for _, v in actual],
-        name="实际累计",
+        name="各月底的值" if p.is_rate else "实际累计",
         mode="lines+markers",
         line={"color": p.status.color, "width": 3},
-        hovertemplate="截至%{x|%-m月%-d日} 累计 %{y:,.1f}" + unit + "<extra></extra>",
+        customdata=[fmt_date(d) for d, _ in actual],
+        hovertemplate="截至%{customdata} 累计 %{y:" + number + "}" + unit + "<extra></extra>",
     )
     path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
-    if len(path) > 1:
+    projected: dict[str, float] = {}
+    for tick, (_, value) in zip(month_ticks([d for d, _ in path]), path, strict=True):
+        projected.setdefault(tick, value)  # the as-of month keeps the value so far, where the actual line ends
+    if len(projected) > 1:
         fig.add_scatter(
-            x=[d for d, _ in path],
-            y=[v for _, v in path],
-            name="预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）",
+            x=list(projected),
+            y=list(projected.values()),
+            name=projection_name(p.is_rate, pattern),
             mode="lines",
             line={"color": p.status.color, "dash": "dash", "width": 2},
-            hovertemplate="预计%{x|%-m月}末 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="预计%{x}底 %{y:" + number + "}" + unit + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
@@ -261,13 +281,12 @@ def cumulative_chart(
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
         yaxis={"title": unit, "automargin": True, "rangemode": "tozero"},
-        xaxis={"tickformat": "%-m月", "dtick": "M1", "range": [year_start, date(view.year, 12, 31)]},
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": MONTH_LABELS},
     )
-    show_chart(fig, f"{row.name}：逐月累计、序时进度与全年预计", view, key="targets_cumulative", height=420)
-    reach = "可以完成" if p.projection_reaches_target else "难以完成"
-    need = "" if not p.needed_per_month else f"；要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}"
-    rate_note = "比率指标按当前值预计全年，不按月累计。" if p.is_rate else ""
+    what = "逐月变化与目标" if p.is_rate else "逐月累计、序时进度与全年预计"
+    show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
+    need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}。"
     st.caption(
         f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_value(p.projection, unit)}，"
-        f"按此进度{reach}目标 {fmt_value(p.target, unit)}{need}。{rate_note}"
+        f"目标 {fmt_value(p.target, unit)}，{p.status_label}。{p.outlook}{need}"
     )

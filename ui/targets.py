@@ -7,15 +7,16 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dpf.formatting import fmt_pct, fmt_value
-from dpf.schedule import Status, schedule_share
+from dpf.schedule import TargetProgress, schedule_share
 from dpf.targets import evaluate_targets
 from ui.context import View
 
 
-def status_badge(status: Status) -> str:
-    """Markdown for a coloured status badge with its icon."""
+def status_badge(progress: TargetProgress) -> str:
+    """Markdown for a coloured badge of the target's status, with its icon (a rate: 已达目标 / 低于目标)."""
+    status = progress.status
     colour = {"done": "green", "ahead": "blue", "behind": "orange", "severely_behind": "red"}.get(status.code, "gray")
-    return f":{colour}-badge[{status.icon} {status.label}]"
+    return f":{colour}-badge[{status.icon} {progress.status_label}]"
 
 
 def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 5) -> None:
@@ -36,4 +37,4 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
             with column, st.container(border=True):
                 st.markdown(f"**{row.name}**")
                 st.markdown(f"{fmt_value(item.value, row.unit)} / {fmt_value(item.target, row.unit)}")
-                st.markdown(f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item.status)}")
+                st.markdown(f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}")

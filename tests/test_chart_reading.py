@@ -1,0 +1,100 @@
+"""What a leader reads off the charts (issue 19): month-end values at their own month, reference lines clear of the
+bar labels and carrying a unit, tiny samples greyed, one unit per axis, distinct colours, readable bar labels."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.apptest_helpers import no_exception, run_page
+
+
+def charts(at) -> dict[str, dict]:
+    """The page's charts by their title."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def missing(value) -> bool:
+    return value is None or value != value
+
+
+def test_month_end_values_sit_at_their_own_month(demo_dir):
+    query = {"target": "完成无障碍改造"}
+    at = run_page(demo_dir, "targets.py", query, section="逐月累计")
+    assert no_exception(at)
+    spec = next(s for title, s in charts(at).items() if title.startswith("完成无障碍改造"))
+    actual = next(t for t in spec["data"] if t["name"] == "实际累计")
+    assert actual["x"][-1] == "9月"  # the value of 30 September (the as-of date) at 9月, not near the 10月 tick
+    assert actual["customdata"][-1] == "2024年9月30日"
+    assert actual["x"] == [f"{m}月" for m in range(1, 10)]
+    projection = next(t for t in spec["data"] if t["name"].startswith("预计"))
+    assert projection["x"] == ["9月", "10月", "11月", "12月"]  # it starts where the actual line ends
+    assert projection["y"][0] == actual["y"][-1]
+    assert spec["layout"]["xaxis"]["categoryarray"] == [f"{m}月" for m in range(1, 13)]
+
+
+def test_completion_labels_stand_clear_of_the_schedule_line(demo_dir):
+    at = run_page(demo_dir, "targets.py")
+    spec = next(s for title, s in charts(at).items() if "完成率与序时进度" in title)
+    bars = [t for t in spec["data"] if t["type"] == "bar"]
+    assert not any(t.get("text") for t in bars)  # no label drawn along the bars, where the 序时进度 line runs
+    labels = [a for a in spec["layout"]["annotations"] if a.get("xref") == "paper" and a.get("x") == 1.0]
+    assert len(labels) == len(bars[0]["y"])  # one label per target, in a column right of the plot
+    assert all(a["font"]["size"] >= 13 for a in labels)
+    assert spec["layout"]["margin"]["r"] > 100
+    marker = next(t for t in spec["data"] if t.get("name", "").startswith("序时进度"))
+    assert "精准康复服务满意率" not in marker["y"]  # a rate is held against its target, not against 序时进度
+
+
+def test_rehab_coverage_labels_and_county_lines(demo_dir):
+    at = run_page(demo_dir, "rehab.py", section="乡镇覆盖")
+    found = charts(at)
+    met = found["康复需求满足率（低者在上）"]
+    bar = met["data"][0]
+    assert (bar["textposition"], bar["insidetextanchor"]) == ("inside", "start")  # at the base, left of the line
+    assert bar["textfont"]["size"] >= 13
+    home = found["家庭医生上门康复覆盖（低者在上）"]
+    county = [a["text"] for a in home["layout"]["annotations"] if a["text"].startswith("全县")]
+    assert len(county) == 1 and county[0].startswith("全县 每千人") and county[0].endswith("人")
+
+
+def test_heatmap_greys_cells_of_few_needs(demo_dir):
+    at = run_page(demo_dir, "rehab.py", section="需求类型")
+    spec = charts(at)["各类康复需求满足率"]
+    coloured, greyed = spec["data"]
+    cells = [
+        (rate, grey, text_c, text_g)
+        for rates, greys, texts_c, texts_g in zip(
+            coloured["z"], greyed["z"], coloured["text"], greyed["text"], strict=True
+        )
+        for rate, grey, text_c, text_g in zip(rates, greys, texts_c, texts_g, strict=True)
+    ]
+    few = [c for c in cells if not missing(c[1])]
+    assert few, "the demo set has township × need cells of one or two needs"
+    for rate, _, text_coloured, text_grey in few:
+        assert missing(rate) and text_coloured == ""  # not coloured by a rate of one or two cases
+        count = int(text_grey.rpartition("（")[2].removesuffix("条）"))
+        assert count < 5
+    assert any(not missing(rate) for rate, *_ in cells)
+    assert any("不足5条的格子显示为灰色" in c.value for c in at.caption)
+
+
+def test_children_chart_gives_each_unit_its_own_axis(demo_dir):
+    at = run_page(demo_dir, "rehab.py", section="儿童康复")
+    spec = next(s for title, s in charts(at).items() if title.startswith("儿童假肢矫形器"))
+    axes = {t["yaxis"]: set() for t in spec["data"]}
+    for trace in spec["data"]:
+        axes[trace["yaxis"]].add(trace["name"][-2])  # the unit inside the name's brackets: 例, 件, 人
+    assert sorted(len(units) for units in axes.values()) == [1, 1, 1]
+    titles = {spec["layout"][f"yaxis{axis[1:]}"]["title"]["text"] for axis in axes}
+    assert titles == {"例", "件", "人"}
+
+
+@pytest.mark.parametrize("page", ["funds.py"])
+def test_programme_colours_are_distinct(demo_dir, page):
+    at = run_page(demo_dir, page)
+    spec = next(s for title, s in charts(at).items() if title.startswith("2024年各月资金发放"))
+    colours = [t["marker"]["color"] for t in spec["data"] if t["type"] == "bar"]
+    assert len(colours) == len(set(colours)) >= 10
