@@ -114,12 +114,12 @@ def pay_rows(
 # process appends "index exit-code" to `progress`; `kill_at` ends the process there with os._exit(KILLED) (a
 # named step is also reached when an import repairs another's crash); `pause_at` touches `<progress>.paused`
 # and sleeps `pause` seconds there (holding the import lock); `<progress>.journaled` holds the index of the
-# last task whose own swap was journalled.
+# last task whose own swap was journalled; `log_id` (32 hex digits) is the id its log entry gets.
 IMPORT_SCRIPT = """
-import json, os, sys, time
+import json, os, sys, time, types, uuid
 from datetime import date
 from pathlib import Path
-from dpf.ingest import write
+from dpf.ingest import pipeline, write
 from dpf.ingest.cli import run_import
 job = json.loads(sys.argv[1])
 progress = Path(job["progress"])
@@ -133,6 +133,8 @@ for index, task in enumerate(job["tasks"]):
             progress.with_suffix(".paused").touch()
             time.sleep(job.get("pause", 2))
     write.fault = fault
+    fixed_id = types.SimpleNamespace(uuid4=lambda task=task: uuid.UUID(task["log_id"]))
+    pipeline.uuid = fixed_id if task.get("log_id") else uuid
     files = [Path(f) for f in task["files"]]
     code = run_import(files, Path(job["data"]), today=date.fromisoformat(job["today"]), replace=task.get("replace", False), yes=True)
     with open(progress, "a") as handle:

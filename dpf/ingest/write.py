@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
 from dpf.check import CheckResult, check_folder
 from dpf.ingest.merge import ordered
-from dpf.ingest.report import append_log, imports_dir, read_log
+from dpf.ingest.report import imports_dir, log_once
 from dpf.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "row_group_size": 1 << 20}
@@ -109,9 +109,7 @@ def _finish(data: Path, journal: dict) -> None:
         _step("backup_removed")
         staging.rename(backup_dir(data))
     _step("backed_up")
-    entry = journal["log"]
-    if not any(e.get("id") == entry["id"] for e in read_log(data)):
-        append_log(data, entry)
+    log_once(data, journal["log"])
     _step("logged")
     journal_path(data).unlink(missing_ok=True)
 
@@ -120,8 +118,7 @@ def _roll_back(data: Path, journal: dict) -> None:
     """The data folder still holds the old set: drop the new one, log the import as interrupted."""
     shutil.rmtree(data.parent / journal["staging"], ignore_errors=True)
     entry = journal["log"]
-    if not any(e.get("id") == entry["id"] for e in read_log(data)):
-        append_log(data, {**entry, "status": "interrupted", "as_of": entry["old_as_of"], "changed": []})
+    log_once(data, {**entry, "status": "interrupted", "as_of": entry["old_as_of"], "changed": []})
     journal_path(data).unlink(missing_ok=True)
 
 
