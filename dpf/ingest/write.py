@@ -18,6 +18,7 @@ agree with it. Staging folders of processes that are gone are removed; a live pr
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -144,6 +145,16 @@ def recover(data: Path) -> None:
         pid = re.fullmatch(r"\d+", stale.name.rsplit("-", 1)[-1])
         if pid is None or not _pid_alive(int(pid.group())):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def abandon(data: Path, failed_entry: dict) -> None:
+    """After an import failed part-way (call under the import lock): repair what it left as `recover` does,
+    then log `failed_entry` unless recovery logged the import already (a journalled swap finished or rolled
+    back). When the disk cannot take even that, the data and backup are the old ones, or the journal is
+    left for the next import's recovery."""
+    with contextlib.suppress(OSError):
+        recover(data)
+        log_once(data, failed_entry)
 
 
 def _step(name: str) -> None:
