@@ -48,13 +48,15 @@ def log(folder: Path) -> list[dict]:
 def test_two_imports_at_once_both_land_and_the_second_says_it_waits(data, tmp_path):
     april = write_file(tmp_path, "april.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04")))
     may = write_file(tmp_path, "may.csv", csv_bytes(pay_rows(range(4, 9), township="西河乡")))
-    first = start_imports(data, [{"files": [str(april)], "pause_at": "checked"}], TODAY, tmp_path / "first", pause=2)
+    first = start_imports(data, [{"files": [str(april)], "pause_at": "checked"}], TODAY, tmp_path / "first", pause=120)
     wait_for(tmp_path / "first.paused", first)  # the first holds the lock, its new set checked, not swapped
     second = start_imports(data, [{"files": [str(may)]}], TODAY, tmp_path / "second")
+    assert second.stdout.readline().strip() == WAITING  # its first word: it waits for the first
+    (tmp_path / "first.release").touch()
     out_second, err_second = second.communicate(timeout=120)
     out_first, err_first = first.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), err_first + err_second
-    assert WAITING in out_second and WAITING not in out_first
+    assert WAITING not in out_first
     assert "已写入新数据" in out_first and "已写入新数据" in out_second
     rows = payments(data)
     assert len(rows) == 1 + 3 + 5
