@@ -23,20 +23,9 @@ from dpf.ingest.report import log_entries
 from dpf.ingest.write import backup_dir
 from dpf.manifest import read_manifest
 from tests.apptest_helpers import no_exception, rerun, run_page
-from tests.ingest_helpers import (
-    KEY,
-    PAY_HEADERS,
-    all_bytes,
-    base_set,
-    cert,
-    csv_bytes,
-    pay_rows,
-    payments,
-    write_file,
-)
+from tests.ingest_helpers import KEY, REPO, all_bytes, base_set, csv_bytes, pay_rows, payments, write_file
 
-REPO = Path(__file__).resolve().parent.parent
-ROWS = [PAY_HEADERS, ["王测试", cert(1), "城关镇", "重度残疾人护理补贴", "2024-04", 80]]
+ROWS = pay_rows([1], program="重度残疾人护理补贴", month="2024-04", amount=80)
 FILL = "head -c 64M /dev/zero > {mnt}/filler 2>/dev/null || true"
 ALMOST_FULL = FILL + "; truncate -s -8K {mnt}/filler"  # room for a log line, not for a new set
 READ_ONLY = "mount -o remount,ro {mnt}"
