@@ -113,14 +113,14 @@ def pay_rows(
 # Each task: {"files": [...], "replace": bool, "kill_at": step | None, "pause_at": step | None}. After a task the
 # process appends "index exit-code" to `progress`; `kill_at` ends the process there with os._exit(KILLED) (a
 # named step is also reached when an import repairs another's crash); `pause_at` touches `<progress>.paused`
-# and waits there, holding the import lock, until `release(progress)` (at most `pause` seconds), so a test decides
-# when the other import goes on instead of racing a clock; `<progress>.journaled` holds the index of the
-# last task whose own swap was journalled.
+# and waits there (holding the import lock) until `<progress>.release` exists, at most `pause` seconds; the
+# output is unbuffered, so a test can read a line as it is printed; `<progress>.journaled` holds the index of the
+# last task whose own swap was journalled; `log_id` (32 hex digits) is the id its log entry gets.
 IMPORT_SCRIPT = """
-import json, os, sys, time
+import json, os, sys, time, types, uuid
 from datetime import date
 from pathlib import Path
-from dpf.ingest import write
+from dpf.ingest import pipeline, write
 from dpf.ingest.cli import run_import
 job = json.loads(sys.argv[1])
 progress = Path(job["progress"])
@@ -132,10 +132,12 @@ for index, task in enumerate(job["tasks"]):
             os._exit(137)
         if step == task.get("pause_at"):
             progress.with_suffix(".paused").touch()
-            deadline = time.monotonic() + job.get("pause", 120)
-            while not progress.with_suffix(".release").exists() and time.monotonic() < deadline:
-                time.sleep(0.02)
+            deadline = time.monotonic() + job.get("pause", 2)
+            while time.monotonic() < deadline and not progress.with_suffix(".release").exists():
+                time.sleep(0.05)
     write.fault = fault
+    fixed_id = types.SimpleNamespace(uuid4=lambda task=task: uuid.UUID(task["log_id"]))
+    pipeline.uuid = fixed_id if task.get("log_id") else uuid
     files = [Path(f) for f in task["files"]]
     code = run_import(files, Path(job["data"]), today=date.fromisoformat(job["today"]), replace=task.get("replace", False), yes=True)
     with open(progress, "a") as handle:
@@ -146,7 +148,7 @@ for index, task in enumerate(job["tasks"]):
 def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pause: float = 120) -> subprocess.Popen:
     """Run `tasks` in a new process (see IMPORT_SCRIPT); stdout and stderr are captured as text."""
     job = {"data": str(data), "tasks": tasks, "today": today.isoformat(), "progress": str(progress), "pause": pause}
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DASHBOARD_SECRET_KEY": KEY}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DASHBOARD_SECRET_KEY": KEY, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-c", IMPORT_SCRIPT, json.dumps(job)],
         env=env,

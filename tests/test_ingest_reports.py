@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from dpf.ingest.cli import run_import
 from dpf.ingest.masking import mask_name, mask_number, mask_text
+from dpf.ingest.merge import read_table
 from dpf.ingest.report import log_path, reports_dir
 from tests.ingest_helpers import KEY, PAY_HEADERS, bad_check, base_set, cert, csv_bytes, write_file
 
@@ -115,3 +116,22 @@ def test_reports_are_pruned_after_the_retention_period(data, tmp_path, monkeypat
     monkeypatch.setenv("DASHBOARD_REPORT_RETENTION_DAYS", "三十")
     assert run_import([write_file(tmp_path, "a.csv", csv_bytes(clean))], data, today=TODAY) == 2
     assert "DASHBOARD_REPORT_RETENTION_DAYS" in capsys.readouterr().out
+
+
+def test_a_ledger_named_like_a_formula_gives_a_report_of_text(data, tmp_path, capsys):
+    """Issue 17.4 end to end: the file name and a rejected =cell come back as text in the report, not formulas."""
+    rows = [
+        PAY_HEADERS,
+        ["王测试", cert(1), "城关镇", CARE, "2024-04", 80],
+        ["李样例", "=1+2", "城关镇", CARE, "2024-04", 80],
+    ]
+    path = write_file(tmp_path, "=SUM(9)@.csv", csv_bytes(rows))
+    assert run_import([path], data, today=TODAY) == 1
+    out = capsys.readouterr().out
+    assert "=SUM(9)@.csv（资金发放花名册）：接受 1 行，拒绝 1 行" in out
+    report = Path(out.split("未导入的行及原因见：")[1].split()[0])
+    cells = next(load_workbook(report).active.iter_rows(min_row=2))
+    assert [c.value for c in cells[:4]] == ["=SUM(9)@.csv", 3, "残疾人证号", "=1+2"]
+    for cell in (cells[0], cells[3]):
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+    assert sorted(r["amount_yuan"] for r in read_table(data, "payments").to_pylist()) == [80, 100]

@@ -17,13 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from dpf.check import check_folder
+from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LedgerError, Unreadable, norm_name, read_ledgers
 from dpf.ingest.lock import LockTimeout, import_lock
 from dpf.ingest.merge import ADD, REPLACE, FileMerge, Merged, merge_run, read_table
 from dpf.ingest.pseudonym import secret_key
 from dpf.ingest.report import append_log, rejections_of, retention_days, write_report
 from dpf.ingest.validate import Context, FileResult, Rejection, unreadable_result, validate_ledger
-from dpf.ingest.write import WriteError, manifest_sha, recover, swap_in
+from dpf.ingest.write import WriteError, abandon, manifest_sha, recover, swap_in
 from dpf.manifest import ManifestError, read_manifest
 
 
@@ -169,9 +170,9 @@ def commit(plan: Plan, dry_run: bool = False, on_wait: Callable[[str], None] | N
 
 
 def _write(plan: Plan, now: datetime) -> Outcome:
+    """Write the report, the new set and the log line; a failure (a failed check, a full or read-only disk) is
+    logged as failed once what it left is repaired, and raised again."""
     merged, as_of = plan.merged, plan.new_as_of
-    report = write_report(plan.data, plan.rejections, now)
-    outcome = Outcome(False, plan.old_as_of, sorted(merged.tables), report=report)
     entry = {
         "id": uuid.uuid4().hex,
         "at": now.isoformat(timespec="seconds"),
@@ -185,25 +186,28 @@ def _write(plan: Plan, now: datetime) -> Outcome:
         "added": merged.added,
         "removed": merged.removed,
         "reissued": sum(f.reissued for f in merged.files),
-        "report": report.name if report else None,
+        "report": None,
         "old_as_of": plan.old_as_of.isoformat(),
     }
-    if not merged.tables and as_of == plan.old_as_of:
-        outcome.message = (
-            "数据没有变化（这些记录此前已导入），未写入新数据。"
-            if plan.accepted
-            else "没有可以导入的行，未写入新数据。"
-        )
-        append_log(plan.data, {**entry, "status": "unchanged", "as_of": as_of.isoformat(), "changed": []})
-        return outcome
-    source = plan.old_source if plan.old_source == "demo" else "import"
-    ok_entry = {**entry, "status": "ok", "as_of": as_of.isoformat(), "changed": sorted(merged.tables)}
     try:
+        report = write_report(plan.data, plan.rejections, now)
+        entry["report"] = report.name if report else None
+        outcome = Outcome(False, plan.old_as_of, sorted(merged.tables), report=report)
+        if not merged.tables and as_of == plan.old_as_of:
+            outcome.message = (
+                "数据没有变化（这些记录此前已导入），未写入新数据。"
+                if plan.accepted
+                else "没有可以导入的行，未写入新数据。"
+            )
+            append_log(plan.data, {**entry, "status": "unchanged", "as_of": as_of.isoformat(), "changed": []})
+            return outcome
+        source = plan.old_source if plan.old_source == "demo" else "import"
+        ok_entry = {**entry, "status": "ok", "as_of": as_of.isoformat(), "changed": sorted(merged.tables)}
         old_check = check_folder(plan.data)
         swap_in(plan.data, merged.tables, as_of, source, old_check, ok_entry)
-    except WriteError as exc:
-        append_log(plan.data, {**entry, "status": "failed", "as_of": plan.old_as_of.isoformat(), "error": str(exc)})
-        outcome.message = str(exc)
+    except (WriteError, OSError) as exc:
+        reason = disk_problem(exc) if isinstance(exc, OSError) else str(exc)
+        abandon(plan.data, {**entry, "status": "failed", "as_of": plan.old_as_of.isoformat(), "error": reason})
         raise
     outcome.written, outcome.as_of = True, as_of
     outcome.added, outcome.removed = merged.added, merged.removed

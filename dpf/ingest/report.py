@@ -126,17 +126,21 @@ def _masked(value: object) -> object:
 
 
 def append_log(data: Path, entry: dict) -> None:
-    """Append one line to the import log; long numbers in any text (a 证号 in a file name) are masked."""
+    """Append one line to the import log; long numbers in any text (a 证号 in a file name) are masked, except
+    in the entry's "id", which is the log's own key (recovery finds an entry by it) and holds no personal data."""
     path = log_path(data)
     _private_dir(path.parent)
-    line = json.dumps(_masked(entry), ensure_ascii=False, default=str) + "\n"
+    masked = _masked(entry)
+    if "id" in entry:
+        masked["id"] = entry["id"]
+    line = json.dumps(masked, ensure_ascii=False, default=str) + "\n"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
         handle.write(line)
 
 
-def read_log(data: Path, limit: int = 20) -> list[dict]:
-    """The latest `limit` log entries, newest first; unreadable lines are skipped."""
+def log_entries(data: Path) -> list[dict]:
+    """Every log entry, oldest first; unreadable lines are skipped."""
     path = log_path(data)
     if not path.is_file():
         return []
@@ -146,4 +150,21 @@ def read_log(data: Path, limit: int = 20) -> list[dict]:
             entries.append(json.loads(line))
         except json.JSONDecodeError:
             continue
-    return entries[::-1][:limit]
+    return entries
+
+
+def logged(data: Path, entry_id: str) -> dict | None:
+    """The log entry with this id (the whole log is searched), or None."""
+    return next((e for e in log_entries(data) if e.get("id") == entry_id), None)
+
+
+def log_once(data: Path, entry: dict) -> None:
+    """Append `entry` unless an entry with its id is logged already (a killed import's line, written by
+    the import itself or by an earlier recovery, is never written twice)."""
+    if logged(data, entry["id"]) is None:
+        append_log(data, entry)
+
+
+def read_log(data: Path, limit: int = 20) -> list[dict]:
+    """The latest `limit` log entries, newest first; unreadable lines are skipped."""
+    return log_entries(data)[::-1][:limit]

@@ -18,6 +18,7 @@ agree with it. Staging folders of processes that are gone are removed; a live pr
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -36,7 +37,7 @@ import pyarrow.parquet as pq
 from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
 from dpf.check import CheckResult, check_folder
 from dpf.ingest.merge import ordered
-from dpf.ingest.report import append_log, imports_dir, read_log
+from dpf.ingest.report import imports_dir, log_once
 from dpf.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "row_group_size": 1 << 20}
@@ -109,9 +110,7 @@ def _finish(data: Path, journal: dict) -> None:
         _step("backup_removed")
         staging.rename(backup_dir(data))
     _step("backed_up")
-    entry = journal["log"]
-    if not any(e.get("id") == entry["id"] for e in read_log(data)):
-        append_log(data, entry)
+    log_once(data, journal["log"])
     _step("logged")
     journal_path(data).unlink(missing_ok=True)
 
@@ -120,8 +119,7 @@ def _roll_back(data: Path, journal: dict) -> None:
     """The data folder still holds the old set: drop the new one, log the import as interrupted."""
     shutil.rmtree(data.parent / journal["staging"], ignore_errors=True)
     entry = journal["log"]
-    if not any(e.get("id") == entry["id"] for e in read_log(data)):
-        append_log(data, {**entry, "status": "interrupted", "as_of": entry["old_as_of"], "changed": []})
+    log_once(data, {**entry, "status": "interrupted", "as_of": entry["old_as_of"], "changed": []})
     journal_path(data).unlink(missing_ok=True)
 
 
@@ -147,6 +145,16 @@ def recover(data: Path) -> None:
         pid = re.fullmatch(r"\d+", stale.name.rsplit("-", 1)[-1])
         if pid is None or not _pid_alive(int(pid.group())):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def abandon(data: Path, failed_entry: dict) -> None:
+    """After an import failed part-way (call under the import lock): repair what it left as `recover` does,
+    then log `failed_entry` unless recovery logged the import already (a journalled swap finished or rolled
+    back). When the disk cannot take even that, the data and backup are the old ones, or the journal is
+    left for the next import's recovery."""
+    with contextlib.suppress(OSError):
+        recover(data)
+        log_once(data, failed_entry)
 
 
 def _step(name: str) -> None:
