@@ -14,6 +14,7 @@ from dpf.check import CheckResult
 from dpf.check_store import FolderChanged, checked_folder
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
+from ui.audit_view import audit_section
 from ui.context import View, current_view
 from ui.header import page_header, source_label
 
@@ -188,3 +189,4 @@ if page_header(view, "数据状况"):
                 width="stretch",
                 key="status_duplicate_payments",
             )
+    audit_section(view)

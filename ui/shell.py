@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
+from dpf.access import OPEN_SCOPE, Scope, may_import
+from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
+from ui.data import current_source, open_cached
 from ui.filters import sidebar_filters
 
 REPO = Path(__file__).resolve().parent.parent
-IMPORT_ENV = "DASHBOARD_ENABLE_IMPORT"
 
 # (file under app_pages/, title, icon, section); a page whose file does not exist yet is left out.
 PAGES = [
@@ -25,14 +26,13 @@ PAGES = [
 ]
 
 
-def import_enabled() -> bool:
-    return os.environ.get(IMPORT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def navigation_pages() -> dict[str, list]:
+def navigation_pages(scope: Scope) -> dict[str, list]:
+    """The pages the scope may open: 数据导入 for the data administrator only, 数据状况 not for a township account."""
     sections: dict[str, list] = {}
     for index, (file, title, icon, section) in enumerate(PAGES):
-        if file == "data_import.py" and not import_enabled():
+        if file == "data_import.py" and not may_import(scope):
+            continue
+        if file == "data_status.py" and scope.is_restricted:  # lists every import file and the county's tables
             continue
         path = REPO / "app_pages" / file
         if not path.is_file():
@@ -54,6 +54,13 @@ def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
     st.html(BASE_CSS)
-    current = st.navigation(navigation_pages())
-    set_view(sidebar_filters())
+    folder, fingerprint = current_source()
+    manifest = open_cached(folder, fingerprint).manifest
+    is_demo = manifest.is_demo if manifest else False
+    session = authenticate(folder, is_demo, navigation_pages(OPEN_SCOPE))  # stops at the login form
+    current = st.navigation(navigation_pages(session.scope))
+    view = sidebar_filters(session.scope, session.account_name)
+    set_view(view)
+    session_sidebar(session, folder)
+    audit_page_view(session, folder, current.title, view.scope, view.year)
     return current
