@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dpf.manifest import read_manifest
-from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import KEY, PAY_HEADERS, all_bytes, base_set, cert, csv_bytes, write_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,12 +82,12 @@ def read_only_disk(tmp_path):
 
 
 def test_page_says_the_disk_is_read_only(read_only_disk, tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
     data = base_set(read_only_disk / "extracts")
     subprocess.run(["mount", "-o", "remount,ro", str(read_only_disk)], check=True)
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     at.file_uploader(key="import_files").set_value(("四月.csv", csv_bytes(ROWS), "text/csv"))
     rerun(at, data)  # the import lock lives beside the data: a read-only disk is found before anything is shown
     assert not [b for b in at.button if b.key == "import_confirm"]

@@ -26,16 +26,24 @@ PAGES = [
 ]
 
 
-def navigation_pages(scope: Scope) -> dict[str, list]:
+def page_titles(scope: Scope) -> list[str]:
     """The pages the scope may open: 数据导入 for the data administrator only, 数据状况 not for a township account."""
+    return [title for file, title, _icon, _section in PAGES if _may_open(scope, file)]
+
+
+def _may_open(scope: Scope, file: str) -> bool:
+    if file == "data_import.py":
+        return may_import(scope)
+    if file == "data_status.py":  # lists every import file and the county's tables
+        return not scope.is_restricted
+    return True
+
+
+def navigation_pages(scope: Scope) -> dict[str, list]:
     sections: dict[str, list] = {}
     for index, (file, title, icon, section) in enumerate(PAGES):
-        if file == "data_import.py" and not may_import(scope):
-            continue
-        if file == "data_status.py" and scope.is_restricted:  # lists every import file and the county's tables
-            continue
         path = REPO / "app_pages" / file
-        if not path.is_file():
+        if not _may_open(scope, file) or not path.is_file():
             continue
         page = st.Page(str(path), title=title, icon=icon, default=index == 0)
         sections.setdefault(section, []).append(page)
