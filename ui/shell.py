@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dpf.access import OPEN_SCOPE, Scope, may_import
+from dpf.access import Scope, may_import, session_scope
+from dpf.accounts import ADMIN
 from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
 from ui.data import current_source, open_cached
@@ -65,7 +66,8 @@ def bootstrap() -> st.Page:
     folder, fingerprint = current_source()
     manifest = open_cached(folder, fingerprint).manifest
     is_demo = manifest.is_demo if manifest else False
-    session = authenticate(folder, is_demo, navigation_pages(OPEN_SCOPE))  # stops at the login form
+    # Until the login every page is registered (hidden, none runs), so the URL's page opens after it.
+    session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)))
     current = st.navigation(navigation_pages(session.scope))
     view = sidebar_filters(session.scope, session.account_name)
     set_view(view)

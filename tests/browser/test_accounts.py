@@ -47,10 +47,7 @@ def accounts_server(tmp_path_factory, demo_dir, townships):
 
 
 def login(tab, name: str, password: str | None = None, expect: str | None = "数据截至") -> None:
-    tab.get_by_label("用户名").fill(name)
-    tab.get_by_label("密码").fill(password or f"password-{name}")
-    tab.get_by_role("button", name="登录", exact=True).click()
-    harness.wait_idle(tab, expect)
+    harness.login(tab, name, password or f"password-{name}", expect)
 
 
 def open_login(tab, url: str) -> None:
