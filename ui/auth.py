@@ -116,6 +116,8 @@ def _logged_in(folder: str, accounts: dict[str, Account]) -> Account | None:
         account = None
     if account is None:  # timed out, or the account was removed or renamed since the login
         _end_session()
+        if oidc_configured() and st.user.get("is_logged_in"):
+            st.logout()  # else the provider's cookie would log the session straight back in
     return account
 
 
