@@ -19,6 +19,7 @@ from dpf.ingest.report import imports_dir
 
 AUDIT_DIR_ENV = "DASHBOARD_AUDIT_DIR"
 AUDIT_NAME = "audit.jsonl"
+TAIL_BYTES = 256 * 1024
 EVENT_LABELS = {
     "login_ok": "登录",
     "login_failed": "登录失败",
@@ -54,7 +55,9 @@ def record(data: Path | str, event: str, account: str | None, role: str | None, 
 def recent(data: Path | str, limit: int = 50) -> list[dict]:
     """The last `limit` events, newest first (unreadable lines skipped)."""
     try:
-        lines = audit_file(Path(data)).read_text(encoding="utf-8").splitlines()
+        with audit_file(Path(data)).open("rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - TAIL_BYTES))  # the end of a long log is enough
+            lines = log.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return []
     events = []

@@ -127,3 +127,23 @@ def test_county_rows_and_township_code_columns():
     assert rank_of(cut, "target", "102") is None
     no_township = pd.DataFrame({"program": ["a"], "amount": [1]})
     assert restrict_rows(no_township, ONE) is no_township
+
+
+CHOKE_POINT = {"ui/context.py", "ui/data.py"}  # View.query / View.township_values cut rows to the session's scope
+RAW_QUERIES = ("cached_query", "cached_township_values", "run_query", "cached_townships", ".con.")
+
+
+def test_pages_reach_the_data_only_through_the_view():
+    """No page or building block runs a query past View.query, where restrict_rows is applied."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    files = [*repo.glob("app_pages/*.py"), *repo.glob("ui/*.py")]
+    offenders = [
+        f"{path.relative_to(repo)}: {word}"
+        for path in files
+        if str(path.relative_to(repo)) not in CHOKE_POINT
+        for word in RAW_QUERIES
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == ["ui/filters.py: cached_townships"]  # the sidebar's list, cut by dpf.access.offered
