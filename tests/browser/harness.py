@@ -100,7 +100,9 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, e
     """`streamlit run dashboard.py` on 127.0.0.1:port with DASHBOARD_DATA_DIR=data_dir; returns once healthy."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
-    child_env = dict(os.environ)
+    # without login (no accounts file, even if the repository has one) unless `env` names an accounts file
+    no_accounts = {"DASHBOARD_USERS_FILE": str(Path(tempfile.gettempdir()) / "dpf-no-accounts" / "users.toml")}
+    child_env = {**os.environ, **no_accounts}
     child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
     command = [
         sys.executable,
