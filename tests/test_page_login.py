@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dpf.indicators import township_table
 from dpf.lockout import MAX_FAILURES
 from dpf.login import LOCKED, WRONG
-from tests.apptest_helpers import REPO, data_folder, no_exception, with_accounts
+from tests.apptest_helpers import REPO, data_folder, declared_sections, no_exception, run_page, with_accounts
 from tests.ingest_helpers import base_set
 
 LONGSHAN = "349001101"  # 龙山镇 in the demo set
@@ -174,3 +174,20 @@ def test_demo_without_accounts_runs_open_with_a_notice(demo_dir, monkeypatch):
     assert at.metric and any("未启用登录" in w.value for w in at.sidebar.warning)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data_import.py")
+
+
+SCOPED_PAGES = [
+    (page, section)
+    for page in ("overview.py", "funds.py", "employment.py", "rehab.py", "targets.py")
+    for section in (declared_sections(page) or [None])
+]
+
+
+@pytest.mark.parametrize(("page", "section"), SCOPED_PAGES, ids=[f"{p}-{s}" for p, s in SCOPED_PAGES])
+def test_township_account_on_every_page_and_tab(accounts, demo_dir, page, section):
+    """Every chart spec, table, card and caption of every tab names no other township, with two in the URL."""
+    at = run_page(demo_dir, page, {"township": ["城关街道", "凤城街道"]}, section=section, account="longshan")
+    assert no_exception(at)
+    assert any("范围：龙山镇" in m.value for m in at.markdown)
+    text = shown_text(at)
+    assert [name for name in other_names(demo_dir) if name in text] == []
