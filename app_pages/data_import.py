@@ -1,4 +1,4 @@
-"""数据导入 (data staff only; shown when the server runs with DASHBOARD_ENABLE_IMPORT=1):
+"""数据导入 (shown to the 数据管理员 role only, ui.shell):
 templates, mode (新增 / 更正替换), upload, validation preview (before → after for 更正替换), confirm, summary.
 Nothing is written before the confirm button; a wait for another import's lock is shown.
 

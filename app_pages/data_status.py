@@ -17,6 +17,7 @@ from dpf.check import CheckResult
 from dpf.check_store import FolderChanged
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
+from ui.audit_view import audit_section
 from ui.context import View, current_view
 from ui.header import page_header, source_label
 from ui.sections import Query, Section, Sections, tables_ready
@@ -224,6 +225,7 @@ SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
         Section("最近的导入", imports_section),
         Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),)),
         Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),)),
+        Section("访问记录", audit_section),  # 数据管理员 only; draws nothing for other roles
     ],
 )
 

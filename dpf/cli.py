@@ -1,4 +1,4 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import."""
+"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts."""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ def _import(args: argparse.Namespace) -> int:
     return run_import(files, data_dir(args.data), dry_run=args.dry_run, replace=args.replace, yes=args.yes)
 
 
+def _users(args: argparse.Namespace) -> int:
+    from dpf.users_cli import run_users
+
+    return run_users(args, data_dir(args.data))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--yes", action="store_true", help="不询问，确认更正替换（非终端运行时必需）")
     imp.set_defaults(func=_import)
 
+    from dpf.users_cli import add_users_parser
+
+    add_users_parser(sub).set_defaults(func=_users)
     return parser
 
 

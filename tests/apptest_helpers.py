@@ -26,14 +26,21 @@ def data_folder(folder: Path):
 
 
 def run_page(
-    folder: Path, page: str | None = None, query: dict | None = None, timeout: float = 60, section: str | None = None
+    folder: Path,
+    page: str | None = None,
+    query: dict | None = None,
+    timeout: float = 60,
+    section: str | None = None,
+    account: str | None = None,
 ) -> AppTest:
     """AppTest of dashboard.py on `folder`, switched to app_pages/`page` (None = the default page), with the page's
-    tab `section` open (None = its first)."""
+    tab `section` open (None = its first), as `account` of the accounts file when given (logged in already)."""
     with data_folder(folder):
         at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=timeout)
         for key, value in (query or {}).items():
             at.query_params[key] = value
+        if account:
+            at.session_state["dpf_account"] = account
         at.run()
         if section:
             at.session_state[section_key(page)] = section
@@ -91,3 +98,20 @@ def metric_values(at: AppTest) -> dict[str, str]:
 
 def no_exception(at: AppTest) -> bool:
     return len(at.exception) == 0 and not any("意外问题" in e.value for e in at.error)
+
+
+def with_accounts(monkeypatch, folder: Path, **accounts: tuple[str, tuple[str, ...]]) -> Path:
+    """An accounts file in `folder` holding NAME=(role, township codes) with the password 'password-NAME'."""
+    from dpf.accounts import add_account
+
+    path = folder / "users.toml"
+    for name, (role, townships) in accounts.items():
+        add_account(path, name, role, townships, f"password-{name}")
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(path))
+    return path
+
+
+def admin_session(monkeypatch, folder: Path) -> str:
+    """An accounts file with one 数据管理员 account ('admin'); pass the name to run_page(account=…)."""
+    with_accounts(monkeypatch, folder, admin=("admin", ()))
+    return "admin"

@@ -26,6 +26,21 @@ def summary_cache(tmp_path_factory) -> Path:
         os.environ["DASHBOARD_CACHE_DIR"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def open_access(tmp_path_factory):
+    """Tests run without login (the accounts file points nowhere), opened on purpose for their own fixtures; the
+    tests of accounts and login set DASHBOARD_USERS_FILE themselves."""
+    saved = {name: os.environ.get(name) for name in ("DASHBOARD_USERS_FILE", "DASHBOARD_ALLOW_ANONYMOUS")}
+    os.environ["DASHBOARD_USERS_FILE"] = str(tmp_path_factory.mktemp("no-accounts") / "users.toml")
+    os.environ["DASHBOARD_ALLOW_ANONYMOUS"] = "1"
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def demo_dir() -> Path:
     """The bundled demo set (data/demo), generated once if absent (make demo does the same)."""

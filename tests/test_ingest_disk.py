@@ -22,7 +22,7 @@ from dpf.ingest.cli import run_import
 from dpf.ingest.report import log_entries
 from dpf.ingest.write import backup_dir
 from dpf.manifest import read_manifest
-from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import KEY, REPO, all_bytes, base_set, csv_bytes, pay_rows, payments, write_file
 
 ROWS = pay_rows([1], program="重度残疾人护理补贴", month="2024-04", amount=80)
@@ -87,12 +87,12 @@ def small_disk(tmp_path):
 
 
 def test_page_says_the_disk_is_read_only(small_disk, tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
     data = base_set(small_disk / "extracts")
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     at.file_uploader(key="import_files").set_value(("四月.csv", csv_bytes(ROWS), "text/csv"))
     rerun(at, data)  # the import lock lives beside the data: a read-only disk is found before anything is shown
     assert not [b for b in at.button if b.key == "import_confirm"]
@@ -145,13 +145,13 @@ def test_a_disk_full_during_the_write_is_logged_as_failed_and_data_backup_and_lo
 
 def test_page_says_the_disk_is_full_when_it_writes_and_the_log_says_failed(small_disk, tmp_path, monkeypatch):
     """The preview needs no space; the confirm does: a Chinese error where the import is, the old set kept."""
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
     data = base_set(small_disk / "extracts")
     before = digest(data)
     subprocess.run(["sh", "-c", ALMOST_FULL.format(mnt=small_disk)], check=True)
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     at.file_uploader(key="import_files").set_value(("四月.csv", csv_bytes(ROWS), "text/csv"))
     rerun(at, data)
     at.button(key="import_confirm").click()

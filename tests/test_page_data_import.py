@@ -1,4 +1,4 @@
-"""数据导入: hidden unless enabled; upload, see the problems, confirm, and the new data is there."""
+"""数据导入: for the data administrator only; upload, see the problems, confirm, and the new data is there."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dpf.ingest.cli import run_import
 from dpf.ingest.lock import import_lock
 from dpf.ingest.merge import REPLACE, read_table
 from dpf.manifest import read_manifest
-from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import (
     KEY,
     PAY_HEADERS,
@@ -26,17 +26,17 @@ from tests.ingest_helpers import (
 )
 
 
-def test_page_hidden_without_the_switch(monkeypatch):
+def test_page_only_for_the_data_administrator():
+    from dpf.access import OPEN_SCOPE, session_scope
     from ui import shell
 
-    monkeypatch.delenv(shell.IMPORT_ENV, raising=False)
-    assert not shell.import_enabled()
-    monkeypatch.setenv(shell.IMPORT_ENV, "1")
-    assert shell.import_enabled()
+    assert "数据导入" in shell.page_titles(session_scope("admin"))
+    for scope in (OPEN_SCOPE, session_scope("county"), session_scope("township", ["101"])):
+        assert "数据导入" not in shell.page_titles(scope)
 
 
 def test_upload_check_confirm(tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     data = base_set(tmp_path / "extracts")
     rows = [
@@ -45,7 +45,7 @@ def test_upload_check_confirm(tmp_path, monkeypatch):
         ["乙", cert(2), "西河乡", "困难残疾人生活补贴", "2024-04", 100],
         ["丙", bad_check(cert(3)), "西河乡", "困难残疾人生活补贴", "2024-04", 100],
     ]
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     assert no_exception(at)
     assert len(at.get("download_button")) >= 7  # one template per ledger kind
     at.file_uploader(key="import_files").set_value(("四月.csv", csv_bytes(rows), "text/csv"))
@@ -69,23 +69,23 @@ def test_upload_check_confirm(tmp_path, monkeypatch):
 
 
 def test_without_key_the_page_says_how(tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.delenv("DASHBOARD_SECRET_KEY", raising=False)
     monkeypatch.setattr("dpf.ingest.pseudonym._secrets_files", lambda: [])
-    at = run_page(base_set(tmp_path / "extracts"), "data_import.py")
+    at = run_page(base_set(tmp_path / "extracts"), "data_import.py", account=admin)
     assert no_exception(at)
     assert any("DASHBOARD_SECRET_KEY" in e.value for e in at.error)
     assert len(at.file_uploader) == 0
 
 
 def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     data = base_set(tmp_path / "extracts")
     april = write_file(tmp_path, "4月.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04", amount=80)))
     assert run_import([april], data, today=date(2024, 6, 15)) == 0
     before = all_bytes(data)
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     at.radio(key="import_mode").set_value(REPLACE)
     corrected = csv_bytes(pay_rows([1, 2], month="2024-04", amount=90))
     at.file_uploader(key="import_files").set_value(("4月_更正.csv", corrected, "text/csv"))
@@ -109,7 +109,7 @@ def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(tmp_path
 
 
 def test_the_page_waits_for_another_import_and_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_ENABLE_IMPORT", "1")
+    admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
     data = base_set(tmp_path / "extracts")
     other = write_file(tmp_path, "其他.csv", csv_bytes(pay_rows([7], month="2024-04")))
@@ -127,7 +127,7 @@ def test_the_page_waits_for_another_import_and_says_so(tmp_path, monkeypatch):
         return import_lock(folder, told if on_wait else None)
 
     monkeypatch.setattr(dpf.ingest.pipeline, "import_lock", lock_releasing_the_other_on_wait)
-    at = run_page(data, "data_import.py")
+    at = run_page(data, "data_import.py", account=admin)
     at.file_uploader(key="import_files").set_value(("5月.csv", csv_bytes(pay_rows([1, 2])), "text/csv"))
     rerun(at, data)
     assert proc.wait(timeout=120) == 0

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from dpf.access import rank_of
 from dpf.formatting import fmt_date
 from ui.context import View
 
@@ -125,11 +126,23 @@ CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the 
 def township_bars(
     view: View, rows: pd.DataFrame, x: pd.Series, colour: str, hovertemplate: str, **bar: Any
 ) -> go.Figure:
-    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red."""
+    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
+    a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
     colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
     return go.Figure(
-        go.Bar(x=x, y=rows["name"], orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar)
+        go.Bar(
+            x=x, y=ranked_names(rows, x.name), orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar
+        )
     )
+
+
+def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
+    """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope."""
+    names = []
+    for code, name in zip(rows["code"], rows["name"], strict=True):
+        rank = rank_of(rows, str(column), code)
+        names.append(f"{name}（第{rank[0]}/{rank[1]}）" if rank else name)
+    return names
 
 
 def add_vertical_line(fig: go.Figure, x: float, line: dict) -> None:

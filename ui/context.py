@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dpf.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.check import CheckResult
 from dpf.db import Extracts
 from dpf.formatting import scope_label
@@ -37,6 +38,8 @@ class View:
     is_demo: bool
     problem: str | None  # the whole folder is unusable (no folder, no manifest)
     briefing: bool = False  # 简报模式: larger type, no sidebar, a title block
+    access: Scope = OPEN_SCOPE  # the townships this session may see (dpf.access): every query result is cut to it
+    account: str | None = None  # the logged-in account (None: login is off)
 
     @property
     def extracts(self) -> Extracts:
@@ -71,7 +74,8 @@ class View:
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
         """The value of indicator `code` in each of `townships` (codes) for the view's year."""
-        return cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
+        values = cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
+        return {township: value for township, value in values.items() if self.access.allows(township)}
 
     def cumulative(self, year: int) -> pd.DataFrame:
         """Every indicator's value at each month end of `year` in the view's scope, cut at its as-of date."""
@@ -82,8 +86,9 @@ class View:
         prefetch(cached_cumulative, self.folder, self.fingerprint, year, self.township_codes, self.as_of)
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
-        """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly."""
-        return cached_query(self.folder, self.fingerprint, name, params_key(params))
+        """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly. The rows of
+        townships outside the session's scope are cut here (dpf.access.restrict_rows), whatever the parameters."""
+        return restrict_rows(cached_query(self.folder, self.fingerprint, name, params_key(params)), self.access)
 
     def prefetch(self, name: str, **params: Any) -> None:
         """Start view.query(name, **params) in the background: a page lists its queries first, so they run side

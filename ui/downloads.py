@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from dpf import audit
 from dpf.formatting import fmt_date
 from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
 from ui.charts import safe_filename
@@ -30,6 +32,19 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutral_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def audited(make: Callable[[], bytes], view: View, file_name: str) -> Callable[[], bytes]:
+    """The deferred file maker of a download that also writes the download to the audit trail (when logged in)."""
+    if view.account is None:
+        return make
+    role, scope, folder = view.access.role, view.scope, view.folder
+
+    def logged() -> bytes:
+        audit.record(folder, "download", view.account, role, file=file_name, scope=scope, year=view.year)
+        return make()
+
+    return logged
+
+
 def download_name(page: str, table: str, view: View, suffix: str) -> str:
     as_of = fmt_date(view.as_of) if view.as_of else ""
     return safe_filename(f"{page}_{table}_{view.scope}_{view.year}年_截至{as_of}") + suffix
@@ -41,11 +56,12 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     The files are written when a button is clicked (a deferred download), not on every run of the page.
     """
     left, right, _ = st.columns([1, 1, 4])
+    xlsx_name, csv_name = download_name(page, table, view, ".xlsx"), download_name(page, table, view, ".csv")
     with left:
         st.download_button(
             "下载 Excel",
-            partial(excel_bytes, frame, table),
-            file_name=download_name(page, table, view, ".xlsx"),
+            audited(partial(excel_bytes, frame, table), view, xlsx_name),
+            file_name=xlsx_name,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
             icon=":material/download:",
@@ -53,8 +69,8 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     with right:
         st.download_button(
             "下载 CSV",
-            partial(csv_bytes, frame),
-            file_name=download_name(page, table, view, ".csv"),
+            audited(partial(csv_bytes, frame), view, csv_name),
+            file_name=csv_name,
             mime="text/csv",
             key=f"{key}_csv",
             icon=":material/download:",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dpf.access import OPEN_SCOPE, Scope, offered, view_townships
 from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
 from ui.data import cached_townships, cached_years, current_source, open_cached
@@ -12,8 +13,9 @@ YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
 
 
-def sidebar_filters() -> View:
-    """Draw the year and township filters and return the view they select."""
+def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> View:
+    """Draw the year and township filters and return the view they select: the chosen townships within the
+    session's scope (a township account is offered only its own, and sees them when it chooses none)."""
     briefing = briefing_toggle()
     copy_link_control()
     folder, fingerprint = current_source()
@@ -21,7 +23,9 @@ def sidebar_filters() -> View:
     manifest = extracts.manifest
     if manifest is None:
         st.sidebar.error(extracts.manifest_problem or "数据不可用。")
-        return View(folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem, briefing)
+        return View(
+            folder, fingerprint, 0, (), (), None, "", False, extracts.manifest_problem, briefing, scope, account
+        )
 
     years = cached_years(folder, fingerprint)
     default_year = manifest.as_of.year if manifest.as_of.year in years else years[0]
@@ -40,7 +44,8 @@ def sidebar_filters() -> View:
         names: list[str] = []
         code_by_name: dict[str, str] = {}
     else:
-        names = list(towns["name"])
+        allowed = offered(scope, list(towns["code"]))
+        names = [name for name, code in zip(towns["name"], towns["code"], strict=True) if code in allowed]
         code_by_name = dict(zip(towns["name"], towns["code"], strict=True))
     chosen = st.sidebar.multiselect(
         "乡镇（街道）",
@@ -50,16 +55,19 @@ def sidebar_filters() -> View:
         bind="query-params",
         help="不选即为全县。",
     )
-    chosen = [name for name in names if name in chosen]  # official order
+    codes = view_townships(scope, [code_by_name[name] for name in chosen], [code_by_name[name] for name in names])
+    name_by_code = {code: name for name, code in code_by_name.items()}
     return View(
         folder=folder,
         fingerprint=fingerprint,
         year=int(year),
-        township_codes=tuple(code_by_name[name] for name in chosen),
-        township_names=tuple(chosen),
+        township_codes=codes,
+        township_names=tuple(name_by_code[code] for code in codes),
         as_of=manifest.as_of,
         source=manifest.source,
         is_demo=manifest.is_demo,
         problem=None,
         briefing=briefing,
+        access=scope,
+        account=account,
     )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
+from dpf.access import Scope, may_import, session_scope
+from dpf.accounts import ADMIN
+from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
+from ui.data import current_source, open_cached
 from ui.filters import sidebar_filters
 
 REPO = Path(__file__).resolve().parent.parent
-IMPORT_ENV = "DASHBOARD_ENABLE_IMPORT"
 
 # (file under app_pages/, title, icon, section); a page whose file does not exist yet is left out.
 PAGES = [
@@ -25,17 +27,24 @@ PAGES = [
 ]
 
 
-def import_enabled() -> bool:
-    return os.environ.get(IMPORT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+def page_titles(scope: Scope) -> list[str]:
+    """The pages the scope may open: 数据导入 for the data administrator only, 数据状况 not for a township account."""
+    return [title for file, title, _icon, _section in PAGES if _may_open(scope, file)]
 
 
-def navigation_pages() -> dict[str, list]:
+def _may_open(scope: Scope, file: str) -> bool:
+    if file == "data_import.py":
+        return may_import(scope)
+    if file == "data_status.py":  # lists every import file and the county's tables
+        return not scope.is_restricted
+    return True
+
+
+def navigation_pages(scope: Scope) -> dict[str, list]:
     sections: dict[str, list] = {}
     for index, (file, title, icon, section) in enumerate(PAGES):
-        if file == "data_import.py" and not import_enabled():
-            continue
         path = REPO / "app_pages" / file
-        if not path.is_file():
+        if not _may_open(scope, file) or not path.is_file():
             continue
         page = st.Page(str(path), title=title, icon=icon, default=index == 0)
         sections.setdefault(section, []).append(page)
@@ -54,6 +63,14 @@ def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
     st.html(BASE_CSS)
-    current = st.navigation(navigation_pages())
-    set_view(sidebar_filters())
+    folder, fingerprint = current_source()
+    manifest = open_cached(folder, fingerprint).manifest
+    is_demo = manifest.is_demo if manifest else False
+    # Until the login every page is registered (hidden, none runs), so the URL's page opens after it.
+    session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)))
+    current = st.navigation(navigation_pages(session.scope))
+    view = sidebar_filters(session.scope, session.account_name)
+    set_view(view)
+    session_sidebar(session, folder)
+    audit_page_view(session, folder, current.title, view.scope, view.year)
     return current

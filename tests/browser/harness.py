@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent.parent
 PAGES_DIR = REPO / "app_pages"
 # Pages that need more than the demo set to appear in the navigation.
-EXCLUDED_PAGES = {"data_import.py"}  # only with DASHBOARD_ENABLE_IMPORT
+EXCLUDED_PAGES = {"data_import.py"}  # only for a 数据管理员 account
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -100,7 +100,9 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, e
     """`streamlit run dashboard.py` on 127.0.0.1:port with DASHBOARD_DATA_DIR=data_dir; returns once healthy."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
-    child_env = {key: value for key, value in os.environ.items() if key != "DASHBOARD_ENABLE_IMPORT"}
+    # without login (no accounts file, even if the repository has one) unless `env` names an accounts file
+    no_accounts = {"DASHBOARD_USERS_FILE": str(Path(tempfile.gettempdir()) / "dpf-no-accounts" / "users.toml")}
+    child_env = {**os.environ, **no_accounts}
     child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
     command = [
         sys.executable,
@@ -223,6 +225,14 @@ def wait_idle(page, text: str | None = "数据截至", timeout: int = TIMEOUT_MS
 def open_page(page, url: str, text: str | None = "数据截至", timeout: int = TIMEOUT_MS) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     wait_idle(page, text, timeout)
+
+
+def login(page, name: str, password: str, expect: str | None = "数据截至") -> None:
+    """Fill the login form (用户名, 密码, 登录) and wait until the run is over and `expect` is shown."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    wait_idle(page, expect)
 
 
 CHART_DRAWN_JS = """(el) => el.querySelectorAll(

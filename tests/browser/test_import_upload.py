@@ -13,20 +13,25 @@ import shutil
 
 import pytest
 
+from dpf.accounts import add_account
 from tests.browser import harness
 from tests.ingest_helpers import KEY, PAY_HEADERS, cert, write_file, xlsx_bytes
 
 pytestmark = pytest.mark.browser
 
+PASSWORD = "import-clerk-2024"
 UPLOADER = '[data-testid="stFileUploaderDropzoneInput"]'
 
 
 @pytest.fixture(scope="module")
 def import_server(tmp_path_factory, demo_dir):
-    """A fresh server with the 数据导入 page on a private copy of the demo set."""
+    """A fresh server on a private copy of the demo set, with a 数据管理员 account (the 数据导入 page is theirs)."""
     data = tmp_path_factory.mktemp("import-upload") / "demo"
     shutil.copytree(demo_dir, data)
-    running = harness.start_server(data, env={"DASHBOARD_ENABLE_IMPORT": "1", "DASHBOARD_SECRET_KEY": KEY})
+    users = data.parent / "users.toml"
+    add_account(users, "clerk", "admin", (), PASSWORD)
+    env = {"DASHBOARD_USERS_FILE": str(users), "DASHBOARD_AUDIT_DIR": str(data.parent / "audit")}
+    running = harness.start_server(data, env={**env, "DASHBOARD_SECRET_KEY": KEY})
     yield running
     harness.stop_server(running)
 
@@ -37,8 +42,11 @@ def ledger(folder, name: str, person: int, program: str) -> str:
 
 
 def upload_at_once(tab, url: str, files: list[str]) -> None:
-    """Open 数据导入 and choose `files` as soon as the uploader is on the page, without waiting for anything else."""
+    """Open 数据导入, log in and choose `files` as soon as the uploader is on the page, without waiting for anything
+    else."""
     tab.goto(f"{url}/data_import", wait_until="domcontentloaded")
+    harness.wait_idle(tab, "密码")
+    harness.login(tab, "clerk", PASSWORD, expect=None)
     tab.locator(UPLOADER).wait_for(state="attached")
     tab.locator(UPLOADER).set_input_files(files)
 

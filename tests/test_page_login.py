@@ -1,0 +1,193 @@
+"""Login, logout, lock, idle timeout and roles in AppTest, on the demo set with an accounts file."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dpf.indicators import township_table
+from dpf.lockout import MAX_FAILURES
+from dpf.login import LOCKED, WRONG
+from tests.apptest_helpers import REPO, data_folder, declared_sections, no_exception, run_page, with_accounts
+from tests.ingest_helpers import base_set
+
+LONGSHAN = "349001101"  # 龙山镇 in the demo set
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
+    return with_accounts(
+        monkeypatch,
+        tmp_path,
+        boss=("county", ()),
+        longshan=("township", (LONGSHAN,)),
+        clerk=("admin", ()),
+    )
+
+
+def app(folder, query: dict | None = None) -> AppTest:
+    with data_folder(folder):
+        at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def login(at: AppTest, folder, name: str, password: str | None = None) -> AppTest:
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password or f"password-{name}")
+    with data_folder(folder):
+        next(b for b in at.button if b.label == "登录").click().run()
+    return at
+
+
+def events(tmp_path) -> list[dict]:
+    lines = (tmp_path / "audit" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def other_names(demo_dir) -> set[str]:
+    towns = township_table_of(demo_dir)
+    return {name for code, name in towns if code != LONGSHAN}
+
+
+def township_table_of(folder) -> list[tuple[str, str]]:
+    from dpf.db import open_extracts
+
+    table = township_table(open_extracts(folder))
+    return list(zip(table["code"], table["name"], strict=True))
+
+
+def shown_text(at: AppTest) -> str:
+    """Every markdown, metric, chart spec and table the run produced, as one text."""
+    parts = [m.value for m in at.markdown] + [f"{m.label} {m.value}" for m in at.metric]
+    parts += [c.value for c in at.caption] + [i.value for i in at.info] + [w.value for w in at.warning]
+    parts += [json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) for chart in at.get("plotly_chart")]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_not_logged_in_shows_only_the_form(accounts, demo_dir):
+    at = app(demo_dir, {"township": "城关街道"})
+    assert no_exception(at)
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert "数据截至" not in shown_text(at)
+
+
+def test_wrong_passwords_lock_without_telling_whether_the_account_exists(accounts, demo_dir, tmp_path):
+    for name in ("boss", "nobody"):
+        at = app(demo_dir)
+        for _ in range(MAX_FAILURES - 1):
+            login(at, demo_dir, name, "wrong-password")
+            assert [e.value for e in at.error] == [WRONG]
+        login(at, demo_dir, name, "wrong-password")
+        assert [e.value for e in at.error] == [LOCKED]
+    login(at, demo_dir, "boss")  # the right password is refused while locked
+    assert [e.value for e in at.error] == [LOCKED] and not at.metric
+    logged = [(e["event"], e["account"]) for e in events(tmp_path)]
+    assert logged.count(("login_failed", "boss")) == 4 and ("login_locked", "boss") in logged
+    assert ("login_failed", None) in logged  # an unknown name is not written down
+    assert "wrong-password" not in (tmp_path / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+
+
+def test_township_account_sees_only_its_township(accounts, demo_dir, tmp_path):
+    at = login(app(demo_dir, {"township": "城关街道"}), demo_dir, "longshan")  # the URL names another township
+    assert no_exception(at)
+    assert at.sidebar.multiselect[0].options == ["龙山镇"]
+    assert any("范围：龙山镇" in m.value for m in at.markdown)
+    assert any("账号：longshan（乡镇）" in c.value for c in at.sidebar.caption)
+    text = shown_text(at)
+    assert "龙山镇（第" in text and "/23）" in text  # its own rank in the ranking
+    leaked = [name for name in other_names(demo_dir) if name in text]
+    assert leaked == []
+    titles = [b.label for b in at.sidebar.button]
+    assert "退出登录" in titles
+    views = [e for e in events(tmp_path) if e["event"] == "page_view"]
+    assert views[-1]["scope"] == "龙山镇" and views[-1]["role"] == "township" and views[-1]["page"] == "总览"
+
+
+def test_county_sees_every_township_and_admin_alone_imports(accounts, demo_dir):
+    county = login(app(demo_dir), demo_dir, "boss")
+    assert len(county.sidebar.multiselect[0].options) == 23
+    text = shown_text(county)
+    assert all(name in text for name in other_names(demo_dir))  # the ranking lists them all
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        county.switch_page("app_pages/data_import.py")  # not a page of the county's navigation
+    admin = login(app(demo_dir), demo_dir, "clerk")
+    with data_folder(demo_dir):
+        admin.switch_page("app_pages/data_import.py").run()
+    assert any(t.value == "数据导入" for t in admin.title)
+    with data_folder(demo_dir):
+        county.switch_page("app_pages/data_status.py").run()
+    assert not any("访问记录" in s.value for s in county.subheader)  # the audit section is the admin's
+    with data_folder(demo_dir):
+        admin.switch_page("app_pages/data_status.py").run()
+    assert any("访问记录" in s.value for s in admin.subheader)
+
+
+def test_logout_and_idle_timeout_end_the_session(accounts, demo_dir, tmp_path, monkeypatch):
+    at = login(app(demo_dir), demo_dir, "boss")
+    assert at.metric
+    with data_folder(demo_dir):
+        next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert not at.metric and [t.label for t in at.text_input] == ["用户名", "密码"]
+    login(at, demo_dir, "boss")
+    at.session_state["dpf_last_seen"] = time.time() - 31 * 60  # default: 30 minutes
+    with data_folder(demo_dir):
+        at.run()
+    assert not at.metric and any("已自动退出登录" in i.value for i in at.info)
+    ended = [e["event"] for e in events(tmp_path) if e["event"] in {"logout", "idle_logout"}]
+    assert ended == ["logout", "idle_logout"]
+
+
+def test_removed_account_is_logged_out(accounts, demo_dir):
+    from dpf.accounts import remove_account
+
+    at = login(app(demo_dir), demo_dir, "boss")
+    remove_account(accounts, "boss")
+    with data_folder(demo_dir):
+        at.run()
+    assert not at.metric and at.text_input
+
+
+def test_real_data_without_accounts_is_closed_unless_opened(tmp_path, monkeypatch):
+    data = base_set(tmp_path / "extracts")
+    monkeypatch.delenv("DASHBOARD_ALLOW_ANONYMOUS")
+    at = app(data)
+    assert no_exception(at)
+    assert any("python -m dpf users add" in e.value for e in at.error)
+    assert not at.metric and not at.text_input
+    monkeypatch.setenv("DASHBOARD_ALLOW_ANONYMOUS", "1")
+    opened = app(data)
+    assert opened.metric and any("未启用登录" in w.value for w in opened.sidebar.warning)
+
+
+def test_demo_without_accounts_runs_open_with_a_notice(demo_dir, monkeypatch):
+    monkeypatch.delenv("DASHBOARD_ALLOW_ANONYMOUS")
+    at = app(demo_dir)
+    assert at.metric and any("未启用登录" in w.value for w in at.sidebar.warning)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/data_import.py")
+
+
+SCOPED_PAGES = [
+    (page, section)
+    for page in ("overview.py", "funds.py", "employment.py", "rehab.py", "targets.py")
+    for section in (declared_sections(page) or [None])
+]
+
+
+@pytest.mark.parametrize(("page", "section"), SCOPED_PAGES, ids=[f"{p}-{s}" for p, s in SCOPED_PAGES])
+def test_township_account_on_every_page_and_tab(accounts, demo_dir, page, section):
+    """Every chart spec, table, card and caption of every tab names no other township, with two in the URL."""
+    at = run_page(demo_dir, page, {"township": ["城关街道", "凤城街道"]}, section=section, account="longshan")
+    assert no_exception(at)
+    assert any("范围：龙山镇" in m.value for m in at.markdown)
+    text = shown_text(at)
+    assert [name for name in other_names(demo_dir) if name in text] == []

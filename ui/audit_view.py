@@ -1,0 +1,35 @@
+"""数据状况's 访问记录: the audit trail's recent events, for the data administrator only."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dpf import audit
+from dpf.accounts import ADMIN, ROLE_LABELS
+from ui.context import View
+
+RECENT_EVENTS = 50
+
+
+def audit_section(view: View) -> None:
+    if view.access.role != ADMIN:
+        return
+    st.subheader("访问记录（最近50条）")
+    st.caption("登录、退出、查看页面和下载都会记录（不含密码和个人信息），完整记录见服务器上的 audit.jsonl。")
+    events = audit.recent(view.folder, RECENT_EVENTS)
+    if not events:
+        st.info("暂无访问记录。", icon=":material/info:")
+        return
+    rows = pd.DataFrame(
+        {
+            "时间": [e.get("time", "")[:19].replace("T", " ") for e in events],
+            "事件": [audit.EVENT_LABELS.get(e.get("event"), e.get("event")) for e in events],
+            "账号": [e.get("account") or "（未知账号）" for e in events],
+            "角色": [ROLE_LABELS.get(e.get("role"), "") for e in events],
+            "页面": [e.get("page") or "" for e in events],
+            "范围": [e.get("scope") or "" for e in events],
+            "文件": [e.get("file") or "" for e in events],
+        }
+    )
+    st.dataframe(rows, hide_index=True, width="stretch", key="status_audit")
