@@ -29,6 +29,7 @@ class FigureSource(Protocol):
     def indicators(self) -> pd.DataFrame: ...
     def county_indicators(self) -> pd.DataFrame: ...
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]: ...
+    def township_rank(self, code: str, township: str) -> int: ...
     def query(self, name: str, **params: Any) -> pd.DataFrame: ...
     def table_problem(self, *tables: str) -> str | None: ...
 
@@ -49,6 +50,10 @@ class ExtractsSource:
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
         return township_values(self.extracts, self.year, code, list(townships))
+
+    def township_rank(self, code: str, township: str) -> int:
+        everyone = tuple(self.query("townships_in_order")["code"])
+        return township_rank(self.township_values(code, everyone), township)
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         return run_query(self.extracts.con, name, **params)
@@ -94,7 +99,7 @@ def collect(
     ranks = {}
     if len(township_codes) == 1 and not source.table_problem("townships"):
         for code in RANK_CODES:
-            ranks[code] = township_rank(source.township_values(code, tuple(townships["code"])), township_codes[0])
+            ranks[code] = source.township_rank(code, township_codes[0])
     idle = {}
     for row in lagging(data):
         values = source.township_values(row.code, scope)

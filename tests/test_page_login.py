@@ -191,3 +191,19 @@ def test_township_account_on_every_page_and_tab(accounts, demo_dir, page, sectio
     assert any("范围：龙山镇" in m.value for m in at.markdown)
     text = shown_text(at)
     assert [name for name in other_names(demo_dir) if name in text] == []
+
+
+def test_township_accounts_key_points_state_its_rank_among_all_townships(accounts, demo_dir):
+    """要点 of a township account: its place among all 23 townships (as for a county user choosing it), never a
+    place among the one township it may see, and no other township's name."""
+    from dpf.db import open_extracts
+    from dpf.narrative import key_points
+    from dpf.narrative_data import collect_for_extracts
+
+    at = login(app(demo_dir), demo_dir, "longshan")
+    points = next(m.value for m in at.markdown if m.value.startswith("- "))
+    expected = collect_for_extracts(open_extracts(demo_dir), 2024, [LONGSHAN])
+    assert expected.ranks and max(expected.ranks.values()) > 1  # a place other than 第1位 is stated somewhere
+    for sentence in key_points(expected, "overview"):
+        assert sentence.text in points
+    assert [name for name in other_names(demo_dir) if name in points] == []

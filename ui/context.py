@@ -13,12 +13,14 @@ from dpf.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.check import CheckResult
 from dpf.db import Extracts
 from dpf.formatting import scope_label
+from dpf.narrative_data import township_rank
 from ui.data import (
     cached_check,
     cached_cumulative,
     cached_indicators,
     cached_query,
     cached_township_values,
+    cached_townships,
     open_cached,
     prefetch,
 )
@@ -76,6 +78,12 @@ class View:
         """The value of indicator `code` in each of `townships` (codes) for the view's year."""
         values = cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
         return {township: value for township, value in values.items() if self.access.allows(township)}
+
+    def township_rank(self, code: str, township: str) -> int:
+        """The place of `township` among ALL townships on indicator `code` (1 = largest): only the place leaves here,
+        no other township's name or figure, so a township account may see its own rank (第5/23)."""
+        everyone = tuple(cached_townships(self.folder, self.fingerprint)["code"])
+        return township_rank(cached_township_values(self.folder, self.fingerprint, self.year, code, everyone), township)
 
     def cumulative(self, year: int) -> pd.DataFrame:
         """Every indicator's value at each month end of `year` in the view's scope, cut at its as-of date."""

@@ -13,6 +13,7 @@ from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentence
 from dpf.narrative_data import collect
 from ui.charts import safe_filename
 from ui.context import View
+from ui.downloads import audited
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -88,7 +89,7 @@ def key_points_block(view: View, page: str) -> None:
         name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
         st.download_button(
             "下载工作简报（Word）",
-            partial(brief_file, view, data, "docx"),
+            audited(partial(brief_file, view, data, "docx"), view, f"{name}.docx"),
             file_name=f"{name}.docx",
             mime=DOCX_MIME,
             key="brief_docx",
