@@ -146,7 +146,7 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
         name="按序时应完成",
         mode="lines",
         line={"color": "#9ca3af", "dash": "dash"},
-        hovertemplate="%{x}底按序时应完成 %{y:,.1f}人次<extra></extra>",
+        hovertemplate="%{x}底按序时应完成 %{y:,.0f}人次<extra></extra>",
     )
     fig.add_scatter(
         x=MONTH_LABELS[:months],

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
-from dpf.formatting import fmt_count
+from dpf.formatting import fmt_yuan
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
@@ -205,7 +205,7 @@ def township_section(funds: Funds) -> None:
             per_person,
             per_person["yuan_per_person"],
             "#3a9d8f",
-            "%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
+            "%{y}<br>人均 %{x:,.0f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
             customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
@@ -244,7 +244,7 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     with columns[2]:
         st.metric(
             f"{per_head}发放",
-            fmt_count(row["yuan_per_head"], "元") if pd.notna(row["yuan_per_head"]) else "—",
+            fmt_yuan(row["yuan_per_head"]),
             help=f"发放金额 ÷ {'扶持项目数' if info.unit == '个' else '受益人数（去重）'}",
             border=True,
         )

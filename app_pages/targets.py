@@ -27,7 +27,7 @@ from dpf.targets import (
     without_target,
 )
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
 from ui.sections import MonthEnds, Query, Section, Sections
 from ui.target_charts import (
@@ -118,7 +118,7 @@ def completion_section(page: Targets) -> None:
         bullet_chart(view, rows, rows[0].progress.schedule)
         table = target_table(rows)
         st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
-        st.dataframe(table, hide_index=True, key="targets_table")
+        shown_table(table, key="targets_table")
         table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
         st.caption(
             "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
@@ -169,7 +169,7 @@ def township_section(page: Targets) -> None:
     township_chart(view, indicator.name, indicator.unit, records)
     table = township_table(indicator.unit, records)
     with st.expander("各乡镇（街道）明细表"):
-        st.dataframe(table, hide_index=True, key="targets_township_table")
+        shown_table(table, key="targets_township_table")
         table_downloads(table, PAGE, f"{indicator.name}乡镇完成情况", view, key="targets_township_dl")
 
 

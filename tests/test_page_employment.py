@@ -74,7 +74,7 @@ def test_2023_cards_show_the_report_figures(page_2023):
     assert shown["参会企业"] == "25家次"
     assert shown["达成就业意向"] == "74人"
     assert shown["扶持就业创业"] == "210人"
-    assert shown["就业创业扶持资金"] == "63.00万元"
+    assert shown["就业创业扶持资金"] == "63万元"
     assert shown["阳光大棚"] == "19个"
     assert shown["助残基地"] == "2个"
     for label, code in CARDS.items():
@@ -206,7 +206,7 @@ def test_hand_computed_township(tiny):
     assert shown["就业登记"] == "2人"
     assert shown["达成就业意向"] == "2人"
     assert shown["专项招聘会"] == "0次"  # the county-level fair belongs to no township
-    assert shown["扶持就业创业"] == "1人" and shown["就业创业扶持资金"] == "0.40万元"
+    assert shown["扶持就业创业"] == "1人" and shown["就业创业扶持资金"] == "0.4万元"
     assert shown["阳光大棚"] == "1个"
     funnel = shown_table(at, "环节").set_index("环节")["数量"]
     assert funnel["登记且达成意向"] == 1  # b registered and reached an intention; c never registered

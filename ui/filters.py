@@ -49,6 +49,7 @@ def sidebar_filters() -> View:
         key=TOWNSHIP_KEY,
         bind="query-params",
         help="不选即为全县。",
+        select_all=False,  # Streamlit's "Select all" entry is English; choosing none already means 全县
     )
     chosen = [name for name in names if name in chosen]  # official order
     return View(

@@ -42,11 +42,66 @@ def navigation_pages() -> dict[str, list]:
     return sections
 
 
+# Cards shrink their type with their width (container query units) and wrap their labels, so no value or label is
+# cut at 1280 wide; a phone shows two cards per row; Streamlit's English toolbars and running widget are hidden;
+# printing gives A4 pages without the sidebar, each card row and chart kept whole.
 BASE_CSS = """
 <style>
-[data-testid="stMetricValue"] { font-size: 1.85rem; }
-[data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetricValue"] { font-size: clamp(1rem, 14.5cqi, 1.85rem); }
+[data-testid="stMetricLabel"] p { font-size: clamp(0.8rem, 9cqi, 0.95rem); }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
+[data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, 8.5cqi, 0.95rem); }
+[data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important;
+    width: calc(50% - 0.5rem) !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
+    display: none !important; }
+  [data-testid="stMetricValue"] { font-size: clamp(1rem, 13cqi, 1.5rem); }
+  .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
+    padding-right: 0.75rem !important; }
+}
+@page { size: A4 portrait; margin: 10mm; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], .modebar-container { display: none !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
+    overflow: visible !important; height: auto !important; min-height: 0 !important; position: static !important; }
+  .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stHorizontalBlock"],
+  [data-testid="stDataFrame"], .dpf-title-block { break-inside: avoid; page-break-inside: avoid; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 </style>
+"""
+
+# Charts are drawn at the screen's width; before printing, a chart wider than the A4 page (190 mm at 96 dpi) is
+# scaled to fit and restored afterwards.
+PRINT_FIT_JS = """
+<script>
+(() => {
+  if (window.dpfPrintFit) return;
+  window.dpfPrintFit = true;
+  const PAGE_PX = 718;
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart) => {
+      const svg = chart.querySelector(".main-svg");
+      const width = svg ? svg.getBoundingClientRect().width : 0;
+      if (width > PAGE_PX) chart.style.zoom = (PAGE_PX / width).toFixed(3);
+    });
+  });
+  window.addEventListener("afterprint", () => {
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart) => { chart.style.zoom = ""; });
+  });
+})();
+</script>
 """
 
 
@@ -54,6 +109,7 @@ def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
     st.html(BASE_CSS)
+    st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
     current = st.navigation(navigation_pages())
     set_view(sidebar_filters())
     return current

@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.formatting import fmt_date, fmt_pct, fmt_value
+from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
-from ui.charts import add_vertical_line, show_chart
+from ui.charts import add_vertical_line, hover_number, show_chart
 from ui.context import View
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
@@ -108,8 +108,8 @@ def hover(row: TargetRow) -> str:
     return (
         f"<b>{row.name}</b><br>完成 {fmt_value(p.value, row.unit)}，目标 {fmt_value(p.target, row.unit)}"
         f"<br>完成率 {fmt_pct(p.completion)}，序时进度 {fmt_pct(p.schedule)}"
-        f"<br>差距 {p.gap:+.1f}个百分点　{p.status.label}"
-        f"<br>预计全年 {fmt_value(p.projection, row.unit)}（{'可' if p.projection_reaches_target else '难以'}完成）"
+        f"<br>差距 {fmt_pp(p.gap, signed=True)}　{p.status.label}"
+        f"<br>预计全年 {fmt_estimate(p.projection, row.unit)}（{'可' if p.projection_reaches_target else '难以'}完成）"
     )
 
 
@@ -119,7 +119,7 @@ def rounded(value: float | None) -> float | None:
 
 
 def needed_text(needed: float | None, unit: str) -> str:
-    return "—" if needed is None else fmt_value(needed, unit)
+    return "—" if needed is None else fmt_estimate(needed, unit)
 
 
 def target_table(rows: list[TargetRow]) -> pd.DataFrame:
@@ -135,7 +135,7 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "序时进度（%）": round(p.schedule, 1),
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status.text,
-                "预计全年": fmt_value(p.projection, r.unit),
+                "预计全年": fmt_estimate(p.projection, r.unit),
                 "预计能否完成": "能" if p.projection_reaches_target else "不能",
                 "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
                 "备注": p.note or "",
@@ -222,7 +222,7 @@ def cumulative_chart(
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
             line={"color": "#9aa5b1", "width": 2},
-            hovertemplate="%{x|%-m月%-d日} 序时应完成 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="%{x|%-m月%-d日} 序时应完成 " + hover_number("y", unit) + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
     if last and any(v for _, v in last):
@@ -232,7 +232,7 @@ def cumulative_chart(
             name=f"{view.year - 1}年同期累计",
             mode="lines",
             line={"color": "#b5838d", "dash": "dot", "width": 1.5},
-            hovertemplate=f"{view.year - 1}年" + "%{x|%-m月}末累计 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate=f"{view.year - 1}年" + "%{x|%-m月}末累计 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_scatter(
         x=[d for d, _ in actual],
@@ -240,7 +240,7 @@ def cumulative_chart(
         name="实际累计",
         mode="lines+markers",
         line={"color": p.status.color, "width": 3},
-        hovertemplate="截至%{x|%-m月%-d日} 累计 %{y:,.1f}" + unit + "<extra></extra>",
+        hovertemplate="截至%{x|%-m月%-d日} 累计 " + hover_number("y", unit) + "<extra></extra>",
     )
     path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
     if len(path) > 1:
@@ -250,7 +250,7 @@ def cumulative_chart(
             name="预计（按上年各月节奏）" if pattern else "预计（按今年日均进度）",
             mode="lines",
             line={"color": p.status.color, "dash": "dash", "width": 2},
-            hovertemplate="预计%{x|%-m月}末 %{y:,.1f}" + unit + "<extra></extra>",
+            hovertemplate="预计%{x|%-m月}末 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
@@ -265,9 +265,9 @@ def cumulative_chart(
     )
     show_chart(fig, f"{row.name}：逐月累计、序时进度与全年预计", view, key="targets_cumulative", height=420)
     reach = "可以完成" if p.projection_reaches_target else "难以完成"
-    need = "" if not p.needed_per_month else f"；要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}"
+    need = "" if not p.needed_per_month else f"；要完成目标，剩余每月需完成 {fmt_estimate(p.needed_per_month, unit)}"
     rate_note = "比率指标按当前值预计全年，不按月累计。" if p.is_rate else ""
     st.caption(
-        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_value(p.projection, unit)}，"
+        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_estimate(p.projection, unit)}，"
         f"按此进度{reach}目标 {fmt_value(p.target, unit)}{need}。{rate_note}"
     )
