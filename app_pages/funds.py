@@ -315,6 +315,7 @@ if page_header(view, "资金发放") and tables_ready(view, "payments"):
         [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
         format_func=program_label,
         key="program",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
         help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
     )

@@ -139,6 +139,7 @@ def cumulative_section(page: Targets) -> None:
         [r.code for r in rows],
         format_func=lambda c: INDICATOR_BY_CODE[c].name,
         key="target",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
     )
     row = next(r for r in rows if r.code == code)
@@ -160,6 +161,7 @@ def township_section(page: Targets) -> None:
         [i.code for i in INDICATORS if i.code in set(shares["indicator"])],
         format_func=lambda c: INDICATOR_BY_CODE[c].name,
         key="rank_target",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         help="只列出已分解到乡镇（街道）的目标。",
     )
     indicator = INDICATOR_BY_CODE[code]

@@ -69,6 +69,7 @@ MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 ZH_CN_LOCALE = {
     "dictionary": {
         "Download plot as a png": "下载图片（PNG）",
+        "Download plot as a PNG": "下载图片（PNG）",
         "Download plot": "下载图片",
         "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
         "Snapshot succeeded": "图片已生成",

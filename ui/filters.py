@@ -31,6 +31,7 @@ def sidebar_filters() -> View:
         index=years.index(default_year),
         format_func=str,  # the URL carries the label: ?year=2024
         key=YEAR_KEY,
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
     )
 

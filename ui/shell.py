@@ -48,7 +48,10 @@ def navigation_pages() -> dict[str, list]:
 BASE_CSS = """
 <style>
 [data-testid="stMetric"] { container-type: inline-size; }
-[data-testid="stMetricValue"] { font-size: clamp(1rem, 14.5cqi, 1.85rem); }
+/* a value such as 1,138.08万元 is about 6.5 em wide: its type follows the card's width, and a long text value wraps */
+[data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.85rem); }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important; }
 [data-testid="stMetricLabel"] p { font-size: clamp(0.8rem, 9cqi, 0.95rem); }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
 [data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
@@ -56,6 +59,8 @@ BASE_CSS = """
   overflow-wrap: anywhere; }
 [data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, 8.5cqi, 0.95rem); }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stSkipToContent"] { font-size: 0 !important; }
+[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap !important; gap: 0.5rem !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
@@ -63,7 +68,7 @@ BASE_CSS = """
     width: calc(50% - 0.5rem) !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
     display: none !important; }
-  [data-testid="stMetricValue"] { font-size: clamp(1rem, 13cqi, 1.5rem); }
+  [data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.5rem); }
   .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
     padding-right: 0.75rem !important; }
 }
