@@ -46,7 +46,7 @@ def sidebar_filters() -> View:
     chosen = st.sidebar.multiselect(
         "乡镇（街道）",
         names,
-        placeholder="全县（可选一个或多个乡镇/街道）",
+        placeholder="全县（可多选乡镇/街道）",  # short enough for the sidebar at 1280 wide
         key=TOWNSHIP_KEY,
         bind="query-params",
         help="不选即为全县。",

@@ -61,11 +61,14 @@ BASE_CSS = """
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
 [data-testid="stSkipToContent"] { font-size: 0 !important; }
 [data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
+@media (max-width: 1500px) {
+  .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }
+}
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap !important; gap: 0.5rem !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
-    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important;
-    width: calc(50% - 0.5rem) !important; }
+    flex: 0 0 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
     display: none !important; }
   [data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.5rem); }
