@@ -59,7 +59,8 @@ BASE_CSS = """
   overflow-wrap: anywhere; }
 [data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, 8.5cqi, 0.95rem); }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stSkipToContent"] { font-size: 0 !important; }
+[data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
+[role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
 [data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 @media (max-width: 1500px) {
   .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }

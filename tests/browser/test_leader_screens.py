@@ -65,13 +65,18 @@ def english_words(page) -> list[str]:
 
 
 def open_township_box(page) -> list[str]:
-    """Open the sidebar's township box and return the English in what it shows (nothing when it is hidden)."""
+    """Open the sidebar's township box, then type a name that matches nothing, and return the English in what it
+    shows (nothing when the sidebar is hidden)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
     if not box.count() or not box.first.is_visible():
         return []
     box.first.locator("input").first.click()
-    page.wait_for_selector('[role="listbox"], [data-baseweb="menu"]', state="visible")
+    page.wait_for_selector('[role="listbox"]', state="visible")
     words = english_words(page)
+    page.keyboard.type("无此乡镇")
+    page.wait_for_selector('[role="listbox"][data-empty="true"]', state="attached")
+    words += english_words(page)
+    page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     return words
 
