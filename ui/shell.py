@@ -57,7 +57,7 @@ BASE_CSS = """
 [data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }
-[data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, 8.5cqi, 0.95rem); }
+[data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, calc((100cqi - 40px) / 10), 0.95rem); }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
 [data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
 [role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
