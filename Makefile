@@ -43,7 +43,8 @@ check: setup demo
 	$(VPY) -m dpf check --data data/demo
 
 screenshots: setup browser-deps demo
-	$(VPY) -m tests.browser.screenshots --out test-output/screenshots
+	$(VPY) -m tests.browser.screenshots --out test-output/screenshots --full-page --pdf \
+		--size 1440x900 --size 1280x720 --size 390x844
 	$(VPY) -m tests.browser.screenshots --out test-output/briefing --briefing --size 1920x1080
 
 bench: setup

@@ -190,7 +190,7 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
             mode="markers",
             name="乡镇分解目标",
             marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2933", "line": {"width": 3}},
-            hovertemplate="%{y}<br>分解目标 %{x:,}人次<extra></extra>",
+            hovertemplate="%{y}<br>分解目标 %{x:,.0f}人次<extra></extra>",
         )
     fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
     title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
-from dpf.formatting import fmt_count
+from dpf.formatting import fmt_yuan
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
@@ -220,7 +220,7 @@ def township_section(funds: Funds) -> None:
             per_person,
             per_person["yuan_per_person"],
             "#3a9d8f",
-            "%{y}<br>人均 %{x:,.1f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
+            "%{y}<br>人均 %{x:,.0f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
             customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
@@ -259,7 +259,7 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     with columns[2]:
         st.metric(
             f"{per_head}发放",
-            fmt_count(row["yuan_per_head"], "元") if pd.notna(row["yuan_per_head"]) else "—",
+            fmt_yuan(row["yuan_per_head"]),
             help=f"发放金额 ÷ {'扶持项目数' if info.unit == '个' else '受益人数（去重）'}",
             border=True,
         )
@@ -331,6 +331,7 @@ if page_header(view, "资金发放") and tables_ready(view, "payments"):
         [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
         format_func=program_label,
         key="program",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
         help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
     )

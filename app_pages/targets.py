@@ -27,7 +27,7 @@ from dpf.targets import (
     without_target,
 )
 from ui.context import View, current_view
-from ui.downloads import table_downloads
+from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
 from ui.key_points import key_points_block
 from ui.sections import MonthEnds, Query, Section, Sections
@@ -120,7 +120,7 @@ def completion_section(page: Targets) -> None:
         table = target_table(rows)
         st.markdown("**目标完成情况明细（含全年预计和剩余每月需完成）**")
         reason = st.column_config.TextColumn("为什么", width="large")  # the projection's reason, a sentence
-        st.dataframe(table, hide_index=True, key="targets_table", column_config={"为什么": reason})
+        shown_table(table, key="targets_table", column_config={"为什么": reason})
         table_downloads(table, PAGE, "年度目标完成情况", view, key="targets_table_dl")
         surprises = [r for r in rows if r.progress.projection_surprises]
         if surprises:
@@ -153,6 +153,7 @@ def cumulative_section(page: Targets) -> None:
         [r.code for r in rows],
         format_func=lambda c: INDICATOR_BY_CODE[c].name,
         key="target",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
     )
     row = next(r for r in rows if r.code == code)
@@ -174,6 +175,7 @@ def township_section(page: Targets) -> None:
         [i.code for i in INDICATORS if i.code in set(shares["indicator"])],
         format_func=lambda c: INDICATOR_BY_CODE[c].name,
         key="rank_target",
+        placeholder="请选择",  # Streamlit's default placeholder is English
         help="只列出已分解到乡镇（街道）的目标。",
     )
     indicator = INDICATOR_BY_CODE[code]
@@ -183,7 +185,7 @@ def township_section(page: Targets) -> None:
     township_chart(view, indicator.name, indicator.unit, records)
     table = township_table(indicator.unit, records)
     with st.expander("各乡镇（街道）明细表"):
-        st.dataframe(table, hide_index=True, key="targets_township_table")
+        shown_table(table, key="targets_township_table")
         table_downloads(table, PAGE, f"{indicator.name}乡镇完成情况", view, key="targets_township_dl")
 
 

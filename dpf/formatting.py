@@ -1,34 +1,84 @@
-"""Chinese display formats: 万元, thousands separators, 2024年9月30日, percentages, 同比."""
+"""The project's number rule, in one place: every card, table, chart and download formats through here.
+
+- Amounts in 万元 to two decimals. Cards and running text drop a trailing zero (369.6万元, 308.89万元, 39.1万元);
+  table columns always show two decimals with 千分位 (369.60, 1,138.10); chart axes in 万元 with 千分位, never
+  SI suffixes ("10k").
+- Counts are whole numbers with 千分位 (46,197人次); a projection or a "每月还需" figure is rounded UP (约12户;
+  below one unit: 约1户).
+- Rates with one decimal and % (96.2%); differences of rates in 个百分点.
+- 同比 +11.8% / -3.0%; a change that rounds to 0.0 is 同比持平; no previous value (or 0) gives no 同比.
+- Dates 2024年9月30日.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
+import pandas as pd
+
 from dpf.numbers import is_missing, number_or_none
+
+MISSING = "—"
+FLAT = "持平"
+
+# Column formats by the unit in a table header's brackets: st.column_config printf strings (sprintf-js; "," is the
+# thousands separator) and Excel number formats. Rates are stored as 96.2 (not 0.962), so "%" is a literal suffix.
+WAN_COLUMN = "%,.2f"
+COUNT_COLUMN = "%,d"
+RATE_COLUMN = "%.1f%%"
+YUAN_COLUMN = "%,.0f"
+PER_1000_COLUMN = "%,.1f"
+PP_COLUMN = "%.1f"
+EXCEL_FORMATS = {WAN_COLUMN: "#,##0.00", COUNT_COLUMN: "#,##0", RATE_COLUMN: '0.0"%"', YUAN_COLUMN: "#,##0"}
+EXCEL_FORMATS[PER_1000_COLUMN] = EXCEL_FORMATS[PP_COLUMN] = "#,##0.0"
+
+# Plotly (d3-format) equivalents for axes and hover templates.
+AXIS_TICKFORMAT = ",.2~f"  # 1,200 / 0.5: 千分位, no SI suffix, no trailing zeros
+HOVER_WAN = ",.2f"
+HOVER_COUNT = ",.0f"
+HOVER_RATE = ".1f"
+SEPARATORS = ".,"  # Plotly's decimal point and thousands separator
+
+COUNT_UNITS = ("人次", "家次", "人", "户", "个", "次", "件", "例", "条", "笔", "期", "家", "名", "份", "小时", "行")
 
 
 def fmt_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _strip_zeros(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def fmt_count(value: float | None, unit: str = "") -> str:
-    """12345 -> '12,345人次'; a missing value reads '—'."""
+    """A count: whole, with 千分位 (12345 -> '12,345人次'); a missing value reads '—'."""
     if is_missing(value):
-        return "—"
-    rounded = round(float(value))
-    text = f"{rounded:,}" if abs(float(value) - rounded) < 1e-9 else f"{float(value):,.1f}"
-    return f"{text}{unit}"
+        return MISSING
+    return f"{round(float(value)):,}{unit}"
 
 
-def fmt_wan(yuan: float | None, decimals: int | None = None, unit: bool = True) -> str:
-    """Yuan as 万元: 3696000 -> '369.6万元'; 25480 -> '2.55万元'. Decimals: 1 at 100万 and above, else 2."""
+def fmt_estimate(value: float | None, unit: str = "") -> str:
+    """A projected or still-needed count, rounded up to a whole unit: 11.7 -> '约12户', 0.3 -> '约1户', 12 -> '12户'.
+
+    Amounts (元) and rates (%) keep their own formats (fmt_value)."""
+    if unit in ("元", "%"):
+        return fmt_value(value, unit)
+    if is_missing(value):
+        return MISSING
+    number = round(float(value), 6)  # 12.0000001 from float arithmetic is 12, not 13
+    whole = math.ceil(number)
+    return f"{whole:,}{unit}" if whole == number else f"约{whole:,}{unit}"
+
+
+def fmt_wan(yuan: float | None, unit: bool = True) -> str:
+    """Yuan as 万元 for cards and text: two decimals, a trailing zero dropped (3696000 -> '369.6万元',
+    3088900 -> '308.89万元', 11381000 -> '1,138.1万元', 630000 -> '63万元')."""
     if is_missing(yuan):
-        return "—"
-    wan = float(yuan) / 10_000
-    if decimals is None:
-        decimals = 1 if abs(wan) >= 100 else 2
-    return f"{wan:,.{decimals}f}" + ("万元" if unit else "")
+        return MISSING
+    text = _strip_zeros(f"{float(yuan) / 10_000:,.2f}")
+    return ("0" if text in ("-0", "") else text) + ("万元" if unit else "")
 
 
 def wan(yuan: float | None) -> float | None:
@@ -37,14 +87,27 @@ def wan(yuan: float | None) -> float | None:
     return None if amount is None else round(amount / 10_000, 2)
 
 
+def fmt_yuan(yuan: float | None) -> str:
+    """A per-head amount in whole 元 with 千分位: 1234.5 -> '1,235元'."""
+    return MISSING if is_missing(yuan) else f"{round(float(yuan)):,}元"
+
+
 def fmt_pct(value: float | None, decimals: int = 1) -> str:
+    """A rate (already in percent): 96.24 -> '96.2%'."""
     if is_missing(value):
-        return "—"
+        return MISSING
     return f"{float(value):.{decimals}f}%"
 
 
+def fmt_pp(value: float | None, signed: bool = False) -> str:
+    """A difference of rates: 1.24 -> '1.2个百分点' (signed: '+1.2个百分点')."""
+    if is_missing(value):
+        return MISSING
+    return f"{float(value):{'+' if signed else ''}.1f}个百分点"
+
+
 def fmt_value(value: float | None, unit: str) -> str:
-    """An indicator value in its unit: 元 as 万元, % with one decimal, counts with separators."""
+    """An indicator value in its unit: 元 as 万元, % with one decimal, counts whole with 千分位."""
     if unit == "元":
         return fmt_wan(value)
     if unit == "%":
@@ -55,21 +118,84 @@ def fmt_value(value: float | None, unit: str) -> str:
 def fmt_rate_with_n(numerator: float, denominator: float, small: int = 10) -> str:
     """A rate, with its n when the denominator is small: '66.7%（n=6）'."""
     if not denominator:
-        return "—"
+        return MISSING
     rate = 100.0 * numerator / denominator
     text = fmt_pct(rate)
     return f"{text}（n={int(denominator)}）" if denominator < small else text
 
 
-def yoy_delta(value: float | None, previous: float | None, unit: str) -> str | None:
-    """同比 text for a KPI card: '+12.3%' for counts and amounts, '+1.2个百分点' for rates."""
+def yoy_change(value: float | None, previous: float | None, unit: str) -> float | None:
+    """同比 as shown, rounded to one decimal: the % change (个百分点 for rates); None when there is none to show
+    (no previous value, or a previous amount or count of 0)."""
     if is_missing(value) or is_missing(previous):
         return None
     if unit == "%":
-        return f"{float(value) - float(previous):+.1f}个百分点"
-    if float(previous) == 0:
+        change = float(value) - float(previous)
+    elif float(previous) == 0:
         return None
-    return f"{100.0 * (float(value) - float(previous)) / float(previous):+.1f}%"
+    else:
+        change = 100.0 * (float(value) - float(previous)) / float(previous)
+    rounded = round(change, 1)
+    return 0.0 if rounded == 0 else rounded  # -0.0 is 持平 too
+
+
+def yoy_delta(value: float | None, previous: float | None, unit: str) -> str | None:
+    """同比 for a table cell: '+12.3%', '-3.0%', '+1.2个百分点' for rates, '持平', or None."""
+    change = yoy_change(value, previous, unit)
+    if change is None:
+        return None
+    if change == 0:
+        return FLAT
+    return fmt_pp(change, signed=True) if unit == "%" else f"{change:+.1f}%"
+
+
+def yoy_text(value: float | None, previous: float | None, unit: str) -> str | None:
+    """同比 for a card: '同比 +12.3%' or '同比持平' (None: no 同比)."""
+    delta = yoy_delta(value, previous, unit)
+    if delta is None:
+        return None
+    return f"同比{delta}" if delta == FLAT else f"同比 {delta}"
+
+
+_BRACKET_UNIT = re.compile(r"（([^（）]*)）\s*$")
+
+
+def column_format(header: str) -> str | None:
+    """The display format of a numeric table column, read from the unit in its header's brackets:
+    （万元） two decimals with 千分位; a count unit whole with 千分位; （%） or a 率 column one decimal with %;
+    （元…） whole 元; anything else (text columns, per-1000 figures) None or one decimal."""
+    match = _BRACKET_UNIT.search(header)
+    unit = match.group(1) if match else ""
+    if unit == "万元":
+        return WAN_COLUMN
+    if unit == "%" or (not unit and header.endswith("率")):
+        return RATE_COLUMN
+    if unit.startswith("元"):
+        return YUAN_COLUMN
+    if unit == "个百分点":
+        return PP_COLUMN
+    if header.startswith("每千"):
+        return PER_1000_COLUMN
+    main = unit.split("，")[0]
+    if main in COUNT_UNITS:
+        return COUNT_COLUMN
+    return None
+
+
+def table_formats(frame: pd.DataFrame) -> dict[str, str]:
+    """{column: printf format} for the numeric columns of a table as shown and downloaded: column_format() of the
+    header, else whole numbers with 千分位 when every value is whole, else two decimals with 千分位."""
+    formats = {}
+    for header in frame.columns:
+        column = frame[header]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        chosen = column_format(str(header))
+        if chosen is None:
+            values = column.dropna().astype(float)
+            chosen = COUNT_COLUMN if bool((values == values.round()).all()) else WAN_COLUMN
+        formats[str(header)] = chosen
+    return formats
 
 
 def scope_label(names: list[str], limit: int = 3) -> str:
@@ -84,38 +210,19 @@ def scope_label(names: list[str], limit: int = 3) -> str:
 # --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------
 
 
-def fmt_wan_text(yuan: float | None) -> str:
-    """An amount in running text: 万元 to the 百元 with 千分位, a trailing zero dropped (3,696,000 -> '369.6万元',
-    3,088,900 -> '308.89万元', 630,000 -> '63万元')."""
-    if is_missing(yuan):
-        return "—"
-    text = f"{round(float(yuan) / 10_000, 2):,.2f}".rstrip("0").rstrip(".")
-    return f"{text}万元"
-
-
-def fmt_points(points: float) -> str:
-    """A difference of rates, without its sign: 1.23 -> '1.2个百分点'."""
-    return f"{abs(float(points)):.1f}个百分点"
-
-
 def round_up_units(value: float) -> int:
     """A projection or a 每月还需 figure in whole units, rounded up; anything above zero is at least 1."""
     return max(1, math.ceil(float(value) - 1e-9)) if float(value) > 0 else 0
 
 
-def yoy_text(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:
+def yoy_words(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:
     """同比 in words: '同比增长11.8%' / '同比下降3.0%' / '同比持平' (rounds to 0.0); a rate changes in 个百分点
     ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount)."""
-    if is_missing(value) or is_missing(previous):
+    change = yoy_change(value, previous, "%" if is_rate else "")
+    if change is None:
         return None
-    if is_rate:
-        change = round(float(value) - float(previous), 1)
-        if change == 0:
-            return "同比持平"
-        return f"同比{'提高' if change > 0 else '降低'}{fmt_points(change)}"
-    if float(previous) == 0:
-        return None
-    change = round(100.0 * (float(value) - float(previous)) / float(previous), 1)
     if change == 0:
         return "同比持平"
+    if is_rate:
+        return f"同比{'提高' if change > 0 else '降低'}{fmt_pp(abs(change))}"
     return f"同比{'增长' if change > 0 else '下降'}{abs(change):.1f}%"

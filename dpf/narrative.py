@@ -16,7 +16,7 @@ from string import Formatter
 import pandas as pd
 
 from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.formatting import fmt_count, fmt_date, fmt_pct, fmt_points, fmt_wan_text, round_up_units, scope_label, yoy_text
+from dpf.formatting import fmt_count, fmt_date, fmt_pct, fmt_pp, fmt_wan, round_up_units, scope_label, yoy_words
 from dpf.numbers import number_or_none
 from dpf.schedule import Basis, Status
 from dpf.targets import TargetRow, laggards_first
@@ -98,7 +98,7 @@ def _stated(code: str, value: float, county: bool = False) -> tuple[str, Fact]:
     """An indicator's value as written in text, and the fact it states."""
     unit = INDICATOR_BY_CODE[code].unit
     if unit == "元":
-        return fmt_wan_text(value), Fact(code, "value", round(value / 10_000, 2), county)
+        return fmt_wan(value), Fact(code, "value", round(value / 10_000, 2), county)
     if unit == "%":
         return fmt_pct(value), Fact(code, "value", round(value, 1), county)
     return fmt_count(round(value), unit), Fact(code, "value", round(value), county)
@@ -112,7 +112,7 @@ def stated_text(code: str, value: float) -> str:
 def _yoy(code: str, frame_row: pd.Series, county: bool = False) -> tuple[str, list[Fact]]:
     value, previous = number_or_none(frame_row["value"]), number_or_none(frame_row["previous"])
     is_rate = INDICATOR_BY_CODE[code].is_rate
-    text = yoy_text(value, previous, is_rate)
+    text = yoy_words(value, previous, is_rate)
     if text is None:
         return "", []
     if text == "同比持平":  # no number said
@@ -269,7 +269,7 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         if diff == 0:
             tail = f"，达到目标（{target_text}）"
         else:
-            tail = f"，{'高于' if diff > 0 else '低于'}目标（{target_text}）{fmt_points(diff)}"
+            tail = f"，{'高于' if diff > 0 else '低于'}目标（{target_text}）{fmt_pp(abs(diff))}"
             facts.append(Fact(code, "gap", abs(diff)))
         return Sentence("targets", f"{label}{value_text}{tail}。", tuple(facts))
 
@@ -295,7 +295,7 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
     if gap == 0:
         text += "，与序时进度持平"
     else:
-        text += f"，{'超' if gap > 0 else '低于'}序时进度{fmt_points(gap)}"
+        text += f"，{'超' if gap > 0 else '低于'}序时进度{fmt_pp(abs(gap))}"
         facts.append(Fact(code, "gap", abs(gap)))
     if progress.status is Status.SEVERELY_BEHIND and progress.needed_per_month:
         need_text, need = _need(code, progress.needed_per_month)
@@ -308,7 +308,7 @@ def _need(code: str, per_month: float) -> tuple[str, float]:
     """What each remaining month needs, in whole units (rounded up) or, for an amount, in 万元."""
     unit = INDICATOR_BY_CODE[code].unit
     if unit == "元":
-        return fmt_wan_text(per_month), round(per_month / 10_000, 2)
+        return fmt_wan(per_month), round(per_month / 10_000, 2)
     whole = round_up_units(per_month)
     return fmt_count(whole, unit), whole
 
@@ -360,7 +360,7 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
         if data.year_ended:
             text = f"{label}：全年完成年度目标的{fmt_pct(completion)}，未完成目标"
         else:
-            text = f"{label}：完成年度目标的{fmt_pct(completion)}，低于序时进度{fmt_points(gap)}"
+            text = f"{label}：完成年度目标的{fmt_pct(completion)}，低于序时进度{fmt_pp(abs(gap))}"
             facts.append(Fact(row.code, "gap", abs(gap)))
         idle = data.idle_townships.get(row.code, ())
         if idle and len(data.townships) != 1:

@@ -50,3 +50,21 @@ def test_a_wider_margin_set_by_the_page_is_kept():
     fig = go.Figure(go.Bar(x=[1], y=["甲"], orientation="h"))
     fig.update_layout(margin={"l": 150})
     assert fitted_layout(fig, 10)[0]["l"] == 150
+
+
+def test_axes_never_use_si_suffixes_and_the_toolbar_speaks_chinese():
+    from plotly.io import templates
+
+    from dpf.formatting import AXIS_TICKFORMAT
+    from ui.charts import CHART_CONFIG, hover_number
+
+    for name in ("dpf", "dpf_briefing"):
+        layout = templates[name].layout
+        assert layout.xaxis.tickformat == layout.yaxis.tickformat == AXIS_TICKFORMAT == ",.2~f"  # 12,000, not 12k
+        assert layout.separators == ".,"
+    assert CHART_CONFIG["modeBarButtons"] == [["toImage"]]  # zoom, pan, reset… are gone
+    words = CHART_CONFIG["locales"][CHART_CONFIG["locale"]]["dictionary"]
+    assert words["Download plot as a PNG"] == "下载图片（PNG）"
+    assert hover_number("y", "万元") == "%{y:,.2f}万元"
+    assert hover_number("x", "人次") == "%{x:,.0f}人次"
+    assert hover_number("y", "%") == "%{y:.1f}%"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dpf.formatting import fmt_points, fmt_wan_text, round_up_units, yoy_text
+from dpf.formatting import fmt_pp, fmt_wan, round_up_units, yoy_words
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,7 @@ from dpf.formatting import fmt_points, fmt_wan_text, round_up_units, yoy_text
     ],
 )
 def test_amounts_in_text_drop_a_trailing_zero(yuan, text):
-    assert fmt_wan_text(yuan) == text
+    assert fmt_wan(yuan) == text
 
 
 @pytest.mark.parametrize(
@@ -37,11 +37,11 @@ def test_amounts_in_text_drop_a_trailing_zero(yuan, text):
     ],
 )
 def test_yoy_in_words(value, previous, is_rate, text):
-    assert yoy_text(value, previous, is_rate) == text
+    assert yoy_words(value, previous, is_rate) == text
 
 
 def test_points_and_whole_units():
-    assert fmt_points(-33.24) == "33.2个百分点"
+    assert fmt_pp(abs(-33.24)) == "33.2个百分点"
     assert round_up_units(11.2) == 12
     assert round_up_units(12.0) == 12
     assert round_up_units(0.3) == 1

@@ -77,7 +77,7 @@ def test_2023_cards_show_the_report_figures(page_2023):
     assert shown["参会企业"] == "25家次"
     assert shown["达成就业意向"] == "74人"
     assert shown["扶持就业创业"] == "210人"
-    assert shown["就业创业扶持资金"] == "63.00万元"
+    assert shown["就业创业扶持资金"] == "63万元"
     assert shown["阳光大棚"] == "19个"
     assert shown["助残基地"] == "2个"
     for label, code in CARDS.items():
@@ -219,7 +219,7 @@ def test_hand_computed_township(tiny):
     for label in ("专项招聘会", "参会企业", "政策宣传", "宣传材料", "举办招聘会", "招聘会参会企业"):
         card = next(m for m in at.metric if m.label == label)
         assert (card.value, card.delta) == ("县级活动", "不分乡镇，只计入全县"), label
-    assert shown["扶持就业创业"] == "1人" and shown["就业创业扶持资金"] == "0.40万元"
+    assert shown["扶持就业创业"] == "1人" and shown["就业创业扶持资金"] == "0.4万元"
     assert shown["阳光大棚"] == "1个"
     funnel = shown_table(at, "环节").set_index("环节")["数量"]
     assert funnel["专项招聘会"] == funnel["参会企业"] == "县级活动，不分乡镇"

@@ -181,7 +181,7 @@ def test_township_without_payments_shows_an_honest_empty_state(tiny):
     infos = [i.value for i in at.info]
     assert any("乙乡2024年" in text and "暂无资金发放记录" in text for text in infos)
     shown = metric_values(at)
-    assert shown["资金发放合计"] == "0.00万元"
+    assert shown["资金发放合计"] == "0万元"
     # No monthly chart and no township table for an empty scope; the comparison with 甲镇 remains.
     assert not any(d.value.columns[0] == "乡镇（街道）" for d in at.dataframe)
     assert len(at.get("plotly_chart")) == 2

@@ -92,7 +92,7 @@ def test_overview_on_an_empty_but_valid_folder(tmp_path):
     folder = write_set(tmp_path / "empty", tables, date(2024, 3, 31))
     at = run_page(folder)
     assert no_exception(at)
-    assert metric_values(at)["资金发放合计"] == "0.00万元"
+    assert metric_values(at)["资金发放合计"] == "0万元"
     assert any("暂无资金发放记录" in i.value for i in at.info)
 
 

@@ -133,7 +133,7 @@ def test_page_small_set_county(small_app, small_dir) -> None:
     assert psych["差距（个百分点）"] == 0.1
     assert psych["状态"] == "🔵 超序时"
     assert psych["预计全年"] == "4人" and psych["预计能否完成"] == "能"  # 3 + last November's 1
-    assert psych["剩余每月需完成"] == "0.3人"  # (4 − 3) / 3 months
+    assert psych["剩余每月需完成"] == "约1人"  # (4 − 3) / 3 months = 0.3, rounded up to a whole person
     assert psych["备注"] == "4名以上"
     assert table.loc["完成无障碍改造", "状态"] == "🔴 严重滞后"
     assert table.loc["完成无障碍改造", "剩余每月需完成"] == "20户"
@@ -168,7 +168,7 @@ def test_page_small_set_month_basis_and_target_choice(small_dir) -> None:
     assert metrics["序时进度（按月）"] == "75.0%"
     # 75.0% against 75.0% is on schedule by month as well
     assert metrics["超序时"] == "1项"
-    assert any("完成 3人，预计全年 4人" in c.value and "剩余每月需完成 0.3人" in c.value for c in at.caption)
+    assert any("完成 3人，预计全年 4人" in c.value and "剩余每月需完成 约1人" in c.value for c in at.caption)
     at.button_group(key="basis").set_value("day")
     at.selectbox(key="target").set_value("training_person_times")
     rerun(at, small_dir)

@@ -18,7 +18,7 @@ _BRIEFING_CSS = """
 .block-container, [data-testid="stMainBlockContainer"] {
   padding-top: 1.2rem !important; padding-bottom: 1rem !important; max-width: 100% !important;
   padding-left: 2.5rem !important; padding-right: 2.5rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.2rem, calc((100cqi - 24px) / 7.2), 2.6rem) !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
 [data-testid="stMetricDelta"] { font-size: 1.05rem !important; }
 .dpf-title-block { border-left: 8px solid #1f5f8b; background: #f3f6f9; padding: 0.8rem 1.4rem; margin-bottom: 0.6rem; }

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dpf.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
-from dpf.formatting import fmt_value, yoy_delta
+from dpf.formatting import fmt_value, yoy_change, yoy_text
 from dpf.numbers import number_or_none
 
 # Indicators where a fall is good news (none in the contract's catalogue yet; kept explicit).
@@ -25,16 +25,15 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
         county_level_card(label or row["name"], row["name"])
         return
     previous = number_or_none(row["previous"])
-    delta = yoy_delta(value, previous, row["unit"])
     help_text = f"{row['name']}。上年同期：{fmt_value(previous, row['unit'])}"
-    # The text starts with 同比, so direction and colour are set from the sign, not parsed from the text.
-    change = 0.0 if value is None or previous is None else value - previous
+    # The text starts with 同比, so direction and colour are set from the sign of the change as shown (持平: grey).
+    change = yoy_change(value, previous, row["unit"]) or 0.0
     arrow = "up" if change > 0 else "down" if change < 0 else "off"
     colour = "gray" if arrow == "off" else ("green" if (change > 0) != (row.name in LOWER_IS_BETTER) else "red")
     st.metric(
         label or row["name"],
         fmt_value(value, row["unit"]),
-        delta=f"同比 {delta}" if delta else None,
+        delta=yoy_text(value, previous, row["unit"]),
         delta_color=colour,
         delta_arrow=arrow,
         help=help_text,

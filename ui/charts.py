@@ -12,7 +12,7 @@ import plotly.io as pio
 import streamlit as st
 
 from dpf.access import rank_of
-from dpf.formatting import fmt_date
+from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -32,19 +32,22 @@ def _template(scale: float) -> go.layout.Template:
             hoverlabel={"font": {"family": FONT_FAMILY}},
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
             margin={"l": 10, "r": 10, "t": 60, "b": 10},
+            dragmode=False,  # no zoom box and no English "double-click to zoom back out" hint
             xaxis={
+                "tickformat": AXIS_TICKFORMAT,
                 "gridcolor": "#eef1f4",
                 "zeroline": False,
                 "automargin": True,
                 "title": {"standoff": TITLE_STANDOFF},
             },
             yaxis={
+                "tickformat": AXIS_TICKFORMAT,
                 "gridcolor": "#eef1f4",
                 "zeroline": False,
                 "automargin": True,
                 "title": {"standoff": TITLE_STANDOFF},
             },
-            separators=".,",
+            separators=SEPARATORS,
             uniformtext={"minsize": BAR_LABEL_PX, "mode": "show"},
             title={
                 "font": {"size": round(16 * scale)},
@@ -64,6 +67,46 @@ pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
+# Plotly's texts in Chinese. The installed plotly package ships no locale files, so the words its toolbar and
+# notices can show are given with each chart (config.locales); the toolbar keeps only the PNG download.
+ZH_CN_LOCALE = {
+    "dictionary": {
+        "Download plot as a png": "下载图片（PNG）",
+        "Download plot as a PNG": "下载图片（PNG）",
+        "Download plot": "下载图片",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+        "Snapshot succeeded": "图片已生成",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Produced with Plotly.js": "",
+        "trace": "系列",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": MONTH_LABELS,
+        "shortMonths": MONTH_LABELS,
+        "date": "%Y年%-m月%-d日",
+        "decimal": SEPARATORS[0],
+        "thousands": SEPARATORS[1],
+    },
+}
+CHART_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtons": [["toImage"]],
+    "doubleClick": False,
+    "locale": "zh-CN",
+    "locales": {"zh-CN": ZH_CN_LOCALE},
+}
+
+_HOVER_FORMATS = {"万元": HOVER_WAN, "%": HOVER_RATE}
+
+
+def hover_number(axis: str, unit: str) -> str:
+    """A hover template's number in `unit`, as dpf.formatting writes it: 万元 two decimals, % one decimal,
+    counts and 元 whole with 千分位 ('%{y:,.0f}人次')."""
+    return f"%{{{axis}:{_HOVER_FORMATS.get(unit, HOVER_COUNT)}}}{unit}"
+
 
 def month_axis(months: pd.Series) -> list[str]:
     """Month numbers (1..12) as the x labels of a monthly chart."""
@@ -77,7 +120,7 @@ def add_month_bar_wan(fig: go.Figure, rows: pd.DataFrame, name: str, colour: str
         y=rows["amount_yuan"] / 10_000,
         name=name,
         marker_color=colour,
-        hovertemplate=f"{name}<br>%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+        hovertemplate=f"{name}<br>%{{x}}：{hover_number('y', '万元')}<extra></extra>",
     )
 
 
@@ -89,7 +132,7 @@ def add_last_year_wan(fig: go.Figure, rows: pd.DataFrame, year: int, name: str, 
         name=name,
         mode="lines+markers",
         line={"color": colour, "dash": "dot"},
-        hovertemplate=f"{year}年%{{x}}：%{{y:,.2f}}万元<extra></extra>",
+        hovertemplate=f"{year}年%{{x}}：{hover_number('y', '万元')}<extra></extra>",
     )
 
 
@@ -258,9 +301,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
         font={"size": round(11 * type_scale), "color": "#6b7280"},
     )
     config = {
-        "displaylogo": False,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
+        **CHART_CONFIG,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
-        "locale": "zh-CN",
     }
     st.plotly_chart(fig, config=config, key=key, theme=None)

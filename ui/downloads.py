@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dpf import audit
-from dpf.formatting import fmt_date
+from dpf.formatting import EXCEL_FORMATS, fmt_date, table_formats
 from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
 from ui.charts import safe_filename
 from ui.context import View
@@ -22,6 +22,11 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
         xlsx_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
         worksheet = writer.sheets[sheet[:31]]
         neutralise_sheet(worksheet)
+        number_formats = table_formats(frame)
+        for column_cells in worksheet.iter_cols(min_row=1):
+            excel_format = EXCEL_FORMATS.get(number_formats.get(str(column_cells[0].value), ""))
+            for cell in column_cells[1:] if excel_format else ():
+                cell.number_format = excel_format
         for column_cells in worksheet.columns:
             width = max(len(str(cell.value or "")) for cell in column_cells)
             worksheet.column_dimensions[column_cells[0].column_letter].width = min(40, 4 + width * 1.6)
@@ -29,7 +34,21 @@ def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return neutral_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """Numbers stay numbers (no 千分位, so a spreadsheet reads them), rounded as the table shows them."""
+    rounded = frame.copy()
+    for header, printf in table_formats(frame).items():
+        decimals = 0 if "d" in printf or ".0f" in printf else 1 if ".1f" in printf else 2
+        rounded[header] = rounded[header].round(decimals)
+        if decimals == 0:
+            rounded[header] = rounded[header].astype("Int64")
+    return neutral_frame(rounded).to_csv(index=False).encode("utf-8-sig")
+
+
+def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
+    """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
+    rates with %); `column_config` adds or overrides columns' settings."""
+    config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config={**config, **(column_config or {})})
 
 
 def audited(make: Callable[[], bytes], view: View, file_name: str) -> Callable[[], bytes]:
@@ -79,5 +98,5 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
 
 def table_with_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str) -> None:
     """The table as shown (click a header to sort) with its two download buttons below."""
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    shown_table(frame, key)
     table_downloads(frame, page, table, view, key=download_key)

@@ -35,6 +35,7 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
         index=years.index(default_year),
         format_func=str,  # the URL carries the label: ?year=2024
         key=YEAR_KEY,
+        placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
     )
 
@@ -50,10 +51,11 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
     chosen = st.sidebar.multiselect(
         "乡镇（街道）",
         names,
-        placeholder="全县（可选一个或多个乡镇/街道）",
+        placeholder="全县（可多选乡镇/街道）",  # short enough for the sidebar at 1280 wide
         key=TOWNSHIP_KEY,
         bind="query-params",
         help="不选即为全县。",
+        select_all=False,  # Streamlit's "Select all" entry is English; choosing none already means 全县
     )
     codes = view_townships(scope, [code_by_name[name] for name in chosen], [code_by_name[name] for name in names])
     name_by_code = {code: name for name, code in code_by_name.items()}

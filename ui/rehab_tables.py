@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dpf.catalogue import CATEGORIES, GRADES, NEEDS
-from dpf.formatting import fmt_rate_with_n
+from dpf.formatting import fmt_pct, fmt_rate_with_n
 
 
 def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +48,7 @@ def category_table(by_category: pd.DataFrame) -> pd.DataFrame:
     for grade, label in GRADES.items():
         table[f"{label}（人）"] = wide[grade].astype(int).to_numpy() if grade in wide.columns else 0
     table["合计（人）"] = totals["category_persons"].astype(int).to_numpy()
-    table["占比"] = [f"{value:.1f}%" for value in totals["category_share"]]
+    table["占比"] = [fmt_pct(value) for value in totals["category_share"]]
     return table
 
 

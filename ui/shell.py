@@ -51,11 +51,75 @@ def navigation_pages(scope: Scope) -> dict[str, list]:
     return sections
 
 
+# Cards shrink their type with their width (container query units) and wrap their labels, so no value or label is
+# cut at 1280 wide; a phone shows two cards per row; Streamlit's English toolbars and running widget are hidden;
+# printing gives A4 pages without the sidebar, each card row and chart kept whole.
 BASE_CSS = """
 <style>
-[data-testid="stMetricValue"] { font-size: 1.85rem; }
-[data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+[data-testid="stMetric"] { container-type: inline-size; }
+/* a value such as 1,138.08万元 is about 6.5 em wide: its type follows the card's width, and a long text value wraps */
+[data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.85rem); }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important; }
+[data-testid="stMetricLabel"] p { font-size: clamp(0.8rem, 9cqi, 0.95rem); }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
+[data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, calc((100cqi - 40px) / 10), 0.95rem); }
+[data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
+[role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
+[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
+@media (max-width: 1500px) {
+  .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }
+}
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 0 0 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
+    display: none !important; }
+  [data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.5rem); }
+  .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
+    padding-right: 0.75rem !important; }
+}
+@page { size: A4 portrait; margin: 10mm; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], .modebar-container { display: none !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
+    overflow: visible !important; height: auto !important; min-height: 0 !important; position: static !important; }
+  .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stHorizontalBlock"]:not(:has(.js-plotly-plot)),
+  [data-testid="stDataFrame"], .dpf-title-block { break-inside: avoid; page-break-inside: avoid; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 </style>
+"""
+
+# Charts are drawn at the screen's width; before printing, a chart wider than the A4 page (190 mm at 96 dpi) is
+# scaled to fit and restored afterwards.
+PRINT_FIT_JS = """
+<script>
+(() => {
+  if (window.dpfPrintFit) return;
+  window.dpfPrintFit = true;
+  const PAGE_PX = 718;
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart) => {
+      const svg = chart.querySelector(".main-svg");
+      const width = svg ? svg.getBoundingClientRect().width : 0;
+      if (width > PAGE_PX) chart.style.zoom = (PAGE_PX / width).toFixed(3);
+    });
+  });
+  window.addEventListener("afterprint", () => {
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart) => { chart.style.zoom = ""; });
+  });
+})();
+</script>
 """
 
 
@@ -68,6 +132,7 @@ def bootstrap() -> st.Page:
     is_demo = manifest.is_demo if manifest else False
     # Until the login every page is registered (hidden, none runs), so the URL's page opens after it.
     session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)))
+    st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
     current = st.navigation(navigation_pages(session.scope))
     view = sidebar_filters(session.scope, session.account_name)
     set_view(view)

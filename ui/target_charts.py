@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.formatting import fmt_date, fmt_pct, fmt_value
+from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
-from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, show_chart
+from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
@@ -113,7 +113,7 @@ def hover(row: TargetRow) -> str:
     return (
         f"<b>{row.name}</b><br>完成 {fmt_value(p.value, row.unit)}，目标 {fmt_value(p.target, row.unit)}"
         f"<br>完成率 {fmt_pct(p.completion)}，{against}"
-        f"<br>差距 {p.gap:+.1f}个百分点　{p.status_label}"
+        f"<br>差距 {fmt_pp(p.gap, signed=True)}　{p.status_label}"
         f"<br>{p.outlook}"
     )
 
@@ -124,7 +124,7 @@ def rounded(value: float | None) -> float | None:
 
 
 def needed_text(needed: float | None, unit: str) -> str:
-    return "—" if needed is None else fmt_value(needed, unit)
+    return "—" if needed is None else fmt_estimate(needed, unit)
 
 
 def target_table(rows: list[TargetRow]) -> pd.DataFrame:
@@ -140,7 +140,7 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "序时进度（%）": "—" if p.is_rate else f"{p.schedule:.1f}",  # text: a rate is not held against it
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status_text,
-                "预计全年": fmt_value(p.projection, r.unit),
+                "预计全年": fmt_estimate(p.projection, r.unit),
                 "预计能否完成": "能" if p.projection_reaches_target else "不能",
                 "为什么": p.outlook,
                 "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
@@ -225,7 +225,6 @@ def cumulative_chart(
     monthly increments the projection follows (None: this year's run rate).
     """
     p, unit = row.progress, row.unit
-    number = ",.1f" if p.is_rate else ",.0f"  # counts are never shown with decimals
     ends = [d for d, _ in schedule_line(view.year)]
     # Each month-end value sits at its own month's tick (the 30 September value at 9月, not near 10月).
     actual = [(min(d, view.as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
@@ -238,7 +237,7 @@ def cumulative_chart(
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
             line={"color": "#9aa5b1", "width": 2},
-            hovertemplate="%{x}底 按序时应完成 %{y:" + number + "}" + unit + "<extra></extra>",
+            hovertemplate="%{x}底 按序时应完成 " + hover_number("y", unit) + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
     if last and any(v for _, v in last):
@@ -248,7 +247,7 @@ def cumulative_chart(
             name=f"{view.year - 1}年同期" + ("" if p.is_rate else "累计"),
             mode="lines",
             line={"color": "#b5838d", "dash": "dot", "width": 1.5},
-            hovertemplate=f"{view.year - 1}年" + "%{x}底累计 %{y:" + number + "}" + unit + "<extra></extra>",
+            hovertemplate=f"{view.year - 1}年" + "%{x}底累计 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_scatter(
         x=month_ticks([d for d, _ in actual]),
@@ -257,7 +256,7 @@ def cumulative_chart(
         mode="lines+markers",
         line={"color": p.status.color, "width": 3},
         customdata=[fmt_date(d) for d, _ in actual],
-        hovertemplate="截至%{customdata} 累计 %{y:" + number + "}" + unit + "<extra></extra>",
+        hovertemplate="截至%{customdata} 累计 " + hover_number("y", unit) + "<extra></extra>",
     )
     path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
     projected: dict[str, float] = {}
@@ -270,7 +269,7 @@ def cumulative_chart(
             name=projection_name(p.is_rate, pattern),
             mode="lines",
             line={"color": p.status.color, "dash": "dash", "width": 2},
-            hovertemplate="预计%{x}底 %{y:" + number + "}" + unit + "<extra></extra>",
+            hovertemplate="预计%{x}底 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
@@ -285,8 +284,8 @@ def cumulative_chart(
     )
     what = "逐月变化与目标" if p.is_rate else "逐月累计、序时进度与全年预计"
     show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
-    need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_value(p.needed_per_month, unit)}。"
+    need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_estimate(p.needed_per_month, unit)}。"
     st.caption(
-        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_value(p.projection, unit)}，"
+        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_estimate(p.projection, unit)}，"
         f"目标 {fmt_value(p.target, unit)}，{p.status_label}。{p.outlook}{need}"
     )

@@ -1,6 +1,10 @@
-"""Screenshots of every page from a real server and Chromium (what `make screenshots` runs).
+"""Screenshots of every page and tab from a real server and Chromium (what `make screenshots` runs).
 
-python -m tests.browser.screenshots --out test-output/screenshots [--briefing] [--size 1920x1080] [--data DIR]
+python -m tests.browser.screenshots --out test-output/screenshots [--briefing] [--size 1920x1080]... [--pdf]
+    [--data DIR]
+
+One folder per size (`OUT/1440x900/rehab-需求类型.png`); `--pdf` also prints 总览 to an A4 PDF as Ctrl+P would
+(`OUT/overview-print.pdf`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=harness.REPO / "test-output" / "screenshots")
     parser.add_argument("--briefing", action="store_true", help="open every page with ?briefing=1 (简报模式)")
-    parser.add_argument("--size", type=parse_size, default=dict(harness.VIEWPORT), help="viewport, e.g. 1920x1080")
+    parser.add_argument("--size", type=parse_size, action="append", help="viewport, e.g. 1920x1080 (repeatable)")
+    parser.add_argument("--pdf", action="store_true", help="also print 总览 to an A4 PDF (print CSS, as Ctrl+P)")
     parser.add_argument("--data", type=Path, default=None, help="extracts folder (default: the demo set)")
     parser.add_argument("--full-page", action="store_true", help="the whole scrolled page, not just the viewport")
     args = parser.parse_args(argv)
@@ -53,24 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = harness.launch_browser(playwright)
             try:
-                for info in harness.existing_pages():
-                    started = time.monotonic()
-                    context = harness.new_context(browser, viewport=args.size)
-                    try:
-                        page = context.new_page()
-                        harness.open_page(page, harness.page_url(server.url, info, query))
-                        harness.wait_charts_drawn(page)
-                        target = args.out / f"{info.name}{suffix}.png"
-                        page.screenshot(path=str(target), full_page=args.full_page)
-                        problems = harness.page_problems(page)
-                        note = f"  problems: {problems}" if problems else ""
-                        failures += bool(problems)
-                        print(f"{target}  ({time.monotonic() - started:.1f} s){note}")
-                    except Exception as error:  # one broken page should not stop the others
-                        failures += 1
-                        print(f"{info.name}: {type(error).__name__}: {error}", file=sys.stderr)
-                    finally:
-                        context.close()
+                for size in args.size or [dict(harness.VIEWPORT)]:
+                    folder = args.out / f"{size['width']}x{size['height']}"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    for info in harness.existing_pages():
+                        failures += shoot_page(
+                            browser, server, info, size, query, folder / f"{info.name}{suffix}", args
+                        )
+                if args.pdf:
+                    failures += print_overview(browser, server, args.out / "overview-print.pdf")
             finally:
                 browser.close()
     finally:
@@ -78,6 +74,63 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--- streamlit log (last lines) ---\n{server.log_tail(60)}", file=sys.stderr)
         harness.stop_server(server)
     return 1 if failures else 0
+
+
+# Streamlit scrolls its main area, not the document: for a whole-page shot the document has to grow instead.
+UNSCROLL_CSS = """html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+  height: auto !important; min-height: 0 !important; overflow: visible !important; }
+[data-testid="stSidebar"] { height: auto !important; }"""
+
+
+def shoot_page(browser, server, info, size: dict, query: str, stem: Path, args) -> int:
+    """The page's first tab, then each other tab (clicked), as PNGs named stem[-tab].png; returns failures."""
+    started = time.monotonic()
+    context = harness.new_context(browser, viewport=size)
+    try:
+        page = context.new_page()
+        harness.open_page(page, harness.page_url(server.url, info, query))
+        harness.wait_charts_drawn(page, visible_only=True)
+        if args.full_page:
+            page.add_style_tag(content=UNSCROLL_CSS)
+        shots = [stem.with_suffix(".png")]
+        page.screenshot(path=str(shots[0]), full_page=args.full_page)
+        tabs = page.locator('[data-testid="stMain"] [data-testid="stTabs"] [data-testid="stTab"]')
+        for index in range(1, tabs.count()):
+            label = tabs.nth(index).inner_text().strip()
+            tabs.nth(index).click()
+            page.wait_for_timeout(500)  # the rerun the click starts, before waiting for it to end
+            harness.wait_idle(page)
+            harness.wait_charts_drawn(page, visible_only=True)
+            shots.append(stem.with_name(f"{stem.name}-{label}.png"))
+            page.screenshot(path=str(shots[-1]), full_page=args.full_page)
+        problems = harness.page_problems(page)
+        note = f"  problems: {problems}" if problems else ""
+        print(f"{', '.join(str(s) for s in shots)}  ({time.monotonic() - started:.1f} s){note}")
+        return int(bool(problems))
+    except Exception as error:  # one broken page should not stop the others
+        print(f"{info.name} {size}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        context.close()
+
+
+def print_overview(browser, server, target: Path) -> int:
+    """总览 printed as Ctrl+P prints it: print CSS, the page's beforeprint handler (charts fitted to A4), A4."""
+    context = harness.new_context(browser)
+    try:
+        page = context.new_page()
+        info = harness.existing_pages()[0]
+        harness.open_page(page, harness.page_url(server.url, info))
+        harness.wait_charts_drawn(page)
+        # page.pdf fires beforeprint and afterprint as Ctrl+P does, so the page's chart fitting runs
+        page.pdf(path=str(target), format="A4", print_background=True, prefer_css_page_size=True)
+        print(target)
+        return 0
+    except Exception as error:
+        print(f"PDF: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        context.close()
 
 
 if __name__ == "__main__":
