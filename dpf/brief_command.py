@@ -16,7 +16,6 @@ from dpf.deck_pdf import ConversionFailed, pptx_to_pdf
 from dpf.deck_pptx import deck_pptx
 from dpf.indicators import DataUnavailable, codes_for_names
 
-
 SLIDE_FORMATS = ("pptx", "pdf")
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, PROGRAMS
+from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_wan, wan, yoy_text
 from dpf.narrative import (
     BASIS_LABELS,
@@ -25,11 +26,10 @@ from dpf.narrative import (
     target_sentences,
     topic_sentences,
 )
-from dpf.db import Extracts
 from dpf.narrative_data import ExtractsSource, FigureSource, collect
 from dpf.numbers import number_or_zero
-from dpf.schedule import Basis
 from dpf.palette import CHOSEN_COLOR, LAST_YEAR_COLOR, PALETTE
+from dpf.schedule import Basis
 from dpf.targets import laggards_first
 
 MOST_BARS = 25  # a ranking with more townships shows the top and bottom RANK_ENDS and the chosen ones

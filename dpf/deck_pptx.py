@@ -122,7 +122,7 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     plot = native.plots[0]
     if chart.kind != "stacked":
         plot.gap_width = 60
-        plot.has_data_labels = len(chart.categories) <= 25 and len(chart.series) == 1 or chart.kind == "bar"
+        plot.has_data_labels = chart.kind == "bar" or len(chart.series) == 1
         if plot.has_data_labels:
             labels = plot.data_labels
             labels.number_format = chart.number_format
