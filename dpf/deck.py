@@ -271,6 +271,8 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
     headline = (
         f"{data.year}年各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
         f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。"
+        if len(shown) > 1
+        else f"{data.year}年{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。"
     )
     cut = len(shown) < len(ranking)
     labels = tuple(f"{row['name']}（第{row['place']}）" if cut else row["name"] for _, row in shown.iterrows())
