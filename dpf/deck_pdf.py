@@ -5,12 +5,14 @@ in the README: the same slides, native charts drawn by LibreOffice, no second la
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 TIMEOUT_S = 120
+FONTS = Path(__file__).with_name("deck_fonts.conf")  # 微软雅黑 -> Noto Sans CJK SC (not its Japanese cut)
 
 
 class ConversionFailed(Exception):
@@ -19,6 +21,11 @@ class ConversionFailed(Exception):
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _environment(work: Path) -> dict[str, str]:
+    """soffice's environment: the deck's font mapping and a private HOME (no shared state between conversions)."""
+    return {**os.environ, "FONTCONFIG_FILE": str(FONTS), "HOME": str(work)}
 
 
 def pptx_to_pdf(slides: bytes) -> bytes:
@@ -42,7 +49,7 @@ def pptx_to_pdf(slides: bytes) -> bytes:
             str(source),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False, env=_environment(work))
         except subprocess.TimeoutExpired as exc:
             raise ConversionFailed(f"生成 PDF 超时（超过{TIMEOUT_S}秒）。") from exc
         result = work / "deck.pdf"

@@ -48,6 +48,7 @@ def _east_asian(font) -> None:
         ea = etree.SubElement(properties, qn("a:ea"))
         properties.find(qn("a:latin")).addnext(ea)
     ea.set("typeface", EAST_ASIAN_FONT)
+    properties.set("lang", "zh-CN")  # proofing, and the Chinese (not Japanese) glyph forms of a CJK font
 
 
 def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK, align=PP_ALIGN.LEFT):
