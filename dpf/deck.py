@@ -127,7 +127,7 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
     groups = groups[groups["level"] == "group"].set_index("program_group")
     names = tuple(group for group in PROGRAM_GROUPS if group in groups.index)
     chart = Chart(
-        "bar",
+        "column",
         "各类资金发放：本年与上年同期（万元）",
         names,
         (

@@ -51,7 +51,7 @@ def _east_asian(font) -> None:
     properties.set("lang", "zh-CN")  # proofing, and the Chinese (not Japanese) glyph forms of a CJK font
 
 
-def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK, align=PP_ALIGN.LEFT):
+def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK, align=PP_ALIGN.LEFT, gap=0):
     """A text box with one paragraph per line."""
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
@@ -60,6 +60,7 @@ def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK
     for index, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.alignment = align
+        paragraph.space_after = Pt(gap)
         run = paragraph.add_run()
         run.text = line
         run.font.size = Pt(size)
@@ -123,7 +124,7 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     plot = native.plots[0]
     if chart.kind != "stacked":
         plot.gap_width = 60
-        plot.has_data_labels = chart.kind == "bar" or len(chart.series) == 1
+        plot.has_data_labels = chart.kind == "bar" or len(chart.categories) <= 12
         if plot.has_data_labels:
             labels = plot.data_labels
             labels.number_format = chart.number_format
@@ -210,7 +211,16 @@ def _content(presentation, deck: Deck, slide_spec: Slide, page: int) -> None:
     elif slide_spec.note:
         _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, Emu(500_000), [slide_spec.note], 16, color=MUTED)
     if slide_spec.bullets:
-        _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, bottom - top, [f"• {line}" for line in slide_spec.bullets], 15)
+        _text(
+            slide,
+            MARGIN,
+            top,
+            WIDTH - 2 * MARGIN,
+            bottom - top,
+            [f"• {line}" for line in slide_spec.bullets],
+            18,
+            gap=14,
+        )
     _footer(slide, deck, page)
 
 
