@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label
-from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, PROGRAMS
+from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_wan, wan, yoy_text
 from dpf.narrative import (
@@ -123,7 +123,7 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
     note = _missing(source, "payments")
     if note:
         return Slide("总览", headline, note=note, kpis=tuple(kpis))
-    groups = source.query("funds_by_program", **params, **_catalogue())
+    groups = source.query("funds_by_program", **params, **program_lists())
     groups = groups[groups["level"] == "group"].set_index("program_group")
     names = tuple(group for group in PROGRAM_GROUPS if group in groups.index)
     chart = Chart(
@@ -139,14 +139,6 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
         "#,##0.00",
     )
     return Slide("总览", headline, chart, kpis=tuple(kpis))
-
-
-def _catalogue() -> dict[str, list[str]]:
-    return {
-        "programs": [p.code for p in PROGRAMS],
-        "groups": [p.group for p in PROGRAMS],
-        "units": [p.unit for p in PROGRAMS],
-    }
 
 
 def targets_slide(data: NarrativeInput) -> Slide:
@@ -182,7 +174,7 @@ def funds_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Sli
     note = _missing(source, "payments")
     if note:
         return Slide("资金发放", headline, note=note)
-    catalogue = _catalogue()
+    catalogue = program_lists()
     monthly = source.query(
         "monthly_payments_by_group", **params, programs=catalogue["programs"], groups=catalogue["groups"]
     )
