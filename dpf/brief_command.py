@@ -53,5 +53,5 @@ def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str
     except OSError as exc:
         print(f"错误：无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
         return 2
-    print(f"简报已写入 {out}")
+    print(f"{'汇报材料' if fmt in SLIDE_FORMATS else '简报'}已写入 {out}")
     return 0

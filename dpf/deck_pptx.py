@@ -13,7 +13,7 @@ from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
@@ -27,6 +27,7 @@ MARGIN = Emu(457_200)  # 0.5 in
 INK = RGBColor(0x1F, 0x29, 0x33)
 MUTED = RGBColor(0x6B, 0x72, 0x80)
 ACCENT = RGBColor(0x1F, 0x5F, 0x8B)
+NAMED_AXIS_MOST = 12  # a bar chart with more categories names them on the bars
 CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
     "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -111,6 +112,7 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE7, 0xEB)
     value_axis.tick_labels.number_format = chart.number_format.replace(".00", "").replace(".0", "")
     value_axis.tick_labels.number_format_is_linked = False
+    _east_asian(value_axis.tick_labels.font)
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = chart.axis_title
     axis_run = value_axis.axis_title.text_frame.paragraphs[0].runs[0]
@@ -120,7 +122,9 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
         native.category_axis.reverse_order = True  # the first category on top, as read
     _every_label(native.category_axis)
     many = len(chart.categories)
-    native.category_axis.tick_labels.font.size = Pt(12 if many <= 12 else 10 if many <= 18 else 9)
+    category_font = native.category_axis.tick_labels.font
+    category_font.size = Pt(12 if many <= 12 else 10 if many <= 18 else 9)
+    _east_asian(category_font)
     plot = native.plots[0]
     if chart.kind != "stacked":
         plot.gap_width = 60
@@ -129,8 +133,10 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
             labels = plot.data_labels
             labels.number_format = chart.number_format
             labels.number_format_is_linked = False
-            labels.font.size = Pt(10 if len(chart.categories) <= 18 else 8)
+            labels.font.size = Pt(10 if len(chart.categories) <= 18 else 9)
             _east_asian(labels.font)
+            if chart.kind == "bar" and many > NAMED_AXIS_MOST:
+                _names_on_bars(native, labels, chart)
     else:
         plot.gap_width = 50
         plot.overlap = 100
@@ -141,6 +147,27 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
         point = plot.series[0].points[index]
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = _rgb(color)
+
+
+def _names_on_bars(native, labels, chart: Chart) -> None:
+    """A long ranking: each bar labelled 城关街道 119.42 at its end, the category axis without labels (a renderer
+    would drop every other name of a crowded axis); the value axis leaves room for the longest label."""
+    labels.show_category_name = True
+    labels.show_value = True
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    element = labels._element
+    separator = element.find(qn("c:separator"))
+    if separator is None:
+        separator = etree.SubElement(element, qn("c:separator"))
+        before = element.find(qn("c:showBubbleSize"))
+        if before is not None:
+            before.addnext(separator)
+    separator.text = " "
+    native.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+    largest = max((value for _, values in chart.series for value in values), default=0)
+    if largest > 0:
+        native.value_axis.minimum_scale = 0
+        native.value_axis.maximum_scale = largest * 1.3
 
 
 def _every_label(axis) -> None:
