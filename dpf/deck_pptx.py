@@ -163,6 +163,7 @@ def _names_on_bars(native, labels, chart: Chart) -> None:
         if before is not None:
             before.addnext(separator)
     separator.text = " "
+    element.find(qn("c:txPr")).find(qn("a:bodyPr")).set("wrap", "none")  # one line per label
     native.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.NONE
     largest = max((value for _, values in chart.series for value in values), default=0)
     if largest > 0:
