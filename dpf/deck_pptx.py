@@ -156,13 +156,7 @@ def _names_on_bars(native, labels, chart: Chart) -> None:
     labels.show_value = True
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     element = labels._element
-    separator = element.find(qn("c:separator"))
-    if separator is None:
-        separator = etree.SubElement(element, qn("c:separator"))
-        before = element.find(qn("c:showBubbleSize"))
-        if before is not None:
-            before.addnext(separator)
-    separator.text = " "
+    _child(element, "c:separator", after="c:showBubbleSize").text = " "
     element.find(qn("c:txPr")).find(qn("a:bodyPr")).set("wrap", "none")  # one line per label
     native.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.NONE
     largest = max((value for _, values in chart.series for value in values), default=0)
@@ -173,14 +167,18 @@ def _names_on_bars(native, labels, chart: Chart) -> None:
 
 def _every_label(axis) -> None:
     """Label every category (a renderer would otherwise skip every other township name)."""
-    element = axis._element
-    skip = element.find(qn("c:tickLblSkip"))
-    if skip is None:
-        skip = etree.SubElement(element, qn("c:tickLblSkip"))
-        following = element.find(qn("c:noMultiLvlLbl"))
-        if following is not None:
-            following.addprevious(skip)
-    skip.set("val", "1")
+    _child(axis._element, "c:tickLblSkip", after="c:lblOffset").set("val", "1")
+
+
+def _child(element, tag: str, after: str):
+    """`element`'s child `tag`, added after its child `after` (the schema's order) when missing."""
+    child = element.find(qn(tag))
+    if child is None:
+        child = etree.SubElement(element, qn(tag))
+        neighbour = element.find(qn(after))
+        if neighbour is not None:
+            neighbour.addnext(child)
+    return child
 
 
 def _kpis(slide, kpis, top) -> int:
