@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 DEMO := data/demo/manifest.json
 PORT ?= 8501
 
-.PHONY: setup browser-deps run test lint bench demo check screenshots clean
+.PHONY: setup browser-deps deck-deps run test lint bench demo check screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -22,19 +22,26 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 
+# LibreOffice Impress (the 汇报材料's PDF: python -m dpf brief --format pdf, and the tests that read it with poppler).
+deck-deps:
+	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-impress-nogui poppler-utils fonts-noto-cjk >/dev/null 2>&1; then \
+		echo "Installing libreoffice-impress-nogui, poppler-utils and fonts-noto-cjk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-impress-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	fi
+
 $(DEMO): $(VENV)/.installed dpf/demo.py
 	$(VPY) -m dpf demo --out data/demo
 
 demo: $(DEMO)
 
-run: setup demo
+run: setup deck-deps demo
 	$(VPY) -m streamlit run dashboard.py --server.port $(PORT)
 
 lint: setup
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-test: setup browser-deps demo
+test: setup browser-deps deck-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q

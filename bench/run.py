@@ -32,7 +32,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from bench.deck import deck_line
 from dpf.config import REPO_ROOT
+from dpf.deck_pdf import ConversionFailed
 
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 SEED = 2024
@@ -680,6 +682,10 @@ def run_bench(
         print(f"[bench] scale {scale}: duckdb and pandas …", flush=True)
         run["duckdb"] = run_worker("duckdb", folder, picked)
         run["pandas"] = run_worker("pandas", folder, picked)
+        try:
+            print(f"[bench] scale {scale}: {deck_line(folder)}", flush=True)  # printed, not in the report
+        except ConversionFailed as exc:
+            print(f"[bench] scale {scale}: 汇报材料 PDF not measured ({exc})", flush=True)
         if browser and scale in BROWSER_SCALES:
             print(f"[bench] scale {scale}: browser …", flush=True)
             try:

@@ -11,12 +11,23 @@ import duckdb
 from dpf.brief import Brief, brief_for, brief_markdown
 from dpf.brief_docx import brief_docx
 from dpf.db import open_extracts
+from dpf.deck import Deck, deck_for
+from dpf.deck_pdf import ConversionFailed, pptx_to_pdf
+from dpf.deck_pptx import deck_pptx
 from dpf.indicators import DataUnavailable, codes_for_names
+
+SLIDE_FORMATS = ("pptx", "pdf")
 
 
 def brief_bytes(brief: Brief, fmt: str) -> bytes:
     """The 简报 as a Word file (fmt "docx") or UTF-8 Markdown ("md")."""
     return brief_docx(brief) if fmt == "docx" else brief_markdown(brief).encode("utf-8")
+
+
+def deck_bytes(deck: Deck, fmt: str) -> bytes:
+    """The 汇报材料 as PowerPoint (fmt "pptx") or as PDF of the same slides ("pdf")."""
+    slides = deck_pptx(deck)
+    return pptx_to_pdf(slides) if fmt == "pdf" else slides
 
 
 def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str, out: Path) -> int:
@@ -28,9 +39,12 @@ def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str
         if township_names and extracts.problem("townships"):
             raise DataUnavailable(extracts.problem("townships"))
         codes = codes_for_names(extracts, list(township_names)) if township_names else []
-        brief = brief_for(extracts, year, codes)
-        out.write_bytes(brief_bytes(brief, fmt))
-    except (ValueError, DataUnavailable) as exc:
+        if fmt in SLIDE_FORMATS:
+            content = deck_bytes(deck_for(extracts, year, codes), fmt)
+        else:
+            content = brief_bytes(brief_for(extracts, year, codes), fmt)
+        out.write_bytes(content)
+    except (ValueError, DataUnavailable, ConversionFailed) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
@@ -39,5 +53,5 @@ def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str
     except OSError as exc:
         print(f"错误：无法写入 {out}（{exc.strerror or exc}）。", file=sys.stderr)
         return 2
-    print(f"简报已写入 {out}")
+    print(f"{'汇报材料' if fmt in SLIDE_FORMATS else '简报'}已写入 {out}")
     return 0

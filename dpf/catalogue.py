@@ -135,6 +135,17 @@ PROGRAMS: tuple[Program, ...] = (
     Program("accessibility_retrofit", "困难重度残疾人家庭无障碍改造", "户", "无障碍改造", "无障碍改造"),
 )
 PROGRAM_BY_CODE = {p.code: p for p in PROGRAMS}
+
+
+def program_lists() -> dict[str, list[str]]:
+    """The parallel programme lists queries/funds_by_program.sql takes (code -> group, counting unit)."""
+    return {
+        "programs": [p.code for p in PROGRAMS],
+        "groups": [p.group for p in PROGRAMS],
+        "units": [p.unit for p in PROGRAMS],
+    }
+
+
 PROGRAM_GROUPS = ("两项补贴", "就业创业扶持", "教育资助", "康复救助", "阳光家园托养", "无障碍改造", "燃油补贴")
 PROJECT_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "个")
 MONTHLY_PROGRAMS = frozenset(p.code for p in PROGRAMS if p.unit == "人次")

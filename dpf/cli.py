@@ -73,11 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--format", choices=["table", "csv", "json"], default="table")
     ind.set_defaults(func=_indicators)
 
-    brief = sub.add_parser("brief", help="生成工作简报（Markdown 或 Word）")
+    brief = sub.add_parser("brief", help="生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）")
     brief.add_argument("--year", type=int, required=True)
     brief.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
     brief.add_argument("--data", default=None)
-    brief.add_argument("--format", choices=["md", "docx"], default="docx")
+    brief.add_argument("--format", choices=["md", "docx", "pptx", "pdf"], default="docx")
     brief.add_argument("--out", required=True)
     brief.set_defaults(func=_brief)
 

@@ -8,8 +8,9 @@ import pytest
 from dpf.db import open_extracts
 from dpf.indicators import codes_for_names
 from dpf.narrative import alert_sentences, key_points
-from dpf.narrative_data import collect_for_extracts
+from dpf.narrative_data import collect, collect_for_extracts
 from tests.apptest_helpers import no_exception, rerun, run_page
+from tests.narrative_fixture import AS_OF
 
 PAGES = {"overview.py": "overview", "funds.py": "funds", "employment.py": "employment", "rehab.py": "rehab"}
 PAGES["targets.py"] = "targets"
@@ -61,3 +62,34 @@ def test_briefing_mode_keeps_the_key_points(demo_dir):
     at = run_page(demo_dir, "funds.py", query={"briefing": "1"})
     _, county = expected(demo_dir, "funds")
     assert county in bullets(at)
+
+
+def test_overview_offers_the_deck_beside_the_brief(demo_dir):
+    at = run_page(demo_dir)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载工作简报（Word）" in labels and "下载汇报材料（PPT）" in labels
+
+
+def test_a_township_accounts_deck_names_no_other_township(tmp_path):
+    from pptx import Presentation
+
+    from dpf.access import TOWNSHIP, session_scope
+    from tests.extract_builder import B
+    from tests.narrative_fixture import write_narrative_set
+    from ui.context import View
+    from ui.key_points import deck_file
+
+    folder = write_narrative_set(tmp_path / "set")
+    view = View(
+        str(folder), "t", 2024, (B,), ("龙山镇",), AS_OF, "demo", True, None, access=session_scope(TOWNSHIP, [B])
+    )
+    data = collect(view, 2024, AS_OF, (B,))
+    (tmp_path / "deck.pptx").write_bytes(deck_file(view, data))
+    deck = Presentation(str(tmp_path / "deck.pptx"))
+    text = "".join(shape.text_frame.text for s in deck.slides for shape in s.shapes if shape.has_text_frame)
+    charts = [shape.chart for s in deck.slides for shape in s.shapes if shape.has_chart]
+    ranking = next(c for c in charts if c.chart_title.text_frame.text.startswith("资金发放合计"))
+    assert tuple(ranking.plots[0].categories) == ("龙山镇",)
+    assert tuple(ranking.plots[0].series[0].values) == (0.8,)  # 5,000 + 1,000 + 2,000元
+    for other in ("城关街道", "青石镇", "高峰乡", "凤城街道"):
+        assert other not in text

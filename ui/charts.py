@@ -13,12 +13,12 @@ import streamlit as st
 
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
+from dpf.palette import PALETTE
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
-PALETTE = ["#1f5f8b", "#3a9d8f", "#e0a458", "#c05746", "#7b6d8d", "#5b8e7d", "#b5838d", "#6c757d", "#2a9d8f"]
 
 
 def _template(scale: float) -> go.layout.Template:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dpf.catalogue import CATEGORIES, GRADES, PROGRAM_BY_CODE, PROGRAMS
+from dpf.catalogue import CATEGORIES, GRADES, PROGRAM_BY_CODE, PROGRAMS, program_lists
 from dpf.formatting import wan, yoy_delta
 
 ALL_PROGRAMS = "全部项目"
@@ -18,11 +18,7 @@ PER_HEAD_LABEL = {"个": "个均", "户": "户均"}
 
 def catalogue_params() -> dict[str, list[str]]:
     """The parallel programme lists queries/funds_by_program.sql takes."""
-    return {
-        "programs": [p.code for p in PROGRAMS],
-        "groups": [p.group for p in PROGRAMS],
-        "units": [p.unit for p in PROGRAMS],
-    }
+    return program_lists()
 
 
 def short_name(code: str) -> str:

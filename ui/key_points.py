@@ -8,6 +8,8 @@ import streamlit as st
 
 from dpf.brief import build_brief, county_name
 from dpf.brief_command import brief_bytes
+from dpf.deck import build_deck
+from dpf.deck_pptx import deck_pptx
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
@@ -16,6 +18,7 @@ from ui.context import View
 from ui.downloads import audited
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _basis() -> str:
@@ -69,6 +72,12 @@ def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
     return brief_bytes(build_brief(data, county_name(view.extracts.folder), view.source), kind)
 
 
+def deck_file(view: View, data: NarrativeInput) -> bytes:
+    """The 汇报材料 of the view as PowerPoint (written when the download is clicked; figures cut to the scope)."""
+    deck = build_deck(view, data, view.township_codes, county_name(view.extracts.folder), view.source)
+    return deck_pptx(deck)
+
+
 def key_points_block(view: View, page: str) -> None:
     """The page's 要点; on 总览 beside the 预警, with the 工作简报 download. A failure says so here only."""
     if view.problem or view.as_of is None:
@@ -94,4 +103,13 @@ def key_points_block(view: View, page: str) -> None:
             mime=DOCX_MIME,
             key="brief_docx",
             icon=":material/description:",
+        )
+        deck_name = safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + ".pptx"
+        st.download_button(
+            "下载汇报材料（PPT）",
+            audited(partial(deck_file, view, data), view, deck_name),
+            file_name=deck_name,
+            mime=PPTX_MIME,
+            key="brief_pptx",
+            icon=":material/slideshow:",
         )

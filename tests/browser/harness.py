@@ -240,6 +240,24 @@ CHART_DRAWN_JS = """(el) => el.querySelectorAll(
     + ' .js-plotly-plot .pielayer .slice path').length > 0"""
 
 
+def download(page, button):
+    """Click a deferred download button and return the download. A click now and then brings no file on this
+    loaded machine (the deferred file is made by the server after the click); the one retry clicks again once the
+    app is idle, and the file's content is checked all the same."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=20_000) as event:
+                button.click()
+            return event.value
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            wait_idle(page)
+    raise AssertionError("unreachable")
+
+
 def wait_charts_drawn(page, timeout: int = TIMEOUT_MS, visible_only: bool = False, polling: int = 200) -> int:
     """Scroll every Plotly chart (with `visible_only`: those not in a hidden tab) into view and wait until each
     has drawn a trace; returns the count."""

@@ -12,7 +12,6 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dpf.accounts import add_account
 from dpf.db import open_extracts
@@ -98,22 +97,6 @@ def test_township_account_sees_only_its_township(browser, accounts_server, towns
         context.close()
 
 
-def download(page, button):
-    """Click a deferred download button and return the download. A click now and then brings no file on this
-    loaded machine (the deferred file is made by the server after the click); the one retry clicks again once the
-    app is idle, and the file's content is checked all the same."""
-    for attempt in (1, 2):
-        try:
-            with page.expect_download(timeout=20_000) as event:
-                button.click()
-            return event.value
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            harness.wait_idle(page)
-    raise AssertionError("unreachable")
-
-
 def township_page(page, server, info, query: str, others: list[str], folder) -> int:
     """Every tab of one page as the township account: only its names in the DOM and its rows in the downloads."""
     open_login(page, harness.page_url(server.url, info, query))
@@ -133,7 +116,7 @@ def township_page(page, server, info, query: str, others: list[str], folder) -> 
         buttons = page.get_by_role("button", name="下载 CSV").filter(visible=True)
         for button in range(buttons.count()):
             path = folder / f"{info.name}-{index}-{button}.csv"
-            download(page, buttons.nth(button)).save_as(path)
+            harness.download(page, buttons.nth(button)).save_as(path)
             rows = path.read_text(encoding="utf-8-sig")
             assert not [name for name in others if name in rows], (info.file, rows[:300])
             downloads += 1

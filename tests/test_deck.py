@@ -1,0 +1,168 @@
+"""`python -m dpf brief --format pptx|pdf`: the 汇报材料 deck, opened with python-pptx and read with poppler.
+
+The figures are hand-computed from tests/narrative_fixture.py (five townships, as of 2024-06-30).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.oxml.ns import qn
+
+from dpf.cli import main
+from dpf.deck import MOST_BARS, RANK_ENDS, ranking_rows
+from tests.narrative_fixture import write_narrative_set
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def deck_file(tmp_path, folder, fmt="pptx", *townships: str):
+    out = tmp_path / f"deck.{fmt}"
+    args = ["brief", "--year", "2024", "--data", str(folder), "--format", fmt, "--out", str(out)]
+    assert main(args + [a for name in townships for a in ("--township", name)]) == 0
+    return out
+
+
+def slide_texts(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text]
+
+
+def charts_by_title(presentation) -> dict[str, object]:
+    """Each content slide's chart under the slide's title (its first text box)."""
+    charts = {}
+    for slide in presentation.slides:
+        for shape in slide.shapes:
+            if shape.has_chart:
+                charts[slide_texts(slide)[0]] = shape.chart
+    return charts
+
+
+def series(chart) -> dict[str, tuple[float, ...]]:
+    return {s.name: tuple(s.values) for s in chart.plots[0].series}
+
+
+@pytest.fixture(scope="module")
+def fixture_set(tmp_path_factory):
+    return write_narrative_set(tmp_path_factory.mktemp("deck") / "set")
+
+
+@pytest.fixture(scope="module")
+def deck(fixture_set, tmp_path_factory):
+    return Presentation(str(deck_file(tmp_path_factory.mktemp("out"), fixture_set)))
+
+
+def test_slides_each_say_data_date_and_scope(deck):
+    assert len(deck.slides) >= 8
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    titles = [slide_texts(slide)[0] for slide in deck.slides]
+    assert titles[0] == "XX县残联工作汇报"
+    assert titles[1:] == [
+        "总览",
+        "年度目标完成情况",
+        "资金发放",
+        "就业培训",
+        "康复服务",
+        "各乡镇（街道）资金发放排名",
+        "需关注的问题",
+        "口径说明",
+    ]
+    for page, slide in enumerate(deck.slides, start=1):
+        text = "\n".join(slide_texts(slide))
+        assert "数据截至2024年6月30日" in text
+        assert "范围：全县" in text and f"第{page}页" in text
+
+
+def test_native_charts_hold_the_hand_computed_figures(deck):
+    charts = charts_by_title(deck)
+    assert len(charts) >= 5
+    overview = charts["总览"]
+    assert tuple(overview.plots[0].categories) == ("两项补贴", "就业创业扶持", "阳光家园托养", "无障碍改造", "燃油补贴")
+    # 两项补贴: 护理 6×1000 + 5×1000 and 生活 3×900 = 13,700元; 2023 Jan–Jun: 6×1000 + 4×1000 + 3×1000 = 13,000元
+    assert series(overview) == {"2024年": (1.37, 0.5, 0.3, 0.5, 1.0), "2023年同期": (1.3, 0.0, 0.0, 0.0, 1.0)}
+    funds = charts["资金发放"]
+    assert tuple(funds.plots[0].categories) == ("1月", "2月", "3月", "4月", "5月", "6月")
+    assert series(funds)["两项补贴"] == (0.29, 0.29, 0.29, 0.2, 0.2, 0.1)
+    assert series(funds)["就业创业扶持"] == (0.0, 0.0, 0.0, 0.3, 0.2, 0.0)
+    assert series(charts["就业培训"]) == {"2024年": (0, 0, 2, 0, 0, 0), "2023年同期": (0, 0, 0, 0, 1, 0)}
+    rehab = charts["康复服务"]
+    at = list(rehab.plots[0].categories).index("儿童康复救助（人）")
+    assert series(rehab)["2024年"][at] == 4 and series(rehab)["2023年同期"][at] == 0
+    ranking = charts["各乡镇（街道）资金发放排名"]
+    assert tuple(ranking.plots[0].categories)[:3] == ("城关街道", "龙山镇", "高峰乡")
+    # 城关街道: 6,000 + 2,700 + 10,001 + 2×1,000 + 5,000 = 25,701元; 龙山镇 5,000 + 1,000 + 2,000; 高峰乡 3,000
+    assert series(ranking)["2024年"] == (2.57, 0.8, 0.3, 0.0, 0.0)
+    targets = charts["年度目标完成情况"]
+    completion = dict(zip(targets.plots[0].categories, series(targets)["完成率"], strict=True))
+    # 1 of 12 households, 4 of 10 children, 2 of 4 trainees, 1 of 1 base, 3 of 2 persons; the rate target is not drawn
+    assert completion == {
+        "完成无障碍改造": 8.3,
+        "残疾儿童康复救助": 40.0,
+        "残疾人技能培训": 50.0,
+        "扶持助残基地": 100.0,
+        "扶持就业创业": 150.0,
+    }
+    assert set(series(targets)["序时进度"]) == {49.7}  # 182 of 366 days
+    assert targets.plots[0].series[0].points[0].format.fill.fore_color.rgb == RGBColor(0xC0, 0x39, 0x2B)  # 严重滞后
+
+
+def test_chart_figures_are_in_the_data_sheet(deck):
+    chart = charts_by_title(deck)["就业培训"]
+    sheet = pd.read_excel(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+    assert list(sheet.columns[1:]) == ["2024年", "2023年同期"]
+    assert sheet["2024年"].tolist() == [0, 0, 2, 0, 0, 0]
+
+
+def test_every_chinese_run_and_chart_text_carries_an_east_asian_font(deck):
+    for slide in deck.slides:
+        runs = slide.shapes._spTree.iter(qn("a:r"))
+        chinese = [run for run in runs if CJK.search("".join(run.itertext()))]
+        assert chinese
+        for run in chinese:
+            assert run.find(qn("a:rPr")).find(qn("a:ea")).get("typeface") == "微软雅黑"
+        for shape in slide.shapes:
+            if shape.has_chart:
+                space = shape.chart._chartSpace
+                assert space.find(qn("c:txPr")).find(f".//{qn('a:ea')}") is not None
+                for run in space.iter(qn("a:r")):
+                    assert run.find(qn("a:rPr")).find(qn("a:ea")) is not None
+
+
+def test_a_missing_table_is_one_line_on_its_slides_and_the_rest_is_built(tmp_path):
+    folder = write_narrative_set(tmp_path / "set", without=("payments",))
+    deck = Presentation(str(deck_file(tmp_path, folder)))
+    by_title = {slide_texts(slide)[0]: "\n".join(slide_texts(slide)) for slide in deck.slides}
+    for title in ("资金发放", "各乡镇（街道）资金发放排名"):
+        notes = [line for line in by_title[title].splitlines() if line.startswith("数据暂不可用：")]
+        assert len(notes) == 1 and "payments" in notes[0]
+    assert series(charts_by_title(deck)["就业培训"])["2024年"] == (0, 0, 2, 0, 0, 0)
+
+
+def test_a_long_ranking_keeps_the_ends_and_the_chosen():
+    count = 2_300
+    ranking = pd.DataFrame(
+        {
+            "name": [f"镇{i}" for i in range(count)],
+            "sort_order": range(count),
+            "amount_yuan": [float(count - i) for i in range(count)],
+            "chosen": [i == 1_000 for i in range(count)],
+        }
+    )
+    shown = ranking_rows(ranking)
+    assert len(shown) == 2 * RANK_ENDS + 1 <= MOST_BARS
+    assert shown["place"].tolist() == [*range(1, 11), 1_001, *range(2_291, 2_301)]
+
+
+def test_pdf_holds_every_headline_with_a_cjk_font_embedded(fixture_set, deck, tmp_path):
+    pdf = deck_file(tmp_path, fixture_set, "pdf")
+    text = re.sub(r"\s", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+    for slide in list(deck.slides)[1:]:
+        headline = re.sub(r"\s", "", slide_texts(slide)[1])
+        assert headline in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert any("CJK" in line and line.split()[-5] == "yes" for line in fonts)
