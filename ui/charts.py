@@ -269,11 +269,12 @@ def chart_filename(title: str, view: View) -> str:
     return safe_filename(f"{title}_{view.scope}_{view.year}年_截至{as_of}")
 
 
-def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380) -> None:
+def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380, **select: Any) -> None:
     """Apply the shared theme, title the chart and draw it.
 
     The camera button saves a 3× PNG on white, with the chart's title and a footer line of
-    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type.
+    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select` (on_select,
+    selection_mode) makes the chart clickable, as st.plotly_chart takes them.
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
@@ -304,4 +305,4 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
         **CHART_CONFIG,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
     }
-    st.plotly_chart(fig, config=config, key=key, theme=None)
+    st.plotly_chart(fig, config=config, key=key, theme=None, **select)
