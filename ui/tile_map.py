@@ -17,6 +17,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.formatting import fmt_pct, fmt_per_thousand
+from dpf.numbers import number_or_none
+from dpf.schedule import Status
+from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, read_grid, tile_positions
 from dpf.township_shapes import Shapes, read_shapes, shape_file
 from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, show_chart
@@ -24,6 +28,7 @@ from ui.context import View
 from ui.data import cached_townships, open_cached
 from ui.filters import TOWNSHIP_KEY
 
+STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
 SCALE = ["#e3edf5", "#1f5f8b"]  # light (low) to dark (high)
 NO_VALUE = "#d5dae0"
 LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
@@ -38,7 +43,6 @@ class MapRows:
 
     frame: pd.DataFrame
     unit: str
-    note: str = ""  # one line of hover text after the label, e.g. "完成率"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -203,7 +207,10 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         fig, plot_px = tile_figure(frame, positions, chosen)
         height = plot_px + 110
     name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
-    st.caption(f"颜色越深数值越大（{rows.unit}）；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    colours = (
+        "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
+    )
+    st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
     show_chart(
         fig,
         title,
@@ -248,3 +255,42 @@ def indicator_map(view: View, key: str) -> None:
     )
     rows = indicator_rows(view, code)
     township_map(view, rows, f"{INDICATOR_BY_CODE[code].name}（{rows.unit}）：各乡镇（街道）", key)
+
+
+COVERAGE_MEASURES = {  # 覆盖地图's choices: column of queries/rehab_coverage_by_township.sql -> label, unit
+    "met_rate": ("康复需求满足率", "%"),
+    "home_rehab_per_1000": ("家庭医生上门康复", "人/千名持证人"),
+}
+
+
+def coverage_map(view: View, coverage: pd.DataFrame) -> None:
+    """康复服务's map: needs met, or home rehab per 1,000 certified persons, by township (`coverage`: the rows of
+    queries/rehab_coverage_by_township.sql, cut to the session's scope by view.query)."""
+    column = st.segmented_control(
+        "地图指标",
+        list(COVERAGE_MEASURES),
+        default="met_rate",
+        format_func=lambda c: COVERAGE_MEASURES[c][0],
+        key="rehab_map_measure",
+        required=True,
+    )
+    column = column if column in COVERAGE_MEASURES else "met_rate"
+    name, unit = COVERAGE_MEASURES[column]
+    values = [number_or_none(v) for v in coverage[column]]
+    labels = [fmt_pct(v) if unit == "%" else fmt_per_thousand(v) for v in values]
+    frame = pd.DataFrame({"code": coverage["code"], "name": coverage["name"], "value": values, "label": labels})
+    township_map(view, MapRows(frame, unit), f"{name}（{unit}）：各乡镇（街道）", "rehab_map")
+
+
+def target_map(view: View, name: str, records: list[TownshipTarget]) -> None:
+    """年度目标's map: each township's completion of its share, coloured by its status against 序时进度."""
+    frame = pd.DataFrame(
+        {
+            "code": [t.code for t in records],
+            "name": [t.name for t in records],
+            "value": [t.progress.completion for t in records],
+            "label": [f"{fmt_pct(t.progress.completion)} {t.progress.status_label}" for t in records],
+            "colour": [t.progress.status.color for t in records],
+        }
+    )
+    township_map(view, MapRows(frame, "完成率"), f"{name}：各乡镇（街道）完成率与序时进度", "targets_map")
