@@ -91,6 +91,6 @@ def read_shapes(path: Path, townships: Mapping[str, str]) -> tuple[Shapes | None
     lats = [lat for _, lat in points]
     span = max(max(lons) - min(lons), max(lats) - min(lats), 1e-6)
     center = ((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
-    zoom = max(0.0, min(16.0, math.log2(360.0 / span) - 1.0))
+    zoom = max(0.0, min(16.0, math.log2(360.0 / span) - 0.2))  # the box about 500 px across (512 px tiles)
     geojson = {"type": "FeatureCollection", "features": [keyed[code] for code in codes]}
     return Shapes(geojson, center, zoom), None
