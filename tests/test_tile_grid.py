@@ -107,3 +107,11 @@ def test_unknown_missing_and_malformed_are_named(tmp_path) -> None:
     assert "格式不正确" in read_shapes(path, TOWNS)[1]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"id": "A1"}]}), encoding="utf-8")
     assert "格式不正确" in read_shapes(path, TOWNS)[1]
+
+
+def test_a_grid_column_of_another_type_gives_no_grid(tmp_path) -> None:
+    folder = _towns(tmp_path, None)
+    table = pq.read_table(folder / "townships.parquet")
+    days = pa.array([date(2024, 1, 1)] * 2)
+    pq.write_table(table.append_column("grid_row", days).append_column("grid_col", days), folder / "townships.parquet")
+    assert read_grid(open_extracts(folder)) in (None, {})  # never an error: the map falls back to official order
