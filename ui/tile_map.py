@@ -119,6 +119,7 @@ def tile_figure(rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chose
     fills, text_colours = _colours(rows)
     labels = [f"{name}<br>{label}" for name, label in zip(rows["name"], rows["label"], strict=True)]
     outlined = [code in chosen for code in rows["code"]]
+    gap = 1 if cell >= 20 else 0  # a white edge between tiles, left off tiles too small to spare it
     tiles = {
         "type": "scatter",
         "x": [c for _, c in spots],
@@ -130,7 +131,7 @@ def tile_figure(rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chose
             "color": fills,
             "line": {
                 "color": [CHOSEN_COLOUR if one else "white" for one in outlined],
-                "width": [4 if one else 1 for one in outlined],
+                "width": [4 if one else gap for one in outlined],
             },
         },
         "text": labels,
