@@ -63,6 +63,7 @@ def _template(scale: float) -> go.layout.Template:
 # Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
 pio.templates["dpf"] = _template(1.0)
 BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
+BRIEFING_HEIGHT_SCALE = 1.15  # briefing mode: taller charts
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
@@ -282,7 +283,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
-        height=round(height * (1.15 if view.briefing else 1.0)),
+        height=round(height * (BRIEFING_HEIGHT_SCALE if view.briefing else 1.0)),
         margin={
             "l": margins["l"],
             "b": margins["b"],

@@ -23,7 +23,7 @@ from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, read_grid, tile_positions
 from dpf.township_shapes import Shapes, read_shapes, shape_file
-from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, show_chart
+from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
 from ui.context import View
 from ui.data import cached_townships, open_cached
 from ui.filters import TOWNSHIP_KEY
@@ -110,8 +110,11 @@ def _blend(low: str, high: str, share: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
 
 
-def tile_figure(rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chosen: set[str]) -> tuple[go.Figure, int]:
-    """One square per row at its grid position (row 0 at the top), and the figure's plot height in pixels."""
+def tile_figure(
+    rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chosen: set[str], scale: float = 1.0
+) -> tuple[go.Figure, int]:
+    """One square per row at its grid position (row 0 at the top), and the figure's plot height in pixels before
+    show_chart enlarges it by `scale` (briefing mode: the tiles and their labels grow with it)."""
     spots = [positions[code] for code in rows["code"]]
     n_rows = max(r for r, _ in spots) + 1
     n_cols = max(c for _, c in spots) + 1
@@ -127,7 +130,7 @@ def tile_figure(rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chose
         "mode": "markers+text" if cell >= LABELS_FROM_PX else "markers",
         "marker": {
             "symbol": "square",
-            "size": cell - 3,
+            "size": round((cell - 3) * scale),
             "color": fills,
             "line": {
                 "color": [CHOSEN_COLOUR if one else "white" for one in outlined],
@@ -135,7 +138,7 @@ def tile_figure(rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chose
             },
         },
         "text": labels,
-        "textfont": {"color": text_colours, "size": 11 if cell < 64 else 12, "family": FONT_FAMILY},
+        "textfont": {"color": text_colours, "size": round((11 if cell < 64 else 12) * scale), "family": FONT_FAMILY},
         "customdata": list(rows["code"]),
         "hovertext": [f"{name}：{label}" for name, label in zip(rows["name"], rows["label"], strict=True)],
         "hovertemplate": "%{hovertext}<extra></extra>",
@@ -209,7 +212,8 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         positions, grid_problem = tile_positions(list(towns["code"]), cached_grid(view.folder, view.fingerprint))
         if grid_problem:
             st.caption(grid_problem)
-        fig, plot_px = tile_figure(frame, positions, chosen)
+        scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
+        fig, plot_px = tile_figure(frame, positions, chosen, scale)
         height = plot_px + 110
     name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
     colours = (
@@ -294,7 +298,7 @@ def target_map(view: View, name: str, records: list[TownshipTarget]) -> None:
             "code": [t.code for t in records],
             "name": [t.name for t in records],
             "value": [t.progress.completion for t in records],
-            "label": [f"{fmt_pct(t.progress.completion)} {t.progress.status_label}" for t in records],
+            "label": [f"{fmt_pct(t.progress.completion)}<br>{t.progress.status_label}" for t in records],
             "colour": [t.progress.status.color for t in records],
         }
     )
