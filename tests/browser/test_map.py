@@ -100,5 +100,11 @@ def test_a_boundary_file_draws_a_choropleth_offline(offline, map_server, grid_se
         chart.screenshot(path=str(screenshots_dir / "map-choropleth.png"))
         assert "边界文件" not in harness.main_text(page)  # a sound file: no fallback line
         assert page.locator('[data-testid="stPlotlyChart"] g.trace.scatter path.point').count() == 0
+        box = page.locator('[data-testid="stPlotlyChart"] canvas').first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a township in the middle
+        page.wait_for_function("() => decodeURIComponent(location.search).includes('township=')", timeout=30_000)
+        harness.wait_idle(page)
+        chips = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] [data-tag]').all_inner_texts()
+        assert len(chips) == 1 and f"范围：{chips[0].strip()}" in harness.main_text(page)
     finally:
         shapes.unlink()
