@@ -14,6 +14,7 @@ from ui.header import page_header
 from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
+from ui.tile_map import indicator_map
 
 HEADLINE = [
     "subsidies_total_amount",
@@ -94,7 +95,13 @@ def funds_section(view: View) -> None:
         ranking_chart(view)
 
 
-SECTIONS = Sections(  # one section: no tabs
+def map_section(view: View) -> None:
+    """乡镇地图: every township coloured by the chosen indicator; a click chooses that township."""
+    if tables_ready(view, "townships", "persons"):
+        indicator_map(view, "overview_map")
+
+
+SECTIONS = Sections(
     "overview_section",
     [
         Section(
@@ -104,7 +111,8 @@ SECTIONS = Sections(  # one section: no tabs
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
-        )
+        ),
+        Section("乡镇地图", map_section),
     ],
 )
 

@@ -28,6 +28,7 @@ from ui.key_points import key_points_block
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
+from ui.tile_map import coverage_map
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -290,6 +291,13 @@ def children_section(view: View) -> None:
     table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
 
 
+def coverage_map_section(view: View) -> None:
+    """覆盖地图: each township's needs met or home rehab per 1,000 certified persons; a click chooses it."""
+    if not section_heading(view, "各乡镇（街道）康复覆盖地图", "rehab_needs", "services", "persons", "townships"):
+        return
+    coverage_map(view, view.query("rehab_coverage_by_township", **view.county_params()))
+
+
 SECTIONS = Sections(
     "rehab_section",
     [
@@ -301,6 +309,7 @@ SECTIONS = Sections(
                 Query("rehab_county_home_rehab_rate", View.county_params),
             ),
         ),
+        Section("覆盖地图", coverage_map_section, (Query("rehab_coverage_by_township", View.county_params),)),
         Section("需求类型", needs_section, (Query("rehab_needs_by_township_and_type", View.scope_params),)),
         Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
         Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),

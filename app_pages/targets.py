@@ -13,13 +13,14 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS, Indicator
 from dpf.formatting import fmt_value
 from dpf.numbers import number_or_none
 from dpf.progress import series_for
 from dpf.schedule import Basis
 from dpf.targets import (
     TargetRow,
+    TownshipTarget,
     evaluate_targets,
     laggards_first,
     last_year_pattern,
@@ -40,6 +41,7 @@ from ui.target_charts import (
     township_chart,
     township_table,
 )
+from ui.tile_map import target_map
 
 PAGE = "年度目标"
 
@@ -162,14 +164,14 @@ def cumulative_section(page: Targets) -> None:
     cumulative_chart(view, row, this_year, last_year, last_year_pattern(page.last_year, code), page.basis)
 
 
-def township_section(page: Targets) -> None:
+def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | None:
+    """The chosen target's shares by township and where each stands (None, with a note, when none is shared out)."""
     view = page.view
-    st.subheader("各乡镇（街道）完成情况")
     shares = view.query("township_target_shares", **page.shares_params())
     shares = shares[shares["indicator"].isin(INDICATOR_BY_CODE) & shares["township_name"].notna()]
     if shares.empty:
         st.info(f"{view.year}年的目标都只下达到全县，没有分解到乡镇（街道），暂无乡镇排名。")
-        return
+        return None
     code = st.selectbox(
         "排名指标",
         [i.code for i in INDICATORS if i.code in set(shares["indicator"])],
@@ -178,15 +180,32 @@ def township_section(page: Targets) -> None:
         placeholder="请选择",  # Streamlit's default placeholder is English
         help="只列出已分解到乡镇（街道）的目标。",
     )
-    indicator = INDICATOR_BY_CODE[code]
     ranked = shares[shares["indicator"] == code]
     values = view.township_values(code, tuple(ranked["township_code"]))
-    records = township_targets(view.year, view.as_of, code, ranked, values, page.basis)
+    return INDICATOR_BY_CODE[code], township_targets(view.year, view.as_of, code, ranked, values, page.basis)
+
+
+def township_section(page: Targets) -> None:
+    view = page.view
+    st.subheader("各乡镇（街道）完成情况")
+    chosen = township_records(page)
+    if chosen is None:
+        return
+    indicator, records = chosen
     township_chart(view, indicator.name, indicator.unit, records)
     table = township_table(indicator.unit, records)
     with st.expander("各乡镇（街道）明细表"):
         shown_table(table, key="targets_township_table")
         table_downloads(table, PAGE, f"{indicator.name}乡镇完成情况", view, key="targets_township_dl")
+
+
+def map_section(page: Targets) -> None:
+    """乡镇地图: each township's share of the chosen target, coloured by its status against 序时进度."""
+    st.subheader("各乡镇（街道）完成情况地图")
+    chosen = township_records(page)
+    if chosen is not None:
+        indicator, records = chosen
+        target_map(page.view, indicator.name, records)
 
 
 SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐月累计 only
@@ -195,6 +214,7 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
         Section("完成情况", completion_section),
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
         Section("各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),)),
+        Section("乡镇地图", map_section, (Query("township_target_shares", Targets.shares_params),)),
     ],
     needs=(MonthEnds(Targets.projection_year),),  # every section's projections follow last year's months
 )

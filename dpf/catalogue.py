@@ -83,6 +83,12 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
+# Columns a table may carry beyond its schema (docs/data-contract.md, "optional columns"): the check accepts their
+# absence, and checks their type when present; the tile map places each township at (grid_row, grid_col).
+OPTIONAL_COLUMNS: dict[str, pa.Schema] = {
+    "townships": pa.schema([("grid_row", pa.int16()), ("grid_col", pa.int16())]),
+}
+GRID_COLUMNS = ("grid_row", "grid_col")
 REQUIRED_TABLES = ("townships", "persons", "payments", "services", "rehab_needs")
 OPTIONAL_TABLES = ("satisfaction", "targets")
 TABLE_NAMES_ZH = {

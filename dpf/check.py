@@ -28,6 +28,7 @@ from dpf.catalogue import (
     GRADES,
     INDICATOR_BY_CODE,
     NEEDS,
+    OPTIONAL_COLUMNS,
     OPTIONAL_TABLES,
     PRIMARY_KEYS,
     PROGRAM_BY_CODE,
@@ -538,6 +539,19 @@ class _Checker:
                     warning=True,
                 )
             usable.add(name)
+        optional = OPTIONAL_COLUMNS.get(table, pa.schema([]))
+        for name in optional.names:
+            if name in actual and type_verdict(optional.field(name).type, actual[name]) == "bad":
+                self.add(
+                    table,
+                    name,
+                    "wrong_type",
+                    1,
+                    [],
+                    f"{_where(table, None)}的可选列 {wrong_type_text(optional, name, actual[name])}。"
+                    "该列暂不使用，请按数据约定的类型重新导出该表。",
+                    warning=True,
+                )
         for name in columns:
             if name not in schema.names and _PERSONAL_COLUMN.search(name):
                 self.add(

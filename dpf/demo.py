@@ -14,6 +14,7 @@ so that the same arguments give byte-identical files and manifest.
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -24,10 +25,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.catalogue import PROGRAMS, REPORT_2023, SERVICES, TABLE_SCHEMAS, TARGETS_2024
+from dpf.catalogue import OPTIONAL_COLUMNS, PROGRAMS, REPORT_2023, SERVICES, TABLE_SCHEMAS, TARGETS_2024
 from dpf.manifest import write_manifest
 
 EPOCH = date(1970, 1, 1)
+TOWNSHIPS_WITH_GRID = pa.schema([*TABLE_SCHEMAS["townships"], *OPTIONAL_COLUMNS["townships"]])
 NEVER = np.iinfo(np.int64).max  # cancelled_on of a valid certificate
 CHUNK_ROWS = 5_000_000  # at most about this many payment rows per part file
 ID_WIDTH = 8
@@ -68,6 +70,15 @@ TOWNSHIPS: tuple[tuple[str, str, str, float], ...] = (
     ("207", "鹤山乡", "乡", 1.4),
 )
 N_TOWNSHIPS = len(TOWNSHIPS)
+# The tile map's hand-made grid (grid_row, grid_col) of one county: 街道 in the middle, 乡 on the western edge.
+TOWNSHIP_GRID: dict[str, tuple[int, int]] = {
+    "松岗乡": (0, 1), "杏花乡": (0, 2), "云岭镇": (0, 3), "枫林镇": (0, 4),
+    "竹园乡": (1, 0), "龙山镇": (1, 1), "青石镇": (1, 2), "金竹镇": (1, 3), "清泉镇": (1, 4),
+    "高峰乡": (2, 0), "白沙镇": (2, 1), "城关街道": (2, 2), "凤城街道": (2, 3), "凤鸣镇": (2, 4),
+    "兰溪乡": (3, 0), "桃源镇": (3, 1), "东湖街道": (3, 2), "梅林镇": (3, 3), "双河镇": (3, 4),
+    "茶坪乡": (4, 1), "鹤山乡": (4, 2), "石桥镇": (4, 3), "柳溪镇": (4, 4),
+}  # fmt: skip
+GRID_BLOCK = 6  # one county's 5×5 grid and a blank row/column between counties at scale > 1
 TOWNSHIP_WEIGHTS = np.array([t[3] for t in TOWNSHIPS]) / sum(t[3] for t in TOWNSHIPS)
 COUNTY_CODE_BASE = 349001  # fictional 6-digit county code of copy 0; copy c gets +c
 
@@ -781,13 +792,17 @@ def _person_rows(
 
 
 def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, int]:
-    codes, names, kinds = [], [], []
+    codes, names, kinds, grid_rows, grid_cols = [], [], [], [], []
+    counties_per_row = math.ceil(math.sqrt(scale))
     for copy in range(scale):
         county = COUNTY_CODE_BASE + copy
+        block_row, block_col = divmod(copy, counties_per_row)
         for suffix, name, kind, _ in TOWNSHIPS:
             codes.append(f"{county}{suffix}")
             names.append(name if copy == 0 else f"{copy + 1}县{name}")
             kinds.append(kind)
+            grid_rows.append(block_row * GRID_BLOCK + TOWNSHIP_GRID[name][0])
+            grid_cols.append(block_col * GRID_BLOCK + TOWNSHIP_GRID[name][1])
     order = np.argsort(codes, kind="stable")
     townships = pa.table(
         {
@@ -795,6 +810,8 @@ def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, in
             "name": pa.array(names).take(pa.array(order)),
             "kind": pa.array(kinds).take(pa.array(order)),
             "sort_order": pa.array(np.arange(1, len(codes) + 1, dtype=np.int32)),
+            "grid_row": pa.array(grid_rows).take(pa.array(order)),
+            "grid_col": pa.array(grid_cols).take(pa.array(order)),
         }
     )
     township_codes = pa.array(codes)
@@ -892,7 +909,7 @@ def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, in
     payments.close()
 
     rows = {"payments": payments.rows}
-    pq.write_table(townships.cast(TABLE_SCHEMAS["townships"]), folder / "townships.parquet", **PARQUET_OPTIONS)
+    pq.write_table(townships.cast(TOWNSHIPS_WITH_GRID), folder / "townships.parquet", **PARQUET_OPTIONS)
     rows["townships"] = townships.num_rows
     rows["persons"] = _write_table(folder, "persons", persons)
     rows["services"] = _write_table(folder, "services", services, "S{year}-")

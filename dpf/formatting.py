@@ -92,6 +92,11 @@ def fmt_yuan(yuan: float | None) -> str:
     return MISSING if is_missing(yuan) else f"{round(float(yuan)):,}元"
 
 
+def fmt_per_thousand(value: float | None) -> str:
+    """A count per 1,000 persons, one decimal with 千分位, its unit said elsewhere: 1234.56 -> '1,234.6'."""
+    return MISSING if is_missing(value) else f"{float(value):,.1f}"
+
+
 def fmt_pct(value: float | None, decimals: int = 1) -> str:
     """A rate (already in percent): 96.24 -> '96.2%'."""
     if is_missing(value):

@@ -151,11 +151,11 @@ def test_a_failing_summary_set_blanks_only_its_table(tmp_path, monkeypatch):
 # --- Every page, on the demo set with one mistyped table ------------------------------------
 
 PAGES = {
-    "overview.py": [None],
+    "overview.py": ["资金发放", "乡镇地图"],
     "funds.py": ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"],
     "employment.py": ["培训进度", "培训班次", "就业服务", "扶持项目", "各乡镇（街道）"],
-    "rehab.py": ["乡镇覆盖", "需求类型", "类别等级", "儿童康复"],
-    "targets.py": ["完成情况", "逐月累计", "各乡镇（街道）"],
+    "rehab.py": ["乡镇覆盖", "覆盖地图", "需求类型", "类别等级", "儿童康复"],
+    "targets.py": ["完成情况", "逐月累计", "各乡镇（街道）", "乡镇地图"],
     "data_status.py": [None],
 }
 EVERY_SECTION = [(page, section) for page, sections in PAGES.items() for section in sections]

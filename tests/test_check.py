@@ -488,3 +488,23 @@ def test_damaged_data_pages_are_found_after_a_checksum_mismatch(clean: Path) -> 
     result = check_folder(clean)
     rules = {f.rule for f in result.violations if f.table == "services"}
     assert {"unreadable_file", "manifest_sha256"} <= rules, format_report(result)
+
+
+def _grid(folder: Path, rows: pa.Array, cols: pa.Array) -> None:
+    arrow = pa.Table.from_pylist(read_rows(folder, "townships"), schema=TABLE_SCHEMAS["townships"])
+    write_table(folder, "townships", arrow.append_column("grid_row", rows).append_column("grid_col", cols))
+    refresh_manifest(folder)
+
+
+def test_the_optional_grid_columns_pass_when_given(clean: Path) -> None:
+    _grid(clean, pa.array([0, 0, 1], pa.int16()), pa.array([0, 1, 0], pa.int16()))
+    result = check_folder(clean)
+    assert result.violations == [] and result.warnings == [], format_report(result)
+
+
+def test_a_mistyped_grid_column_is_a_warning_not_a_violation(clean: Path) -> None:
+    _grid(clean, pa.array(["北", "北", "南"]), pa.array([0, 1, 0], pa.int16()))
+    result = check_folder(clean)
+    assert result.violations == [], format_report(result)
+    assert [(f.table, f.column, f.rule) for f in result.warnings] == [("townships", "grid_row", "wrong_type")]
+    assert "可选列 grid_row" in result.warnings[0].message

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dpf.catalogue import EVENT_SERVICES, REPORT_2023, TABLE_SCHEMAS, TARGETS_2024
+from dpf.catalogue import EVENT_SERVICES, OPTIONAL_COLUMNS, REPORT_2023, TABLE_SCHEMAS, TARGETS_2024
 from dpf.demo import generate_demo
 
 AS_OF = date(2024, 9, 30)
@@ -111,8 +112,16 @@ def test_files_follow_the_contract_schemas(demo_set):
             assert [f.parent.name for f in files] == ["year=2023", "year=2024"]
         else:
             files = [demo_set / f"{table}.parquet"]
+        full = pa.schema([*schema, *OPTIONAL_COLUMNS.get(table, [])])  # the demo ships every optional column
         for file in files:
-            assert pq.read_schema(file).remove_metadata().equals(schema), file  # no year column inside
+            assert pq.read_schema(file).remove_metadata().equals(full), file  # no year column inside
+
+
+def test_the_demo_grid_places_every_township_on_a_tile_of_its_own(con):
+    rows = con.execute("SELECT name, grid_row, grid_col FROM townships").fetchall()
+    places = {(r, c) for _, r, c in rows}
+    assert len(rows) == 23 and len(places) == 23
+    assert {name: (r, c) for name, r, c in rows}["城关街道"] == (2, 2)  # the county seat in the middle
 
 
 def test_manifest_and_determinism(demo_set, tmp_path):

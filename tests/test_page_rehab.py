@@ -40,6 +40,7 @@ def test_2023_demo_shows_the_report_figures(page_2023):
 
 SECTIONS = {  # tab → its heading; only the chosen tab runs
     "乡镇覆盖": "各乡镇（街道）康复覆盖",
+    "覆盖地图": "各乡镇（街道）康复覆盖地图",
     "需求类型": "康复需求：乡镇 × 需求类型",
     "类别等级": "持证残疾人类别与等级",
     "儿童康复": "残疾儿童康复：逐月",

@@ -145,7 +145,7 @@ def test_page_small_set_county(small_app, small_dir) -> None:
     assert table.loc["精准康复服务满意率", "差距（个百分点）"] == -95.0
     assert table.loc["精准康复服务满意率", "序时进度（%）"] == "—"
     assert any("满意度" in w.value for w in at.warning)  # the missing optional table is named
-    assert [t.label for t in at.tabs] == ["完成情况", "逐月累计", "各乡镇（街道）"]
+    assert [t.label for t in at.tabs] == ["完成情况", "逐月累计", "各乡镇（街道）", "乡镇地图"]
     # township ranking (its own tab, same cards above): 城关街道 1/2 严重滞后 before 龙山镇 2/2 已完成
     ranking_tab = run_page(small_dir, "targets.py", section="各乡镇（街道）")
     assert metric_values(ranking_tab) == metrics

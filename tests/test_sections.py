@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import REPO, declared_sections, run_page
 from ui.sections import Query, Section, Sections
@@ -43,11 +44,32 @@ def test_a_mistyped_section_in_a_page_test_fails_instead_of_testing_the_first_ta
     assert [s.value for s in at.subheader][-1] == "持证残疾人类别与等级"
 
 
-def test_a_page_of_one_section_has_no_tabs(demo_dir) -> None:
-    """总览 is one section (a flat page): no tabs, its charts under the cards, its queries still started early."""
-    assert declared_sections("overview.py") == ["资金发放"]
-    at = run_page(demo_dir, "overview.py")
+def one_section_page() -> None:
+    """A page of one section (run by AppTest.from_function, so it imports what it uses)."""
+    import streamlit as st
+
+    from ui.sections import Section, Sections
+
+    class Quiet:
+        def prefetch(self, *args) -> None:
+            st.session_state["started"] = True
+
+    Sections("solo_section", [Section("唯一", lambda _: st.markdown("正文"), (Quiet(),))]).show(None, None)
+
+
+def test_a_page_of_one_section_has_no_tabs() -> None:
+    """A page of one section is flat: no tabs, its section drawn, its queries still started early."""
+    at = AppTest.from_function(one_section_page).run()
     assert not at.tabs
+    assert [m.value for m in at.markdown] == ["正文"]
+    assert at.session_state["started"]
+
+
+def test_the_overview_opens_on_its_funds(demo_dir) -> None:
+    """总览 opens on 资金发放 (its charts under the cards); the map is its second tab."""
+    assert declared_sections("overview.py") == ["资金发放", "乡镇地图"]
+    at = run_page(demo_dir, "overview.py")
+    assert [t.label for t in at.tabs] == ["资金发放", "乡镇地图"]
     assert len(at.get("plotly_chart")) == 2  # the monthly funds and the township ranking, below the cards
 
 

@@ -63,6 +63,7 @@ def _template(scale: float) -> go.layout.Template:
 # Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
 pio.templates["dpf"] = _template(1.0)
 BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
+BRIEFING_HEIGHT_SCALE = 1.15  # briefing mode: taller charts
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
@@ -269,11 +270,12 @@ def chart_filename(title: str, view: View) -> str:
     return safe_filename(f"{title}_{view.scope}_{view.year}年_截至{as_of}")
 
 
-def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380) -> None:
+def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380, **select: Any) -> None:
     """Apply the shared theme, title the chart and draw it.
 
     The camera button saves a 3× PNG on white, with the chart's title and a footer line of
-    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type.
+    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select` (on_select,
+    selection_mode) makes the chart clickable, as st.plotly_chart takes them.
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
@@ -281,7 +283,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
-        height=round(height * (1.15 if view.briefing else 1.0)),
+        height=round(height * (BRIEFING_HEIGHT_SCALE if view.briefing else 1.0)),
         margin={
             "l": margins["l"],
             "b": margins["b"],
@@ -304,4 +306,4 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
         **CHART_CONFIG,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
     }
-    st.plotly_chart(fig, config=config, key=key, theme=None)
+    st.plotly_chart(fig, config=config, key=key, theme=None, **select)

@@ -1,0 +1,135 @@
+"""乡镇地图 in AppTest: every township once, a click chooses it, a township account sees only its own tile, and a
+boundary file beside the extracts turns the map into a choropleth (or, broken, gives one line and the tiles)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+from dpf.db import open_extracts
+from dpf.indicators import township_table
+from dpf.schedule import Status
+from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
+
+LONGSHAN = "349001101"  # 龙山镇 in the demo set
+
+
+def map_figure(at: AppTest, key: str) -> dict:
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(charts) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(charts[0].proto.spec)
+
+
+def shown_codes(figure: dict) -> list[str]:
+    """The township codes the map's traces draw (tiles' customdata, a choropleth's locations)."""
+    return [code for trace in figure["data"] for code in trace.get("locations", trace.get("customdata", []))]
+
+
+def codes_of(folder: Path) -> list[str]:
+    return list(township_table(open_extracts(folder))["code"])
+
+
+def click(at: AppTest, folder: Path, key: str, code: str) -> AppTest:
+    """What the browser sends when a tile is clicked: the chart's selection state with the tile's customdata."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
+    states = at._tree.get_widget_states()
+    selection = {"selection": {"points": [{"customdata": code}], "point_indices": [0], "box": [], "lasso": []}}
+    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(selection)))
+    with data_folder(folder):
+        at._run(states)
+    return at
+
+
+@pytest.mark.parametrize(
+    ("page", "section", "key"),
+    [("overview.py", "乡镇地图", "overview_map"), ("rehab.py", "覆盖地图", "rehab_map")],
+)
+def test_the_map_holds_every_township_once(demo_copy, page, section, key) -> None:
+    at = run_page(demo_copy, page, section=section)
+    assert no_exception(at)
+    figure = map_figure(at, key)
+    assert figure["data"][0]["type"] == "scatter"
+    shown = shown_codes(figure)
+    assert sorted(shown) == sorted(codes_of(demo_copy)) and len(shown) == 23
+
+
+def test_the_targets_map_colours_townships_by_status(demo_copy) -> None:
+    at = run_page(demo_copy, "targets.py", {"year": "2024"}, section="乡镇地图")
+    assert no_exception(at)
+    trace = map_figure(at, "targets_map")["data"][0]
+    assert len(trace["customdata"]) == len(set(trace["customdata"])) > 0
+    assert set(trace["marker"]["color"]) <= {status.color for status in Status}
+
+
+def test_a_click_on_a_tile_chooses_that_township_and_again_goes_back(demo_copy) -> None:
+    at = run_page(demo_copy, "overview.py", section="乡镇地图")
+    click(at, demo_copy, "overview_map", LONGSHAN)
+    assert no_exception(at)
+    assert at.session_state["township"] == ["龙山镇"]
+    assert at.query_params["township"] == "龙山镇"  # the URL the sidebar filter is bound to
+    figure = map_figure(at, "overview_map")
+    assert "范围：龙山镇" in figure["layout"]["annotations"][0]["text"]
+    widths = dict(zip(figure["data"][0]["customdata"], figure["data"][0]["marker"]["line"]["width"], strict=True))
+    assert widths[LONGSHAN] == 4 and sorted(widths.values())[-2] == 1  # only the chosen tile is outlined
+    click(at, demo_copy, "overview_map", LONGSHAN)
+    assert at.session_state["township"] == []
+
+
+def test_a_township_account_sees_only_its_own_tile(demo_copy, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
+    with_accounts(monkeypatch, tmp_path, longshan=("township", (LONGSHAN,)))
+    at = run_page(demo_copy, "overview.py", section="乡镇地图", account="longshan")
+    assert no_exception(at)
+    figure = map_figure(at, "overview_map")
+    assert shown_codes(figure) == [LONGSHAN]
+    assert "城关街道" not in json.dumps(figure, ensure_ascii=False)
+
+
+def boundaries(folder: Path, codes: list[str]) -> Path:
+    """Synthetic square 'boundaries', one per code, in a row of 0.1° squares."""
+    features = []
+    for index, code in enumerate(codes):
+        lon, lat = 110 + 0.1 * (index % 6), 30 + 0.1 * (index // 6)
+        ring = [[lon, lat], [lon + 0.1, lat], [lon + 0.1, lat + 0.1], [lon, lat + 0.1], [lon, lat]]
+        features.append(
+            {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    path = folder / "townships.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def test_a_boundary_file_makes_the_map_a_choropleth(demo_copy) -> None:
+    boundaries(demo_copy, codes_of(demo_copy))
+    st.cache_data.clear()
+    at = run_page(demo_copy, "overview.py", section="乡镇地图")
+    assert no_exception(at)
+    figure = map_figure(at, "overview_map")
+    assert {trace["type"] for trace in figure["data"]} == {"choroplethmap"}
+    assert sorted(shown_codes(figure)) == sorted(codes_of(demo_copy))
+    assert figure["layout"]["map"]["style"] == "white-bg"  # no tile server
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda path, codes: path.write_text("{broken", encoding="utf-8"), "格式不正确"),
+        (lambda path, codes: boundaries(path.parent, [*codes, "999999999"]), "999999999"),
+        (lambda path, codes: boundaries(path.parent, codes[1:]), "城关街道"),
+    ],
+    ids=["malformed", "unknown", "missing"],
+)
+def test_a_broken_boundary_file_falls_back_to_tiles_with_a_line(demo_copy, damage, named) -> None:
+    damage(demo_copy / "townships.geojson", codes_of(demo_copy))
+    st.cache_data.clear()
+    at = run_page(demo_copy, "overview.py", section="乡镇地图")
+    assert no_exception(at)
+    lines = [w.value for w in at.warning if "边界文件" in w.value]
+    assert len(lines) == 1 and named in lines[0] and "方块图" in lines[0]
+    figure = map_figure(at, "overview_map")
+    assert figure["data"][0]["type"] == "scatter" and len(shown_codes(figure)) == 23

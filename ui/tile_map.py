@@ -1,0 +1,305 @@
+"""乡镇地图: every township on one picture, coloured by a value, clickable to choose that township.
+
+A tile map by default: one equal square per township on the grid of dpf.tile_grid, labelled with its name and
+value. When a sound townships.geojson (or .json) lies beside the extracts (dpf.township_shapes), the same values
+colour a choropleth on a plain background (no tile server, nothing fetched). A broken boundary file gives one
+Chinese line and the tile map. The rows a caller passes come through the View, so a township account sees only
+its own township; the map also drops any row the session's scope does not allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.formatting import fmt_pct, fmt_per_thousand
+from dpf.numbers import number_or_none
+from dpf.schedule import Status
+from dpf.targets import TownshipTarget
+from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, read_grid, tile_positions
+from dpf.township_shapes import Shapes, read_shapes, shape_file
+from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
+from ui.context import View
+from ui.data import cached_townships, open_cached
+from ui.filters import TOWNSHIP_KEY
+
+STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
+SCALE = ["#e3edf5", "#1f5f8b"]  # light (low) to dark (high)
+NO_VALUE = "#d5dae0"
+LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
+MAX_CELL_PX = 76
+MIN_CELL_PX = 8
+
+
+@dataclass(frozen=True)
+class MapRows:
+    """What the map shows: one row per township (code, name, value, label: the value as text on the tile) and,
+    for status maps, `colour` (hex) per row instead of a scale; `unit` titles the colour scale."""
+
+    frame: pd.DataFrame
+    unit: str
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_grid(folder: str, fingerprint: str) -> dict[str, tuple[int, int]] | None:
+    return read_grid(open_cached(folder, fingerprint))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_shapes(path: str, stamp: tuple[int, int], townships: tuple[tuple[str, str], ...]) -> tuple:
+    """The boundary file read and checked, once per file version (`stamp`: mtime and size) and township table."""
+    return read_shapes(Path(path), dict(townships))
+
+
+def _boundaries(view: View) -> tuple[Shapes | None, str | None]:
+    path = shape_file(Path(view.folder))
+    if path is None:
+        return None, None
+    towns = cached_townships(view.folder, view.fingerprint)
+    stat = path.stat()
+    return cached_shapes(
+        str(path), (stat.st_mtime_ns, stat.st_size), tuple(zip(towns["code"], towns["name"], strict=True))
+    )
+
+
+def _pick(key: str, name_by_code: dict[str, str]) -> None:
+    """on_select: a clicked township becomes the sidebar's choice; clicking the only chosen one goes back to 全县."""
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    codes = [_point_code(point) for point in points]
+    names = [name_by_code[code] for code in codes if code in name_by_code]
+    if not names:
+        return
+    current = list(st.session_state.get(TOWNSHIP_KEY) or [])
+    st.session_state[TOWNSHIP_KEY] = [] if current == names[:1] else names[:1]
+
+
+def _point_code(point: dict) -> str | None:
+    data = point.get("customdata")
+    if isinstance(data, list | tuple):
+        data = data[0] if data else None
+    return None if data is None else str(data)
+
+
+def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Each tile's fill and label colour: the row's own colour (status maps), else its place on the scale."""
+    if "colour" in rows:
+        return list(rows["colour"]), ["white"] * len(rows)
+    values = pd.to_numeric(rows["value"], errors="coerce")
+    low, high = values.min(), values.max()
+    fills, texts = [], []
+    for value in values:
+        if pd.isna(value):
+            fills.append(NO_VALUE)
+            texts.append("#1f2933")
+            continue
+        share = 0.5 if high == low else (value - low) / (high - low)
+        fills.append(_blend(SCALE[0], SCALE[1], share))
+        texts.append("white" if share > 0.45 else "#1f2933")
+    return fills, texts
+
+
+def _blend(low: str, high: str, share: float) -> str:
+    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def tile_figure(
+    rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chosen: set[str], scale: float = 1.0
+) -> tuple[go.Figure, int]:
+    """One square per row at its grid position (row 0 at the top), and the figure's plot height in pixels before
+    show_chart enlarges it by `scale` (briefing mode: the tiles and their labels grow with it)."""
+    spots = [positions[code] for code in rows["code"]]
+    n_rows = max(r for r, _ in spots) + 1
+    n_cols = max(c for _, c in spots) + 1
+    cell = max(MIN_CELL_PX, min(MAX_CELL_PX, 640 // n_rows, 900 // n_cols))
+    fills, text_colours = _colours(rows)
+    labels = [f"{name}<br>{label}" for name, label in zip(rows["name"], rows["label"], strict=True)]
+    outlined = [code in chosen for code in rows["code"]]
+    gap = 1 if cell >= 20 else 0  # a white edge between tiles, left off tiles too small to spare it
+    tiles = {
+        "type": "scatter",
+        "x": [c for _, c in spots],
+        "y": [r for r, _ in spots],
+        "mode": "markers+text" if cell >= LABELS_FROM_PX else "markers",
+        "marker": {
+            "symbol": "square",
+            "size": round((cell - 3) * scale),
+            "color": fills,
+            "line": {
+                "color": [CHOSEN_COLOUR if one else "white" for one in outlined],
+                "width": [4 if one else gap for one in outlined],
+            },
+        },
+        "text": labels,
+        "textfont": {"color": text_colours, "size": round((11 if cell < 64 else 12) * scale), "family": FONT_FAMILY},
+        "customdata": list(rows["code"]),
+        "hovertext": [f"{name}：{label}" for name, label in zip(rows["name"], rows["label"], strict=True)],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "showlegend": False,
+    }
+    # Plotly would validate each of thousands of colours one by one (2 s at 2,300 townships): built as checked here
+    fig = go.Figure({"data": [tiles]}, _validate=False)
+    axis = {"visible": False, "fixedrange": True}
+    fig.update_layout(
+        xaxis={**axis, "range": [-0.5, n_cols - 0.5]},
+        yaxis={**axis, "range": [n_rows - 0.5, -0.5], "scaleanchor": "x"},
+        showlegend=False,
+        clickmode="event+select",
+    )
+    return fig, n_rows * cell
+
+
+def choropleth_figure(rows: pd.DataFrame, shapes: Shapes, chosen: set[str]) -> go.Figure:
+    """The rows' townships as their boundaries on a plain white map, coloured as their tiles would be."""
+    fills, _ = _colours(rows)
+    codes = list(rows["code"])
+    names, labels = list(rows["name"]), list(rows["label"])
+    traces = []
+    for colour in dict.fromkeys(fills):  # one trace per colour: the exact colours of the tile map
+        which = [i for i, fill in enumerate(fills) if fill == colour]
+        traces.append(
+            {
+                "type": "choroplethmap",
+                "geojson": shapes.geojson,
+                "locations": [codes[i] for i in which],
+                "z": [0] * len(which),
+                "colorscale": [[0, colour], [1, colour]],
+                "showscale": False,
+                "marker": {
+                    "line": {
+                        "color": [CHOSEN_COLOUR if codes[i] in chosen else "white" for i in which],
+                        "width": [4 if codes[i] in chosen else 1 for i in which],
+                    }
+                },
+                "customdata": [codes[i] for i in which],
+                "hovertext": [f"{names[i]}：{labels[i]}" for i in which],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    fig = go.Figure({"data": traces}, _validate=False)  # as tile_figure: no validation per colour
+    lon, lat = shapes.center
+    fig.update_layout(
+        map={"style": "white-bg", "center": {"lon": lon, "lat": lat}, "zoom": shapes.zoom},
+        showlegend=False,
+        clickmode="event+select",
+    )
+    return fig
+
+
+def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
+    """Draw the map of `rows` (a tile map, or a choropleth when a sound boundary file is given); clicking a
+    township makes it the sidebar's choice (the URL's ?township=)."""
+    frame = rows.frame[[view.access.allows(code) for code in rows.frame["code"]]]
+    if frame.empty:
+        st.info("暂无可显示的乡镇（街道）。", icon=":material/info:")
+        return
+    towns = cached_townships(view.folder, view.fingerprint)
+    chosen = set(view.township_codes)
+    shapes, problem = _boundaries(view)
+    if problem:
+        st.warning(problem, icon=":material/warning:")
+    if shapes is not None:
+        fig = choropleth_figure(frame, shapes, chosen)
+        height = 520
+    else:
+        positions, grid_problem = tile_positions(list(towns["code"]), cached_grid(view.folder, view.fingerprint))
+        if grid_problem:
+            st.caption(grid_problem)
+        scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
+        fig, plot_px = tile_figure(frame, positions, chosen, scale)
+        height = plot_px + 110
+    name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
+    colours = (
+        "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
+    )
+    st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    show_chart(
+        fig,
+        title,
+        view,
+        key=key,
+        height=height,
+        on_select=lambda: _pick(key, name_by_code),
+        selection_mode="points",
+    )
+
+
+def indicator_rows(view: View, code: str) -> MapRows:
+    """Indicator `code` in every township the session may see, made comparable (dpf.tile_grid.comparable)."""
+    unit = INDICATOR_BY_CODE[code].unit
+    towns = cached_townships(view.folder, view.fingerprint)
+    everyone = tuple(towns["code"])
+    values = view.township_values(code, everyone)  # cut to the session's scope
+    certified = view.township_values("certified_persons", everyone)
+    shown = [c for c in everyone if c in values]
+    numbers = [comparable(values[c], certified.get(c), unit) for c in shown]
+    frame = pd.DataFrame(
+        {
+            "code": shown,
+            "name": [n for c, n in zip(towns["code"], towns["name"], strict=True) if c in values],
+            "value": numbers,
+            "label": [fmt_comparable(number, unit) for number in numbers],
+        }
+    )
+    return MapRows(frame, comparable_unit(unit))
+
+
+def indicator_map(view: View, key: str) -> None:
+    """The map with its indicator chooser (总览): any indicator of the catalogue, per certified person."""
+    choices = [i.code for i in INDICATORS if i.code != "certified_persons"]
+    code = st.selectbox(
+        "地图指标",
+        choices,
+        index=choices.index("subsidies_total_amount"),
+        format_func=lambda c: INDICATOR_BY_CODE[c].name,
+        key=f"{key}_indicator",
+        help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
+    )
+    rows = indicator_rows(view, code)
+    township_map(view, rows, f"{INDICATOR_BY_CODE[code].name}（{rows.unit}）：各乡镇（街道）", key)
+
+
+COVERAGE_MEASURES = {  # 覆盖地图's choices: column of queries/rehab_coverage_by_township.sql -> label, unit
+    "met_rate": ("康复需求满足率", "%"),
+    "home_rehab_per_1000": ("家庭医生上门康复", "人/千名持证人"),
+}
+
+
+def coverage_map(view: View, coverage: pd.DataFrame) -> None:
+    """康复服务's map: needs met, or home rehab per 1,000 certified persons, by township (`coverage`: the rows of
+    queries/rehab_coverage_by_township.sql, cut to the session's scope by view.query)."""
+    column = st.segmented_control(
+        "地图指标",
+        list(COVERAGE_MEASURES),
+        default="met_rate",
+        format_func=lambda c: COVERAGE_MEASURES[c][0],
+        key="rehab_map_measure",
+        required=True,
+    )
+    column = column if column in COVERAGE_MEASURES else "met_rate"
+    name, unit = COVERAGE_MEASURES[column]
+    values = [number_or_none(v) for v in coverage[column]]
+    labels = [fmt_pct(v) if unit == "%" else fmt_per_thousand(v) for v in values]
+    frame = pd.DataFrame({"code": coverage["code"], "name": coverage["name"], "value": values, "label": labels})
+    township_map(view, MapRows(frame, unit), f"{name}（{unit}）：各乡镇（街道）", "rehab_map")
+
+
+def target_map(view: View, name: str, records: list[TownshipTarget]) -> None:
+    """年度目标's map: each township's completion of its share, coloured by its status against 序时进度."""
+    frame = pd.DataFrame(
+        {
+            "code": [t.code for t in records],
+            "name": [t.name for t in records],
+            "value": [t.progress.completion for t in records],
+            "label": [f"{fmt_pct(t.progress.completion)}<br>{t.progress.status_label}" for t in records],
+            "colour": [t.progress.status.color for t in records],
+        }
+    )
+    township_map(view, MapRows(frame, "完成率"), f"{name}：各乡镇（街道）完成率与序时进度", "targets_map")
