@@ -62,7 +62,7 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
     met = frame.loc["rehab_needs_met_rate", "value"]
     if not pd.isna(needs) and 0 < needs < 10:
         st.caption(
-            f"需求满足率基于 {int(needs)} 条需求：{fmt_rate_with_n(met * needs / 100, needs)}，样本较少，请谨慎解读。"
+            f"需求满足率基于 {int(needs)} 条需求：{fmt_rate_with_n(met * needs / 100, needs, '条')}，样本较少，请谨慎解读。"
         )
     kpi_grid(indicators, SERVICE_CARDS, per_row=5, labels=LABELS)
     kpi_grid(indicators, AID_CARDS, per_row=4, labels=LABELS)
@@ -109,7 +109,7 @@ def coverage_section(view: View) -> None:
         if rated.empty:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
-            labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
+            labels = [fmt_rate_with_n(m, n, "条") for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
             fig = township_bars(
                 view,
                 rated,
