@@ -19,7 +19,7 @@ SIZES = [
     ("1920x1080-briefing", {"width": 1920, "height": 1080}, "briefing=1"),
 ]
 # Words a Chinese office reads as Chinese: the file formats the download buttons name.
-ALLOWED_WORDS = {"Excel", "CSV", "PNG"}
+ALLOWED_WORDS = {"Excel", "CSV", "PNG", "Word"}
 
 # Every KPI value and label whose text is wider than its box (cut, or ended with an ellipsis).
 OVERFLOW_JS = """() => [...document.querySelectorAll(
