@@ -20,6 +20,7 @@ from ui.charts import (
     month_axis,
     show_chart,
     township_bars,
+    wrapped_ticks,
 )
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
@@ -209,6 +210,7 @@ def needs_section(view: View) -> None:
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     )
     fig.update_yaxes(autorange="reversed")
+    wrapped_ticks(fig, x)
     show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 32 * len(names) + 140))
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
