@@ -174,10 +174,11 @@ def needs_section(view: View) -> None:
     recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     counts = recorded[needs].to_numpy()
-    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%.
+    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
+    # and the count are on two lines, so four columns of cells fit a phone's width.
     few = ~(counts >= MIN_NEEDS)
     text = [
-        ["—" if pd.isna(n) else f"{fmt_pct(rate)}（{int(n)}条）" for rate, n in zip(rate_row, n_row, strict=True)]
+        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>{int(n)}条" for rate, n in zip(rate_row, n_row, strict=True)]
         for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
@@ -211,7 +212,7 @@ def needs_section(view: View) -> None:
     )
     fig.update_yaxes(autorange="reversed")
     wrapped_ticks(fig, x)
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 32 * len(names) + 140))
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )
