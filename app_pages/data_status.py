@@ -29,10 +29,20 @@ GAP = "缺报"
 
 
 def _generated(text: str) -> str:
+    """A time stamp as 2024年4月2日 09:05 (unknown or unreadable: as written, or 未知)."""
     try:
-        return pd.Timestamp(text).strftime("%Y年%m月%d日 %H:%M")
+        stamp = pd.Timestamp(text)
     except ValueError:
         return text or "未知"
+    return "未知" if pd.isna(stamp) else f"{fmt_date(stamp.date())} {stamp:%H:%M}"
+
+
+def _day(text: str) -> str:
+    """An ISO date as 2024年3月31日 (unreadable: as written)."""
+    try:
+        return fmt_date(date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return text or ""
 
 
 def gaps_params(view: View) -> dict:
@@ -74,10 +84,10 @@ def tables_section(view: View) -> None:
         ok = bool(status and status.ok)
         rows.append(
             {
-                "数据表": f"{TABLE_NAMES_ZH[record.tbl]}（{record.tbl}）",
+                "数据表": TABLE_NAMES_ZH[record.tbl],
                 "行数": fmt_count(record.rows) if ok else "—",
                 "覆盖年份": _years(record.first_year, record.last_year) if ok else "—",
-                "manifest 登记行数": fmt_count(listed[record.tbl]["rows"]) if record.tbl in listed else "未登记",
+                "数据清单登记行数": fmt_count(listed[record.tbl]["rows"]) if record.tbl in listed else "未登记",
                 "状态": "正常" if ok else (status.problem if status else "未找到"),
             }
         )
@@ -126,7 +136,7 @@ def imports_section(view: View) -> None:
             "接受行数": fmt_count(entry.get("accepted", 0)),
             "拒绝行数": fmt_count(entry.get("rejected", 0)),
             "结果": IMPORT_RESULTS.get(entry.get("status"), entry.get("status", "")),
-            "导入后数据截至": entry.get("as_of", ""),
+            "导入后数据截至": _day(entry.get("as_of", "")),
         }
         for entry in log
     ]

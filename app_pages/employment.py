@@ -281,7 +281,7 @@ def funnel_section(view: View) -> None:
     )
     left, right = st.columns([3, 2])
     with left:
-        share = f"（占登记人数 {fmt_rate_with_n(reached, registered)}）" if registered else ""
+        share = f"（占登记人数 {fmt_rate_with_n(reached, registered, '人')}）" if registered else ""
         fig = go.Figure(
             go.Bar(
                 y=["就业登记", "登记且达成意向"],
@@ -308,7 +308,7 @@ def funnel_section(view: View) -> None:
             event_card(view, "举办招聘会", steps["fairs"], "次", FUNNEL_STEPS[1][3])
         with columns[1]:
             event_card(view, "招聘会参会企业", steps["fair_enterprises"], "家次", FUNNEL_STEPS[2][3])
-        rate = fmt_rate_with_n(reached, registered)
+        rate = fmt_rate_with_n(reached, registered, "人")
         st.markdown(
             f"登记人员达成意向比例：**{rate}**  \n"
             f"达成就业意向共 **{fmt_count(steps['intentions'], '人')}**，"

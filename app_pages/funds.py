@@ -179,9 +179,8 @@ def monthly_chart(funds: Funds) -> None:
     if not last_year.empty:
         name = f"{view.year - 1}年同期{'合计' if not program else ''}"
         add_last_year_wan(fig, last_year, view.year - 1, name, "#374151")
-    # Up to 12 programmes: the legend goes on the right, in stack order, clear of the title.
-    legend = {"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "traceorder": "reversed"}
-    fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60}, legend=legend)
+    # Up to 12 programmes: the legend wraps into rows under the title (show_chart keeps it clear of the title).
+    fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60})
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     title = f"{view.year}年各月资金发放（{what or '按项目'}）"
     show_chart(fig, title, view, key="funds_monthly", height=420)

@@ -20,6 +20,7 @@ from ui.charts import (
     month_axis,
     show_chart,
     township_bars,
+    wrapped_ticks,
 )
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
@@ -63,7 +64,7 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
     met = frame.loc["rehab_needs_met_rate", "value"]
     if not pd.isna(needs) and 0 < needs < 10:
         st.caption(
-            f"需求满足率基于 {int(needs)} 条需求：{fmt_rate_with_n(met * needs / 100, needs)}，样本较少，请谨慎解读。"
+            f"需求满足率基于 {int(needs)} 条需求：{fmt_rate_with_n(met * needs / 100, needs, '条')}，样本较少，请谨慎解读。"
         )
     kpi_grid(indicators, SERVICE_CARDS, per_row=5, labels=LABELS)
     kpi_grid(indicators, AID_CARDS, per_row=4, labels=LABELS)
@@ -110,7 +111,7 @@ def coverage_section(view: View) -> None:
         if rated.empty:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
-            labels = [fmt_rate_with_n(m, n) for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
+            labels = [fmt_rate_with_n(m, n, "条") for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
             fig = township_bars(
                 view,
                 rated,
@@ -174,10 +175,11 @@ def needs_section(view: View) -> None:
     recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     counts = recorded[needs].to_numpy()
-    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%.
+    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
+    # and the count are on two lines, so four columns of cells fit a phone's width.
     few = ~(counts >= MIN_NEEDS)
     text = [
-        ["—" if pd.isna(n) else f"{fmt_pct(rate)}（{int(n)}条）" for rate, n in zip(rate_row, n_row, strict=True)]
+        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>{int(n)}条" for rate, n in zip(rate_row, n_row, strict=True)]
         for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
@@ -210,7 +212,8 @@ def needs_section(view: View) -> None:
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     )
     fig.update_yaxes(autorange="reversed")
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 32 * len(names) + 140))
+    wrapped_ticks(fig, x)
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )

@@ -141,6 +141,9 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
     import ui.data
     from bench.timing import busy_seconds, timed_queries
     from tests.apptest_helpers import data_folder, no_exception
+    from tests.browser.harness import NO_ACCOUNTS_ENV
+
+    os.environ.update(NO_ACCOUNTS_ENV)  # the pages are measured, not a login form (this is the worker's process)
 
     dashboard = str(REPO_ROOT / "dashboard.py")
     results: dict[str, dict] = {}

@@ -57,7 +57,7 @@ class Extracts:
 def _missing_message(table: str, folder: Path) -> str:
     zh = TABLE_NAMES_ZH[table]
     if table in OPTIONAL_TABLES:
-        return f"数据中没有“{zh}”表（{table}），相关内容暂不显示。"
+        return f"数据中没有“{zh}”表，相关内容暂不显示。"
     return f"数据中缺少“{zh}”表（{table}.parquet），请在数据文件夹 {folder} 中补齐后刷新页面。"
 
 

@@ -120,13 +120,13 @@ def fmt_value(value: float | None, unit: str) -> str:
     return fmt_count(value, unit)
 
 
-def fmt_rate_with_n(numerator: float, denominator: float, small: int = 10) -> str:
-    """A rate, with its n when the denominator is small: '66.7%（n=6）'."""
+def fmt_rate_with_n(numerator: float, denominator: float, unit: str, small: int = 10) -> str:
+    """A rate, with how many it is of when the denominator is small: (4, 6, '条') -> '66.7%（共6条）'."""
     if not denominator:
         return MISSING
     rate = 100.0 * numerator / denominator
     text = fmt_pct(rate)
-    return f"{text}（n={int(denominator)}）" if denominator < small else text
+    return f"{text}（共{fmt_count(denominator, unit)}）" if denominator < small else text
 
 
 def yoy_change(value: float | None, previous: float | None, unit: str) -> float | None:

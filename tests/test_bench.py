@@ -16,6 +16,7 @@ from bench.timing import busy_seconds, timed_queries
 from dpf.db import open_extracts
 from dpf.indicators import indicator_query_params
 from dpf.sql import run_query
+from tests.apptest_helpers import with_accounts
 from tests.conftest import DEMO_AS_OF
 
 
@@ -121,3 +122,15 @@ def test_bench_at_scale_1_writes_a_row_per_page(demo_dir, tmp_path):
         assert re.fullmatch(r"\d+ ms|\d+\.\d\d s", cell), data_row
     assert "cores" in text and "DuckDB 2.0.1" in text
     assert open_extracts(root / "scale-1").manifest.as_of == date(2024, 9, 30)
+
+
+def test_bench_pages_measure_the_pages_not_a_login_form(demo_dir, tmp_path, monkeypatch):
+    """An accounts file where the dashboard would look for one (a real .streamlit/users.toml) must not turn the
+    measured page runs into runs of the login form: the bench's own runs are open, without accounts."""
+    from bench.run import ViewSpec, run_worker
+
+    with_accounts(monkeypatch, tmp_path, admin=("admin", ()))
+    result = run_worker("pages", demo_dir, [ViewSpec(2024, (), ())], ["overview.py"])
+    record = result["pages"]["overview.py"]
+    assert record["errors"] == []
+    assert record["queries"][0] > 0  # the login form runs no query; 总览 does

@@ -219,8 +219,8 @@ def test_status_page_names_the_mistyped_table(services_as_text):
     at = run_page(services_as_text, "data_status.py")
     assert no_exception(at)
     tables = at.dataframe[0].value.set_index("数据表")
-    assert "served_on 列类型为 VARCHAR（文本）" in tables.loc["服务记录（services）", "状态"]
-    assert tables.loc["服务记录（services）", "行数"] == "—"
-    assert tables.loc["资金发放（payments）", "状态"] == "正常"
+    assert "served_on 列类型为 VARCHAR（文本）" in tables.loc["服务记录", "状态"]
+    assert tables.loc["服务记录", "行数"] == "—"
+    assert tables.loc["资金发放", "状态"] == "正常"
     assert any("检查未通过" in e.value for e in at.error)
     assert any("services）的 served_on 列类型为 VARCHAR（文本）" in m.value for m in at.markdown)

@@ -75,10 +75,48 @@ def test_heatmap_greys_cells_of_few_needs(demo_dir):
     assert few, "the demo set has township × need cells of one or two needs"
     for rate, _, text_coloured, text_grey in few:
         assert missing(rate) and text_coloured == ""  # not coloured by a rate of one or two cases
-        count = int(text_grey.rpartition("（")[2].removesuffix("条）"))
+        count = int(text_grey.rpartition("<br>")[2].removesuffix("条"))
         assert count < 5
     assert any(not missing(rate) for rate, *_ in cells)
     assert any("不足5条的格子显示为灰色" in c.value for c in at.caption)
+
+
+def test_heatmap_labels_stay_upright_above_the_footer(demo_dir):
+    """On a phone Plotly turns labels that do not fit on their side, into the footer line: the need types are
+    written upright in two lines, and the footer sits below both."""
+    at = run_page(demo_dir, "rehab.py", section="需求类型")
+    spec = charts(at)["各类康复需求满足率"]
+    axis = spec["layout"]["xaxis"]
+    assert axis["tickangle"] == 0
+    assert axis["ticktext"] == ["基本<br>医疗", "辅助<br>器具", "康复<br>训练", "护理<br>照料"]
+    assert axis["tickvals"] == ["基本医疗", "辅助器具", "康复训练", "护理照料"]  # the hover keeps the whole name
+    footer = next(a for a in spec["layout"]["annotations"] if a["text"].startswith("范围："))
+    assert footer["yshift"] <= -round(3.0 * 13)  # two lines of 13 px labels above it, not one
+    texts = [text for trace in spec["data"] for row in trace["text"] for text in row if text not in ("", "—")]
+    assert texts and all(len(text.split("<br>")) == 2 for text in texts)  # the rate above, the count below
+
+
+@pytest.mark.parametrize(("page", "title"), [("overview.py", "2024年各月资金发放"), ("funds.py", "2024年各月资金发放")])
+def test_legend_hangs_below_the_title(demo_dir, page, title):
+    """However many rows the legend wraps into (a phone, a printed half page), it starts below the title and Plotly
+    reserves its height above the plot: a legend placed on the plot's top edge grows up into the title instead."""
+    from ui.charts import TITLE_ROOM_PX
+
+    at = run_page(demo_dir, page)
+    spec = next(s for name, s in charts(at).items() if name.startswith(title))
+    layout = spec["layout"]
+    legend, height = layout["legend"], layout["height"]
+    assert (legend["orientation"], legend["yref"], legend["yanchor"]) == ("h", "container", "top")
+    assert round((1 - legend["y"]) * height) == TITLE_ROOM_PX == layout["margin"]["t"]
+
+
+def test_cumulative_chart_puts_its_unit_on_the_ticks(demo_dir):
+    """A one-character axis title (户) drawn rotated reads as a stray mark: the unit goes on each tick (60户)."""
+    at = run_page(demo_dir, "targets.py", {"target": "完成无障碍改造"}, section="逐月累计")
+    spec = next(s for title, s in charts(at).items() if title.startswith("完成无障碍改造"))
+    axis = spec["layout"]["yaxis"]
+    assert axis["ticksuffix"] == "户"
+    assert not axis.get("title", {}).get("text")
 
 
 def test_children_chart_gives_each_unit_its_own_axis(demo_dir):

@@ -198,4 +198,4 @@ def test_status_page_says_data_is_updating_then_checks_again(two_exports, tmp_pa
     assert no_exception(at)
     assert not any("数据正在更新" in i.value for i in at.info)
     assert any("检查通过" in s.value for s in at.success)
-    assert at.dataframe[0].value.set_index("数据表").loc["资金发放（payments）", "行数"] == "6"  # the new export
+    assert at.dataframe[0].value.set_index("数据表").loc["资金发放", "行数"] == "6"  # the new export

@@ -20,6 +20,7 @@ from dpf.formatting import (
     fmt_estimate,
     fmt_pct,
     fmt_pp,
+    fmt_rate_with_n,
     fmt_value,
     fmt_wan,
     fmt_yuan,
@@ -108,6 +109,9 @@ def test_yoy(value, previous, unit, cell, card) -> None:
         (lambda: fmt_yuan(1235.6), "1,236元"),
         (lambda: fmt_wan(11_381_000, unit=False), "1,138.1"),
         (lambda: fmt_date(date(2024, 9, 30)), "2024年9月30日"),
+        (lambda: fmt_rate_with_n(4, 6, "条"), "66.7%（共6条）"),  # few cases: how many, in Chinese, never "n=6"
+        (lambda: fmt_rate_with_n(5, 10, "条"), "50.0%"),
+        (lambda: fmt_rate_with_n(0, 0, "条"), "—"),
     ],
 )
 def test_small_formats(call, expected) -> None:

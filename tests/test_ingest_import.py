@@ -25,6 +25,7 @@ from tests.ingest_helpers import (
     base_set,
     cert,
     csv_bytes,
+    pay_rows,
     payments,
     pk,
     shas,
@@ -251,3 +252,41 @@ def test_other_ledgers_persons_services_needs_surveys_targets(data, tmp_path):
     assert read_table(data, "targets").to_pylist()[0]["indicator"] == "training_person_times"
     assert check_folder(data).exit_code == 0
     assert read_manifest(data).as_of == date(2024, 5, 20)
+
+
+def test_formula_in_a_payment_note_is_rejected_like_other_free_text(data, tmp_path, capsys):
+    """A payment's 备注 is only read for 补发, yet a formula there is refused as in every other free-text cell."""
+    rows = pay_rows([1, 2], program="重度残疾人护理补贴", month="2024-04", amount=80, note="")
+    rows[1][-1] = '=HYPERLINK("http://example.com")'
+    rows[2][-1] = "补发\tA"  # a control character
+    path = write_file(tmp_path, "备注.csv", csv_bytes(rows))
+    assert run_import([path], data, today=TODAY) == 1
+    out = capsys.readouterr().out
+    assert "接受 0 行，拒绝 2 行" in out
+    report = Path(out.split("未导入的行及原因见：")[1].split()[0])
+    got = {(row, column): reason for _, row, column, _, reason in report_rows(report)}
+    assert set(got) == {(2, "备注"), (3, "备注")}
+    assert "不能以“=”开头" in got[(2, "备注")] and "控制字符" in got[(3, "备注")]
+    assert not any(r["period"] == date(2024, 4, 1) for r in payments(data))
+
+
+def test_csv_row_with_more_cells_than_the_header_is_rejected_naming_them(data, tmp_path, capsys):
+    """A stray comma shifts nothing silently: the row is refused and the report names the cells with no header."""
+    rows = [
+        PAY_HEADERS,
+        [NAMES[0], cert(1), "城关镇", "重度残疾人护理补贴", "2024-04", 80, "", ""],  # empty trailing cells: fine
+        [NAMES[1], cert(2), "城关镇", "重度残疾人护理补贴", "2024-04", 80, "", "多出的一格"],
+        [NAMES[2], cert(3), "城关镇", "重度残疾人护理补贴", "2024-04", "1", "200"],  # 1,200 written with a comma
+        [None, None, None, None, None, None, "只在表头之外"],  # last row, only beyond the header: not passed over
+    ]
+    path = write_file(tmp_path, "多列.csv", csv_bytes(rows))
+    assert run_import([path], data, today=TODAY) == 1
+    out = capsys.readouterr().out
+    assert "接受 1 行，拒绝 3 行" in out
+    report = Path(out.split("未导入的行及原因见：")[1].split()[0])
+    got = {(row, column): (value, reason) for _, row, column, value, reason in report_rows(report)}
+    assert set(got) == {(3, "第 H 列"), (4, "第 G 列"), (5, "第 G 列")}
+    assert got[(4, "第 G 列")][0] == "200" and "表头没有这一列" in got[(4, "第 G 列")][1]
+    assert got[(3, "第 H 列")][0] == "多出的一格"
+    imported = {r["person_key"] for r in payments(data) if r["period"] == date(2024, 4, 1)}
+    assert imported == {pk(cert(1))}

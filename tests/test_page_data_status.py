@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -45,10 +46,16 @@ def test_status_page(imported):
     assert any("发现 1 处缺报" in w for w in warnings)
     frames = [d.value for d in at.dataframe]
     tables = frames[0].set_index("数据表")
-    assert tables.loc["资金发放（payments）", "行数"] == "6"
-    assert tables.loc["资金发放（payments）", "覆盖年份"] == "2024年"
+    assert tables.loc["资金发放", "行数"] == "6"
+    assert tables.loc["资金发放", "覆盖年份"] == "2024年"
+    assert tables.loc["资金发放", "数据清单登记行数"] == "6"
     imports = frames[1]
     assert imports.iloc[0]["文件"] == "护理补贴一季度.xlsx" and imports.iloc[0]["接受行数"] == "5"
+    assert imports.iloc[0]["导入后数据截至"] == "2024年3月31日"
+    assert re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日 \d\d:\d\d", imports.iloc[0]["导入时间"])
+    # what a leader reads is Chinese: no table or file names of the data contract, no Latin words
+    shown = [*tables.index, *tables.columns, *tables.to_numpy().ravel(), *imports.columns, metrics["数据生成时间"]]
+    assert [text for text in map(str, shown) if re.search(r"[A-Za-z]{2,}", text)] == []
     nursing = frames[2]
     assert nursing.loc["东城街道", "2月"] == "缺报"
     assert nursing.loc["城关镇", "2月"] == "1"

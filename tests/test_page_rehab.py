@@ -107,11 +107,11 @@ def test_small_numbers_carry_their_n(small_set):
     at = run_page(small_set, "rehab.py", query={"township": "城关街道"})
     assert no_exception(at)
     coverage = at.dataframe[0].value.set_index("乡镇（街道）")
-    assert coverage.loc["城关街道", "满足率"] == "66.7%（n=3）"  # r1 and r4 met by the as-of date, r2 later
-    assert coverage.loc["龙山镇", "满足率"] == "0.0%（n=1）"
+    assert coverage.loc["城关街道", "满足率"] == "66.7%（共3条）"  # r1 and r4 met by the as-of date, r2 later
+    assert coverage.loc["龙山镇", "满足率"] == "0.0%（共1条）"
     heat = run_page(small_set, "rehab.py", query={"township": "城关街道"}, section="需求类型")
     heat = heat.dataframe[0].value.set_index("乡镇（街道）")
-    assert heat.loc["城关街道", "基本医疗"] == "1/2　50.0%（n=2）"
+    assert heat.loc["城关街道", "基本医疗"] == "1/2　50.0%（共2条）"
 
 
 def test_scope_without_needs_is_an_honest_empty_state(small_set):
@@ -164,7 +164,7 @@ def test_needs_heat_table_cells_order_and_same_named_townships():
     table = needs_heat_table(by_type)
     assert list(table.columns) == ["乡镇（街道）", "基本医疗", "辅助器具", "康复训练", "护理照料"]
     assert table.values.tolist() == [
-        ["东湖乡", "0/3　0.0%（n=3）", "—", "—", "1/4　25.0%（n=4）"],
+        ["东湖乡", "0/3　0.0%（共3条）", "—", "—", "1/4　25.0%（共4条）"],
         ["城关街道", "15/20　75.0%", "—", "—", "—"],
         ["东湖乡", "10/10　100.0%", "—", "—", "—"],
     ]

@@ -18,6 +18,7 @@ from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
+TITLE_ROOM_PX = 44  # the chart title's line at the top (its 12 px pad and 16 px type), at normal type size
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 
 
@@ -252,13 +253,32 @@ def fitted_layout(fig: go.Figure, font_px: float) -> tuple[dict[str, int], int]:
     """
     layout = fig.layout
     title_px = TITLE_STANDOFF + 1.5 * font_px
-    left = max(text_px(label, font_px) for label in _axis_labels(fig, "y")) + 14
+    suffix = text_px(layout.yaxis.ticksuffix or "", font_px)
+    left = max(text_px(label, font_px) for label in _axis_labels(fig, "y")) + suffix + 14
     if layout.yaxis.title.text:
         left += title_px
-    footer_shift = -round(1.8 * font_px + (title_px if layout.xaxis.title.text else 0) + 6)
+    lines = max((str(label).count("<br>") + 1 for label in layout.xaxis.ticktext or ()), default=1)
+    footer_shift = -round((0.6 + 1.2 * lines) * font_px + (title_px if layout.xaxis.title.text else 0) + 6)
     bottom = -footer_shift + round(1.6 * font_px)
     margins = {"l": max(round(left), layout.margin.l or 0), "b": max(bottom, layout.margin.b or 0)}
     return margins, footer_shift
+
+
+def draws_legend(fig: go.Figure) -> bool:
+    """Whether Plotly draws a legend across the top: asked for, or left to Plotly with more than one entry (a
+    legend set upright beside the plot is left alone)."""
+    if fig.layout.legend.orientation == "v":
+        return False
+    if fig.layout.showlegend is not None:
+        return bool(fig.layout.showlegend)
+    return sum(trace.showlegend is not False for trace in fig.data) > 1
+
+
+def wrapped_ticks(fig: go.Figure, labels: list[str], width: int = 2) -> None:
+    """The x axis's category labels written upright in lines of `width` characters (基本<br>医疗), so a narrow
+    chart (a phone) does not turn them on their side into the footer; hovers keep the whole label."""
+    text = ["<br>".join(label[i : i + width] for i in range(0, len(label), width)) for label in labels]
+    fig.update_xaxes(tickmode="array", tickvals=labels, ticktext=text, tickangle=0)
 
 
 def safe_filename(text: str) -> str:
@@ -280,15 +300,21 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
+    height = round(height * (1.15 if view.briefing else 1.0))
+    if draws_legend(fig):
+        # The legend hangs from just below the title and Plotly reserves its height above the plot, however many
+        # rows it wraps into (a phone, a printed half page): it never reaches up into the title.
+        title_px = round(TITLE_ROOM_PX * type_scale)
+        legend = {"orientation": "h", "yref": "container", "y": 1 - title_px / height, "yanchor": "top"}
+        fig.update_layout(legend=legend)
+        top = title_px
+    else:
+        top = max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60)
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
         height=round(height * (BRIEFING_HEIGHT_SCALE if view.briefing else 1.0)),
-        margin={
-            "l": margins["l"],
-            "b": margins["b"],
-            "t": max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60),
-        },
+        margin={"l": margins["l"], "b": margins["b"], "t": top},
     )
     fig.add_annotation(
         text=f"范围：{view.scope}　{view.year}年　数据截至 {as_of}",

@@ -16,7 +16,9 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
             "乡镇（街道）": ordered["name"],
             "康复需求（条）": ordered["needs"].astype(int),
             "已满足（条）": ordered["needs_met"].astype(int),
-            "满足率": [fmt_rate_with_n(m, n) for m, n in zip(ordered["needs_met"], ordered["needs"], strict=True)],
+            "满足率": [
+                fmt_rate_with_n(m, n, "条") for m, n in zip(ordered["needs_met"], ordered["needs"], strict=True)
+            ],
             "上门康复（人）": ordered["home_rehab_persons"].astype(int),
             "持证残疾人（人）": ordered["certified_persons"].astype(int),
             "每千名持证残疾人上门康复（人）": ordered["home_rehab_per_1000"].round(1),
@@ -25,11 +27,11 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def needs_heat_table(by_type: pd.DataFrame) -> pd.DataFrame:
-    """Township × need type: recorded, met and rate (with n when small) in one cell each, townships in the
+    """Township × need type: recorded, met and rate (with the number of needs when few) in one cell each, townships in the
     query's order (a province roll-up may repeat a name: townships are told apart by their sort order)."""
     columns = ["name", "sort_order", "need", "recorded", "met"]
     cells = {
-        (name, order, need): f"{int(met)}/{int(recorded)}　{fmt_rate_with_n(int(met), int(recorded))}"
+        (name, order, need): f"{int(met)}/{int(recorded)}　{fmt_rate_with_n(int(met), int(recorded), '条')}"
         for name, order, need, recorded, met in by_type[columns].itertuples(index=False)
     }
     townships = dict.fromkeys(zip(by_type["name"], by_type["sort_order"], strict=True))

@@ -279,7 +279,8 @@ def cumulative_chart(
     )
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
-        yaxis={"title": unit, "automargin": True, "rangemode": "tozero"},
+        # the unit on each tick (60户): a one-character axis title drawn upright-rotated reads as a stray mark
+        yaxis={"ticksuffix": unit, "automargin": True, "rangemode": "tozero"},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": MONTH_LABELS},
     )
     what = "逐月变化与目标" if p.is_rate else "逐月累计、序时进度与全年预计"

@@ -153,6 +153,8 @@ class Ledger:
     kind: LedgerKind
     headers: list[str]  # normalised header of each column ("" for unnamed)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (sheet row number, {header: value})
+    # sheet row number -> (column letter, value) of each filled cell right of the header's last column
+    extra: dict[int, list[tuple[str, object]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,12 @@ def _ledger_from_rows(name: str, rows: list[tuple[int, list[object]]]) -> Ledger
         for number, values in rows[index + 1 :]:
             record = {h: (values[i] if i < len(values) else None) for i, h in enumerate(headers) if h}
             ledger.rows.append((number, record))
+            width = len(headers)
+            beyond = [
+                (get_column_letter(i + 1), v) for i, v in enumerate(values[width:], start=width) if not is_blank(v)
+            ]
+            if beyond:
+                ledger.extra[number] = beyond
         return ledger
     known = "、".join(k.title for k in LEDGERS)
     raise LedgerError(

@@ -214,7 +214,10 @@ def _payment(row: _Row, ctx: Context):
             row.fail(CERT, "该项目发给个人，请使用资金发放花名册并填写残疾人证号")
         else:
             payee, person = _payee(row, ctx)
-    reissue = REISSUE_MARK in cell_text(row.values.get("备注"))
+    note = cell_text(row.values.get("备注"))  # read for 补发 only, never stored; still no formula may pass
+    if (unsafe := unsafe_text(note)) is not None:
+        row.fail("备注", f"备注{unsafe}")
+    reissue = REISSUE_MARK in note
     row.done()
     record = {
         "program": program,
@@ -371,6 +374,16 @@ def unreadable_result(part: Unreadable) -> FileResult:
     return result
 
 
+def beyond_header(letter: str, value: object) -> tuple[str, object, str]:
+    """The rejection of a filled cell right of the header's last column: which column it belongs to is unknown."""
+    return (
+        f"第 {letter} 列",
+        value,
+        f"该行第 {letter} 列有内容，但表头没有这一列，无法判断属于哪一列，整行未导入。"
+        "请检查是否多填了逗号、分隔符或错了列，改正后重新导入",
+    )
+
+
 def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     """Every data row of `ledger` either becomes a contract row or a rejection."""
     names = frozenset(n for _, v in ledger.rows if len(n := cell_text(v.get(NAME))) >= 2 and not _TOTAL.match(n))
@@ -378,7 +391,8 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
     parse = PARSERS[ledger.kind.kind]
     table = table_of(ledger.kind.kind)
     rows = ledger.rows
-    last = max((i for i, (_, v) in enumerate(rows) if any(not is_blank(x) for x in v.values())), default=-1)
+    filled = [number in ledger.extra or any(not is_blank(x) for x in v.values()) for number, v in rows]
+    last = max((i for i, full in enumerate(filled) if full), default=-1)
     seen: dict[tuple, int] = {}  # the row's cells -> the first accepted row number
     identities: Counter = Counter()
     first_of_identity: dict[tuple, int] = {}
@@ -391,6 +405,9 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
 
     for number, values in rows[: last + 1]:
         cells = tuple(cell_text(values.get(h)) for h in ledger.headers if h)
+        if number in ledger.extra:
+            reject(number, [beyond_header(letter, value) for letter, value in ledger.extra[number]])
+            continue
         if not any(cells):
             reject(number, [("", "", "空行（表格中间的空白行，未导入）")])
             continue

@@ -18,6 +18,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent.parent
 PAGES_DIR = REPO / "app_pages"
+# The dashboard open without login, whatever folder it shows: no accounts file (a path that does not exist, even if
+# the repository has a .streamlit/users.toml) and anonymous access on purpose. For the tests' servers, the
+# screenshots and the benchmark's own runs.
+NO_ACCOUNTS_ENV = {
+    "DASHBOARD_USERS_FILE": str(Path(tempfile.gettempdir()) / "dpf-no-accounts" / "users.toml"),
+    "DASHBOARD_ALLOW_ANONYMOUS": "1",
+}
 # Pages that need more than the demo set to appear in the navigation.
 EXCLUDED_PAGES = {"data_import.py"}  # only for a 数据管理员 account
 
@@ -101,8 +108,7 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, e
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     # without login (no accounts file, even if the repository has one) unless `env` names an accounts file
-    no_accounts = {"DASHBOARD_USERS_FILE": str(Path(tempfile.gettempdir()) / "dpf-no-accounts" / "users.toml")}
-    child_env = {**os.environ, **no_accounts}
+    child_env = {**os.environ, **NO_ACCOUNTS_ENV}
     child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
     command = [
         sys.executable,
