@@ -246,16 +246,19 @@ CHART_DRAWN_JS = """(el) => el.querySelectorAll(
     + ' .js-plotly-plot .pielayer .slice path').length > 0"""
 
 
+DOWNLOAD_MS = 90_000  # a deferred file made by a busy server
+
+
 def download(page, button):
-    """Click a deferred download button and return the download. A click now and then brings no file on this
-    loaded machine (the deferred file is made by the server after the click); the one retry clicks again once the
-    app is idle, and the file's content is checked all the same."""
+    """Click a deferred download button and return the download. The server makes the file after the click (the
+    button stays disabled meanwhile), which on a loaded machine can take long; a click that brings no file is
+    retried once the app is idle and the button enabled again, and the file's content is checked all the same."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in (1, 2):
         try:
-            with page.expect_download(timeout=20_000) as event:
-                button.click()
+            with page.expect_download(timeout=DOWNLOAD_MS) as event:
+                button.click(timeout=DOWNLOAD_MS)
             return event.value
         except PlaywrightTimeout:
             if attempt == 2:
