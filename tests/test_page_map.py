@@ -133,3 +133,21 @@ def test_a_broken_boundary_file_falls_back_to_tiles_with_a_line(demo_copy, damag
     assert len(lines) == 1 and named in lines[0] and "方块图" in lines[0]
     figure = map_figure(at, "overview_map")
     assert figure["data"][0]["type"] == "scatter" and len(shown_codes(figure)) == 23
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["whole-file", "file-missing-another-township"])
+def test_a_township_account_gets_its_own_boundary_and_no_other_name(demo_copy, tmp_path, monkeypatch, complete):
+    """The boundary file is checked against the whole county, so a township account sees its own polygon; when
+    the file is wrong, the account is told only that tiles are used (the full line names other townships)."""
+    codes = codes_of(demo_copy)
+    boundaries(demo_copy, codes if complete else [c for c in codes if c != "349001001"])  # without 城关街道
+    st.cache_data.clear()
+    monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
+    with_accounts(monkeypatch, tmp_path, longshan=("township", (LONGSHAN,)))
+    at = run_page(demo_copy, "overview.py", section="乡镇地图", account="longshan")
+    assert no_exception(at)
+    figure = map_figure(at, "overview_map")
+    assert shown_codes(figure) == [LONGSHAN]
+    assert figure["data"][0]["type"] == ("choroplethmap" if complete else "scatter")
+    lines = [w.value for w in at.warning if "边界文件" in w.value]
+    assert lines == ([] if complete else ["乡镇边界文件与乡镇（街道）表不一致，已改用方块图。"])

@@ -14,18 +14,22 @@ from dpf.check import CheckResult
 from dpf.db import Extracts
 from dpf.formatting import scope_label
 from dpf.narrative_data import township_rank
+from dpf.township_shapes import Shapes
 from ui.data import (
     cached_check,
     cached_cumulative,
+    cached_grid,
     cached_indicators,
     cached_query,
     cached_township_values,
     cached_townships,
     open_cached,
     prefetch,
+    township_boundaries,
 )
 
 _VIEW_KEY = "dpf_view"
+BOUNDARY_FALLBACK = "乡镇边界文件与乡镇（街道）表不一致，已改用方块图。"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,21 @@ class View:
         """The value of indicator `code` in each of `townships` (codes) for the view's year."""
         values = cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
         return {township: value for township, value in values.items() if self.access.allows(township)}
+
+    def township_table(self) -> pd.DataFrame:
+        """The townships (code, name, kind, sort_order) in official order that the session may see."""
+        towns = cached_townships(self.folder, self.fingerprint)
+        return towns[[self.access.allows(code) for code in towns["code"]]].reset_index(drop=True)
+
+    def grid(self) -> dict[str, tuple[int, int]] | None:
+        """The townships' tile positions from the optional grid columns (None: the default grid)."""
+        return cached_grid(self.folder, self.fingerprint)
+
+    def boundaries(self) -> tuple[Shapes | None, str | None]:
+        """The optional boundary file and what is wrong with it; its problem names townships, so a session that may
+        see only some is told just that the tile map is used instead."""
+        shapes, problem = township_boundaries(self.folder, self.fingerprint)
+        return shapes, (BOUNDARY_FALLBACK if problem and self.access.is_restricted else problem)
 
     def township_rank(self, code: str, township: str) -> int:
         """The place of `township` among ALL townships on indicator `code` (1 = largest): only the place leaves here,

@@ -20,6 +20,8 @@ from dpf.indicators import compute_indicators, data_years, township_table, towns
 from dpf.manifest import manifest_fingerprint
 from dpf.progress import cumulative_by_month
 from dpf.sql import run_query
+from dpf.tile_grid import read_grid
+from dpf.township_shapes import Shapes, read_shapes, shape_file
 
 # Cached computations a page will ask for later, started early so they overlap with its other queries (DuckDB
 # releases the GIL while it works). The page's own call then waits for the running computation (Streamlit computes
@@ -94,3 +96,28 @@ def cached_check(folder: str, fingerprint: str) -> CheckResult:
     """The full contract check, once per manifest (dpf.check_store keeps it on disk across restarts). A check that
     an import's swap interrupted raises FolderChanged, which is not cached: the next run checks the new data."""
     return checked_folder(Path(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_grid(folder: str, fingerprint: str) -> dict[str, tuple[int, int]] | None:
+    """The townships' tile positions from the optional grid columns (dpf.tile_grid.read_grid), per manifest."""
+    return read_grid(open_cached(folder, fingerprint))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_shapes(path: str, stamp: tuple[int, int], townships: tuple[tuple[str, str], ...]) -> tuple:
+    """The boundary file read and checked, once per file version (`stamp`: mtime and size) and township table."""
+    return read_shapes(Path(path), dict(townships))
+
+
+def township_boundaries(folder: str, fingerprint: str) -> tuple[Shapes | None, str | None]:
+    """The optional boundary file beside the extracts, checked against the whole township table (None, None without
+    one); the map draws only the session's townships of it."""
+    path = shape_file(Path(folder))
+    if path is None:
+        return None, None
+    towns = cached_townships(folder, fingerprint)
+    stat = path.stat()
+    return cached_shapes(
+        str(path), (stat.st_mtime_ns, stat.st_size), tuple(zip(towns["code"], towns["name"], strict=True))
+    )

@@ -10,7 +10,6 @@ its own township; the map also drops any row the session's scope does not allow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,11 +20,10 @@ from dpf.formatting import fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
 from dpf.schedule import Status
 from dpf.targets import TownshipTarget
-from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, read_grid, tile_positions
-from dpf.township_shapes import Shapes, read_shapes, shape_file
+from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
+from dpf.township_shapes import Shapes
 from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
 from ui.context import View
-from ui.data import cached_townships, open_cached
 from ui.filters import TOWNSHIP_KEY
 
 STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
@@ -43,28 +41,6 @@ class MapRows:
 
     frame: pd.DataFrame
     unit: str
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def cached_grid(folder: str, fingerprint: str) -> dict[str, tuple[int, int]] | None:
-    return read_grid(open_cached(folder, fingerprint))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def cached_shapes(path: str, stamp: tuple[int, int], townships: tuple[tuple[str, str], ...]) -> tuple:
-    """The boundary file read and checked, once per file version (`stamp`: mtime and size) and township table."""
-    return read_shapes(Path(path), dict(townships))
-
-
-def _boundaries(view: View) -> tuple[Shapes | None, str | None]:
-    path = shape_file(Path(view.folder))
-    if path is None:
-        return None, None
-    towns = cached_townships(view.folder, view.fingerprint)
-    stat = path.stat()
-    return cached_shapes(
-        str(path), (stat.st_mtime_ns, stat.st_size), tuple(zip(towns["code"], towns["name"], strict=True))
-    )
 
 
 def _pick(key: str, name_by_code: dict[str, str]) -> None:
@@ -200,16 +176,16 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
     if frame.empty:
         st.info("暂无可显示的乡镇（街道）。", icon=":material/info:")
         return
-    towns = cached_townships(view.folder, view.fingerprint)
+    towns = view.township_table()
     chosen = set(view.township_codes)
-    shapes, problem = _boundaries(view)
+    shapes, problem = view.boundaries()
     if problem:
         st.warning(problem, icon=":material/warning:")
     if shapes is not None:
         fig = choropleth_figure(frame, shapes, chosen)
         height = 520
     else:
-        positions, grid_problem = tile_positions(list(towns["code"]), cached_grid(view.folder, view.fingerprint))
+        positions, grid_problem = tile_positions(list(towns["code"]), view.grid())
         if grid_problem:
             st.caption(grid_problem)
         scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
@@ -234,7 +210,7 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
 def indicator_rows(view: View, code: str) -> MapRows:
     """Indicator `code` in every township the session may see, made comparable (dpf.tile_grid.comparable)."""
     unit = INDICATOR_BY_CODE[code].unit
-    towns = cached_townships(view.folder, view.fingerprint)
+    towns = view.township_table()
     everyone = tuple(towns["code"])
     values = view.township_values(code, everyone)  # cut to the session's scope
     certified = view.township_values("certified_persons", everyone)
