@@ -67,32 +67,32 @@ def _scoped(frame: pd.DataFrame, day: str, span: tuple[pd.Timestamp, pd.Timestam
     return frame[mask]
 
 
+def _measured(frame: pd.DataFrame, key: str, sums: dict[str, str], distinct: dict[str, str]) -> pd.DataFrame:
+    """Per `key`: rows, the named sums, distinct persons and the named distinct counts (the SQL's measures)."""
+    spec = {"rows": (key, "size"), **{name: (column, "sum") for name, column in sums.items()}}
+    spec |= {"persons": ("person_key", "nunique")} | {name: (c, "nunique") for name, c in distinct.items()}
+    return frame.groupby(key).agg(**spec)
+
+
+def _add(values: dict[str, dict[str, float]], span: str, definitions, measured: pd.DataFrame) -> None:
+    """Add each (indicator, code or '*' for all, measure) of `definitions` from `measured` to `values[indicator]`."""
+    for indicator, code, measure in definitions:
+        column = measured[measure]
+        figure = float(column.sum() if code == "*" else column.get(code, 0))
+        slot = values.setdefault(indicator, {"value": 0.0, "previous": 0.0})
+        slot[span] += figure
+
+
 def pandas_indicators(data: PandasExtracts, year: int, townships: Sequence[str], as_of: date) -> pd.DataFrame:
     """indicator, value, previous for the payment and service indicators (the SQL's output, sorted)."""
     values: dict[str, dict[str, float]] = {}
     for span, bounds in report_spans(year, as_of).items():
         paid = _scoped(data.payments, "period", bounds, townships)
-        by_program = paid.groupby("program").agg(
-            rows=("program", "size"),
-            amount=("amount_yuan", "sum"),
-            persons=("person_key", "nunique"),
-            projects=("project_key", "nunique"),
-        )
-        for indicator, program, measure in PAYMENT_MEASURES:
-            column = by_program[measure]
-            figure = float(column.sum() if program == "*" else column.get(program, 0))
-            slot = values.setdefault(indicator, {"value": 0.0, "previous": 0.0})
-            slot[span] += figure
+        by_program = _measured(paid, "program", {"amount": "amount_yuan"}, {"projects": "project_key"})
+        _add(values, span, PAYMENT_MEASURES, by_program)
         served = _scoped(data.services, "served_on", bounds, townships)
-        by_service = served.groupby("service").agg(
-            rows=("service", "size"),
-            quantity=("quantity", "sum"),
-            persons=("person_key", "nunique"),
-            batches=("batch", "nunique"),
-        )
-        for indicator, service, measure in SERVICE_MEASURES:
-            slot = values.setdefault(indicator, {"value": 0.0, "previous": 0.0})
-            slot[span] += float(by_service[measure].get(service, 0))
+        by_service = _measured(served, "service", {"quantity": "quantity"}, {"batches": "batch"})
+        _add(values, span, SERVICE_MEASURES, by_service)
     frame = pd.DataFrame(
         [(indicator, v["value"], v["previous"]) for indicator, v in values.items()],
         columns=["indicator", "value", "previous"],

@@ -80,13 +80,19 @@ def test_a_click_on_a_tile_chooses_that_township_and_again_goes_back(demo_copy) 
     assert at.session_state["township"] == []
 
 
-def test_a_township_account_sees_only_its_own_tile(demo_copy, tmp_path, monkeypatch) -> None:
+def longshan_map(folder: Path, tmp_path: Path, monkeypatch) -> tuple[dict, AppTest]:
+    """总览's map as the 龙山镇 account: the figure (which shows 龙山镇 alone) and the run."""
     monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
     with_accounts(monkeypatch, tmp_path, longshan=("township", (LONGSHAN,)))
-    at = run_page(demo_copy, "overview.py", section="乡镇地图", account="longshan")
+    at = run_page(folder, "overview.py", section="乡镇地图", account="longshan")
     assert no_exception(at)
     figure = map_figure(at, "overview_map")
     assert shown_codes(figure) == [LONGSHAN]
+    return figure, at
+
+
+def test_a_township_account_sees_only_its_own_tile(demo_copy, tmp_path, monkeypatch) -> None:
+    figure, _ = longshan_map(demo_copy, tmp_path, monkeypatch)
     assert "城关街道" not in json.dumps(figure, ensure_ascii=False)
 
 
@@ -142,12 +148,7 @@ def test_a_township_account_gets_its_own_boundary_and_no_other_name(demo_copy, t
     codes = codes_of(demo_copy)
     boundaries(demo_copy, codes if complete else [c for c in codes if c != "349001001"])  # without 城关街道
     st.cache_data.clear()
-    monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
-    with_accounts(monkeypatch, tmp_path, longshan=("township", (LONGSHAN,)))
-    at = run_page(demo_copy, "overview.py", section="乡镇地图", account="longshan")
-    assert no_exception(at)
-    figure = map_figure(at, "overview_map")
-    assert shown_codes(figure) == [LONGSHAN]
+    figure, at = longshan_map(demo_copy, tmp_path, monkeypatch)
     assert figure["data"][0]["type"] == ("choroplethmap" if complete else "scatter")
     lines = [w.value for w in at.warning if "边界文件" in w.value]
     assert lines == ([] if complete else ["乡镇边界文件与乡镇（街道）表不一致，已改用方块图。"])

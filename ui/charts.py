@@ -22,6 +22,15 @@ TITLE_ROOM_PX = 44  # the chart title's line at the top (its 12 px pad and 16 px
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 
 
+AXIS_STYLE = {
+    "tickformat": AXIS_TICKFORMAT,
+    "gridcolor": "#eef1f4",
+    "zeroline": False,
+    "automargin": True,
+    "title": {"standoff": TITLE_STANDOFF},
+}
+
+
 def _template(scale: float) -> go.layout.Template:
     """The shared look; the title sits at the very top, the legend in its own row below it."""
     return go.layout.Template(
@@ -34,20 +43,8 @@ def _template(scale: float) -> go.layout.Template:
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
             margin={"l": 10, "r": 10, "t": 60, "b": 10},
             dragmode=False,  # no zoom box and no English "double-click to zoom back out" hint
-            xaxis={
-                "tickformat": AXIS_TICKFORMAT,
-                "gridcolor": "#eef1f4",
-                "zeroline": False,
-                "automargin": True,
-                "title": {"standoff": TITLE_STANDOFF},
-            },
-            yaxis={
-                "tickformat": AXIS_TICKFORMAT,
-                "gridcolor": "#eef1f4",
-                "zeroline": False,
-                "automargin": True,
-                "title": {"standoff": TITLE_STANDOFF},
-            },
+            xaxis=AXIS_STYLE,
+            yaxis=AXIS_STYLE,
             separators=SEPARATORS,
             uniformtext={"minsize": BAR_LABEL_PX, "mode": "show"},
             title={
