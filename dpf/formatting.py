@@ -67,9 +67,15 @@ def fmt_estimate(value: float | None, unit: str = "") -> str:
         return fmt_value(value, unit)
     if is_missing(value):
         return MISSING
-    number = round(float(value), 6)  # 12.0000001 from float arithmetic is 12, not 13
-    whole = math.ceil(number)
+    number = round(float(value), 6)
+    whole = round_up_units(number)
     return f"{whole:,}{unit}" if whole == number else f"约{whole:,}{unit}"
+
+
+def round_up_units(value: float) -> int:
+    """A projection or a 每月还需 figure in whole units, rounded up (12.0000001 from float arithmetic is 12, not 13);
+    anything above zero is at least 1, nothing below zero is needed."""
+    return max(0, math.ceil(round(float(value), 6)))
 
 
 def fmt_wan(yuan: float | None, unit: bool = True) -> str:
@@ -213,11 +219,6 @@ def scope_label(names: list[str], limit: int = 3) -> str:
 
 
 # --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------
-
-
-def round_up_units(value: float) -> int:
-    """A projection or a 每月还需 figure in whole units, rounded up; anything above zero is at least 1."""
-    return max(1, math.ceil(float(value) - 1e-9)) if float(value) > 0 else 0
 
 
 def yoy_words(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:
