@@ -10,7 +10,6 @@ nothing but a number (-3.5, +12%, -1,234.5) is left alone: Excel reads it as tha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,10 +42,6 @@ def _map_text(frame: pd.DataFrame, convert) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
             out.isetitem(index, out.iloc[:, index].map(convert))
     return out
-
-
-def csv_row(values: Iterable[object]) -> list[object]:
-    return [csv_cell(v) for v in values]
 
 
 def xlsx_text(value: object) -> object:

@@ -21,7 +21,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from dpf.catalogue import EVENT_SERVICES, PROJECT_PROGRAMS
 from dpf.ingest.idcard import CertificateError, parse_certificate
@@ -438,7 +437,3 @@ def validate_ledger(ledger: Ledger, ctx: Context) -> FileResult:
         if latest is not None:
             result.latest = max(result.latest or latest, latest)
     return result
-
-
-def amount_total(result: FileResult) -> Decimal:
-    return sum((r["amount_yuan"] for r in result.records if "amount_yuan" in r), Decimal("0"))
