@@ -8,8 +8,10 @@ part's alone:
   (the same view again) and a filter change (another township set on the warm app); plus the SQL
   time inside (bench.timing.timed_queries).
 - duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (bench/pandas_baseline.py).
-- browser (scale 1 and 100): a real streamlit server and headless Chromium (tests/browser/harness.py):
-  page URL opened to the last chart drawn, and township changed to the updated figures.
+- deck / brief: the 汇报材料 (PPTX, PDF) and the Word 简报, cold and warm (bench/deck.py).
+- browser (scale 1 and 100): a real streamlit server and headless Chromium (bench/browser.py): each page's URL
+  opened to the last chart drawn against an empty Streamlit app (the floor), a township change, and what the
+  first screen shows.
 The Markdown report goes between two markers in docs/benchmarks.md; text outside them is kept.
 Benchmarks only print figures: nothing here fails on a time.
 """
@@ -22,7 +24,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,9 +33,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from bench.deck import deck_line
+from bench.browser import browser_tables, measure_browser
+from bench.deck import deck_table, worker_brief, worker_deck
+from bench.figures import fmt_s, mark, median, p95
 from dpf.config import REPO_ROOT
-from dpf.deck_pdf import ConversionFailed
 
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 SEED = 2024
@@ -42,13 +44,12 @@ AS_OF = date(2024, 9, 30)
 YEARS = (2024, 2023)
 BROWSER_SCALES = (1, 100)
 PANDAS_COLD_REPEATS = 3  # a cold pandas load is the same work for every view
-BROWSER_VIEWS = 5
 PAGE_BUDGET_S = 60.0  # a page slower than this stops after the views measured so far (the row says how many)
 RUN_TIMEOUT_S = 180.0  # one AppTest run longer than this is recorded as an error and ends that page
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
-# Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1, browser filter < 1; scale 100 cold < 3.
-GOALS = {"cold_small": 0.5, "warm_small": 0.1, "browser_filter_small": 1.0, "cold_large": 3.0}
+# Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1; scale 100 cold < 3 (browser goals: bench.browser).
+GOALS = {"cold_small": 0.5, "warm_small": 0.1, "cold_large": 3.0}
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,14 @@ def worker_summary(folder: Path, views: list[ViewSpec]) -> dict:
     }
 
 
-WORKERS = {"pages": worker_pages, "duckdb": worker_duckdb, "pandas": worker_pandas, "summary": worker_summary}
+WORKERS = {
+    "pages": worker_pages,
+    "duckdb": worker_duckdb,
+    "pandas": worker_pandas,
+    "summary": worker_summary,
+    "deck": worker_deck,
+    "brief": worker_brief,
+}
 
 
 def run_worker(kind: str, folder: Path, views: list[ViewSpec], pages: Sequence[str] | None = None) -> dict:
@@ -329,155 +337,7 @@ def worker_main(spec_path: str, result_path: str) -> None:
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
-# --- browser -----------------------------------------------------------------------------------------------------
-
-_HEADER_JS = """() => {
-    const main = document.querySelector('[data-testid="stMain"]');
-    const line = main && [...main.querySelectorAll('[data-testid="stMarkdown"]')]
-        .find((e) => e.textContent.includes('范围：'));
-    return line ? line.textContent : '';
-}"""
-
-
-def settled_js() -> str:
-    """A page function resolving with the milliseconds from `since` (performance.now() time; null = navigation
-    start) to the first frame where the run is over, the header shows 数据截至 and differs from `before`, no element
-    is still a loading skeleton, and every displayed Plotly chart (not in a hidden tab) has drawn its traces. Timed
-    in the page, so Playwright's own round trips do not count."""
-    from tests.browser.harness import CHART_DRAWN_JS
-
-    return (
-        """([since, before, deadline]) => new Promise((resolve, reject) => {
-    // cheap tests first: while the script runs, nothing forces a layout (textContent, not innerText)
-    const header = """
-        + _HEADER_JS
-        + """;
-    const drawn = """
-        + CHART_DRAWN_JS
-        + """;
-    const start = since === null ? 0 : since;
-    const check = () => {
-        const app = document.querySelector('[data-testid="stApp"]');
-        const now = performance.now();
-        const settled = app && app.getAttribute('data-test-script-state') === 'notRunning'
-            && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-            && !document.querySelector('[data-testid="stSkeleton"]')
-            && ((shown) => shown.includes('数据截至') && shown !== before)(header())
-            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                .filter((el) => el.checkVisibility()).every(drawn);
-        if (settled) resolve(now - start);
-        else if (now - start > deadline) reject(new Error('not settled after ' + deadline + ' ms'));
-        else requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-})"""
-    )
-
-
-_POINTERDOWN_JS = """() => {
-    window.__benchDown = null;
-    document.addEventListener('pointerdown', (e) => { window.__benchDown = e.timeStamp; }, {capture: true, once: true});
-}"""
-SETTLE_DEADLINE_MS = 120_000
-
-
-def measure_browser(folder: Path, views: list[ViewSpec], files: Sequence[str]) -> dict:
-    """Seconds from opening a page URL to its last chart drawn, and from a township change to new figures."""
-    import duckdb
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import harness
-
-    pages = [p for p in harness.existing_pages() if p.file in files]
-    towns = [
-        row[0]
-        for row in duckdb.connect()
-        .execute(
-            "SELECT name FROM read_parquet($path) ORDER BY sort_order", {"path": str(folder / "townships.parquet")}
-        )
-        .fetchall()
-    ]
-    rng = random.Random(len(views))
-    results: dict[str, dict] = {}
-    server = harness.start_server(folder, timeout=300)
-    try:
-        with sync_playwright() as playwright:
-            browser = harness.launch_browser(playwright)
-            for info in pages:
-                opened, changed = [], []
-                try:
-                    _browse_page(browser, server, info, views, towns, rng, opened, changed)
-                except Exception as exc:  # a page too slow for the timeout: the row says so
-                    error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
-                    results[info.file] = {"open": opened, "change": changed, "error": error}
-                    continue
-                results[info.file] = {"open": opened, "change": changed}
-            browser.close()
-    finally:
-        harness.stop_server(server)
-    return results
-
-
-def _browse_page(browser, server, info, views, towns, rng, opened: list, changed: list) -> None:
-    """One browser profile per page: its first open fetches the app's scripts, later opens have them cached."""
-    from tests.browser import harness
-
-    context = harness.new_context(browser)
-    context.set_default_timeout(120_000)
-    try:
-        for view in views[:BROWSER_VIEWS]:
-            page = context.new_page()
-            _browse_view(server, info, view, towns, rng, page, opened, changed)
-            page.close()
-    finally:
-        context.close()
-
-
-def _browse_view(server, info, view: ViewSpec, towns, rng, page, opened: list, changed: list) -> None:
-    from urllib.parse import urlencode
-
-    from tests.browser import harness
-
-    query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
-    page.goto(harness.page_url(server.url, info, query), wait_until="commit")
-    settled = settled_js()
-    opened.append(page.evaluate(settled, [None, "", SETTLE_DEADLINE_MS]) / 1000)
-
-    name = rng.choice([t for t in towns if t not in view.names])
-    before = page.evaluate(_HEADER_JS)
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').click()  # not on a chip's ×
-    page.keyboard.type(name)
-    option = page.get_by_role("option", name=name, exact=True)
-    option.wait_for()
-    page.evaluate(_POINTERDOWN_JS)
-    option.click()
-    changed.append(
-        page.evaluate(f"async (args) => await ({settled})([window.__benchDown, ...args])", [before, SETTLE_DEADLINE_MS])
-        / 1000
-    )
-
-
 # --- report ------------------------------------------------------------------------------------------------------
-
-
-def median(values: Sequence[float]) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def p95(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = 0.95 * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def fmt_s(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def machine_info() -> dict[str, str]:
@@ -517,12 +377,6 @@ def machine_info() -> dict[str, str]:
         "streamlit": st.__version__,
         "commit": commit or "?",
     }
-
-
-def _mark(value: float | None, goal: float | None) -> str:
-    if value is None or goal is None:
-        return fmt_s(value)
-    return f"{fmt_s(value)} {'✓' if value < goal else '✗'}"
 
 
 def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
@@ -583,9 +437,9 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
         for file, record in run["pages"]["pages"].items():
             lines.append(
                 f"| {run['scale']} | {titles.get(file, file)} ({file}) | {len(record['cold'])} | "
-                f"{median(record['queries']) or 0:.0f} | {_mark(median(record['cold_sql']), cold_goal)} | "
+                f"{median(record['queries']) or 0:.0f} | {mark(median(record['cold_sql']), cold_goal)} | "
                 f"{fmt_s(p95(record['cold_sql']))} | {fmt_s(median(record['cold']))} | "
-                f"{_mark(median(record.get('change_sql', [])), warm_goal)} | {fmt_s(median(record['change']))} | "
+                f"{mark(median(record.get('change_sql', [])), warm_goal)} | {fmt_s(median(record['change']))} | "
                 f"{fmt_s(p95(record['change']))} | {fmt_s(median(record['warm']))} | {len(record['errors'])} |"
             )
     lines += [
@@ -607,32 +461,8 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
             f"| {run['scale']} | {fmt_s(dc)} | {fmt_s(pc)} | {pc / dc:.1f}× | {fmt_s(dw)} | {fmt_s(pw)} | "
             f"{pw / dw:.1f}× |"
         )
-    browser_runs = [run for run in runs if run.get("browser")]
-    if browser_runs:
-        lines += [
-            "",
-            "### End to end (streamlit server + headless Chromium)",
-            "",
-            f"Open: from `page.goto(URL?year=…&township=…)` to the header shown, the run over and every Plotly chart "
-            "drawn. First open: a new browser profile (the app's scripts not yet cached) on a server that has not "
-            "shown that page yet; again: the same profile opening the page for other views. Filter change: from the "
-            f"click on a township in the sidebar to the new scope shown and every chart redrawn. {BROWSER_VIEWS} "
-            "views per page; median / max. Goal: scale 1 filter change < 1 s.",
-            "",
-            "| scale | page | first open | open again: median | open again: max | filter change: median "
-            "| filter change: max | problem |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
-        ]
-        for run in browser_runs:
-            goal = GOALS["browser_filter_small"] if run["scale"] == 1 else None
-            for file, record in run["browser"].items():
-                first, again = record["open"][:1], record["open"][1:]
-                lines.append(
-                    f"| {run['scale']} | {titles.get(file, file)} | {fmt_s(first[0] if first else None)} | "
-                    f"{fmt_s(median(again))} | {fmt_s(max(again, default=None))} | "
-                    f"{_mark(median(record['change']), goal)} | {fmt_s(max(record['change'], default=None))} | "
-                    f"{record.get('error', '')} |"
-                )
+    lines += browser_tables(runs, titles)
+    lines += deck_table(runs)
     for run in runs:
         if run.get("browser_error"):
             lines += ["", f"Browser part at scale {run['scale']} failed: {run['browser_error']}"]
@@ -685,10 +515,9 @@ def run_bench(
         print(f"[bench] scale {scale}: duckdb and pandas …", flush=True)
         run["duckdb"] = run_worker("duckdb", folder, picked)
         run["pandas"] = run_worker("pandas", folder, picked)
-        try:
-            print(f"[bench] scale {scale}: {deck_line(folder)}", flush=True)  # printed, not in the report
-        except ConversionFailed as exc:
-            print(f"[bench] scale {scale}: 汇报材料 PDF not measured ({exc})", flush=True)
+        print(f"[bench] scale {scale}: 汇报材料 and 简报 …", flush=True)
+        run["deck"] = run_worker("deck", folder, picked)
+        run["brief"] = run_worker("brief", folder, picked)
         if browser and scale in BROWSER_SCALES:
             print(f"[bench] scale {scale}: browser …", flush=True)
             try:

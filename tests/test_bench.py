@@ -10,6 +10,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from bench.browser import FLOOR_SCRIPT, browser_tables
+from bench.deck import deck_table
+from bench.figures import mark_ratio, ratio
 from bench.pandas_baseline import load_frames, pandas_indicators
 from bench.run import bench_pages, ensure_set, p95, set_params, write_report
 from bench.timing import busy_seconds, timed_queries
@@ -120,6 +123,10 @@ def test_bench_at_scale_1_writes_a_row_per_page(demo_dir, tmp_path):
     assert float(cells[7].removesuffix(" MB")) > 0, data_row  # the stores were written
     for cell in (cells[8], cells[9]):  # contract check: first (reads every row), again (read back from disk)
         assert re.fullmatch(r"\d+ ms|\d+\.\d\d s", cell), data_row
+    (deck_row,) = _table(text.splitlines(), "汇报材料")  # the deck and 简报 built, cold and warm
+    assert deck_row[0] == "1", deck_row
+    for cell in (deck_row[1], deck_row[2], deck_row[5], deck_row[6]):  # PPTX cold, warm; Word cold, warm
+        assert re.fullmatch(r"\d+ ms [✓✗]|\d+\.\d\d s [✓✗]", cell), deck_row
     assert "cores" in text and "DuckDB 2.0.1" in text
     assert open_extracts(root / "scale-1").manifest.as_of == date(2024, 9, 30)
 
@@ -134,3 +141,88 @@ def test_bench_pages_measure_the_pages_not_a_login_form(demo_dir, tmp_path, monk
     record = result["pages"]["overview.py"]
     assert record["errors"] == []
     assert record["queries"][0] > 0  # the login form runs no query; 总览 does
+
+
+def _table(lines: list[str], heading: str) -> list[list[str]]:
+    """The cells of each row of the table under the `### heading…` line (header and rule left out)."""
+    start = next(index for index, line in enumerate(lines) if line.startswith(f"### {heading}"))
+    rows = []
+    for line in lines[start + 1 :]:
+        if line.startswith("###"):
+            break
+        if line.startswith("| ") and not line.startswith(("| scale", "| ---")):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _browser_run(scale: int, floor: dict, page: dict) -> dict:
+    return {"scale": scale, "browser": {"floor": floor, "pages": {"overview.py": page}}}
+
+
+def test_ratio_marks_hold_at_the_goal_and_fail_above_it():
+    assert mark_ratio(1.2, 1.2) == "1.20× ✓"
+    assert mark_ratio(1.21, 1.2) == "1.21× ✗"
+    assert mark_ratio(None, 1.2) == "–"
+    assert ratio(6.0, 4.0) == pytest.approx(1.5)
+    assert ratio(6.0, None) is None and ratio(None, 4.0) is None
+
+
+def test_browser_tables_give_each_page_its_ratio_to_the_floor_of_the_same_run():
+    floor = {"first": [4.0, 5.0, 4.0, 4.0], "again": [2.0, 2.0, 2.0, 2.0]}  # medians 4.0 and 2.0
+    page = {
+        "first": [4.4, 5.0, 4.6],  # median 4.6 = 1.15× ✓
+        "again": [3.0, 2.8],  # median 2.9 = 1.45× ✗
+        "change": [0.4, 0.45, 0.7, 0.3],  # median 425 ms ✓ at scale 1
+        "screen": [
+            {"charts": 2, "above_fold": 1, "points": 46, "elements": 30},
+            {"charts": 4, "above_fold": 1, "points": 2346, "elements": 34},
+            {"charts": 2, "above_fold": 0, "points": 50, "elements": 40},
+        ],
+    }
+    lines = browser_tables([_browser_run(1, floor, page)], {"overview.py": "总览"})
+    assert _table(lines, "Page open") == [
+        ["1", "empty app (floor)", "4.00 s", "1.00×", "2.00 s", "1.00×", ""],
+        ["1", "总览", "4.60 s", "1.15× ✓", "2.90 s", "1.45× ✗", ""],
+    ]
+    assert _table(lines, "Filter change") == [["1", "总览", "4", "425 ms ✓", "700 ms"]]  # changes, median, max
+    assert _table(lines, "First screen") == [["1", "总览", "4.60 s", "2", "1", "50", "34"]]  # medians of the counts
+    assert sum(line.startswith("| ---: |") for line in lines) == 3  # one table per part
+
+
+def test_browser_tables_mark_the_scale_100_filter_goal_and_show_floor_drift_and_errors():
+    floor = {"first": [4.0, 4.2, 6.0], "again": [2.0, 2.1, 2.0]}  # the load rose: start 4.00 s, end 6.00 s
+    page = {"first": [12.0], "again": [], "change": [1.2, 0.9, 1.5], "screen": [], "error": "TimeoutError: slow"}
+    lines = browser_tables([_browser_run(100, floor, page)], {"overview.py": "总览"})
+    assert _table(lines, "Page open") == [
+        ["100", "empty app (floor)", "4.20 s (start 4.00 s, end 6.00 s)", "1.00×", "2.00 s", "1.00×", ""],
+        ["100", "总览", "12.00 s", "2.86× ✗", "–", "–", "TimeoutError: slow"],
+    ]
+    assert _table(lines, "Filter change") == [["100", "总览", "3", "1.20 s ✗", "1.50 s"]]  # goal 1 s at scale 100
+    assert _table(lines, "First screen") == [["100", "总览", "12.00 s", "–", "–", "–", "–"]]  # nothing counted
+    assert browser_tables([{"scale": 1, "pages": {}}], {}) == []  # no browser part: no tables
+
+
+def test_deck_table_marks_the_ten_second_goal_and_names_a_missing_pdf():
+    runs = [
+        {"scale": 1, "deck": {"pptx_cold": 3.1, "pptx_warm": 0.8, "pdf_cold": 3.6, "pdf_warm": 1.9},
+         "brief": {"docx_cold": 0.23, "docx_warm": 0.19}},
+        {"scale": 100, "deck": {"pptx_cold": 10.5, "pptx_warm": 7.3, "pdf_error": "未找到 LibreOffice"},
+         "brief": {"docx_cold": 9.0, "docx_warm": 6.5}},
+    ]  # fmt: skip
+    lines = deck_table(runs)
+    assert _table(lines, "汇报材料") == [
+        ["1", "3.10 s ✓", "800 ms ✓", "3.60 s ✓", "1.90 s ✓", "230 ms ✓", "190 ms ✓"],
+        ["100", "10.50 s ✗", "7.30 s ✓", "–", "–", "9.00 s ✓", "6.50 s ✓"],
+    ]
+    assert "PDF at scale 100 not measured: 未找到 LibreOffice" in lines
+    assert deck_table([{"scale": 1}]) == []
+
+
+def test_floor_app_is_one_figure_one_chart_and_the_header_the_browser_waits_for():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(FLOOR_SCRIPT).run()
+    assert not at.exception
+    assert [metric.value for metric in at.metric] == ["1,234"]
+    assert len(at.get("plotly_chart")) == 1
+    assert "数据截至" in at.markdown[0].value and "范围：" in at.markdown[0].value

@@ -103,8 +103,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, env: dict | None = None) -> Server:
-    """`streamlit run dashboard.py` on 127.0.0.1:port with DASHBOARD_DATA_DIR=data_dir; returns once healthy."""
+def start_server(
+    data_dir: Path, port: int | None = None, timeout: float = 60, env: dict | None = None, script: str = "dashboard.py"
+) -> Server:
+    """`streamlit run dashboard.py` (or another `script`, e.g. the benchmark's empty app) on 127.0.0.1:port with
+    DASHBOARD_DATA_DIR=data_dir and the repository's .streamlit/config.toml; returns once healthy."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     # without login (no accounts file, even if the repository has one) unless `env` names an accounts file
@@ -115,7 +118,7 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 60, e
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        script,
         "--server.address",
         "127.0.0.1",
         "--server.port",
