@@ -8,7 +8,7 @@ part's alone:
   (the same view again) and a filter change (another township set on the warm app); plus the SQL
   time inside (bench.timing.timed_queries).
 - duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (bench/pandas_baseline.py).
-- deck / brief: the 汇报材料 (PPTX, PDF) and the Word 简报, cold and warm (bench/deck.py).
+- builds: the 汇报材料 (PPTX, PDF) and the Word 简报, cold and warm, each in its own process (bench/deck.py).
 - browser (scale 1 and 100): a real streamlit server and headless Chromium (bench/browser.py): each page's URL
   opened to the last chart drawn against an empty Streamlit app (the floor), a township change, and what the
   first screen shows.
@@ -31,10 +31,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from bench.browser import browser_tables, measure_browser
-from bench.deck import deck_table, worker_brief, worker_deck
+from bench.deck import BUILD_FORMATS, deck_table, worker_build
 from bench.figures import fmt_s, mark, median, p95
 from dpf.config import REPO_ROOT
 
@@ -308,8 +309,7 @@ WORKERS = {
     "duckdb": worker_duckdb,
     "pandas": worker_pandas,
     "summary": worker_summary,
-    "deck": worker_deck,
-    "brief": worker_brief,
+    **{f"build_{fmt}": partial(worker_build, fmt=fmt) for fmt in BUILD_FORMATS},  # 汇报材料 and 简报 files
 }
 
 
@@ -516,8 +516,7 @@ def run_bench(
         run["duckdb"] = run_worker("duckdb", folder, picked)
         run["pandas"] = run_worker("pandas", folder, picked)
         print(f"[bench] scale {scale}: 汇报材料 and 简报 …", flush=True)
-        run["deck"] = run_worker("deck", folder, picked)
-        run["brief"] = run_worker("brief", folder, picked)
+        run["builds"] = {fmt: run_worker(f"build_{fmt}", folder, picked) for fmt in BUILD_FORMATS}
         if browser and scale in BROWSER_SCALES:
             print(f"[bench] scale {scale}: browser …", flush=True)
             try:
