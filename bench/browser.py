@@ -179,6 +179,12 @@ def _browse_round(browser, server, info, first_view, again_view, towns, rng, rec
         context.close()
 
 
+def _again_view(views: list, index: int, rounds: int):
+    """The view a round opens again: one no round opens first (not yet cached on the server) when there are
+    enough views, else the next round's."""
+    return views[index + rounds] if index + rounds < len(views) else views[(index + 1) % len(views)]
+
+
 def measure_browser(folder: Path, views: list, files: Sequence[str]) -> dict:
     """{"floor": {"first", "again"}, "pages": {file: {"first", "again", "change", "screen"[, "error"]}}}: seconds
     (floor measured before every round and once after the last) and first-screen counts."""
@@ -210,7 +216,7 @@ def measure_browser(folder: Path, views: list, files: Sequence[str]) -> dict:
                     record = records[info.file]
                     if "error" in record:
                         continue
-                    again_view = views[(rounds + index) % len(views)]
+                    again_view = _again_view(views, index, rounds)
                     try:
                         _browse_round(browser, server, info, views[index], again_view, towns, rng, record)
                     except Exception as exc:  # a page too slow for the timeout: the row says so

@@ -227,3 +227,11 @@ def test_floor_app_is_one_figure_one_chart_and_the_header_the_browser_waits_for(
     assert [metric.value for metric in at.metric] == ["1,234"]
     assert len(at.get("plotly_chart")) == 1
     assert "数据截至" in at.markdown[0].value and "范围：" in at.markdown[0].value
+
+
+def test_a_page_is_opened_again_on_a_view_no_round_opens_first():
+    from bench.browser import _again_view
+
+    views = list(range(20))  # five rounds open views 0-4 first
+    assert [_again_view(views, index, 5) for index in range(5)] == [5, 6, 7, 8, 9]
+    assert [_again_view([0, 1, 2], index, 3) for index in range(3)] == [1, 2, 0]  # too few: the next round's
