@@ -143,18 +143,25 @@ def _change_township(page, towns: Sequence[str], chosen: Sequence[str], rng: ran
     return waited / 1000
 
 
-def _open_floor(browser, floor, record: dict) -> None:
+@contextmanager
+def _fresh_context(browser):
+    """A new browser context (empty cache, like a new profile) with a long timeout, closed afterwards."""
     from tests.browser import harness
 
     context = harness.new_context(browser)
-    context.set_default_timeout(120_000)
+    context.set_default_timeout(SETTLE_DEADLINE_MS)
     try:
+        yield context
+    finally:
+        context.close()
+
+
+def _open_floor(browser, floor, record: dict) -> None:
+    with _fresh_context(browser) as context:
         for key in ("first", "again"):
             page = context.new_page()
             record[key].append(_open(page, floor.url))
             page.close()
-    finally:
-        context.close()
 
 
 def _browse_round(browser, server, info, first_view, again_view, towns, rng, record: dict) -> None:
@@ -164,9 +171,7 @@ def _browse_round(browser, server, info, first_view, again_view, towns, rng, rec
 
     from tests.browser import harness
 
-    context = harness.new_context(browser)
-    context.set_default_timeout(120_000)
-    try:
+    with _fresh_context(browser) as context:
         for key, view in (("first", first_view), ("again", again_view)):
             page = context.new_page()
             query = urlencode({"year": view.year, "township": list(view.names)}, doseq=True)
@@ -175,8 +180,6 @@ def _browse_round(browser, server, info, first_view, again_view, towns, rng, rec
                 record["screen"].append(page.evaluate(FIRST_SCREEN_JS))
             record["change"].append(_change_township(page, towns, view.names, rng))
             page.close()
-    finally:
-        context.close()
 
 
 def _again_view(views: list, index: int, rounds: int):
@@ -241,6 +244,13 @@ def _floor_cell(values: Sequence[float]) -> str:
     if len(values) > 1 and abs(last - first) > 0.1 * max(first, last):
         shown += f" (start {fmt_s(first)}, end {fmt_s(last)})"
     return shown
+
+
+def _count(value: float | None) -> str:
+    """A median count: 2,346, or 0.5 between two."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 def browser_tables(runs: list[dict], titles: dict[str, str]) -> list[str]:
@@ -311,7 +321,7 @@ def browser_tables(runs: list[dict], titles: dict[str, str]) -> list[str]:
     for run in browser_runs:
         for file, record in run["browser"]["pages"].items():
             counts = [
-                "–" if not record["screen"] else f"{median([s[key] for s in record['screen']]):,.0f}"
+                _count(median([screen[key] for screen in record["screen"]]))
                 for key in ("charts", "above_fold", "points", "elements")
             ]
             lines.append(

@@ -187,6 +187,9 @@ def test_browser_tables_give_each_page_its_ratio_to_the_floor_of_the_same_run():
     assert _table(lines, "Filter change") == [["1", "总览", "4", "425 ms ✓", "700 ms"]]  # changes, median, max
     assert _table(lines, "First screen") == [["1", "总览", "4.60 s", "2", "1", "50", "34"]]  # medians of the counts
     assert sum(line.startswith("| ---: |") for line in lines) == 3  # one table per part
+    page["screen"] = page["screen"][1:]  # two first opens: the medians fall between
+    lines = browser_tables([_browser_run(1, floor, page)], {"overview.py": "总览"})
+    assert _table(lines, "First screen") == [["1", "总览", "4.60 s", "3", "0.5", "1,198", "37"]]
 
 
 def test_browser_tables_mark_the_scale_100_filter_goal_and_show_floor_drift_and_errors():
