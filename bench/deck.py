@@ -7,8 +7,10 @@ own process), warm the same build again in that process. `python -m bench.deck [
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bench.figures import mark
@@ -70,9 +72,12 @@ def deck_table(runs: list[dict]) -> list[str]:
     return lines
 
 
-if __name__ == "__main__":
-    from bench.run import run_worker
-
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "data/demo").resolve()
+def main(folder: Path) -> None:
+    """Print each format's figures, each built in a fresh (spawned) process so that its cold build is cold."""
     for fmt in BUILD_FORMATS:
-        print(fmt, run_worker(f"build_{fmt}", folder, []))
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            print(fmt, pool.submit(worker_build, folder, [], fmt).result(), flush=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "data/demo").resolve())
