@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import signal
+import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -44,6 +48,11 @@ class RoundResult:
     wall_s: float
     times: list[float] = field(default_factory=list)  # seconds per finished load
     errors: list[str] = field(default_factory=list)
+    cpu_s: float | None = None  # CPU seconds the server's processes used in the round (None: not known)
+
+    @property
+    def cpu_per_load(self) -> float | None:
+        return self.cpu_s / len(self.times) if self.cpu_s is not None and self.times else None
 
     @property
     def throughput(self) -> float:
@@ -165,33 +174,98 @@ def measure_load(
     loads: int = LOADS_PER_SESSION,
     deadline_s: float = ROUND_DEADLINE_S,
     warm_up: bool = True,
+    server_pid: int | None = None,
 ) -> list[RoundResult]:
     """One round per N in `sessions` against the server at `url` showing `folder`; a warm-up session first opens
     every page once (the connection, summaries and the pages' code loaded, as on a server in use). Each round draws
     its views afresh, so most of its loads ask for a view the server has not computed yet, and some (the whole
-    county, a view another leader opened) for one it has."""
+    county, a view another leader opened) for one it has. With `server_pid`, the CPU seconds of that process and its
+    descendants per round too: the work per load, which other programs on the machine do not inflate."""
     pages = load_pages()
     if warm_up:
         asyncio.run(run_round(url, [[Load(page, "") for page in pages]], deadline_s))
     results = []
     for count in sessions:
         plans = plan_loads(pages, load_views(folder, SEED + count), count, loads)
-        results.append(asyncio.run(run_round(url, plans, deadline_s)))
+        before = tree_cpu_seconds(server_pid) if server_pid else None
+        result = asyncio.run(run_round(url, plans, deadline_s))
+        if before is not None:
+            result.cpu_s = tree_cpu_seconds(server_pid) - before
+        results.append(result)
     return results
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of process `root` and all its descendants now (Linux /proc)."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def serving(folder: Path, procs: int = 1):
+    """A fresh dashboard on `folder` for one measurement, (url, process id) yielded: one streamlit process
+    (tests.browser.harness), or `python -m serve --procs K` (K processes behind Caddy); stopped after."""
+    from tests.browser.harness import NO_ACCOUNTS_ENV, REPO, free_port, start_server, stop_server
+
+    if procs <= 1:
+        server = start_server(folder, timeout=300)
+        try:
+            yield server.url, server.process.pid
+        finally:
+            stop_server(server)
+        return
+    port = free_port()
+    env = {**os.environ, **NO_ACCOUNTS_ENV, "DASHBOARD_DATA_DIR": str(folder)}
+    command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--address", "127.0.0.1"]
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as run:
+        try:
+            line = run.stdout.readline()
+            if "看板已启动" not in line:
+                raise RuntimeError(f"python -m serve did not start: {line}{run.stdout.read()[-2000:]}")
+            yield f"http://127.0.0.1:{port}", run.pid
+        finally:
+            run.send_signal(signal.SIGTERM)
+            run.wait(timeout=60)
+
+
+def load_figures(folder: Path, procs: int = 1, sessions: tuple[int, ...] = (1, 5, 10, 20)) -> dict:
+    """The load rounds against a fresh server of `procs` processes on `folder` (for bench.run's report)."""
+    with serving(folder, procs) as (url, pid):
+        results = measure_load(url, folder, list(sessions), server_pid=pid)
+    return {"procs": procs, "rounds": [asdict(result) for result in results]}
 
 
 def render_rounds(results: list[RoundResult]) -> list[str]:
     from bench.run import fmt_s, median, p95
 
     lines = [
-        "| sessions | loads | median | p95 | max | loads per second | errors |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| sessions | loads | median | p95 | max | loads per second | server CPU per load | errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in results:
         errors = "; ".join(sorted(set(result.errors)))[:200]
         lines.append(
             f"| {result.sessions} | {len(result.times)} | {fmt_s(median(result.times))} | {fmt_s(p95(result.times))} "
-            f"| {fmt_s(max(result.times, default=None))} | {result.throughput:.1f} | {errors} |"
+            f"| {fmt_s(max(result.times, default=None))} | {result.throughput:.1f} | {fmt_s(result.cpu_per_load)} "
+            f"| {errors} |"
         )
     return lines
 
@@ -200,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     from dpf.config import data_dir
 
     parser = argparse.ArgumentParser(prog="python -m bench.load", description="多会话并发负载测试")
-    parser.add_argument("--url", required=True, help="the dashboard, e.g. http://127.0.0.1:8501")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a running dashboard, e.g. http://127.0.0.1:8501")
+    where.add_argument("--procs", type=int, help="start a fresh one of K processes (K > 1: behind Caddy) on --data")
     parser.add_argument("--sessions", default="1,5,10,20", help="comma-separated session counts")
     parser.add_argument("--loads", type=int, default=LOADS_PER_SESSION, help="page loads per session")
     parser.add_argument("--data", type=Path, default=None, help="the folder the server shows (for township names)")
@@ -208,9 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warm-up", action="store_true")
     args = parser.parse_args(argv)
     counts = [int(part) for part in args.sessions.split(",") if part.strip()]
-    results = measure_load(
-        args.url, args.data or data_dir(), counts, args.loads, args.deadline, warm_up=not args.no_warm_up
-    )
+    folder = args.data or data_dir()
+    if args.url:
+        results = measure_load(args.url, folder, counts, args.loads, args.deadline, warm_up=not args.no_warm_up)
+    else:
+        with serving(folder, args.procs) as (url, pid):
+            results = measure_load(
+                url, folder, counts, args.loads, args.deadline, warm_up=not args.no_warm_up, server_pid=pid
+            )
     print("\n".join(render_rounds(results)))
     return 1 if any(result.errors for result in results) else 0
 
