@@ -10,6 +10,8 @@ part's alone:
 - duckdb / pandas: the overview's payment and service figures, in SQL and in pandas (bench/pandas_baseline.py).
 - browser (scale 1 and 100): a real streamlit server and headless Chromium (tests/browser/harness.py):
   page URL opened to the last chart drawn, and township changed to the updated figures.
+- many leaders at once (scale 1, with the browser part): bench/load.py's websocket sessions against a fresh
+  server of one process and of two behind Caddy (python -m serve), N = 1, 5, 10, 20.
 The Markdown report goes between two markers in docs/benchmarks.md; text outside them is kept.
 Benchmarks only print figures: nothing here fails on a time.
 """
@@ -22,25 +24,27 @@ import os
 import platform
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 
 from bench.deck import deck_line
+from bench.load import load_figures, load_section
+from bench.stats import fmt_s, median, p95
+from bench.views import ViewSpec, pick_views
 from dpf.config import REPO_ROOT
 from dpf.deck_pdf import ConversionFailed
 
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 SEED = 2024
 AS_OF = date(2024, 9, 30)
-YEARS = (2024, 2023)
 BROWSER_SCALES = (1, 100)
+LOAD_SCALES = (1,)  # many leaders at once (bench/load.py)
 PANDAS_COLD_REPEATS = 3  # a cold pandas load is the same work for every view
 BROWSER_VIEWS = 5
 PAGE_BUDGET_S = 60.0  # a page slower than this stops after the views measured so far (the row says how many)
@@ -49,13 +53,6 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1, browser filter < 1; scale 100 cold < 3.
 GOALS = {"cold_small": 0.5, "warm_small": 0.1, "browser_filter_small": 1.0, "cold_large": 3.0}
-
-
-@dataclass(frozen=True)
-class ViewSpec:
-    year: int
-    names: tuple[str, ...]  # township names (the URL's township list); empty = whole county
-    codes: tuple[str, ...]
 
 
 # --- data sets ---------------------------------------------------------------------------------------------------
@@ -96,23 +93,6 @@ def folder_bytes(folder: Path) -> int:
 def table_rows(folder: Path) -> dict[str, int]:
     manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
     return {table: int(info["rows"]) for table, info in manifest["tables"].items()}
-
-
-def pick_views(folder: Path, count: int, seed: int) -> list[ViewSpec]:
-    """`count` random (year, townships) views; the first is the whole county this year (the roll-up)."""
-    import duckdb
-
-    towns = duckdb.connect().execute(
-        "SELECT code, name FROM read_parquet($path) ORDER BY sort_order", {"path": str(folder / "townships.parquet")}
-    )
-    rows = towns.fetchall()
-    rng = random.Random(seed)
-    views = [ViewSpec(YEARS[0], (), ())]
-    while len(views) < count:
-        k = rng.choices([0, 1, 2, 3], weights=[2, 5, 2, 1])[0]
-        chosen = sorted(rng.sample(range(len(rows)), k))
-        views.append(ViewSpec(rng.choice(YEARS), tuple(rows[i][1] for i in chosen), tuple(rows[i][0] for i in chosen)))
-    return views[:count]
 
 
 def bench_pages() -> list[tuple[str, str]]:
@@ -460,26 +440,6 @@ def _browse_view(server, info, view: ViewSpec, towns, rng, page, opened: list, c
 # --- report ------------------------------------------------------------------------------------------------------
 
 
-def median(values: Sequence[float]) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def p95(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = 0.95 * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def fmt_s(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
 def machine_info() -> dict[str, str]:
     import duckdb
     import pandas as pd
@@ -636,6 +596,7 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
     for run in runs:
         if run.get("browser_error"):
             lines += ["", f"Browser part at scale {run['scale']} failed: {run['browser_error']}"]
+    lines += load_section(runs)
     return "\n".join(lines) + "\n"
 
 
@@ -695,6 +656,9 @@ def run_bench(
                 run["browser"] = measure_browser(folder, picked, list(run["pages"]["pages"]))
             except Exception as exc:  # the report says what failed; the other figures still count
                 run["browser_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        if browser and scale in LOAD_SCALES:
+            print(f"[bench] scale {scale}: many leaders at once …", flush=True)
+            run["load"] = load_figures(folder)
         runs.append(run)
         report = render_report(info, runs, views)
         write_report(out, report)

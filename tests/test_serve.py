@@ -157,3 +157,15 @@ def test_a_session_its_upload_and_its_rerun_stay_on_one_of_two_processes(proxy):
     # one cookie secret for both processes, created owner-only
     assert secret.is_file() and oct(secret.stat().st_mode & 0o777) == "0o600"
     assert len(secret.read_text(encoding="utf-8").strip()) == 64
+
+
+def test_the_load_generator_opens_every_planned_page_through_the_proxy(proxy, demo_dir):
+    """bench/load.py against the two processes: every load of every leader finishes, none is lost or an error."""
+    from bench.load import measure_load, plan_loads, render_rounds
+
+    base, _secret = proxy
+    plans = plan_loads(["", "funds", "rehab"], [(2024, ()), (2023, ("龙山镇",))], sessions=3, loads=2)
+    assert [[load.page for load in plan] for plan in plans] == [["", "funds"], ["funds", "rehab"], ["rehab", ""]]
+    [result] = measure_load(base, demo_dir, [3], loads=2, warm_up=False)
+    assert result.errors == [] and len(result.times) == 6
+    assert render_rounds([result])[2].startswith("| 3 | 6 | ")
