@@ -37,6 +37,7 @@ VIEW_POOL = 10  # (year, townships) views a round draws from, new ones each roun
 LOAD_TIMEOUT_S = 120.0
 ROUND_DEADLINE_S = 600.0
 SEED = 24
+WARM_UP_LEADERS = 8  # with 2 processes, each is reached with probability 1 - 2**-7
 
 
 @dataclass(frozen=True)
@@ -179,14 +180,15 @@ def measure_load(
     warm_up: bool = True,
     server_pid: int | None = None,
 ) -> list[RoundResult]:
-    """One round per N in `sessions` against the server at `url` showing `folder`; a warm-up session first opens
-    every page once (the connection, summaries and the pages' code loaded, as on a server in use). Each round draws
+    """One round per N in `sessions` against the server at `url` showing `folder`; a warm-up first opens every page
+    for the whole county (the connection, summaries and the pages' code loaded, as on a server in use) with
+    WARM_UP_LEADERS leaders at once (behind the proxy, a process none of them reached would start cold). Each round draws
     its views afresh, so most of its loads ask for a view the server has not computed yet, and some (the whole
     county, a view another leader opened) for one it has. With `server_pid`, the CPU seconds of that process and its
     descendants per round too: the work per load, which other programs on the machine do not inflate."""
     pages = load_pages()
-    if warm_up:
-        asyncio.run(run_round(url, [[Load(page, "") for page in pages]], deadline_s))
+    if warm_up:  # leaders land on processes at random: enough of them that each process is most likely warmed
+        asyncio.run(run_round(url, [[Load(page, "") for page in pages]] * WARM_UP_LEADERS, deadline_s))
     results = []
     for count in sessions:
         plans = plan_loads(pages, load_views(folder, SEED + count), count, loads)

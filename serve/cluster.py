@@ -79,6 +79,7 @@ http://:{port} {{
 
 
 def streamlit_command(port: int) -> list[str]:
+    """One dashboard process on 127.0.0.1:port (also the tests' and the benchmark's server, tests/browser/harness)."""
     return [
         sys.executable,
         "-m",
@@ -91,12 +92,15 @@ def streamlit_command(port: int) -> list[str]:
         str(port),
         "--server.headless",
         "true",
+        "--browser.gatherUsageStats",
+        "false",
         "--server.fileWatcherType",
         "none",
     ]
 
 
 def start(name: str, command: list[str], port: int, env: dict[str, str], log: Path) -> Child:
+    """`command` started in the repository, its output appended to `log`, in its own process group."""
     with log.open("ab") as handle:
         process = subprocess.Popen(
             command,
