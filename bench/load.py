@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -188,16 +189,22 @@ def measure_load(
     descendants per round too: the work per load, which other programs on the machine do not inflate."""
     pages = load_pages()
     if warm_up:  # leaders land on processes at random: enough of them that each process is most likely warmed
-        asyncio.run(run_round(url, [[Load(page, "") for page in pages]] * WARM_UP_LEADERS, deadline_s))
+        in_own_loop(run_round(url, [[Load(page, "") for page in pages]] * WARM_UP_LEADERS, deadline_s))
     results = []
     for count in sessions:
         plans = plan_loads(pages, load_views(folder, SEED + count), count, loads)
         before = tree_cpu_seconds(server_pid) if server_pid else None
-        result = asyncio.run(run_round(url, plans, deadline_s))
+        result = in_own_loop(run_round(url, plans, deadline_s))
         if before is not None:
             result.cpu_s = tree_cpu_seconds(server_pid) - before
         results.append(result)
     return results
+
+
+def in_own_loop(coroutine):
+    """asyncio.run in a thread of its own, so a caller's running loop (Playwright's sync API in tests) is no bar."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -223,26 +230,27 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 @contextmanager
-def serving(folder: Path, procs: int = 1):
-    """A fresh dashboard on `folder` for one measurement, (url, process id) yielded: one streamlit process
-    (tests.browser.harness), or `python -m serve --procs K` (K processes behind Caddy); stopped after."""
+def serving(folder: Path, procs: int = 1, env: dict[str, str] | None = None):
+    """A fresh dashboard on `folder`, (url, process id) yielded, stopped after: one streamlit process
+    (tests.browser.harness), or `python -m serve --procs K` (K processes behind Caddy). Open (no accounts) unless
+    `env` says otherwise."""
     from tests.browser.harness import NO_ACCOUNTS_ENV, REPO, free_port, start_server, stop_server
 
     if procs <= 1:
-        server = start_server(folder, timeout=300)
+        server = start_server(folder, timeout=300, env=env)
         try:
             yield server.url, server.process.pid
         finally:
             stop_server(server)
         return
     port = free_port()
-    env = {**os.environ, **NO_ACCOUNTS_ENV, "DASHBOARD_DATA_DIR": str(folder)}
+    child_env = {**os.environ, **NO_ACCOUNTS_ENV, "DASHBOARD_DATA_DIR": str(folder), **(env or {})}
     command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--address", "127.0.0.1"]
     with subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
         try:
-            line = run.stdout.readline()
+            line = run.stdout.readline()  # the supervisor prints one line once every process is healthy
             if "看板已启动" not in line:
                 raise RuntimeError(f"python -m serve did not start: {line}{run.stdout.read()[-2000:]}")
             yield f"http://127.0.0.1:{port}", run.pid

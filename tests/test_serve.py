@@ -10,11 +10,7 @@ refused there, so the two processes are really two and the cookie is what keeps 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +22,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from tests.browser.harness import NO_ACCOUNTS_ENV, REPO, free_port
+from bench.load import serving
 
 STICKY_COOKIE = "dpf_backend"
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -36,24 +32,9 @@ XSRF_COOKIE = "_streamlit_xsrf"
 def proxy(demo_dir, tmp_path_factory):
     if shutil.which("caddy") is None:
         pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
-    port = free_port()
     secret = tmp_path_factory.mktemp("serve") / "cookie_secret"
-    env = {
-        **os.environ,
-        **NO_ACCOUNTS_ENV,
-        "DASHBOARD_DATA_DIR": str(demo_dir),
-        "DASHBOARD_COOKIE_SECRET_FILE": str(secret),
-    }
-    command = [sys.executable, "-m", "serve", "--procs", "2", "--port", str(port), "--address", "127.0.0.1"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = process.stdout.readline()  # the supervisor prints one line once every process is healthy
-        assert "看板已启动" in started, started + process.stdout.read()
+    with serving(demo_dir, procs=2, env={"DASHBOARD_COOKIE_SECRET_FILE": str(secret)}) as (base, _pid):
         yield base, secret
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @dataclass
