@@ -25,9 +25,12 @@ STICKY_COOKIE = "dpf_backend"
 
 @pytest.fixture(scope="module")
 def proxy_server(tmp_path_factory, demo_dir):
+    """Two processes behind Caddy on a private copy of the demo set, with one 数据管理员 account."""
     if shutil.which("caddy") is None:
         pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
     folder = tmp_path_factory.mktemp("serve-proxy")
+    data = folder / "demo"  # a private copy: 数据导入 keeps its lock and reports beside the data folder
+    shutil.copytree(demo_dir, data)
     users = folder / "users.toml"
     add_account(users, "clerk", "admin", (), PASSWORD)
     env = {
@@ -36,7 +39,7 @@ def proxy_server(tmp_path_factory, demo_dir):
         "DASHBOARD_SECRET_KEY": KEY,
         "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
     }
-    with serving(demo_dir, procs=2, env=env) as (url, _pid):
+    with serving(data, procs=2, env=env) as (url, _pid):
         yield url
 
 
