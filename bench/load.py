@@ -8,7 +8,8 @@ then ForwardMsgs until `script_finished`. A load's server-side time runs from th
 A leader first fetches the app's HTML and sends its cookies on every websocket, as a browser does (a sticky proxy
 keeps the leader on one process by that cookie). A new session per load, rather than reruns on one socket: a
 rerun on an open session keeps the year widget's value over the query string, so only a new session shows the
-view the URL names. Figures per N: median, p95, max and loads per second.
+view the URL names. Figures per N: median, p95, max, loads per second and, when the generator started the server
+itself (`--procs K`, or bench.run), the server's CPU seconds per load.
 
 Bounded: every load has a timeout, every round a total deadline; unfinished sessions are cancelled (sockets closed).
 """
@@ -285,7 +286,7 @@ def load_section(runs: list[dict]) -> list[str]:
         "",
         "### Many leaders at once (bench/load.py: websocket sessions on loopback, no browser)",
         "",
-        f"N leaders at once, each opening {LOADS_PER_SESSION} pages in turn (pages in turn, views drawn from "
+        f"N leaders at once, each opening {LOADS_PER_SESSION} pages one after another (views drawn from "
         f"{VIEW_POOL} per round: the whole county and random township sets, new each round), every page a new "
         "Streamlit session as a browser tab opening its URL. Time = server side, from the rerun sent to "
         "`script_finished`. Server CPU per load = CPU seconds of the server's processes (and Caddy) over the "
