@@ -4,8 +4,9 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 DEMO := data/demo/manifest.json
 PORT ?= 8501
+PROCS ?= 2
 
-.PHONY: setup browser-deps deck-deps run test lint bench demo check screenshots clean
+.PHONY: setup browser-deps deck-deps proxy-deps run serve test lint bench demo check screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -29,6 +30,13 @@ deck-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-impress-nogui poppler-utils fonts-noto-cjk >/dev/null; \
 	fi
 
+# Caddy from Debian, the reverse proxy in front of several dashboard processes (make serve).
+proxy-deps:
+	@if ! command -v caddy >/dev/null 2>&1; then \
+		echo "Installing caddy from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+	fi
+
 $(DEMO): $(VENV)/.installed dpf/demo.py
 	$(VPY) -m dpf demo --out data/demo
 
@@ -41,7 +49,11 @@ lint: setup
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-test: setup browser-deps deck-deps demo
+# Several dashboard processes behind Caddy with sticky sessions, on http://localhost:$(PORT) (serve/cluster.py).
+serve: setup deck-deps proxy-deps demo
+	$(VPY) -m serve --procs $(PROCS) --port $(PORT)
+
+test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q

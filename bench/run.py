@@ -12,6 +12,8 @@ part's alone:
 - browser (scale 1 and 100): a real streamlit server and headless Chromium (bench/browser.py): each page's URL
   opened to the last chart drawn against an empty Streamlit app (the floor), a township change, and what the
   first screen shows.
+- many leaders at once (scale 1, with the browser part): bench/load.py's websocket sessions against a fresh
+  server of one process and of two behind Caddy (python -m serve), N = 1, 5, 10, 20.
 The Markdown report goes between two markers in docs/benchmarks.md; text outside them is kept.
 Benchmarks only print figures: nothing here fails on a time.
 """
@@ -22,14 +24,13 @@ import hashlib
 import json
 import os
 import platform
-import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -37,13 +38,15 @@ from pathlib import Path
 from bench.browser import browser_tables, measure_browser
 from bench.deck import BUILD_FORMATS, deck_table, worker_build
 from bench.figures import fmt_s, mark, median, p95
+from bench.load import load_figures, load_section
+from bench.views import ViewSpec, pick_views
 from dpf.config import REPO_ROOT
 
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 SEED = 2024
 AS_OF = date(2024, 9, 30)
-YEARS = (2024, 2023)
 BROWSER_SCALES = (1, 100)
+LOAD_SCALES = (1,)  # many leaders at once (bench/load.py)
 PANDAS_COLD_REPEATS = 3  # a cold pandas load is the same work for every view
 PAGE_BUDGET_S = 60.0  # a page slower than this stops after the views measured so far (the row says how many)
 RUN_TIMEOUT_S = 180.0  # one AppTest run longer than this is recorded as an error and ends that page
@@ -51,13 +54,6 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # Goals of issue 10 (seconds, medians): scale 1 cold < 0.5, warm < 0.1; scale 100 cold < 3 (browser goals: bench.browser).
 GOALS = {"cold_small": 0.5, "warm_small": 0.1, "cold_large": 3.0}
-
-
-@dataclass(frozen=True)
-class ViewSpec:
-    year: int
-    names: tuple[str, ...]  # township names (the URL's township list); empty = whole county
-    codes: tuple[str, ...]
 
 
 # --- data sets ---------------------------------------------------------------------------------------------------
@@ -98,23 +94,6 @@ def folder_bytes(folder: Path) -> int:
 def table_rows(folder: Path) -> dict[str, int]:
     manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
     return {table: int(info["rows"]) for table, info in manifest["tables"].items()}
-
-
-def pick_views(folder: Path, count: int, seed: int) -> list[ViewSpec]:
-    """`count` random (year, townships) views; the first is the whole county this year (the roll-up)."""
-    import duckdb
-
-    towns = duckdb.connect().execute(
-        "SELECT code, name FROM read_parquet($path) ORDER BY sort_order", {"path": str(folder / "townships.parquet")}
-    )
-    rows = towns.fetchall()
-    rng = random.Random(seed)
-    views = [ViewSpec(YEARS[0], (), ())]
-    while len(views) < count:
-        k = rng.choices([0, 1, 2, 3], weights=[2, 5, 2, 1])[0]
-        chosen = sorted(rng.sample(range(len(rows)), k))
-        views.append(ViewSpec(rng.choice(YEARS), tuple(rows[i][1] for i in chosen), tuple(rows[i][0] for i in chosen)))
-    return views[:count]
 
 
 def bench_pages() -> list[tuple[str, str]]:
@@ -466,6 +445,7 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
     for run in runs:
         if run.get("browser_error"):
             lines += ["", f"Browser part at scale {run['scale']} failed: {run['browser_error']}"]
+    lines += load_section(runs)
     return "\n".join(lines) + "\n"
 
 
@@ -523,6 +503,9 @@ def run_bench(
                 run["browser"] = measure_browser(folder, picked, list(run["pages"]["pages"]))
             except Exception as exc:  # the report says what failed; the other figures still count
                 run["browser_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        if browser and scale in LOAD_SCALES:
+            print(f"[bench] scale {scale}: many leaders at once …", flush=True)
+            run["load"] = load_figures(folder)
         runs.append(run)
         report = render_report(info, runs, views)
         write_report(out, report)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("dpf", "ui", "bench", "tests")
+PACKAGES = ("dpf", "ui", "bench", "tests", "serve")
 
 
 def module_name(path: Path) -> str:
@@ -112,6 +112,18 @@ def test_the_core_imports_no_ui_tests_bench_or_streamlit():
         for name, path in project_modules().items()
         if name.split(".")[0] == "dpf"
     }
+    assert {name: found for name, found in offending.items() if found} == {}
+
+
+def test_the_process_supervisor_imports_nothing_of_the_project():
+    """serve/ (python -m serve) starts the dashboard as processes; it imports no dpf, ui, bench, tests or streamlit."""
+    project = {"dpf", "ui", "tests", "bench", "streamlit"}
+    offending = {
+        name: sorted(n for n in imported_names(path) if n.split(".")[0] in project)
+        for name, path in project_modules().items()
+        if name.split(".")[0] == "serve"
+    }
+    assert set(offending) == {"serve", "serve.__main__", "serve.cluster"}
     assert {name: found for name, found in offending.items() if found} == {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -28,10 +29,26 @@ def _basis() -> str:
 
 
 def narrative_input(view: View) -> NarrativeInput:
-    """The view's narrative input from its cached figures (the same figures its cards show)."""
-    return collect(
-        view, view.year, view.as_of, view.township_codes, _basis(), has_targets=view.extracts.available("targets")
-    )
+    """The view's narrative input from its cached figures (the same figures its cards show), computed once for
+    every session that shows the same data: the key is the view without its account and 简报模式 (neither changes a
+    figure; the scope, which does, stays in it)."""
+    return shared_narrative(shared_view(view), _basis(), view.extracts.available("targets"))
+
+
+def shared_view(view: View) -> View:
+    return replace(view, account=None, briefing=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def shared_narrative(view: View, basis: str, has_targets: bool) -> NarrativeInput:
+    return collect(view, view.year, view.as_of, view.township_codes, basis, has_targets=has_targets)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def shared_sentences(view: View, basis: str, has_targets: bool, page: str) -> tuple[list[Sentence], list[Sentence]]:
+    """The page's 要点 and (on 总览) 预警 of the view, once for every session showing it (keyed as narrative_input)."""
+    data = shared_narrative(view, basis, has_targets)
+    return key_points(data, page), alert_sentences(data) if page == "overview" else []
 
 
 def _bullets(sentences: list[Sentence]) -> str:
@@ -45,8 +62,7 @@ def _copy(label: str, sentences: list[Sentence], key: str) -> None:
         st.code("\n".join(s.text for s in sentences), language=None, wrap_lines=True)
 
 
-def _points(view: View, data: NarrativeInput, page: str) -> None:
-    sentences = key_points(data, page)
+def _points(view: View, sentences: list[Sentence], page: str) -> None:
     with st.container(border=True):
         st.markdown("**要点**")
         if not sentences:
@@ -56,8 +72,7 @@ def _points(view: View, data: NarrativeInput, page: str) -> None:
         _copy("复制要点", sentences, key=f"copy_points_{page}")
 
 
-def _alerts(data: NarrativeInput) -> None:
-    alerts = alert_sentences(data)
+def _alerts(alerts: list[Sentence]) -> None:
     with st.container(border=True):
         st.markdown("**预警**")
         if not alerts:
@@ -83,18 +98,19 @@ def key_points_block(view: View, page: str) -> None:
     if view.problem or view.as_of is None:
         return
     try:
-        data = narrative_input(view)
+        points, alerts = shared_sentences(shared_view(view), _basis(), view.extracts.available("targets"), page)
+        data = narrative_input(view) if page == "overview" else None  # the downloads' input
     except Exception:  # the rest of the page must keep working
         st.info("要点暂时无法生成，请查看下方各项数据。", icon=":material/info:")
         return
     if page != "overview":
-        _points(view, data, page)
+        _points(view, points, page)
         return
     left, right = st.columns([3, 2])
     with left:
-        _points(view, data, page)
+        _points(view, points, page)
     with right:
-        _alerts(data)
+        _alerts(alerts)
         name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
         st.download_button(
             "下载工作简报（Word）",

@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from serve.cluster import free_port, start, streamlit_command
 
 REPO = Path(__file__).resolve().parent.parent.parent
 PAGES_DIR = REPO / "app_pages"
@@ -97,12 +98,6 @@ class Server:
             return ""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(
     data_dir: Path, port: int | None = None, timeout: float = 60, env: dict | None = None, script: str = "dashboard.py"
 ) -> Server:
@@ -110,36 +105,12 @@ def start_server(
     DASHBOARD_DATA_DIR=data_dir and the repository's .streamlit/config.toml; returns once healthy."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="dpf-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    log.close()
     # without login (no accounts file, even if the repository has one) unless `env` names an accounts file
     child_env = {**os.environ, **NO_ACCOUNTS_ENV}
     child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=child_env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so stop_server can end it and its children
-    )
-    log.close()
+    # its own process group (serve.cluster.start), so stop_server can end it and its children
+    process = start("streamlit", streamlit_command(port, script), port, child_env, Path(log.name)).process
     server = Server(process, port, Path(log.name))
     try:
         wait_healthy(server, timeout)
