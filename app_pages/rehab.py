@@ -30,6 +30,7 @@ from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, cover
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
+from ui.township_ranking import shown_ranking
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -111,6 +112,8 @@ def coverage_section(view: View) -> None:
         if rated.empty:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
+            shown = shown_ranking(view, rated, "met_rate", "rehab_met_rate")
+            rated = shown.rows
             labels = [fmt_rate_with_n(m, n, "条") for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
             fig = township_bars(
                 view,
@@ -125,11 +128,12 @@ def coverage_section(view: View) -> None:
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
-            show_chart(
-                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
-            )
+            title = f"康复需求满足率（低者在上）{shown.note}"
+            show_chart(fig, title, view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120))
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
+        shown = shown_ranking(view, served, "home_rehab_per_1000", "rehab_home_per_1000")
+        served = shown.rows
         fig = township_bars(
             view,
             served,
@@ -142,7 +146,7 @@ def coverage_section(view: View) -> None:
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
         show_chart(
             fig,
-            "家庭医生上门康复覆盖（低者在上）",
+            f"家庭医生上门康复覆盖（低者在上）{shown.note}",
             view,
             key="rehab_home_per_1000",
             height=max(380, 22 * len(served) + 120),

@@ -179,11 +179,15 @@ def township_bars(
 
 
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
-    """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope."""
+    """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope, or
+    with its place (column `place`) when a long ranking was cut to its ends (ui.township_ranking)."""
+    places = rows["place"] if "place" in rows else [None] * len(rows)
     names = []
-    for code, name in zip(rows["code"], rows["name"], strict=True):
+    for code, name, place in zip(rows["code"], rows["name"], places, strict=True):
         rank = rank_of(rows, str(column), code)
-        names.append(f"{name}（第{rank[0]}/{rank[1]}）" if rank else name)
+        names.append(
+            f"{name}（第{rank[0]}/{rank[1]}）" if rank else f"{name}（第{place}）" if pd.notna(place) else name
+        )
     return names
 
 

@@ -1,0 +1,40 @@
+"""Long township rankings cut to what a person can read: beyond dpf.ranking.MOST_BARS townships a chart draws the
+first and last RANK_ENDS and the chosen ones wherever they rank, each labelled with its place (第1,203), the title
+says so, and a 显示全部 toggle draws them all. The rows come from the View, so a session's scope holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dpf.ranking import MOST_BARS, RANK_ENDS, cut_note, kept_places
+from ui.context import View
+
+PLACE = "place"  # the column of a cut ranking's rows: each township's place among all (1 = largest)
+
+
+@dataclass(frozen=True)
+class ShownRanking:
+    """The rows a ranking chart draws (the caller's order; with PLACE when cut) and what its title adds."""
+
+    rows: pd.DataFrame
+    note: str = ""
+
+
+def shown_ranking(
+    view: View, rows: pd.DataFrame, column: str, key: str, most: int = MOST_BARS, ends: int = RANK_ENDS
+) -> ShownRanking:
+    """`rows` (one per township, `code`, in the chart's order) as a ranking by `column` draws them: all up to
+    `most`, else the ends and the chosen with their places, unless the user asks for all (toggle `key`_all;
+    briefing mode has no toggle)."""
+    if len(rows) <= most:
+        return ShownRanking(rows)
+    everyone = f"显示全部{len(rows):,}个乡镇（街道）"
+    if not view.briefing and st.toggle(everyone, key=f"{key}_all", help="全部乡镇（街道）画成一张长图，较慢。"):
+        return ShownRanking(rows)
+    keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
+    places = rows[column].rank(ascending=False, method="min")
+    shown = rows[keep].assign(**{PLACE: places[keep].astype("Int64")})
+    return ShownRanking(shown, f"（{cut_note(len(rows), bool(view.township_codes), ends)}）")
