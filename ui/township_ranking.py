@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dpf.ranking import MOST_BARS, RANK_ENDS, cut_note, kept_places
+from dpf import ranking as ranking_rule
+from dpf.ranking import cut_note, kept_places
 from ui.context import View
 
 PLACE = "place"  # the column of a cut ranking's rows: each township's place among all (1 = largest)
@@ -24,11 +25,13 @@ class ShownRanking:
 
 
 def shown_ranking(
-    view: View, rows: pd.DataFrame, column: str, key: str, most: int = MOST_BARS, ends: int = RANK_ENDS
+    view: View, rows: pd.DataFrame, column: str, key: str, most: int | None = None, ends: int | None = None
 ) -> ShownRanking:
     """`rows` (one per township, `code`, in the chart's order) as a ranking by `column` draws them: all up to
-    `most`, else the ends and the chosen with their places, unless the user asks for all (toggle `key`_all;
-    briefing mode has no toggle)."""
+    `most` (default dpf.ranking.MOST_BARS, read at each call), else the first and last `ends` (RANK_ENDS) and the
+    chosen with their places, unless the user asks for all (toggle `key`_all; briefing mode has no toggle)."""
+    most = ranking_rule.MOST_BARS if most is None else most
+    ends = ranking_rule.RANK_ENDS if ends is None else ends
     if len(rows) <= most:
         return ShownRanking(rows)
     everyone = f"显示全部{len(rows):,}个乡镇（街道）"

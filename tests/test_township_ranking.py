@@ -1,0 +1,129 @@
+"""Long township rankings: the rule (dpf.ranking) by hand, and 总览's ranking and map in AppTest on eight townships
+with the threshold lowered to 5 and the ends to 2, so the cut, the chosen township, the county line, 显示全部, the
+map's ranking instead of tiles and a township account's scope are all exercised on a tiny set."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dpf.ranking import cut_note, kept_places
+from tests.apptest_helpers import no_exception, rerun, run_page, with_accounts
+from tests.extract_builder import payment, person, town, write_set
+from tests.test_page_map import click
+
+NAMES = ["东城街道", "西城街道", "南山镇", "北山镇", "青石镇", "白水镇", "红岩镇", "黄土镇"]
+CODES = [f"34000000{i}" for i in range(1, 9)]
+CHOSEN = CODES[3]  # 北山镇: 4,000元 a certified person, 5th of 8
+
+
+def test_kept_places_keeps_both_ends_and_the_chosen():
+    chosen = [False, False, False, False, True, False, False, False]
+    assert kept_places(chosen, most=5, ends=2) == [True, True, False, False, True, False, True, True]
+    assert kept_places(chosen, most=8, ends=2) == [True] * 8  # up to `most`, nothing is cut
+    assert kept_places([False] * 6, most=5, ends=2) == [True, True, False, False, True, True]
+
+
+def test_cut_note_says_what_is_drawn():
+    assert cut_note(2_300, chosen=False) == "前10位与后10位，共2,300个乡镇（街道）"
+    assert cut_note(8, chosen=True, ends=2) == "前2位与后2位及所选乡镇，共8个乡镇（街道）"
+
+
+@pytest.fixture
+def eight(tmp_path: Path, monkeypatch) -> Path:
+    """Township i (1..8) paid i×1,000元 to one certified person; 东城街道 has a second one (500元 a person).
+    County: 36,000元 ÷ 9 persons = 4,000元 a person."""
+    monkeypatch.setattr("dpf.ranking.MOST_BARS", 5)
+    monkeypatch.setattr("dpf.ranking.RANK_ENDS", 2)
+    tables = {
+        "townships": [
+            town(code, name, "街道" if i < 2 else "镇", i + 1)
+            for i, (code, name) in enumerate(zip(CODES, NAMES, strict=True))
+        ],
+        "persons": [person(f"p{i}", code) for i, code in enumerate(CODES)] + [person("extra", CODES[0])],
+        "payments": [
+            payment(f"n{i}", "nursing_subsidy", "2024-03-01", 1000 * (i + 1), person=f"p{i}", township=code)
+            for i, code in enumerate(CODES)
+        ],
+    }
+    return write_set(tmp_path / "eight", tables, date(2024, 6, 15))
+
+
+def chart(at: AppTest, key: str) -> dict:
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(charts) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(charts[0].proto.spec)
+
+
+def bar_labels(figure: dict) -> list[str]:
+    return list(figure["data"][0]["y"])
+
+
+def numbers(values: list | dict) -> list[float]:
+    """A trace's numbers as Plotly writes them: a list, or a typed array (dtype, base64 bdata)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def title(figure: dict) -> str:
+    return figure["layout"]["title"]["text"]
+
+
+def test_overview_ranking_draws_the_ends_the_chosen_and_the_county_line(eight):
+    at = run_page(eight, query={"township": NAMES[3]})
+    assert no_exception(at)
+    figure = chart(at, "overview_ranking")
+    # Largest on top (the first bar at the bottom): places 8, 7 (bottom two), the chosen 5th, places 2, 1.
+    assert bar_labels(figure) == [
+        "东城街道（第8）",
+        "西城街道（第7）",
+        "北山镇（第5）",
+        "红岩镇（第2）",
+        "黄土镇（第1）",
+    ]
+    assert numbers(figure["data"][0]["x"]) == [500, 2000, 4000, 7000, 8000]
+    assert "前2位与后2位及所选乡镇，共8个乡镇（街道）" in title(figure)
+    county_lines = [shape["x0"] for shape in figure["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dash"]
+    assert county_lines == [4000]
+    assert any(a["text"] == "全县 4,000元" for a in figure["layout"]["annotations"])
+
+
+def test_show_all_draws_every_township(eight):
+    at = run_page(eight)
+    assert len(bar_labels(chart(at, "overview_ranking"))) == 4  # the ends only: nothing chosen
+    at.toggle(key="overview_ranking_all").set_value(True)
+    rerun(at, eight)
+    figure = chart(at, "overview_ranking")
+    assert bar_labels(figure) == NAMES  # ascending per person is the official order here
+    assert "前2位" not in title(figure)
+
+
+def test_too_many_tiles_give_the_ranking_and_a_click_still_chooses(eight, monkeypatch):
+    monkeypatch.setattr("ui.tile_map.MOST_TILES", 3)
+    at = run_page(eight, "overview.py", section="乡镇地图")
+    assert any("地图只在不超过3个时显示" in c.value for c in at.caption)
+    figure = chart(at, "overview_map")
+    assert list(figure["data"][0]["customdata"]) == [CODES[0], CODES[1], CODES[6], CODES[7]]
+    click(at, eight, "overview_map", CODES[6])
+    assert at.multiselect(key="township").value == [NAMES[6]]
+
+
+def test_a_township_account_sees_only_its_own_bar_and_place(eight, tmp_path, monkeypatch):
+    with_accounts(monkeypatch, tmp_path, beishan=("township", (CHOSEN,)))
+    monkeypatch.setattr("ui.tile_map.MOST_TILES", 0)
+    at = run_page(eight, account="beishan")
+    assert no_exception(at)
+    figure = chart(at, "overview_ranking")
+    assert bar_labels(figure) == ["北山镇（第5/8）"]
+    assert "共8个" not in title(figure)
+    at = run_page(eight, "overview.py", section="乡镇地图", account="beishan")
+    assert list(chart(at, "overview_map")["data"][0]["customdata"]) == [CHOSEN]
+    shown = json.dumps(chart(at, "overview_map"), ensure_ascii=False)
+    assert not any(name in shown for name in NAMES if name != "北山镇")
