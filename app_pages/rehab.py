@@ -30,7 +30,7 @@ from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, cover
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import PLACE, shown_ranking
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -174,9 +174,10 @@ def needs_section(view: View) -> None:
     )
     if by_type is None:
         return
-    names = list(dict.fromkeys(by_type.sort_values("sort_order")["name"]))
-    rates = by_type.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
-    recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
+    drawn, note = heat_townships(view, by_type)
+    names = list(dict.fromkeys(drawn["name"]))
+    rates = drawn.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
+    recorded = drawn.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     counts = recorded[needs].to_numpy()
     # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
@@ -217,13 +218,30 @@ def needs_section(view: View) -> None:
     )
     fig.update_yaxes(autorange="reversed")
     wrapped_ticks(fig, x)
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
+    show_chart(fig, f"各类康复需求满足率{note}", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )
     table = needs_heat_table(by_type)
     st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数。")
     table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
+
+
+def heat_townships(view: View, by_type: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The heatmap's rows in official order, or for a long list the townships of the ends of the ranking by all
+    needs met (ui.township_ranking), the lowest on top, each name with its place; and what the title adds."""
+    overall = by_type.groupby(["code", "name", "sort_order"], as_index=False)[["recorded", "met"]].sum()
+    overall["rate"] = overall["met"] / overall["recorded"].where(overall["recorded"] > 0)
+    shown = shown_ranking(view, overall.sort_values(["rate", "sort_order"]), "rate", "rehab_needs_heat")
+    if PLACE not in shown.rows:
+        return by_type.sort_values("sort_order"), ""
+    labels = {
+        code: f"{name}（第{place}）"
+        for code, name, place in shown.rows[["code", "name", PLACE]].itertuples(index=False)
+    }
+    drawn = by_type[by_type["code"].isin(labels)].assign(name=lambda rows: rows["code"].map(labels))
+    order = {code: index for index, code in enumerate(labels)}
+    return drawn.sort_values("code", key=lambda codes: codes.map(order)), shown.note
 
 
 def category_section(view: View) -> None:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dpf.ranking import cut_note, kept_places
 from tests.apptest_helpers import no_exception, rerun, run_page, with_accounts
-from tests.extract_builder import payment, person, town, write_set
+from tests.extract_builder import need, payment, person, town, write_set
 from tests.test_page_map import click
 
 NAMES = ["东城街道", "西城街道", "南山镇", "北山镇", "青石镇", "白水镇", "红岩镇", "黄土镇"]
@@ -38,7 +38,8 @@ def test_cut_note_says_what_is_drawn():
 @pytest.fixture
 def eight(tmp_path: Path, monkeypatch) -> Path:
     """Township i (1..8) paid i×1,000元 to one certified person; 东城街道 has a second one (500元 a person).
-    County: 36,000元 ÷ 9 persons = 4,000元 a person."""
+    County: 36,000元 ÷ 9 persons = 4,000元 a person. Township i recorded 8 rehab_training needs and met i−1 of
+    them: 0%, 12.5%, … 87.5%."""
     monkeypatch.setattr("dpf.ranking.MOST_BARS", 5)
     monkeypatch.setattr("dpf.ranking.RANK_ENDS", 2)
     tables = {
@@ -51,6 +52,12 @@ def eight(tmp_path: Path, monkeypatch) -> Path:
             payment(f"n{i}", "nursing_subsidy", "2024-03-01", 1000 * (i + 1), person=f"p{i}", township=code)
             for i, code in enumerate(CODES)
         ],
+        "rehab_needs": [
+            need(f"r{i}-{k}", f"p{i}", "rehab_training", "2024-02-01", "2024-03-01" if k < i else None, township=code)
+            for i, code in enumerate(CODES)
+            for k in range(8)
+        ],
+        "services": [],  # 乡镇覆盖 needs the table (home rehab: none)
     }
     return write_set(tmp_path / "eight", tables, date(2024, 6, 15))
 
@@ -127,3 +134,39 @@ def test_a_township_account_sees_only_its_own_bar_and_place(eight, tmp_path, mon
     assert list(chart(at, "overview_map")["data"][0]["customdata"]) == [CHOSEN]
     shown = json.dumps(chart(at, "overview_map"), ensure_ascii=False)
     assert not any(name in shown for name in NAMES if name != "北山镇")
+
+
+def test_rehab_coverage_keeps_the_lowest_on_top_with_places(eight):
+    at = run_page(eight, "rehab.py")
+    assert no_exception(at)
+    figure = chart(at, "rehab_met_rate")
+    # Sorted highest first, so the lowest is drawn on top; the ends of 8 ranked by rate, nothing chosen.
+    assert bar_labels(figure) == ["黄土镇（第1）", "红岩镇（第2）", "西城街道（第7）", "东城街道（第8）"]
+    assert numbers(figure["data"][0]["x"]) == [87.5, 75.0, 12.5, 0.0]
+    assert "前2位与后2位，共8个乡镇（街道）" in title(figure)
+
+
+def test_rehab_needs_heatmap_draws_the_ends_lowest_first(eight):
+    at = run_page(eight, "rehab.py", query={"township": NAMES[4]}, section="需求类型")
+    # A chosen township narrows the scope to itself: one row, nothing cut.
+    assert list(chart(at, "rehab_needs_heat")["data"][0]["y"]) == ["青石镇"]
+    at = run_page(eight, "rehab.py", section="需求类型")
+    figure = chart(at, "rehab_needs_heat")
+    assert list(figure["data"][0]["y"]) == ["东城街道（第8）", "西城街道（第7）", "红岩镇（第2）", "黄土镇（第1）"]
+    assert "前2位与后2位，共8个乡镇（街道）" in title(figure)
+    assert len(at.dataframe[0].value) == 8  # the table below keeps every township
+
+
+def test_funds_township_tab_cuts_both_rankings(eight):
+    at = run_page(eight, "funds.py", query={"township": NAMES[2]}, section="各乡镇（街道）")
+    assert no_exception(at)
+    by_amount = chart(at, "funds_rank_amount")
+    assert bar_labels(by_amount) == [
+        "东城街道（第8）",
+        "西城街道（第7）",
+        "南山镇（第6）",
+        "红岩镇（第2）",
+        "黄土镇（第1）",
+    ]
+    assert "前2位与后2位及所选乡镇，共8个乡镇（街道）" in title(by_amount)
+    assert len(bar_labels(chart(at, "funds_rank_per_person"))) == 5
