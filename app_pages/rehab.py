@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
+from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
 from ui.charts import (
     BAR_LABEL_PX,
@@ -30,7 +31,7 @@ from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, cover
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
-from ui.township_ranking import PLACE, shown_ranking
+from ui.township_ranking import shown_ranking
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -236,7 +237,7 @@ def heat_townships(view: View, by_type: pd.DataFrame) -> tuple[pd.DataFrame, str
     if PLACE not in shown.rows:
         return by_type.sort_values("sort_order"), ""
     labels = {
-        code: f"{name}（第{place}）"
+        code: with_place(name, place)
         for code, name, place in shown.rows[["code", "name", PLACE]].itertuples(index=False)
     }
     drawn = by_type[by_type["code"].isin(labels)].assign(name=lambda rows: rows["code"].map(labels))

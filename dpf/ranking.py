@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dpf.formatting import fmt_count
+
 MOST_BARS = 25  # a ranking of more townships is cut (one county's 23 stay whole)
 RANK_ENDS = 10  # bars kept at each end of a cut ranking
+PLACE = "place"  # the column of a cut ranking's rows: each township's place among all (1 = largest)
 
 
 def kept_places(chosen: Sequence[bool], most: int = MOST_BARS, ends: int = RANK_ENDS) -> list[bool]:
@@ -21,4 +24,9 @@ def kept_places(chosen: Sequence[bool], most: int = MOST_BARS, ends: int = RANK_
 def cut_note(total: int, chosen: bool, ends: int = RANK_ENDS) -> str:
     """What a cut ranking's title adds: 前10位与后10位（及所选乡镇），共2,300个乡镇（街道）."""
     also = "及所选乡镇" if chosen else ""
-    return f"前{ends}位与后{ends}位{also}，共{total:,}个乡镇（街道）"
+    return f"前{ends}位与后{ends}位{also}，共{fmt_count(total, '个乡镇（街道）')}"
+
+
+def with_place(name: str, place: int) -> str:
+    """A township's name with its place in a cut ranking: 北山镇（第1,203）."""
+    return f"{name}（第{fmt_count(place)}）"

@@ -14,6 +14,7 @@ import streamlit as st
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from dpf.palette import PALETTE
+from dpf.ranking import PLACE, with_place
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -180,13 +181,13 @@ def township_bars(
 
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
     """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope, or
-    with its place (column `place`) when a long ranking was cut to its ends (ui.township_ranking)."""
-    places = rows["place"] if "place" in rows else [None] * len(rows)
+    with its place (column PLACE) when a long ranking was cut to its ends (ui.township_ranking)."""
+    places = rows[PLACE] if PLACE in rows else [None] * len(rows)
     names = []
     for code, name, place in zip(rows["code"], rows["name"], places, strict=True):
         rank = rank_of(rows, str(column), code)
         names.append(
-            f"{name}（第{rank[0]}/{rank[1]}）" if rank else f"{name}（第{place}）" if pd.notna(place) else name
+            f"{name}（第{rank[0]}/{rank[1]}）" if rank else with_place(name, place) if pd.notna(place) else name
         )
     return names
 

@@ -11,11 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
+from dpf.ranking import PLACE, with_place
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View
-from ui.township_ranking import PLACE, shown_ranking
+from ui.township_ranking import shown_ranking
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
 BASIS_HELP = {
@@ -159,8 +160,11 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
     )
     shown = shown_ranking(view, completions, "completion", "targets_township_ranking")
     records = [records[index] for index in shown.rows.index]
-    places = [f"（第{place}）" for place in shown.rows[PLACE]] if PLACE in shown.rows else [""] * len(records)
-    names = [("▶ " if t.code in chosen else "") + t.name + place for t, place in zip(records, places, strict=True)]
+    places = list(shown.rows[PLACE]) if PLACE in shown.rows else [None] * len(records)
+    names = [
+        ("▶ " if t.code in chosen else "") + (with_place(t.name, place) if place else t.name)
+        for t, place in zip(records, places, strict=True)
+    ]
     top = completion_top([t.progress.completion for t in records])
     schedule = records[0].progress.schedule
     texts = [

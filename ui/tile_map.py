@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
-from dpf.formatting import fmt_pct, fmt_per_thousand
+from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
 from dpf.schedule import Status
 from dpf.targets import TownshipTarget
@@ -215,7 +215,9 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
 def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_by_code: dict[str, str]) -> None:
     """Too many townships for tiles a person can read: the map's values as a ranking (ui.township_ranking), the
     largest on top; a click on a bar still chooses that township."""
-    st.caption(f"乡镇（街道）过多（共{len(frame):,}个），地图只在不超过{MOST_TILES}个时显示，下面按数值排名。")
+    st.caption(
+        f"乡镇（街道）过多（共{fmt_count(len(frame), '个')}），地图只在不超过{MOST_TILES}个时显示，下面按数值排名。"
+    )
     rows = frame[frame["value"].notna()].sort_values("value")
     shown = shown_ranking(view, rows, "value", key)
     rows = shown.rows

@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from dpf import ranking as ranking_rule
-from dpf.ranking import cut_note, kept_places
+from dpf.formatting import fmt_count
+from dpf.ranking import PLACE, cut_note, kept_places
 from ui.context import View
-
-PLACE = "place"  # the column of a cut ranking's rows: each township's place among all (1 = largest)
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ def shown_ranking(
     ends = ranking_rule.RANK_ENDS if ends is None else ends
     if len(rows) <= most:
         return ShownRanking(rows)
-    everyone = f"显示全部{len(rows):,}个乡镇（街道）"
+    everyone = f"显示全部{fmt_count(len(rows), '个乡镇（街道）')}"
     if not view.briefing and st.toggle(everyone, key=f"{key}_all", help="全部乡镇（街道）画成一张长图，较慢。"):
         return ShownRanking(rows)
     keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
