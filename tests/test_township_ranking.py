@@ -82,6 +82,11 @@ def numbers(values: list | dict) -> list[float]:
     return list(values)
 
 
+def ends_around(chosen: str) -> list[str]:
+    """The bars of a cut ranking of the eight, largest on top (drawn last): the last two, the chosen, the first two."""
+    return ["东城街道（第8）", "西城街道（第7）", chosen, "红岩镇（第2）", "黄土镇（第1）"]
+
+
 def title(figure: dict) -> str:
     return figure["layout"]["title"]["text"]
 
@@ -91,13 +96,7 @@ def test_overview_ranking_draws_the_ends_the_chosen_and_the_county_line(eight):
     assert no_exception(at)
     figure = chart(at, "overview_ranking")
     # Largest on top (the first bar at the bottom): places 8, 7 (bottom two), the chosen 5th, places 2, 1.
-    assert bar_labels(figure) == [
-        "东城街道（第8）",
-        "西城街道（第7）",
-        "北山镇（第5）",
-        "红岩镇（第2）",
-        "黄土镇（第1）",
-    ]
+    assert bar_labels(figure) == ends_around("北山镇（第5）")
     assert numbers(figure["data"][0]["x"]) == [500, 2000, 4000, 7000, 8000]
     assert "前2位与后2位及所选乡镇，共8个乡镇（街道）" in title(figure)
     county_lines = [shape["x0"] for shape in figure["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dash"]
@@ -164,13 +163,7 @@ def test_funds_township_tab_cuts_both_rankings(eight):
     at = run_page(eight, "funds.py", query={"township": NAMES[2]}, section="各乡镇（街道）")
     assert no_exception(at)
     by_amount = chart(at, "funds_rank_amount")
-    assert bar_labels(by_amount) == [
-        "东城街道（第8）",
-        "西城街道（第7）",
-        "南山镇（第6）",
-        "红岩镇（第2）",
-        "黄土镇（第1）",
-    ]
+    assert bar_labels(by_amount) == ends_around("南山镇（第6）")
     assert "前2位与后2位及所选乡镇，共8个乡镇（街道）" in title(by_amount)
     assert len(bar_labels(chart(at, "funds_rank_per_person"))) == 5
 
