@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dpf.ranking import cut_note, kept_places
 from tests.apptest_helpers import no_exception, rerun, run_page, with_accounts
-from tests.extract_builder import need, payment, person, target, town, write_set
+from tests.extract_builder import need, payment, person, service, target, town, write_set
 from tests.test_page_map import click
 
 NAMES = ["东城街道", "西城街道", "南山镇", "北山镇", "青石镇", "白水镇", "红岩镇", "黄土镇"]
@@ -40,7 +40,7 @@ def eight(tmp_path: Path, monkeypatch) -> Path:
     """Township i (1..8) paid i×1,000元 to one certified person; 东城街道 has a second one (500元 a person).
     County: 36,000元 ÷ 9 persons = 4,000元 a person. Township i recorded 8 rehab_training needs and met i−1 of
     them: 0%, 12.5%, … 87.5%. Township i's share of the 护理补贴人次 target is i+1 against its one payment:
-    100%, 50%, … 12.5% done."""
+    100%, 50%, … 12.5% done. Township i trained i person-times against a share of 10."""
     monkeypatch.setattr("dpf.ranking.MOST_BARS", 5)
     monkeypatch.setattr("dpf.ranking.RANK_ENDS", 2)
     tables = {
@@ -58,9 +58,14 @@ def eight(tmp_path: Path, monkeypatch) -> Path:
             for i, code in enumerate(CODES)
             for k in range(8)
         ],
-        "services": [],  # 乡镇覆盖 needs the table (home rehab: none)
+        "services": [  # 乡镇覆盖 finds no home rehab
+            service(f"t{i}-{k}", "vocational_training", "2024-03-10", person=f"p{i}", township=code, batch="2024-1")
+            for i, code in enumerate(CODES)
+            for k in range(i + 1)
+        ],
         "targets": [target("nursing_subsidy_person_times", 40)]
-        + [target("nursing_subsidy_person_times", i + 1, code) for i, code in enumerate(CODES)],
+        + [target("nursing_subsidy_person_times", i + 1, code) for i, code in enumerate(CODES)]
+        + [target("training_person_times", 10, code) for code in CODES],
     }
     return write_set(tmp_path / "eight", tables, date(2024, 6, 15))
 
@@ -175,3 +180,13 @@ def test_targets_township_tab_cuts_to_the_ends_by_completion(eight):
     expected = {"东城街道（第1）", "西城街道（第2）", "红岩镇（第7）", "黄土镇（第8）"}
     assert set(bar_labels(figure)) == expected
     assert "前2位与后2位，共8个乡镇（街道）" in title(figure)
+
+
+def test_employment_township_chart_cuts_and_keeps_the_target_marks_on_its_bars(eight):
+    at = run_page(eight, "employment.py", query={"township": NAMES[3]}, section="各乡镇（街道）")
+    assert no_exception(at)
+    figure = chart(at, "employment_townships")
+    assert bar_labels(figure) == ends_around("北山镇（第5）")
+    assert numbers(figure["data"][0]["x"]) == [1, 2, 4, 7, 8]
+    assert list(figure["data"][1]["y"]) == ends_around("北山镇（第5）")  # each share's mark on its township's bar
+    assert "前2位与后2位及所选乡镇，共8个乡镇（街道）" in title(figure)
