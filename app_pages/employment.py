@@ -196,8 +196,9 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
             hovertemplate="%{y}<br>分解目标 %{x:,.0f}人次<extra></extra>",
         )
     fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
-    title = "各乡镇（街道）培训人次" + shown.note + ("（红色为所选乡镇）" if view.township_codes else "")
-    show_chart(fig, title, view, key="employment_townships", height=max(380, 22 * len(rows) + 100))
+    title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")
+    height = max(380, 22 * len(rows) + 100)
+    show_chart(fig, title, view, key="employment_townships", height=height, subtitle=shown.note)
 
 
 def training_shares(view: View) -> pd.DataFrame | None:

@@ -212,8 +212,9 @@ def township_section(funds: Funds) -> None:
             customdata=by_amount["previous_amount_yuan"] / 10_000,
         )
         fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
-        title = f"各乡镇（街道）发放金额排名（{what}）{shown.note}"
-        show_chart(fig, title, view, key="funds_rank_amount", height=max(380, 22 * len(by_amount) + 100))
+        title = f"各乡镇（街道）发放金额排名（{what}）"
+        height = max(380, 22 * len(by_amount) + 100)
+        show_chart(fig, title, view, key="funds_rank_amount", height=height, subtitle=shown.note)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
@@ -228,8 +229,9 @@ def township_section(funds: Funds) -> None:
             customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
-        title = f"各乡镇（街道）人均发放排名（{what}）{shown.note}"
-        show_chart(fig, title, view, key="funds_rank_per_person", height=max(380, 22 * len(per_person) + 100))
+        title = f"各乡镇（街道）人均发放排名（{what}）"
+        height = max(380, 22 * len(per_person) + 100)
+        show_chart(fig, title, view, key="funds_rank_per_person", height=height, subtitle=shown.note)
 
 
 def township_table_section(funds: Funds) -> None:

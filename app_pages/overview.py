@@ -97,7 +97,8 @@ def ranking_chart(view: View) -> None:
     fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
     note = "（红色为所选乡镇）" if view.township_codes else ""
     height = max(380, 22 * len(ranking) + 120)
-    show_chart(fig, f"各乡镇（街道）人均资金发放{shown.note}{note}", view, key="overview_ranking", height=height)
+    title = f"各乡镇（街道）人均资金发放{note}"
+    show_chart(fig, title, view, key="overview_ranking", height=height, subtitle=shown.note)
 
 
 def county_per_person(view: View) -> float | None:

@@ -129,8 +129,10 @@ def coverage_section(view: View) -> None:
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
-            title = f"康复需求满足率（低者在上）{shown.note}"
-            show_chart(fig, title, view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120))
+            height = max(380, 22 * len(rated) + 120)
+            show_chart(
+                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=height, subtitle=shown.note
+            )
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
         shown = shown_ranking(view, served, "home_rehab_per_1000", "rehab_home_per_1000")
@@ -147,10 +149,11 @@ def coverage_section(view: View) -> None:
         fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
         show_chart(
             fig,
-            f"家庭医生上门康复覆盖（低者在上）{shown.note}",
+            "家庭医生上门康复覆盖（低者在上）",
             view,
             key="rehab_home_per_1000",
             height=max(380, 22 * len(served) + 120),
+            subtitle=shown.note,
         )
     table = coverage_table(coverage)
     table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
@@ -219,7 +222,8 @@ def needs_section(view: View) -> None:
     )
     fig.update_yaxes(autorange="reversed")
     wrapped_ticks(fig, x)
-    show_chart(fig, f"各类康复需求满足率{note}", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
+    height = max(360, 40 * len(names) + 160)
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=height, subtitle=note)
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )

@@ -93,7 +93,9 @@ def ends_around(chosen: str) -> list[str]:
 
 
 def title(figure: dict) -> str:
-    return figure["layout"]["title"]["text"]
+    """The chart's title with the line under it (a cut ranking says there what it draws)."""
+    heading = figure["layout"]["title"]
+    return heading["text"] + "\n" + heading.get("subtitle", {}).get("text", "")
 
 
 def test_overview_ranking_draws_the_ends_the_chosen_and_the_county_line(eight):

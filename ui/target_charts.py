@@ -191,8 +191,8 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
     )
     note = "（▶ 为所选乡镇）" if chosen else ""
     height = max(300, 30 * len(records) + 140)
-    title = f"{name}：各乡镇（街道）完成率{shown.note}{note}"
-    show_chart(fig, title, view, key="targets_township_ranking", height=height)
+    title = f"{name}：各乡镇（街道）完成率{note}"
+    show_chart(fig, title, view, key="targets_township_ranking", height=height, subtitle=shown.note)
 
 
 def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:

@@ -229,10 +229,11 @@ def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_
     height = max(380, 22 * len(rows) + 100)
     show_chart(
         fig,
-        f"{title}{shown.note}",
+        title,
         view,
         key=key,
         height=height,
+        subtitle=shown.note,
         on_select=lambda: _pick(key, name_by_code),
         selection_mode="points",
     )

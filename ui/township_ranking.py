@@ -17,7 +17,8 @@ from ui.context import View
 
 @dataclass(frozen=True)
 class ShownRanking:
-    """The rows a ranking chart draws (the caller's order; with PLACE when cut) and what its title adds."""
+    """The rows a ranking chart draws (the caller's order; with PLACE when cut) and, when cut, the line under its
+    title that says so (show_chart's subtitle)."""
 
     rows: pd.DataFrame
     note: str = ""
@@ -39,4 +40,4 @@ def shown_ranking(
     keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
     places = rows[column].rank(ascending=False, method="min")
     shown = rows[keep].assign(**{PLACE: places[keep].astype("Int64")})
-    return ShownRanking(shown, f"（{cut_note(len(rows), bool(view.township_codes), ends)}）")
+    return ShownRanking(shown, cut_note(len(rows), bool(view.township_codes), ends))
