@@ -121,6 +121,12 @@ def test_show_all_draws_every_township(eight):
     assert "前2位" not in title(figure)
 
 
+def test_briefing_mode_cuts_without_the_toggle(eight):
+    at = run_page(eight, query={"briefing": "1"})
+    assert len(bar_labels(chart(at, "overview_ranking"))) == 4
+    assert not [toggle for toggle in at.toggle if toggle.key == "overview_ranking_all"]
+
+
 def test_too_many_tiles_give_the_ranking_and_a_click_still_chooses(eight, monkeypatch):
     monkeypatch.setattr("ui.tile_map.MOST_TILES", 3)
     at = run_page(eight, "overview.py", section="乡镇地图")
