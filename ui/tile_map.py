@@ -201,12 +201,20 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
     )
     st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    clickable_chart(fig, title, view, key, height, name_by_code)
+
+
+def clickable_chart(
+    fig: go.Figure, title: str, view: View, key: str, height: int, name_by_code: dict[str, str], subtitle: str = ""
+) -> None:
+    """show_chart, where a click on a township (its code as the point's customdata) chooses it."""
     show_chart(
         fig,
         title,
         view,
         key=key,
         height=height,
+        subtitle=subtitle,
         on_select=lambda: _pick(key, name_by_code),
         selection_mode="points",
     )
@@ -226,17 +234,7 @@ def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_
     )
     fig.update_traces(textposition="none")
     fig.update_layout(showlegend=False, clickmode="event+select")
-    height = max(380, 22 * len(rows) + 100)
-    show_chart(
-        fig,
-        title,
-        view,
-        key=key,
-        height=height,
-        subtitle=shown.note,
-        on_select=lambda: _pick(key, name_by_code),
-        selection_mode="points",
-    )
+    clickable_chart(fig, title, view, key, max(380, 22 * len(rows) + 100), name_by_code, shown.note)
 
 
 def indicator_rows(view: View, code: str) -> MapRows:
