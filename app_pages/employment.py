@@ -10,7 +10,7 @@ from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.cards import county_level_card, kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, show_chart, township_bars
+from ui.charts import MONTH_LABELS, PALETTE, ranked_names, show_chart, township_bars
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
@@ -18,6 +18,7 @@ from ui.header import page_header
 from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
+from ui.township_ranking import shown_ranking
 
 PAGE = "就业培训"
 COUNTY_LEVEL_STEPS = ("fairs", "fair_enterprises")  # the funnel's steps that count county-level events
@@ -173,6 +174,8 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
 
 def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
     rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
+    shown = shown_ranking(view, rows, "trainees", "employment_townships")
+    rows = shown.rows
     fig = township_bars(
         view,
         rows,
@@ -186,7 +189,7 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
         target = rows["code"].map(shares.set_index("township_code")["target"])
         fig.add_scatter(
             x=target,
-            y=rows["name"],
+            y=ranked_names(rows, "trainees"),
             mode="markers",
             name="乡镇分解目标",
             marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2933", "line": {"width": 3}},
@@ -194,7 +197,8 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
         )
     fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
     title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")
-    show_chart(fig, title, view, key="employment_townships", height=max(380, 22 * len(rows) + 100))
+    height = max(380, 22 * len(rows) + 100)
+    show_chart(fig, title, view, key="employment_townships", height=height, subtitle=shown.note)
 
 
 def training_shares(view: View) -> pd.DataFrame | None:

@@ -29,6 +29,7 @@ from ui.funds_tables import (
 from ui.header import page_header
 from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
+from ui.township_ranking import shown_ranking
 
 PAGE = "资金发放"
 # One clearly different colour per programme (12 of them, one brown only), the two of a group in one hue family.
@@ -198,9 +199,10 @@ def township_section(funds: Funds) -> None:
     note = "；红色为所选乡镇" if view.township_codes else ""
     st.caption(f"各乡镇（街道）对比，{what}{note}。人均 = 发放金额 ÷ 期末持证残疾人数。")
     left, right = st.columns(2)
-    height = max(380, 22 * len(ranking) + 100)
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
+        shown = shown_ranking(view, by_amount, "amount_yuan", "funds_rank_amount")
+        by_amount = shown.rows
         fig = township_bars(
             view,
             by_amount,
@@ -210,10 +212,14 @@ def township_section(funds: Funds) -> None:
             customdata=by_amount["previous_amount_yuan"] / 10_000,
         )
         fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
-        show_chart(fig, f"各乡镇（街道）发放金额排名（{what}）", view, key="funds_rank_amount", height=height)
+        title = f"各乡镇（街道）发放金额排名（{what}）"
+        height = max(380, 22 * len(by_amount) + 100)
+        show_chart(fig, title, view, key="funds_rank_amount", height=height, subtitle=shown.note)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
+        shown = shown_ranking(view, per_person, "yuan_per_person", "funds_rank_per_person")
+        per_person = shown.rows
         fig = township_bars(
             view,
             per_person,
@@ -223,7 +229,9 @@ def township_section(funds: Funds) -> None:
             customdata=per_person["certified_persons"],
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
-        show_chart(fig, f"各乡镇（街道）人均发放排名（{what}）", view, key="funds_rank_per_person", height=height)
+        title = f"各乡镇（街道）人均发放排名（{what}）"
+        height = max(380, 22 * len(per_person) + 100)
+        show_chart(fig, title, view, key="funds_rank_per_person", height=height, subtitle=shown.note)
 
 
 def township_table_section(funds: Funds) -> None:

@@ -6,15 +6,25 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
-from dpf.formatting import fmt_wan
+from dpf.formatting import fmt_wan, fmt_yuan
+from dpf.numbers import number_or_none
 from ui.cards import kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
+from ui.charts import (
+    MONTH_LABELS,
+    PALETTE,
+    add_county_line,
+    add_last_year_wan,
+    add_month_bar_wan,
+    show_chart,
+    township_bars,
+)
 from ui.context import View, current_view
 from ui.header import page_header
 from ui.key_points import key_points_block
 from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
+from ui.township_ranking import shown_ranking
 
 HEADLINE = [
     "subsidies_total_amount",
@@ -70,6 +80,8 @@ def ranking_chart(view: View) -> None:
         return
     ranking = view.query("township_funds_per_person", **view.county_params())
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
+    shown = shown_ranking(view, ranking, "yuan_per_person", "overview_ranking")
+    ranking = shown.rows
     fig = township_bars(
         view,
         ranking,
@@ -80,10 +92,23 @@ def ranking_chart(view: View) -> None:
             [fmt_wan(a), int(n)] for a, n in zip(ranking["amount_yuan"], ranking["certified_persons"], strict=True)
         ],
     )
+    county = county_per_person(view)
+    add_county_line(fig, county, f"全县 {fmt_yuan(county)}")
     fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
     note = "（红色为所选乡镇）" if view.township_codes else ""
-    height = max(380, 22 * len(ranking) + 100)
-    show_chart(fig, f"各乡镇（街道）人均资金发放{note}", view, key="overview_ranking", height=height)
+    height = max(380, 22 * len(ranking) + 120)
+    title = f"各乡镇（街道）人均资金发放{note}"
+    show_chart(fig, title, view, key="overview_ranking", height=height, subtitle=shown.note)
+
+
+def county_per_person(view: View) -> float | None:
+    """The whole county's funds per certified person (the ranking's county line), from the county's indicators."""
+    county = view.county_indicators().set_index("indicator")["value"]
+    amount, persons = (
+        number_or_none(county.get("subsidies_total_amount")),
+        number_or_none(county.get("certified_persons")),
+    )
+    return amount / persons if amount is not None and persons else None
 
 
 def funds_section(view: View) -> None:

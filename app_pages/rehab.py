@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
+from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
 from ui.charts import (
     BAR_LABEL_PX,
@@ -30,6 +31,7 @@ from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, cover
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
+from ui.township_ranking import shown_ranking
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -111,6 +113,8 @@ def coverage_section(view: View) -> None:
         if rated.empty:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
+            shown = shown_ranking(view, rated, "met_rate", "rehab_met_rate")
+            rated = shown.rows
             labels = [fmt_rate_with_n(m, n, "条") for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
             fig = township_bars(
                 view,
@@ -125,11 +129,14 @@ def coverage_section(view: View) -> None:
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
+            height = max(380, 22 * len(rated) + 120)
             show_chart(
-                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=max(380, 22 * len(rated) + 120)
+                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=height, subtitle=shown.note
             )
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
+        shown = shown_ranking(view, served, "home_rehab_per_1000", "rehab_home_per_1000")
+        served = shown.rows
         fig = township_bars(
             view,
             served,
@@ -146,6 +153,7 @@ def coverage_section(view: View) -> None:
             view,
             key="rehab_home_per_1000",
             height=max(380, 22 * len(served) + 120),
+            subtitle=shown.note,
         )
     table = coverage_table(coverage)
     table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
@@ -170,9 +178,10 @@ def needs_section(view: View) -> None:
     )
     if by_type is None:
         return
-    names = list(dict.fromkeys(by_type.sort_values("sort_order")["name"]))
-    rates = by_type.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
-    recorded = by_type.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
+    drawn, note = heat_townships(view, by_type)
+    names = list(dict.fromkeys(drawn["name"]))
+    rates = drawn.pivot_table(index="name", columns="need", values="met_rate", aggfunc="first").reindex(names)
+    recorded = drawn.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     counts = recorded[needs].to_numpy()
     # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
@@ -213,13 +222,31 @@ def needs_section(view: View) -> None:
     )
     fig.update_yaxes(autorange="reversed")
     wrapped_ticks(fig, x)
-    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=max(360, 40 * len(names) + 160))
+    height = max(360, 40 * len(names) + 160)
+    show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=height, subtitle=note)
     st.caption(
         f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
     )
     table = needs_heat_table(by_type)
     st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数。")
     table_with_downloads(table, PAGE, "乡镇需求类型", view, "rehab_needs_table", "rehab_needs_dl")
+
+
+def heat_townships(view: View, by_type: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The heatmap's rows in official order, or for a long list the townships of the ends of the ranking by all
+    needs met (ui.township_ranking), the lowest on top, each name with its place; and what the title adds."""
+    overall = by_type.groupby(["code", "name", "sort_order"], as_index=False)[["recorded", "met"]].sum()
+    overall["rate"] = overall["met"] / overall["recorded"].where(overall["recorded"] > 0)
+    shown = shown_ranking(view, overall.sort_values(["rate", "sort_order"]), "rate", "rehab_needs_heat")
+    if PLACE not in shown.rows:
+        return by_type.sort_values("sort_order"), ""
+    labels = {
+        code: with_place(name, place)
+        for code, name, place in shown.rows[["code", "name", PLACE]].itertuples(index=False)
+    }
+    drawn = by_type[by_type["code"].isin(labels)].assign(name=lambda rows: rows["code"].map(labels))
+    order = {code: index for index, code in enumerate(labels)}
+    return drawn.sort_values("code", key=lambda codes: codes.map(order)), shown.note
 
 
 def category_section(view: View) -> None:

@@ -29,11 +29,10 @@ from dpf.narrative import (
 from dpf.narrative_data import ExtractsSource, FigureSource, collect
 from dpf.numbers import number_or_zero
 from dpf.palette import CHOSEN_COLOR, LAST_YEAR_COLOR, PALETTE
+from dpf.ranking import MOST_BARS, PLACE, cut_note, kept_places, with_place
 from dpf.schedule import Basis
 from dpf.targets import laggards_first
 
-MOST_BARS = 25  # a ranking with more townships shows the top and bottom RANK_ENDS and the chosen ones
-RANK_ENDS = 10
 KPI_CODES = (
     "subsidies_total_amount",
     "living_subsidy_person_times",
@@ -243,11 +242,8 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
 def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     """All townships by amount, the largest first; beyond MOST_BARS the top and bottom RANK_ENDS and the chosen."""
     ranked = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]).reset_index(drop=True)
-    ranked["place"] = ranked.index + 1
-    if len(ranked) <= MOST_BARS:
-        return ranked
-    keep = (ranked["place"] <= RANK_ENDS) | (ranked["place"] > len(ranked) - RANK_ENDS) | ranked["chosen"]
-    return ranked[keep]
+    ranked[PLACE] = ranked.index + 1
+    return ranked[kept_places(ranked["chosen"].tolist())]
 
 
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
@@ -267,10 +263,10 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
         else f"{data.year}年{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。"
     )
     cut = len(shown) < len(ranking)
-    labels = tuple(f"{row['name']}（第{row['place']}）" if cut else row["name"] for _, row in shown.iterrows())
+    labels = tuple(with_place(row["name"], row[PLACE]) if cut else row["name"] for _, row in shown.iterrows())
     chart = Chart(
         "bar",
-        f"资金发放合计（万元）{f'：前{RANK_ENDS}名、后{RANK_ENDS}名及所选乡镇，共{len(ranking)}个' if cut else ''}",
+        f"资金发放合计（万元）{'：' + cut_note(len(ranking), bool(data.townships)) if cut else ''}",
         labels,
         ((f"{data.year}年", tuple(wan(value) or 0.0 for value in shown["amount_yuan"])),),
         (PALETTE[0],),

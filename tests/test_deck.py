@@ -16,7 +16,8 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 
 from dpf.cli import main
-from dpf.deck import MOST_BARS, RANK_ENDS, ranking_rows
+from dpf.deck import ranking_rows
+from dpf.ranking import MOST_BARS, RANK_ENDS
 from tests.narrative_fixture import write_narrative_set
 
 CJK = re.compile(r"[\u3400-\u9fff]")

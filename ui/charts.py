@@ -14,11 +14,13 @@ import streamlit as st
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from dpf.palette import PALETTE
+from dpf.ranking import PLACE, with_place
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
 TITLE_ROOM_PX = 44  # the chart title's line at the top (its 12 px pad and 16 px type), at normal type size
+SUBTITLE_ROOM_PX = 20  # a subtitle's line under the title (a cut ranking's 前10位与后10位…)
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 
 
@@ -179,11 +181,15 @@ def township_bars(
 
 
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
-    """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope."""
+    """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope, or
+    with its place (column PLACE) when a long ranking was cut to its ends (ui.township_ranking)."""
+    places = rows[PLACE] if PLACE in rows else [None] * len(rows)
     names = []
-    for code, name in zip(rows["code"], rows["name"], strict=True):
+    for code, name, place in zip(rows["code"], rows["name"], places, strict=True):
         rank = rank_of(rows, str(column), code)
-        names.append(f"{name}（第{rank[0]}/{rank[1]}）" if rank else name)
+        names.append(
+            f"{name}（第{rank[0]}/{rank[1]}）" if rank else with_place(name, place) if pd.notna(place) else name
+        )
     return names
 
 
@@ -287,26 +293,31 @@ def chart_filename(title: str, view: View) -> str:
     return safe_filename(f"{title}_{view.scope}_{view.year}年_截至{as_of}")
 
 
-def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 380, **select: Any) -> None:
+def show_chart(
+    fig: go.Figure, title: str, view: View, key: str, height: int = 380, subtitle: str = "", **select: Any
+) -> None:
     """Apply the shared theme, title the chart and draw it.
 
-    The camera button saves a 3× PNG on white, with the chart's title and a footer line of
-    scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select` (on_select,
-    selection_mode) makes the chart clickable, as st.plotly_chart takes them.
+    The camera button saves a 3× PNG on white, with the chart's title (and `subtitle`, a line under it) and a
+    footer line of scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select`
+    (on_select, selection_mode) makes the chart clickable, as st.plotly_chart takes them.
     """
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
     height = round(height * (1.15 if view.briefing else 1.0))
+    subtitle_px = round(SUBTITLE_ROOM_PX * type_scale) if subtitle else 0
     if draws_legend(fig):
         # The legend hangs from just below the title and Plotly reserves its height above the plot, however many
         # rows it wraps into (a phone, a printed half page): it never reaches up into the title.
-        title_px = round(TITLE_ROOM_PX * type_scale)
+        title_px = round(TITLE_ROOM_PX * type_scale) + subtitle_px
         legend = {"orientation": "h", "yref": "container", "y": 1 - title_px / height, "yanchor": "top"}
         fig.update_layout(legend=legend)
         top = title_px
     else:
-        top = max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60)
+        top = max(fig.layout.margin.t or 0, 96 if fig.layout.showlegend is not False else 60) + subtitle_px
+    if subtitle:
+        fig.update_layout(title_subtitle_text=subtitle)
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,

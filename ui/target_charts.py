@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
+from dpf.ranking import PLACE, with_place
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View
+from ui.township_ranking import shown_ranking
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
 BASIS_HELP = {
@@ -153,7 +155,16 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
 def township_chart(view: View, name: str, unit: str, records: list[TownshipTarget]) -> None:
     """Each township's completion of its share of one target, laggards first, against 序时进度 and 100%."""
     chosen = set(view.township_codes)
-    names = [("▶ " if t.code in chosen else "") + t.name for t in records]
+    completions = pd.DataFrame(
+        {"code": [t.code for t in records], "completion": [t.progress.completion or 0.0 for t in records]}
+    )
+    shown = shown_ranking(view, completions, "completion", "targets_township_ranking")
+    records = [records[index] for index in shown.rows.index]
+    places = list(shown.rows[PLACE]) if PLACE in shown.rows else [None] * len(records)
+    names = [
+        ("▶ " if t.code in chosen else "") + (with_place(t.name, place) if place else t.name)
+        for t, place in zip(records, places, strict=True)
+    ]
     top = completion_top([t.progress.completion for t in records])
     schedule = records[0].progress.schedule
     texts = [
@@ -180,7 +191,8 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
     )
     note = "（▶ 为所选乡镇）" if chosen else ""
     height = max(300, 30 * len(records) + 140)
-    show_chart(fig, f"{name}：各乡镇（街道）完成率{note}", view, key="targets_township_ranking", height=height)
+    title = f"{name}：各乡镇（街道）完成率{note}"
+    show_chart(fig, title, view, key="targets_township_ranking", height=height, subtitle=shown.note)
 
 
 def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:

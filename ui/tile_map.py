@@ -16,15 +16,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
-from dpf.formatting import fmt_pct, fmt_per_thousand
+from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
 from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
-from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
+from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart, township_bars
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
+from ui.township_ranking import shown_ranking
 
 STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
 SCALE = ["#e3edf5", "#1f5f8b"]  # light (low) to dark (high)
@@ -32,6 +33,7 @@ NO_VALUE = "#d5dae0"
 LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
 MAX_CELL_PX = 76
 MIN_CELL_PX = 8
+MOST_TILES = 200  # beyond this the tiles are too small to read or click: the map's values as a ranking instead
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,13 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
     shapes, problem = view.boundaries()
     if problem:
         st.warning(problem, icon=":material/warning:")
+    name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
     if shapes is not None:
         fig = choropleth_figure(frame, shapes, chosen)
         height = 520
+    elif len(frame) > MOST_TILES:
+        ranking_instead(view, frame, title, key, name_by_code)
+        return
     else:
         positions, grid_problem = tile_positions(list(towns["code"]), view.grid())
         if grid_problem:
@@ -191,20 +197,44 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
         fig, plot_px = tile_figure(frame, positions, chosen, scale)
         height = plot_px + 110
-    name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
     colours = (
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
     )
     st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    clickable_chart(fig, title, view, key, height, name_by_code)
+
+
+def clickable_chart(
+    fig: go.Figure, title: str, view: View, key: str, height: int, name_by_code: dict[str, str], subtitle: str = ""
+) -> None:
+    """show_chart, where a click on a township (its code as the point's customdata) chooses it."""
     show_chart(
         fig,
         title,
         view,
         key=key,
         height=height,
+        subtitle=subtitle,
         on_select=lambda: _pick(key, name_by_code),
         selection_mode="points",
     )
+
+
+def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_by_code: dict[str, str]) -> None:
+    """Too many townships for tiles a person can read: the map's values as a ranking (ui.township_ranking), the
+    largest on top; a click on a bar still chooses that township."""
+    st.caption(
+        f"乡镇（街道）过多（共{fmt_count(len(frame), '个')}），地图只在不超过{MOST_TILES}个时显示，下面按数值排名。"
+    )
+    rows = frame[frame["value"].notna()].sort_values("value")
+    shown = shown_ranking(view, rows, "value", key)
+    rows = shown.rows
+    fig = township_bars(
+        view, rows, rows["value"], SCALE[1], "%{y}：%{text}<extra></extra>", text=rows["label"], customdata=rows["code"]
+    )
+    fig.update_traces(textposition="none")
+    fig.update_layout(showlegend=False, clickmode="event+select")
+    clickable_chart(fig, title, view, key, max(380, 22 * len(rows) + 100), name_by_code, shown.note)
 
 
 def indicator_rows(view: View, code: str) -> MapRows:

@@ -1,0 +1,32 @@
+"""Which townships a long ranking draws: all of them up to MOST_BARS, beyond that the first and last RANK_ENDS in
+rank order and the chosen ones wherever they stand (the dashboard's township charts and the deck's ranking slide)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dpf.formatting import fmt_count
+
+MOST_BARS = 25  # a ranking of more townships is cut (one county's 23 stay whole)
+RANK_ENDS = 10  # bars kept at each end of a cut ranking
+PLACE = "place"  # the column of a cut ranking's rows: each township's place among all (1 = largest)
+
+
+def kept_places(chosen: Sequence[bool], most: int = MOST_BARS, ends: int = RANK_ENDS) -> list[bool]:
+    """Per row of a ranking in rank order (either direction: both ends are kept), whether it is drawn: every row
+    when there are at most `most`, else the first and last `ends` and each chosen row."""
+    count = len(chosen)
+    if count <= most:
+        return [True] * count
+    return [index < ends or index >= count - ends or bool(one) for index, one in enumerate(chosen)]
+
+
+def cut_note(total: int, chosen: bool, ends: int = RANK_ENDS) -> str:
+    """What a cut ranking's title adds: 前10位与后10位（及所选乡镇），共2,300个乡镇（街道）."""
+    also = "及所选乡镇" if chosen else ""
+    return f"前{ends}位与后{ends}位{also}，共{fmt_count(total, '个乡镇（街道）')}"
+
+
+def with_place(name: str, place: int) -> str:
+    """A township's name with its place in a cut ranking: 北山镇（第1,203）."""
+    return f"{name}（第{fmt_count(place)}）"
