@@ -16,7 +16,7 @@ from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
 
-HEADLINE = [
+HEADLINE = [  # the first five are the funds topic's cards in 简报模式, the rest (and 持证残疾人) the map's
     "subsidies_total_amount",
     "nursing_subsidy_amount",
     "nursing_subsidy_person_times",
@@ -111,8 +111,9 @@ SECTIONS = Sections(
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
+            tuple(HEADLINE[:5]),
         ),
-        Section("乡镇地图", map_section),
+        Section("乡镇地图", map_section, cards=(*HEADLINE[5:9], "certified_persons")),
     ],
 )
 
@@ -133,6 +134,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "县残联工作总览"):
-    key_points_block(view, "overview")
+if page_header(view, "县残联工作总览", SECTIONS.url_label()):
+    key_points_block(view, "overview", SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards)

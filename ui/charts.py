@@ -14,6 +14,7 @@ import streamlit as st
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from dpf.palette import PALETTE
+from ui.briefing_frame import chart_height, every_label, slide_ranking
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -170,6 +171,7 @@ def township_bars(
 ) -> go.Figure:
     """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
     a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
+    rows, x, bar = slide_ranking(view, rows, x, bar)
     colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
     return go.Figure(
         go.Bar(
@@ -297,7 +299,9 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
-    height = round(height * (1.15 if view.briefing else 1.0))
+    if view.briefing:  # the room left on the 1920×1080 frame, every township named
+        height = chart_height()
+        every_label(fig)
     if draws_legend(fig):
         # The legend hangs from just below the title and Plotly reserves its height above the plot, however many
         # rows it wraps into (a phone, a printed half page): it never reaches up into the title.
@@ -310,7 +314,7 @@ def show_chart(fig: go.Figure, title: str, view: View, key: str, height: int = 3
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
-        height=round(height * (BRIEFING_HEIGHT_SCALE if view.briefing else 1.0)),
+        height=height,
         margin={"l": margins["l"], "b": margins["b"], "t": top},
     )
     fig.add_annotation(

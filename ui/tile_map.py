@@ -22,6 +22,7 @@ from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
+from ui.briefing_frame import setting
 from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
@@ -227,16 +228,27 @@ def indicator_rows(view: View, code: str) -> MapRows:
     return MapRows(frame, comparable_unit(unit))
 
 
+def indicator_name(code: str) -> str:
+    return INDICATOR_BY_CODE[code].name
+
+
 def indicator_map(view: View, key: str) -> None:
     """The map with its indicator chooser (总览): any indicator of the catalogue, per certified person."""
     choices = [i.code for i in INDICATORS if i.code != "certified_persons"]
-    code = st.selectbox(
-        "地图指标",
+    code = setting(
+        view.briefing,
+        f"{key}_indicator",
         choices,
-        index=choices.index("subsidies_total_amount"),
-        format_func=lambda c: INDICATOR_BY_CODE[c].name,
-        key=f"{key}_indicator",
-        help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
+        "subsidies_total_amount",
+        indicator_name,
+        lambda: st.selectbox(
+            "地图指标",
+            choices,
+            index=choices.index("subsidies_total_amount"),
+            format_func=indicator_name,
+            key=f"{key}_indicator",
+            help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
+        ),
     )
     rows = indicator_rows(view, code)
     township_map(view, rows, f"{INDICATOR_BY_CODE[code].name}（{rows.unit}）：各乡镇（街道）", key)
@@ -248,16 +260,27 @@ COVERAGE_MEASURES = {  # 覆盖地图's choices: column of queries/rehab_coverag
 }
 
 
+def measure_name(column: str) -> str:
+    return COVERAGE_MEASURES[column][0]
+
+
 def coverage_map(view: View, coverage: pd.DataFrame) -> None:
     """康复服务's map: needs met, or home rehab per 1,000 certified persons, by township (`coverage`: the rows of
     queries/rehab_coverage_by_township.sql, cut to the session's scope by view.query)."""
-    column = st.segmented_control(
-        "地图指标",
+    column = setting(
+        view.briefing,
+        "rehab_map_measure",
         list(COVERAGE_MEASURES),
-        default="met_rate",
-        format_func=lambda c: COVERAGE_MEASURES[c][0],
-        key="rehab_map_measure",
-        required=True,
+        "met_rate",
+        measure_name,
+        lambda: st.segmented_control(
+            "地图指标",
+            list(COVERAGE_MEASURES),
+            default="met_rate",
+            format_func=measure_name,
+            key="rehab_map_measure",
+            required=True,
+        ),
     )
     column = column if column in COVERAGE_MEASURES else "met_rate"
     name, unit = COVERAGE_MEASURES[column]

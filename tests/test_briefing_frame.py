@@ -1,0 +1,98 @@
+"""简报模式 as slides (AppTest on the demo set): one topic per frame, chosen by the URL, without tabs, controls,
+popovers, downloads or (?) icons; the topic's cards and 要点; page settings read from the URL instead of a control.
+The frame's height in a real browser: tests/browser/test_briefing_frames.py."""
+
+from __future__ import annotations
+
+import json
+
+from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.narrative import Fact, Sentence
+from tests.apptest_helpers import metric_values, no_exception, run_page
+from ui.briefing_frame import topic_sentences
+
+
+def briefing(demo_dir, page: str, **query: str):
+    at = run_page(demo_dir, page, query={"briefing": "1", **query})
+    assert no_exception(at)
+    return at
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+def title_block(at) -> str:
+    return next(h.proto.body for h in at.get("html") if "dpf-title-block" in h.proto.body)
+
+
+def assert_no_controls(at) -> None:
+    """Nothing to click or hover in the frame: no tabs, no control, no popover, no download, no (?) on a card."""
+    main = at.main
+    assert not at.tabs
+    for kind in ("selectbox", "multiselect", "radio", "toggle", "checkbox", "button_group", "download_button"):
+        assert not main.get(kind), kind
+    assert not main.get("popover")
+    assert all(not metric.help for metric in at.metric)
+
+
+def sentence(text: str, *codes: str) -> Sentence:
+    return Sentence("topic", text, tuple(Fact(code, "value", 1.0) for code in codes))
+
+
+def test_a_topics_key_points_are_those_about_its_cards():
+    page = [
+        sentence("甲", "subsidies_total_amount"),
+        sentence("乙", "rehab_needs"),
+        sentence("丙", "training_person_times"),
+        sentence("丁", "rehab_needs_met_rate", "rehab_needs"),
+        sentence("戊", "child_rehab_persons"),
+        sentence("己", "rehab_needs"),
+        sentence("庚", "rehab_needs"),
+    ]
+    assert [s.text for s in topic_sentences(page, ("rehab_needs", "rehab_needs_met_rate"))] == ["乙", "丁", "己"]
+    assert [s.text for s in topic_sentences(page, ("child_rehab_persons",))] == ["戊"]
+    # a topic whose indicators no sentence states, or without cards: the page's first sentences
+    assert [s.text for s in topic_sentences(page, ("certified_persons",))] == ["甲", "乙", "丙"]
+    assert [s.text for s in topic_sentences(page, None, most=2)] == ["甲", "乙"]
+
+
+def test_the_url_chooses_the_topic_and_the_frame_holds_its_cards_chart_and_points(demo_dir):
+    normal = run_page(demo_dir, "rehab.py", section="需求类型")
+    at = briefing(demo_dir, "rehab.py", rehab_section="需求类型")
+    assert_no_controls(at)
+    block = title_block(at)
+    assert "康复服务 · 需求类型" in block and "数据截至 2024年9月30日" in block and "范围：全县" in block
+    codes = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
+    cards = metric_values(at)
+    assert list(cards) == [INDICATOR_BY_CODE[code].label for code in codes]  # the topic's cards, one row
+    assert cards["康复需求"] == metric_values(normal)["康复需求"] == "1,557条"
+    assert cards["康复需求满足率"] == "51.8%" == metric_values(normal)["需求满足率"]
+    assert chart_titles(at) == ["各类康复需求满足率"]
+    assert not at.dataframe  # the table under the chart is on the page, not on the slide
+    assert not any(s.value == "康复需求：乡镇 × 需求类型" for s in at.subheader)  # the title block names the topic
+    points = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(points) == 1
+    lines = points[0].splitlines()
+    assert 1 <= len(lines) <= 3 and all("需求" in line for line in lines)
+
+
+def test_a_page_setting_comes_from_the_url_without_its_control(demo_dir):
+    at = briefing(demo_dir, "funds.py", funds_section="逐月发放", program="重度残疾人护理补贴")
+    assert_no_controls(at)
+    assert "资金发放 · 逐月发放" in title_block(at)
+    assert chart_titles(at) == ["2024年各月资金发放（重度残疾人护理补贴）"]  # no 项目详情 below it on the slide
+    assert metric_values(at)["护理补贴金额"] == "308.85万元"
+
+    targets = briefing(demo_dir, "targets.py", targets_section="逐月累计", basis="按月", target="救助困难精神残疾人")
+    assert_no_controls(targets)
+    assert "序时进度（按月）" in metric_values(targets)
+    assert chart_titles(targets)[0].startswith("救助困难精神残疾人")
+
+
+def test_a_table_topic_shows_its_table_without_downloads(demo_dir):
+    at = briefing(demo_dir, "funds.py", funds_section="乡镇×项目")
+    assert_no_controls(at)
+    assert len(at.dataframe) == 1
+    assert not metric_values(at)  # the table takes the frame
+    assert "乡镇（街道）" in at.dataframe[0].value.columns
