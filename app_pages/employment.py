@@ -398,7 +398,8 @@ SECTIONS = Sections(
                 Query("employment_startup_by_township", View.county_params),
                 Query("township_target_shares", View.year_params),
             ),
-            ("training_person_times",),
+            cards=(),  # the full township ranking takes the room of cards
+            about=("training_person_times",),
         ),
     ],
 )

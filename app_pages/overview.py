@@ -111,7 +111,8 @@ SECTIONS = Sections(
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
-            tuple(HEADLINE[:5]),
+            cards=(),  # the full township ranking takes the room of cards
+            about=tuple(HEADLINE[:5]),
         ),
         Section("乡镇地图", map_section, cards=(*HEADLINE[5:9], "certified_persons")),
     ],

@@ -314,7 +314,8 @@ SECTIONS = Sections(
                 Query("rehab_coverage_by_township", View.county_params),
                 Query("rehab_county_home_rehab_rate", View.county_params),
             ),
-            COVERAGE_CARDS,
+            cards=(),  # two full township rankings take the room of cards
+            about=COVERAGE_CARDS,
         ),
         Section(
             "覆盖地图",
@@ -326,7 +327,8 @@ SECTIONS = Sections(
             "需求类型",
             needs_section,
             (Query("rehab_needs_by_township_and_type", View.scope_params),),
-            tuple(NEED_CARDS),
+            cards=(),  # a row per township
+            about=tuple(NEED_CARDS),
         ),
         Section(
             "类别等级",

@@ -58,19 +58,27 @@ def test_a_topics_key_points_are_those_about_its_cards():
 
 
 def test_the_url_chooses_the_topic_and_the_frame_holds_its_cards_chart_and_points(demo_dir):
-    normal = run_page(demo_dir, "rehab.py", section="需求类型")
-    at = briefing(demo_dir, "rehab.py", rehab_section="需求类型")
+    normal = metric_values(run_page(demo_dir, "rehab.py", section="儿童康复"))
+    at = briefing(demo_dir, "rehab.py", rehab_section="儿童康复")
     assert_no_controls(at)
     block = title_block(at)
-    assert "康复服务 · 需求类型" in block and "数据截至 2024年9月30日" in block and "范围：全县" in block
-    codes = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
+    assert "康复服务 · 儿童康复" in block and "数据截至 2024年9月30日" in block and "范围：全县" in block
+    codes = ["child_rehab_persons", "prosthesis_fittings", "device_fittings", "devices_issued"]
     cards = metric_values(at)
     assert list(cards) == [INDICATOR_BY_CODE[code].label for code in codes]  # the topic's cards, one row
-    assert cards["康复需求"] == metric_values(normal)["康复需求"] == "1,557条"
-    assert cards["康复需求满足率"] == "51.8%" == metric_values(normal)["需求满足率"]
-    assert chart_titles(at) == ["各类康复需求满足率"]
+    assert cards == {label: normal[label] for label in cards}
+    assert cards["儿童康复救助"] == "103人"
+    assert chart_titles(at) == ["儿童假肢矫形器、辅助器具适配与康复救助（按月）"]
     assert not at.dataframe  # the table under the chart is on the page, not on the slide
-    assert not any(s.value == "康复需求：乡镇 × 需求类型" for s in at.subheader)  # the title block names the topic
+    assert not any(s.value == "残疾儿童康复：逐月" for s in at.subheader)  # the title block names the topic
+
+
+def test_a_ranking_topic_gives_the_cards_room_to_its_chart_and_speaks_of_its_indicators(demo_dir):
+    at = briefing(demo_dir, "rehab.py", rehab_section="需求类型")
+    assert_no_controls(at)
+    assert "康复服务 · 需求类型" in title_block(at)
+    assert not at.metric  # a row per township: no cards
+    assert chart_titles(at) == ["各类康复需求满足率"]
     points = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(points) == 1
     lines = points[0].splitlines()

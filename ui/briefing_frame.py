@@ -113,8 +113,9 @@ def fitted_table(rows: int) -> dict[str, int] | None:
     room = table_height()
     if room is None:
         return None
-    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, (room - 3) // (rows + 1)))
-    return {"height": min(room, row_height * (rows + 1) + 3), "row_height": row_height}
+    lines = rows + 2  # the header is a little higher than a row: room for one more
+    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, room // lines))
+    return {"height": min(room, row_height * lines), "row_height": row_height}
 
 
 def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:

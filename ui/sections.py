@@ -88,12 +88,14 @@ Need = Query[C] | MonthEnds[C] | CountyIndicators
 @dataclass(frozen=True)
 class Section(Generic[C]):
     """One tab of a page: its label, the function that draws it and what it computes (started before the cards).
-    `cards`: the indicator cards of its 简报模式 frame (None: the page's own cards, for a page whose cards are few)."""
+    `cards`: the indicator cards of its 简报模式 frame (None: the page's own cards, for a page whose cards are few);
+    `about`: the indicators its frame's 要点 speak of, when not its cards (a full ranking takes the room of cards)."""
 
     label: str
     draw: Callable[[C], None]
     needs: tuple[Need[C], ...] = ()
     cards: tuple[str, ...] | None = None
+    about: tuple[str, ...] = ()
 
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
@@ -160,8 +162,9 @@ class Sections(Generic[C]):
         return wanted if wanted in self._by_label else self.labels[0]
 
     def topic_codes(self) -> tuple[str, ...] | None:
-        """The indicators of the 简报模式 topic's cards (its 要点 are about them)."""
-        return self[self.url_label()].cards
+        """The indicators the 简报模式 topic's 要点 speak of: its `about`, else its cards'."""
+        section = self[self.url_label()]
+        return section.about or section.cards
 
     def show_topic(
         self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
