@@ -13,7 +13,7 @@ import streamlit as st
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
-from ui.briefing_frame import setting
+from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
@@ -388,20 +388,13 @@ if page_header(view, "资金发放", SECTIONS.url_label()) and tables_ready(view
     key_points_block(view, "funds", SECTIONS.topic_codes())
     cards = st.container()
     choices = [ALL_PROGRAMS, *(p.code for p in PROGRAMS)]
-    program = setting(
+    program = setting_box(
         view.briefing,
-        "program",
+        "查看项目",
         choices,
-        ALL_PROGRAMS,
+        "program",
         program_label,
-        lambda: st.selectbox(
-            "查看项目",
-            choices,
-            format_func=program_label,
-            key="program",
-            placeholder="请选择",  # Streamlit's default placeholder is English
-            bind="query-params",
-            help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
-        ),
+        bind="query-params",
+        help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
     )
     SECTIONS.show(view, Funds(view, "" if program == ALL_PROGRAMS else program), kpi_section, top=cards)

@@ -27,7 +27,7 @@ from dpf.targets import (
     township_targets,
     without_target,
 )
-from ui.briefing_frame import setting
+from ui.briefing_frame import setting, setting_box
 from ui.context import View, current_view
 from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
@@ -154,21 +154,7 @@ def cumulative_section(page: Targets) -> None:
         return
     section_heading(view, "逐月累计进度")
     codes = [r.code for r in rows]
-    code = setting(
-        view.briefing,
-        "target",
-        codes,
-        codes[0],
-        indicator_name,
-        lambda: st.selectbox(
-            "查看指标",
-            codes,
-            format_func=indicator_name,
-            key="target",
-            placeholder="请选择",  # Streamlit's default placeholder is English
-            bind="query-params",
-        ),
-    )
+    code = setting_box(view.briefing, "查看指标", codes, "target", indicator_name, bind="query-params")
     row = next(r for r in rows if r.code == code)
     this_year = series_for(view.cumulative(view.year), code)
     last_year = series_for(view.cumulative(view.year - 1), code)
@@ -184,20 +170,8 @@ def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | 
         st.info(f"{view.year}年的目标都只下达到全县，没有分解到乡镇（街道），暂无乡镇排名。")
         return None
     codes = [i.code for i in INDICATORS if i.code in set(shares["indicator"])]
-    code = setting(
-        view.briefing,
-        "rank_target",
-        codes,
-        codes[0],
-        indicator_name,
-        lambda: st.selectbox(
-            "排名指标",
-            codes,
-            format_func=indicator_name,
-            key="rank_target",
-            placeholder="请选择",  # Streamlit's default placeholder is English
-            help="只列出已分解到乡镇（街道）的目标。",
-        ),
+    code = setting_box(
+        view.briefing, "排名指标", codes, "rank_target", indicator_name, help="只列出已分解到乡镇（街道）的目标。"
     )
     ranked = shares[shares["indicator"] == code]
     values = view.township_values(code, tuple(ranked["township_code"]))

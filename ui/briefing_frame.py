@@ -132,6 +132,16 @@ def setting(
     return url_choice(key, options, default, label) if briefing else control()
 
 
+def setting_box(
+    briefing: bool, label: str, options: Sequence[T], key: str, label_of: Callable[[T], Any], index: int = 0, **box: Any
+) -> T:
+    """A page setting's selectbox (placeholder 请选择: Streamlit's is English; `box`: more of st.selectbox's
+    arguments); in 简报模式 no box: the option the URL names, else the box's default."""
+    if briefing:
+        return url_choice(key, options, options[index], label_of)
+    return st.selectbox(label, options, index=index, format_func=label_of, key=key, placeholder="请选择", **box)
+
+
 def topic_sentences(
     sentences: Iterable[Sentence], codes: Sequence[str] | None, most: int = POINTS_MOST
 ) -> list[Sentence]:

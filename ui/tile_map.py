@@ -22,7 +22,7 @@ from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
-from ui.briefing_frame import setting
+from ui.briefing_frame import setting, setting_box
 from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
@@ -235,20 +235,14 @@ def indicator_name(code: str) -> str:
 def indicator_map(view: View, key: str) -> None:
     """The map with its indicator chooser (总览): any indicator of the catalogue, per certified person."""
     choices = [i.code for i in INDICATORS if i.code != "certified_persons"]
-    code = setting(
+    code = setting_box(
         view.briefing,
-        f"{key}_indicator",
+        "地图指标",
         choices,
-        "subsidies_total_amount",
+        f"{key}_indicator",
         indicator_name,
-        lambda: st.selectbox(
-            "地图指标",
-            choices,
-            index=choices.index("subsidies_total_amount"),
-            format_func=indicator_name,
-            key=f"{key}_indicator",
-            help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
-        ),
+        index=choices.index("subsidies_total_amount"),
+        help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
     )
     rows = indicator_rows(view, code)
     township_map(view, rows, f"{INDICATOR_BY_CODE[code].name}（{rows.unit}）：各乡镇（街道）", key)
