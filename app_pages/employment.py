@@ -212,8 +212,9 @@ def training_section(view: View) -> None:
     if not section_heading(view, "技能培训：进度", "services"):
         return
     indicators = view.indicators()
-    target_strip(view, ["training_person_times"])
-    missing_targets_note(view, indicators, ["training_person_times"])
+    if not view.briefing:  # the slide's progress chart shows the target and 序时进度 beside the cards
+        target_strip(view, ["training_person_times"])
+        missing_targets_note(view, indicators, ["training_person_times"])
     monthly = view.query("employment_training_monthly", **view.scope_params())
     if not (monthly.loc[monthly["year"] == view.year, "trainees"] > 0).any():
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有月度分布和累计进度。")
