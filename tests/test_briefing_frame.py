@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import plotly.graph_objects as go
+
 from dpf.catalogue import INDICATOR_BY_CODE
 from dpf.narrative import Fact, Sentence
 from tests.apptest_helpers import metric_values, no_exception, run_page
-from ui.briefing_frame import topic_sentences
+from ui.briefing_frame import every_label, note_cut_ranking, slide_ranking, topic_sentences
+from ui.context import View
 
 
 def briefing(demo_dir, page: str, **query: str):
@@ -104,3 +108,30 @@ def test_a_table_topic_shows_its_table_without_downloads(demo_dir):
     assert len(at.dataframe) == 1
     assert not metric_values(at)  # the table takes the frame
     assert "乡镇（街道）" in at.dataframe[0].value.columns
+
+
+def slide_view(briefing: bool, chosen: tuple[str, ...] = ()) -> View:
+    return View("folder", "fingerprint", 2024, chosen, (), None, "", False, None, briefing)
+
+
+def test_a_slide_names_every_township_of_a_ranking_and_cuts_one_of_more_than_40_to_its_ends():
+    rows = pd.DataFrame({"code": [f"t{i:02d}" for i in range(50)], "name": [f"乡镇{i}" for i in range(50)]})
+    values = pd.Series(range(50), name="value")
+    labels = [f"{i}人" for i in range(50)]
+    cut, x, bar = slide_ranking(slide_view(True, ("t25",)), rows, values, {"text": labels, "marker_color": "red"})
+    kept = [*range(20), 25, *range(30, 50)]  # the first and last 20, and the chosen township
+    assert list(cut["code"]) == [f"t{i:02d}" for i in kept]
+    assert list(x) == kept and bar == {"text": [f"{i}人" for i in kept], "marker_color": "red"}
+    fig = go.Figure()
+    note_cut_ranking(fig, len(cut), len(rows))
+    assert [a.text for a in fig.layout.annotations] == ["共50个乡镇（街道），显示前20名、后20名和所选乡镇"]
+    # the page outside 简报模式, and a ranking of 40, are left whole
+    assert slide_ranking(slide_view(False), rows, values, {})[0] is rows
+    assert len(slide_ranking(slide_view(True), rows.head(40), values.head(40), {})[0]) == 40
+
+    fig = go.Figure(go.Bar(x=[3, 2, 1], y=["甲镇", "乙镇", "丙镇"], orientation="h"))
+    every_label(fig)
+    assert fig.layout.yaxis.dtick == 1  # Plotly would leave out names that stand close
+    numbers = go.Figure(go.Bar(x=["1月", "2月"], y=[3, 4]))
+    every_label(numbers)
+    assert numbers.layout.yaxis.dtick is None

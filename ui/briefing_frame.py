@@ -118,6 +118,21 @@ def fitted_table(rows: int) -> dict[str, int] | None:
     return {"height": min(room, row_height * lines), "row_height": row_height}
 
 
+def note_cut_ranking(fig: go.Figure, shown: int, total: int) -> None:
+    """Say on a ranking that slide_ranking cut it (shown of total townships), above the plot at its right."""
+    if shown < total:
+        fig.add_annotation(
+            text=f"共{total}个乡镇（街道），显示前{RANK_ENDS}名、后{RANK_ENDS}名和所选乡镇",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+        )
+
+
 def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:
     """A page setting read from the URL (?key=label, as a control bound to the URL writes it) where its control is
     not drawn: the option whose label the URL names, else `default`."""

@@ -14,7 +14,7 @@ import streamlit as st
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from dpf.palette import PALETTE
-from ui.briefing_frame import chart_height, every_label, slide_ranking
+from ui.briefing_frame import chart_height, every_label, note_cut_ranking, slide_ranking
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -171,13 +171,16 @@ def township_bars(
 ) -> go.Figure:
     """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
     a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
+    total = len(rows)
     rows, x, bar = slide_ranking(view, rows, x, bar)
     colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
-    return go.Figure(
+    fig = go.Figure(
         go.Bar(
             x=x, y=ranked_names(rows, x.name), orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar
         )
     )
+    note_cut_ranking(fig, len(rows), total)
+    return fig
 
 
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
