@@ -114,20 +114,20 @@ def slide_view(briefing: bool, chosen: tuple[str, ...] = ()) -> View:
     return View("folder", "fingerprint", 2024, chosen, (), None, "", False, None, briefing)
 
 
-def test_a_slide_names_every_township_of_a_ranking_and_cuts_one_of_more_than_40_to_its_ends():
+def test_a_slide_names_every_township_of_a_ranking_and_cuts_a_longer_one_to_its_ends():
     rows = pd.DataFrame({"code": [f"t{i:02d}" for i in range(50)], "name": [f"乡镇{i}" for i in range(50)]})
     values = pd.Series(range(50), name="value")
     labels = [f"{i}人" for i in range(50)]
     cut, x, bar = slide_ranking(slide_view(True, ("t25",)), rows, values, {"text": labels, "marker_color": "red"})
-    kept = [*range(20), 25, *range(30, 50)]  # the first and last 20, and the chosen township
+    kept = [*range(10), 25, *range(40, 50)]  # the first and last 10, and the chosen township
     assert list(cut["code"]) == [f"t{i:02d}" for i in kept]
     assert list(x) == kept and bar == {"text": [f"{i}人" for i in kept], "marker_color": "red"}
     fig = go.Figure()
     note_cut_ranking(fig, len(cut), len(rows))
-    assert [a.text for a in fig.layout.annotations] == ["共50个乡镇（街道），显示前20名、后20名和所选乡镇"]
-    # the page outside 简报模式, and a ranking of 40, are left whole
+    assert [a.text for a in fig.layout.annotations] == ["共50个乡镇（街道），显示前10名、后10名和所选乡镇"]
+    # the page outside 简报模式, and a ranking of 24 (the demo county's 23 fit), are left whole
     assert slide_ranking(slide_view(False), rows, values, {})[0] is rows
-    assert len(slide_ranking(slide_view(True), rows.head(40), values.head(40), {})[0]) == 40
+    assert len(slide_ranking(slide_view(True), rows.head(24), values.head(24), {})[0]) == 24
 
     fig = go.Figure(go.Bar(x=[3, 2, 1], y=["甲镇", "乙镇", "丙镇"], orientation="h"))
     every_label(fig)

@@ -39,8 +39,10 @@ MAX_CARDS = 6  # cards of one topic, in one row
 TABLE_ROW_PX = 35  # Streamlit's table row height
 MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
 ALERT_PX = 58  # one st.success / st.warning line
-MAX_RANKED = 40  # townships a slide's ranking names in full; beyond, the first and last RANK_ENDS
-RANK_ENDS = 20
+# Townships a slide's ranking names in full (a label needs 20 px; half a frame's chart holds about 25); beyond, the
+# first and last RANK_ENDS and the chosen ones.
+MAX_RANKED = 24
+RANK_ENDS = 10
 
 _ROOM_KEY = "dpf_frame_used"
 _TOPICS_KEY = "dpf_frame_topics"
