@@ -6,6 +6,7 @@ payment — is in sight at once, and the queries of the parts below run while th
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def gaps_section(view: View) -> None:
         st.warning(f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:")
     if view.briefing:  # the two programmes side by side on the slide, below their names
         reserve(ALERT_PX + LABEL_PX)
-    places = st.columns(len(MONTHLY)) if view.briefing else [st.container() for _ in MONTHLY]
+    places = st.columns(len(MONTHLY)) if view.briefing else [nullcontext() for _ in MONTHLY]
     for index, (program, place) in enumerate(zip(MONTHLY, places, strict=True)):
         with place:
             st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")

@@ -135,3 +135,17 @@ def test_a_slide_names_every_township_of_a_ranking_and_cuts_a_longer_one_to_its_
     numbers = go.Figure(go.Bar(x=["1月", "2月"], y=[3, 4]))
     every_label(numbers)
     assert numbers.layout.yaxis.dtick is None
+
+
+def test_the_programmes_topic_is_one_chart_of_what_the_pages_cards_say(demo_dir):
+    cards = metric_values(run_page(demo_dir, "funds.py", section="各项目"))
+    at = briefing(demo_dir, "funds.py", funds_section="各项目")
+    assert_no_controls(at)
+    assert not at.metric
+    (chart,) = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert chart["layout"]["title"]["text"] == "2024年各项目发放金额（与上年同期比较）"
+    this_year = next(trace for trace in chart["data"] if trace["name"] == "2024年")
+    labels = dict(zip(this_year["y"], this_year["text"], strict=True))
+    assert len(labels) == 12  # every programme that paid this year or last
+    assert labels["护理补贴"] == f"{cards['护理补贴 金额']}　{cards['护理补贴 人次']}　同比 +11.8%"
+    assert labels["护理补贴"] == "308.85万元　35,910人次　同比 +11.8%"
