@@ -16,7 +16,7 @@ from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
 
-HEADLINE = [  # the first five are the funds topic's cards in 简报模式, the rest (and 持证残疾人) the map's
+HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
     "subsidies_total_amount",
     "nursing_subsidy_amount",
     "nursing_subsidy_person_times",
@@ -114,7 +114,8 @@ SECTIONS = Sections(
             cards=(),  # the full township ranking takes the room of cards
             about=tuple(HEADLINE[:5]),
         ),
-        Section("乡镇地图", map_section, cards=(*HEADLINE[5:9], "certified_persons")),
+        # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default
+        Section("乡镇地图", map_section, cards=(), about=("subsidies_total_amount", "certified_persons")),
     ],
 )
 

@@ -46,7 +46,7 @@ AID_CARDS = [
     "respite_care_person_times",
     "rehab_satisfaction_rate",
 ]
-# 简报模式: the cards of the coverage topics (乡镇覆盖, 覆盖地图)
+# 简报模式: what the coverage topics' 要点 speak of (乡镇覆盖, 覆盖地图)
 COVERAGE_CARDS = ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "certified_persons")
 TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
@@ -321,7 +321,8 @@ SECTIONS = Sections(
             "覆盖地图",
             coverage_map_section,
             (Query("rehab_coverage_by_township", View.county_params),),
-            COVERAGE_CARDS,
+            cards=(),  # the map takes the room of cards
+            about=COVERAGE_CARDS,
         ),
         Section(
             "需求类型",

@@ -208,10 +208,10 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
     [
         Section("完成情况", completion_section),
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
-        Section(  # 简报模式: the full township ranking takes the room of the cards
+        Section(  # 简报模式: the full township ranking (and the map) take the room of the cards
             "各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),), ()
         ),
-        Section("乡镇地图", map_section, (Query("township_target_shares", Targets.shares_params),)),
+        Section("乡镇地图", map_section, (Query("township_target_shares", Targets.shares_params),), ()),
     ],
     needs=(MonthEnds(Targets.projection_year),),  # every section's projections follow last year's months
 )

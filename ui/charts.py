@@ -62,7 +62,6 @@ def _template(scale: float) -> go.layout.Template:
 # Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
 pio.templates["dpf"] = _template(1.0)
 BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
-BRIEFING_HEIGHT_SCALE = 1.15  # briefing mode: taller charts
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]

@@ -22,8 +22,8 @@ from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
-from ui.briefing_frame import setting, setting_box
-from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart
+from ui.briefing_frame import chart_room, setting, setting_box
+from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, show_chart
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
 
@@ -33,6 +33,8 @@ NO_VALUE = "#d5dae0"
 LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
 MAX_CELL_PX = 76
 MIN_CELL_PX = 8
+MAP_FRAME_PX = 110  # a map chart beyond its tiles: title, margins, footer
+MAX_SLIDE_SCALE = 1.6  # 简报模式: tiles and their labels up to 1.6× (the frame's room permitting)
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,11 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         positions, grid_problem = tile_positions(list(towns["code"]), view.grid())
         if grid_problem:
             st.caption(grid_problem)
-        scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
-        fig, plot_px = tile_figure(frame, positions, chosen, scale)
-        height = plot_px + 110
+        fig, plot_px = tile_figure(frame, positions, chosen)
+        if view.briefing:  # tiles as large as the frame's room lets them be, never overlapping
+            scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px)
+            fig, plot_px = tile_figure(frame, positions, chosen, scale)
+        height = plot_px + MAP_FRAME_PX
     name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
     colours = (
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
