@@ -120,18 +120,15 @@ def fitted_table(rows: int) -> dict[str, int] | None:
     return {"height": min(room, row_height * lines), "row_height": row_height}
 
 
+# where a cut ranking says so: above the plot, at its right
+CUT_NOTE_PLACE = dict(xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", showarrow=False)
+
+
 def note_cut_ranking(fig: go.Figure, shown: int, total: int) -> None:
     """Say on a ranking that slide_ranking cut it (shown of total townships), above the plot at its right."""
     if shown < total:
         fig.add_annotation(
-            text=f"共{total}个乡镇（街道），显示前{RANK_ENDS}名、后{RANK_ENDS}名和所选乡镇",
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=1,
-            xanchor="right",
-            yanchor="bottom",
-            showarrow=False,
+            text=f"共{total}个乡镇（街道），显示前{RANK_ENDS}名、后{RANK_ENDS}名和所选乡镇", **CUT_NOTE_PLACE
         )
 
 
