@@ -149,3 +149,13 @@ def test_the_programmes_topic_is_one_chart_of_what_the_pages_cards_say(demo_dir)
     assert len(labels) == 12  # every programme that paid this year or last
     assert labels["护理补贴"] == f"{cards['护理补贴 金额']}　{cards['护理补贴 人次']}　同比 +11.8%"
     assert labels["护理补贴"] == "308.85万元　35,910人次　同比 +11.8%"
+
+
+def test_data_status_shows_one_part_per_frame_and_says_why_one_is_empty(demo_dir):
+    tables = briefing(demo_dir, "data_status.py", data_status_section="各数据表")
+    assert "数据状况 · 各数据表" in title_block(tables)
+    assert len(tables.dataframe) == 1 and "数据清单登记行数" in tables.dataframe[0].value.columns
+    assert not tables.metric  # not the page's cards: the title block says 数据截至 and the source
+    audit = briefing(demo_dir, "data_status.py", data_status_section="访问记录")  # open: no administrator
+    assert [info.value for info in audit.info] == ["访问记录仅数据管理员登录后可见。"]
+    assert not audit.dataframe
