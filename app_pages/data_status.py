@@ -6,11 +6,13 @@ payment — is in sight at once, and the queries of the parts below run while th
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
@@ -18,9 +20,10 @@ from dpf.check_store import FolderChanged
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
 from ui.audit_view import audit_section
+from ui.briefing_frame import ALERT_PX, fitted_table, reserve
 from ui.context import View, current_view
 from ui.header import page_header, source_label
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.sections import Query, Section, Sections, section_heading, tables_ready
 
 STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
@@ -65,6 +68,18 @@ def cards(view: View) -> None:
     cols[2].metric("数据来源", source_label(view))
 
 
+LABEL_PX = 30  # a bold line above a table
+
+
+def frame_table(
+    frame: pd.DataFrame | Styler, view: View, key: str, rows: int | None = None, hide_index: bool | None = True
+) -> None:
+    """A table of the page; in 简报模式 its rows fitted to the frame (a styled table: `rows` says how many)."""
+    size = fitted_table(rows if rows is not None else len(frame)) if view.briefing else {}
+    if size is not None:
+        st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, **size)
+
+
 def _years(first: float, last: float) -> str:
     if pd.isna(first):
         return ""
@@ -74,7 +89,7 @@ def _years(first: float, last: float) -> str:
 
 def tables_section(view: View) -> None:
     """Each table's rows and years beside the manifest's count, and what is wrong with a table that is."""
-    st.subheader("各数据表")
+    section_heading(view, "各数据表")
     manifest = view.extracts.manifest
     statuses = view.extracts.tables
     listed = manifest.tables if manifest else {}
@@ -91,7 +106,7 @@ def tables_section(view: View) -> None:
                 "状态": "正常" if ok else (status.problem if status else "未找到"),
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_tables")
+    frame_table(pd.DataFrame(rows), view, key="status_tables")
 
 
 def check_summary(result: CheckResult) -> None:
@@ -108,7 +123,7 @@ def check_summary(result: CheckResult) -> None:
 
 
 def check_section(view: View) -> None:
-    st.subheader("数据约定检查")
+    section_heading(view, "数据约定检查")
     try:
         result = view.contract_check()
     except FolderChanged:  # nothing cached: the next run checks the new data
@@ -124,7 +139,7 @@ def check_section(view: View) -> None:
 
 
 def imports_section(view: View) -> None:
-    st.subheader("最近的导入")
+    section_heading(view, "最近的导入")
     log = read_log(Path(view.folder))
     if not log:
         st.info("尚无导入记录（本数据集未通过“数据导入”更新过）。")
@@ -140,7 +155,7 @@ def imports_section(view: View) -> None:
         }
         for entry in log
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="status_imports")
+    frame_table(pd.DataFrame(rows), view, key="status_imports")
 
 
 def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
@@ -158,7 +173,7 @@ def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
 def payments_check(view: View, title: str, explanation: str, query: str, params: dict) -> pd.DataFrame | None:
     """A check of the payments: its heading, what it looks for and its query's rows (None, after saying why, when
     the payments or the townships cannot be used)."""
-    st.subheader(title)
+    section_heading(view, title)
     st.caption(explanation)
     if not tables_ready(view, "payments", "townships"):
         return None
@@ -184,12 +199,15 @@ def gaps_section(view: View) -> None:
         st.success("各乡镇逐月均有记录，没有发现缺报。", icon=":material/check_circle:")
     else:
         st.warning(f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:")
-    for index, program in enumerate(MONTHLY):
-        st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
-        styled = gap_grid(grid, program).style.map(
-            lambda v: "background-color: #fde2e1; color: #b42318" if v == GAP else ""
-        )
-        st.dataframe(styled, width="stretch", key=f"status_gaps_{index}")
+    if view.briefing:  # the two programmes side by side on the slide, below their names
+        reserve(ALERT_PX + LABEL_PX)
+    places = st.columns(len(MONTHLY)) if view.briefing else [nullcontext() for _ in MONTHLY]
+    for index, (program, place) in enumerate(zip(MONTHLY, places, strict=True)):
+        with place:
+            st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
+            table = gap_grid(grid, program)
+            styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == GAP else "")
+            frame_table(styled, view, key=f"status_gaps_{index}", rows=len(table), hide_index=None)
 
 
 def doubles_table(doubles: pd.DataFrame) -> pd.DataFrame:
@@ -224,22 +242,25 @@ def doubles_section(view: View) -> None:
         f"涉及 {fmt_count(doubles['payments'].sum())} 笔，见下表。",
         icon=":material/warning:",
     )
-    st.dataframe(doubles_table(doubles), hide_index=True, width="stretch", key="status_duplicate_payments")
+    if view.briefing:
+        reserve(ALERT_PX)
+    frame_table(doubles_table(doubles), view, key="status_duplicate_payments")
 
 
 SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
     "data_status_section",
     [
-        Section("各数据表", tables_section, (Query("table_coverage"),)),
-        Section("数据约定检查", check_section),
-        Section("最近的导入", imports_section),
-        Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),)),
-        Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),)),
-        Section("访问记录", audit_section),  # 数据管理员 only; draws nothing for other roles
+        # 简报模式: one part per screen, without the page's cards (the title block says 数据截至 and the source)
+        Section("各数据表", tables_section, (Query("table_coverage"),), ()),
+        Section("数据约定检查", check_section, cards=()),
+        Section("最近的导入", imports_section, cards=()),
+        Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),), ()),
+        Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),), ()),
+        Section("访问记录", audit_section, cards=()),  # 数据管理员 only; draws nothing for other roles
     ],
 )
 
 
 view = current_view()
-if page_header(view, "数据状况"):
+if page_header(view, "数据状况", SECTIONS.url_label()):
     SECTIONS.show_all(view, view, cards)

@@ -9,6 +9,7 @@ import streamlit as st
 from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
+from ui.briefing import tip
 from ui.cards import county_level_card, kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, ranked_names, show_chart, township_bars
 from ui.context import View, current_view
@@ -215,8 +216,9 @@ def training_section(view: View) -> None:
     if not section_heading(view, "技能培训：进度", "services"):
         return
     indicators = view.indicators()
-    target_strip(view, ["training_person_times"])
-    missing_targets_note(view, indicators, ["training_person_times"])
+    if not view.briefing:  # the slide's progress chart shows the target and 序时进度 beside the cards
+        target_strip(view, ["training_person_times"])
+        missing_targets_note(view, indicators, ["training_person_times"])
     monthly = view.query("employment_training_monthly", **view.scope_params())
     if not (monthly.loc[monthly["year"] == view.year, "trainees"] > 0).any():
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有月度分布和累计进度。")
@@ -265,7 +267,7 @@ def event_card(view: View, label: str, value: int, unit: str, help_text: str) ->
     if view.township_codes and not value:
         county_level_card(label, label)
     else:
-        st.metric(label, fmt_count(value, unit), border=True, help=help_text)
+        st.metric(label, fmt_count(value, unit), border=True, help=tip(help_text))
 
 
 def funnel_section(view: View) -> None:
@@ -329,6 +331,8 @@ def funnel_section(view: View) -> None:
             "怎么算": [meaning for _, _, _, meaning in FUNNEL_STEPS],
         }
     )
+    if view.briefing:  # the table is on the page, not on the slide
+        return
     with st.expander("各环节怎么算、有多少", expanded=False):
         table_with_downloads(
             table, PAGE, "就业服务各环节", view, "employment_funnel_table", "employment_funnel_table_dl"
@@ -375,10 +379,22 @@ def township_section(view: View) -> None:
 SECTIONS = Sections(
     "employment_section",
     [
-        Section("培训进度", training_section, (Query("employment_training_monthly", View.scope_params),)),
-        Section("培训班次", classes_section, (Query("employment_training_classes", View.scope_params),)),
-        Section("就业服务", funnel_section, (Query("employment_funnel", View.scope_params),)),
-        Section("扶持项目", support_section, (Query("employment_projects", View.scope_params),)),
+        Section(
+            "培训进度",
+            training_section,
+            (Query("employment_training_monthly", View.scope_params),),
+            tuple(TRAINING_CARDS[:2]),
+        ),
+        Section(
+            "培训班次",
+            classes_section,
+            (Query("employment_training_classes", View.scope_params),),
+            tuple(TRAINING_CARDS[:2]),
+        ),
+        Section(
+            "就业服务", funnel_section, (Query("employment_funnel", View.scope_params),), tuple(TRAINING_CARDS[2:])
+        ),
+        Section("扶持项目", support_section, (Query("employment_projects", View.scope_params),), tuple(SUPPORT_CARDS)),
         Section(
             "各乡镇（街道）",
             township_section,
@@ -387,12 +403,14 @@ SECTIONS = Sections(
                 Query("employment_startup_by_township", View.county_params),
                 Query("township_target_shares", View.year_params),
             ),
+            cards=(),  # the full township ranking takes the room of cards
+            about=("training_person_times",),
         ),
     ],
 )
 
 
 view = current_view()
-if page_header(view, "就业培训"):
-    key_points_block(view, "employment")
+if page_header(view, "就业培训", SECTIONS.url_label()):
+    key_points_block(view, "employment", SECTIONS.topic_codes())
     SECTIONS.show(view, view, kpi_section)

@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
-from dpf.formatting import fmt_yuan
+from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
+from ui.briefing import tip
+from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
@@ -47,6 +49,14 @@ PROGRAM_COLOURS = {
     "sunshine_home": "#8d6e63",
     "accessibility_retrofit": "#17becf",
 }
+# 简报模式: the cards of the 逐月发放 topic (the other topics' charts and tables take the whole frame)
+MONTHLY_CARDS = (
+    "subsidies_total_amount",
+    "nursing_subsidy_amount",
+    "nursing_subsidy_person_times",
+    "living_subsidy_amount",
+    "living_subsidy_person_times",
+)
 COLOURS = {p.code: PROGRAM_COLOURS.get(p.code, PALETTE[i % len(PALETTE)]) for i, p in enumerate(PROGRAMS)}
 
 
@@ -129,7 +139,10 @@ def kpi_section(funds: Funds) -> None:
 
 
 def program_cards_section(funds: Funds) -> None:
-    """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue."""
+    """Every programme's amount and count (in its unit) with 同比, grouped as in the catalogue (简报模式: one chart)."""
+    if funds.view.briefing:
+        program_amounts_chart(funds)
+        return
     st.subheader("各项目发放")
     indicators, by_program = funds.indicators, funds.by_program
     programs = by_program[by_program["level"] == "program"].set_index("program")
@@ -159,6 +172,55 @@ def program_cards_section(funds: Funds) -> None:
         for column, (_, code) in zip(columns, singles, strict=False):
             with column:
                 program_cards(indicators, programs, code, short_name(code))
+
+
+def program_amounts_chart(funds: Funds) -> None:
+    """简报模式's 各项目 on one slide: each programme's amount beside last year's same span, the largest at the top,
+    each labelled with its amount, count and 同比 (what the page's 24 cards say)."""
+    view = funds.view
+    rows = funds.by_program[funds.by_program["level"] == "program"]
+    rows = rows[(rows["amount_yuan"] > 0) | (rows["previous_amount_yuan"] > 0)].sort_values("amount_yuan")
+    if rows.empty:
+        st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
+        return
+    names = [short_name(code) for code in rows["program"]]
+    labels = [
+        "　".join(
+            part
+            for part in (
+                fmt_wan(amount),
+                fmt_count(count, PROGRAM_BY_CODE[code].unit if code in PROGRAM_BY_CODE else ""),
+                yoy_text(amount, previous, "元"),
+            )
+            if part
+        )
+        for code, amount, previous, count in zip(
+            rows["program"], rows["amount_yuan"], rows["previous_amount_yuan"], rows["beneficiaries"], strict=True
+        )
+    ]
+    fig = go.Figure()
+    fig.add_bar(
+        y=names,
+        x=rows["previous_amount_yuan"] / 10_000,
+        name=f"{view.year - 1}年同期",
+        orientation="h",
+        marker_color="#b8c4ce",
+        hovertemplate=f"%{{y}}<br>{view.year - 1}年同期 %{{x:,.2f}}万元<extra></extra>",
+    )
+    fig.add_bar(
+        y=names,
+        x=rows["amount_yuan"] / 10_000,
+        name=f"{view.year}年",
+        orientation="h",
+        marker_color=PALETTE[0],
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}<br>%{x:,.2f}万元<extra></extra>",
+    )
+    top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
+    fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * 1.6], bargap=0.25)
+    show_chart(fig, f"{view.year}年各项目发放金额（与上年同期比较）", view, key="funds_program_amounts")
 
 
 def monthly_chart(funds: Funds) -> None:
@@ -236,7 +298,7 @@ def township_section(funds: Funds) -> None:
 
 def township_table_section(funds: Funds) -> None:
     view = funds.view
-    st.subheader("乡镇（街道）× 项目发放金额")
+    section_heading(view, "乡镇（街道）× 项目发放金额")
     long = view.query("funds_township_program", **funds.scope_params())
     if not long["code"].notna().any():  # only the (empty) grand-total row
         st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
@@ -267,7 +329,7 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         st.metric(
             f"{per_head}发放",
             fmt_yuan(row["yuan_per_head"]),
-            help=f"发放金额 ÷ {'扶持项目数' if info.unit == '个' else '受益人数（去重）'}",
+            help=tip(f"发放金额 ÷ {'扶持项目数' if info.unit == '个' else '受益人数（去重）'}"),
             border=True,
         )
     if info.unit == "人次":
@@ -305,13 +367,13 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
 
 def monthly_section(funds: Funds) -> None:
     monthly_chart(funds)
-    if funds.program:
+    if funds.program and not funds.view.briefing:  # 简报模式: the chosen programme's months are the slide
         detail_section(funds.view, funds.program, funds.by_program)
 
 
 def program_table_section(funds: Funds) -> None:
     view = funds.view
-    st.subheader("项目明细")
+    section_heading(view, "项目明细")
     table = program_table(funds.by_program)
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
     table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
@@ -320,25 +382,26 @@ def program_table_section(funds: Funds) -> None:
 SECTIONS = Sections(
     "funds_section",
     [
-        Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),)),
-        Section("各项目", program_cards_section),
-        Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),)),
-        Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),)),
-        Section("项目明细", program_table_section),
+        Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),), MONTHLY_CARDS),
+        Section("各项目", program_cards_section, cards=()),  # its own cards are the slide
+        Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),), ()),
+        Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),), ()),
+        Section("项目明细", program_table_section, cards=()),
     ],
     needs=(Query("funds_by_program", Funds.by_program_params),),  # the cards above the tabs
 )
 
 view = current_view()
-if page_header(view, "资金发放") and tables_ready(view, "payments"):
-    key_points_block(view, "funds")
+if page_header(view, "资金发放", SECTIONS.url_label()) and tables_ready(view, "payments"):
+    key_points_block(view, "funds", SECTIONS.topic_codes())
     cards = st.container()
-    program = st.selectbox(
+    choices = [ALL_PROGRAMS, *(p.code for p in PROGRAMS)]
+    program = setting_box(
+        view.briefing,
         "查看项目",
-        [ALL_PROGRAMS, *(p.code for p in PROGRAMS)],
-        format_func=program_label,
-        key="program",
-        placeholder="请选择",  # Streamlit's default placeholder is English
+        choices,
+        "program",
+        program_label,
         bind="query-params",
         help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
     )

@@ -26,7 +26,7 @@ from ui.targets import target_strip
 from ui.tile_map import indicator_map
 from ui.township_ranking import shown_ranking
 
-HEADLINE = [
+HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
     "subsidies_total_amount",
     "nursing_subsidy_amount",
     "nursing_subsidy_person_times",
@@ -136,8 +136,11 @@ SECTIONS = Sections(
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
+            cards=(),  # the full township ranking takes the room of cards
+            about=tuple(HEADLINE[:5]),
         ),
-        Section("乡镇地图", map_section),
+        # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default
+        Section("乡镇地图", map_section, cards=(), about=("subsidies_total_amount", "certified_persons")),
     ],
 )
 
@@ -158,6 +161,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "县残联工作总览"):
-    key_points_block(view, "overview")
+if page_header(view, "县残联工作总览", SECTIONS.url_label()):
+    key_points_block(view, "overview", SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards)

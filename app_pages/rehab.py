@@ -48,6 +48,8 @@ AID_CARDS = [
     "respite_care_person_times",
     "rehab_satisfaction_rate",
 ]
+# 简报模式: what the coverage topics' 要点 speak of (乡镇覆盖, 覆盖地图)
+COVERAGE_CARDS = ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "certified_persons")
 TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
 LABELS = {"rehab_needs_met_rate": "需求满足率"}
@@ -187,8 +189,9 @@ def needs_section(view: View) -> None:
     # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
     # and the count are on two lines, so four columns of cells fit a phone's width.
     few = ~(counts >= MIN_NEEDS)
+    cell = "{}（{}条）" if view.briefing else "{}<br>{}条"  # a slide's rows are low and its columns wide: one line
     text = [
-        ["—" if pd.isna(n) else f"{fmt_pct(rate)}<br>{int(n)}条" for rate, n in zip(rate_row, n_row, strict=True)]
+        ["—" if pd.isna(n) else cell.format(fmt_pct(rate), int(n)) for rate, n in zip(rate_row, n_row, strict=True)]
         for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
@@ -338,11 +341,35 @@ SECTIONS = Sections(
                 Query("rehab_coverage_by_township", View.county_params),
                 Query("rehab_county_home_rehab_rate", View.county_params),
             ),
+            cards=(),  # two full township rankings take the room of cards
+            about=COVERAGE_CARDS,
         ),
-        Section("覆盖地图", coverage_map_section, (Query("rehab_coverage_by_township", View.county_params),)),
-        Section("需求类型", needs_section, (Query("rehab_needs_by_township_and_type", View.scope_params),)),
-        Section("类别等级", category_section, (Query("certified_by_category_grade", View.scope_params),)),
-        Section("儿童康复", children_section, (Query("rehab_children_monthly", View.scope_params),)),
+        Section(
+            "覆盖地图",
+            coverage_map_section,
+            (Query("rehab_coverage_by_township", View.county_params),),
+            cards=(),  # the map takes the room of cards
+            about=COVERAGE_CARDS,
+        ),
+        Section(
+            "需求类型",
+            needs_section,
+            (Query("rehab_needs_by_township_and_type", View.scope_params),),
+            cards=(),  # a row per township
+            about=tuple(NEED_CARDS),
+        ),
+        Section(
+            "类别等级",
+            category_section,
+            (Query("certified_by_category_grade", View.scope_params),),
+            ("certified_persons",),
+        ),
+        Section(
+            "儿童康复",
+            children_section,
+            (Query("rehab_children_monthly", View.scope_params),),
+            tuple(SERVICE_CARDS[1:]),
+        ),
     ],
     needs=(CountyIndicators(),),  # 乡镇覆盖 compares the townships with the county
 )
@@ -355,6 +382,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "康复服务"):
-    key_points_block(view, "rehab")
+if page_header(view, "康复服务", SECTIONS.url_label()):
+    key_points_block(view, "rehab", SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards)

@@ -27,11 +27,12 @@ from dpf.targets import (
     township_targets,
     without_target,
 )
+from ui.briefing_frame import setting, setting_box
 from ui.context import View, current_view
 from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
 from ui.key_points import key_points_block
-from ui.sections import MonthEnds, Query, Section, Sections
+from ui.sections import MonthEnds, Query, Section, Sections, section_heading
 from ui.target_charts import (
     BASIS_LABELS,
     bullet_chart,
@@ -41,7 +42,7 @@ from ui.target_charts import (
     township_chart,
     township_table,
 )
-from ui.tile_map import target_map
+from ui.tile_map import indicator_name, target_map
 
 PAGE = "年度目标"
 
@@ -117,6 +118,8 @@ def completion_section(page: Targets) -> None:
     view, rows = page.view, page.rows
     if not rows:
         no_rows_note(view)
+    elif view.briefing:  # the slide: the chart; its table, notes and downloads are on the page
+        bullet_chart(view, rows, rows[0].progress.schedule)
     else:
         bullet_chart(view, rows, rows[0].progress.schedule)
         table = target_table(rows)
@@ -149,15 +152,9 @@ def cumulative_section(page: Targets) -> None:
     if not rows:
         no_rows_note(view)
         return
-    st.subheader("逐月累计进度")
-    code = st.selectbox(
-        "查看指标",
-        [r.code for r in rows],
-        format_func=lambda c: INDICATOR_BY_CODE[c].name,
-        key="target",
-        placeholder="请选择",  # Streamlit's default placeholder is English
-        bind="query-params",
-    )
+    section_heading(view, "逐月累计进度")
+    codes = [r.code for r in rows]
+    code = setting_box(view.briefing, "查看指标", codes, "target", indicator_name, bind="query-params")
     row = next(r for r in rows if r.code == code)
     this_year = series_for(view.cumulative(view.year), code)
     last_year = series_for(view.cumulative(view.year - 1), code)
@@ -172,13 +169,9 @@ def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | 
     if shares.empty:
         st.info(f"{view.year}年的目标都只下达到全县，没有分解到乡镇（街道），暂无乡镇排名。")
         return None
-    code = st.selectbox(
-        "排名指标",
-        [i.code for i in INDICATORS if i.code in set(shares["indicator"])],
-        format_func=lambda c: INDICATOR_BY_CODE[c].name,
-        key="rank_target",
-        placeholder="请选择",  # Streamlit's default placeholder is English
-        help="只列出已分解到乡镇（街道）的目标。",
+    codes = [i.code for i in INDICATORS if i.code in set(shares["indicator"])]
+    code = setting_box(
+        view.briefing, "排名指标", codes, "rank_target", indicator_name, help="只列出已分解到乡镇（街道）的目标。"
     )
     ranked = shares[shares["indicator"] == code]
     values = view.township_values(code, tuple(ranked["township_code"]))
@@ -187,12 +180,14 @@ def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | 
 
 def township_section(page: Targets) -> None:
     view = page.view
-    st.subheader("各乡镇（街道）完成情况")
+    section_heading(view, "各乡镇（街道）完成情况")
     chosen = township_records(page)
     if chosen is None:
         return
     indicator, records = chosen
     township_chart(view, indicator.name, indicator.unit, records)
+    if view.briefing:
+        return
     table = township_table(indicator.unit, records)
     with st.expander("各乡镇（街道）明细表"):
         shown_table(table, key="targets_township_table")
@@ -201,7 +196,7 @@ def township_section(page: Targets) -> None:
 
 def map_section(page: Targets) -> None:
     """乡镇地图: each township's share of the chosen target, coloured by its status against 序时进度."""
-    st.subheader("各乡镇（街道）完成情况地图")
+    section_heading(page.view, "各乡镇（街道）完成情况地图")
     chosen = township_records(page)
     if chosen is not None:
         indicator, records = chosen
@@ -213,8 +208,10 @@ SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐�
     [
         Section("完成情况", completion_section),
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
-        Section("各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),)),
-        Section("乡镇地图", map_section, (Query("township_target_shares", Targets.shares_params),)),
+        Section(  # 简报模式: the full township ranking (and the map) take the room of the cards
+            "各乡镇（街道）", township_section, (Query("township_target_shares", Targets.shares_params),), ()
+        ),
+        Section("乡镇地图", map_section, (Query("township_target_shares", Targets.shares_params),), ()),
     ],
     needs=(MonthEnds(Targets.projection_year),),  # every section's projections follow last year's months
 )
@@ -248,20 +245,27 @@ def render(view: View) -> None:
         st.info(f"{view.year}年没有可以识别的年度目标。", icon=":material/info:")
         return
 
-    basis = st.segmented_control(
-        "序时进度计算方式",
+    basis = setting(
+        view.briefing,
+        "basis",
         list(BASIS_LABELS),
-        default="day",
-        format_func=BASIS_LABELS.get,
-        key="basis",
-        bind="query-params",
-        required=True,
-        help="序时进度：按天为已过天数 ÷ 全年天数；按月为已过完整月数 ÷ 12。",
+        "day",
+        BASIS_LABELS.get,
+        lambda: st.segmented_control(
+            "序时进度计算方式",
+            list(BASIS_LABELS),
+            default="day",
+            format_func=BASIS_LABELS.get,
+            key="basis",
+            bind="query-params",
+            required=True,
+            help="序时进度：按天为已过天数 ÷ 全年天数；按月为已过完整月数 ÷ 12。",
+        ),
     )
     SECTIONS.show(view, Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes), cards)
 
 
 view = current_view()
-if page_header(view, "年度目标完成情况"):
+if page_header(view, "年度目标完成情况", SECTIONS.url_label()):
     key_points_block(view, "targets")
     render(view)

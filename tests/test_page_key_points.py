@@ -11,6 +11,7 @@ from dpf.narrative import alert_sentences, key_points
 from dpf.narrative_data import collect, collect_for_extracts
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.narrative_fixture import AS_OF
+from ui.briefing_frame import topic_sentences
 
 PAGES = {"overview.py": "overview", "funds.py": "funds", "employment.py": "employment", "rehab.py": "rehab"}
 PAGES["targets.py"] = "targets"
@@ -58,10 +59,20 @@ def test_overview_alerts_and_brief_download(demo_dir):
     assert len(buttons) == 1
 
 
-def test_briefing_mode_keeps_the_key_points(demo_dir):
+def test_briefing_mode_keeps_the_key_points_of_its_topic(demo_dir):
+    """简报模式 shows one topic (逐月发放, the first): the page's sentences about its cards, at most three."""
     at = run_page(demo_dir, "funds.py", query={"briefing": "1"})
-    _, county = expected(demo_dir, "funds")
-    assert county in bullets(at)
+    data, _ = expected(demo_dir, "funds")
+    cards = (
+        "subsidies_total_amount",
+        "nursing_subsidy_amount",
+        "nursing_subsidy_person_times",
+        "living_subsidy_amount",
+    )
+    cards += ("living_subsidy_person_times",)  # funds.py MONTHLY_CARDS
+    topic = topic_sentences(key_points(data, "funds", most=12), cards)
+    assert 1 <= len(topic) <= 3
+    assert "\n".join(f"- {s.text}" for s in topic) in bullets(at)
 
 
 def test_overview_offers_the_deck_beside_the_brief(demo_dir):

@@ -25,12 +25,32 @@ _BRIEFING_CSS = """
 .dpf-title-block h1 { font-size: 2.2rem; margin: 0; padding: 0; color: #1f2933; }
 .dpf-title-block .dpf-meta { font-size: 1.15rem; color: #374151; margin-top: 0.3rem; }
 .dpf-title-block .dpf-source { font-size: 0.95rem; color: #6b7280; margin-top: 0.15rem; }
+/* one topic per 1920×1080 screen: the way to the other topics and out starts just below the first screen */
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
+  min-height: calc(100vh - 1.2rem + 6rem + 1rem); }
+[data-testid="stLayoutWrapper"]:has(> .st-key-dpf_briefing_nav) { margin-top: auto; }
+.st-key-dpf_briefing_nav { height: 6rem; }
+/* a slide keeps its 要点 legible and leaves the page's footnotes and how-to-read lines to the page */
+.st-key-dpf_box_points li p, .st-key-dpf_box_alerts li p { font-size: 1.15rem !important; }
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: none; }
+.st-key-dpf_box_points [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]),
+.st-key-dpf_box_alerts [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: block; }
 </style>
 """
 
 
 def _url_wants_briefing() -> bool:
     return st.query_params.get(BRIEFING_KEY, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def briefing_on() -> bool:
+    """Whether this run is in 简报模式 (the URL says so; the sidebar switch keeps the URL)."""
+    return _url_wants_briefing()
+
+
+def tip(text: str | None) -> str | None:
+    """A card's (?) help text, none in 简报模式: a slide has no icons to hover."""
+    return None if briefing_on() else text
 
 
 def _sync_url() -> None:

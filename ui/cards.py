@@ -10,6 +10,7 @@ import streamlit as st
 from dpf.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
 from dpf.formatting import fmt_value, yoy_change, yoy_text
 from dpf.numbers import number_or_none
+from ui.briefing import tip
 
 # Indicators where a fall is good news (none in the contract's catalogue yet; kept explicit).
 LOWER_IS_BETTER: frozenset[str] = frozenset()
@@ -19,7 +20,7 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
     """One st.metric for an indicator row of compute_indicators(); `townships`: the scope is some townships."""
     value = number_or_none(row["value"])
     if row.get("problem") and value is None:
-        st.metric(label or row["name"], "—", help=row["problem"], border=True)
+        st.metric(label or row["name"], "—", help=tip(row["problem"]), border=True)
         return
     if townships and not value and row.name in INDICATOR_BY_CODE and INDICATOR_BY_CODE[row.name].county_level:
         county_level_card(label or row["name"], row["name"])
@@ -36,7 +37,7 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
         delta=yoy_text(value, previous, row["unit"]),
         delta_color=colour,
         delta_arrow=arrow,
-        help=help_text,
+        help=tip(help_text),
         border=True,
     )
 
@@ -50,7 +51,7 @@ def county_level_card(label: str, name: str) -> None:
         delta=COUNTY_LEVEL_NOTE,
         delta_color="gray",
         delta_arrow="off",
-        help=f"{name}多为县级活动，不属于某个乡镇，只在“全县”范围内计入。",
+        help=tip(f"{name}多为县级活动，不属于某个乡镇，只在“全县”范围内计入。"),
         border=True,
     )
 

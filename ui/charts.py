@@ -15,6 +15,7 @@ from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from dpf.palette import PALETTE
 from dpf.ranking import PLACE, with_place
+from ui.briefing_frame import chart_height, every_label
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -63,7 +64,6 @@ def _template(scale: float) -> go.layout.Template:
 # Set once here, so a chart only names its template (validating a nested title or font per chart is slow).
 pio.templates["dpf"] = _template(1.0)
 BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
-BRIEFING_HEIGHT_SCALE = 1.15  # briefing mode: taller charts
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
@@ -173,11 +173,12 @@ def township_bars(
     """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
     a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
     colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
-    return go.Figure(
+    fig = go.Figure(
         go.Bar(
             x=x, y=ranked_names(rows, x.name), orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar
         )
     )
+    return fig
 
 
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
@@ -305,7 +306,9 @@ def show_chart(
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
-    height = round(height * (1.15 if view.briefing else 1.0))
+    if view.briefing:  # the room left on the 1920×1080 frame, every township named
+        height = chart_height()
+        every_label(fig)
     subtitle_px = round(SUBTITLE_ROOM_PX * type_scale) if subtitle else 0
     if draws_legend(fig):
         # The legend hangs from just below the title and Plotly reserves its height above the plot, however many
@@ -321,7 +324,7 @@ def show_chart(
     fig.update_layout(
         template="dpf_briefing" if view.briefing else "dpf",
         title_text=title,
-        height=round(height * (BRIEFING_HEIGHT_SCALE if view.briefing else 1.0)),
+        height=height,
         margin={"l": margins["l"], "b": margins["b"], "t": top},
     )
     fig.add_annotation(

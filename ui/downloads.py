@@ -12,6 +12,8 @@ import streamlit as st
 from dpf import audit
 from dpf.formatting import EXCEL_FORMATS, fmt_date, table_formats
 from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
+from ui.briefing import briefing_on
+from ui.briefing_frame import fitted_table
 from ui.charts import safe_filename
 from ui.context import View
 
@@ -47,8 +49,20 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings."""
+    size: dict = {}
+    if briefing_on():  # a table on a 简报模式 frame: its rows in the room left, or none once a chart has taken it
+        size = fitted_table(len(frame))
+        if size is None:
+            return
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config={**config, **(column_config or {})})
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={**config, **(column_config or {})},
+        **size,
+    )
 
 
 def audited(make: Callable[[], bytes], view: View, file_name: str) -> Callable[[], bytes]:
@@ -72,8 +86,11 @@ def download_name(page: str, table: str, view: View, suffix: str) -> str:
 def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str) -> None:
     """Two buttons under a table; headers should already be Chinese with units, e.g. 金额（万元）.
 
-    The files are written when a button is clicked (a deferred download), not on every run of the page.
+    The files are written when a button is clicked (a deferred download), not on every run of the page. None in
+    简报模式 (a slide has no buttons).
     """
+    if briefing_on():
+        return
     left, right, _ = st.columns([1, 1, 4])
     xlsx_name, csv_name = download_name(page, table, view, ".xlsx"), download_name(page, table, view, ".csv")
     with left:

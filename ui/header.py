@@ -7,6 +7,7 @@ import streamlit as st
 from dpf.brief import source_label as source_text
 from dpf.formatting import fmt_date
 from ui.briefing import apply_briefing_style, exit_button, title_block
+from ui.briefing_frame import start_frame, topic_nav
 from ui.context import View
 
 
@@ -20,16 +21,18 @@ def caption_line(view: View) -> str:
     return f"范围：{view.scope}　·　{view.year}年　·　数据截至 {as_of}"
 
 
-def page_header(view: View, title: str) -> bool:
-    """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown."""
+def page_header(view: View, title: str, topic: str | None = None) -> bool:
+    """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown. In
+    简报模式 the title block names the page's `topic` too (the section the frame shows)."""
     if view.briefing:
         apply_briefing_style()
+        start_frame()
     if view.problem:
         st.title(title)
         st.error(view.problem, icon=":material/error:")
         return False
     if view.briefing:
-        title_block(title, caption_line(view), f"数据来源：{source_label(view)}")
+        title_block(f"{title} · {topic}" if topic else title, caption_line(view), f"数据来源：{source_label(view)}")
         return True
     st.title(title)
     st.markdown(f"**{caption_line(view)}**")
@@ -39,7 +42,6 @@ def page_header(view: View, title: str) -> bool:
 
 
 def page_footer(view: View) -> None:
-    """Bottom of every page: in briefing mode the way back, below what a screenshot shows."""
+    """Bottom of every page: in briefing mode the page's other topics and the way back, below the frame."""
     if view.briefing:
-        st.divider()
-        exit_button()
+        topic_nav(exit_button)

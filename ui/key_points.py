@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -14,6 +15,7 @@ from dpf.deck_pptx import deck_pptx
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
+from ui.briefing_frame import points_height, reserve, topic_sentences
 from ui.charts import safe_filename
 from ui.context import View
 from ui.downloads import audited
@@ -62,24 +64,44 @@ def _copy(label: str, sentences: list[Sentence], key: str) -> None:
         st.code("\n".join(s.text for s in sentences), language=None, wrap_lines=True)
 
 
-def _points(view: View, sentences: list[Sentence], page: str) -> None:
-    with st.container(border=True):
-        st.markdown("**要点**")
+BOX_KEYS = {"要点": "points", "预警": "alerts"}  # the boxes' CSS classes: st-key-dpf_box_points, …
+
+
+def _box(title: str, sentences: list[Sentence], empty: str, copy: tuple[str, str] | None) -> None:
+    """A bordered box of sentences under `title` (`empty` when there are none), with a copy popover (label, key)
+    unless `copy` is None (简报模式)."""
+    with st.container(border=True, key=f"dpf_box_{BOX_KEYS.get(title, 'text')}"):
+        st.markdown(f"**{title}**")
         if not sentences:
-            st.caption(f"{view.scope}{view.year}年暂无可概括的数据。")
+            st.caption(empty)
             return
         st.markdown(_bullets(sentences))
-        _copy("复制要点", sentences, key=f"copy_points_{page}")
+        if copy:
+            _copy(copy[0], sentences, key=copy[1])
 
 
-def _alerts(alerts: list[Sentence]) -> None:
-    with st.container(border=True):
-        st.markdown("**预警**")
-        if not alerts:
-            st.caption("暂未发现滞后目标和填报缺口。")
-            return
-        st.markdown(_bullets(alerts))
-        _copy("复制预警", alerts, key="copy_alerts")
+def _empty_points(view: View) -> str:
+    return f"{view.scope}{view.year}年暂无可概括的数据。"
+
+
+NO_ALERTS = "暂未发现滞后目标和填报缺口。"
+BRIEFING_ALERTS = 2  # 预警 on the 总览 slide (each wraps to two lines beside the 要点)
+
+
+def _briefing_points(view: View, data: NarrativeInput, page: str, codes: Sequence[str] | None) -> None:
+    """简报模式: at most three sentences about the topic's indicators, no copy button; on 总览 beside two 预警."""
+    sentences = topic_sentences(key_points(data, page, most=12), codes)
+    if page != "overview":
+        _box("要点", sentences, _empty_points(view), None)
+        reserve(points_height(len(sentences)))
+        return
+    alerts = alert_sentences(data)[:BRIEFING_ALERTS]
+    left, right = st.columns([3, 2])
+    with left:
+        _box("要点", sentences, _empty_points(view), None)
+    with right:
+        _box("预警", alerts, NO_ALERTS, None)
+    reserve(points_height(max(len(sentences), 2 * len(alerts))))
 
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
@@ -93,24 +115,29 @@ def deck_file(view: View, data: NarrativeInput) -> bytes:
     return deck_pptx(deck)
 
 
-def key_points_block(view: View, page: str) -> None:
-    """The page's 要点; on 总览 beside the 预警, with the 工作简报 download. A failure says so here only."""
+def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) -> None:
+    """The page's 要点; on 总览 beside the 预警, with the 工作简报 download. A failure says so here only. In 简报模式
+    the topic's own (those about `codes`, its cards' indicators), without buttons."""
     if view.problem or view.as_of is None:
         return
     try:
+        if view.briefing:
+            _briefing_points(view, narrative_input(view), page, codes)
+            return
         points, alerts = shared_sentences(shared_view(view), _basis(), view.extracts.available("targets"), page)
         data = narrative_input(view) if page == "overview" else None  # the downloads' input
     except Exception:  # the rest of the page must keep working
         st.info("要点暂时无法生成，请查看下方各项数据。", icon=":material/info:")
         return
+    points = ("要点", points, _empty_points(view), ("复制要点", f"copy_points_{page}"))
     if page != "overview":
-        _points(view, points, page)
+        _box(*points)
         return
     left, right = st.columns([3, 2])
     with left:
-        _points(view, points, page)
+        _box(*points)
     with right:
-        _alerts(alerts)
+        _box("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))
         name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
         st.download_button(
             "下载工作简报（Word）",

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from ui.briefing_frame import CARD_ROW_PX, register_topics, reserve, topic_cards
+
 if TYPE_CHECKING:
     from ui.context import View
 
@@ -35,8 +37,10 @@ def tables_ready(view: View, *tables: str) -> bool:
 
 
 def section_heading(view: View, title: str, *tables: str) -> bool:
-    """The section's heading; then, as `tables_ready`, whether the tables it reads can be used."""
-    st.subheader(title)
+    """The section's heading (none in 简报模式: the title block names the topic and each chart says what it shows);
+    then, as `tables_ready`, whether the tables it reads can be used."""
+    if not view.briefing:
+        st.subheader(title)
     return tables_ready(view, *tables)
 
 
@@ -83,11 +87,15 @@ Need = Query[C] | MonthEnds[C] | CountyIndicators
 
 @dataclass(frozen=True)
 class Section(Generic[C]):
-    """One tab of a page: its label, the function that draws it and what it computes (started before the cards)."""
+    """One tab of a page: its label, the function that draws it and what it computes (started before the cards).
+    `cards`: the indicator cards of its 简报模式 frame (None: the page's own cards, for a page whose cards are few);
+    `about`: the indicators its frame's 要点 speak of, when not its cards (a full ranking takes the room of cards)."""
 
     label: str
     draw: Callable[[C], None]
     needs: tuple[Need[C], ...] = ()
+    cards: tuple[str, ...] | None = None
+    about: tuple[str, ...] = ()
 
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
@@ -120,7 +128,10 @@ class Sections(Generic[C]):
         self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
     ) -> None:
         """The page below its header: `cards(context)` (in `top`, else just above the tabs), drawn while the chosen
-        section's queries run in the background, then the chosen section."""
+        section's queries run in the background, then the chosen section. In 简报模式 one topic (show_topic)."""
+        if view is not None and view.briefing:
+            self.show_topic(view, context, cards, top)
+            return
         top = top if top is not None else st.container()
         section, container = self.open(view, context)
         if cards is not None:
@@ -131,7 +142,11 @@ class Sections(Generic[C]):
 
     def show_all(self, view: View, context: C, cards: Callable[[C], None] | None = None) -> None:
         """The page below its header without tabs: `cards(context)`, then every section in table order. Every
-        section's queries start first, in the background, so each runs while the parts above it are drawn."""
+        section's queries start first, in the background, so each runs while the parts above it are drawn. In 简报模式
+        one part per screen, as the tabs of other pages (show_topic)."""
+        if view is not None and view.briefing:
+            self.show_topic(view, context, cards)
+            return
         for need in self.needs:
             need.prefetch(view, context)
         for section in self._by_label.values():
@@ -140,6 +155,35 @@ class Sections(Generic[C]):
             cards(context)
         for section in self._by_label.values():
             section.draw(context)
+
+    def url_label(self) -> str:
+        """The section the URL names (?key=label), else the first: the topic of a 简报模式 frame."""
+        wanted = st.query_params.get(self.key)
+        return wanted if wanted in self._by_label else self.labels[0]
+
+    def topic_codes(self) -> tuple[str, ...] | None:
+        """The indicators the 简报模式 topic's 要点 speak of: its `about`, else its cards'."""
+        section = self[self.url_label()]
+        return section.about or section.cards
+
+    def show_topic(
+        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+    ) -> None:
+        """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
+        page's `cards`), then the section. The page's other sections are offered below the frame."""
+        section = self[self.url_label()]
+        for need in self.needs:
+            need.prefetch(view, context)
+        section.prefetch(view, context)
+        register_topics(self.key, self.labels, section.label)
+        with top if top is not None else st.container():
+            if section.cards is None:
+                if cards is not None:
+                    cards(context)
+                    reserve(CARD_ROW_PX)
+            else:
+                topic_cards(view, section.cards)
+        section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
         """Draw one tab per section, start the cards' and the chosen section's queries and return it with its container.

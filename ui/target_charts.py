@@ -14,6 +14,7 @@ from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
 from dpf.ranking import PLACE, with_place
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
+from ui.briefing import tip
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View
 from ui.township_ranking import shown_ranking
@@ -29,7 +30,7 @@ COUNTED = [Status.SEVERELY_BEHIND, Status.BEHIND, Status.AHEAD, Status.DONE]
 def summary(rows: list[TargetRow], schedule: float, basis: Basis) -> None:
     counts = {status: sum(r.progress.status is status for r in rows) for status in COUNTED}
     columns = st.columns(5)
-    columns[0].metric(f"序时进度（{BASIS_LABELS[basis]}）", fmt_pct(schedule), help=BASIS_HELP[basis], border=True)
+    columns[0].metric(f"序时进度（{BASIS_LABELS[basis]}）", fmt_pct(schedule), help=tip(BASIS_HELP[basis]), border=True)
     for column, status in zip(columns[1:], COUNTED, strict=True):
         column.metric(status.label, f"{counts[status]}项", border=True)
     others = len(rows) - sum(counts.values())

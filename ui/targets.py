@@ -9,7 +9,10 @@ import streamlit as st
 from dpf.formatting import fmt_pct, fmt_value
 from dpf.schedule import TargetProgress, schedule_share
 from dpf.targets import evaluate_targets
+from ui.briefing_frame import reserve
 from ui.context import View
+
+TILE_ROW_PX = 157  # a row (and its caption) of target tiles in 简报模式
 
 
 def status_badge(progress: TargetProgress) -> str:
@@ -30,6 +33,8 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
             st.info(view.table_problem("targets") or f"{view.year}年没有设定年度目标。")
         return
     st.caption(f"序时进度 {fmt_pct(schedule)}（按天计，截至数据日已过天数 ÷ 全年天数）")
+    if view.briefing:
+        reserve(TILE_ROW_PX * -(-len(progress) // per_row))
     for start in range(0, len(progress), per_row):
         columns = st.columns(per_row)
         for column, row in zip(columns, progress[start : start + per_row], strict=False):

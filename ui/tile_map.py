@@ -22,7 +22,8 @@ from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
-from ui.charts import BRIEFING_HEIGHT_SCALE, CHOSEN_COLOUR, FONT_FAMILY, show_chart, township_bars
+from ui.briefing_frame import chart_room, setting, setting_box
+from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, show_chart, township_bars
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
 from ui.township_ranking import shown_ranking
@@ -34,6 +35,8 @@ LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still h
 MAX_CELL_PX = 76
 MIN_CELL_PX = 8
 MOST_TILES = 200  # beyond this the tiles are too small to read or click: the map's values as a ranking instead
+MAP_FRAME_PX = 110  # a map chart beyond its tiles: title, margins, footer
+MAX_SLIDE_SCALE = 1.6  # 简报模式: tiles and their labels up to 1.6× (the frame's room permitting)
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,11 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         positions, grid_problem = tile_positions(list(towns["code"]), view.grid())
         if grid_problem:
             st.caption(grid_problem)
-        scale = BRIEFING_HEIGHT_SCALE if view.briefing else 1.0
-        fig, plot_px = tile_figure(frame, positions, chosen, scale)
-        height = plot_px + 110
+        fig, plot_px = tile_figure(frame, positions, chosen)
+        if view.briefing:  # tiles as large as the frame's room lets them be, never overlapping
+            scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px)
+            fig, plot_px = tile_figure(frame, positions, chosen, scale)
+        height = plot_px + MAP_FRAME_PX
     colours = (
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
     )
@@ -257,15 +262,20 @@ def indicator_rows(view: View, code: str) -> MapRows:
     return MapRows(frame, comparable_unit(unit))
 
 
+def indicator_name(code: str) -> str:
+    return INDICATOR_BY_CODE[code].name
+
+
 def indicator_map(view: View, key: str) -> None:
     """The map with its indicator chooser (总览): any indicator of the catalogue, per certified person."""
     choices = [i.code for i in INDICATORS if i.code != "certified_persons"]
-    code = st.selectbox(
+    code = setting_box(
+        view.briefing,
         "地图指标",
         choices,
+        f"{key}_indicator",
+        indicator_name,
         index=choices.index("subsidies_total_amount"),
-        format_func=lambda c: INDICATOR_BY_CODE[c].name,
-        key=f"{key}_indicator",
         help="金额按每名持证残疾人计，人数、次数按每千名持证残疾人计，比率按原值，便于大小乡镇相互比较。",
     )
     rows = indicator_rows(view, code)
@@ -278,16 +288,27 @@ COVERAGE_MEASURES = {  # 覆盖地图's choices: column of queries/rehab_coverag
 }
 
 
+def measure_name(column: str) -> str:
+    return COVERAGE_MEASURES[column][0]
+
+
 def coverage_map(view: View, coverage: pd.DataFrame) -> None:
     """康复服务's map: needs met, or home rehab per 1,000 certified persons, by township (`coverage`: the rows of
     queries/rehab_coverage_by_township.sql, cut to the session's scope by view.query)."""
-    column = st.segmented_control(
-        "地图指标",
+    column = setting(
+        view.briefing,
+        "rehab_map_measure",
         list(COVERAGE_MEASURES),
-        default="met_rate",
-        format_func=lambda c: COVERAGE_MEASURES[c][0],
-        key="rehab_map_measure",
-        required=True,
+        "met_rate",
+        measure_name,
+        lambda: st.segmented_control(
+            "地图指标",
+            list(COVERAGE_MEASURES),
+            default="met_rate",
+            format_func=measure_name,
+            key="rehab_map_measure",
+            required=True,
+        ),
     )
     column = column if column in COVERAGE_MEASURES else "met_rate"
     name, unit = COVERAGE_MEASURES[column]

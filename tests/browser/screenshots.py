@@ -3,7 +3,8 @@
 python -m tests.browser.screenshots --out test-output/screenshots [--briefing] [--size 1920x1080]... [--pdf]
     [--data DIR]
 
-One folder per size (`OUT/1440x900/rehab-需求类型.png`); `--pdf` also prints 总览 to an A4 PDF as Ctrl+P would
+One folder per size (`OUT/1440x900/rehab-需求类型.png`; with --briefing one PNG per page × topic, the screen only:
+`OUT/1920x1080/rehab-briefing-需求类型.png`); `--pdf` also prints 总览 to an A4 PDF as Ctrl+P would
 (`OUT/overview-print.pdf`).
 """
 
@@ -28,7 +29,9 @@ def parse_size(text: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=harness.REPO / "test-output" / "screenshots")
-    parser.add_argument("--briefing", action="store_true", help="open every page with ?briefing=1 (简报模式)")
+    parser.add_argument(
+        "--briefing", action="store_true", help="every page's topics with ?briefing=1 (简报模式), one slide each"
+    )
     parser.add_argument("--size", type=parse_size, action="append", help="viewport, e.g. 1920x1080 (repeatable)")
     parser.add_argument("--pdf", action="store_true", help="also print 总览 to an A4 PDF (print CSS, as Ctrl+P)")
     parser.add_argument("--data", type=Path, default=None, help="extracts folder (default: the demo set)")
@@ -62,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
                     folder = args.out / f"{size['width']}x{size['height']}"
                     folder.mkdir(parents=True, exist_ok=True)
                     for info in harness.existing_pages():
-                        failures += shoot_page(
-                            browser, server, info, size, query, folder / f"{info.name}{suffix}", args
-                        )
+                        stem = folder / f"{info.name}{suffix}"
+                        if args.briefing:
+                            failures += shoot_topics(browser, server, info, size, stem, args)
+                        else:
+                            failures += shoot_page(browser, server, info, size, query, stem, args)
                 if args.pdf:
                     failures += print_overview(browser, server, args.out / "overview-print.pdf")
             finally:
@@ -110,6 +115,33 @@ def shoot_page(browser, server, info, size: dict, query: str, stem: Path, args) 
     except Exception as error:  # one broken page should not stop the others
         print(f"{info.name} {size}: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
+    finally:
+        context.close()
+
+
+def shoot_topics(browser, server, info, size: dict, stem: Path, args) -> int:
+    """简报模式: each topic of the page (one section, chosen by the URL) as the slide it is, the screen only
+    (stem-label.png); returns failures."""
+    started = time.monotonic()
+    context = harness.new_context(browser, viewport=size)
+    shots, failures = [], 0
+    try:
+        page = context.new_page()
+        for label, query in harness.briefing_topics(info):
+            try:
+                harness.open_page(page, harness.page_url(server.url, info, query))
+                harness.wait_charts_drawn(page, visible_only=True)
+                shots.append(stem.with_name(f"{stem.name}-{label}.png"))
+                page.screenshot(path=str(shots[-1]), full_page=args.full_page)
+                problems = harness.page_problems(page)
+                if problems:
+                    print(f"{shots[-1]}  problems: {problems}", file=sys.stderr)
+                    failures += 1
+            except Exception as error:  # one broken topic should not stop the others
+                print(f"{info.name} {label} {size}: {type(error).__name__}: {error}", file=sys.stderr)
+                failures += 1
+        print(f"{', '.join(str(s) for s in shots)}  ({time.monotonic() - started:.1f} s)")
+        return failures
     finally:
         context.close()
 

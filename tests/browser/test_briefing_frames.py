@@ -1,0 +1,94 @@
+"""简报模式 is slide-true: every page × topic (?{page}_section=label&briefing=1) at 1920×1080 fits the screen, holds
+nothing to click or hover, says what, where, when (title block with 数据截至), and its rankings name every township.
+
+One server and one browser for all (conftest); one context per page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.browser import harness
+
+pytestmark = pytest.mark.browser
+
+PAGES = harness.existing_pages()
+
+# The frame as the screenshot sees it: the bottom of the lowest element that is not the navigation below the frame,
+# where that navigation starts, what in the frame can be clicked or hovered, the title block's text, and each chart's
+# title, first trace's y categories and the y tick labels Plotly drew.
+FRAME_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const nav = document.querySelector('.st-key-dpf_briefing_nav');
+  const inFrame = (el) => !(nav && nav.contains(el)) && el.checkVisibility();
+  const boxes = [...main.querySelectorAll('[data-testid="stElementContainer"]')].filter(inFrame);
+  const bottom = Math.max(...boxes.map((el) => el.getBoundingClientRect().bottom));
+  const kinds = {
+    tabs: '[data-testid="stTabs"], [role="tablist"]',
+    controls: '[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stRadio"],'
+      + ' [data-testid="stCheckbox"], [data-testid="stButtonGroup"], [data-testid="stExpander"]',
+    help: '[data-testid="stTooltipIcon"], [data-testid="stTooltipHoverTarget"]',
+    popovers: '[data-testid="stPopover"]',
+    downloads: '[data-testid="stDownloadButton"]',
+    buttons: '[data-testid="stButton"]',
+  };
+  const found = {};
+  for (const [kind, selector] of Object.entries(kinds)) {
+    const hits = [...main.querySelectorAll(selector)].filter(inFrame);
+    if (hits.length) found[kind] = hits.map((el) => (el.innerText || '').trim().slice(0, 40));
+  }
+  const title = document.querySelector('.dpf-title-block');
+  const charts = [...main.querySelectorAll('.js-plotly-plot')].map((gd) => ({
+    title: (gd.layout.title && gd.layout.title.text) || '',
+    y: (gd.data[0] && Array.isArray(gd.data[0].y) ? gd.data[0].y : []).filter((v) => typeof v === 'string'),
+    ticks: [...gd.querySelectorAll('.ytick text')].map((t) => t.textContent),
+  }));
+  return { bottom, navTop: nav ? nav.getBoundingClientRect().top : null, found,
+           title: title ? title.innerText : '', charts };
+}"""
+
+
+def township_names(demo_dir) -> set[str]:
+    return set(pd.read_parquet(demo_dir / "townships.parquet")["name"])
+
+
+def frame_problems(frame: dict, label: str, height: int) -> list[str]:
+    problems = []
+    if frame["bottom"] > height:
+        problems.append(f"content reaches {frame['bottom']:.0f} px, below the {height} px frame")
+    if frame["navTop"] is None or frame["navTop"] < height:
+        problems.append(f"the navigation starts at {frame['navTop']} px, inside the frame")
+    if frame["found"]:
+        problems.append(f"in the frame: {frame['found']}")
+    if "数据截至" not in frame["title"] or label not in frame["title"]:
+        problems.append(f"title block: {frame['title']!r}")
+    for chart in frame["charts"]:
+        if len(chart["y"]) >= 20 and set(chart["ticks"]) != set(chart["y"]):
+            missing = sorted(set(chart["y"]) - set(chart["ticks"]))
+            problems.append(f"«{chart['title']}» leaves {len(missing)} labels out: {missing[:5]}")
+    return problems
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[info.name for info in PAGES])
+def test_every_topic_is_one_slide(browser, server, demo_dir, info):
+    size = harness.BRIEFING_FRAME
+    context = harness.new_context(browser, viewport=size)
+    problems: dict[str, list[str]] = {}
+    rankings: dict[str, list[str]] = {}
+    try:
+        tab = context.new_page()
+        for label, query in harness.briefing_topics(info):
+            harness.open_page(tab, harness.page_url(server.url, info, query))
+            harness.wait_charts_drawn(tab, visible_only=True)
+            frame = tab.evaluate(FRAME_JS)
+            found = frame_problems(frame, label, size["height"]) + harness.page_problems(tab)
+            if found:
+                problems[label] = found
+            rankings.update({chart["title"]: chart["ticks"] for chart in frame["charts"] if len(chart["y"]) >= 20})
+    finally:
+        context.close()
+    assert problems == {}, f"{info.title}: " + "\n".join(f"{label}: {lines}" for label, lines in problems.items())
+    if info.name == "overview":  # the full township ranking fits: every township named on the slide
+        assert set(rankings["各乡镇（街道）人均资金发放"]) == township_names(demo_dir)
+        assert len(township_names(demo_dir)) == 23

@@ -1,0 +1,181 @@
+"""简报模式's frame: one topic of a page per 1920×1080 screen, so a screenshot of the screen is a slide.
+
+A topic is one section of a page (ui.sections), chosen by the URL (?rehab_section=需求类型&briefing=1). The frame
+holds the title block, a short 要点, the topic's cards and its charts sized to the height that is left; no tab bar,
+no control, no popover, no download button and no (?) icon. The way to the page's other topics and out of 简报模式
+is below the frame (topic_nav), outside what the screenshot shows.
+
+The frame's height is shared out in one run: each part above the charts reserves what it takes (`reserve`), and a
+chart takes the rest (`chart_room`). Heights are CSS pixels at 1920×1080 (the parts' type is fixed in px or rem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dpf.narrative import Sentence
+from ui.cards import kpi_grid
+from ui.context import View
+
+T = TypeVar("T")
+
+FRAME_PX = 1080
+TOP_PX = 35  # the block container's padding and the page's style element (no height, one gap) above the title
+TITLE_PX = 152  # the title block with its margin
+GAP_PX = 16  # Streamlit's gap between two elements
+POINTS_MOST = 3  # sentences of 要点 on a slide
+POINT_LINE_PX = 29  # one sentence of 要点 at briefing type (one line at 1920 wide)
+POINTS_BOX_PX = 73  # the 要点 box without its sentences: heading, padding, border
+CARD_ROW_PX = 153  # one row of cards
+SLACK_PX = 30  # what is not counted (sub-pixel rounding, a line that wraps): the frame keeps it free
+MIN_CHART_PX = 320  # below this a chart is not worth drawing on a slide; it is drawn at this height (see test)
+MAX_CARDS = 6  # cards of one topic, in one row
+TABLE_ROW_PX = 35  # Streamlit's table row height
+MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
+ALERT_PX = 58  # one st.success / st.warning line
+
+_ROOM_KEY = "dpf_frame_used"
+_TOPICS_KEY = "dpf_frame_topics"
+_CHARTED_KEY = "dpf_frame_charted"
+NAV_KEY = "dpf_briefing_nav"  # the container below the frame (its CSS class: st-key-dpf_briefing_nav)
+
+
+def start_frame() -> None:
+    """A new frame: nothing reserved yet but the padding and the title block."""
+    st.session_state[_ROOM_KEY] = TOP_PX + TITLE_PX + GAP_PX
+    st.session_state.pop(_TOPICS_KEY, None)
+    st.session_state.pop(_CHARTED_KEY, None)
+
+
+def reserve(px: int) -> None:
+    """A part of the frame above the charts takes `px` (and the gap below it)."""
+    st.session_state[_ROOM_KEY] = st.session_state.get(_ROOM_KEY, TOP_PX + TITLE_PX + GAP_PX) + px + GAP_PX
+
+
+def chart_room() -> int:
+    """The height left for the topic's charts (charts side by side each take it)."""
+    used = st.session_state.get(_ROOM_KEY, TOP_PX + TITLE_PX + GAP_PX)
+    return max(MIN_CHART_PX, FRAME_PX - used - SLACK_PX)
+
+
+def chart_height() -> int:
+    """A chart's height on the frame: the room left (noted, so a table after it is left off the frame)."""
+    st.session_state[_CHARTED_KEY] = True
+    return chart_room()
+
+
+def table_height() -> int | None:
+    """A table's height on the frame: the room left, or None (left off) once a chart has taken it; the table
+    and its downloads are on the page outside 简报模式."""
+    return None if st.session_state.get(_CHARTED_KEY) else chart_room()
+
+
+def every_label(fig: go.Figure) -> None:
+    """Each category of the chart's (first) y axis labelled, as a slide must: Plotly would leave out every other
+    township name when the labels stand close."""
+    for trace in fig.data:
+        y = getattr(trace, "y", None)
+        if trace.yaxis in (None, "y") and y is not None and len(y) and isinstance(y[0], str):
+            fig.update_layout(yaxis_dtick=1)
+            return
+
+
+def fitted_table(rows: int) -> dict[str, int] | None:
+    """st.dataframe's height and row height on the frame: every row (a header and `rows`) in the room left, rows no
+    lower than MIN_TABLE_ROW_PX (a longer table scrolls in its box); None (left off) once a chart took the room."""
+    room = table_height()
+    if room is None:
+        return None
+    lines = rows + 2  # the header is a little higher than a row: room for one more
+    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, room // lines))
+    return {"height": min(room, row_height * lines), "row_height": row_height}
+
+
+# where a cut ranking says so: above the plot, at its right
+def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:
+    """A page setting read from the URL (?key=label, as a control bound to the URL writes it) where its control is
+    not drawn: the option whose label the URL names, else `default`."""
+    wanted = st.query_params.get(key)
+    return next((option for option in options if str(label(option)) == wanted), default)
+
+
+def setting(
+    briefing: bool, key: str, options: Sequence[T], default: T, label: Callable[[T], Any], control: Callable[[], T]
+) -> T:
+    """A page setting: its control (`control()`) normally; in 简报模式 no control, the URL's choice."""
+    return url_choice(key, options, default, label) if briefing else control()
+
+
+def setting_box(
+    briefing: bool, label: str, options: Sequence[T], key: str, label_of: Callable[[T], Any], index: int = 0, **box: Any
+) -> T:
+    """A page setting's selectbox (placeholder 请选择: Streamlit's is English; `box`: more of st.selectbox's
+    arguments); in 简报模式 no box: the option the URL names, else the box's default."""
+    if briefing:
+        return url_choice(key, options, options[index], label_of)
+    return st.selectbox(label, options, index=index, format_func=label_of, key=key, placeholder="请选择", **box)
+
+
+def topic_sentences(
+    sentences: Iterable[Sentence], codes: Sequence[str] | None, most: int = POINTS_MOST
+) -> list[Sentence]:
+    """The 要点 of a topic: the page's sentences that state one of the topic's indicators (`codes`), in the page's
+    order; the page's first ones when none does (or the topic names no indicator)."""
+    sentences = list(sentences)
+    wanted = set(codes or ())
+    about = [sentence for sentence in sentences if wanted & set(sentence.codes)]
+    return (about or sentences)[:most]
+
+
+def points_height(sentences: int) -> int:
+    return POINTS_BOX_PX + POINT_LINE_PX * max(sentences, 1)
+
+
+def topic_cards(view: View, codes: Sequence[str]) -> None:
+    """The topic's cards in one row (at most MAX_CARDS), after a warning for each table they cannot be read from."""
+    if not codes:
+        return
+    codes = list(codes)[:MAX_CARDS]
+    indicators = view.indicators()
+    for problem in indicators.loc[indicators["indicator"].isin(codes), "problem"].dropna().unique():
+        st.warning(problem, icon=":material/warning:")
+        reserve(CARD_ROW_PX // 2)
+    kpi_grid(indicators, codes, per_row=max(4, len(codes)), townships=bool(view.township_codes))
+    reserve(CARD_ROW_PX)
+
+
+def register_topics(key: str, labels: Sequence[str], chosen: str) -> None:
+    """The page's topics, for the navigation below the frame."""
+    st.session_state[_TOPICS_KEY] = (key, list(labels), chosen)
+
+
+def topic_nav(exit_button: Callable[[], None]) -> None:
+    """Below the frame: a button per topic of the page (the open one marked) and the way out of 简报模式."""
+    topics = st.session_state.get(_TOPICS_KEY)
+    with st.container(key=NAV_KEY):
+        st.divider()
+        if topics and len(topics[1]) > 1:
+            key, labels, chosen = topics
+            columns = st.columns(len(labels) + 1)
+            for column, label in zip(columns, labels, strict=False):
+                with column:
+                    st.button(
+                        label,
+                        key=f"topic_{key}_{label}",
+                        on_click=_open_topic,
+                        args=(key, label),
+                        type="primary" if label == chosen else "secondary",
+                        width="stretch",
+                    )
+            with columns[-1]:
+                exit_button()
+        else:
+            exit_button()
+
+
+def _open_topic(key: str, label: str) -> None:
+    st.query_params[key] = label
