@@ -11,7 +11,7 @@ from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
 from ui.context import View, current_view
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
@@ -134,5 +134,5 @@ def cards(view: View) -> None:
 
 view = current_view()
 if page_header(view, "县残联工作总览"):
-    key_points_block(view, "overview")
-    SECTIONS.show(view, view, cards)
+    points = key_points_slot(view, "overview")
+    SECTIONS.show(view, view, cards, first=points)

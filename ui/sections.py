@@ -117,12 +117,20 @@ class Sections(Generic[C]):
             raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
 
     def show(
-        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+        self,
+        view: View,
+        context: C,
+        cards: Callable[[C], None] | None = None,
+        top: DeltaGenerator | None = None,
+        first: Callable[[], None] | None = None,
     ) -> None:
-        """The page below its header: `cards(context)` (in `top`, else just above the tabs), drawn while the chosen
-        section's queries run in the background, then the chosen section."""
+        """The page below its header: `first()` (what the page placed above, such as its 要点) and `cards(context)`
+        (in `top`, else just above the tabs), drawn while the chosen section's queries run in the background, then
+        the chosen section."""
         top = top if top is not None else st.container()
         section, container = self.open(view, context)
+        if first is not None:
+            first()
         if cards is not None:
             with top:
                 cards(context)
