@@ -146,7 +146,9 @@ def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(template) if name]
 
 
-def _render(item: Item, rows: Mapping[str, Mapping[str, object]], county: bool = False) -> tuple[str, list[Fact]] | None:
+def _render(
+    item: Item, rows: Mapping[str, Mapping[str, object]], county: bool = False
+) -> tuple[str, list[Fact]] | None:
     values = {code: number_or_none(rows[code]["value"]) if code in rows else None for code in item.codes}
     if any(value is None for value in values.values()) or not any(values.values()):
         return None
