@@ -68,6 +68,13 @@ BASE_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }
 [data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, calc((100cqi - 40px) / 10), 0.95rem); }
+/* ui.cards.kpi_grid: one wrapping row of cards, N a row (kpi_grid_N_…), two a row on a phone */
+[class*="st-key-kpi_grid_"] { gap: 1rem !important; }
+[class*="st-key-kpi_grid_"] > [data-testid="stElementContainer"] { min-width: 0 !important; }
+[class*="st-key-kpi_grid_"] [data-testid="stMetric"] { width: 100%; }
+[class*="st-key-kpi_grid_3_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 2rem) / 3) !important; }
+[class*="st-key-kpi_grid_4_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 3rem) / 4) !important; }
+[class*="st-key-kpi_grid_5_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 4rem) / 5) !important; }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
 [data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
 [role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
@@ -82,6 +89,8 @@ BASE_CSS = """
     width: calc(50% - 0.25rem) !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
     display: none !important; }
+  [class*="st-key-kpi_grid_"] { gap: 0.5rem !important; }
+  [class*="st-key-kpi_grid_"] > [data-testid="stElementContainer"] { flex: 0 0 calc(50% - 0.25rem) !important; }
   [data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.5rem); }
   .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
     padding-right: 0.75rem !important; }
