@@ -16,7 +16,7 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.township_ranking import shown_ranking
@@ -412,5 +412,5 @@ SECTIONS = Sections(
 
 view = current_view()
 if page_header(view, "就业培训", SECTIONS.url_label()):
-    key_points_block(view, "employment", SECTIONS.topic_codes())
-    SECTIONS.show(view, view, kpi_section)
+    points = key_points_slot(view, "employment", SECTIONS.topic_codes())
+    SECTIONS.show(view, view, kpi_section, first=points)

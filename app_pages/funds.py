@@ -29,7 +29,7 @@ from ui.funds_tables import (
     township_program_table,
 )
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
 from ui.township_ranking import shown_ranking
 
@@ -393,7 +393,7 @@ SECTIONS = Sections(
 
 view = current_view()
 if page_header(view, "资金发放", SECTIONS.url_label()) and tables_ready(view, "payments"):
-    key_points_block(view, "funds", SECTIONS.topic_codes())
+    points = key_points_slot(view, "funds", SECTIONS.topic_codes())
     cards = st.container()
     choices = [ALL_PROGRAMS, *(p.code for p in PROGRAMS)]
     program = setting_box(
@@ -405,4 +405,4 @@ if page_header(view, "资金发放", SECTIONS.url_label()) and tables_ready(view
         bind="query-params",
         help="选择一个项目后，“逐月发放”和“各乡镇（街道）”只显示该项目，并给出人均/个均和受益人构成。",
     )
-    SECTIONS.show(view, Funds(view, "" if program == ALL_PROGRAMS else program), kpi_section, top=cards)
+    SECTIONS.show(view, Funds(view, "" if program == ALL_PROGRAMS else program), kpi_section, top=cards, first=points)

@@ -20,7 +20,7 @@ from ui.charts import (
 )
 from ui.context import View, current_view
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
@@ -162,5 +162,5 @@ def cards(view: View) -> None:
 
 view = current_view()
 if page_header(view, "县残联工作总览", SECTIONS.url_label()):
-    key_points_block(view, "overview", SECTIONS.topic_codes())
-    SECTIONS.show(view, view, cards)
+    points = key_points_slot(view, "overview", SECTIONS.topic_codes())
+    SECTIONS.show(view, view, cards, first=points)

@@ -26,7 +26,7 @@ from ui.charts import (
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
@@ -383,5 +383,5 @@ def cards(view: View) -> None:
 
 view = current_view()
 if page_header(view, "康复服务", SECTIONS.url_label()):
-    key_points_block(view, "rehab", SECTIONS.topic_codes())
-    SECTIONS.show(view, view, cards)
+    points = key_points_slot(view, "rehab", SECTIONS.topic_codes())
+    SECTIONS.show(view, view, cards, first=points)

@@ -7,6 +7,7 @@ tables are in ui.target_charts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,7 +32,7 @@ from ui.briefing_frame import setting, setting_box
 from ui.context import View, current_view
 from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
-from ui.key_points import key_points_block
+from ui.key_points import key_points_slot
 from ui.sections import MonthEnds, Query, Section, Sections, section_heading
 from ui.target_charts import (
     BASIS_LABELS,
@@ -228,13 +229,16 @@ def cards(page: Targets) -> None:
         summary(rows, rows[0].progress.schedule, page.basis)
 
 
-def render(view: View) -> None:
+def render(view: View, points: Callable[[], None]) -> None:
+    """The page below its header; `points()` draws its 要点 (once the page's queries have started)."""
     problem = view.table_problem("targets")
     if problem:
+        points()
         st.info(problem, icon=":material/info:")
         return
     targets = view.query("targets_for_scope", year=view.year, townships=view.townships)
     if targets.empty:
+        points()
         st.info(f"{view.year}年没有设定年度目标。", icon=":material/info:")
         return
     unknown = sorted(set(targets["indicator"]) - set(INDICATOR_BY_CODE))
@@ -242,6 +246,7 @@ def render(view: View) -> None:
         st.warning(f"年度目标表中有无法识别的指标，已略过：{'、'.join(unknown)}。", icon=":material/warning:")
     codes = [i.code for i in INDICATORS if i.code in set(targets["indicator"])]
     if not codes:
+        points()
         st.info(f"{view.year}年没有可以识别的年度目标。", icon=":material/info:")
         return
 
@@ -262,10 +267,9 @@ def render(view: View) -> None:
             help="序时进度：按天为已过天数 ÷ 全年天数；按月为已过完整月数 ÷ 12。",
         ),
     )
-    SECTIONS.show(view, Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes), cards)
+    SECTIONS.show(view, Targets(view, basis if basis in BASIS_LABELS else "day", targets, codes), cards, first=points)
 
 
 view = current_view()
 if page_header(view, "年度目标完成情况", SECTIONS.url_label()):
-    key_points_block(view, "targets")
-    render(view)
+    render(view, key_points_slot(view, "targets"))

@@ -109,7 +109,7 @@ def stated_text(code: str, value: float) -> str:
     return _stated(code, value)[0]
 
 
-def _yoy(code: str, frame_row: pd.Series, county: bool = False) -> tuple[str, list[Fact]]:
+def _yoy(code: str, frame_row: Mapping[str, object], county: bool = False) -> tuple[str, list[Fact]]:
     value, previous = number_or_none(frame_row["value"]), number_or_none(frame_row["previous"])
     is_rate = INDICATOR_BY_CODE[code].is_rate
     text = yoy_words(value, previous, is_rate)
@@ -121,8 +121,9 @@ def _yoy(code: str, frame_row: pd.Series, county: bool = False) -> tuple[str, li
     return f"，{text}", [Fact(code, "yoy", abs(round(change, 1)), county)]
 
 
-def _values(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    return {row["indicator"]: row for _, row in frame.iterrows()}
+def _values(frame: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """Each indicator's row (value, previous, …) by its code (plain dicts: a Series per row costs ~0.3 ms)."""
+    return {row["indicator"]: row for row in frame.to_dict("records")}
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,9 @@ def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(template) if name]
 
 
-def _render(item: Item, rows: Mapping[str, pd.Series], county: bool = False) -> tuple[str, list[Fact]] | None:
+def _render(
+    item: Item, rows: Mapping[str, Mapping[str, object]], county: bool = False
+) -> tuple[str, list[Fact]] | None:
     values = {code: number_or_none(rows[code]["value"]) if code in rows else None for code in item.codes}
     if any(value is None for value in values.values()) or not any(values.values()):
         return None

@@ -96,6 +96,12 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def markdown_lines(at: AppTest) -> list[str]:
+    """Every line of every Markdown element (a target tile is one element of three lines: name, value / target,
+    完成率 and status)."""
+    return [line.strip() for m in at.markdown for line in m.value.split("\n")]
+
+
 def no_exception(at: AppTest) -> bool:
     return len(at.exception) == 0 and not any("意外问题" in e.value for e in at.error)
 

@@ -46,6 +46,24 @@ def test_key_points_follow_the_township(demo_dir, page):
     assert township in bullets(at)
 
 
+def _in_order(node) -> list:
+    """The app's elements in the order the page shows them (blocks walked depth first, children by position)."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node]
+    return [element for key in sorted(children) for element in _in_order(children[key])]
+
+
+@pytest.mark.parametrize("page", ["overview.py", "targets.py"])
+def test_key_points_stay_above_the_cards(demo_dir, page):
+    """The 要点 are computed after the page's queries have started (Sections.show's `first`), but shown first."""
+    elements = _in_order(run_page(demo_dir, page).main)
+    kinds = [(element.type, getattr(element, "value", None)) for element in elements]
+    points = kinds.index(("markdown", "**要点**"))
+    first_card = next(i for i, (kind, _) in enumerate(kinds) if kind in ("metric", "plotly_chart", "tabs", "tab"))
+    assert points < first_card
+
+
 def test_overview_alerts_and_brief_download(demo_dir):
     at = run_page(demo_dir)
     data, _ = expected(demo_dir, "overview")

@@ -67,8 +67,8 @@ def kpi_grid(
     page's own wording for some codes) says otherwise; `townships`: the scope is some townships (kpi_card)."""
     frame = indicators.set_index("indicator")
     labels = labels or {}
-    for start in range(0, len(codes), per_row):
-        columns = st.columns(per_row)
-        for column, code in zip(columns, codes[start : start + per_row], strict=False):
-            with column:
-                kpi_card(frame.loc[code], labels.get(code, INDICATOR_BY_CODE[code].label), townships)
+    # One wrapping row of cards (`per_row` wide, ui.shell's CSS) rather than a row of columns per `per_row` cards:
+    # a column is two more elements for the browser to lay out per card.
+    with st.container(horizontal=True, key=f"kpi_grid_{per_row}_{codes[0]}"):
+        for code in codes:
+            kpi_card(frame.loc[code], labels.get(code, INDICATOR_BY_CODE[code].label), townships)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -156,3 +156,15 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
             key="brief_pptx",
             icon=":material/slideshow:",
         )
+
+
+def key_points_slot(view: View, page: str, codes: Sequence[str] | None = None) -> Callable[[], None]:
+    """A place for the page's 要点 here, and the function that draws them into it: the page calls it once its own
+    queries have started (Sections.show's `first`), so the 要点's figures and the page's are computed side by side."""
+    slot = st.container()
+
+    def draw() -> None:
+        with slot:
+            key_points_block(view, page, codes)
+
+    return draw

@@ -125,15 +125,23 @@ class Sections(Generic[C]):
             raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
 
     def show(
-        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+        self,
+        view: View,
+        context: C,
+        cards: Callable[[C], None] | None = None,
+        top: DeltaGenerator | None = None,
+        first: Callable[[], None] | None = None,
     ) -> None:
-        """The page below its header: `cards(context)` (in `top`, else just above the tabs), drawn while the chosen
-        section's queries run in the background, then the chosen section. In 简报模式 one topic (show_topic)."""
+        """The page below its header: `first()` (what the page placed above, such as its 要点) and `cards(context)`
+        (in `top`, else just above the tabs), drawn while the chosen section's queries run in the background, then
+        the chosen section. In 简报模式 one topic (show_topic)."""
         if view is not None and view.briefing:
-            self.show_topic(view, context, cards, top)
+            self.show_topic(view, context, cards, top, first)
             return
         top = top if top is not None else st.container()
         section, container = self.open(view, context)
+        if first is not None:
+            first()
         if cards is not None:
             with top:
                 cards(context)
@@ -167,7 +175,12 @@ class Sections(Generic[C]):
         return section.about or section.cards
 
     def show_topic(
-        self, view: View, context: C, cards: Callable[[C], None] | None = None, top: DeltaGenerator | None = None
+        self,
+        view: View,
+        context: C,
+        cards: Callable[[C], None] | None = None,
+        top: DeltaGenerator | None = None,
+        first: Callable[[], None] | None = None,
     ) -> None:
         """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
         page's `cards`), then the section. The page's other sections are offered below the frame."""
@@ -176,6 +189,8 @@ class Sections(Generic[C]):
             need.prefetch(view, context)
         section.prefetch(view, context)
         register_topics(self.key, self.labels, section.label)
+        if first is not None:
+            first()
         with top if top is not None else st.container():
             if section.cards is None:
                 if cards is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import streamlit as st
@@ -67,6 +68,13 @@ BASE_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }
 [data-testid="stMetricDelta"] p { font-size: clamp(0.75rem, calc((100cqi - 40px) / 10), 0.95rem); }
+/* ui.cards.kpi_grid: one wrapping row of cards, N a row (kpi_grid_N_…), two a row on a phone */
+[class*="st-key-kpi_grid_"] { gap: 1rem !important; }
+[class*="st-key-kpi_grid_"] > [data-testid="stElementContainer"] { min-width: 0 !important; }
+[class*="st-key-kpi_grid_"] [data-testid="stMetric"] { width: 100%; }
+[class*="st-key-kpi_grid_3_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 2rem) / 3) !important; }
+[class*="st-key-kpi_grid_4_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 3rem) / 4) !important; }
+[class*="st-key-kpi_grid_5_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 4rem) / 5) !important; }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
 [data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
 [role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
@@ -81,6 +89,8 @@ BASE_CSS = """
     width: calc(50% - 0.25rem) !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"]:has(> div:empty) {
     display: none !important; }
+  [class*="st-key-kpi_grid_"] { gap: 0.5rem !important; }
+  [class*="st-key-kpi_grid_"] > [data-testid="stElementContainer"] { flex: 0 0 calc(50% - 0.25rem) !important; }
   [data-testid="stMetricValue"] { font-size: clamp(1rem, calc((100cqi - 24px) / 7.2), 1.5rem); }
   .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
     padding-right: 0.75rem !important; }
@@ -123,6 +133,29 @@ PRINT_FIT_JS = """
 """
 
 
+# Pages that draw no Plotly chart (they need not fetch Plotly's code early).
+CHARTLESS_PAGES = frozenset({"数据状况", "数据导入"})
+
+
+@cache
+def plotly_preload_js() -> str:
+    """A script that starts loading Streamlit's Plotly chart code (a 4.7 MB module, fetched and compiled by the
+    browser when the first chart arrives, i.e. near the end of a page's run) as soon as the run begins, so it is
+    ready when the charts come. The module's URL is the one Streamlit's own lazy import uses (beside its index
+    script); without the file (another Streamlit build) nothing is done."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    if len(found) != 1:
+        return ""
+    return f"""<script>
+(() => {{
+  if (window.dpfPlotlyPreload) return;
+  const index = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (!index) return;
+  window.dpfPlotlyPreload = import(new URL("{found[0].name}", index.src).href).catch(() => null);
+}})();
+</script>"""
+
+
 def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
@@ -134,6 +167,8 @@ def bootstrap() -> st.Page:
     session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)))
     st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
     current = st.navigation(navigation_pages(session.scope))
+    if current.title not in CHARTLESS_PAGES and plotly_preload_js():
+        st.html(plotly_preload_js(), unsafe_allow_javascript=True)
     view = sidebar_filters(session.scope, session.account_name)
     set_view(view)
     session_sidebar(session, folder)

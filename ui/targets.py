@@ -39,7 +39,9 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
         columns = st.columns(per_row)
         for column, row in zip(columns, progress[start : start + per_row], strict=False):
             item = row.progress
+            # one Markdown element of three lines per tile (three elements cost the browser three times the work)
             with column, st.container(border=True):
-                st.markdown(f"**{row.name}**")
-                st.markdown(f"{fmt_value(item.value, row.unit)} / {fmt_value(item.target, row.unit)}")
-                st.markdown(f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}")
+                st.markdown(
+                    f"**{row.name}**  \n{fmt_value(item.value, row.unit)} / {fmt_value(item.target, row.unit)}  \n"
+                    f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}"
+                )
