@@ -66,7 +66,7 @@ screenshots: setup browser-deps demo
 		--size 1440x900 --size 1280x720 --size 390x844
 	$(VPY) -m tests.browser.screenshots --out test-output/briefing --briefing --size 1920x1080
 
-bench: setup
+bench: setup browser-deps deck-deps proxy-deps
 	$(VPY) -m bench
 
 clean:
