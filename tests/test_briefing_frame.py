@@ -15,6 +15,7 @@ from dpf.ranking import PLACE
 from tests.apptest_helpers import metric_values, no_exception, run_page
 from ui.briefing_frame import every_label, topic_sentences
 from ui.context import View
+from ui.downloads import slide_headers
 from ui.township_ranking import shown_ranking
 
 
@@ -158,3 +159,15 @@ def test_data_status_shows_one_part_per_frame_and_says_why_one_is_empty(demo_dir
     audit = briefing(demo_dir, "data_status.py", data_status_section="访问记录")  # open: no administrator
     assert [info.value for info in audit.info] == ["访问记录仅数据管理员登录后可见。"]
     assert not audit.dataframe
+
+
+def test_a_wide_table_of_amounts_says_its_unit_once_on_a_slide():
+    wide = pd.DataFrame(
+        {"乡镇（街道）": ["甲镇"], **{f"项目{i}（万元）": [1.5] for i in range(8)}, "合计（万元）": [12.0]}
+    )
+    config = {"合计（万元）": {"label": None, "type_config": {"type": "number", "format": "%.2f"}}}
+    shortened = slide_headers(wide, config)
+    assert shortened["乡镇（街道）"]["label"] == "乡镇（街道）　单位：万元"
+    assert shortened["项目0（万元）"]["label"] == "项目0"
+    assert shortened["合计（万元）"] == {"label": "合计", "type_config": {"type": "number", "format": "%.2f"}}
+    assert slide_headers(wide.iloc[:, :8], config) == {}  # a table of 8 columns keeps its headers

@@ -55,6 +55,8 @@ def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None
         if size is None:
             return
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
+    if briefing_on():
+        config.update(slide_headers(frame, config))
     st.dataframe(
         frame,
         hide_index=True,
@@ -63,6 +65,24 @@ def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None
         column_config={**config, **(column_config or {})},
         **size,
     )
+
+
+SLIDE_WIDE_TABLE = 8  # columns beyond which a slide's table says its unit once instead of in every header
+_WAN = "（万元）"
+
+
+def slide_headers(frame: pd.DataFrame, config: dict) -> dict:
+    """简报模式: a wide table of 万元 columns fits the 1920 px frame with its headers' unit said once, in the first
+    column's header (乡镇（街道）　单位：万元), and each amount column headed by its name alone."""
+    headers = [str(header) for header in frame.columns]
+    amounts = [header for header in headers if header.endswith(_WAN)]
+    if len(headers) <= SLIDE_WIDE_TABLE or len(amounts) < 2:
+        return {}
+    shortened = {
+        header: {**config.get(header, st.column_config.Column()), "label": header.removesuffix(_WAN)}
+        for header in amounts
+    }
+    return {**shortened, headers[0]: st.column_config.Column(f"{headers[0]}　单位：万元")}
 
 
 def audited(make: Callable[[], bytes], view: View, file_name: str) -> Callable[[], bytes]:
