@@ -7,11 +7,18 @@ township account looking at the same township have different scopes, and each ge
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import streamlit as st
 
 import ui.key_points
-from tests.apptest_helpers import no_exception, run_page, with_accounts
+from dpf.access import Scope
+from dpf.db import open_extracts
+from dpf.narrative_data import ExtractsSource
+from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
+from ui.context import View
+from ui.data import current_source
 
 LONGSHAN = "349001101"  # 龙山镇 in the demo set
 
@@ -52,3 +59,19 @@ def test_a_county_user_and_a_township_account_on_one_township_do_not_share(demo_
     township = run_page(demo_dir, None, {}, account="longshan")
     assert no_exception(county) and no_exception(township)
     assert collected == [("county", 2024, (LONGSHAN,)), ("township", 2024, (LONGSHAN,))]
+
+
+def test_a_view_ranks_a_township_among_all_of_them_whatever_its_scope(demo_dir):
+    """View.township_rank (cached per year and indicator, keyed without the 2,300 codes at scale 100) gives the
+    place dpf's uncached source gives, for every township, in an open and in a township-restricted session."""
+    st.cache_data.clear()
+    with data_folder(demo_dir):
+        folder, fingerprint = current_source()
+    source = ExtractsSource(open_extracts(demo_dir), 2024)
+    everyone = tuple(source.query("townships_in_order")["code"])
+    view = View(folder, fingerprint, 2024, (), (), None, "", True, None)
+    ranks = {code: view.township_rank("subsidies_total_amount", code) for code in everyone}
+    assert ranks == {code: source.township_rank("subsidies_total_amount", code) for code in everyone}
+    assert sorted(ranks.values())[0] == 1 and len(set(ranks.values())) > 1  # a real ranking, not all tied
+    restricted = replace(view, township_codes=(LONGSHAN,), access=Scope(frozenset({LONGSHAN}), "township"))
+    assert restricted.township_rank("subsidies_total_amount", LONGSHAN) == ranks[LONGSHAN]
