@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dpf import ranking as ranking_rule
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
 from dpf.check_store import FolderChanged
@@ -24,6 +25,7 @@ from ui.briefing_frame import ALERT_PX, fitted_table, reserve
 from ui.context import View, current_view
 from ui.header import page_header, source_label
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
+from ui.township_ranking import show_everyone
 
 STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
@@ -158,9 +160,13 @@ def imports_section(view: View) -> None:
     frame_table(pd.DataFrame(rows), view, key="status_imports")
 
 
-def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
-    """One programme's townships × months: the payees of each month, 缺报 where a township stopped reporting."""
-    part = grid[grid["program"] == program].copy()
+def gap_grid(grid: pd.DataFrame, program: str, only_gaps: bool = False) -> pd.DataFrame:
+    """One programme's townships × months: the payees of each month, 缺报 where a township stopped reporting (with
+    `only_gaps`, just the townships that have a 缺报 in it)."""
+    part = grid[grid["program"] == program]
+    if only_gaps:
+        part = part[part["code"].isin(part.loc[part["gap"], "code"])]
+    part = part.copy()
     part["cell"] = [
         GAP if gap else (fmt_count(n) if n else "—") for gap, n in zip(part["gap"], part["rows"], strict=True)
     ]
@@ -168,6 +174,15 @@ def gap_grid(grid: pd.DataFrame, program: str) -> pd.DataFrame:
     table = table.droplevel(0).rename_axis("乡镇（街道）")
     table.columns = [f"{m}月" for m in table.columns]
     return table
+
+
+def gaps_cut_note(shown: int, towns: int) -> str:
+    """What a grid cut to the townships with a 缺报 says it shows."""
+    if not shown:
+        return f"{fmt_count(towns)}个乡镇（街道）逐月均有记录，没有缺报。"
+    return (
+        f"只列出有缺报的{fmt_count(shown, '个乡镇（街道）')}（共{fmt_count(towns, '个')}）；打开“显示全部”看每个乡镇。"
+    )
 
 
 def payments_check(view: View, title: str, explanation: str, query: str, params: dict) -> pd.DataFrame | None:
@@ -201,11 +216,19 @@ def gaps_section(view: View) -> None:
         st.warning(f"发现 {len(gaps)} 处缺报（乡镇 × 项目 × 月份），见下表中标“缺报”的格。", icon=":material/warning:")
     if view.briefing:  # the two programmes side by side on the slide, below their names
         reserve(ALERT_PX + LABEL_PX)
+    towns = grid["code"].nunique()
+    only_gaps = towns > ranking_rule.MOST_BARS and not show_everyone(
+        view, towns, "status_gaps", "全部乡镇（街道）逐月列出，表很长，打开较慢。"
+    )
     places = st.columns(len(MONTHLY)) if view.briefing else [nullcontext() for _ in MONTHLY]
     for index, (program, place) in enumerate(zip(MONTHLY, places, strict=True)):
         with place:
             st.markdown(f"**{PROGRAM_BY_CODE[program].name}**（人次）")
-            table = gap_grid(grid, program)
+            table = gap_grid(grid, program, only_gaps)
+            if only_gaps:
+                st.caption(gaps_cut_note(len(table), towns))
+                if table.empty:
+                    continue
             styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == GAP else "")
             frame_table(styled, view, key=f"status_gaps_{index}", rows=len(table), hide_index=None)
 

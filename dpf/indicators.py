@@ -112,11 +112,24 @@ def township_values(
 ) -> dict[str, float | None]:
     """One indicator for each township on its own (the 年度目标 ranking): one query on the indicator's source table
     with a township grain. None where the table has a problem or the indicator is undefined (a rate without cases)."""
-    table = INDICATOR_BY_CODE[code].table
+    frame = township_frame(extracts, year, INDICATOR_BY_CODE[code].table, townships, as_of)
+    return values_in(frame, code, townships)
+
+
+def township_frame(
+    extracts: Extracts, year: int, table: str, townships: Sequence[str], as_of: date | None = None
+) -> pd.DataFrame | None:
+    """Every indicator of source `table` for each township on its own at the as-of date (columns cut, township,
+    indicator, value, previous): one query serves all of the table's indicators. None when the table has a problem."""
     if extracts.problem(table):
+        return None
+    return _query_tables(extracts, [table], year, townships, [resolve_as_of(extracts, as_of)], by_township=True)
+
+
+def values_in(frame: pd.DataFrame | None, code: str, townships: Sequence[str]) -> dict[str, float | None]:
+    """Indicator `code` of each of `townships` in a township_frame (None where missing, or for no frame)."""
+    if frame is None:
         return dict.fromkeys(townships)
-    cut = resolve_as_of(extracts, as_of)
-    frame = _query_tables(extracts, [table], year, townships, [cut], by_township=True)
     row_values = frame.loc[frame["indicator"] == code].set_index("township")["value"]
     return {township: number_or_none(row_values.get(township)) for township in townships}
 

@@ -2,7 +2,8 @@
 -- report_spans(year, as_of): the two spans every indicator compares: 'value' = 1 January of
 --   the year to the as-of date (or 31 December), 'previous' = the same span a year earlier.
 -- in_scope(code, townships): a row belongs to the chosen townships (empty list = whole county;
---   a NULL code, a county-level event, is in scope only for the whole county).
+--   a NULL code, a county-level event, is in scope only for the whole county). A semi-join, not list_contains:
+--   with every township's code in the list (rankings at scale 100: 2,300) a scan per row took seconds.
 CREATE OR REPLACE MACRO report_spans(y, as_of) AS TABLE
     SELECT 'value' AS span, make_date(y, 1, 1) AS starts, least(make_date(y, 12, 31), as_of::DATE) AS ends
     UNION ALL
@@ -18,7 +19,7 @@ CREATE OR REPLACE MACRO cut_spans(y, cuts) AS TABLE
     FROM cut_list;
 
 CREATE OR REPLACE MACRO in_scope(code, townships) AS
-    len(townships) = 0 OR coalesce(list_contains(townships, code), false);
+    len(townships) = 0 OR coalesce(code IN (SELECT unnest(townships)), false);
 
 -- township_grains(by_township, townships): the groups an indicator query answers for, column township: each of
 --   the townships on its own (by_township) or one NULL group for the townships together.

@@ -224,6 +224,16 @@ def test_township_grain_gives_each_township_alone(extracts):
             )
 
 
+def test_in_scope_macro(extracts):
+    """A row is in scope when the list is empty (whole county) or holds its code; a county-level row (no code) only
+    for the whole county; duplicates in the list change nothing."""
+    row = extracts.con.execute(
+        "SELECT in_scope(NULL, []::VARCHAR[]), in_scope(NULL, ['a']), in_scope('a', []::VARCHAR[]),"
+        " in_scope('a', ['b', 'a', 'a']), in_scope('c', ['a', 'b'])"
+    ).fetchone()
+    assert row == (True, False, True, True, False)
+
+
 def test_township_values_of_a_missing_table_are_none(tmp_path):
     tables = {name: rows for name, rows in TABLES.items() if name != "services"}
     ex = open_extracts(write_set(tmp_path, tables, AS_OF))

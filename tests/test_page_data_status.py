@@ -68,6 +68,27 @@ def test_status_page(imported):
     assert list(grid.index) == ["城关镇", "东城街道", "西河乡"] and grid.loc["东城街道", "2月"] == "缺报"
 
 
+def test_long_gap_grid_lists_the_townships_with_a_gap_and_all_on_request(imported, monkeypatch):
+    """Beyond dpf.ranking.MOST_BARS townships (here 2 of 3) each grid lists only the townships with a 缺报; 显示全部
+    brings back every township."""
+    monkeypatch.setattr("dpf.ranking.MOST_BARS", 2)
+    at = run_page(imported, "data_status.py", query={"year": "2024"})
+    assert no_exception(at)
+    grids = [d.value for d in at.dataframe if "2月" in d.value.columns]
+    assert len(grids) == 1  # 生活补贴 has no records, so no gap and no table
+    assert list(grids[0].index) == ["东城街道"] and list(grids[0].loc["东城街道"]) == ["1", "缺报", "1"]
+    captions = [c.value for c in at.caption]
+    assert "3个乡镇（街道）逐月均有记录，没有缺报。" in captions
+    assert "只列出有缺报的1个乡镇（街道）（共3个）；打开“显示全部”看每个乡镇。" in captions
+    toggle = at.toggle(key="status_gaps_all")
+    assert toggle.label == "显示全部3个乡镇（街道）"
+    toggle.set_value(True)
+    rerun(at, imported)
+    grids = [d.value for d in at.dataframe if "2月" in d.value.columns]
+    assert [list(grid.index) for grid in grids] == [["城关镇", "东城街道", "西河乡"]] * 2
+    assert grids[0].loc["东城街道", "2月"] == "缺报" and grids[0].loc["西河乡", "2月"] == "—"
+
+
 def test_status_page_lists_suspected_double_payments_without_personal_data(imported, tmp_path, monkeypatch):
     at = run_page(imported, "data_status.py", query={"year": "2024"})
     assert any("未发现同一人同一项目同一月份多笔发放" in s.value for s in at.success)

@@ -7,11 +7,20 @@ township account looking at the same township have different scopes, and each ge
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import streamlit as st
 
 import ui.key_points
-from tests.apptest_helpers import no_exception, run_page, with_accounts
+from bench.timing import timed_queries
+from dpf.access import Scope
+from dpf.db import open_extracts
+from dpf.narrative import RANK_CODES
+from dpf.narrative_data import ExtractsSource
+from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
+from ui.context import View
+from ui.data import current_source
 
 LONGSHAN = "349001101"  # 龙山镇 in the demo set
 
@@ -52,3 +61,24 @@ def test_a_county_user_and_a_township_account_on_one_township_do_not_share(demo_
     township = run_page(demo_dir, None, {}, account="longshan")
     assert no_exception(county) and no_exception(township)
     assert collected == [("county", 2024, (LONGSHAN,)), ("township", 2024, (LONGSHAN,))]
+
+
+def test_a_view_ranks_a_township_among_all_of_them_whatever_its_scope(demo_dir):
+    """View.township_rank (cached per year and indicator, keyed without the 2,300 codes at scale 100) gives the
+    place dpf's uncached source gives, for every township, in an open and in a township-restricted session; the
+    indicators of one source table share one by-township query."""
+    st.cache_data.clear()
+    with data_folder(demo_dir):
+        folder, fingerprint = current_source()
+    source = ExtractsSource(open_extracts(demo_dir), 2024)
+    everyone = tuple(source.query("townships_in_order")["code"])
+    view = View(folder, fingerprint, 2024, (), (), None, "", True, None)
+    with timed_queries() as ran:
+        ranks = {(c, t): view.township_rank(c, t) for c in RANK_CODES for t in everyone}
+    assert ranks == {(c, t): source.township_rank(c, t) for c in RANK_CODES for t in everyone}
+    assert len(set(ranks.values())) > 1  # a real ranking, not all tied
+    indicators = sorted(name for name, _, _ in ran if name.startswith("indicators_"))
+    assert indicators == ["indicators_payments", "indicators_services"]  # 3 codes of 2 tables: 2 queries
+    restricted = replace(view, township_codes=(LONGSHAN,), access=Scope(frozenset({LONGSHAN}), "township"))
+    for code in RANK_CODES:
+        assert restricted.township_rank(code, LONGSHAN) == ranks[code, LONGSHAN]

@@ -17,6 +17,7 @@ from dpf.narrative_data import township_rank
 from dpf.township_shapes import Shapes
 from ui.data import (
     cached_check,
+    cached_county_township_values,
     cached_cumulative,
     cached_grid,
     cached_indicators,
@@ -101,8 +102,7 @@ class View:
     def township_rank(self, code: str, township: str) -> int:
         """The place of `township` among ALL townships on indicator `code` (1 = largest): only the place leaves here,
         no other township's name or figure, so a township account may see its own rank (第5/23)."""
-        everyone = tuple(cached_townships(self.folder, self.fingerprint)["code"])
-        return township_rank(cached_township_values(self.folder, self.fingerprint, self.year, code, everyone), township)
+        return township_rank(cached_county_township_values(self.folder, self.fingerprint, self.year, code), township)
 
     def cumulative(self, year: int) -> pd.DataFrame:
         """Every indicator's value at each month end of `year` in the view's scope, cut at its as-of date."""

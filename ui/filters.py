@@ -45,7 +45,7 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
         names: list[str] = []
         code_by_name: dict[str, str] = {}
     else:
-        allowed = offered(scope, list(towns["code"]))
+        allowed = set(offered(scope, list(towns["code"])))
         names = [name for name, code in zip(towns["name"], towns["code"], strict=True) if code in allowed]
         code_by_name = dict(zip(towns["name"], towns["code"], strict=True))
     chosen = st.sidebar.multiselect(

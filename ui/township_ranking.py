@@ -15,6 +15,13 @@ from dpf.ranking import PLACE, cut_note, kept_places
 from ui.context import View
 
 
+def show_everyone(view: View, count: int, key: str, help_text: str) -> bool:
+    """Whether the user asked for all `count` townships of a cut list (toggle `key`_all, 显示全部N个乡镇（街道）);
+    briefing mode has no toggle, so never there."""
+    everyone = f"显示全部{fmt_count(count, '个乡镇（街道）')}"
+    return not view.briefing and st.toggle(everyone, key=f"{key}_all", help=help_text)
+
+
 @dataclass(frozen=True)
 class ShownRanking:
     """The rows a ranking chart draws (the caller's order; with PLACE when cut) and, when cut, the line under its
@@ -32,10 +39,7 @@ def shown_ranking(
     chosen with their places, unless the user asks for all (toggle `key`_all; briefing mode has no toggle)."""
     most = ranking_rule.MOST_BARS if most is None else most
     ends = ranking_rule.RANK_ENDS if ends is None else ends
-    if len(rows) <= most:
-        return ShownRanking(rows)
-    everyone = f"显示全部{fmt_count(len(rows), '个乡镇（街道）')}"
-    if not view.briefing and st.toggle(everyone, key=f"{key}_all", help="全部乡镇（街道）画成一张长图，较慢。"):
+    if len(rows) <= most or show_everyone(view, len(rows), key, "全部乡镇（街道）画成一张长图，较慢。"):
         return ShownRanking(rows)
     keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
     places = rows[column].rank(ascending=False, method="min")
