@@ -184,10 +184,7 @@ class Sections(Generic[C]):
     ) -> None:
         """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
         page's `cards`), then the section. The page's other sections are offered below the frame."""
-        section = self[self.url_label()]
-        for need in self.needs:
-            need.prefetch(view, context)
-        section.prefetch(view, context)
+        section = self._start(view, context, self[self.url_label()])
         register_topics(self.key, self.labels, section.label)
         if first is not None:
             first()
@@ -208,10 +205,14 @@ class Sections(Generic[C]):
         (?key=label): a copied link or a reload opens the same section. A page of one section has no tabs.
         """
         section, container = self._choose()
+        return self._start(view, context, section), container
+
+    def _start(self, view: View, context: C, section: Section[C]) -> Section[C]:
+        """Start the queries the page's cards need and the section's own, in the background; the section."""
         for need in self.needs:
             need.prefetch(view, context)
         section.prefetch(view, context)
-        return section, container
+        return section
 
     def _choose(self) -> tuple[Section[C], DeltaGenerator]:
         sections = list(self._by_label.values())
