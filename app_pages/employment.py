@@ -11,7 +11,7 @@ from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.briefing import tip
 from ui.cards import county_level_card, kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, ranked_names, show_chart, township_bars
+from ui.charts import MONTH_LABELS, PALETTE, bars_height, ranked_names, show_chart, township_bars
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
@@ -198,7 +198,7 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
         )
     fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
     title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")
-    height = max(380, 22 * len(rows) + 100)
+    height = bars_height(len(rows))
     show_chart(fig, title, view, key="employment_townships", height=height, subtitle=shown.note)
 
 

@@ -15,7 +15,15 @@ from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
-from ui.charts import MONTH_LABELS, PALETTE, add_last_year_wan, add_month_bar_wan, show_chart, township_bars
+from ui.charts import (
+    MONTH_LABELS,
+    PALETTE,
+    add_last_year_wan,
+    add_month_bar_wan,
+    bars_height,
+    show_chart,
+    township_bars,
+)
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.funds_tables import (
@@ -275,7 +283,7 @@ def township_section(funds: Funds) -> None:
         )
         fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
         title = f"各乡镇（街道）发放金额排名（{what}）"
-        height = max(380, 22 * len(by_amount) + 100)
+        height = bars_height(len(by_amount))
         show_chart(fig, title, view, key="funds_rank_amount", height=height, subtitle=shown.note)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
@@ -292,7 +300,7 @@ def township_section(funds: Funds) -> None:
         )
         fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
         title = f"各乡镇（街道）人均发放排名（{what}）"
-        height = max(380, 22 * len(per_person) + 100)
+        height = bars_height(len(per_person))
         show_chart(fig, title, view, key="funds_rank_per_person", height=height, subtitle=shown.note)
 
 

@@ -15,6 +15,7 @@ from ui.charts import (
     add_county_line,
     add_last_year_wan,
     add_month_bar_wan,
+    bars_height,
     show_chart,
     township_bars,
 )
@@ -96,7 +97,7 @@ def ranking_chart(view: View) -> None:
     add_county_line(fig, county, f"全县 {fmt_yuan(county)}")
     fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
     note = "（红色为所选乡镇）" if view.township_codes else ""
-    height = max(380, 22 * len(ranking) + 120)
+    height = bars_height(len(ranking), 120)
     title = f"各乡镇（街道）人均资金发放{note}"
     show_chart(fig, title, view, key="overview_ranking", height=height, subtitle=shown.note)
 

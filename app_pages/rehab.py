@@ -18,6 +18,7 @@ from ui.charts import (
     PALETTE,
     add_bars_by,
     add_county_line,
+    bars_height,
     month_axis,
     show_chart,
     township_bars,
@@ -131,7 +132,7 @@ def coverage_section(view: View) -> None:
             )
             add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
             fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
-            height = max(380, 22 * len(rated) + 120)
+            height = bars_height(len(rated), 120)
             show_chart(
                 fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=height, subtitle=shown.note
             )
@@ -154,7 +155,7 @@ def coverage_section(view: View) -> None:
             "家庭医生上门康复覆盖（低者在上）",
             view,
             key="rehab_home_per_1000",
-            height=max(380, 22 * len(served) + 120),
+            height=bars_height(len(served), 120),
             subtitle=shown.note,
         )
     table = coverage_table(coverage)

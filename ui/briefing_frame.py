@@ -37,6 +37,7 @@ MAX_CARDS = 6  # cards of one topic, in one row
 TABLE_ROW_PX = 35  # Streamlit's table row height
 MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
 ALERT_PX = 58  # one st.success / st.warning line
+FRAME_START_PX = TOP_PX + TITLE_PX + GAP_PX  # taken before any part: the padding and the title block
 
 _ROOM_KEY = "dpf_frame_used"
 _TOPICS_KEY = "dpf_frame_topics"
@@ -46,19 +47,19 @@ NAV_KEY = "dpf_briefing_nav"  # the container below the frame (its CSS class: st
 
 def start_frame() -> None:
     """A new frame: nothing reserved yet but the padding and the title block."""
-    st.session_state[_ROOM_KEY] = TOP_PX + TITLE_PX + GAP_PX
+    st.session_state[_ROOM_KEY] = FRAME_START_PX
     st.session_state.pop(_TOPICS_KEY, None)
     st.session_state.pop(_CHARTED_KEY, None)
 
 
 def reserve(px: int) -> None:
     """A part of the frame above the charts takes `px` (and the gap below it)."""
-    st.session_state[_ROOM_KEY] = st.session_state.get(_ROOM_KEY, TOP_PX + TITLE_PX + GAP_PX) + px + GAP_PX
+    st.session_state[_ROOM_KEY] = st.session_state.get(_ROOM_KEY, FRAME_START_PX) + px + GAP_PX
 
 
 def chart_room() -> int:
     """The height left for the topic's charts (charts side by side each take it)."""
-    used = st.session_state.get(_ROOM_KEY, TOP_PX + TITLE_PX + GAP_PX)
+    used = st.session_state.get(_ROOM_KEY, FRAME_START_PX)
     return max(MIN_CHART_PX, FRAME_PX - used - SLACK_PX)
 
 
@@ -95,7 +96,6 @@ def fitted_table(rows: int) -> dict[str, int] | None:
     return {"height": min(room, row_height * lines), "row_height": row_height}
 
 
-# where a cut ranking says so: above the plot, at its right
 def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:
     """A page setting read from the URL (?key=label, as a control bound to the URL writes it) where its control is
     not drawn: the option whose label the URL names, else `default`."""

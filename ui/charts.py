@@ -181,6 +181,11 @@ def township_bars(
     return fig
 
 
+def bars_height(bars: int, room: int = 100) -> int:
+    """A horizontal bar chart's height: 22 px a bar and `room` for title, axis and footer, at least 380 px."""
+    return max(380, 22 * bars + room)
+
+
 def ranked_names(rows: pd.DataFrame, column: object) -> list[str]:
     """The rows' township names, each with its rank in `column` when the rows were cut to a session's scope, or
     with its place (column PLACE) when a long ranking was cut to its ends (ui.township_ranking)."""

@@ -23,7 +23,7 @@ from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
 from ui.briefing_frame import chart_room, setting, setting_box
-from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, show_chart, township_bars
+from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, bars_height, show_chart, township_bars
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
 from ui.township_ranking import shown_ranking
@@ -239,7 +239,7 @@ def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_
     )
     fig.update_traces(textposition="none")
     fig.update_layout(showlegend=False, clickmode="event+select")
-    clickable_chart(fig, title, view, key, max(380, 22 * len(rows) + 100), name_by_code, shown.note)
+    clickable_chart(fig, title, view, key, bars_height(len(rows)), name_by_code, shown.note)
 
 
 def indicator_rows(view: View, code: str) -> MapRows:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serve.cluster import free_port, start, streamlit_command
+from serve.cluster import Child, free_port, start, stop, streamlit_command, wait_healthy
 
 REPO = Path(__file__).resolve().parent.parent.parent
 PAGES_DIR = REPO / "app_pages"
@@ -124,45 +120,22 @@ def start_server(
     child_env = {**os.environ, **NO_ACCOUNTS_ENV}
     child_env.update({"DASHBOARD_DATA_DIR": str(data_dir), **(env or {})})
     # its own process group (serve.cluster.start), so stop_server can end it and its children
-    process = start("streamlit", streamlit_command(port, script), port, child_env, Path(log.name)).process
-    server = Server(process, port, Path(log.name))
+    child = start("streamlit", streamlit_command(port, script), port, child_env, Path(log.name))
+    server = Server(child.process, port, Path(log.name))
     try:
-        wait_healthy(server, timeout)
+        wait_healthy(child, timeout)
+    except RuntimeError as exc:
+        stop_server(server)
+        raise RuntimeError(f"{exc}:\n{server.log_tail()}") from None
     except BaseException:
         stop_server(server)
         raise
     return server
 
 
-def wait_healthy(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited with code {server.process.returncode} before it was healthy:\n{server.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"streamlit was not healthy on {server.url} within {timeout:.0f} s:\n{server.log_tail()}")
-
-
 def stop_server(server: Server, timeout: float = 10) -> None:
     """SIGTERM the server's process group, then SIGKILL after `timeout` seconds."""
-    process = server.process
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=timeout)
+    stop([Child("streamlit", server.process, server.port)], timeout)
     server.log_path.unlink(missing_ok=True)
 
 
