@@ -210,4 +210,7 @@ def test_excel_download_totals_equal_the_page(funds_2023, demo, demo_dir):
     town_sum = sum(row[header.index("合计（万元）")] for row in rows[:-1])
     assert town_sum == pytest.approx(total_wan, abs=0.01 * len(rows))  # rows are rounded to 0.01万元
     assert len(rows) - 1 == len(set(long["code"].dropna()))
+    persons = sum(row[header.index("持证残疾人（人）")] for row in rows[:-1])
+    assert total_row[header.index("持证残疾人（人）")] == persons  # the 合计 row states its persons, not None
+    assert total_row[header.index("人均发放（元/人）")] == round(expected / persons, 1)
     assert csv_bytes(table).startswith(b"\xef\xbb\xbf")

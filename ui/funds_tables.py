@@ -108,7 +108,12 @@ def township_program_table(long: pd.DataFrame, ranking: pd.DataFrame | None = No
     for code, header in columns.items():
         total[header] = wan(scope_total.get(code, 0.0))
     grand = long[long["code"].isna() & long["program"].isna()]
-    total["合计（万元）"] = wan(grand["amount_yuan"].iloc[0]) if len(grand) else 0.0
+    grand_yuan = float(grand["amount_yuan"].iloc[0]) if len(grand) else 0.0
+    total["合计（万元）"] = wan(grand_yuan)
+    if ranking is not None:  # the rows' persons, and the scope's amount per person (a blank cell read as None)
+        persons = int(frame["持证残疾人（人）"].sum())
+        total["持证残疾人（人）"] = persons
+        total["人均发放（元/人）"] = round(grand_yuan / persons, 1) if persons else None
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
