@@ -26,6 +26,7 @@ from dpf.ingest.report import report_bytes
 from dpf.ingest.validate import FileResult
 from dpf.ingest.write import WriteError
 from ui.context import View, current_view
+from ui.downloads import NO_VALUE
 from ui.header import page_header
 from ui.sections import Query, Section, Sections
 
@@ -120,6 +121,7 @@ def templates_section(view: View) -> None:
                 file_name=template_filename(ledger.kind),
                 mime=XLSX,
                 key=f"import_template_{ledger.kind}",
+                on_click="ignore",
                 icon=":material/table:",
             )
 
@@ -169,11 +171,17 @@ def results(plan: Plan, names: dict[str, str]) -> None:
         }
         for index, r in enumerate(plan.results)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="import_results")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="import_results", placeholder=NO_VALUE)
     for index, result in enumerate(plan.results):
         if result.records:
             with st.expander(f"预览：{result.name}（{result.label}，{fmt_count(result.accepted)} 行）"):
-                st.dataframe(preview(result, names), hide_index=True, width="stretch", key=f"import_preview_{index}")
+                st.dataframe(
+                    preview(result, names),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"import_preview_{index}",
+                    placeholder=NO_VALUE,
+                )
 
 
 def rejections(plan: Plan) -> None:
@@ -186,13 +194,14 @@ def rejections(plan: Plan) -> None:
     table = pd.DataFrame(
         [{"文件": r.file, "行号": r.row, "列": r.column, "值": r.value, "原因": r.reason} for r in plan.rejections]
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="import_rejections")
+    st.dataframe(table, hide_index=True, width="stretch", key="import_rejections", placeholder=NO_VALUE)
     st.download_button(
         "下载问题行清单（Excel）",
         data=report_bytes(plan.rejections),
         file_name="未导入的行.xlsx",
         mime=XLSX,
         key="import_report",
+        on_click="ignore",
         icon=":material/download:",
     )
 
@@ -214,6 +223,7 @@ def replacements(plan: Plan) -> None:
         hide_index=True,
         width="stretch",
         key="import_changes",
+        placeholder=NO_VALUE,
     )
 
 

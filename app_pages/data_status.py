@@ -23,6 +23,7 @@ from dpf.ingest.report import read_log
 from ui.audit_view import audit_section
 from ui.briefing_frame import ALERT_PX, fitted_table, reserve
 from ui.context import View, current_view
+from ui.downloads import NO_VALUE
 from ui.header import page_header, source_label
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
 from ui.township_ranking import show_everyone
@@ -79,7 +80,7 @@ def frame_table(
     """A table of the page; in 简报模式 its rows fitted to the frame (a styled table: `rows` says how many)."""
     size = fitted_table(rows if rows is not None else len(frame)) if view.briefing else {}
     if size is not None:
-        st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, **size)
+        st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
 
 
 def _years(first: float, last: float) -> str:

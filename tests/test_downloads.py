@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import io
+from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -35,3 +37,16 @@ def test_csv_numbers_are_rounded_like_the_table_and_stay_numbers():
     text = csv_bytes(FRAME).decode("utf-8-sig").splitlines()
     assert text[1] == "甲镇,1138.1,46197,96.2,1235"
     assert text[2] == "合计,369.6,,100.0,20000"
+
+
+def test_no_download_button_reruns_the_page():
+    """Every st.download_button call of the app says on_click="ignore" (see ui.downloads.table_downloads)."""
+    repo = Path(__file__).resolve().parent.parent
+    calls = {}
+    for path in [repo / "dashboard.py", *(repo / "ui").rglob("*.py"), *(repo / "app_pages").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+                on_click = next((k.value for k in node.keywords if k.arg == "on_click"), None)
+                calls[f"{path.name}:{node.lineno}"] = getattr(on_click, "value", None)
+    assert len(calls) >= 6
+    assert {where: value for where, value in calls.items() if value != "ignore"} == {}

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from dpf.catalogue import PROGRAM_BY_CODE, PROGRAM_INDICATORS, REPORT_2023
@@ -86,6 +87,10 @@ def test_2023_program_table_matches_the_report(funds_2023):
     nursing = table.loc[PROGRAM_BY_CODE["nursing_subsidy"].name]
     assert nursing["发放金额（万元）"] == 369.6 and nursing["受益数量"] == 46197 and nursing["计数单位"] == "人次"
     assert table.loc["困难精神残疾人药费补助", "受益数量"] == 1053
+    # the 合计 row has no 受益数量 (units differ): the grid shows its missing cells as —, not as None
+    assert pd.isna(table.loc["全部项目", "受益数量"])
+    grid = next(d for d in funds_2023.dataframe if d.value.columns[0] == "项目类别")
+    assert grid.proto.placeholder == "—"
 
 
 def test_funds_counts_agree_with_catalogue_indicators(demo, demo_dir):

@@ -97,6 +97,8 @@ def test_overview_offers_the_deck_beside_the_brief(demo_dir):
     at = run_page(demo_dir)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载工作简报（Word）" in labels and "下载汇报材料（PPT）" in labels
+    # a click must not rerun the page: the rerun's start would clear the file's answer from the outgoing queue
+    assert [b.proto.ignore_rerun for b in at.get("download_button")] == [True] * len(labels)
 
 
 def test_a_township_accounts_deck_names_no_other_township(tmp_path):

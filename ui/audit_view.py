@@ -8,6 +8,7 @@ import streamlit as st
 from dpf import audit
 from dpf.accounts import ADMIN, ROLE_LABELS
 from ui.context import View
+from ui.downloads import NO_VALUE
 
 RECENT_EVENTS = 50
 
@@ -34,4 +35,4 @@ def audit_section(view: View) -> None:
             "文件": [e.get("file") or "" for e in events],
         }
     )
-    st.dataframe(rows, hide_index=True, width="stretch", key="status_audit")
+    st.dataframe(rows, hide_index=True, width="stretch", key="status_audit", placeholder=NO_VALUE)

@@ -46,6 +46,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutral_frame(rounded).to_csv(index=False).encode("utf-8-sig")
 
 
+NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blank import cell); Streamlit would say None
+
+
 def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings."""
@@ -63,6 +66,7 @@ def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None
         width="stretch",
         key=key,
         column_config={**config, **(column_config or {})},
+        placeholder=NO_VALUE,
         **size,
     )
 
@@ -107,7 +111,9 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     """Two buttons under a table; headers should already be Chinese with units, e.g. 金额（万元）.
 
     The files are written when a button is clicked (a deferred download), not on every run of the page. None in
-    简报模式 (a slide has no buttons).
+    简报模式 (a slide has no buttons). Every download button of the app says on_click="ignore": a click that also
+    reruns the page can lose the file's answer (Streamlit 1.67 clears the session's outgoing queue, answer included,
+    when the rerun starts) and leave the button spinning for 180 s.
     """
     if briefing_on():
         return
@@ -120,6 +126,7 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
             file_name=xlsx_name,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
+            on_click="ignore",
             icon=":material/download:",
         )
     with right:
@@ -129,6 +136,7 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
             file_name=csv_name,
             mime="text/csv",
             key=f"{key}_csv",
+            on_click="ignore",
             icon=":material/download:",
         )
 

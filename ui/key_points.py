@@ -145,6 +145,7 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
             file_name=f"{name}.docx",
             mime=DOCX_MIME,
             key="brief_docx",
+            on_click="ignore",
             icon=":material/description:",
         )
         deck_name = safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + ".pptx"
@@ -154,6 +155,7 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
             file_name=deck_name,
             mime=PPTX_MIME,
             key="brief_pptx",
+            on_click="ignore",
             icon=":material/slideshow:",
         )
 
