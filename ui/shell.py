@@ -99,7 +99,8 @@ BASE_CSS = """
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"],
-  [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], .modebar-container { display: none !important; }
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], [data-testid="stPopover"],
+  .modebar-container { display: none !important; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
     overflow: visible !important; height: auto !important; min-height: 0 !important; position: static !important; }
   .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }

@@ -138,3 +138,23 @@ def test_no_cut_values_and_no_english(browser, server, size, viewport, query):
     finally:
         context.close()
     assert problems == {}, f"at {size}: " + "\n".join(f"{page}: {lines}" for page, lines in problems.items())
+
+
+# The controls a printed page leaves out (what a sheet of paper cannot click), and what it must still show.
+PRINT_HIDDEN = ["stSidebar", "stDownloadButton", "stPopover", "stHeader"]
+
+
+def test_print_leaves_out_the_controls(page, server):
+    """总览 as Ctrl+P prints it (print media): 要点, 预警, cards and charts, and none of the buttons or the sidebar."""
+    harness.open_page(page, server.url)
+    harness.wait_charts_drawn(page)
+    shown = {testid: page.locator(f'[data-testid="{testid}"]').filter(visible=True).count() for testid in PRINT_HIDDEN}
+    assert shown["stDownloadButton"] >= 2 and shown["stPopover"] >= 2  # 复制要点, 复制预警 and the two downloads
+    page.emulate_media(media="print")
+    printed = {
+        testid: page.locator(f'[data-testid="{testid}"]').filter(visible=True).count() for testid in PRINT_HIDDEN
+    }
+    assert printed == dict.fromkeys(PRINT_HIDDEN, 0)
+    text = harness.main_text(page)
+    assert "要点" in text and "预警" in text and "数据截至" in text
+    assert page.locator('[data-testid="stPlotlyChart"]').filter(visible=True).count() >= 2
