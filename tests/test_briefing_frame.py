@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from dpf.catalogue import INDICATOR_BY_CODE
 from dpf.narrative import Fact, Sentence
@@ -111,6 +112,23 @@ def test_a_table_topic_shows_its_table_without_downloads(demo_dir):
     assert len(at.dataframe) == 1
     assert not metric_values(at)  # the table takes the frame
     assert "乡镇（街道）" in at.dataframe[0].value.columns
+
+
+@pytest.mark.parametrize(
+    ("taken_px", "rows", "height", "row_height"),
+    [
+        (0, 13, 13 * 35 + 37, 35),  # room 847 px: rows as high as on the page, and no empty row below the last
+        (400, 13, 13 * 30 + 37, 30),  # room 1080-203-416-30 = 431 px: (431-37)//13 = 30 px rows, the table whole
+        (600, 24, 320, 24),  # room 231 px, raised to MIN_CHART_PX 320: rows no lower than 24 px, the rest scrolls
+    ],
+)
+def test_a_slide_table_is_as_high_as_its_rows(taken_px, rows, height, row_height):
+    from ui.briefing_frame import fitted_table, reserve, start_frame
+
+    start_frame()
+    if taken_px:
+        reserve(taken_px)
+    assert fitted_table(rows) == {"height": height, "row_height": row_height}
 
 
 def slide_view(briefing: bool, chosen: tuple[str, ...] = ()) -> View:

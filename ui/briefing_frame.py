@@ -36,6 +36,7 @@ MIN_CHART_PX = 320  # below this a chart is not worth drawing on a slide; it is 
 MAX_CARDS = 6  # cards of one topic, in one row
 TABLE_ROW_PX = 35  # Streamlit's table row height
 MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
+TABLE_HEADER_PX = 37  # Streamlit's table header row (2.1875rem) and the table's top and bottom border
 ALERT_PX = 58  # one st.success / st.warning line
 FRAME_START_PX = TOP_PX + TITLE_PX + GAP_PX  # taken before any part: the padding and the title block
 
@@ -91,9 +92,8 @@ def fitted_table(rows: int) -> dict[str, int] | None:
     room = table_height()
     if room is None:
         return None
-    lines = rows + 2  # the header is a little higher than a row: room for one more
-    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, room // lines))
-    return {"height": min(room, row_height * lines), "row_height": row_height}
+    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, (room - TABLE_HEADER_PX) // max(rows, 1)))
+    return {"height": min(room, row_height * rows + TABLE_HEADER_PX), "row_height": row_height}
 
 
 def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:
