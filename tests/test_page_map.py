@@ -4,6 +4,7 @@ boundary file beside the extracts turns the map into a choropleth (or, broken, g
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,23 @@ def test_a_township_account_gets_its_own_boundary_and_no_other_name(demo_copy, t
     assert figure["data"][0]["type"] == ("choroplethmap" if complete else "scatter")
     lines = [w.value for w in at.warning if "边界文件" in w.value]
     assert lines == ([] if complete else ["乡镇边界文件与乡镇（街道）表不一致，已改用方块图。"])
+
+
+def test_a_map_slide_says_beside_its_tiles_how_many_townships_stand_where(demo_copy) -> None:
+    """简报模式's 乡镇地图: beside the tiles, the townships per status (as many as the tiles of its colour, laggards
+    first) and the lowest completions, lowest first."""
+    at = run_page(demo_copy, "targets.py", {"year": "2024", "briefing": "1", "targets_section": "乡镇地图"})
+    assert no_exception(at)
+    trace = map_figure(at, "targets_map")["data"][0]
+    tiles = Counter(trace["marker"]["color"])
+    texts = [block.value for block in at.markdown]
+    counts = texts[texts.index("**各状态乡镇（街道）数**") + 1].split("\n")
+    statuses = sorted((s for s in Status if tiles[s.color]), key=lambda status: status.rank)
+    assert counts == [f"- {s.emoji} {s.label}　{tiles[s.color]}个" for s in statuses]
+    assert sum(tiles.values()) == 23
+    lowest = texts[texts.index("**完成率最低的5个**") + 1].split("\n")
+    # the five lines are the five smallest completions of the tiles (龙山镇<br>40.0%<br>严重滞后), lowest first
+    tile_lines = sorted((float(rate.removesuffix("%")), f"- {name}　{rate}（{status}）")
+                        for name, rate, status in (text.split("<br>") for text in trace["text"]))  # fmt: skip
+    rate_of = dict((line, rate) for rate, line in tile_lines)
+    assert [rate_of[line] for line in lowest] == [rate for rate, _ in tile_lines[:5]]

@@ -26,6 +26,7 @@ from ui.briefing_frame import chart_room, setting, setting_box
 from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, bars_height, show_chart, township_bars
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
+from ui.map_summary import map_summary, show_map_summary
 from ui.township_ranking import shown_ranking
 
 STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
@@ -37,12 +38,14 @@ MIN_CELL_PX = 8
 MOST_TILES = 200  # beyond this the tiles are too small to read or click: the map's values as a ranking instead
 MAP_FRAME_PX = 110  # a map chart beyond its tiles: title, margins, footer
 MAX_SLIDE_SCALE = 1.6  # 简报模式: tiles and their labels up to 1.6× (the frame's room permitting)
+SLIDE_TILES_PX = 1000  # 简报模式: the tiles' width in the left three fifths of the 1920 px frame (the summary right)
 
 
 @dataclass(frozen=True)
 class MapRows:
     """What the map shows: one row per township (code, name, value, label: the value as text on the tile) and,
-    for status maps, `colour` (hex) per row instead of a scale; `unit` titles the colour scale."""
+    for status maps, `colour` (hex) and `status` (a Status) per row instead of a scale; `unit` titles the colour
+    scale."""
 
     frame: pd.DataFrame
     unit: str
@@ -94,8 +97,8 @@ def _blend(low: str, high: str, share: float) -> str:
 def tile_figure(
     rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chosen: set[str], scale: float = 1.0
 ) -> tuple[go.Figure, int]:
-    """One square per row at its grid position (row 0 at the top), and the figure's plot height in pixels before
-    show_chart enlarges it by `scale` (briefing mode: the tiles and their labels grow with it)."""
+    """One square per row at its grid position (row 0 at the top), and the figure's plot height and width in
+    pixels at scale 1 (briefing mode: the tiles and their labels grow by `scale`)."""
     spots = [positions[code] for code in rows["code"]]
     n_rows = max(r for r, _ in spots) + 1
     n_cols = max(c for _, c in spots) + 1
@@ -134,7 +137,7 @@ def tile_figure(
         showlegend=False,
         clickmode="event+select",
     )
-    return fig, n_rows * cell
+    return fig, (n_rows * cell, n_cols * cell)
 
 
 def choropleth_figure(rows: pd.DataFrame, shapes: Shapes, chosen: set[str]) -> go.Figure:
@@ -197,16 +200,23 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         positions, grid_problem = tile_positions(list(towns["code"]), view.grid())
         if grid_problem:
             st.caption(grid_problem)
-        fig, plot_px = tile_figure(frame, positions, chosen)
-        if view.briefing:  # tiles as large as the frame's room lets them be, never overlapping
-            scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px)
-            fig, plot_px = tile_figure(frame, positions, chosen, scale)
+        fig, (plot_px, width_px) = tile_figure(frame, positions, chosen)
+        if view.briefing:  # tiles as large as the frame's room beside the summary lets them be, never overlapping
+            scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px, SLIDE_TILES_PX / width_px)
+            fig, (plot_px, width_px) = tile_figure(frame, positions, chosen, scale)
         height = plot_px + MAP_FRAME_PX
     colours = (
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
     )
     st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
-    clickable_chart(fig, title, view, key, height, name_by_code)
+    if not view.briefing:
+        clickable_chart(fig, title, view, key, height, name_by_code)
+        return
+    tiles, words = st.columns([3, 2], vertical_alignment="center")
+    with tiles:
+        clickable_chart(fig, title, view, key, height, name_by_code)
+    with words:
+        show_map_summary(map_summary(frame))
 
 
 def clickable_chart(
@@ -327,6 +337,7 @@ def target_map(view: View, name: str, records: list[TownshipTarget]) -> None:
             "value": [t.progress.completion for t in records],
             "label": [f"{fmt_pct(t.progress.completion)}<br>{t.progress.status_label}" for t in records],
             "colour": [t.progress.status.color for t in records],
+            "status": [t.progress.status for t in records],
         }
     )
     township_map(view, MapRows(frame, "完成率"), f"{name}：各乡镇（街道）完成率与序时进度", "targets_map")
