@@ -56,7 +56,7 @@ serve: setup deck-deps proxy-deps demo
 test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n 2
 
 check: setup demo
 	$(VPY) -m dpf check --data data/demo
