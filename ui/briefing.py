@@ -32,6 +32,8 @@ _BRIEFING_CSS = """
 .st-key-dpf_briefing_nav { height: 6rem; }
 /* a slide keeps its 要点 legible and leaves the page's footnotes and how-to-read lines to the page */
 .st-key-dpf_box_points li p, .st-key-dpf_box_alerts li p { font-size: 1.15rem !important; }
+/* a map slide's words beside its tiles (ui.map_summary), read from across a meeting room */
+.st-key-dpf_box_map_summary p, .st-key-dpf_box_map_summary li { font-size: 1.3rem !important; }
 [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: none; }
 .st-key-dpf_box_points [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]),
 .st-key-dpf_box_alerts [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: block; }

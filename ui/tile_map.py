@@ -38,7 +38,7 @@ MIN_CELL_PX = 8
 MOST_TILES = 200  # beyond this the tiles are too small to read or click: the map's values as a ranking instead
 MAP_FRAME_PX = 110  # a map chart beyond its tiles: title, margins, footer
 MAX_SLIDE_SCALE = 1.6  # 简报模式: tiles and their labels up to 1.6× (the frame's room permitting)
-SLIDE_TILES_PX = 1000  # 简报模式: the tiles' width in the left three fifths of the 1920 px frame (the summary right)
+SLIDE_TILES_PX = 840  # 简报模式: the tiles' width in the left half of the 1920 px frame (the summary right)
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
     if not view.briefing:
         clickable_chart(fig, title, view, key, height, name_by_code)
         return
-    tiles, words = st.columns([3, 2], vertical_alignment="center")
+    tiles, words = st.columns(2, vertical_alignment="center")
     with tiles:
         clickable_chart(fig, title, view, key, height, name_by_code)
     with words:
