@@ -47,12 +47,20 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blank import cell); Streamlit would say None
+# A table of up to this many rows is shown whole (one county's 23 townships and 合计), so a screenshot holds its 合计;
+# a longer one keeps Streamlit's box of ten rows and scrolls.
+WHOLE_TABLE_ROWS = 30
+
+
+def page_table_size(rows: int) -> dict[str, str]:
+    """st.dataframe's height outside 简报模式: the whole table when it is short, else Streamlit's default."""
+    return {"height": "content"} if rows <= WHOLE_TABLE_ROWS else {}
 
 
 def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings."""
-    size: dict = {}
+    size: dict | None = page_table_size(len(frame))
     if briefing_on():  # a table on a 简报模式 frame: its rows in the room left, or none once a chart has taken it
         size = fitted_table(len(frame))
         if size is None:

@@ -54,3 +54,20 @@ def test_deep_link_as_the_first_request_of_a_fresh_server(browser, demo_dir):
     finally:
         context.close()
         harness.stop_server(fresh)
+
+
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [
+        ("funds_section=项目明细", 12 + 1),  # the demo's 12 programmes with money this year and 合计
+        ("funds_section=乡镇×项目", 23 + 1),  # 23 townships and 合计
+    ],
+)
+def test_a_short_table_is_shown_whole(page, server, query, rows):
+    """A screenshot of a table holds its last row (合计): no box of ten rows that scrolls."""
+    funds = next(info for info in PAGES if info.file == "funds.py")
+    harness.open_page(page, harness.page_url(server.url, funds, query))
+    table = page.locator('[data-testid="stDataFrame"]').filter(visible=True).first
+    table.wait_for()
+    box = table.bounding_box()
+    assert box is not None and box["height"] >= 35 * rows + 35  # Streamlit's rows and header are 35 px each
