@@ -96,7 +96,7 @@ def _blend(low: str, high: str, share: float) -> str:
 
 def tile_figure(
     rows: pd.DataFrame, positions: dict[str, tuple[int, int]], chosen: set[str], scale: float = 1.0
-) -> tuple[go.Figure, int]:
+) -> tuple[go.Figure, tuple[int, int]]:
     """One square per row at its grid position (row 0 at the top), and the figure's plot height and width in
     pixels at scale 1 (briefing mode: the tiles and their labels grow by `scale`)."""
     spots = [positions[code] for code in rows["code"]]
@@ -203,7 +203,7 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
         fig, (plot_px, width_px) = tile_figure(frame, positions, chosen)
         if view.briefing:  # tiles as large as the frame's room beside the summary lets them be, never overlapping
             scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px, SLIDE_TILES_PX / width_px)
-            fig, (plot_px, width_px) = tile_figure(frame, positions, chosen, scale)
+            fig, (plot_px, _) = tile_figure(frame, positions, chosen, scale)
         height = plot_px + MAP_FRAME_PX
     colours = (
         "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
