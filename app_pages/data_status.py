@@ -21,9 +21,9 @@ from dpf.check_store import FolderChanged
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.report import read_log
 from ui.audit_view import audit_section
-from ui.briefing_frame import ALERT_PX, fitted_table, reserve
+from ui.briefing_frame import ALERT_PX, reserve
 from ui.context import View, current_view
-from ui.downloads import NO_VALUE, page_table_size
+from ui.downloads import NO_VALUE, table_size
 from ui.header import page_header, source_label
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
 from ui.township_ranking import show_everyone
@@ -78,8 +78,7 @@ def frame_table(
     frame: pd.DataFrame | Styler, view: View, key: str, rows: int | None = None, hide_index: bool | None = True
 ) -> None:
     """A table of the page; in 简报模式 its rows fitted to the frame (a styled table: `rows` says how many)."""
-    count = rows if rows is not None else len(frame)
-    size = fitted_table(count) if view.briefing else page_table_size(count)
+    size = table_size(rows if rows is not None else len(frame), view.briefing)
     if size is not None:
         st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
 

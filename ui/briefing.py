@@ -41,13 +41,9 @@ _BRIEFING_CSS = """
 """
 
 
-def _url_wants_briefing() -> bool:
-    return st.query_params.get(BRIEFING_KEY, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def briefing_on() -> bool:
     """Whether this run is in 简报模式 (the URL says so; the sidebar switch keeps the URL)."""
-    return _url_wants_briefing()
+    return st.query_params.get(BRIEFING_KEY, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def tip(text: str | None) -> str | None:
@@ -64,7 +60,7 @@ def _sync_url() -> None:
 
 def briefing_toggle() -> bool:
     """The sidebar switch, kept in the URL as ?briefing=1 so a copied link opens in briefing mode."""
-    st.session_state[_TOGGLE_KEY] = _url_wants_briefing()
+    st.session_state[_TOGGLE_KEY] = briefing_on()
     return bool(
         st.sidebar.toggle(
             "简报模式",

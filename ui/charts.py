@@ -173,12 +173,11 @@ def township_bars(
     """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
     a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
     colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
-    fig = go.Figure(
+    return go.Figure(
         go.Bar(
             x=x, y=ranked_names(rows, x.name), orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar
         )
     )
-    return fig
 
 
 def bars_height(bars: int, room: int = 100) -> int:

@@ -52,21 +52,23 @@ NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blan
 WHOLE_TABLE_ROWS = 30
 
 
-def page_table_size(rows: int) -> dict[str, str]:
-    """st.dataframe's height outside 简报模式: the whole table when it is short, else Streamlit's default."""
+def table_size(rows: int, briefing: bool) -> dict | None:
+    """st.dataframe's height for a table of `rows`: in 简报模式 fitted to the frame (None: left off, a chart took the
+    room); on the page the whole table when it is short, else Streamlit's box of ten rows."""
+    if briefing:
+        return fitted_table(rows)
     return {"height": "content"} if rows <= WHOLE_TABLE_ROWS else {}
 
 
 def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings."""
-    size: dict | None = page_table_size(len(frame))
-    if briefing_on():  # a table on a 简报模式 frame: its rows in the room left, or none once a chart has taken it
-        size = fitted_table(len(frame))
-        if size is None:
-            return
+    briefing = briefing_on()
+    size = table_size(len(frame), briefing)
+    if size is None:
+        return
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
-    if briefing_on():
+    if briefing:
         config.update(slide_headers(frame, config))
     st.dataframe(
         frame,

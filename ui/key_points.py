@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import partial
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dpf.brief import build_brief, county_name
 from dpf.brief_command import brief_bytes
@@ -96,12 +97,19 @@ def _briefing_points(view: View, data: NarrativeInput, page: str, codes: Sequenc
         reserve(points_height(len(sentences)))
         return
     alerts = alert_sentences(data)[:BRIEFING_ALERTS]
+    _beside(("要点", sentences, _empty_points(view), None), ("预警", alerts, NO_ALERTS, None))
+    reserve(points_height(max(len(sentences), 2 * len(alerts))))
+
+
+def _beside(points: tuple, alerts: tuple) -> DeltaGenerator:
+    """总览's 要点 box (3/5) beside its 预警 box (2/5), each `_box`'s arguments; the right column, for what goes
+    under the 预警."""
     left, right = st.columns([3, 2])
     with left:
-        _box("要点", sentences, _empty_points(view), None)
+        _box(*points)
     with right:
-        _box("预警", alerts, NO_ALERTS, None)
-    reserve(points_height(max(len(sentences), 2 * len(alerts))))
+        _box(*alerts)
+    return right
 
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
@@ -129,15 +137,11 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
     except Exception:  # the rest of the page must keep working
         st.info("要点暂时无法生成，请查看下方各项数据。", icon=":material/info:")
         return
-    points = ("要点", points, _empty_points(view), ("复制要点", f"copy_points_{page}"))
+    points_box = ("要点", points, _empty_points(view), ("复制要点", f"copy_points_{page}"))
     if page != "overview":
-        _box(*points)
+        _box(*points_box)
         return
-    left, right = st.columns([3, 2])
-    with left:
-        _box(*points)
-    with right:
-        _box("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))
+    with _beside(points_box, ("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))):
         name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
         st.download_button(
             "下载工作简报（Word）",

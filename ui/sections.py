@@ -189,12 +189,11 @@ class Sections(Generic[C]):
         if first is not None:
             first()
         with top if top is not None else st.container():
-            if section.cards is None:
-                if cards is not None:
-                    cards(context)
-                    reserve(CARD_ROW_PX)
-            else:
+            if section.cards is not None:
                 topic_cards(view, section.cards)
+            elif cards is not None:
+                cards(context)
+                reserve(CARD_ROW_PX)
         section.draw(context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
