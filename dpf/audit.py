@@ -1,4 +1,4 @@
-"""The audit trail: one JSON line per login, logout, page view, download or export.
+"""The audit trail: one JSON line per login, logout, lock and unlock, page view, download or export.
 
 Lines go to `audit.jsonl` in $DASHBOARD_AUDIT_DIR, else beside the import log (`<data>.imports/`), appended under a
 `filelock`; the file is owner-only. A line holds the time, the event, the account and role, the page, the scope and
@@ -24,6 +24,9 @@ EVENT_LABELS = {
     "login_ok": "登录",
     "login_failed": "登录失败",
     "login_locked": "登录被锁定",
+    "lockout": "锁定登录",
+    "unlock": "解除锁定",
+    "session_ended": "会话结束",
     "logout": "退出登录",
     "idle_logout": "超时退出",
     "page_view": "查看页面",

@@ -1,4 +1,5 @@
-"""`python -m dpf users add|list|passwd|remove`: manage the accounts file (dpf.accounts)."""
+"""`python -m dpf users add|list|passwd|remove|unlock`: manage the accounts file (dpf.accounts) and lift login locks
+(dpf.lockout)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from dpf import audit, lockout
 from dpf.accounts import ROLE_LABELS, TOWNSHIP, AccountsError, add_account, load_accounts, remove_account, set_password
 from dpf.accounts import users_file as default_users_file
 
@@ -79,6 +81,17 @@ def users_remove(args: argparse.Namespace, data: Path) -> int:
     return 0
 
 
+def users_unlock(args: argparse.Namespace, data: Path) -> int:
+    path = _path(args)
+    account = load_accounts(path).get(args.name.strip())
+    if not lockout.unlock(path, args.name):
+        print(f"账号 {args.name} 没有登录锁定。")
+        return 0
+    audit.record(data, "unlock", account.name if account else None, account.role if account else None, via="cli")
+    print(f"已解除 {args.name} 的登录锁定（所有来源地址）。")
+    return 0
+
+
 def add_users_parser(sub) -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="管理登录账号（账号文件）")
     users.add_argument("--file", default=None, help="账号文件（默认 $DASHBOARD_USERS_FILE 或 .streamlit/users.toml）")
@@ -101,6 +114,9 @@ def add_users_parser(sub) -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="删除账号")
     remove.add_argument("name")
     remove.set_defaults(users_action=users_remove)
+    unlock = actions.add_parser("unlock", help="解除登录锁定（多次输错密码后）")
+    unlock.add_argument("name")
+    unlock.set_defaults(users_action=users_unlock)
     return users
 
 

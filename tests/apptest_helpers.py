@@ -40,7 +40,7 @@ def run_page(
         for key, value in (query or {}).items():
             at.query_params[key] = value
         if account:
-            at.session_state["dpf_account"] = account
+            at.session_state["dpf_session_token"] = logged_in(account)
         at.run()
         if section:
             at.session_state[section_key(page)] = section
@@ -51,6 +51,16 @@ def run_page(
         labels = [tab.label for tab in at.tabs]
         raise ValueError(f"{page or 'overview.py'} has no section {section!r}; its sections are {labels}")
     return at
+
+
+def logged_in(account: str) -> str:
+    """A session token of `account` of the accounts file (as after its login)."""
+    import time
+
+    from dpf.accounts import load_accounts, users_file
+    from dpf.sessions import open_session
+
+    return open_session(users_file(), load_accounts(users_file())[account], time.time())
 
 
 def declared_sections(page: str) -> list[str]:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dpf.indicators import township_table
 from dpf.lockout import MAX_FAILURES
 from dpf.login import LOCKED, WRONG
+from dpf.sessions import sessions_file
 from tests.apptest_helpers import REPO, data_folder, declared_sections, no_exception, run_page, with_accounts
 from tests.ingest_helpers import base_set
 
@@ -138,12 +139,21 @@ def test_logout_and_idle_timeout_end_the_session(accounts, demo_dir, tmp_path, m
         next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
     assert not at.metric and [t.label for t in at.text_input] == ["用户名", "密码"]
     login(at, demo_dir, "boss")
-    at.session_state["dpf_last_seen"] = time.time() - 31 * 60  # default: 30 minutes
+    seen_long_ago(accounts, 31 * 60)  # default: 30 minutes
     with data_folder(demo_dir):
         at.run()
     assert not at.metric and any("已自动退出登录" in i.value for i in at.info)
     ended = [e["event"] for e in events(tmp_path) if e["event"] in {"logout", "idle_logout"}]
     assert ended == ["logout", "idle_logout"]
+
+
+def seen_long_ago(users, seconds: float) -> None:
+    """Every session of the accounts file last seen `seconds` ago (dpf.sessions' file)."""
+    path = sessions_file(users)
+    state = json.loads(path.read_text(encoding="utf-8"))
+    for entry in state["sessions"].values():
+        entry["last_seen"] = time.time() - seconds
+    path.write_text(json.dumps(state), encoding="utf-8")
 
 
 def test_removed_account_is_logged_out(accounts, demo_dir):

@@ -2,6 +2,11 @@
 
 Deny by default (dpf.access.access_mode): with an accounts file everyone logs in; without one only the demo set (or
 a folder opened on purpose with DASHBOARD_ALLOW_ANONYMOUS=1) is shown, with a notice that login is off.
+
+A login is a server-side session (dpf.sessions) checked on every run, so 退出登录 in one tab, the idle timeout, a
+new password or a removed account end it everywhere at the next click. Its token comes from the HttpOnly cookie
+that dpf.session_routes sets after the login (F5, a new tab and a pasted link keep the login), or from this tab's
+own session state where the routes are not served (AppTest).
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dpf import audit
+from dpf import audit, session_routes, sessions
 from dpf.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, session_scope
 from dpf.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
 from dpf.login import attempt_login
@@ -21,8 +29,7 @@ from dpf.login import attempt_login
 ALLOW_ANONYMOUS_ENV = "DASHBOARD_ALLOW_ANONYMOUS"
 IDLE_ENV = "DASHBOARD_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 30
-ACCOUNT_KEY = "dpf_account"  # the logged-in account's name (the account itself is re-read on every run)
-LAST_SEEN_KEY = "dpf_last_seen"
+TOKEN_KEY = "dpf_session_token"  # this tab's session token where no cookie carries it (dpf.sessions)
 NOTICE_KEY = "dpf_login_notice"
 VIEWED_KEY = "dpf_last_page_view"
 OFF_NOTICE = "未启用登录：任何能访问本服务器的人都能看到全部数据。"
@@ -53,11 +60,17 @@ def _enabled(name: str) -> bool:
 
 
 def idle_seconds() -> float:
+    """$DASHBOARD_IDLE_MINUTES (fractions allowed, e.g. 0.1 for six seconds), default 30."""
     try:
         minutes = float(os.environ.get(IDLE_ENV, "") or DEFAULT_IDLE_MINUTES)
     except ValueError:
         minutes = DEFAULT_IDLE_MINUTES
-    return minutes * 60
+    return max(minutes, 0.01) * 60
+
+
+def _idle_text() -> str:
+    seconds = idle_seconds()
+    return f"{seconds / 60:.0f} 分钟" if seconds >= 60 else f"{seconds:.0f} 秒"
 
 
 def oidc_configured() -> bool:
@@ -90,40 +103,81 @@ def authenticate(folder: str, is_demo: bool, hidden_pages: dict) -> Session:
         st.navigation(hidden_pages, position="hidden")  # keeps the URL's page for after the login
         _login_form(folder)
         st.stop()
-    st.session_state[LAST_SEEN_KEY] = time.time()
     return Session(mode, account, session_scope(account.role, account.townships))
 
 
+def _token() -> str | None:
+    """This run's session token: the tab's own (a login without the cookie route), else the cookie's."""
+    token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(sessions.COOKIE)
+    return token if isinstance(token, str) and token else None  # AppTest's cookies are a mock
+
+
 def _logged_in(folder: str, accounts: dict[str, Account]) -> Account | None:
-    name = st.session_state.get(ACCOUNT_KEY)
-    if name is None and oidc_configured():
+    token = _token()
+    if token is None and oidc_configured():
         account = account_for_identity(accounts, dict(st.user), oidc_claim())
         if account is None and st.user.get("is_logged_in"):
             st.warning("您的统一身份认证账号尚未开通本看板，请联系数据管理员。", icon=":material/lock:")
             st.button("退出统一身份认证", on_click=st.logout)
             st.stop()
         if account is not None:
-            st.session_state[ACCOUNT_KEY] = account.name
+            st.session_state[TOKEN_KEY] = sessions.open_session(users_file(), account, time.time())
             record(folder, "login_ok", account, via="oidc")
             return account
-    if name is None:
+    if token is None:
         return None
-    account = accounts.get(name)
-    last_seen = st.session_state.get(LAST_SEEN_KEY, time.time())
-    if account is not None and time.time() - last_seen > idle_seconds():
-        record(folder, "idle_logout", account)
-        st.session_state[NOTICE_KEY] = f"超过 {idle_seconds() / 60:.0f} 分钟未操作，已自动退出登录，请重新登录。"
-        account = None
-    if account is None:  # timed out, or the account was removed or renamed since the login
-        _end_session()
-        if oidc_configured() and st.user.get("is_logged_in"):
-            st.logout()  # else the provider's cookie would log the session straight back in
-    return account
+    check = sessions.check(users_file(), token, accounts, time.time(), idle_seconds())
+    if check.account is not None:
+        return check.account
+    _end_session()
+    if check.ended == sessions.IDLE:
+        record(folder, "idle_logout", accounts.get(check.name or ""))
+        st.session_state[NOTICE_KEY] = f"超过 {_idle_text()}未操作，已自动退出登录，请重新登录。"
+    elif check.ended == sessions.CHANGED:  # a new password, a removed account or 12 hours since the login
+        record(folder, "session_ended", accounts.get(check.name or ""))
+        st.session_state[NOTICE_KEY] = "登录已失效（密码已修改、账号已变更或登录已满12小时），请重新登录。"
+    if oidc_configured() and st.user.get("is_logged_in"):
+        st.logout()  # else the provider's cookie would log the session straight back in
+    return None
 
 
 def _end_session() -> None:
-    for key in (ACCOUNT_KEY, LAST_SEEN_KEY, VIEWED_KEY):
+    for key in (TOKEN_KEY, VIEWED_KEY):
         st.session_state.pop(key, None)
+
+
+def _client() -> str | None:
+    """The browser's address: None on loopback; behind Caddy the one it forwards (X-Forwarded-For)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest's context is a mock
+
+
+def _here() -> str:
+    """The page's path and query, to come back to after the cookie route."""
+    url = st.context.url
+    path = (urlsplit(url).path if isinstance(url, str) else "") or "/"
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    return f"{path}?{query}" if query else path
+
+
+def _send_browser_to(url: str) -> None:
+    """Navigate the browser (the whole page) to `url` on this site: the message st.login sends to its provider."""
+    context = get_script_run_ctx()
+    if context is not None:
+        message = ForwardMsg()
+        message.auth_redirect.url = url
+        context.enqueue(message)
+
+
+def _start_session(account: Account) -> None:
+    """After a correct password: the cookie route opens the session where it is served, else this tab keeps it."""
+    if session_routes.mounted():
+        ticket = sessions.issue_ticket(users_file(), account, time.time())
+        _send_browser_to(f"{session_routes.OPEN_PATH}?{urlencode({'ticket': ticket, 'next': _here()})}")
+        st.info("正在登录…", icon=":material/login:")
+        st.stop()
+    st.session_state[TOKEN_KEY] = sessions.open_session(users_file(), account, time.time())
+    st.rerun()
 
 
 def _login_form(folder: str) -> None:
@@ -140,15 +194,18 @@ def _login_form(folder: str) -> None:
         st.button("使用统一身份认证登录", on_click=st.login, icon=":material/badge:")
     if not submitted:
         return
-    result = attempt_login(users_file(), name, password, datetime.now().astimezone())
+    client = _client()
+    result = attempt_login(users_file(), name, password, datetime.now().astimezone(), client)
     known = result.account or load_accounts(users_file()).get(name.strip())
     record(folder, result.event, known, known_account=result.known)
+    for lock in result.locks:
+        until = lock.until.isoformat(timespec="seconds")
+        record(folder, "lockout", known, known_account=result.known, scope=lock.scope, until=until, client=client)
     if result.account is None:
+        time.sleep(result.delay)  # each failure of this client on this name waits longer for its answer
         st.error(result.message, icon=":material/error:")
         return
-    st.session_state[ACCOUNT_KEY] = result.account.name
-    st.session_state[LAST_SEEN_KEY] = time.time()
-    st.rerun()
+    _start_session(result.account)
 
 
 def session_sidebar(session: Session, folder: str) -> None:
@@ -161,9 +218,14 @@ def session_sidebar(session: Session, folder: str) -> None:
 
     def logout() -> None:
         record(folder, "logout", account)
+        token = _token()
+        if token:
+            sessions.end_session(users_file(), token)  # in every tab and process at its next click
         _end_session()
         if oidc_configured() and st.user.get("is_logged_in"):
             st.logout()
+        elif session_routes.mounted():
+            _send_browser_to(f"{session_routes.CLOSE_PATH}?{urlencode({'next': _here()})}")  # clears the cookie
 
     st.sidebar.button("退出登录", on_click=logout, icon=":material/logout:", key="logout")
 

@@ -1,0 +1,91 @@
+"""A login that lasts (issue 30), in a real Chromium against a real `streamlit run dashboard.py`: the server sets an
+HttpOnly, SameSite=Strict cookie that page scripts cannot read; F5 and a pasted link in a new tab keep the login;
+退出登录 in one tab ends the other tab's login at its next click; idle past the timeout shows the login form."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from dpf.accounts import add_account
+from dpf.sessions import COOKIE, sessions_file
+from tests.browser import harness
+
+pytestmark = pytest.mark.browser
+
+IDLE_SECONDS = 6
+
+
+@pytest.fixture(scope="module")
+def login_server(tmp_path_factory, demo_dir):
+    folder = tmp_path_factory.mktemp("sessions")
+    users = folder / "users.toml"
+    add_account(users, "boss", "county", (), "password-boss")
+    env = {
+        "DASHBOARD_USERS_FILE": str(users),
+        "DASHBOARD_AUDIT_DIR": str(folder / "audit"),
+        "DASHBOARD_IDLE_MINUTES": str(IDLE_SECONDS / 60),
+    }
+    running = harness.start_server(demo_dir, env=env)
+    running.users = users
+    running.audit = folder / "audit" / "audit.jsonl"
+    yield running
+    harness.stop_server(running)
+
+
+def logged_in(tab) -> bool:
+    return tab.locator('[data-testid="stMetric"]').count() > 0 and "用户名" not in harness.main_text(tab)
+
+
+def keep_alive(tab) -> None:
+    """A click that reruns the page (the sidebar's year), well within the idle timeout."""
+    harness.wait_idle(tab)
+
+
+def test_reload_new_tab_logout_elsewhere_and_idle(browser, login_server):
+    funds = next(info for info in harness.existing_pages() if info.file == "funds.py")
+    context = harness.new_context(browser)
+    try:
+        tab = context.new_page()
+        url = harness.page_url(login_server.url, funds, "township=城关街道")
+        harness.open_page(tab, url, text="密码")
+        harness.login(tab, "boss", "password-boss")
+        assert logged_in(tab)
+        assert tab.url.endswith("/funds?township=%E5%9F%8E%E5%85%B3%E8%A1%97%E9%81%93")  # back on the page asked
+        cookie = next(c for c in context.cookies() if c["name"] == COOKIE)
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]  # plain HTTP here
+        assert COOKIE not in tab.evaluate("() => document.cookie")  # no page script reads it
+        stored = sessions_file(login_server.users).read_text(encoding="utf-8")
+        assert cookie["value"] not in stored  # the server keeps only its digest
+
+        tab.reload(wait_until="domcontentloaded")  # F5
+        harness.wait_idle(tab)
+        assert logged_in(tab)
+
+        other = context.new_page()  # a pasted link in a new tab
+        harness.open_page(other, url)
+        assert logged_in(other)
+
+        other.get_by_role("button", name="退出登录").click()
+        harness.wait_idle(other, "密码")
+        assert not logged_in(other)
+        assert COOKIE not in {c["name"] for c in context.cookies()}
+        tab.get_by_role("tab").nth(1).click()  # the first tab's next action
+        harness.wait_idle(tab, "密码")
+        assert not logged_in(tab)
+
+        harness.login(tab, "boss", "password-boss")
+        assert logged_in(tab)
+        time.sleep(IDLE_SECONDS + 2)  # idle past the timeout
+        tab.get_by_role("tab").nth(0).click()
+        harness.wait_idle(tab, "已自动退出登录")
+        assert not logged_in(tab)
+        tab.reload(wait_until="domcontentloaded")  # the cookie's session is over on the server too
+        harness.wait_idle(tab, "密码")
+        assert not logged_in(tab)
+    finally:
+        context.close()
+    events = [json.loads(line)["event"] for line in login_server.audit.read_text(encoding="utf-8").splitlines()]
+    assert events.count("login_ok") == 2 and "logout" in events and "idle_logout" in events
