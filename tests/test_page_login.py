@@ -217,3 +217,20 @@ def test_township_accounts_key_points_state_its_rank_among_all_townships(account
     for sentence in key_points(expected, "overview"):
         assert sentence.text in points
     assert [name for name in other_names(demo_dir) if name in points] == []
+
+
+def test_a_lock_is_in_the_audit_trail_and_a_new_password_ends_the_session(accounts, demo_dir, tmp_path):
+    from dpf.accounts import set_password
+
+    at = app(demo_dir)
+    for _ in range(MAX_FAILURES):
+        login(at, demo_dir, "clerk", "wrong-password")
+    locks = [e for e in events(tmp_path) if e["event"] == "lockout"]
+    assert {(e["account"], e["scope"]) for e in locks} == {("clerk", "pair"), ("clerk", "name")}
+    assert all(e["until"] > e["time"] for e in locks)
+    login(at, demo_dir, "boss")
+    assert at.metric
+    set_password(accounts, "boss", "a-new-password-1")  # e.g. on the server, while the leader looks
+    with data_folder(demo_dir):
+        at.run()
+    assert not at.metric and any("登录已失效" in i.value for i in at.info)

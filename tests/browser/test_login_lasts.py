@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
-from dpf.accounts import add_account
-from dpf.sessions import COOKIE, sessions_file
+from dpf.accounts import add_account, load_accounts
+from dpf.session_routes import OPEN_PATH
+from dpf.sessions import COOKIE, issue_ticket, sessions_file
 from tests.browser import harness
 
 pytestmark = pytest.mark.browser
@@ -37,11 +41,6 @@ def login_server(tmp_path_factory, demo_dir):
 
 def logged_in(tab) -> bool:
     return tab.locator('[data-testid="stMetric"]').count() > 0 and "用户名" not in harness.main_text(tab)
-
-
-def keep_alive(tab) -> None:
-    """A click that reruns the page (the sidebar's year), well within the idle timeout."""
-    harness.wait_idle(tab)
 
 
 def test_reload_new_tab_logout_elsewhere_and_idle(browser, login_server):
@@ -89,3 +88,40 @@ def test_reload_new_tab_logout_elsewhere_and_idle(browser, login_server):
         context.close()
     events = [json.loads(line)["event"] for line in login_server.audit.read_text(encoding="utf-8").splitlines()]
     assert events.count("login_ok") == 2 and "logout" in events and "idle_logout" in events
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def ask(url: str, headers: dict | None = None) -> tuple[int, dict]:
+    """(status, headers) of a GET, its redirect not followed."""
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as answer:
+        return answer.code, {k.lower(): v for k, v in answer.headers.items()}
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "target", "secure", "location"),
+    [
+        ("", "/funds?year=2023", False, "/funds?year=2023"),
+        ("https", "/funds", True, "/funds"),  # HTTPS at the proxy in front: a Secure cookie
+        ("", "//evil.example/x", False, "/"),  # never sent to another site
+        ("", "https://evil.example/", False, "/"),
+    ],
+)
+def test_open_route_sets_the_cookie_once_per_ticket(login_server, forwarded, target, secure, location):
+    users = login_server.users
+    ticket = issue_ticket(users, load_accounts(users)["boss"], time.time())
+    url = f"{login_server.url}{OPEN_PATH}?{urllib.parse.urlencode({'ticket': ticket, 'next': target})}"
+    status, headers = ask(url, {"X-Forwarded-Proto": forwarded} if forwarded else {})
+    assert status == 303 and headers["location"] == location
+    cookie = headers["set-cookie"].lower()
+    assert cookie.startswith(f"{COOKIE}=") and "httponly" in cookie and "samesite=strict" in cookie
+    assert ("; secure" in cookie) == secure
+    again_status, again = ask(url)  # a ticket is used up
+    assert again_status == 303 and "set-cookie" not in again
