@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
@@ -84,8 +85,9 @@ def record(folder: str, event: str, account: Account | None, **details: object) 
     audit.record(folder, event, account.name if account else None, account.role if account else None, **details)
 
 
-def authenticate(folder: str, is_demo: bool, hidden_pages: dict) -> Session:
-    """The session's account and scope; draws the login form (or the closed message) and stops when none."""
+def authenticate(folder: str, is_demo: bool, hidden_pages: dict, page_titles: Callable[[Scope], list[str]]) -> Session:
+    """The session's account and scope; draws the login form (or the closed message) and stops when none.
+    `page_titles(scope)` names the pages a scope may open (a login comes back to the URL's page if it is one)."""
     path = users_file()
     mode = access_mode(path.is_file(), is_demo, _enabled(ALLOW_ANONYMOUS_ENV))
     if mode == CLOSED:
@@ -100,8 +102,8 @@ def authenticate(folder: str, is_demo: bool, hidden_pages: dict) -> Session:
         st.stop()
     account = _logged_in(folder, accounts)
     if account is None:
-        st.navigation(hidden_pages, position="hidden")  # keeps the URL's page for after the login
-        _login_form(folder)
+        asked = st.navigation(hidden_pages, position="hidden")  # keeps the URL's page for after the login
+        _login_form(folder, lambda account: asked.title in page_titles(session_scope(account.role, account.townships)))
         st.stop()
     return Session(mode, account, session_scope(account.role, account.townships))
 
@@ -152,10 +154,10 @@ def _client() -> str | None:
     return address if isinstance(address, str) else None  # AppTest's context is a mock
 
 
-def _here() -> str:
-    """The page's path and query, to come back to after the cookie route."""
+def _here(page: bool = True) -> str:
+    """The page's path (or the home page's) and query, to come back to after the cookie route."""
     url = st.context.url
-    path = (urlsplit(url).path if isinstance(url, str) else "") or "/"
+    path = (urlsplit(url).path if isinstance(url, str) and page else "") or "/"
     query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
     return f"{path}?{query}" if query else path
 
@@ -169,18 +171,20 @@ def _send_browser_to(url: str) -> None:
         context.enqueue(message)
 
 
-def _start_session(account: Account) -> None:
-    """After a correct password: the cookie route opens the session where it is served, else this tab keeps it."""
+def _start_session(account: Account, may_open_page: bool) -> None:
+    """After a correct password: the cookie route opens the session where it is served, else this tab keeps it.
+    The browser comes back to the URL's page if the account may open it, else to the home page."""
     if session_routes.mounted():
         ticket = sessions.issue_ticket(users_file(), account, time.time())
-        _send_browser_to(f"{session_routes.OPEN_PATH}?{urlencode({'ticket': ticket, 'next': _here()})}")
+        back = _here(may_open_page)
+        _send_browser_to(f"{session_routes.OPEN_PATH}?{urlencode({'ticket': ticket, 'next': back})}")
         st.info("正在登录…", icon=":material/login:")
         st.stop()
     st.session_state[TOKEN_KEY] = sessions.open_session(users_file(), account, time.time())
     st.rerun()
 
 
-def _login_form(folder: str) -> None:
+def _login_form(folder: str, may_open_page: Callable[[Account], bool]) -> None:
     st.title("县残联工作数据看板")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
@@ -205,7 +209,7 @@ def _login_form(folder: str) -> None:
         time.sleep(result.delay)  # each failure of this client on this name waits longer for its answer
         st.error(result.message, icon=":material/error:")
         return
-    _start_session(result.account)
+    _start_session(result.account, may_open_page(result.account))
 
 
 def session_sidebar(session: Session, folder: str) -> None:

@@ -165,7 +165,7 @@ def bootstrap() -> st.Page:
     manifest = open_cached(folder, fingerprint).manifest
     is_demo = manifest.is_demo if manifest else False
     # Until the login every page is registered (hidden, none runs), so the URL's page opens after it.
-    session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)))
+    session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)), page_titles)
     st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
     current = st.navigation(navigation_pages(session.scope))
     if current.title not in CHARTLESS_PAGES and plotly_preload_js():

@@ -133,6 +133,8 @@ def test_county_sees_everything_and_admin_alone_imports(page, accounts_server, t
     text = dom_text(page)
     assert all(name in text for name in townships)  # the ranking names every township
     assert "数据导入" not in nav_titles(page) and "数据状况" in nav_titles(page)
+    page.get_by_role("button", name="退出登录").click()  # the login lasts in this browser until then
+    harness.wait_idle(page, "密码")
     open_login(page, accounts_server.url)
     login(page, "clerk")
     assert "数据导入" in nav_titles(page)

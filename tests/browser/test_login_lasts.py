@@ -125,3 +125,60 @@ def test_open_route_sets_the_cookie_once_per_ticket(login_server, forwarded, tar
     assert ("; secure" in cookie) == secure
     again_status, again = ask(url)  # a ticket is used up
     assert again_status == 303 and "set-cookie" not in again
+
+
+@pytest.fixture(scope="module")
+def proxy_server(tmp_path_factory, demo_dir):
+    """Two processes behind Caddy (`python -m serve --procs 2`) sharing one accounts file."""
+    import shutil
+
+    from bench.load import serving
+
+    if shutil.which("caddy") is None:
+        pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
+    folder = tmp_path_factory.mktemp("sessions-proxy")
+    users = folder / "users.toml"
+    add_account(users, "boss", "county", (), "password-boss")
+    env = {
+        "DASHBOARD_USERS_FILE": str(users),
+        "DASHBOARD_AUDIT_DIR": str(folder / "audit"),
+        "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
+    }
+    with serving(demo_dir, procs=2, env=env) as (url, _pid):
+        yield url
+
+
+def backend(context) -> str:
+    return next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "dpf_backend")
+
+
+def test_behind_caddy_the_login_holds_on_the_other_process_and_ends_there_too(browser, proxy_server):
+    first = harness.new_context(browser)
+    contexts = [first]
+    try:
+        tab = first.new_page()
+        harness.open_page(tab, proxy_server, text="密码")
+        harness.login(tab, "boss", "password-boss")
+        tab.reload(wait_until="domcontentloaded")
+        harness.wait_idle(tab)
+        assert logged_in(tab)
+        session = next(c for c in first.cookies() if c["name"] == COOKIE)
+        for _ in range(12):  # new browsers land on a process at random: one on the other process
+            other = harness.new_context(browser)
+            contexts.append(other)
+            other_tab = other.new_page()
+            other_tab.goto(proxy_server, wait_until="commit")
+            if backend(other) != backend(first):
+                break
+        assert backend(other) != backend(first), "twelve new browsers all landed on one process"
+        other.add_cookies([session])  # the same browser's cookie, served by the other process
+        harness.open_page(other_tab, proxy_server)
+        assert logged_in(other_tab)
+        other_tab.get_by_role("button", name="退出登录").click()
+        harness.wait_idle(other_tab, "密码")
+        tab.get_by_role("tab").nth(1).click()  # the first process's next run
+        harness.wait_idle(tab, "密码")
+        assert not logged_in(tab)
+    finally:
+        for context in contexts:
+            context.close()
