@@ -16,13 +16,13 @@ counted before the next one is let through. Names and addresses are stored as SH
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock
+
+from dpf.private_json import read_json, write_json
 
 MAX_FAILURES = 5  # per (name, client): the pair is locked on the fifth
 NAME_BUDGET = 5  # per name: failures after which clients that have failed on it are refused
@@ -52,21 +52,14 @@ def lockout_lock(users: Path) -> FileLock:
 
 def read_state(users: Path) -> dict:
     """The state (an empty one when there is none, it is damaged or of the earlier per-name format)."""
-    try:
-        state = json.loads(lockout_file(users).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
-    if not isinstance(state, dict) or state.get("version") != 2:
+    state = read_json(lockout_file(users))
+    if state.get("version") != 2:
         state = {}
     return {"version": 2, "pairs": {}, "names": {}, "clients": {}} | state
 
 
 def write_state(users: Path, state: dict) -> None:
-    path = lockout_file(users)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(state), encoding="utf-8")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    write_json(lockout_file(users), state)
 
 
 def _digest(text: str) -> str:

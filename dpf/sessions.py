@@ -11,8 +11,6 @@ exchanges for the session's token (`redeem_ticket`), so the token itself never a
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from dpf.accounts import Account
+from dpf.private_json import read_json, write_json
 
 COOKIE = "dpf_session"
 TICKET_SECONDS = 60
@@ -49,21 +48,11 @@ def _digest(text: str) -> str:
 
 
 def _read(users: Path) -> dict:
-    try:
-        state = json.loads(sessions_file(users).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
-    if not isinstance(state, dict):
-        state = {}
-    return {"sessions": {}, "tickets": {}} | state
+    return {"sessions": {}, "tickets": {}} | read_json(sessions_file(users))
 
 
 def _write(users: Path, state: dict) -> None:
-    path = sessions_file(users)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(state), encoding="utf-8")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    write_json(sessions_file(users), state)
 
 
 def _prune(state: dict, now: float) -> None:

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
 from dpf.indicators import township_table
@@ -148,12 +149,13 @@ def test_logout_and_idle_timeout_end_the_session(accounts, demo_dir, tmp_path, m
 
 
 def seen_long_ago(users, seconds: float) -> None:
-    """Every session of the accounts file last seen `seconds` ago (dpf.sessions' file)."""
+    """Every session of the accounts file last seen `seconds` ago (dpf.sessions' file, under its lock)."""
     path = sessions_file(users)
-    state = json.loads(path.read_text(encoding="utf-8"))
-    for entry in state["sessions"].values():
-        entry["last_seen"] = time.time() - seconds
-    path.write_text(json.dumps(state), encoding="utf-8")
+    with FileLock(str(path) + ".lock"):
+        state = json.loads(path.read_text(encoding="utf-8"))
+        for entry in state["sessions"].values():
+            entry["last_seen"] = time.time() - seconds
+        path.write_text(json.dumps(state), encoding="utf-8")
 
 
 def test_removed_account_is_logged_out(accounts, demo_dir):

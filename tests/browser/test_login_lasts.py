@@ -16,23 +16,30 @@ from dpf.accounts import add_account, load_accounts
 from dpf.session_routes import OPEN_PATH
 from dpf.sessions import COOKIE, issue_ticket, sessions_file
 from tests.browser import harness
+from tests.test_page_login import seen_long_ago
 
 pytestmark = pytest.mark.browser
 
-IDLE_SECONDS = 6
+IDLE_MINUTES = 1  # the setting, shorter than the default 30
+
+
+def accounts_env(folder) -> dict[str, str]:
+    """An accounts file in `folder` with the county account boss, and the settings naming it."""
+    users = folder / "users.toml"
+    add_account(users, "boss", "county", (), "password-boss")
+    return {
+        "DASHBOARD_USERS_FILE": str(users),
+        "DASHBOARD_AUDIT_DIR": str(folder / "audit"),
+        "DASHBOARD_IDLE_MINUTES": str(IDLE_MINUTES),
+        "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
+    }
 
 
 @pytest.fixture(scope="module")
 def login_server(tmp_path_factory, demo_dir):
     folder = tmp_path_factory.mktemp("sessions")
     users = folder / "users.toml"
-    add_account(users, "boss", "county", (), "password-boss")
-    env = {
-        "DASHBOARD_USERS_FILE": str(users),
-        "DASHBOARD_AUDIT_DIR": str(folder / "audit"),
-        "DASHBOARD_IDLE_MINUTES": str(IDLE_SECONDS / 60),
-    }
-    running = harness.start_server(demo_dir, env=env)
+    running = harness.start_server(demo_dir, env=accounts_env(folder))
     running.users = users
     running.audit = folder / "audit" / "audit.jsonl"
     yield running
@@ -77,7 +84,7 @@ def test_reload_new_tab_logout_elsewhere_and_idle(browser, login_server):
 
         harness.login(tab, "boss", "password-boss")
         assert logged_in(tab)
-        time.sleep(IDLE_SECONDS + 2)  # idle past the timeout
+        seen_long_ago(login_server.users, IDLE_MINUTES * 60 + 5)  # idle past the timeout, without waiting for it
         tab.get_by_role("tab").nth(0).click()
         harness.wait_idle(tab, "已自动退出登录")
         assert not logged_in(tab)
@@ -136,15 +143,7 @@ def proxy_server(tmp_path_factory, demo_dir):
 
     if shutil.which("caddy") is None:
         pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
-    folder = tmp_path_factory.mktemp("sessions-proxy")
-    users = folder / "users.toml"
-    add_account(users, "boss", "county", (), "password-boss")
-    env = {
-        "DASHBOARD_USERS_FILE": str(users),
-        "DASHBOARD_AUDIT_DIR": str(folder / "audit"),
-        "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
-    }
-    with serving(demo_dir, procs=2, env=env) as (url, _pid):
+    with serving(demo_dir, procs=2, env=accounts_env(tmp_path_factory.mktemp("sessions-proxy"))) as (url, _pid):
         yield url
 
 
