@@ -124,7 +124,8 @@ def after_failure(state: dict, name: str, client: str | None, now: datetime) -> 
         until = now + WINDOW
         locks.append(Lock(PAIR, until))
     state["pairs"][pair_key] = {
-        "name": name_key,  # so unlock_name finds every client's count on the name
+        "name": name_key,  # so unlock_name finds every client's count on the name, and their client locks
+        "client": client_key,
         "failures": failures,
         "last": now.isoformat(),
         "until": until and until.isoformat(),
@@ -155,12 +156,14 @@ def after_success(state: dict, name: str, client: str | None) -> None:
 
 
 def unlock_name(state: dict, name: str) -> bool:
-    """Lift every lock on the name: its budget and every client's count on it. Whether there was anything."""
+    """Lift every lock that holds logins to the name: its budget, every client's count on it and the lock of each
+    client address that failed on it (an office's shared address, say). Whether there was anything."""
     name_key = _keys(name, None)[1]
-    pair_keys = {key for key in state["pairs"] if state["pairs"][key].get("name") == name_key}
-    had = bool(state["names"].pop(name_key, None)) | bool(pair_keys)
-    for key in pair_keys:
+    pairs = {key: entry for key, entry in state["pairs"].items() if entry.get("name") == name_key}
+    had = bool(state["names"].pop(name_key, None)) | bool(pairs)
+    for key, entry in pairs.items():
         del state["pairs"][key]
+        state["clients"].pop(entry.get("client"), None)
     return had
 
 

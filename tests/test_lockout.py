@@ -79,6 +79,11 @@ CASES = {
         (7, "boss", B),
         None,
     ),
+    "unlock lifts the lock of a client that failed on the name": (
+        [*[(i, "fail", f"name{i}", A) for i in range(19)], *fails("boss", A, 19), (20, "unlock", "boss", None)],
+        (21, "someone", A),
+        None,
+    ),
     "an unknown address counts as one client": (fails("boss", None, 0, 1, 2, 3, 4), (5, "boss", None), 4 + MIN15),
 }
 

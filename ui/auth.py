@@ -138,7 +138,7 @@ def _logged_in(folder: str, accounts: dict[str, Account]) -> Account | None:
     elif check.ended == sessions.CHANGED:  # a new password, a removed account or 12 hours since the login
         record(folder, "session_ended", accounts.get(check.name or ""))
         st.session_state[NOTICE_KEY] = "登录已失效（密码已修改、账号已变更或登录已满12小时），请重新登录。"
-    if oidc_configured() and st.user.get("is_logged_in"):
+    if check.ended != sessions.ENDED and oidc_configured() and st.user.get("is_logged_in"):
         st.logout()  # else the provider's cookie would log the session straight back in
     return None
 
