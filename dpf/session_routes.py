@@ -47,6 +47,12 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
 
 
+def _client(request: Request) -> str | None:
+    """The browser's address as the page's script sees it (st.context.ip_address): None on loopback."""
+    host = request.client.host if request.client else None
+    return None if host in {None, "127.0.0.1", "::1"} else host
+
+
 def _redirect(request: Request) -> RedirectResponse:
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
@@ -56,7 +62,10 @@ def _redirect(request: Request) -> RedirectResponse:
 
 async def open_route(request: Request) -> RedirectResponse:
     ticket = request.query_params.get("ticket", "")
-    token = await run_in_threadpool(sessions.redeem_ticket, users_file(), ticket, time.time()) if ticket else None
+    client = _client(request)
+    token = (
+        await run_in_threadpool(sessions.redeem_ticket, users_file(), ticket, time.time(), client) if ticket else None
+    )
     response = _redirect(request)
     if token:
         response.set_cookie(sessions.COOKIE, token, path="/", httponly=True, samesite="strict", secure=_secure(request))

@@ -81,24 +81,28 @@ def open_session(users: Path, account: Account, now: float) -> str:
     return token
 
 
-def issue_ticket(users: Path, account: Account, now: float) -> str:
-    """A one-time ticket for the cookie route to open a session of `account` (within TICKET_SECONDS)."""
+def issue_ticket(users: Path, account: Account, now: float, client: str | None = None) -> str:
+    """A one-time ticket for the cookie route to open a session of `account` for the browser at the address
+    `client` (None: loopback) within TICKET_SECONDS."""
     ticket = secrets.token_urlsafe(32)
+    entry = {"account": account.name, "password": fingerprint(account), "issued": now, "client": client}
     with _lock(users):
         state = _read(users)
         _prune(state, now)
-        state["tickets"][_digest(ticket)] = {"account": account.name, "password": fingerprint(account), "issued": now}
+        state["tickets"][_digest(ticket)] = entry
         _write(users, state)
     return ticket
 
 
-def redeem_ticket(users: Path, ticket: str, now: float) -> str | None:
-    """The token of a new session for a valid ticket, which is used up; None for an unknown or stale ticket."""
+def redeem_ticket(users: Path, ticket: str, now: float, client: str | None = None) -> str | None:
+    """The token of a new session for a valid ticket from the address it was issued for, which uses it up; None
+    for an unknown or stale ticket or another address (no page elsewhere can log a browser into its account)."""
     with _lock(users):
         state = _read(users)
         _prune(state, now)
         entry = state["tickets"].pop(_digest(ticket), None)
-        token = _new_session(state, entry["account"], entry["password"], now) if entry else None
+        valid = entry is not None and entry.get("client") == client
+        token = _new_session(state, entry["account"], entry["password"], now) if valid else None
         _write(users, state)
     return token
 

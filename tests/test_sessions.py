@@ -71,7 +71,7 @@ def test_a_session_ends_twelve_hours_after_the_login_however_active(users):
     assert check(users, token, T + 12 * 3600 + 1).ended == sessions.CHANGED
 
 
-def test_a_ticket_opens_one_session_once_within_a_minute(users):
+def test_a_ticket_opens_one_session_once_within_a_minute_for_its_address(users):
     boss = load_accounts(users)["boss"]
     ticket = sessions.issue_ticket(users, boss, T)
     token = sessions.redeem_ticket(users, ticket, T + 5)
@@ -80,6 +80,10 @@ def test_a_ticket_opens_one_session_once_within_a_minute(users):
     late = sessions.issue_ticket(users, boss, T)
     assert sessions.redeem_ticket(users, late, T + sessions.TICKET_SECONDS + 1) is None
     assert sessions.redeem_ticket(users, "made-up", T) is None
+    elsewhere = sessions.issue_ticket(users, boss, T, "10.0.0.1")  # a ticket sent to another browser's address
+    assert sessions.redeem_ticket(users, elsewhere, T + 1, "10.0.0.2") is None
+    assert sessions.redeem_ticket(users, elsewhere, T + 1, "10.0.0.1") is None  # and it is used up
+    assert sessions.redeem_ticket(users, sessions.issue_ticket(users, boss, T, "10.0.0.1"), T + 1, "10.0.0.1")
 
 
 ENDER = """

@@ -175,7 +175,7 @@ def _start_session(account: Account, may_open_page: bool) -> None:
     """After a correct password: the cookie route opens the session where it is served, else this tab keeps it.
     The browser comes back to the URL's page if the account may open it, else to the home page."""
     if session_routes.mounted():
-        ticket = sessions.issue_ticket(users_file(), account, time.time())
+        ticket = sessions.issue_ticket(users_file(), account, time.time(), _client())
         back = _here(may_open_page)
         _send_browser_to(f"{session_routes.OPEN_PATH}?{urlencode({'ticket': ticket, 'next': back})}")
         st.info("正在登录…", icon=":material/login:")
