@@ -247,6 +247,7 @@ def serving(folder: Path, procs: int = 1, env: dict[str, str] | None = None):
     port = free_port()
     child_env = {**os.environ, **NO_ACCOUNTS_ENV, "DASHBOARD_DATA_DIR": str(folder), **(env or {})}
     command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--address", "127.0.0.1"]
+    command.append("--plain-http")  # loopback, no TLS: the load generator measures the dashboard, not the handshake
     with subprocess.Popen(
         command, cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:

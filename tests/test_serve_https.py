@@ -1,0 +1,154 @@
+"""`python -m serve` as deployed: a real Caddy serving HTTPS from its internal CA on 127.0.0.1 (the default), HSTS,
+plain HTTP redirecting, two real dashboard processes behind it on loopback with the agent API off.
+
+The test client trusts Caddy's internal root (the file leaders' computers are given), so the certificate is checked
+for the site's name (localhost) as a browser would check it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from serve.cluster import REPO, free_port, internal_root
+from tests.browser.harness import NO_ACCOUNTS_ENV
+
+STICKY_COOKIE = "dpf_backend"
+
+
+@pytest.fixture(scope="module")
+def cluster(demo_dir, tmp_path_factory):
+    if shutil.which("caddy") is None:
+        pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
+    folder = tmp_path_factory.mktemp("serve-https")
+    port, http_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        **NO_ACCOUNTS_ENV,
+        "DASHBOARD_DATA_DIR": str(demo_dir),
+        "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
+        "DASHBOARD_CADDY_DIR": str(folder / "caddy"),
+        "STREAMLIT_SERVER_ENABLE_AGENT_API": "true",  # what an operator's environment might say: pinned off anyway
+    }
+    command = [sys.executable, "-m", "serve", "--procs", "2", "--port", str(port), "--http-port", str(http_port)]
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as run:
+        try:
+            line = run.stdout.readline()
+            assert "看板已启动" in line, line + run.stdout.read()[-3000:]
+            context = ssl.create_default_context(cafile=str(internal_root(folder / "caddy")))
+            yield {"line": line, "port": port, "http_port": http_port, "context": context, "pid": run.pid}
+        finally:
+            run.send_signal(signal.SIGTERM)
+            run.wait(timeout=60)
+
+
+def get(cluster, path: str) -> http.client.HTTPResponse:
+    """GET https://localhost:PORT/path, the certificate verified against Caddy's internal root; body read."""
+    connection = http.client.HTTPSConnection("localhost", cluster["port"], context=cluster["context"], timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.body = response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def listeners(port: int) -> set[str]:
+    """The local addresses listening on TCP `port` (Linux /proc/net/tcp and tcp6, state 0A = LISTEN)."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table, encoding="ascii") as handle:
+            for row in list(handle)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                    found.add(address)
+    return found
+
+
+def test_the_dashboard_answers_over_verified_https_with_hsts(cluster):
+    assert cluster["line"].startswith(f"看板已启动：https://localhost:{cluster['port']}（2 个进程")
+    health = get(cluster, "/_stcore/health")
+    assert health.status == 200 and health.body == b"ok"
+    page = get(cluster, "/")
+    assert page.status == 200 and b"<html" in page.body.lower()
+    assert page.getheader("Strict-Transport-Security") == "max-age=31536000"
+    assert health.getheader("Strict-Transport-Security") == "max-age=31536000"
+
+
+def test_an_unverified_name_is_refused_by_a_checking_client(cluster):
+    """The certificate names localhost only: a client checking it for another name refuses the connection."""
+    connection = http.client.HTTPSConnection("127.0.0.1", cluster["port"], context=cluster["context"], timeout=30)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        connection.request("GET", "/_stcore/health")
+    connection.close()
+
+
+def test_plain_http_only_redirects_to_https(cluster):
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(f"http://127.0.0.1:{cluster['http_port']}/funds?year=2023", timeout=30)
+    assert answer.value.code == 308
+    assert answer.value.headers["Location"] == f"https://localhost:{cluster['port']}/funds?year=2023"
+
+
+def test_caddy_and_the_dashboards_listen_on_loopback_only(cluster):
+    """Caddy's HTTPS and HTTP ports on 127.0.0.1 by default (0100007F in /proc/net/tcp), nothing on any other
+    address or on IPv6; the dashboard processes likewise (their ports are the ones Caddy proxies to)."""
+    assert listeners(cluster["port"]) == {"0100007F"}
+    assert listeners(cluster["http_port"]) == {"0100007F"}
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(cluster["pid"])], capture_output=True, text=True, check=True
+    ).stdout.split()
+    commands = [Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0") for pid in children]
+    dashboards = [words for words in commands if "dashboard.py" in words]
+    assert len(dashboards) == 2
+    for words in dashboards:
+        assert words[words.index("--server.address") + 1] == "127.0.0.1"
+        assert listeners(int(words[words.index("--server.port") + 1])) == {"0100007F"}
+
+
+def test_every_dashboard_process_has_the_agent_api_off(cluster):
+    """Fresh clients until both processes answered (Caddy's cookie names the one): each one's agent API document
+    says disabled, though the environment asked for it on, and its interact route is not served."""
+    seen: dict[str, str] = {}
+    for _ in range(40):
+        answer = get(cluster, "/_stcore/agent/openapi.json")
+        backend = next(
+            part.split("=", 1)[1]
+            for header in answer.headers.get_all("Set-Cookie")
+            for part in header.split(";")
+            if part.strip().startswith(f"{STICKY_COOKIE}=")
+        )
+        seen[backend] = json.loads(answer.body)["info"]["x-streamlit-agent-api"]
+        if len(seen) == 2:
+            break
+    assert seen and set(seen.values()) == {"disabled"} and len(seen) == 2
+
+
+def test_the_projects_config_pins_the_agent_api_off():
+    """The effective configuration Streamlit reads in the repository (`streamlit config show`) takes
+    enableAgentApi = false from .streamlit/config.toml."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STREAMLIT_")}
+    shown = subprocess.run(
+        [sys.executable, "-m", "streamlit", "config", "show"], cwd=REPO, env=env, capture_output=True, text=True
+    ).stdout.splitlines()
+    at = shown.index("enableAgentApi = false")
+    assert shown[at - 1] == f"# The value below was set in {REPO / '.streamlit' / 'config.toml'}"
