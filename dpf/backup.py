@@ -5,7 +5,8 @@ Parts (each a folder in the archive; a part that does not exist yet is simply le
   data      the extracts folder (Parquet files, manifest.json), swapped back in whole, as an import swaps it;
   imports   `<data>.imports/`: the import log, rejection reports and the audit trail when it lives there;
   audit     the audit trail, when DASHBOARD_AUDIT_DIR puts it elsewhere;
-  accounts  the accounts file and its siblings (`users.toml.*`: lock state and whatever else the login keeps).
+  accounts  the accounts file and its siblings (`users.toml.*`: lock state and whatever else the login keeps);
+  schedules, mappings  the 定时报告 and 台账列映射 files beside the accounts, where they exist (KEPT_FILES).
 Lock files (`*.lock`) and temporary files are never taken. The deployment's secrets (DASHBOARD_SECRET_KEY, the
 cookie secret, Caddy's CA key) are not in a backup: they are kept apart, so a stolen archive holds no key.
 
@@ -38,7 +39,7 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock
 
-from dpf.accounts import accounts_lock, users_file
+from dpf.accounts import users_file
 from dpf.audit import audit_file
 from dpf.ingest.lock import import_lock
 from dpf.ingest.report import imports_dir
@@ -52,6 +53,12 @@ MAX_BYTES = 8_000_000_000  # all files together, unpacked (a county's set is ten
 MAX_MANIFEST_BYTES = 64_000_000
 CHUNK = 1024 * 1024
 SKIPPED_SUFFIXES = (".lock", ".tmp")
+# Other files a deployment keeps beside the accounts (with their `NAME.*` siblings, e.g. a delivery log), taken
+# when they exist: (part, label, the variable that moves it, its default name). A new kept file is one line here.
+KEPT_FILES = (
+    ("schedules", "定时报告", "DASHBOARD_SCHEDULES_FILE", "schedules.toml"),
+    ("mappings", "台账列映射", "DASHBOARD_MAPPINGS_FILE", "mappings.toml"),
+)
 
 
 class BackupError(RuntimeError):
@@ -102,9 +109,11 @@ def parts(data: Path) -> list[Part]:
     ]
     if audit.parent.resolve() != imports.resolve():
         found.append(Part("audit", "访问记录", audit.parent, prefix=audit.name, lock=Path(str(audit) + ".lock")))
-    found.append(
-        Part("accounts", "账号与登录锁定状态", users.parent, prefix=users.name, lock=Path(str(users) + ".lock"))
-    )
+    kept = [(users, "accounts", "账号与登录锁定状态")]  # its lock is accounts_lock's, users.toml.lock
+    for name, label, env, default in KEPT_FILES:
+        kept.append((Path(os.environ.get(env, "").strip() or users.parent / default), name, label))
+    for path, name, label in kept:
+        found.append(Part(name, label, path.parent, prefix=path.name, lock=Path(str(path) + ".lock")))
     return found
 
 
@@ -143,10 +152,7 @@ def _held(data: Path, found: list[Part], on_wait: Callable[[str], None] | None) 
     with import_lock(data, on_wait), contextlib.ExitStack() as stack:
         recover(data)
         for part in found:
-            if part.name == "accounts":
-                stack.enter_context(accounts_lock(part.folder / part.prefix))
-            elif part.lock is not None:
-                part.lock.parent.mkdir(parents=True, exist_ok=True)
+            if part.lock is not None and part.lock.parent.is_dir():
                 stack.enter_context(FileLock(str(part.lock), timeout=30))
         yield
 

@@ -63,6 +63,7 @@ def deployment(demo_dir, tmp_path, monkeypatch):
     record_failure(users, "县领导", datetime(2025, 1, 10, 9, 0))
     record(data, "login_ok", "管理员", "admin")
     record(data, "page_view", "县领导", "county", page="总览")
+    (tmp_path / "etc" / "schedules.toml").write_text("[schedules.monthly]\nday = 5\n", encoding="utf-8")
     return data, users
 
 
@@ -124,6 +125,7 @@ def test_a_restore_gives_back_every_table_row_for_row_and_every_file(deployment,
     remove_account(users, "县领导")
     record(data, "logout", "管理员", "admin")
     record_failure(users, "管理员", datetime(2025, 1, 11, 9, 0))
+    (users.parent / "schedules.toml").unlink()
     assert differing_rows(original, data)["payments"][2] == 1  # the November row
 
     assert main(["restore", str(archive), "--data", str(data), "--yes"]) == 0
@@ -131,6 +133,7 @@ def test_a_restore_gives_back_every_table_row_for_row_and_every_file(deployment,
     assert "payments 行 258,595 → 258,594" in said
     assert "账号 1 → 2" in said
     assert "imports.jsonl 行 2 → 1" in said and "audit.jsonl 行 3 → 2" in said
+    assert f"- 定时报告（{users.parent}）：文件 0 → 1" in said
 
     compared = differing_rows(original, data)
     assert set(compared) == set(read_manifest(original).tables)
@@ -141,6 +144,7 @@ def test_a_restore_gives_back_every_table_row_for_row_and_every_file(deployment,
     assert any(name.startswith("rejections/") for name in imports_before)
     assert users.read_bytes() == accounts_before and set(load_accounts(users)) == {"管理员", "县领导"}
     assert lockout_file(users).read_bytes() == lockout_before
+    assert (users.parent / "schedules.toml").read_text(encoding="utf-8") == "[schedules.monthly]\nday = 5\n"
 
     # nothing was deleted: what was replaced is kept beside the data
     [hold] = data.parent.glob("extracts.before-restore-*")
