@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--data", default=None)
     restore.add_argument("--yes", action="store_true", help="不询问，确认恢复（非终端运行时必需）")
     restore.set_defaults(func=_restore)
+
+    from dpf.service import add_service_parser, run_service
+
+    add_service_parser(sub).set_defaults(func=run_service)
     return parser
 
 
