@@ -7,6 +7,7 @@ for the site's name (localhost) as a browser would check it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -26,21 +27,22 @@ from tests.browser.harness import NO_ACCOUNTS_ENV
 STICKY_COOKIE = "dpf_backend"
 
 
-@pytest.fixture(scope="module")
-def cluster(demo_dir, tmp_path_factory):
+@contextlib.contextmanager
+def serving_https(data: Path, folder: Path, procs: int = 2, env: dict[str, str] | None = None):
+    """`python -m serve` with its defaults (HTTPS for localhost on 127.0.0.1) on free ports, Caddy's CA in
+    `folder`; yields what the tests need, stops it after."""
     if shutil.which("caddy") is None:
         pytest.fail("Caddy is not installed: `make proxy-deps` (apt-get install caddy)", pytrace=False)
-    folder = tmp_path_factory.mktemp("serve-https")
     port, http_port = free_port(), free_port()
     env = {
         **os.environ,
         **NO_ACCOUNTS_ENV,
-        "DASHBOARD_DATA_DIR": str(demo_dir),
+        "DASHBOARD_DATA_DIR": str(data),
         "DASHBOARD_COOKIE_SECRET_FILE": str(folder / "cookie_secret"),
         "DASHBOARD_CADDY_DIR": str(folder / "caddy"),
-        "STREAMLIT_SERVER_ENABLE_AGENT_API": "true",  # what an operator's environment might say: pinned off anyway
+        **(env or {}),
     }
-    command = [sys.executable, "-m", "serve", "--procs", "2", "--port", str(port), "--http-port", str(http_port)]
+    command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--http-port", str(http_port)]
     with subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
@@ -52,6 +54,14 @@ def cluster(demo_dir, tmp_path_factory):
         finally:
             run.send_signal(signal.SIGTERM)
             run.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster(demo_dir, tmp_path_factory):
+    # what an operator's environment might say: the agent API is pinned off anyway
+    env = {"STREAMLIT_SERVER_ENABLE_AGENT_API": "true"}
+    with serving_https(demo_dir, tmp_path_factory.mktemp("serve-https"), env=env) as running:
+        yield running
 
 
 def get(cluster, path: str) -> http.client.HTTPResponse:
