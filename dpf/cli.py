@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from dpf.service import add_service_parser, run_service
 
-    add_service_parser(sub).set_defaults(func=run_service)
+    add_service_parser(sub).set_defaults(func=lambda args: run_service(args, parser))
     return parser
 
 

@@ -71,11 +71,9 @@ def serve_command(spec: ServiceSpec) -> list[str]:
     return command
 
 
-def has_report_runner() -> bool:
-    """True once the dpf command line has `schedule run` (the scheduled-report runner)."""
-    from dpf.cli import build_parser
-
-    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+def has_report_runner(parser: argparse.ArgumentParser) -> bool:
+    """True once the dpf command line (`parser`) has `schedule run`, the scheduled-report runner."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
     schedule = commands.get("schedule")
     if schedule is None:
         return False
@@ -196,8 +194,8 @@ def install(unit_dir: Path, files: Mapping[str, str], dry_run: bool, yes: bool) 
     return 0
 
 
-def run_service(args: argparse.Namespace) -> int:
-    """`python -m dpf service install …`."""
+def run_service(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`python -m dpf service install …`; `parser` is the whole dpf command line (is the report runner there?)."""
     python = REPO_ROOT / ".venv" / "bin" / "python"
     spec = ServiceSpec(
         python=python if python.exists() else Path(sys.executable),
@@ -213,7 +211,7 @@ def run_service(args: argparse.Namespace) -> int:
     )
     if DATA_DIR_ENV not in spec.environment:
         print("提示：未设置 DASHBOARD_DATA_DIR（或 --data），服务将显示演示数据。")
-    return install(Path(args.unit_dir), units(spec, has_report_runner()), args.dry_run, args.yes)
+    return install(Path(args.unit_dir), units(spec, has_report_runner(parser)), args.dry_run, args.yes)
 
 
 def add_service_parser(sub) -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@ written into a unit folder, accepted by `systemd-analyze verify` where that tool
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dpf.cli import main
+from dpf.cli import build_parser, main
 from dpf.config import REPO_ROOT
 from dpf.service import PASSED_ON, ServiceSpec, has_report_runner, unit_text, units
 
@@ -83,7 +84,11 @@ def test_paths_with_spaces_and_percent_signs_are_quoted_for_systemd():
 
 
 def test_the_report_runner_gets_its_unit_once_the_command_exists():
-    assert has_report_runner() is False  # `python -m dpf schedule run` is not there yet
+    assert has_report_runner(build_parser()) is False  # `python -m dpf schedule run` is not there yet
+    with_runner = build_parser()
+    commands = next(a for a in with_runner._actions if isinstance(a, argparse._SubParsersAction))
+    commands.add_parser("schedule").add_subparsers().add_parser("run")
+    assert has_report_runner(with_runner) is True
     files = units(ServiceSpec(), runner=True)
     runner = keys(files["dpf-dashboard-reports.service"])
     assert runner["ExecStart"][0].endswith("-m dpf schedule run")
