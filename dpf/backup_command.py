@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from dpf.backup import BackupError, Change, create_backup, restore_backup
 from dpf.confirm import confirmed
 from dpf.ingest.lock import LockTimeout
 
 NOT_CONFIRMED = "未确认，没有恢复，现有数据未改动。"
+T = TypeVar("T")
 
 
 def _waiting(message: str) -> None:
     print(message.replace("等待…", "备份/恢复等待它结束…"), flush=True)
 
 
-def run_backup(data: Path, out: Path) -> int:
-    """`python -m dpf backup --out FILE`: 0 written, 2 with a Chinese message."""
+def _attempt(action: Callable[[], T], failed: str, path: Path) -> tuple[bool, T | None]:
+    """(True, what `action` gave), or (False, None) once a Chinese line said why it was not done."""
     try:
-        manifest = create_backup(data, out, on_wait=_waiting)
+        return True, action()
     except (BackupError, LockTimeout) as problem:
         print(str(problem))
-        return 2
     except OSError as problem:
-        print(f"备份未写入：{problem.strerror or problem}（{problem.filename or out}）。")
+        print(f"{failed}：{problem.strerror or problem}（{problem.filename or path}）。")
+    return False, None
+
+
+def run_backup(data: Path, out: Path) -> int:
+    """`python -m dpf backup --out FILE`: 0 written, 2 with a Chinese message."""
+    done, manifest = _attempt(lambda: create_backup(data, out, on_wait=_waiting), "备份未写入", out)
+    if not done:
         return 2
     print(f"已备份到 {out}（{len(manifest['files']):,} 个文件，带校验和清单）：")
     for part in manifest["parts"].values():
@@ -43,15 +52,8 @@ def run_restore(archive: Path, data: Path, yes: bool) -> int:
         question = f"现有文件将移到 {hold} 保存，不删除。"
         return confirmed(question, yes, NOT_CONFIRMED, prompt="确认恢复？[y/N] ")
 
-    try:
-        done = restore_backup(archive, data, ask, on_wait=_waiting)
-    except (BackupError, LockTimeout) as problem:
-        print(str(problem))
-        return 2
-    except OSError as problem:
-        print(f"恢复失败：{problem.strerror or problem}（{problem.filename or archive}）。")
-        return 2
-    if done is None:
+    ran, done = _attempt(lambda: restore_backup(archive, data, ask, on_wait=_waiting), "恢复失败", archive)
+    if not ran or done is None:
         return 2
     changes, hold = done
     print(f"已恢复 {len(changes)} 项内容；原有文件已移到 {hold}。")
