@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -28,7 +29,9 @@ STICKY_COOKIE = "dpf_backend"
 
 
 @contextlib.contextmanager
-def serving_https(data: Path, folder: Path, procs: int = 2, env: dict[str, str] | None = None):
+def serving_https(
+    data: Path, folder: Path, procs: int = 2, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+):
     """`python -m serve` with its defaults (HTTPS for localhost on 127.0.0.1) on free ports, Caddy's CA in
     `folder`; yields what the tests need, stops it after."""
     if shutil.which("caddy") is None:
@@ -43,13 +46,15 @@ def serving_https(data: Path, folder: Path, procs: int = 2, env: dict[str, str] 
         **(env or {}),
     }
     command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--http-port", str(http_port)]
+    command += args
     with subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
         try:
             line = run.stdout.readline()
             assert "看板已启动" in line, line + run.stdout.read()[-3000:]
-            context = ssl.create_default_context(cafile=str(internal_root(folder / "caddy")))
+            trusted = args[args.index("--cert") + 1] if "--cert" in args else internal_root(folder / "caddy")
+            context = ssl.create_default_context(cafile=str(trusted))
             yield {"line": line, "port": port, "http_port": http_port, "context": context, "pid": run.pid}
         finally:
             run.send_signal(signal.SIGTERM)
@@ -162,3 +167,21 @@ def test_the_projects_config_pins_the_agent_api_off():
     ).stdout.splitlines()
     at = shown.index("enableAgentApi = false")
     assert shown[at - 1] == f"# The value below was set in {REPO / '.streamlit' / 'config.toml'}"
+
+
+def test_a_given_certificate_is_the_one_served(demo_dir, tmp_path):
+    """`--cert/--key` (make serve CERT=… KEY=…): Caddy serves that certificate (a self-signed one made here with
+    openssl, trusted by the client as its own root) instead of its internal CA's, with HSTS."""
+    cert, key = tmp_path / "dpf.crt", tmp_path / "dpf.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with serving_https(demo_dir, tmp_path, procs=1, args=("--cert", str(cert), "--key", str(key))) as running:
+        health = get(running, "/_stcore/health")
+        assert health.status == 200 and health.getheader("Strict-Transport-Security") == "max-age=31536000"
+        raw = socket.create_connection(("127.0.0.1", running["port"]))
+        with running["context"].wrap_socket(raw, server_hostname="localhost") as tls:
+            served = tls.getpeercert(binary_form=True)
+        assert served == ssl.PEM_cert_to_DER_cert(cert.read_text(encoding="ascii"))
