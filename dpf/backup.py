@@ -7,7 +7,8 @@ Parts (each a folder in the archive; a part that does not exist yet is simply le
   audit     the audit trail, when DASHBOARD_AUDIT_DIR puts it elsewhere;
   accounts  the accounts file and its siblings (`users.toml.*`: lock state and whatever else the login keeps);
   schedules, mappings  the 定时报告 and 台账列映射 files beside the accounts, where they exist (KEPT_FILES).
-Lock files (`*.lock`) and temporary files are never taken. The deployment's secrets (DASHBOARD_SECRET_KEY, the
+Lock files (`*.lock`), temporary files and an import's journal are never taken (nor restored: a journal names
+folders the next import would move). The deployment's secrets (DASHBOARD_SECRET_KEY, the
 cookie secret, Caddy's CA key) are not in a backup: they are kept apart, so a stolen archive holds no key.
 
 A backup is taken under the import lock (after the recovery every import runs first), and each shared file under
@@ -43,7 +44,7 @@ from dpf.accounts import users_file
 from dpf.audit import audit_file
 from dpf.ingest.lock import import_lock
 from dpf.ingest.report import imports_dir
-from dpf.ingest.write import recover
+from dpf.ingest.write import JOURNAL_NAME, recover
 from dpf.manifest import MANIFEST_NAME
 
 ARCHIVE_MANIFEST = "backup-manifest.json"
@@ -92,7 +93,7 @@ class Part:
         for path in sorted(found):
             inside = path.relative_to(self.folder)
             hidden = any(piece.startswith(".") for piece in inside.parts)  # temporary and staging files
-            if not hidden and not path.name.endswith(SKIPPED_SUFFIXES):
+            if not hidden and not path.name.endswith(SKIPPED_SUFFIXES) and path.name != JOURNAL_NAME:
                 chosen[inside.as_posix()] = path
         return chosen
 
@@ -220,6 +221,8 @@ def _member_name(member: tarfile.TarInfo, known: set[str]) -> str:
         raise _refuse(f"{name} 的路径不安全（绝对路径或 ..）")
     if name != ARCHIVE_MANIFEST and path.parts[0] not in known:
         raise _refuse(f"{name} 不属于任何备份内容")
+    if path.name.endswith(SKIPPED_SUFFIXES) or path.name == JOURNAL_NAME:
+        raise _refuse(f"{name} 是锁文件或导入日志（journal），备份中不应有")
     return name
 
 

@@ -211,6 +211,7 @@ HOSTILE = {
     "hardlink": lambda p, good: archive_with(p, [(member("data/link", tarfile.LNKTYPE, "/etc/passwd"), None)]),
     "device": lambda p, good: archive_with(p, [(member("data/null", tarfile.CHRTYPE), None)]),
     "unknown-part": lambda p, good: archive_with(p, [(member("secrets/key.txt"), b"x")]),
+    "journal": lambda p, good: archive_with(p, [(member("imports/journal.json"), b'{"staging": "../../etc"}')]),
     "not-in-manifest": lambda p, good: archive_with(p, [(member("data/x.parquet"), b"x")], manifest_files={}),
     "missing-file": lambda p, good: archive_with(p, [], {"data/x.parquet": {"size": 1, "sha256": "0" * 64}}),
     "checksum": tampered,
