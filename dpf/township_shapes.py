@@ -78,7 +78,7 @@ def _bounded_json(path: Path) -> Any:
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES or nesting_depth(raw) > MAX_DEPTH:
         raise TooLarge(f"乡镇边界文件 {name} 嵌套层数过多（上限 {MAX_DEPTH} 层），不是乡镇边界{FALLBACK}")
-    return json.loads(raw.decode("utf-8"))
+    return json.loads(raw.decode("utf-8-sig"))  # a BOM, as some GIS tools write, is fine
 
 
 def _points(coordinates: Any) -> Iterator[tuple[float, float]]:

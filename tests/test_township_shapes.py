@@ -94,3 +94,11 @@ def test_points_past_the_limit_are_refused(tmp_path, monkeypatch, points, refuse
         )
     else:
         assert problem is None and shapes is not None
+
+
+def test_a_file_with_a_byte_order_mark_reads(tmp_path):
+    """Some GIS tools write UTF-8 with a BOM; before the limits it was 格式不正确."""
+    path = sound(tmp_path / "townships.geojson")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    shapes, problem = read_shapes(path, TOWNSHIPS)
+    assert problem is None and len(shapes.geojson["features"]) == 2
