@@ -25,6 +25,7 @@ import contextlib
 import http.client
 import ipaddress
 import os
+import re
 import secrets
 import signal
 import socket
@@ -47,6 +48,7 @@ STICKY_COOKIE = "dpf_backend"
 START_TIMEOUT_S = 120.0
 HSTS = "max-age=31536000"  # one year; no includeSubDomains: other hosts under an intranet name are not ours
 LOOPBACK = "127.0.0.1"
+HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 # Pinned on every dashboard process's command line (which wins over config files and STREAMLIT_* variables).
 PINNED_OPTIONS = {"server.address": LOOPBACK, "server.enableAgentApi": "false"}
 
@@ -105,7 +107,7 @@ def caddyfile(site: Site, backends: list[int]) -> str:
 \t}}"""
     if site.plain_http:
         return f"{{\n\tadmin off\n\tauto_https off\n}}\n\nhttp://:{site.port} {{\n\tbind {site.address}\n{proxy}\n}}\n"
-    tls = f"tls {site.cert} {site.key}" if site.cert and site.key else "tls internal"
+    tls = f'tls "{site.cert}" "{site.key}"' if site.cert and site.key else "tls internal"
     redirect = (
         f"""
 http://:{site.http_port} {{
@@ -283,9 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         address = ipaddress.ip_address(args.address)
     except ValueError:
         parser.error(f"--address 须为 IP 地址（如 127.0.0.1、0.0.0.0），不是 {args.address}")
+    if not HOST_NAME.fullmatch(args.host):
+        parser.error(
+            f"--host 须为域名（字母、数字、- 和 .；中文域名请用 punycode，如 xn--…）或 IP 地址，不是 {args.host}"
+        )
     if args.plain_http and not address.is_loopback:
         parser.error("--plain-http 只能用于本机回环地址（127.0.0.1）；对外请用 HTTPS")
-    site = Site(args.host, args.address, args.port, args.http_port, args.cert, args.key, args.plain_http)
+    cert, key = (args.cert.resolve(), args.key.resolve()) if args.cert else (None, None)  # as given, from here
+    site = Site(args.host, args.address, args.port, args.http_port, cert, key, args.plain_http)
     secret_file = Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
     caddy_dir = Path(os.environ.get(CADDY_DIR_ENV) or DEFAULT_CADDY_DIR)
     with tempfile.TemporaryDirectory(prefix="dpf-serve-") as tmp:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from serve.cluster import REPO, free_port, internal_root
+from serve.cluster import main as serve_main
 from tests.browser.harness import NO_ACCOUNTS_ENV
 
 STICKY_COOKIE = "dpf_backend"
@@ -185,3 +186,19 @@ def test_a_given_certificate_is_the_one_served(demo_dir, tmp_path):
         with running["context"].wrap_socket(raw, server_hostname="localhost") as tls:
             served = tls.getpeercert(binary_form=True)
         assert served == ssl.PEM_cert_to_DER_cert(cert.read_text(encoding="ascii"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--host", "a b{"),
+        ("--host", "看板.local"),
+        ("--address", "example.org"),
+        ("--plain-http", "--address", "0.0.0.0"),
+    ],
+    ids=["host-with-config-syntax", "host-not-punycode", "address-not-ip", "plain-http-off-loopback"],
+)
+def test_a_wrong_name_or_address_is_refused_before_anything_starts(args, capsys):
+    with pytest.raises(SystemExit) as ended:
+        serve_main(list(args))
+    assert ended.value.code == 2 and "python -m serve: error: --" in capsys.readouterr().err
