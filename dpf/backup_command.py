@@ -49,12 +49,14 @@ def run_restore(archive: Path, data: Path, yes: bool) -> int:
         print(f"恢复 {archive} 将替换（现有 → 备份中）：")
         for change in changes:
             print(change.line())
-        question = f"现有文件将移到 {hold} 保存，不删除。"
+        kept = any(change.now_files for change in changes)
+        question = f"现有文件将移到 {hold} 保存，不删除。" if kept else "此处尚无这些文件，不会移走任何文件。"
         return confirmed(question, yes, NOT_CONFIRMED, prompt="确认恢复？[y/N] ")
 
     ran, done = _attempt(lambda: restore_backup(archive, data, ask, on_wait=_waiting), "恢复失败", archive)
     if not ran or done is None:
         return 2
     changes, hold = done
-    print(f"已恢复 {len(changes)} 项内容；原有文件已移到 {hold}。")
+    moved = f"原有文件已移到 {hold}。" if hold.exists() else "此前没有这些文件。"
+    print(f"已恢复 {len(changes)} 项内容；{moved}")
     return 0

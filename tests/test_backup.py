@@ -273,3 +273,22 @@ def test_a_backup_during_an_import_waits_and_holds_the_state_after_it(tmp_path, 
     assert len(log_lines) == 1 and json.loads(log_lines[0])["added"] == 3
     assert log_lines == log_path(data).read_text(encoding="utf-8").splitlines()
     assert audit_file(data).parent == imports_dir(data)
+
+
+def test_a_backup_restores_onto_a_new_machine_where_nothing_exists_yet(small, tmp_path, capsys, monkeypatch):
+    """The paths come from the new deployment's settings, not from the archive: another data folder and accounts
+    file, none of them there before; nothing is moved aside because there was nothing."""
+    archive = tmp_path / "dpf.tar.gz"
+    assert main(["backup", "--out", str(archive), "--data", str(small)]) == 0
+    new_users = tmp_path / "new" / "etc" / "users.toml"
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(new_users))
+    new_data = tmp_path / "new" / "srv" / "extracts"
+    assert main(["restore", str(archive), "--data", str(new_data), "--yes"]) == 0
+    said = capsys.readouterr().out
+    assert f"- 数据文件（{new_data}）：文件 0 → " in said and "账号 无 → 1" in said
+    assert "此处尚无这些文件，不会移走任何文件。" in said and "此前没有这些文件。" in said
+    assert not list(new_data.parent.glob("*.before-restore-*"))
+    assert snapshot(new_data) == snapshot(small)
+    assert new_users.read_bytes() == (tmp_path / "etc" / "users.toml").read_bytes()
+    assert (imports_dir(new_data) / "audit.jsonl").read_bytes() == audit_file(small).read_bytes()
+    assert differing_rows(small, new_data)["payments"] == (1, 0, 0)
