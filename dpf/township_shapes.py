@@ -12,7 +12,6 @@ MAX_FEATURES features and MAX_POINTS coordinate pairs. Each limit has its own Ch
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -30,7 +29,8 @@ MAX_FEATURES = 5_000
 MAX_POINTS = 200_000
 FALLBACK = "，地图改用方块图显示。"
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
 class TooLarge(ValueError):
@@ -59,11 +59,18 @@ def _named(codes: Sequence[str]) -> str:
     return "、".join(codes[:MAX_NAMED]) + more
 
 
-def nesting_depth(raw: bytes) -> int:
-    """How deep the JSON text's arrays and objects nest, read without parsing it (brackets inside strings skipped)."""
-    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw))
-    steps = itertools.accumulate(1 if byte in b"[{" else -1 for byte in brackets)
-    return max(steps, default=0)
+def nesting_depth(raw: bytes, most: int | None = None) -> int:
+    """How deep the JSON text's arrays and objects nest, read without parsing it (brackets inside strings skipped):
+    innermost pairs are removed until none is left, one level a pass. Stops counting past `most`; unbalanced
+    brackets (a malformed file, for the parser to refuse) end the count."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, delete=_NOT_BRACKETS)
+    depth = 0
+    while brackets and (most is None or depth <= most):
+        inner = _INNERMOST.sub(b"", brackets)
+        if inner == brackets:
+            break
+        brackets, depth = inner, depth + 1
+    return depth
 
 
 def _bounded_json(path: Path) -> Any:
@@ -76,7 +83,7 @@ def _bounded_json(path: Path) -> Any:
         )
     with path.open("rb") as handle:
         raw = handle.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES or nesting_depth(raw) > MAX_DEPTH:
+    if len(raw) > MAX_BYTES or nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
         raise TooLarge(f"乡镇边界文件 {name} 嵌套层数过多（上限 {MAX_DEPTH} 层），不是乡镇边界{FALLBACK}")
     return json.loads(raw.decode("utf-8-sig"))  # a BOM, as some GIS tools write, is fine
 

@@ -39,17 +39,26 @@ def test_a_sound_file_reads(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("raw", "depth"),
+    ("raw", "most", "depth"),
     [
-        (b"{}", 1),
-        (b'{"a": [[1, 2], [3]]}', 3),
-        (b'{"name": "[[[[{{{{\\"[[["}', 1),  # brackets and an escaped quote inside a string do not count
-        (b"[" * 5000 + b"]" * 5000, 5000),
-        (b"", 0),
+        (b"{}", None, 1),
+        (b'{"a": [[1, 2], [3]]}', None, 3),
+        (b'{"name": "[[[[{{{{\\"[[["}', None, 1),  # brackets and an escaped quote inside a string do not count
+        (b"[" * 5000 + b"]" * 5000, None, 5000),
+        (b"[" * 5000 + b"]" * 5000, 20, 21),  # counting stops past the limit
+        (b"[" * 5000, None, 0),  # unbalanced: left to the parser, which refuses it
+        (b"", None, 0),
     ],
 )
-def test_nesting_depth_is_read_from_the_raw_text(raw, depth):
-    assert nesting_depth(raw) == depth
+def test_nesting_depth_is_read_from_the_raw_text(raw, most, depth):
+    assert nesting_depth(raw, most) == depth
+
+
+def test_an_unclosed_deep_file_is_malformed_not_a_recursion_error(tmp_path):
+    path = tmp_path / "townships.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ' + "[" * 5000, encoding="utf-8")
+    shapes, problem = read_shapes(path, TOWNSHIPS)
+    assert shapes is None and "格式不正确" in problem
 
 
 def test_a_file_5000_levels_deep_is_refused_without_a_recursion_error(tmp_path):
