@@ -5,6 +5,14 @@ VPY := $(VENV)/bin/python
 DEMO := data/demo/manifest.json
 PORT ?= 8501
 PROCS ?= 2
+# make serve: HTTPS for HOST on ADDRESS:HTTPS_PORT (127.0.0.1 unless told otherwise), HTTP_PORT redirecting to it;
+# CERT/KEY: a given certificate instead of Caddy's internal CA.
+ADDRESS ?= 127.0.0.1
+HOST ?= localhost
+HTTPS_PORT ?= 8443
+HTTP_PORT ?= 8080
+CERT ?=
+KEY ?=
 
 .PHONY: setup browser-deps deck-deps proxy-deps run serve test lint bench demo check screenshots clean
 
@@ -49,9 +57,10 @@ lint: setup
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 
-# Several dashboard processes behind Caddy with sticky sessions, on http://localhost:$(PORT) (serve/cluster.py).
+# Several dashboard processes behind Caddy with sticky sessions, on https://$(HOST):$(HTTPS_PORT) (serve/cluster.py).
 serve: setup deck-deps proxy-deps demo
-	$(VPY) -m serve --procs $(PROCS) --port $(PORT)
+	$(VPY) -m serve --procs $(PROCS) --address $(ADDRESS) --host $(HOST) --port $(HTTPS_PORT) --http-port $(HTTP_PORT) \
+		$(if $(CERT),--cert $(CERT) --key $(KEY))
 
 test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .

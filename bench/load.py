@@ -247,6 +247,7 @@ def serving(folder: Path, procs: int = 1, env: dict[str, str] | None = None):
     port = free_port()
     child_env = {**os.environ, **NO_ACCOUNTS_ENV, "DASHBOARD_DATA_DIR": str(folder), **(env or {})}
     command = [sys.executable, "-m", "serve", "--procs", str(procs), "--port", str(port), "--address", "127.0.0.1"]
+    command.append("--plain-http")  # loopback, no TLS: the load generator measures the dashboard, not the handshake
     with subprocess.Popen(
         command, cwd=REPO, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
@@ -290,8 +291,8 @@ def load_section(runs: list[dict]) -> list[str]:
         f"{VIEW_POOL} per round: the whole county and random township sets, new each round), every page a new "
         "Streamlit session as a browser tab opening its URL. Time = server side, from the rerun sent to "
         "`script_finished`. Server CPU per load = CPU seconds of the server's processes (and Caddy) over the "
-        f"round ÷ loads. 1 process = `streamlit run`; K > 1 = `python -m serve --procs K` (Caddy, sticky "
-        f"cookie). Goal: median < {GOAL_MEDIAN_S:.0f} s at N = 20.",
+        f"round ÷ loads. 1 process = `streamlit run`; K > 1 = `python -m serve --procs K --plain-http` (Caddy, sticky "
+        f"cookie; no TLS on loopback). Goal: median < {GOAL_MEDIAN_S:.0f} s at N = 20.",
     ]
     for run in measured:
         for entry in run["load"]:

@@ -1,4 +1,5 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts."""
+"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts, backup and restore,
+the systemd service."""
 
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def _users(args: argparse.Namespace) -> int:
     return run_users(args, data_dir(args.data))
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from dpf.backup_command import run_backup
+
+    return run_backup(data_dir(args.data), Path(args.out))
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from dpf.backup_command import run_restore
+
+    return run_restore(Path(args.file), data_dir(args.data), args.yes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     from dpf.users_cli import add_users_parser
 
     add_users_parser(sub).set_defaults(func=_users)
+
+    backup = sub.add_parser("backup", help="备份数据、导入记录、访问记录和账号（带校验和的 tar.gz）")
+    backup.add_argument("--out", required=True)
+    backup.add_argument("--data", default=None)
+    backup.set_defaults(func=_backup)
+
+    restore = sub.add_parser("restore", help="从备份恢复（先列出将替换的内容并询问）")
+    restore.add_argument("file")
+    restore.add_argument("--data", default=None)
+    restore.add_argument("--yes", action="store_true", help="不询问，确认恢复（非终端运行时必需）")
+    restore.set_defaults(func=_restore)
+
+    from dpf.service import add_service_parser, run_service
+
+    add_service_parser(sub).set_defaults(func=lambda args: run_service(args, parser))
     return parser
 
 

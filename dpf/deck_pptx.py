@@ -19,6 +19,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from dpf.deck import Chart, Deck, Slide
+from dpf.safe_cells import neutral_xlsx
 
 EAST_ASIAN_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
@@ -93,6 +94,7 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     for name, values in chart.series:
         data.add_series(name, values)
     shape = slide.shapes.add_chart(CHART_TYPES[chart.kind], left, top, width, height, data)
+    _neutral_data_sheet(shape.chart)
     native = shape.chart
     native.font.size = Pt(12)
     native.font.color.rgb = INK
@@ -147,6 +149,12 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
         point = plot.series[0].points[index]
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = _rgb(color)
+
+
+def _neutral_data_sheet(native) -> None:
+    """The chart's embedded workbook (编辑数据 in PowerPoint opens it in Excel) with a township named =1+1 as text."""
+    workbook = native.part.chart_workbook
+    workbook.update_from_xlsx_blob(neutral_xlsx(workbook.xlsx_part.blob))
 
 
 def _names_on_bars(native, labels, chart: Chart) -> None:

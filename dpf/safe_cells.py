@@ -9,9 +9,11 @@ nothing but a number (-3.5, +12%, -1,234.5) is left alone: Excel reads it as tha
 
 from __future__ import annotations
 
+import io
 import re
 
 import pandas as pd
+from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -68,3 +70,13 @@ def neutralise_sheet(sheet: Worksheet) -> None:
 def neutralise_book(book: Workbook) -> None:
     for sheet in book.worksheets:
         neutralise_sheet(sheet)
+
+
+def neutral_xlsx(blob: bytes) -> bytes:
+    """An .xlsx written by another library (python-pptx's chart data via xlsxwriter, which stores text starting
+    with = as a formula) with every formula-like cell of every sheet made text."""
+    book = load_workbook(io.BytesIO(blob))
+    neutralise_book(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -4,12 +4,17 @@ Each feature names its township by code, in `properties.code` or as the feature'
 or MultiPolygon in longitude/latitude. The file is used only when it is sound and matches the townships table
 exactly: a malformed file, a feature whose code is no township and a township without a feature each give one
 Chinese line naming them, and the tile map is drawn instead.
+
+A file from outside is bounded before it is parsed (a crafted or unsimplified file cannot stall the map tab or
+exhaust memory): at most MAX_BYTES on disk and MAX_DEPTH levels of nesting (read from the raw bytes), then at most
+MAX_FEATURES features and MAX_POINTS coordinate pairs. Each limit has its own Chinese line, and the tile map is used.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +23,18 @@ from typing import Any
 SHAPE_FILES = ("townships.geojson", "townships.json")
 GEOMETRIES = ("Polygon", "MultiPolygon")
 MAX_NAMED = 5  # townships named in a message before "等N个"
+MAX_BYTES = 5_000_000  # 5 MB; a county's simplified boundaries take well under 1 MB; the browser draws every point
+MAX_DEPTH = 20  # a MultiPolygon FeatureCollection nests 8 levels deep
+MAX_FEATURES = 5_000
+MAX_POINTS = 200_000
+FALLBACK = "，地图改用方块图显示。"
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+class TooLarge(ValueError):
+    """A limit of the boundary file was passed; the message is the Chinese line."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,35 @@ def _named(codes: Sequence[str]) -> str:
     return "、".join(codes[:MAX_NAMED]) + more
 
 
+def nesting_depth(raw: bytes, most: int | None = None) -> int:
+    """How deep the JSON text's arrays and objects nest, read without parsing it (brackets inside strings skipped):
+    innermost pairs are removed until none is left, one level a pass. Stops counting past `most`; unbalanced
+    brackets (a malformed file, for the parser to refuse) end the count."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, delete=_NOT_BRACKETS)
+    depth = 0
+    while brackets and (most is None or depth <= most):
+        inner = _INNERMOST.sub(b"", brackets)
+        if inner == brackets:
+            break
+        brackets, depth = inner, depth + 1
+    return depth
+
+
+def _bounded_json(path: Path) -> Any:
+    """The file parsed, once its size and nesting are within the limits (TooLarge otherwise)."""
+    name = path.name
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TooLarge(
+            f"乡镇边界文件 {name} 过大（{size / 1e6:.1f} MB，上限 {MAX_BYTES / 1e6:g} MB），请先简化边界（如用 mapshaper）{FALLBACK}"
+        )
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES or nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+        raise TooLarge(f"乡镇边界文件 {name} 嵌套层数过多（上限 {MAX_DEPTH} 层），不是乡镇边界{FALLBACK}")
+    return json.loads(raw.decode("utf-8-sig"))  # a BOM, as some GIS tools write, is fine
+
+
 def _points(coordinates: Any) -> Iterator[tuple[float, float]]:
     """Every (lon, lat) of a Polygon's or MultiPolygon's nested coordinate lists."""
     if isinstance(coordinates, list) and len(coordinates) >= 2 and all(isinstance(c, int | float) for c in coordinates):
@@ -58,12 +104,14 @@ def read_shapes(path: Path, townships: Mapping[str, str]) -> tuple[Shapes | None
     wrong (a missing township by name, an unknown feature by its code)."""
     codes = list(townships)
     name = path.name
-    fallback = "，地图改用方块图显示。"
+    fallback = FALLBACK
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _bounded_json(path)
         features = data["features"] if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
         if not isinstance(features, list):
             raise ValueError("not a FeatureCollection")
+        if len(features) > MAX_FEATURES:
+            raise TooLarge(f"乡镇边界文件 {name} 的要素过多（{len(features):,}个，上限 {MAX_FEATURES:,}个）{fallback}")
         keyed: dict[str, dict[str, Any]] = {}
         points: list[tuple[float, float]] = []
         for feature in features:
@@ -73,8 +121,14 @@ def read_shapes(path: Path, townships: Mapping[str, str]) -> tuple[Shapes | None
             if code is None or geometry.get("type") not in GEOMETRIES:
                 raise ValueError("feature without code or polygon")
             points.extend(_points(geometry["coordinates"]))
+            if len(points) > MAX_POINTS:
+                raise TooLarge(
+                    f"乡镇边界文件 {name} 的坐标点过多（上限 {MAX_POINTS:,}个），请先简化边界（如用 mapshaper）{fallback}"
+                )
             keyed[str(code)] = {"type": "Feature", "id": str(code), "properties": {}, "geometry": geometry}
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+    except TooLarge as limit:
+        return None, str(limit)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return (
             None,
             f"乡镇边界文件 {name} 格式不正确（须为 GeoJSON 要素集合，每个要素带乡镇代码和多边形边界）{fallback}",

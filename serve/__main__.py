@@ -1,4 +1,4 @@
-"""`python -m serve [--procs 2] [--port 8501] [--address 0.0.0.0]`: K dashboard processes behind Caddy."""
+"""`python -m serve [--procs 2] [--host NAME] [--port 8443] [--address 127.0.0.1]`: K dashboard processes behind Caddy's HTTPS."""
 
 from __future__ import annotations
 

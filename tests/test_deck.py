@@ -8,9 +8,11 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zipfile
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
@@ -18,7 +20,8 @@ from pptx.oxml.ns import qn
 from dpf.cli import main
 from dpf.deck import ranking_rows
 from dpf.ranking import MOST_BARS, RANK_ENDS
-from tests.narrative_fixture import write_narrative_set
+from tests.extract_builder import write_set
+from tests.narrative_fixture import AS_OF, TABLES, write_narrative_set
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -117,6 +120,32 @@ def test_chart_figures_are_in_the_data_sheet(deck):
     sheet = pd.read_excel(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
     assert list(sheet.columns[1:]) == ["2024年", "2023年同期"]
     assert sheet["2024年"].tolist() == [0, 0, 2, 0, 0, 0]
+
+
+HOSTILE_NAMES = {"城关街道": '=HYPERLINK("https://evil.example","点此")', "龙山镇": "=1+1", "青石镇": "@SUM(1)"}
+
+
+def test_no_cell_of_any_embedded_workbook_is_a_formula(tmp_path):
+    """Townships named =HYPERLINK(…), =1+1 and @SUM(1): in every ppt/embeddings/*.xlsx of the deck (what Excel opens
+    on 编辑数据) they are text cells, as the downloads write them; python-pptx's writer alone made them formulas."""
+    towns = [{**row, "name": HOSTILE_NAMES.get(row["name"], row["name"])} for row in TABLES["townships"]]
+    folder = write_set(tmp_path / "set", {**TABLES, "townships": towns}, AS_OF)
+    with zipfile.ZipFile(deck_file(tmp_path, folder)) as deck_zip:
+        books = [name for name in deck_zip.namelist() if re.fullmatch(r"ppt/embeddings/[^/]+\.xlsx", name)]
+        cells = [
+            cell
+            for name in books
+            for sheet in load_workbook(io.BytesIO(deck_zip.read(name))).worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        ]
+    assert len(books) >= 5
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    hostile = [cell for cell in cells if cell.value in HOSTILE_NAMES.values()]
+    assert {cell.value for cell in hostile} == set(HOSTILE_NAMES.values())  # the ranking charts name them
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in hostile)
+    assert any(isinstance(cell.value, float | int) for cell in cells)  # the figures stay numbers
 
 
 def test_every_chinese_run_and_chart_text_carries_an_east_asian_font(deck):

@@ -16,6 +16,7 @@ from dpf.db import open_extracts
 from dpf.indicators import township_table
 from dpf.schedule import Status
 from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
+from ui.plain_text import markdown_literal
 
 LONGSHAN = "349001101"  # 龙山镇 in the demo set
 
@@ -140,6 +141,65 @@ def test_a_broken_boundary_file_falls_back_to_tiles_with_a_line(demo_copy, damag
     assert len(lines) == 1 and named in lines[0] and "方块图" in lines[0]
     figure = map_figure(at, "overview_map")
     assert figure["data"][0]["type"] == "scatter" and len(shown_codes(figure)) == 23
+
+
+def oversized(folder: Path, codes: list[str], megabytes: float = 41.6) -> Path:
+    """A sound boundary file of `megabytes` (the size of an unsimplified county export): long rings, one per code."""
+    pair = "[117.123456789012, 31.123456789012], "
+    pairs = int(megabytes * 1_000_000 / len(pair) / len(codes))
+    features = [
+        f'{{"type": "Feature", "properties": {{"code": "{code}"}}, "geometry": {{"type": "Polygon", "coordinates": '
+        f"[[{pair * pairs}[117.123456789012, 31.123456789012]]]}}}}"
+        for code in codes
+    ]
+    path = folder / "townships.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}", encoding="utf-8")
+    return path
+
+
+def too_deep(folder: Path, codes: list[str]) -> Path:
+    """Every township's feature, one of them with coordinates nested 5,000 deep."""
+    boundaries(folder, codes)
+    path = folder / "townships.geojson"
+    deep = "[" * 5000 + "]" * 5000
+    path.write_text(path.read_text(encoding="utf-8").replace('"coordinates": [', f'"coordinates": [{deep}, ', 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "line"),
+    [
+        (oversized, "乡镇边界文件 townships.geojson 过大（41.6 MB，上限 5 MB），请先简化边界（如用 mapshaper），"),
+        (too_deep, "乡镇边界文件 townships.geojson 嵌套层数过多（上限 20 层），不是乡镇边界，"),
+    ],
+    ids=["41.6MB", "5000-deep"],
+)
+def test_an_outsized_boundary_file_gives_its_line_and_the_tiles(demo_copy, damage, line) -> None:
+    """Before these limits the 41.6 MB file was parsed and drawn (104 s for the tab) and the deep one raised an
+    uncaught RecursionError."""
+    damage(demo_copy, codes_of(demo_copy))
+    st.cache_data.clear()
+    at = run_page(demo_copy, "overview.py", section="乡镇地图")
+    assert no_exception(at)
+    lines = [w.value for w in at.warning if "边界文件" in w.value]
+    assert lines == [markdown_literal(line + "地图改用方块图显示。")]
+    figure = map_figure(at, "overview_map")
+    assert figure["data"][0]["type"] == "scatter" and len(shown_codes(figure)) == 23
+
+
+def test_a_code_from_the_boundary_file_is_shown_as_plain_text(demo_copy) -> None:
+    """A feature code written as a Markdown link (and a Streamlit colour directive) reaches the warning escaped, so
+    it renders as the characters themselves (tests/browser/test_map.py sees no link in the browser)."""
+    code = "[点此](https://evil.example/x_y) :red[危险]"
+    boundaries(demo_copy, [*codes_of(demo_copy), code])
+    st.cache_data.clear()
+    at = run_page(demo_copy, "overview.py", section="乡镇地图")
+    assert no_exception(at)
+    [line] = [w.value for w in at.warning if "边界文件" in w.value]
+    assert line == (
+        "乡镇边界文件 townships\\.geojson 中有乡镇（街道）表里没有的代码："
+        "\\[点此\\]\\(https\\:\u2060\\/\\/evil\\.example\\/x\\_y\\) \\:red\\[危险\\]，地图改用方块图显示。"
+    )
 
 
 @pytest.mark.parametrize("complete", [True, False], ids=["whole-file", "file-missing-another-township"])

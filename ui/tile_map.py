@@ -27,6 +27,7 @@ from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, bars_height, show_chart, towns
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
 from ui.map_summary import map_summary, show_map_summary
+from ui.plain_text import markdown_literal
 from ui.township_ranking import shown_ranking
 
 STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
@@ -188,7 +189,7 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
     chosen = set(view.township_codes)
     shapes, problem = view.boundaries()
     if problem:
-        st.warning(problem, icon=":material/warning:")
+        st.warning(markdown_literal(problem), icon=":material/warning:")  # its names and codes come from data
     name_by_code = dict(zip(towns["code"], towns["name"], strict=True))
     if shapes is not None:
         fig = choropleth_figure(frame, shapes, chosen)

@@ -11,10 +11,10 @@ import lock is held from reading the data to the swap, so the preview is what ge
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
+from dpf.confirm import confirmed
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.lock import LockTimeout, import_lock
 from dpf.ingest.merge import ADD, MODE_NAMES, REPLACE
@@ -65,20 +65,7 @@ def _print_plan(plan: Plan) -> None:
 def _confirmed(plan: Plan, yes: bool) -> bool:
     """更正替换 asks first: y/N on a terminal, --yes otherwise."""
     question = f"更正替换将删除（替换）{plan.merged.removed} 行，写入 {plan.merged.added} 行（见上表）。"
-    if yes:
-        print(question + "已用 --yes 确认。")
-        return True
-    if not sys.stdin.isatty():
-        print(question + "需要确认：请在终端中运行并输入 y，或加 --yes 参数。" + NOT_CONFIRMED)
-        return False
-    try:
-        answer = input(question + "确认写入？[y/N] ")
-    except EOFError:
-        answer = ""
-    if answer.strip().lower() in ("y", "yes", "是"):
-        return True
-    print(NOT_CONFIRMED)
-    return False
+    return confirmed(question, yes, NOT_CONFIRMED)
 
 
 def run_import(

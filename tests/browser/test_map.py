@@ -108,3 +108,26 @@ def test_a_boundary_file_draws_a_choropleth_offline(offline, map_server, grid_se
         assert len(chips) == 1 and f"范围：{chips[0].strip()}" in harness.main_text(page)
     finally:
         shapes.unlink()
+
+
+def test_a_code_written_as_a_link_is_shown_as_text_not_a_link(offline, map_server, grid_set):
+    """A boundary file whose extra feature's code is a Markdown link and a colour directive: the warning shows the
+    characters themselves, with no link (Markdown's, nor GFM's bare https://, www. and e-mail), colour or bold."""
+    page = offline
+    code = "[点此](https://evil.example/x_y) www.evil.example a@evil.example :red[危险] **粗**"
+    codes = [*township_table(open_extracts(grid_set))["code"], code]
+    ring = [[110, 30], [110.1, 30], [110.1, 30.1], [110, 30]]
+    features = [
+        {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for code in codes
+    ]
+    shapes = grid_set / "townships.geojson"
+    shapes.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    try:
+        harness.open_page(page, f"{map_server.url}/?{MAP_TAB}")
+        alert = page.locator('[data-testid="stAlert"]').filter(has_text="边界文件")
+        assert alert.count() == 1
+        assert f"代码：{code}，地图改用方块图显示。" in alert.inner_text().replace("\u2060", "")
+        assert alert.locator("a, strong, span[style*='color']").count() == 0
+    finally:
+        shapes.unlink()
