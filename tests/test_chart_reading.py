@@ -60,7 +60,7 @@ def test_rehab_coverage_labels_and_county_lines(demo_dir):
     assert len(county) == 1 and county[0].startswith("全县 每千人") and county[0].endswith("人")
 
 
-def test_heatmap_greys_cells_of_few_needs(demo_dir):
+def test_heatmap_leaves_cells_of_few_needs_white(demo_dir):
     at = run_page(demo_dir, "rehab.py", section="需求类型")
     spec = charts(at)["各类康复需求满足率"]
     coloured, greyed = spec["data"]
@@ -75,10 +75,13 @@ def test_heatmap_greys_cells_of_few_needs(demo_dir):
     assert few, "the demo set has township × need cells of one or two needs"
     for rate, _, text_coloured, text_grey in few:
         assert missing(rate) and text_coloured == ""  # not coloured by a rate of one or two cases
-        count = int(text_grey.rpartition("<br>")[2].removesuffix("条"))
-        assert count < 5
+        assert text_grey == "—" or int(text_grey.rpartition("<br>")[2].removesuffix("条")) < 5
     assert any(not missing(rate) for rate, *_ in cells)
-    assert any("不足5条的格子显示为灰色" in c.value for c in at.caption)
+    assert any("不足5条的格子留白" in c.value for c in at.caption)
+    # read projected: white cells (no pale grey field), text of 14 px or more, the scale from 0 to 100 % in one hue
+    assert {colour for _, colour in greyed["colorscale"]} == {"#ffffff"}
+    assert min(coloured["textfont"]["size"], greyed["textfont"]["size"]) >= 14
+    assert (coloured["zmin"], coloured["zmax"]) == (0, 100)
 
 
 def test_heatmap_labels_stay_upright_above_the_footer(demo_dir):
@@ -119,15 +122,21 @@ def test_cumulative_chart_puts_its_unit_on_the_ticks(demo_dir):
     assert not axis.get("title", {}).get("text")
 
 
-def test_children_chart_gives_each_unit_its_own_axis(demo_dir):
+def test_children_chart_holds_childrens_figures_each_on_its_own_axis(demo_dir):
     at = run_page(demo_dir, "rehab.py", section="儿童康复")
     spec = next(s for title, s in charts(at).items() if title.startswith("儿童假肢矫形器"))
-    axes = {t["yaxis"]: set() for t in spec["data"]}
-    for trace in spec["data"]:
-        axes[trace["yaxis"]].add(trace["name"][-2])  # the unit inside the name's brackets: 例, 件, 人
-    assert sorted(len(units) for units in axes.values()) == [1, 1, 1]
-    titles = {spec["layout"][f"yaxis{axis[1:]}"]["title"]["text"] for axis in axes}
-    assert titles == {"例", "件", "人"}
+    names = [t["name"] for t in spec["data"]]
+    assert names == [
+        "假肢矫形器适配（例）",
+        "辅助器具适配（例）",
+        "康复救助安置（人）",
+    ]  # 发放辅助器具 is not children's
+    assert len({t["yaxis"] for t in spec["data"]}) == 3  # one panel, one axis each
+    titles = [spec["layout"][f"yaxis{t['yaxis'][1:]}"]["title"]["text"] for t in spec["data"]]
+    assert titles == ["例", "例", "人"]
+    cards = [m.label for m in at.metric]
+    assert "发放辅助器具" in cards  # the page's own cards above the tabs still carry it
+    assert "发放辅助器具（件）" not in at.dataframe[0].value.columns
 
 
 @pytest.mark.parametrize("page", ["funds.py"])

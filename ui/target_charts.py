@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
 from dpf.ranking import PLACE, with_place
 from dpf.schedule import Basis, Status, projection_path, schedule_line
@@ -64,7 +65,7 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
         x=[top] * len(rows),
         y=names,
         orientation="h",
-        marker_color="#eef1f4",
+        marker_color=palette.GRID,
         width=0.7,
         hoverinfo="skip",
         showlegend=False,
@@ -87,11 +88,11 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
             x=[schedule] * len(accumulating),
             y=accumulating,
             mode="markers",
-            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": "#1f2933"}},
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": palette.INK}},
             name=f"序时进度 {fmt_pct(schedule)}",
             hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
         )
-    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    add_vertical_line(fig, 100, {"color": palette.MUTED, "dash": "dash", "width": 1})
     add_row_labels(fig, names, [label(r) for r in rows])
     fig.update_layout(
         barmode="overlay",
@@ -183,8 +184,8 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
             showlegend=False,
         )
     )
-    add_vertical_line(fig, schedule, {"color": "#1f2933", "width": 2})
-    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    add_vertical_line(fig, schedule, {"color": palette.INK, "width": 2})
+    add_vertical_line(fig, 100, {"color": palette.MUTED, "dash": "dash", "width": 1})
     add_row_labels(fig, names, texts)
     fig.update_layout(
         xaxis=completion_axis(top, 1.02, f"完成率（实线为序时进度 {fmt_pct(schedule)}，虚线为100%）"),
@@ -249,7 +250,7 @@ def cumulative_chart(
             y=[v for _, v in line],
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
-            line={"color": "#9aa5b1", "width": 2},
+            line={"color": palette.SCHEDULE_LINE, "width": 2},
             hovertemplate="%{x}底 按序时应完成 " + hover_number("y", unit) + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
@@ -259,7 +260,7 @@ def cumulative_chart(
             y=[v for _, v in last],
             name=f"{view.year - 1}年同期" + ("" if p.is_rate else "累计"),
             mode="lines",
-            line={"color": "#b5838d", "dash": "dot", "width": 1.5},
+            line={"color": palette.LAST_YEAR, "dash": "dot", "width": 2},
             hovertemplate=f"{view.year - 1}年" + "%{x}底累计 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_scatter(
@@ -267,7 +268,7 @@ def cumulative_chart(
         y=[v for _, v in actual],
         name="各月底的值" if p.is_rate else "实际累计",
         mode="lines+markers",
-        line={"color": p.status.color, "width": 3},
+        line={"color": palette.THIS_YEAR, "width": 3},
         customdata=[fmt_date(d) for d, _ in actual],
         hovertemplate="截至%{customdata} 累计 " + hover_number("y", unit) + "<extra></extra>",
     )
@@ -281,12 +282,12 @@ def cumulative_chart(
             y=list(projected.values()),
             name=projection_name(p.is_rate, pattern),
             mode="lines",
-            line={"color": p.status.color, "dash": "dash", "width": 2},
+            line={"color": palette.THIS_YEAR, "dash": "dash", "width": 2},
             hovertemplate="预计%{x}底 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
-        line={"color": "#c05746", "dash": "dash", "width": 1},
+        line={"color": palette.TARGET_LINE, "dash": "dash", "width": 1},
         annotation_text=f"目标 {fmt_value(p.target, unit)}",
         annotation_position="top left",
     )

@@ -4,14 +4,19 @@ says so, and a 显示全部 toggle draws them all. The rows come from the View, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf import ranking as ranking_rule
 from dpf.formatting import fmt_count
-from dpf.ranking import PLACE, cut_note, kept_places
+from dpf.ranking import cut_note, cut_rows
+from ui.charts import BAR_LABEL_PX, add_county_line, bars_height, show_chart, township_bars
 from ui.context import View
 
 
@@ -41,7 +46,75 @@ def shown_ranking(
     ends = ranking_rule.RANK_ENDS if ends is None else ends
     if len(rows) <= most or show_everyone(view, len(rows), key, "全部乡镇（街道）画成一张长图，较慢。"):
         return ShownRanking(rows)
-    keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
-    places = rows[column].rank(ascending=False, method="min")
-    shown = rows[keep].assign(**{PLACE: places[keep].astype("Int64")})
+    shown = cut_rows(rows, column, rows["code"].isin(view.township_codes).tolist(), most, ends)
     return ShownRanking(shown, cut_note(len(rows), bool(view.township_codes), ends))
+
+
+CHOSEN_NOTE = "（黑色为所选乡镇）"  # a ranking's title when townships are chosen: how their bars are told apart
+LABEL_ROOM = 1.18  # the value axis reaches this far beyond the largest bar, for the value labels outside the bars
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One township ranking chart: `rows` (one per township: code, name and the measure `column`, in the chart's
+    order, the first at the bottom), the value drawn (`column` × `scale`, e.g. 1/10,000 for 万元), each bar's label
+    (`labels`, default none), the hover and the axis's title; `county` = (value, label) draws the county's line."""
+
+    title: str
+    key: str
+    column: str
+    labels: Callable[[pd.DataFrame], Sequence[str]]
+    hovertemplate: str
+    axis_title: str
+    scale: float = 1.0
+    customdata: Callable[[pd.DataFrame], Any] | None = None
+    county: tuple[float | None, str] | None = None
+    room: int = 100  # bars_height's room for title, axis and footer
+    decorate: Callable[[go.Figure, pd.DataFrame], None] | None = None  # more traces (a target mark) on the bars
+    inside: bool = False  # labels at the bar's base, inside it (a county line further right never runs through)
+    axis_range: tuple[float, float] | None = None  # a fixed value axis (a rate: 0–100); else 0 to the largest
+
+
+def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -> go.Figure | None:
+    """Draw one township ranking (every township ranking of the dashboard and its slides): cut to its ends when
+    long (shown_ranking), the chosen townships in palette.CHOSEN, each bar labelled, the county's line, the axis
+    ending just past the largest bar. `select` makes it clickable (st.plotly_chart's on_select, selection_mode)."""
+    shown = shown_ranking(view, rows, spec.column, spec.key)
+    rows = shown.rows
+    x = rows[spec.column] * spec.scale
+    text = list(spec.labels(rows))
+    where = (
+        {"textposition": "inside", "insidetextanchor": "start", "textfont": {"color": palette.WHITE}}
+        if spec.inside
+        else {"textposition": "outside", "cliponaxis": False}
+    )
+    fig = township_bars(
+        view,
+        rows,
+        x,
+        palette.THIS_YEAR,
+        spec.hovertemplate,
+        text=text,
+        customdata=spec.customdata(rows) if spec.customdata else None,
+        **where,
+    )
+    fig.update_traces(textfont_size=BAR_LABEL_PX, selector={"type": "bar"})
+    if spec.county:
+        add_county_line(fig, *spec.county)
+    if spec.decorate:
+        spec.decorate(fig, rows)
+    largest = max(
+        [float(v) for trace in fig.data for v in (trace.x if trace.x is not None else ()) if pd.notna(v)] + [0.0]
+    )
+    if spec.county and spec.county[0] is not None and spec.county[0] == spec.county[0]:
+        largest = max(largest, float(spec.county[0]))
+    axis_range = spec.axis_range or (0.0, largest * (1.0 if spec.inside else LABEL_ROOM) or 1.0)
+    fig.update_layout(xaxis_title=spec.axis_title, xaxis_range=list(axis_range))
+    if spec.decorate is None:
+        fig.update_layout(showlegend=False)
+    if select:
+        fig.update_layout(clickmode="event+select")
+    title = spec.title + (CHOSEN_NOTE if view.township_codes else "")
+    height = bars_height(len(rows), spec.room)
+    show_chart(fig, title, view, key=spec.key, height=height, subtitle=shown.note, **select)
+    return fig
