@@ -71,7 +71,7 @@ def test_the_url_chooses_the_topic_and_the_frame_holds_its_cards_chart_and_point
     assert_no_controls(at)
     block = title_block(at)
     assert "康复服务 · 儿童康复" in block and "数据截至 2024年9月30日" in block and "范围：全县" in block
-    codes = ["child_rehab_persons", "prosthesis_fittings", "device_fittings", "devices_issued"]
+    codes = ["child_rehab_persons", "prosthesis_fittings", "device_fittings"]  # children's figures only
     cards = metric_values(at)
     assert list(cards) == [INDICATOR_BY_CODE[code].label for code in codes]  # the topic's cards, one row
     assert cards == {label: normal[label] for label in cards}
