@@ -3,10 +3,13 @@ bar labels and carrying a unit, tiny samples greyed, one unit per axis, distinct
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
+from dpf.schedule import Status
 from tests.apptest_helpers import no_exception, run_page
 
 
@@ -145,3 +148,50 @@ def test_programme_colours_are_distinct(demo_dir, page):
     spec = next(s for title, s in charts(at).items() if title.startswith("2024年各月资金发放"))
     colours = [t["marker"]["color"] for t in spec["data"] if t["type"] == "bar"]
     assert len(colours) == len(set(colours)) >= 10
+
+
+def numbers(values) -> list[float]:
+    """A trace's numbers from its JSON: a list, or Plotly's typed array ({"dtype", "bdata"} of a numpy array)."""
+    if isinstance(values, dict):
+        return [float(v) for v in np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])]
+    return [float(v) for v in values if isinstance(v, int | float)]
+
+
+@pytest.mark.parametrize(
+    ("page", "section", "title"),
+    [
+        ("overview.py", None, "各乡镇（街道）人均资金发放"),
+        ("funds.py", "各乡镇（街道）", "各乡镇（街道）人均发放排名"),
+        ("funds.py", "各乡镇（街道）", "各乡镇（街道）发放金额排名"),
+        ("employment.py", "各乡镇（街道）", "各乡镇（街道）培训人次"),
+        ("rehab.py", None, "家庭医生上门康复覆盖"),
+    ],
+)
+def test_a_ranking_labels_every_bar_and_its_axis_ends_near_the_largest(demo_dir, page, section, title):
+    at = run_page(demo_dir, page, section=section)
+    spec = next(s for name, s in charts(at).items() if name.startswith(title))
+    bars = spec["data"][0]
+    labels = {a["y"]: a["text"] for a in spec["layout"]["annotations"] if a.get("xref") == "paper" and a["x"] == 1.0}
+    assert set(labels) == set(bars["y"]) and all(labels.values())  # every township's value beside its bar
+    largest = max(max(numbers(t["x"]), default=0) for t in spec["data"] if t.get("x") is not None)
+    county = [s["x0"] for s in spec["layout"].get("shapes", [])]
+    top = spec["layout"]["xaxis"]["range"][1]
+    assert max([largest, *county]) <= top <= 1.1 * max([largest, *county])  # no empty third of the axis
+
+
+def test_the_per_head_ranking_labels_its_yuan(demo_dir):
+    spec = charts(run_page(demo_dir, "overview.py"))["各乡镇（街道）人均资金发放"]
+    texts = [a["text"] for a in spec["layout"]["annotations"] if a.get("xref") == "paper" and a["x"] == 1.0]
+    assert "537元" in texts and "635元" in texts  # the demo's lowest and highest per certified person
+
+
+def test_the_tile_map_has_a_legend_and_says_what_its_scale_spans(demo_dir):
+    at = run_page(demo_dir, "overview.py", section="乡镇地图")
+    spec = next(s for name, s in charts(at).items() if name.endswith("各乡镇（街道）"))
+    bar = next(t["marker"] for t in spec["data"] if t.get("marker", {}).get("showscale"))
+    assert (round(bar["cmin"]), round(bar["cmax"])) == (537, 635) and bar["colorbar"]["title"]["text"] == "元/持证人"
+    assert any("颜色由浅到深为 537元 至 635元" in c.value and "最高比最低多18.3%" in c.value for c in at.caption)
+    status = run_page(demo_dir, "targets.py", section="乡镇地图")
+    spec = next(s for name, s in charts(status).items() if "完成率与序时进度" in name)
+    legend = [t["name"] for t in spec["data"] if t.get("showlegend")]
+    assert legend and set(legend) <= {s.label for s in Status} and spec["layout"]["showlegend"]

@@ -19,7 +19,6 @@ from dpf import palette
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
 from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
-from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
@@ -30,7 +29,6 @@ from ui.filters import TOWNSHIP_KEY
 from ui.map_summary import map_summary, show_map_summary
 from ui.township_ranking import Ranking, show_ranking
 
-STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
 LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
 MAX_CELL_PX = 76
 MIN_CELL_PX = 8
@@ -162,7 +160,7 @@ def tile_figure(
             "color": fills,
             "line": {
                 "color": [palette.CHOSEN if one else palette.WHITE for one in outlined],
-                "width": [4 if one else gap for one in outlined],
+                "width": [5 if one else gap for one in outlined],
             },
         },
         "text": labels,
@@ -249,7 +247,7 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
             scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px, SLIDE_TILES_PX / width_px)
             fig, (plot_px, _) = tile_figure(frame, positions, chosen, scale)
         height = plot_px + MAP_FRAME_PX
-    colours = "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else scale_note(frame, rows.unit)
+    colours = "颜色为与序时进度相比的状态（见图例）" if "colour" in frame else scale_note(frame, rows.unit)
     if shapes is None:
         add_legend(fig, frame, rows.unit)
     st.caption(f"{colours}；黑框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")

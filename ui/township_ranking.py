@@ -16,7 +16,7 @@ from dpf import palette
 from dpf import ranking as ranking_rule
 from dpf.formatting import fmt_count
 from dpf.ranking import cut_note, cut_rows
-from ui.charts import BAR_LABEL_PX, add_county_line, bars_height, show_chart, township_bars
+from ui.charts import BAR_LABEL_PX, add_county_line, add_row_labels, bars_height, show_chart, township_bars
 from ui.context import View
 
 
@@ -51,14 +51,15 @@ def shown_ranking(
 
 
 CHOSEN_NOTE = "（黑色为所选乡镇）"  # a ranking's title when townships are chosen: how their bars are told apart
-LABEL_ROOM = 1.18  # the value axis reaches this far beyond the largest bar, for the value labels outside the bars
+AXIS_ROOM = 1.04  # the value axis ends just past the largest bar (or county line): no empty third of an axis
 
 
 @dataclass(frozen=True)
 class Ranking:
     """One township ranking chart: `rows` (one per township: code, name and the measure `column`, in the chart's
     order, the first at the bottom), the value drawn (`column` × `scale`, e.g. 1/10,000 for 万元), each bar's label
-    (`labels`, default none), the hover and the axis's title; `county` = (value, label) draws the county's line."""
+    (`labels`: in a column right of the plot, or `inside` the bar at its base), the hover and the axis's title;
+    `county` = (value, label) draws the county's line."""
 
     title: str
     key: str
@@ -83,11 +84,7 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
     rows = shown.rows
     x = rows[spec.column] * spec.scale
     text = list(spec.labels(rows))
-    where = (
-        {"textposition": "inside", "insidetextanchor": "start", "textfont": {"color": palette.WHITE}}
-        if spec.inside
-        else {"textposition": "outside", "cliponaxis": False}
-    )
+    inside = {"textposition": "inside", "insidetextanchor": "start", "textfont": {"color": palette.WHITE}}
     fig = township_bars(
         view,
         rows,
@@ -96,9 +93,11 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
         spec.hovertemplate,
         text=text,
         customdata=spec.customdata(rows) if spec.customdata else None,
-        **where,
+        **(inside if spec.inside else {"textposition": "none"}),
     )
     fig.update_traces(textfont_size=BAR_LABEL_PX, selector={"type": "bar"})
+    if not spec.inside:  # each value in a column right of the plot, level with its bar: no line runs through it
+        add_row_labels(fig, list(fig.data[0].y), text)
     if spec.county:
         add_county_line(fig, *spec.county)
     if spec.decorate:
@@ -108,7 +107,7 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
     )
     if spec.county and spec.county[0] is not None and spec.county[0] == spec.county[0]:
         largest = max(largest, float(spec.county[0]))
-    axis_range = spec.axis_range or (0.0, largest * (1.0 if spec.inside else LABEL_ROOM) or 1.0)
+    axis_range = spec.axis_range or (0.0, largest * AXIS_ROOM or 1.0)
     fig.update_layout(xaxis_title=spec.axis_title, xaxis_range=list(axis_range))
     if spec.decorate is None:
         fig.update_layout(showlegend=False)
