@@ -12,13 +12,12 @@ import subprocess
 import pandas as pd
 import pytest
 from pptx import Presentation
-from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 
 from dpf.cli import main
 from dpf.deck import ranking_rows
-from dpf.schedule import Status
 from dpf.ranking import MOST_BARS, RANK_ENDS
+from dpf.schedule import Status
 from tests.narrative_fixture import write_narrative_set
 
 CJK = re.compile(r"[\u3400-\u9fff]")
