@@ -51,6 +51,7 @@ def shown_ranking(
 
 
 CHOSEN_NOTE = "（黑色为所选乡镇）"  # a ranking's title when townships are chosen: how their bars are told apart
+MARKED_NOTE = "（▶ 为所选乡镇）"  # … when the bars' colours are statuses
 AXIS_ROOM = 1.04  # the value axis ends just past the largest bar (or county line): no empty third of an axis
 
 
@@ -74,6 +75,9 @@ class Ranking:
     decorate: Callable[[go.Figure, pd.DataFrame], None] | None = None  # more traces (a target mark) on the bars
     inside: bool = False  # labels at the bar's base, inside it (a county line further right never runs through)
     axis_range: tuple[float, float] | None = None  # a fixed value axis (a rate: 0–100); else 0 to the largest
+    colours: Callable[[pd.DataFrame], Sequence[str]] | None = None  # per bar (a status): the chosen then wear ▶
+    xaxis: dict | None = None  # the value axis's whole layout (年度目标's completion axis), instead of the above
+    top_down: bool = False  # the rows' first on top (laggards first), not at the bottom
 
 
 def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -> go.Figure | None:
@@ -82,6 +86,13 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
     ending just past the largest bar. `select` makes it clickable (st.plotly_chart's on_select, selection_mode)."""
     shown = shown_ranking(view, rows, spec.column, spec.key)
     rows = shown.rows
+    if spec.colours:  # the bars' colours say something else: the chosen townships are marked ▶ instead
+        rows = rows.assign(
+            name=[
+                ("▶ " if chosen else "") + name
+                for chosen, name in zip(rows["code"].isin(view.township_codes), rows["name"], strict=True)
+            ]
+        )
     x = rows[spec.column] * spec.scale
     text = list(spec.labels(rows))
     inside = {"textposition": "inside", "insidetextanchor": "start", "textfont": {"color": palette.WHITE}}
@@ -96,6 +107,10 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
         **(inside if spec.inside else {"textposition": "none"}),
     )
     fig.update_traces(textfont_size=BAR_LABEL_PX, selector={"type": "bar"})
+    if spec.colours:
+        fig.update_traces(marker_color=list(spec.colours(rows)), selector={"type": "bar"})
+    if spec.top_down:
+        fig.update_yaxes(autorange="reversed")
     if not spec.inside:  # each value in a column right of the plot, level with its bar: no line runs through it
         add_row_labels(fig, list(fig.data[0].y), text)
     if spec.county:
@@ -108,12 +123,12 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
     if spec.county and spec.county[0] is not None and spec.county[0] == spec.county[0]:
         largest = max(largest, float(spec.county[0]))
     axis_range = spec.axis_range or (0.0, largest * AXIS_ROOM or 1.0)
-    fig.update_layout(xaxis_title=spec.axis_title, xaxis_range=list(axis_range))
+    fig.update_layout(xaxis=spec.xaxis or {"title": spec.axis_title, "range": list(axis_range)})
     if spec.decorate is None:
         fig.update_layout(showlegend=False)
     if select:
         fig.update_layout(clickmode="event+select")
-    title = spec.title + (CHOSEN_NOTE if view.township_codes else "")
+    title = spec.title + ((MARKED_NOTE if spec.colours else CHOSEN_NOTE) if view.township_codes else "")
     height = bars_height(len(rows), spec.room)
     show_chart(fig, title, view, key=spec.key, height=height, subtitle=shown.note, **select)
     return fig
