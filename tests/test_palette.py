@@ -189,3 +189,26 @@ def test_every_deck_chart_uses_palette_colours_with_their_one_meaning(demo_dir, 
                     assert "#" + str(fill.fore_color.rgb).lower() in {palette.THIS_YEAR, palette.CHOSEN}, title
         if len(chart.plots[0].series) > 1 or "完成率" in title:  # a legend names every series drawn
             assert chart.has_legend, title
+
+
+def test_status_marks_in_tables_and_target_tiles_wear_the_charts_colours(demo_dir):
+    at = run_page(demo_dir, "targets.py")
+    (table,) = [t for t in at.table if "状态" in t.value.columns]
+    column = list(table.value.columns).index("状态")
+    css = table.proto.arrow_data.styler.styles
+    coloured = {
+        int(row): colour
+        for selectors, colour in re.findall(r"([^{}]+)\{ color: (#[0-9a-f]{6})", css)
+        for row, col in re.findall(r"row(\d+)_col(\d+)", selectors)
+        if int(col) == column
+    }
+    by_text = {status.text: status.color for status in Status}
+    expected = {i: by_text[text] for i, text in enumerate(table.value["状态"]) if text in by_text}
+    assert expected and coloured == expected  # every status cell in its status's colour, nothing else coloured
+    overview = run_page(demo_dir, "overview.py")
+    badges = re.findall(
+        r'dpf-status-badge" style="background: (#[0-9a-f]{6});[^>]*>([^<]+)<', str([m.value for m in overview.markdown])
+    )
+    assert len(badges) >= 5
+    for colour, label in badges:
+        assert colour == STATUS_BY_LABEL.get(label, colour) and colour in STATUS_COLOURS, (label, colour)
