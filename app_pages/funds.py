@@ -16,7 +16,7 @@ from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
-from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, show_chart
+from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, add_row_labels, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.funds_tables import (
@@ -32,7 +32,7 @@ from ui.funds_tables import (
 from ui.header import page_header
 from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
-from ui.township_ranking import Ranking, show_ranking
+from ui.township_ranking import AXIS_ROOM, Ranking, label_px, show_ranking
 
 PAGE = "资金发放"
 # 简报模式: the cards of the 逐月发放 topic (the other topics' charts and tables take the whole frame)
@@ -198,13 +198,11 @@ def program_amounts_chart(funds: Funds) -> None:
         name=f"{view.year}年",
         orientation="h",
         marker_color=palette.THIS_YEAR,
-        text=labels,
-        textposition="outside",
-        cliponaxis=False,
         hovertemplate="%{y}<br>%{x:,.2f}万元<extra></extra>",
     )
+    add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
     top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
-    fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * 1.6], bargap=0.25)
+    fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
     show_chart(fig, f"{view.year}年各项目发放金额（与上年同期比较）", view, key="funds_program_amounts")
 
 

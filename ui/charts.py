@@ -210,7 +210,7 @@ def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
     fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
 
 
-def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str]) -> None:
+def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str], font_px: int = BAR_LABEL_PX) -> None:
     """Each horizontal bar's label in a column right of the plot, level with its bar, so no reference line drawn
     across the bars (全县, 序时进度) runs through a label; the right margin is widened to hold the longest."""
     for row, text in zip(rows, texts, strict=True):
@@ -223,9 +223,9 @@ def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str]) -> None:
             xshift=6,
             text=text,
             showarrow=False,
-            font={"size": BAR_LABEL_PX},
+            font={"size": font_px},
         )
-    widest = max((text_px(text, BAR_LABEL_PX) for text in texts), default=0)
+    widest = max((text_px(text, font_px) for text in texts), default=0)
     fig.update_layout(margin={"r": round(widest) + 16})
 
 

@@ -16,7 +16,15 @@ from dpf import palette
 from dpf import ranking as ranking_rule
 from dpf.formatting import fmt_count
 from dpf.ranking import cut_note, cut_rows
-from ui.charts import BAR_LABEL_PX, add_county_line, add_row_labels, bars_height, show_chart, township_bars
+from ui.charts import (
+    BAR_LABEL_PX,
+    BRIEFING_TYPE_SCALE,
+    add_county_line,
+    add_row_labels,
+    bars_height,
+    show_chart,
+    township_bars,
+)
 from ui.context import View
 
 
@@ -80,6 +88,11 @@ class Ranking:
     top_down: bool = False  # the rows' first on top (laggards first), not at the bottom
 
 
+def label_px(view: View) -> int:
+    """A bar label's type size: larger on a 简报模式 slide, read from across a meeting room."""
+    return round(BAR_LABEL_PX * BRIEFING_TYPE_SCALE) if view.briefing else BAR_LABEL_PX
+
+
 def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -> go.Figure | None:
     """Draw one township ranking (every township ranking of the dashboard and its slides): cut to its ends when
     long (shown_ranking), the chosen townships in palette.CHOSEN, each bar labelled, the county's line, the axis
@@ -112,7 +125,7 @@ def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -
     if spec.top_down:
         fig.update_yaxes(autorange="reversed")
     if not spec.inside:  # each value in a column right of the plot, level with its bar: no line runs through it
-        add_row_labels(fig, list(fig.data[0].y), text)
+        add_row_labels(fig, list(fig.data[0].y), text, label_px(view))
     if spec.county:
         add_county_line(fig, *spec.county)
     if spec.decorate:
