@@ -256,7 +256,9 @@ def classes_section(view: View) -> None:
     with left:
         table = class_table(classes)
         st.markdown("**培训班次（期次 × 课程）**")
-        table_with_downloads(table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl")
+        table_with_downloads(
+            table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl", room_px=600
+        )  # three fifths of the page's column
     with right:
         course_chart(view, course_table(classes))
 

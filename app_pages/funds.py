@@ -336,7 +336,13 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         show_chart(fig, f"{info.name}：受益人按残疾类别和等级", view, key="funds_detail_chart")
     with right:
         table_with_downloads(
-            table, PAGE, f"{short_name(program)}按残疾类别和等级", view, "funds_detail_table", "funds_detail_dl"
+            table,
+            PAGE,
+            f"{short_name(program)}按残疾类别和等级",
+            view,
+            "funds_detail_table",
+            "funds_detail_dl",
+            room_px=400,  # two fifths of the page's column
         )
 
 

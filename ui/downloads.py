@@ -101,15 +101,16 @@ def styled(frame: pd.DataFrame) -> Styler:
     return styler.map(lambda text: colour.get(str(text), ""), subset=statuses)
 
 
-def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
+def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None, room_px: int = PAGE_TABLE_PX) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings. On the page a table too wide for the screen
-    is a static table whose headers and sentences wrap (nothing cut on the right, no sorting)."""
+    is a static table whose headers and sentences wrap (nothing cut on the right, no sorting); `room_px` is the
+    width it has (a table in a column beside a chart has less)."""
     briefing = briefing_on()
     size = table_size(len(frame), briefing)
     if size is None:
         return
-    if not briefing and natural_px(frame) > PAGE_TABLE_PX:
+    if not briefing and natural_px(frame) > room_px:
         st.table(styled(frame), hide_index=True, width="stretch")
         return
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
@@ -196,7 +197,9 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
         )
 
 
-def table_with_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str) -> None:
+def table_with_downloads(
+    frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str, room_px: int = PAGE_TABLE_PX
+) -> None:
     """The table as shown (click a header to sort) with its two download buttons below."""
-    shown_table(frame, key)
+    shown_table(frame, key, room_px=room_px)
     table_downloads(frame, page, table, view, key=download_key)
