@@ -119,7 +119,6 @@ def coverage_section(view: View) -> None:
                 county=(county_rate, f"全县 {fmt_pct(county_rate)}"),
                 room=120,
                 inside=True,
-                axis_range=(0, 100),
             )
             show_ranking(view, rated, met)
     with right:
