@@ -35,7 +35,7 @@ class Status(Enum):
     """
 
     SEVERELY_BEHIND = ("severely_behind", "严重滞后", palette.SEVERELY_BEHIND, ":material/error:", "🔴", 0)
-    BEHIND = ("behind", "低于序时", palette.BEHIND, ":material/schedule:", "🟡", 1)
+    BEHIND = ("behind", "低于序时", palette.BEHIND, ":material/schedule:", "🟠", 1)  # amber, as its bars
     AHEAD = ("ahead", "超序时", palette.AHEAD, ":material/trending_up:", "🔵", 2)
     DONE = ("done", "已完成", palette.DONE, ":material/check_circle:", "🟢", 3)
     NOT_STARTED = ("not_started", "未开始", palette.NOT_STARTED, ":material/hourglass_empty:", "⚪", 4)
