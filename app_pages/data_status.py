@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dpf import palette
 from dpf import ranking as ranking_rule
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
@@ -32,6 +33,7 @@ STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
 IMPORT_RESULTS = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入", "interrupted": "中断，未写入"}
 GAP = "缺报"
+GAP_STYLE = f"background-color: {palette.GAP_FILL}; color: {palette.GAP_TEXT}"  # a 缺报 cell of the grid
 
 
 def _generated(text: str) -> str:
@@ -230,7 +232,7 @@ def gaps_section(view: View) -> None:
                 st.caption(gaps_cut_note(len(table), towns))
                 if table.empty:
                     continue
-            styled = table.style.map(lambda v: "background-color: #fde2e1; color: #b42318" if v == GAP else "")
+            styled = table.style.map(lambda v: GAP_STYLE if v == GAP else "")
             frame_table(styled, view, key=f"status_gaps_{index}", rows=len(table), hide_index=None)
 
 

@@ -6,12 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.briefing import tip
 from ui.cards import county_level_card, kpi_grid
-from ui.charts import MONTH_LABELS, PALETTE, bars_height, ranked_names, show_chart, township_bars
+from ui.charts import MONTH_LABELS, ranked_names, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
@@ -19,7 +20,7 @@ from ui.header import page_header
 from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, section_heading
 from ui.targets import target_strip
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import Ranking, show_ranking
 
 PAGE = "就业培训"
 COUNTY_LEVEL_STEPS = ("fairs", "fair_enterprises")  # the funnel's steps that count county-level events
@@ -93,7 +94,7 @@ def course_chart(view: View, courses: pd.DataFrame) -> None:
             x=rows["学员（人次）"],
             y=rows["课程"],
             orientation="h",
-            marker_color=PALETTE[0],
+            marker_color=palette.THIS_YEAR,
             customdata=rows["学员（人，去重）"],
             hovertemplate="%{y}<br>学员 %{x:,}人次（%{customdata:,}人）<extra></extra>",
         )
@@ -110,7 +111,7 @@ def monthly_chart(view: View, monthly: pd.DataFrame) -> None:
         x=[MONTH_LABELS[m - 1] for m in this_year["month"]],
         y=this_year["trainees"],
         name=f"{view.year}年",
-        marker_color=PALETTE[0],
+        marker_color=palette.THIS_YEAR,
         customdata=this_year["classes"],
         hovertemplate="%{x}：%{y:,}人次（%{customdata}期）<extra></extra>",
     )
@@ -119,7 +120,7 @@ def monthly_chart(view: View, monthly: pd.DataFrame) -> None:
             x=[MONTH_LABELS[m - 1] for m in last_year["month"]],
             y=last_year["trainees"],
             name=f"{view.year - 1}年同期",
-            marker_color="#b8c4ce",
+            marker_color=palette.LAST_YEAR,
             hovertemplate=f"{view.year - 1}年%{{x}}：%{{y:,}}人次<extra></extra>",
         )
     fig.update_layout(barmode="group", yaxis_title="人次", margin={"l": 60})
@@ -151,7 +152,7 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
         y=schedule,
         name="按序时应完成",
         mode="lines",
-        line={"color": "#9ca3af", "dash": "dash"},
+        line={"color": palette.SCHEDULE_LINE, "dash": "dash"},
         hovertemplate="%{x}底按序时应完成 %{y:,.0f}人次<extra></extra>",
     )
     fig.add_scatter(
@@ -159,12 +160,12 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
         y=actual,
         name="累计完成",
         mode="lines+markers",
-        line={"color": PALETTE[0], "width": 3},
+        line={"color": palette.THIS_YEAR, "width": 3},
         hovertemplate="截至%{x}底累计 %{y:,}人次<extra></extra>",
     )
     fig.add_hline(
         y=target,
-        line={"color": PALETTE[3], "dash": "dot"},
+        line={"color": palette.TARGET_LINE, "dash": "dot"},
         annotation_text=f"年度目标 {fmt_count(target, '人次')}",
         annotation_position="top left",
     )
@@ -175,31 +176,36 @@ def progress_chart(view: View, monthly: pd.DataFrame, target: float) -> None:
 
 def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame | None) -> None:
     rows = by_township.sort_values(["trainees", "sort_order"], ascending=[True, False])
-    shown = shown_ranking(view, rows, "trainees", "employment_townships")
-    rows = shown.rows
-    fig = township_bars(
-        view,
-        rows,
-        rows["trainees"],
-        PALETTE[0],
-        "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
-        name="培训人次",
-        customdata=rows["previous_trainees"],
-    )
-    if shares is not None and not shares.empty:
+    has_shares = shares is not None and not shares.empty
+
+    def target_marks(fig: go.Figure, rows: pd.DataFrame) -> None:
+        """Each township's share of the training target, a mark across its bar (the legend names it)."""
+        fig.update_traces(name="培训人次", selector={"type": "bar"})
+        if not has_shares:
+            fig.update_layout(showlegend=False)
+            return
         target = rows["code"].map(shares.set_index("township_code")["target"])
         fig.add_scatter(
             x=target,
             y=ranked_names(rows, "trainees"),
             mode="markers",
             name="乡镇分解目标",
-            marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2933", "line": {"width": 3}},
+            marker={"symbol": "line-ns-open", "size": 16, "color": palette.MUTED, "line": {"width": 3}},
             hovertemplate="%{y}<br>分解目标 %{x:,.0f}人次<extra></extra>",
         )
-    fig.update_layout(xaxis_title="人次", showlegend=shares is not None and not shares.empty, margin={"l": 90})
-    title = "各乡镇（街道）培训人次" + ("（红色为所选乡镇）" if view.township_codes else "")
-    height = bars_height(len(rows))
-    show_chart(fig, title, view, key="employment_townships", height=height, subtitle=shown.note)
+        fig.update_layout(showlegend=True)
+
+    spec = Ranking(
+        "各乡镇（街道）培训人次",
+        "employment_townships",
+        "trainees",
+        lambda rows: [fmt_count(value) for value in rows["trainees"]],
+        "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
+        "人次",
+        customdata=lambda rows: rows["previous_trainees"],
+        decorate=target_marks,
+    )
+    show_ranking(view, rows, spec)
 
 
 def training_shares(view: View) -> pd.DataFrame | None:
@@ -250,7 +256,9 @@ def classes_section(view: View) -> None:
     with left:
         table = class_table(classes)
         st.markdown("**培训班次（期次 × 课程）**")
-        table_with_downloads(table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl")
+        table_with_downloads(
+            table, PAGE, "培训班次", view, "employment_class_table", "employment_class_table_dl", room_px=600
+        )  # three fifths of the page's column
     with right:
         course_chart(view, course_table(classes))
 
@@ -293,7 +301,7 @@ def funnel_section(view: View) -> None:
                 y=["就业登记", "登记且达成意向"],
                 x=[registered, reached],
                 orientation="h",
-                marker_color=[PALETTE[0], PALETTE[1]],
+                marker_color=palette.THIS_YEAR,
                 text=[fmt_count(registered, "人"), fmt_count(reached, "人") + share],
                 textposition="auto",
                 hovertemplate="%{y}：%{x:,}人<extra></extra>",
@@ -370,7 +378,7 @@ def township_section(view: View) -> None:
     if view.table_problem("payments") is None:
         startup = view.query("employment_startup_by_township", **view.county_params())
     table = township_table(by_township, startup, shares)
-    st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
+    st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。")
     table_with_downloads(
         table, PAGE, "乡镇就业培训情况", view, "employment_township_table", "employment_township_table_dl"
     )

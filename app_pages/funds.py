@@ -10,20 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
-from ui.charts import (
-    MONTH_LABELS,
-    PALETTE,
-    add_last_year_wan,
-    add_month_bar_wan,
-    bars_height,
-    show_chart,
-    township_bars,
-)
+from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, add_row_labels, show_chart
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.funds_tables import (
@@ -39,24 +32,9 @@ from ui.funds_tables import (
 from ui.header import page_header
 from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, section_heading, tables_ready
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import AXIS_ROOM, Ranking, label_px, show_ranking
 
 PAGE = "资金发放"
-# One clearly different colour per programme (12 of them, one brown only), the two of a group in one hue family.
-PROGRAM_COLOURS = {
-    "nursing_subsidy": "#1f5f8b",
-    "living_subsidy": "#6fa8dc",
-    "wheelchair_fuel": "#7f7f7f",
-    "entrepreneurship": "#2a9d8f",
-    "sunshine_greenhouse": "#8cc084",
-    "assistance_base": "#e9c46a",
-    "auxiliary_employment": "#b5838d",
-    "student_aid": "#7b6d8d",
-    "cochlear_implant": "#c05746",
-    "psychiatric_medication": "#f4a261",
-    "sunshine_home": "#8d6e63",
-    "accessibility_retrofit": "#17becf",
-}
 # 简报模式: the cards of the 逐月发放 topic (the other topics' charts and tables take the whole frame)
 MONTHLY_CARDS = (
     "subsidies_total_amount",
@@ -65,7 +43,6 @@ MONTHLY_CARDS = (
     "living_subsidy_amount",
     "living_subsidy_person_times",
 )
-COLOURS = {p.code: PROGRAM_COLOURS.get(p.code, PALETTE[i % len(PALETTE)]) for i, p in enumerate(PROGRAMS)}
 
 
 @dataclass
@@ -212,7 +189,7 @@ def program_amounts_chart(funds: Funds) -> None:
         x=rows["previous_amount_yuan"] / 10_000,
         name=f"{view.year - 1}年同期",
         orientation="h",
-        marker_color="#b8c4ce",
+        marker_color=palette.LAST_YEAR,
         hovertemplate=f"%{{y}}<br>{view.year - 1}年同期 %{{x:,.2f}}万元<extra></extra>",
     )
     fig.add_bar(
@@ -220,14 +197,12 @@ def program_amounts_chart(funds: Funds) -> None:
         x=rows["amount_yuan"] / 10_000,
         name=f"{view.year}年",
         orientation="h",
-        marker_color=PALETTE[0],
-        text=labels,
-        textposition="outside",
-        cliponaxis=False,
+        marker_color=palette.THIS_YEAR,
         hovertemplate="%{y}<br>%{x:,.2f}万元<extra></extra>",
     )
+    add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
     top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
-    fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * 1.6], bargap=0.25)
+    fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
     show_chart(fig, f"{view.year}年各项目发放金额（与上年同期比较）", view, key="funds_program_amounts")
 
 
@@ -246,10 +221,10 @@ def monthly_chart(funds: Funds) -> None:
         rows = this_year[this_year["program"] == code]
         if rows.empty:
             continue
-        add_month_bar_wan(fig, rows, short_name(code), COLOURS.get(code, "#6c757d"))
+        add_month_bar_wan(fig, rows, short_name(code), palette.program_colour(code))
     if not last_year.empty:
         name = f"{view.year - 1}年同期{'合计' if not program else ''}"
-        add_last_year_wan(fig, last_year, view.year - 1, name, "#374151")
+        add_last_year_wan(fig, last_year, view.year - 1, name, palette.LAST_YEAR)
     # Up to 12 programmes: the legend wraps into rows under the title (show_chart keeps it clear of the title).
     fig.update_layout(barmode="stack", yaxis_title="万元", margin={"l": 60})
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
@@ -266,42 +241,35 @@ def township_section(funds: Funds) -> None:
     if ranking.empty or not (ranking["amount_yuan"] > 0).any():
         st.info(f"{view.year}年各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
         return
-    note = "；红色为所选乡镇" if view.township_codes else ""
+    note = "；黑色为所选乡镇" if view.township_codes else ""
     st.caption(f"各乡镇（街道）对比，{what}{note}。人均 = 发放金额 ÷ 期末持证残疾人数。")
     left, right = st.columns(2)
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
-        shown = shown_ranking(view, by_amount, "amount_yuan", "funds_rank_amount")
-        by_amount = shown.rows
-        fig = township_bars(
-            view,
-            by_amount,
-            by_amount["amount_yuan"] / 10_000,
-            "#1f5f8b",
+        amounts = Ranking(
+            f"各乡镇（街道）发放金额排名（{what}）",
+            "funds_rank_amount",
+            "amount_yuan",
+            lambda rows: [fmt_wan(value) for value in rows["amount_yuan"]],
             "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
-            customdata=by_amount["previous_amount_yuan"] / 10_000,
+            "万元",
+            scale=1 / 10_000,
+            customdata=lambda rows: rows["previous_amount_yuan"] / 10_000,
         )
-        fig.update_layout(xaxis_title="万元", showlegend=False, margin={"l": 80})
-        title = f"各乡镇（街道）发放金额排名（{what}）"
-        height = bars_height(len(by_amount))
-        show_chart(fig, title, view, key="funds_rank_amount", height=height, subtitle=shown.note)
+        show_ranking(view, by_amount, amounts)
     with right:
         per_person = ranking[ranking["yuan_per_person"].notna()]
         per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
-        shown = shown_ranking(view, per_person, "yuan_per_person", "funds_rank_per_person")
-        per_person = shown.rows
-        fig = township_bars(
-            view,
-            per_person,
-            per_person["yuan_per_person"],
-            "#3a9d8f",
+        per_head = Ranking(
+            f"各乡镇（街道）人均发放排名（{what}）",
+            "funds_rank_per_person",
+            "yuan_per_person",
+            lambda rows: [fmt_yuan(value) for value in rows["yuan_per_person"]],
             "%{y}<br>人均 %{x:,.0f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
-            customdata=per_person["certified_persons"],
+            "元/持证残疾人",
+            customdata=lambda rows: rows["certified_persons"],
         )
-        fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False, margin={"l": 80})
-        title = f"各乡镇（街道）人均发放排名（{what}）"
-        height = bars_height(len(per_person))
-        show_chart(fig, title, view, key="funds_rank_per_person", height=height, subtitle=shown.note)
+        show_ranking(view, per_person, per_head)
 
 
 def township_table_section(funds: Funds) -> None:
@@ -315,7 +283,7 @@ def township_table_section(funds: Funds) -> None:
     if not view.table_problem("persons"):
         ranking = view.query("funds_by_township", year=view.year, townships=[], as_of=view.as_of, program="")
     table = township_program_table(long, ranking)
-    st.caption("点击列名可排序。金额单位：万元；最后一行为合计。")
+    st.caption("金额单位：万元；最后一行为合计。")
     table_with_downloads(table, PAGE, "乡镇分项目发放金额", view, "funds_township_table", "funds_township_table_dl")
 
 
@@ -353,7 +321,6 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     left, right = st.columns([3, 2])
     with left:
         fig = go.Figure()
-        grade_colours = ["#c05746", "#e0a458", "#3a9d8f", "#1f5f8b", "#6c757d"]
         for index, grade in enumerate([*GRADES.values(), "未匹配"]):
             part = table[table["残疾等级"] == grade]
             if part.empty:
@@ -362,14 +329,20 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
                 x=part["残疾类别"],
                 y=part["人数（人）"],
                 name=grade,
-                marker_color=grade_colours[index],
+                marker_color=palette.GRADE_COLOURS[index],
                 hovertemplate=f"%{{x}}·{grade}：%{{y:,}}人<extra></extra>",
             )
         fig.update_layout(barmode="stack", yaxis_title="人", margin={"t": 90, "l": 60})
         show_chart(fig, f"{info.name}：受益人按残疾类别和等级", view, key="funds_detail_chart")
     with right:
         table_with_downloads(
-            table, PAGE, f"{short_name(program)}按残疾类别和等级", view, "funds_detail_table", "funds_detail_dl"
+            table,
+            PAGE,
+            f"{short_name(program)}按残疾类别和等级",
+            view,
+            "funds_detail_table",
+            "funds_detail_dl",
+            room_px=400,  # two fifths of the page's column
         )
 
 

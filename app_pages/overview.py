@@ -5,27 +5,19 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan, fmt_yuan
 from dpf.numbers import number_or_none
 from ui.cards import kpi_grid
-from ui.charts import (
-    MONTH_LABELS,
-    PALETTE,
-    add_county_line,
-    add_last_year_wan,
-    add_month_bar_wan,
-    bars_height,
-    show_chart,
-    township_bars,
-)
+from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, show_chart
 from ui.context import View, current_view
 from ui.header import page_header
 from ui.key_points import key_points_slot
 from ui.sections import Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import Ranking, show_ranking
 
 HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
     "subsidies_total_amount",
@@ -64,13 +56,13 @@ def monthly_chart(view: View) -> None:
     this_year = monthly[monthly["year"] == view.year]
     last_year = monthly[monthly["year"] == view.year - 1]
     fig = go.Figure()
-    for index, group in enumerate(PROGRAM_GROUPS):
+    for group in PROGRAM_GROUPS:
         rows = this_year[this_year["program_group"] == group]
         if not rows.empty:
-            add_month_bar_wan(fig, rows, group, PALETTE[index % len(PALETTE)])
+            add_month_bar_wan(fig, rows, group, palette.group_colour(group))
     if not last_year.empty:
         totals = last_year.groupby("month", as_index=False)["amount_yuan"].sum()
-        add_last_year_wan(fig, totals, view.year - 1, f"{view.year - 1}年同期合计", "#6b7280")
+        add_last_year_wan(fig, totals, view.year - 1, f"{view.year - 1}年同期合计", palette.LAST_YEAR)
     fig.update_layout(barmode="stack", yaxis_title="万元")
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     show_chart(fig, f"{view.year}年各月资金发放（按项目类别）", view, key="overview_monthly")
@@ -81,25 +73,21 @@ def ranking_chart(view: View) -> None:
         return
     ranking = view.query("township_funds_per_person", **view.county_params())
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
-    shown = shown_ranking(view, ranking, "yuan_per_person", "overview_ranking")
-    ranking = shown.rows
-    fig = township_bars(
-        view,
-        ranking,
-        ranking["yuan_per_person"],
-        "#1f5f8b",
-        "%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
-        customdata=[
-            [fmt_wan(a), int(n)] for a, n in zip(ranking["amount_yuan"], ranking["certified_persons"], strict=True)
-        ],
-    )
     county = county_per_person(view)
-    add_county_line(fig, county, f"全县 {fmt_yuan(county)}")
-    fig.update_layout(xaxis_title="元/持证残疾人", showlegend=False)
-    note = "（红色为所选乡镇）" if view.township_codes else ""
-    height = bars_height(len(ranking), 120)
-    title = f"各乡镇（街道）人均资金发放{note}"
-    show_chart(fig, title, view, key="overview_ranking", height=height, subtitle=shown.note)
+    spec = Ranking(
+        "各乡镇（街道）人均资金发放",
+        "overview_ranking",
+        "yuan_per_person",
+        lambda rows: [fmt_yuan(value) for value in rows["yuan_per_person"]],
+        "%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
+        "元/持证残疾人",
+        customdata=lambda rows: [
+            [fmt_wan(a), int(n)] for a, n in zip(rows["amount_yuan"], rows["certified_persons"], strict=True)
+        ],
+        county=(county, f"全县 {fmt_yuan(county)}"),
+        room=120,
+    )
+    show_ranking(view, ranking, spec)
 
 
 def county_per_person(view: View) -> float | None:

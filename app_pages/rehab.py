@@ -8,22 +8,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from dpf import palette
 from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
-from ui.charts import (
-    BAR_LABEL_PX,
-    MONTH_LABELS,
-    PALETTE,
-    add_bars_by,
-    add_county_line,
-    bars_height,
-    month_axis,
-    show_chart,
-    township_bars,
-    wrapped_ticks,
-)
+from ui.charts import MONTH_LABELS, add_bars_by, month_axis, show_chart, wrapped_ticks
 from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
@@ -32,7 +22,7 @@ from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, cover
 from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import Ranking, show_ranking, shown_ranking
 
 PAGE = "康复服务"
 NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
@@ -43,6 +33,7 @@ SERVICE_CARDS = [
     "device_fittings",
     "devices_issued",
 ]
+CHILD_CARDS = ("child_rehab_persons", "prosthesis_fittings", "device_fittings")  # children's figures only
 AID_CARDS = [
     "psychiatric_medication_persons",
     "psychiatric_medication_amount",
@@ -54,8 +45,8 @@ COVERAGE_CARDS = ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "
 TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
 LABELS = {"rehab_needs_met_rate": "需求满足率"}
-CHILD_UNITS = ("例", "件", "人")  # the units of CHILD_COLUMNS, one chart panel each
-MIN_NEEDS = 5  # a heatmap cell of fewer needs is greyed out instead of coloured by its rate
+MIN_NEEDS = 5  # a heatmap cell of fewer needs is left white instead of coloured by its rate
+HEAT_TEXT_PX = 14  # the heat map's cell text
 
 
 def kpi_section(view: View, indicators: pd.DataFrame) -> None:
@@ -107,7 +98,7 @@ def coverage_section(view: View) -> None:
     home = view.query("rehab_county_home_rehab_rate", **view.county_params())
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
     st.caption(
-        "各乡镇与全县平均比较，排在最前的是滞后的乡镇；红色为所选乡镇。"
+        "各乡镇与全县平均比较，排在最前的是滞后的乡镇；黑色为所选乡镇。"
         "需求少于10条的乡镇在满足率后注明条数，条数少时比率波动大。"
     )
     left, right = st.columns(2)
@@ -116,48 +107,34 @@ def coverage_section(view: View) -> None:
         if rated.empty:
             st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
-            shown = shown_ranking(view, rated, "met_rate", "rehab_met_rate")
-            rated = shown.rows
-            labels = [fmt_rate_with_n(m, n, "条") for m, n in zip(rated["needs_met"], rated["needs"], strict=True)]
-            fig = township_bars(
-                view,
-                rated,
-                rated["met_rate"],
-                "#1f5f8b",
+            met = Ranking(
+                "康复需求满足率（低者在上）",
+                "rehab_met_rate",
+                "met_rate",
+                lambda rows: [
+                    fmt_rate_with_n(m, n, "条") for m, n in zip(rows["needs_met"], rows["needs"], strict=True)
+                ],
                 "%{y}<br>满足率 %{text}<extra></extra>",
-                text=labels,  # at the bar's base, inside it: the county line further right never runs through them
-                textposition="inside",
-                insidetextanchor="start",
-                textfont={"color": "white", "size": BAR_LABEL_PX},
+                "康复需求满足率（%）",
+                county=(county_rate, f"全县 {fmt_pct(county_rate)}"),
+                room=120,
+                inside=True,
             )
-            add_county_line(fig, county_rate, f"全县 {fmt_pct(county_rate)}")
-            fig.update_layout(xaxis_title="康复需求满足率（%）", xaxis_range=[0, 100], showlegend=False)
-            height = bars_height(len(rated), 120)
-            show_chart(
-                fig, "康复需求满足率（低者在上）", view, key="rehab_met_rate", height=height, subtitle=shown.note
-            )
+            show_ranking(view, rated, met)
     with right:
         served = coverage[coverage["home_rehab_per_1000"].notna()].sort_values("home_rehab_per_1000", ascending=False)
-        shown = shown_ranking(view, served, "home_rehab_per_1000", "rehab_home_per_1000")
-        served = shown.rows
-        fig = township_bars(
-            view,
-            served,
-            served["home_rehab_per_1000"],
-            "#3a9d8f",
-            "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
-            customdata=served[["home_rehab_persons", "certified_persons"]].to_numpy(),
-        )
-        add_county_line(fig, county_per_1000, f"全县 每千人{county_per_1000:.1f}人")
-        fig.update_layout(xaxis_title="每千名持证残疾人上门康复人数", showlegend=False)
-        show_chart(
-            fig,
+        home = Ranking(
             "家庭医生上门康复覆盖（低者在上）",
-            view,
-            key="rehab_home_per_1000",
-            height=bars_height(len(served), 120),
-            subtitle=shown.note,
+            "rehab_home_per_1000",
+            "home_rehab_per_1000",
+            lambda rows: [f"{value:.1f}" for value in rows["home_rehab_per_1000"]],
+            "%{y}<br>每千人 %{x:.1f}人<br>上门康复 %{customdata[0]:,}人 / 持证 %{customdata[1]:,}人<extra></extra>",
+            "每千名持证残疾人上门康复人数",
+            customdata=lambda rows: rows[["home_rehab_persons", "certified_persons"]].to_numpy(),
+            county=(county_per_1000, f"全县 每千人{county_per_1000:.1f}人"),
+            room=120,
         )
+        show_ranking(view, served, home)
     table = coverage_table(coverage)
     table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
 
@@ -187,8 +164,8 @@ def needs_section(view: View) -> None:
     recorded = drawn.pivot_table(index="name", columns="need", values="recorded", aggfunc="first").reindex(names)
     needs = [need for need in NEEDS if need in rates.columns]
     counts = recorded[needs].to_numpy()
-    # A cell of fewer than MIN_NEEDS needs is greyed, not coloured: one unmet need would read as a red 0%. The rate
-    # and the count are on two lines, so four columns of cells fit a phone's width.
+    # A cell of fewer than MIN_NEEDS needs is left white, not coloured: one unmet need would read as a dark 0%. The
+    # rate and the count are on two lines, so four columns of cells fit a phone's width.
     few = ~(counts >= MIN_NEEDS)
     cell = "{}（{}条）" if view.briefing else "{}<br>{}条"  # a slide's rows are low and its columns wide: one line
     text = [
@@ -196,40 +173,47 @@ def needs_section(view: View) -> None:
         for rate_row, n_row in zip(rates[needs].to_numpy(), counts, strict=True)
     ]
     x, z = [NEEDS[need] for need in needs], rates[needs].to_numpy()
+    font = {"size": HEAT_TEXT_PX + (2 if view.briefing else 0)}  # read projected: never below 14 px
     fig = go.Figure(
         go.Heatmap(
             z=np.where(few, np.nan, z).tolist(),
             x=x,
             y=names,
-            colorscale=[[0, "#f4d6cf"], [0.5, "#f6efd9"], [1, "#cfe6df"]],
+            colorscale=palette.plotly_scale(),
             zmin=0,
             zmax=100,
-            colorbar={"title": "满足率%"},
+            colorbar={"title": "满足率%", "tickvals": [0, 25, 50, 75, 100], "ticksuffix": "%"},
             text=np.where(few, "", text).tolist(),
             texttemplate="%{text}",
-            textfont={"size": 13},
+            textfont=font,
+            xgap=2,
+            ygap=2,
             hoverongaps=False,
             hovertemplate="%{y} · %{x}<br>满足率 %{z:.1f}%<extra></extra>",
         )
     )
-    fig.add_heatmap(  # the greyed cells with their text
-        z=np.where(few & ~np.isnan(counts.astype(float)), 0.0, np.nan).tolist(),
+    fig.add_heatmap(  # the cells of few (or no) needs: white, their text in ink
+        z=np.where(few, 0.0, np.nan).tolist(),
         x=x,
         y=names,
         text=np.where(few, text, "").tolist(),
         texttemplate="%{text}",
-        textfont={"size": 13},
-        colorscale=[[0, "#e5e7eb"], [1, "#e5e7eb"]],
+        textfont={**font, "color": palette.INK},
+        colorscale=[[0, palette.NO_VALUE], [1, palette.NO_VALUE]],
         showscale=False,
+        xgap=2,
+        ygap=2,
         hoverongaps=False,
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
     )
+    fig.update_layout(plot_bgcolor=palette.BORDER)  # shows between the cells: a white cell keeps its outline
     fig.update_yaxes(autorange="reversed")
     wrapped_ticks(fig, x)
-    height = max(360, 40 * len(names) + 160)
+    height = max(360, 44 * len(names) + 160)
     show_chart(fig, "各类康复需求满足率", view, key="rehab_needs_heat", height=height, subtitle=note)
     st.caption(
-        f"格中为满足率和登记的需求条数；不足{MIN_NEEDS}条的格子显示为灰色、不着色（条数太少，一条未满足就会显示为很低的比率）。"
+        f"格中为满足率和登记的需求条数，颜色越深满足率越高（0–100%）；不足{MIN_NEEDS}条的格子留白、不着色"
+        "（条数太少，一条未满足就会显示为很低的比率）。"
     )
     table = needs_heat_table(by_type)
     st.caption("下表每格为 已满足条数/登记条数 与满足率；不足10条的在满足率后注明条数。")
@@ -264,6 +248,7 @@ def category_section(view: View) -> None:
         by_category,
         "grade",
         GRADES,
+        palette.GRADE_COLOURS,
         lambda rows: [CATEGORIES.get(int(c), str(c)) for c in rows["category"]],
         "persons",
         "%{{x}} · {label}<br>%{{y:,}}人（占%{{customdata:.1f}}%）<extra></extra>",
@@ -286,40 +271,48 @@ def category_section(view: View) -> None:
 
 
 def children_section(view: View) -> None:
-    nothing = f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配、辅具发放或康复救助记录。"
+    nothing = f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配或康复救助记录。"
     monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), "rehab_children_monthly", nothing)
     if monthly is None:
         return
-    # One panel per unit (例, 件, 人): counts of different things never share an axis.
-    panels = [
-        (unit, [s for s, label in CHILD_COLUMNS.items() if label.endswith(f"（{unit}）")]) for unit in CHILD_UNITS
-    ]
-    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08)
-    colour = dict(zip(CHILD_COLUMNS, PALETTE, strict=False))
-    for row, (unit, services) in enumerate(panels, start=1):
-        for service in services:
-            rows = monthly[monthly["service"] == service]
-            fig.add_bar(
-                x=month_axis(rows["month"]),
-                y=rows["amount"],
-                name=CHILD_COLUMNS[service],
-                marker_color=colour[service],
-                hovertemplate=f"{CHILD_COLUMNS[service]}<br>%{{x}}：%{{y:,}}{unit}<extra></extra>",
-                row=row,
-                col=1,
-            )
-        fig.update_yaxes(title_text=unit, rangemode="tozero", row=row, col=1)
-    fig.update_layout(barmode="group")
+    # One panel per service, each on its own axis in its unit (例, 人): counts of different things never share one.
+    services = list(CHILD_COLUMNS)
+    fig = make_subplots(
+        rows=len(services),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[CHILD_COLUMNS[service] for service in services],
+    )
+    for row, service in enumerate(services, start=1):
+        unit = CHILD_COLUMNS[service][-2]
+        rows = monthly[monthly["service"] == service]
+        fig.add_bar(
+            x=month_axis(rows["month"]),
+            y=rows["amount"],
+            name=CHILD_COLUMNS[service],
+            marker_color=palette.THIS_YEAR,
+            text=[fmt_count(value) for value in rows["amount"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{CHILD_COLUMNS[service]}<br>%{{x}}：%{{y:,}}{unit}<extra></extra>",
+            row=row,
+            col=1,
+        )
+        top = float(rows["amount"].max()) if not rows.empty else 1.0
+        fig.update_yaxes(title_text=unit, range=[0, top * 1.25], row=row, col=1)
+    fig.update_layout(showlegend=False)
     fig.update_xaxes(categoryorder="array", categoryarray=MONTH_LABELS)
     show_chart(
         fig,
         "儿童假肢矫形器、辅助器具适配与康复救助（按月）",
         view,
         key="rehab_children",
-        height=160 * len(panels) + 160,
+        height=170 * len(services) + 140,
     )
     st.caption(
-        "适配按例、辅助器具按件、康复救助安置按人分别作图。康复救助安置每月按人数算（同一人一个月内只算1人）；全年人数见上方卡片（同一人全年只算1人）。"
+        "残疾儿童的假肢矫形器适配、辅助器具适配按例，康复救助安置按人，分别作图。康复救助安置每月按人数算"
+        "（同一人一个月内只算1人）；全年人数见上方卡片（同一人全年只算1人）。发放辅助器具不分成人和儿童，见页首卡片。"
     )
     table = children_table(monthly)
     table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
@@ -369,7 +362,7 @@ SECTIONS = Sections(
             "儿童康复",
             children_section,
             (Query("rehab_children_monthly", View.scope_params),),
-            tuple(SERVICE_CARDS[1:]),
+            CHILD_CARDS,
         ),
     ],
     needs=(CountyIndicators(),),  # 乡镇覆盖 compares the townships with the county

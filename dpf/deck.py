@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dpf import palette
 from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
@@ -28,9 +29,8 @@ from dpf.narrative import (
 )
 from dpf.narrative_data import ExtractsSource, FigureSource, collect
 from dpf.numbers import number_or_zero
-from dpf.palette import CHOSEN_COLOR, LAST_YEAR_COLOR, PALETTE
-from dpf.ranking import MOST_BARS, PLACE, cut_note, kept_places, with_place
-from dpf.schedule import Basis
+from dpf.ranking import MOST_BARS, PLACE, cut_note, cut_rows, with_place
+from dpf.schedule import Basis, Status
 from dpf.targets import laggards_first
 
 KPI_CODES = (
@@ -64,11 +64,12 @@ class Chart:
     kind: str
     title: str
     categories: tuple[str, ...]
-    series: tuple[tuple[str, tuple[float, ...]], ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
     colors: tuple[str, ...]
     axis_title: str  # 万元, 人次, %
     number_format: str = "#,##0"
-    point_colors: tuple[str, ...] = ()  # per category, for the first series (status colours, chosen townships)
+    point_colors: tuple[str, ...] = ()  # per category, for the first series (the chosen townships)
+    overlap: bool = False  # the series' bars drawn over one another (one series per status, blank elsewhere)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
             (f"{data.year}年", tuple(wan(groups.loc[g, "amount_yuan"]) or 0.0 for g in names)),
             (f"{data.year - 1}年同期", tuple(wan(groups.loc[g, "previous_amount_yuan"]) or 0.0 for g in names)),
         ),
-        (PALETTE[0], LAST_YEAR_COLOR),
+        (palette.THIS_YEAR, palette.LAST_YEAR),
         "万元",
         "#,##0.00",
     )
@@ -152,20 +153,25 @@ def targets_slide(data: NarrativeInput) -> Slide:
         text += f"{len(behind)}项目标低于序时进度。"
     if not rows:
         return Slide(title, text, note=f"{data.year}年{data.scope}暂无可比较的年度目标。")
+    statuses = sorted({row.progress.status for row in rows}, key=lambda status: status.rank)
+    schedule = rows[0].progress.schedule
     chart = Chart(
         "bar",
-        "完成率与序时进度（%，滞后在前）",
+        f"完成率（%，滞后在前；序时进度 {schedule:.1f}%）",
         tuple(row.name for row in rows),
-        (
-            ("完成率", tuple(round(row.progress.completion, 1) for row in rows)),
-            ("序时进度", tuple(round(row.progress.schedule, 1) for row in rows)),
-        ),
-        (PALETTE[0], LAST_YEAR_COLOR),
+        tuple((status.label, status_values(rows, status)) for status in statuses),
+        tuple(status.color for status in statuses),
         "%",
         "0.0",
-        tuple(row.progress.status.color for row in rows),
+        overlap=True,
     )
     return Slide(title, text, chart)
+
+
+def status_values(rows: Sequence, status: Status) -> tuple[float | None, ...]:
+    """One series of the targets chart: each row's completion where it has `status`, else blank (so the legend has
+    one entry per status, in its colour, over bars of that colour)."""
+    return tuple(round(row.progress.completion, 1) if row.progress.status is status else None for row in rows)
 
 
 def funds_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
@@ -187,7 +193,7 @@ def funds_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Sli
         f"{data.year}年各月资金发放（按项目类别，万元）",
         tuple(f"{month}月" for month in months),
         series,
-        tuple(PALETTE[PROGRAM_GROUPS.index(group) % len(PALETTE)] for group in groups),
+        tuple(palette.group_colour(group) for group in groups),
         "万元",
         "#,##0.00",
     )
@@ -211,7 +217,7 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
         "各月残疾人技能培训（人次）",
         tuple(f"{month}月" for month in months),
         ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1))),
-        (PALETTE[1], LAST_YEAR_COLOR),
+        (palette.THIS_YEAR, palette.LAST_YEAR),
         "人次",
     )
     return Slide("就业培训", headline, chart)
@@ -233,7 +239,7 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
             (f"{data.year}年", tuple(float(row["value"]) for _, row in rows)),
             (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in rows)),
         ),
-        (PALETTE[2], LAST_YEAR_COLOR),
+        (palette.THIS_YEAR, palette.LAST_YEAR),
         "人、人次、件",
     )
     return Slide("康复服务", headline, chart)
@@ -242,8 +248,7 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
 def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     """All townships by amount, the largest first; beyond MOST_BARS the top and bottom RANK_ENDS and the chosen."""
     ranked = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]).reset_index(drop=True)
-    ranked[PLACE] = ranked.index + 1
-    return ranked[kept_places(ranked["chosen"].tolist())]
+    return cut_rows(ranked, "amount_yuan", ranked["chosen"].tolist())
 
 
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
@@ -262,17 +267,18 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
         if len(shown) > 1
         else f"{data.year}年{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。"
     )
-    cut = len(shown) < len(ranking)
+    cut = PLACE in shown
     labels = tuple(with_place(row["name"], row[PLACE]) if cut else row["name"] for _, row in shown.iterrows())
     chart = Chart(
         "bar",
-        f"资金发放合计（万元）{'：' + cut_note(len(ranking), bool(data.townships)) if cut else ''}",
+        f"资金发放合计（万元）{'：' + cut_note(len(ranking), bool(data.townships)) if cut else ''}"
+        + ("（黑色为所选乡镇）" if data.townships else ""),
         labels,
         ((f"{data.year}年", tuple(wan(value) or 0.0 for value in shown["amount_yuan"])),),
-        (PALETTE[0],),
+        (palette.THIS_YEAR,),
         "万元",
         "#,##0.00",
-        tuple(CHOSEN_COLOR if chosen and data.townships else PALETTE[0] for chosen in shown["chosen"]),
+        tuple(palette.CHOSEN if chosen and data.townships else palette.THIS_YEAR for chosen in shown["chosen"]),
     )
     return Slide(title, headline, chart)
 

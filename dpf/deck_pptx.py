@@ -18,6 +18,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from dpf import palette
 from dpf.deck import Chart, Deck, Slide
 from dpf.safe_cells import neutral_xlsx
 
@@ -25,9 +26,15 @@ EAST_ASIAN_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, 16:9
 MARGIN = Emu(457_200)  # 0.5 in
-INK = RGBColor(0x1F, 0x29, 0x33)
-MUTED = RGBColor(0x6B, 0x72, 0x80)
-ACCENT = RGBColor(0x1F, 0x5F, 0x8B)
+
+
+def _rgb(hex_color: str) -> RGBColor:
+    return RGBColor(*palette.rgb(hex_color))
+
+
+INK = _rgb(palette.INK)
+MUTED = _rgb(palette.MUTED)
+ACCENT = _rgb(palette.THIS_YEAR)
 NAMED_AXIS_MOST = 12  # a bar chart with more categories names them on the bars
 CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -35,10 +42,6 @@ CHART_TYPES = {
     "stacked": XL_CHART_TYPE.COLUMN_STACKED,
     "line": XL_CHART_TYPE.LINE_MARKERS,
 }
-
-
-def _rgb(hex_color: str) -> RGBColor:
-    return RGBColor.from_string(hex_color.lstrip("#").upper())
 
 
 def _east_asian(font) -> None:
@@ -105,13 +108,13 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     title_run.font.size = Pt(14)
     title_run.font.bold = True
     _east_asian(title_run.font)
-    native.has_legend = len(chart.series) > 1
+    native.has_legend = len(chart.series) > 1 or chart.overlap  # a status chart names its one status too
     if native.has_legend:
         native.legend.position = XL_LEGEND_POSITION.TOP
         native.legend.include_in_layout = False
     value_axis = native.value_axis
     value_axis.has_major_gridlines = True
-    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE7, 0xEB)
+    value_axis.major_gridlines.format.line.color.rgb = _rgb(palette.GRID)
     value_axis.tick_labels.number_format = chart.number_format.replace(".00", "").replace(".0", "")
     value_axis.tick_labels.number_format_is_linked = False
     _east_asian(value_axis.tick_labels.font)
@@ -128,6 +131,8 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
     category_font.size = Pt(12 if many <= 12 else 10 if many <= 18 else 9)
     _east_asian(category_font)
     plot = native.plots[0]
+    if chart.overlap:
+        plot.overlap = 100  # one bar per category: the series of its status
     if chart.kind != "stacked":
         plot.gap_width = 60
         plot.has_data_labels = chart.kind == "bar" or len(chart.categories) <= 12
@@ -167,7 +172,7 @@ def _names_on_bars(native, labels, chart: Chart) -> None:
     _child(element, "c:separator", after="c:showBubbleSize").text = " "
     element.find(qn("c:txPr")).find(qn("a:bodyPr")).set("wrap", "none")  # one line per label
     native.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.NONE
-    largest = max((value for _, values in chart.series for value in values), default=0)
+    largest = max((value for _, values in chart.series for value in values if value is not None), default=0)
     if largest > 0:
         native.value_axis.minimum_scale = 0
         native.value_axis.maximum_scale = largest * 1.3
@@ -200,7 +205,7 @@ def _kpis(slide, kpis, top) -> int:
         left = MARGIN + index * (width + gap)
         card = slide.shapes.add_shape(1, left, top, width, height)  # 1 = rectangle
         card.fill.solid()
-        card.fill.fore_color.rgb = RGBColor(0xF3, 0xF6, 0xF9)
+        card.fill.fore_color.rgb = _rgb(palette.FAINT)
         card.line.fill.background()
         card.shadow.inherit = False
         _text(
@@ -273,7 +278,7 @@ def _cover(presentation, deck: Deck) -> None:
         [deck.title],
         40,
         bold=True,
-        color=RGBColor(0xFF, 0xFF, 0xFF),
+        color=_rgb(palette.WHITE),
         align=PP_ALIGN.CENTER,
     )
     _text(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from dpf.formatting import fmt_count
 
 # a ranking of more townships is cut (one county's 23 stay whole; a label needs 20 px and half a 1920×1080 slide's
@@ -32,3 +34,16 @@ def cut_note(total: int, chosen: bool, ends: int = RANK_ENDS) -> str:
 def with_place(name: str, place: int) -> str:
     """A township's name with its place in a cut ranking: 北山镇（第1,203）."""
     return f"{name}（第{fmt_count(place)}）"
+
+
+def cut_rows(
+    rows: pd.DataFrame, column: str, chosen: Sequence[bool], most: int = MOST_BARS, ends: int = RANK_ENDS
+) -> pd.DataFrame:
+    """`rows` (one per township, in the chart's rank order, either direction) as a long ranking draws them: all up to
+    `most`; beyond that the kept_places rows, each with its place among all by `column` (PLACE; 1 = largest).
+    The one rule of every township ranking: the dashboard's charts (ui.township_ranking) and the deck's slide."""
+    if len(rows) <= most:
+        return rows
+    keep = kept_places(list(chosen), most, ends)
+    places = rows[column].rank(ascending=False, method="min")
+    return rows[keep].assign(**{PLACE: places[keep].astype("Int64")})

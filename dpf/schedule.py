@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Literal
 
+from dpf import palette
 from dpf.numbers import is_missing, number_or_zero
 
 Basis = Literal["day", "month"]
@@ -33,12 +34,12 @@ class Status(Enum):
     `emoji` is a plain character for text (exports, briefings, table cells).
     """
 
-    SEVERELY_BEHIND = ("severely_behind", "严重滞后", "#C0392B", ":material/error:", "🔴", 0)
-    BEHIND = ("behind", "低于序时", "#D68910", ":material/schedule:", "🟡", 1)
-    AHEAD = ("ahead", "超序时", "#1F7A8C", ":material/trending_up:", "🔵", 2)
-    DONE = ("done", "已完成", "#2E7D32", ":material/check_circle:", "🟢", 3)
-    NOT_STARTED = ("not_started", "未开始", "#8A8F98", ":material/hourglass_empty:", "⚪", 4)
-    NO_TARGET = ("no_target", "无目标", "#B0B4BA", ":material/remove:", "➖", 5)
+    SEVERELY_BEHIND = ("severely_behind", "严重滞后", palette.SEVERELY_BEHIND, ":material/error:", "🔴", 0)
+    BEHIND = ("behind", "低于序时", palette.BEHIND, ":material/schedule:", "🟠", 1)  # amber, as its bars
+    AHEAD = ("ahead", "超序时", palette.AHEAD, ":material/trending_up:", "🔵", 2)
+    DONE = ("done", "已完成", palette.DONE, ":material/check_circle:", "🟢", 3)
+    NOT_STARTED = ("not_started", "未开始", palette.NOT_STARTED, ":material/hourglass_empty:", "⚪", 4)
+    NO_TARGET = ("no_target", "无目标", palette.NO_TARGET, ":material/remove:", "➖", 5)
 
     def __init__(self, code: str, label: str, color: str, icon: str, emoji: str, rank: int) -> None:
         self.code = code

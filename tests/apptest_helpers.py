@@ -131,3 +131,9 @@ def admin_session(monkeypatch, folder: Path) -> str:
     """An accounts file with one 数据管理员 account ('admin'); pass the name to run_page(account=…)."""
     with_accounts(monkeypatch, folder, admin=("admin", ()))
     return "admin"
+
+
+def shown_tables(at) -> list:
+    """Every table of the page: its grids (st.dataframe) and its static tables (st.table: a table too wide for
+    the screen, ui.downloads.shown_table), each with `.value` (the frame as given)."""
+    return [*at.dataframe, *at.table]

@@ -71,7 +71,7 @@ def test_the_url_chooses_the_topic_and_the_frame_holds_its_cards_chart_and_point
     assert_no_controls(at)
     block = title_block(at)
     assert "康复服务 · 儿童康复" in block and "数据截至 2024年9月30日" in block and "范围：全县" in block
-    codes = ["child_rehab_persons", "prosthesis_fittings", "device_fittings", "devices_issued"]
+    codes = ["child_rehab_persons", "prosthesis_fittings", "device_fittings"]  # children's figures only
     cards = metric_values(at)
     assert list(cards) == [INDICATOR_BY_CODE[code].label for code in codes]  # the topic's cards, one row
     assert cards == {label: normal[label] for label in cards}
@@ -162,8 +162,8 @@ def test_the_programmes_topic_is_one_chart_of_what_the_pages_cards_say(demo_dir)
     assert not at.metric
     (chart,) = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert chart["layout"]["title"]["text"] == "2024年各项目发放金额（与上年同期比较）"
-    this_year = next(trace for trace in chart["data"] if trace["name"] == "2024年")
-    labels = dict(zip(this_year["y"], this_year["text"], strict=True))
+    # each programme's figures in a column right of the plot, level with its pair of bars
+    labels = {a["y"]: a["text"] for a in chart["layout"]["annotations"] if a.get("xref") == "paper" and a["x"] == 1.0}
     assert len(labels) == 12  # every programme that paid this year or last
     assert labels["护理补贴"] == f"{cards['护理补贴 金额']}　{cards['护理补贴 人次']}　同比 +11.8%"
     assert labels["护理补贴"] == "308.85万元　35,910人次　同比 +11.8%"

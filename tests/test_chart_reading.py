@@ -3,10 +3,13 @@ bar labels and carrying a unit, tiny samples greyed, one unit per axis, distinct
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
+from dpf.schedule import Status
 from tests.apptest_helpers import no_exception, run_page
 
 
@@ -60,7 +63,7 @@ def test_rehab_coverage_labels_and_county_lines(demo_dir):
     assert len(county) == 1 and county[0].startswith("全县 每千人") and county[0].endswith("人")
 
 
-def test_heatmap_greys_cells_of_few_needs(demo_dir):
+def test_heatmap_leaves_cells_of_few_needs_white(demo_dir):
     at = run_page(demo_dir, "rehab.py", section="需求类型")
     spec = charts(at)["各类康复需求满足率"]
     coloured, greyed = spec["data"]
@@ -75,10 +78,13 @@ def test_heatmap_greys_cells_of_few_needs(demo_dir):
     assert few, "the demo set has township × need cells of one or two needs"
     for rate, _, text_coloured, text_grey in few:
         assert missing(rate) and text_coloured == ""  # not coloured by a rate of one or two cases
-        count = int(text_grey.rpartition("<br>")[2].removesuffix("条"))
-        assert count < 5
+        assert text_grey == "—" or int(text_grey.rpartition("<br>")[2].removesuffix("条")) < 5
     assert any(not missing(rate) for rate, *_ in cells)
-    assert any("不足5条的格子显示为灰色" in c.value for c in at.caption)
+    assert any("不足5条的格子留白" in c.value for c in at.caption)
+    # read projected: white cells (no pale grey field), text of 14 px or more, the scale from 0 to 100 % in one hue
+    assert {colour for _, colour in greyed["colorscale"]} == {"#ffffff"}
+    assert min(coloured["textfont"]["size"], greyed["textfont"]["size"]) >= 14
+    assert (coloured["zmin"], coloured["zmax"]) == (0, 100)
 
 
 def test_heatmap_labels_stay_upright_above_the_footer(demo_dir):
@@ -119,15 +125,21 @@ def test_cumulative_chart_puts_its_unit_on_the_ticks(demo_dir):
     assert not axis.get("title", {}).get("text")
 
 
-def test_children_chart_gives_each_unit_its_own_axis(demo_dir):
+def test_children_chart_holds_childrens_figures_each_on_its_own_axis(demo_dir):
     at = run_page(demo_dir, "rehab.py", section="儿童康复")
     spec = next(s for title, s in charts(at).items() if title.startswith("儿童假肢矫形器"))
-    axes = {t["yaxis"]: set() for t in spec["data"]}
-    for trace in spec["data"]:
-        axes[trace["yaxis"]].add(trace["name"][-2])  # the unit inside the name's brackets: 例, 件, 人
-    assert sorted(len(units) for units in axes.values()) == [1, 1, 1]
-    titles = {spec["layout"][f"yaxis{axis[1:]}"]["title"]["text"] for axis in axes}
-    assert titles == {"例", "件", "人"}
+    names = [t["name"] for t in spec["data"]]
+    assert names == [
+        "假肢矫形器适配（例）",
+        "辅助器具适配（例）",
+        "康复救助安置（人）",
+    ]  # 发放辅助器具 is not children's
+    assert len({t["yaxis"] for t in spec["data"]}) == 3  # one panel, one axis each
+    titles = [spec["layout"][f"yaxis{t['yaxis'][1:]}"]["title"]["text"] for t in spec["data"]]
+    assert titles == ["例", "例", "人"]
+    cards = [m.label for m in at.metric]
+    assert "发放辅助器具" in cards  # the page's own cards above the tabs still carry it
+    assert "发放辅助器具（件）" not in at.dataframe[0].value.columns
 
 
 @pytest.mark.parametrize("page", ["funds.py"])
@@ -136,3 +148,53 @@ def test_programme_colours_are_distinct(demo_dir, page):
     spec = next(s for title, s in charts(at).items() if title.startswith("2024年各月资金发放"))
     colours = [t["marker"]["color"] for t in spec["data"] if t["type"] == "bar"]
     assert len(colours) == len(set(colours)) >= 10
+
+
+def numbers(values) -> list[float]:
+    """A trace's numbers from its JSON: a list, or Plotly's typed array ({"dtype", "bdata"} of a numpy array)."""
+    if isinstance(values, dict):
+        return [float(v) for v in np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])]
+    return [float(v) for v in values if isinstance(v, int | float)]
+
+
+@pytest.mark.parametrize(
+    ("page", "section", "title"),
+    [
+        ("overview.py", None, "各乡镇（街道）人均资金发放"),
+        ("funds.py", "各乡镇（街道）", "各乡镇（街道）人均发放排名"),
+        ("funds.py", "各乡镇（街道）", "各乡镇（街道）发放金额排名"),
+        ("employment.py", "各乡镇（街道）", "各乡镇（街道）培训人次"),
+        ("rehab.py", None, "家庭医生上门康复覆盖"),
+        ("rehab.py", None, "康复需求满足率"),  # a rate too: 0 to just past the largest, not an empty 70–100%
+    ],
+)
+def test_a_ranking_labels_every_bar_and_its_axis_ends_near_the_largest(demo_dir, page, section, title):
+    at = run_page(demo_dir, page, section=section)
+    spec = next(s for name, s in charts(at).items() if name.startswith(title))
+    bars = spec["data"][0]
+    labels = {a["y"]: a["text"] for a in spec["layout"]["annotations"] if a.get("xref") == "paper" and a["x"] == 1.0}
+    if bars.get("textposition") == "inside":  # at the bar's base, inside it
+        labels = dict(zip(bars["y"], bars["text"], strict=True))
+    assert set(labels) == set(bars["y"]) and all(labels.values())  # every township's value beside its bar
+    largest = max(max(numbers(t["x"]), default=0) for t in spec["data"] if t.get("x") is not None)
+    county = [s["x0"] for s in spec["layout"].get("shapes", [])]
+    top = spec["layout"]["xaxis"]["range"][1]
+    assert max([largest, *county]) <= top <= 1.1 * max([largest, *county])  # no empty third of the axis
+
+
+def test_the_per_head_ranking_labels_its_yuan(demo_dir):
+    spec = charts(run_page(demo_dir, "overview.py"))["各乡镇（街道）人均资金发放"]
+    texts = [a["text"] for a in spec["layout"]["annotations"] if a.get("xref") == "paper" and a["x"] == 1.0]
+    assert "537元" in texts and "635元" in texts  # the demo's lowest and highest per certified person
+
+
+def test_the_tile_map_has_a_legend_and_says_what_its_scale_spans(demo_dir):
+    at = run_page(demo_dir, "overview.py", section="乡镇地图")
+    spec = next(s for name, s in charts(at).items() if name.endswith("各乡镇（街道）"))
+    bar = next(t["marker"] for t in spec["data"] if t.get("marker", {}).get("showscale"))
+    assert (round(bar["cmin"]), round(bar["cmax"])) == (537, 635) and bar["colorbar"]["title"]["text"] == "元/持证人"
+    assert any("颜色由浅到深为 537元 至 635元" in c.value and "最高比最低多18.3%" in c.value for c in at.caption)
+    status = run_page(demo_dir, "targets.py", section="乡镇地图")
+    spec = next(s for name, s in charts(status).items() if "完成率与序时进度" in name)
+    legend = [t["name"] for t in spec["data"] if t.get("showlegend")]
+    assert legend and set(legend) <= {s.label for s in Status} and spec["layout"]["showlegend"]

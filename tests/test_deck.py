@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
-from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 
 from dpf.cli import main
 from dpf.deck import ranking_rows
 from dpf.ranking import MOST_BARS, RANK_ENDS
+from dpf.schedule import Status
 from tests.extract_builder import write_set
 from tests.narrative_fixture import AS_OF, TABLES, write_narrative_set
 
@@ -102,7 +102,12 @@ def test_native_charts_hold_the_hand_computed_figures(deck):
     # 城关街道: 6,000 + 2,700 + 10,001 + 2×1,000 + 5,000 = 25,701元; 龙山镇 5,000 + 1,000 + 2,000; 高峰乡 3,000
     assert series(ranking)["2024年"] == (2.57, 0.8, 0.3, 0.0, 0.0)
     targets = charts["年度目标完成情况"]
-    completion = dict(zip(targets.plots[0].categories, series(targets)["完成率"], strict=True))
+    # One series per status (blank where a target has another), so the legend names each status in its bars' colour
+    by_status = series(targets)
+    completion = {
+        name: next(values[index] for values in by_status.values() if values[index] is not None)
+        for index, name in enumerate(targets.plots[0].categories)
+    }
     # 1 of 12 households, 4 of 10 children, 2 of 4 trainees, 1 of 1 base, 3 of 2 persons; the rate target is not drawn
     assert completion == {
         "完成无障碍改造": 8.3,
@@ -111,8 +116,13 @@ def test_native_charts_hold_the_hand_computed_figures(deck):
         "扶持助残基地": 100.0,
         "扶持就业创业": 150.0,
     }
-    assert set(series(targets)["序时进度"]) == {49.7}  # 182 of 366 days
-    assert targets.plots[0].series[0].points[0].format.fill.fore_color.rgb == RGBColor(0xC0, 0x39, 0x2B)  # 严重滞后
+    assert all(sum(values[i] is not None for values in by_status.values()) == 1 for i in range(len(completion)))
+    # against 49.7%: 8.3% is 20+ points behind, 40% behind, 50% ahead, 100% and 150% done
+    assert list(by_status) == ["严重滞后", "低于序时", "超序时", "已完成"]
+    assert targets.has_legend
+    fills = [str(s.format.fill.fore_color.rgb) for s in targets.plots[0].series]
+    assert fills == [status.color.lstrip("#").upper() for status in Status if status.rank < 4]
+    assert "序时进度 49.7%" in targets.chart_title.text_frame.text  # 182 of 366 days
 
 
 def test_chart_figures_are_in_the_data_sheet(deck):

@@ -7,9 +7,11 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
-from ui.downloads import csv_bytes, excel_bytes
+from dpf.schedule import Status
+from ui.downloads import PAGE_TABLE_PX, csv_bytes, excel_bytes, natural_px, styled
 
 FRAME = pd.DataFrame(
     {
@@ -50,3 +52,25 @@ def test_no_download_button_reruns_the_page():
                 calls[f"{path.name}:{node.lineno}"] = getattr(on_click, "value", None)
     assert len(calls) >= 6
     assert {where: value for where, value in calls.items() if value != "ignore"} == {}
+
+
+def test_a_static_table_writes_numbers_as_the_grid_and_statuses_in_their_colour():
+    frame = FRAME.assign(状态=[Status.BEHIND.text, "—"])
+    shown = styled(frame)
+    html = shown.to_html()
+    for text in ("1,138.10", "46,197", "96.2%", "1,235", "● 低于序时"):
+        assert text in html, text
+    assert "🟠" not in html and Status.BEHIND.color in html  # ● in the status's colour, the data keeps the emoji
+    assert frame["状态"][0] == "🟠 低于序时"
+
+
+@pytest.mark.parametrize(
+    ("columns", "wide"),
+    [
+        (4, False),  # fits the page's column: a sortable grid
+        (16, True),  # 资金发放·乡镇×项目's 16 columns: a static table that wraps
+    ],
+)
+def test_a_table_too_wide_for_the_page_is_drawn_static(columns, wide):
+    frame = pd.DataFrame({f"辅助性就业机构{i}（万元）": [123.45] for i in range(columns)})
+    assert (natural_px(frame) > PAGE_TABLE_PX) is wide

@@ -29,7 +29,7 @@ def test_a_status_map_counts_laggards_first_and_names_the_lowest_completions():
         }
     )  # fmt: skip
     assert map_summary(rows) == [
-        ("各状态乡镇（街道）数", ["🔴 严重滞后　4个", "🟡 低于序时　1个", "🟢 已完成　2个"]),
+        ("各状态乡镇（街道）数", ["🔴 严重滞后　4个", "🟠 低于序时　1个", "🟢 已完成　2个"]),
         (
             "完成率最低的5个",
             [  # lowest first; equal values by name (乙 before 庚 in code-point order)

@@ -13,7 +13,15 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_value
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
-from tests.apptest_helpers import markdown_lines, metric_values, no_exception, rerun, run_every_section, run_page
+from tests.apptest_helpers import (
+    markdown_lines,
+    metric_values,
+    no_exception,
+    rerun,
+    run_every_section,
+    run_page,
+    shown_tables,
+)
 from tests.extract_builder import payment, person, service, target, town, write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.employment_tables import class_table, project_table, township_table
@@ -45,7 +53,7 @@ def indicator_frame(folder, year, names=()):
 def shown_table(at, first_column, second_column=None):
     return next(
         d.value
-        for d in at.dataframe
+        for d in shown_tables(at)
         if d.value.columns[0] == first_column and (second_column is None or d.value.columns[1] == second_column)
     )
 
@@ -146,7 +154,7 @@ def test_demo_township_without_training_in_2023(demo_dir):
     assert no_exception(at)
     assert any("鹤山乡2023年（截至数据日）没有残疾人技能培训记录" in i.value for i in at.info)
     assert metric_values(at)["技能培训"] == "0人次"
-    assert not any(d.value.columns[0] == "期次" for d in at.dataframe)
+    assert not any(d.value.columns[0] == "期次" for d in shown_tables(at))
 
 
 def test_queries_agree_with_dpf_indicators(demo, demo_dir):
@@ -242,7 +250,7 @@ def test_township_without_training_shows_an_honest_empty_state(tiny):
     assert shown["技能培训"] == "0人次" and shown["培训期数"] == "0期"
     assert shown["就业登记"] == "1人"
     assert "0人次 / 4人次" in markdown_lines(at)  # the target is still shown, honestly unmet
-    assert not any(d.value.columns[0] in ("期次", "项目编号") for d in at.dataframe)
+    assert not any(d.value.columns[0] in ("期次", "项目编号") for d in shown_tables(at))
     # Only the township comparison and the funnel remain as charts (no course, month or progress chart).
     assert len(at.get("plotly_chart")) == 2
 

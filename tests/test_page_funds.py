@@ -14,7 +14,7 @@ from dpf.db import open_extracts
 from dpf.formatting import fmt_count, fmt_value, fmt_wan
 from dpf.indicators import codes_for_names, compute_indicators
 from dpf.sql import run_query
-from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page, shown_tables
 from tests.extract_builder import payment, person, town, write_set
 from ui.downloads import csv_bytes, excel_bytes
 from ui.funds_tables import catalogue_params, township_program_table
@@ -29,7 +29,7 @@ def indicator_values(folder, year, names=()):
 
 
 def shown_table(at, first_column):
-    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+    return next(d.value for d in shown_tables(at) if d.value.columns[0] == first_column)
 
 
 # The page's tabs; only the chosen one runs.
@@ -89,7 +89,7 @@ def test_2023_program_table_matches_the_report(funds_2023):
     assert table.loc["困难精神残疾人药费补助", "受益数量"] == 1053
     # the 合计 row has no 受益数量 (units differ): the grid shows its missing cells as —, not as None
     assert pd.isna(table.loc["全部项目", "受益数量"])
-    grid = next(d for d in funds_2023.dataframe if d.value.columns[0] == "项目类别")
+    grid = next(d for d in shown_tables(funds_2023) if d.value.columns[0] == "项目类别")
     assert grid.proto.placeholder == "—"
 
 
@@ -188,7 +188,7 @@ def test_township_without_payments_shows_an_honest_empty_state(tiny):
     shown = metric_values(at)
     assert shown["资金发放合计"] == "0万元"
     # No monthly chart and no township table for an empty scope; the comparison with 甲镇 remains.
-    assert not any(d.value.columns[0] == "乡镇（街道）" for d in at.dataframe)
+    assert not any(d.value.columns[0] == "乡镇（街道）" for d in shown_tables(at))
     assert len(at.get("plotly_chart")) == 2
 
 

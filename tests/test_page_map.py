@@ -77,7 +77,7 @@ def test_a_click_on_a_tile_chooses_that_township_and_again_goes_back(demo_copy) 
     figure = map_figure(at, "overview_map")
     assert "范围：龙山镇" in figure["layout"]["annotations"][0]["text"]
     widths = dict(zip(figure["data"][0]["customdata"], figure["data"][0]["marker"]["line"]["width"], strict=True))
-    assert widths[LONGSHAN] == 4 and sorted(widths.values())[-2] == 1  # only the chosen tile is outlined
+    assert widths[LONGSHAN] == 5 and sorted(widths.values())[-2] == 1  # only the chosen tile is outlined
     click(at, demo_copy, "overview_map", LONGSHAN)
     assert at.session_state["township"] == []
 

@@ -14,7 +14,7 @@ from dpf.db import open_extracts
 from dpf.indicators import compute_indicators
 from dpf.progress import cumulative_by_month, monthly_increments, series_for
 from dpf.schedule import completion_pct, month_ends, schedule_share, status_for
-from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
+from tests.apptest_helpers import metric_values, no_exception, rerun, run_page, shown_tables
 from tests.extract_builder import A, B, payment, person, service, target, town, write_set
 
 AS_OF = date(2024, 9, 30)
@@ -126,7 +126,7 @@ def test_page_small_set_county(small_app, small_dir) -> None:
     assert metrics["严重滞后"] == "2项"
     assert metrics["超序时"] == "1项"
     assert metrics["已完成"] == "1项"
-    table = at.dataframe[0].value.set_index("指标")
+    table = shown_tables(at)[0].value.set_index("指标")
     psych = table.loc["救助困难精神残疾人"]
     assert psych["完成值"] == "3人" and psych["目标"] == "4人"
     assert psych["完成率（%）"] == 75.0
@@ -149,7 +149,7 @@ def test_page_small_set_county(small_app, small_dir) -> None:
     # township ranking (its own tab, same cards above): 城关街道 1/2 严重滞后 before 龙山镇 2/2 已完成
     ranking_tab = run_page(small_dir, "targets.py", section="各乡镇（街道）")
     assert metric_values(ranking_tab) == metrics
-    ranking = ranking_tab.dataframe[0].value
+    ranking = shown_tables(ranking_tab)[0].value
     assert list(ranking["乡镇（街道）"]) == ["城关街道", "龙山镇"]
     assert list(ranking["状态"]) == ["🔴 严重滞后", "🟢 已完成"]
     # the cumulative chart defaults to the first laggard
@@ -179,7 +179,7 @@ def test_page_small_set_month_basis_and_target_choice(small_dir) -> None:
 def test_page_small_set_township(small_dir) -> None:
     at = run_page(small_dir, "targets.py", query={"township": "城关街道"})
     assert no_exception(at)
-    table = at.dataframe[0].value.set_index("指标")
+    table = shown_tables(at)[0].value.set_index("指标")
     # the share (2) for 城关街道 and the county's rate target; county-only targets are not pretended
     assert table.loc["救助困难精神残疾人", "目标"] == "2人"
     assert table.loc["救助困难精神残疾人", "完成值"] == "1人"
@@ -197,7 +197,7 @@ def test_page_without_targets_table(small_dir, tmp_path) -> None:
     at = run_page(folder, "targets.py")
     assert no_exception(at)
     assert any("年度目标" in i.value for i in at.info)
-    assert not at.dataframe
+    assert not shown_tables(at)
 
 
 def test_page_year_without_targets(small_dir) -> None:
@@ -221,7 +221,7 @@ def test_demo_page_shows_every_2024_target(demo_app, demo) -> None:
     at = demo_app
     assert no_exception(at)
     assert metric_values(at)["序时进度（按天）"] == "74.9%"
-    table = at.dataframe[0].value.set_index("指标")
+    table = shown_tables(at)[0].value.set_index("指标")
     expected = compute_indicators(demo, 2024, [], AS_OF).set_index("indicator")
     schedule = schedule_share(2024, AS_OF)
     assert len(table) == len(TARGETS_2024)

@@ -103,7 +103,9 @@ def test_each_report_figure_is_on_a_card_with_its_label(cards_2023, code, label,
 def test_every_2024_target_of_the_report_is_on_the_targets_page(demo_dir):
     runs = run_every_section(demo_dir, "targets.py", declared_sections("targets.py"), {"year": "2024"})
     assert no_exception(runs)
-    table = next(d.value for d in runs.dataframe if "指标" in d.value.columns and "预计全年" in d.value.columns)
+    table = next(
+        d.value for d in [*runs.dataframe, *runs.table] if "指标" in d.value.columns and "预计全年" in d.value.columns
+    )
     shown = dict(zip(table["指标"], table["目标"], strict=True))
     for code, target, _ in TARGETS_2024:
         indicator = INDICATOR_BY_CODE[code]

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dpf import palette
+
 BRIEFING_KEY = "briefing"  # the URL parameter
 _TOGGLE_KEY = "briefing_toggle"
 
@@ -21,10 +23,10 @@ _BRIEFING_CSS = """
 [data-testid="stMetricValue"] { font-size: clamp(1.2rem, calc((100cqi - 24px) / 7.2), 2.6rem) !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
 [data-testid="stMetricDelta"] { font-size: 1.05rem !important; }
-.dpf-title-block { border-left: 8px solid #1f5f8b; background: #f3f6f9; padding: 0.8rem 1.4rem; margin-bottom: 0.6rem; }
-.dpf-title-block h1 { font-size: 2.2rem; margin: 0; padding: 0; color: #1f2933; }
-.dpf-title-block .dpf-meta { font-size: 1.15rem; color: #374151; margin-top: 0.3rem; }
-.dpf-title-block .dpf-source { font-size: 0.95rem; color: #6b7280; margin-top: 0.15rem; }
+.dpf-title-block { border-left: 8px solid @accent; background: @faint; padding: 0.8rem 1.4rem; margin-bottom: 0.6rem; }
+.dpf-title-block h1 { font-size: 2.2rem; margin: 0; padding: 0; color: @ink; }
+.dpf-title-block .dpf-meta { font-size: 1.15rem; color: @ink; margin-top: 0.3rem; }
+.dpf-title-block .dpf-source { font-size: 0.95rem; color: @muted; margin-top: 0.15rem; }
 /* one topic per 1920×1080 screen: the way to the other topics and out starts just below the first screen */
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
   min-height: calc(100vh - 1.2rem + 6rem + 1rem); }
@@ -39,6 +41,13 @@ _BRIEFING_CSS = """
 .st-key-dpf_box_alerts [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { display: block; }
 </style>
 """
+for _token, _colour in {
+    "@accent": palette.THIS_YEAR,
+    "@faint": palette.FAINT,
+    "@ink": palette.INK,
+    "@muted": palette.MUTED,
+}.items():
+    _BRIEFING_CSS = _BRIEFING_CSS.replace(_token, _colour)  # the title block's colours, from dpf.palette
 
 
 def briefing_on() -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from dpf import palette
 from dpf.access import rank_of
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
-from dpf.palette import PALETTE
 from dpf.ranking import PLACE, with_place
 from ui.briefing_frame import chart_height, every_label
 from ui.context import View
@@ -27,7 +27,7 @@ BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink
 
 AXIS_STYLE = {
     "tickformat": AXIS_TICKFORMAT,
-    "gridcolor": "#eef1f4",
+    "gridcolor": palette.GRID,
     "zeroline": False,
     "automargin": True,
     "title": {"standoff": TITLE_STANDOFF},
@@ -38,8 +38,8 @@ def _template(scale: float) -> go.layout.Template:
     """The shared look; the title sits at the very top, the legend in its own row below it."""
     return go.layout.Template(
         layout=go.Layout(
-            font={"family": FONT_FAMILY, "size": round(13 * scale), "color": "#1f2933"},
-            colorway=PALETTE,
+            font={"family": FONT_FAMILY, "size": round(13 * scale), "color": palette.INK},
+            colorway=[palette.THIS_YEAR, palette.LAST_YEAR],
             paper_bgcolor="white",
             plot_bgcolor="white",
             hoverlabel={"font": {"family": FONT_FAMILY}},
@@ -142,6 +142,7 @@ def add_bars_by(
     frame: pd.DataFrame,
     column: str,
     labels: Mapping[Any, str],
+    colours: Sequence[str],
     x: Callable[[pd.DataFrame], Any],
     y: str,
     hovertemplate: str,
@@ -149,7 +150,7 @@ def add_bars_by(
     skip_empty: bool = False,
 ) -> None:
     """One bar trace per key of `labels`: the rows of `frame` whose `column` holds it, named by its label and
-    coloured in palette order. `hovertemplate` is formatted with {label}; `skip_empty` leaves out keys without rows."""
+    coloured by `colours` in the same order (dpf.palette). `hovertemplate` is formatted with {label}; `skip_empty` leaves out keys without rows."""
     for index, (key, label) in enumerate(labels.items()):
         rows = frame[frame[column] == key]
         if skip_empty and rows.empty:
@@ -158,21 +159,19 @@ def add_bars_by(
             x=x(rows),
             y=rows[y],
             name=label,
-            marker_color=PALETTE[index],
+            marker_color=colours[index],
             customdata=rows[customdata] if customdata else None,
             hovertemplate=hovertemplate.format(label=label),
         )
 
 
-CHOSEN_COLOUR = "#c05746"  # the townships chosen in the sidebar, among all the others
-
-
 def township_bars(
     view: View, rows: pd.DataFrame, x: pd.Series, colour: str, hovertemplate: str, **bar: Any
 ) -> go.Figure:
-    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in red. For
+    """Horizontal bars, one per township (rows' `code` and `name`, the first at the bottom); the view's in
+    palette.CHOSEN. For
     a session that may see only some townships, each bar's label carries its rank among all (龙山镇（第5/23）)."""
-    colours = [CHOSEN_COLOUR if one else colour for one in rows["code"].isin(view.township_codes)]
+    colours = [palette.CHOSEN if one else colour for one in rows["code"].isin(view.township_codes)]
     return go.Figure(
         go.Bar(
             x=x, y=ranked_names(rows, x.name), orientation="h", marker_color=colours, hovertemplate=hovertemplate, **bar
@@ -207,11 +206,11 @@ def add_county_line(fig: go.Figure, x: float | None, label: str) -> None:
     """A dashed vertical line at the county average, labelled above the plot (skipped when undefined)."""
     if x is None or x != x:
         return
-    add_vertical_line(fig, x, {"dash": "dash", "color": "#6b7280"})
+    add_vertical_line(fig, x, {"dash": "dash", "color": palette.MUTED})
     fig.add_annotation(x=x, y=1.0, yref="paper", text=label, showarrow=False, yanchor="bottom", yshift=2)
 
 
-def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str]) -> None:
+def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str], font_px: int = BAR_LABEL_PX) -> None:
     """Each horizontal bar's label in a column right of the plot, level with its bar, so no reference line drawn
     across the bars (全县, 序时进度) runs through a label; the right margin is widened to hold the longest."""
     for row, text in zip(rows, texts, strict=True):
@@ -224,9 +223,9 @@ def add_row_labels(fig: go.Figure, rows: list[str], texts: list[str]) -> None:
             xshift=6,
             text=text,
             showarrow=False,
-            font={"size": BAR_LABEL_PX},
+            font={"size": font_px},
         )
-    widest = max((text_px(text, BAR_LABEL_PX) for text in texts), default=0)
+    widest = max((text_px(text, font_px) for text in texts), default=0)
     fig.update_layout(margin={"r": round(widest) + 16})
 
 
@@ -341,7 +340,7 @@ def show_chart(
         yanchor="top",
         yshift=footer_shift,
         showarrow=False,
-        font={"size": round(11 * type_scale), "color": "#6b7280"},
+        font={"size": round(11 * type_scale), "color": palette.MUTED},
     )
     config = {
         **CHART_CONFIG,

@@ -8,13 +8,15 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dpf import audit
 from dpf.formatting import EXCEL_FORMATS, fmt_date, table_formats
 from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
+from dpf.schedule import Status
 from ui.briefing import briefing_on
 from ui.briefing_frame import fitted_table
-from ui.charts import safe_filename
+from ui.charts import safe_filename, text_px
 from ui.context import View
 
 
@@ -60,18 +62,63 @@ def table_size(rows: int, briefing: bool) -> dict | None:
     return {"height": "content"} if rows <= WHOLE_TABLE_ROWS else {}
 
 
-def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
+# A page's table wider than this (one column of the 1440×900 screen beside the sidebar holds ≈1,070 px) is drawn as a
+# static table whose headers and sentences wrap, so its last column (合计, 为什么) is on screen and in a screenshot.
+PAGE_TABLE_PX = 1_000
+CELL_PAD_PX, TABLE_FONT_PX = 16, 14  # st.dataframe's cell padding and type size, for the width estimate
+_PYTHON_FORMATS = {"%,.2f": "{:,.2f}", "%,d": "{:,.0f}", "%.1f%%": "{:.1f}%", "%,.0f": "{:,.0f}", "%,.1f": "{:,.1f}"}
+_PYTHON_FORMATS["%.1f"] = "{:.1f}"
+STATUS_BY_TEXT = {status.text: status for status in Status}
+
+
+def natural_px(frame: pd.DataFrame) -> float:
+    """About how wide st.dataframe draws `frame` with every header and cell whole: per column its widest text."""
+    formats = table_formats(frame)
+    total = 0.0
+    for header in frame.columns:
+        column = frame[header]
+        printf = formats.get(str(header))
+        cells = [_PYTHON_FORMATS.get(printf, "{}").format(v) if printf else str(v) for v in column.dropna().head(60)]
+        widest = max([text_px(str(header), TABLE_FONT_PX)] + [text_px(cell, TABLE_FONT_PX) for cell in cells])
+        total += min(widest, 400) + CELL_PAD_PX
+    return total
+
+
+def status_mark(text: object) -> str:
+    """A status cell as the page shows it: ● and the label, in the status's colour (set by styled()); the data
+    (and the downloads) keep the emoji text."""
+    status = STATUS_BY_TEXT.get(str(text))
+    return f"● {status.label}" if status else ("" if text is None or text != text else str(text))
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """`frame` with its numbers written as dpf.formatting's column formats (— for no value) and each target
+    status in the status's colour (dpf.palette), as the charts draw it."""
+    formats = {header: _PYTHON_FORMATS[printf] for header, printf in table_formats(frame).items()}
+    statuses = [header for header in frame.columns if str(header) == "状态"]
+    styler = frame.style.format(formats, na_rep=NO_VALUE).format(status_mark, subset=statuses)
+    colour = {status.text: f"color: {status.color}; font-weight: 600" for status in Status}
+    return styler.map(lambda text: colour.get(str(text), ""), subset=statuses)
+
+
+def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None, room_px: int = PAGE_TABLE_PX) -> None:
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
-    rates with %); `column_config` adds or overrides columns' settings."""
+    rates with %); `column_config` adds or overrides columns' settings. On the page a table too wide for the screen
+    is a static table whose headers and sentences wrap (nothing cut on the right, no sorting); `room_px` is the
+    width it has (a table in a column beside a chart has less)."""
     briefing = briefing_on()
     size = table_size(len(frame), briefing)
     if size is None:
         return
+    if not briefing and natural_px(frame) > room_px:
+        st.table(styled(frame), hide_index=True, width="stretch")
+        return
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
     if briefing:
         config.update(slide_headers(frame, config))
+    has_status = "状态" in frame.columns
     st.dataframe(
-        frame,
+        styled(frame) if has_status else frame,
         hide_index=True,
         width="stretch",
         key=key,
@@ -127,9 +174,9 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     """
     if briefing_on():
         return
-    left, right, _ = st.columns([1, 1, 4])
     xlsx_name, csv_name = download_name(page, table, view, ".xlsx"), download_name(page, table, view, ".csv")
-    with left:
+    # one row of buttons as wide as their words (narrow columns would cut 下载 Excel to 下载 ⋯)
+    with st.container(horizontal=True, key=f"{key}_buttons"):
         st.download_button(
             "下载 Excel",
             audited(partial(excel_bytes, frame, table), view, xlsx_name),
@@ -139,7 +186,6 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
             on_click="ignore",
             icon=":material/download:",
         )
-    with right:
         st.download_button(
             "下载 CSV",
             audited(partial(csv_bytes, frame), view, csv_name),
@@ -151,7 +197,9 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
         )
 
 
-def table_with_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str) -> None:
+def table_with_downloads(
+    frame: pd.DataFrame, page: str, table: str, view: View, key: str, download_key: str, room_px: int = PAGE_TABLE_PX
+) -> None:
     """The table as shown (click a header to sort) with its two download buttons below."""
-    shown_table(frame, key)
+    shown_table(frame, key, room_px=room_px)
     table_downloads(frame, page, table, view, key=download_key)

@@ -57,7 +57,6 @@ def category_table(by_category: pd.DataFrame) -> pd.DataFrame:
 CHILD_COLUMNS = {
     "prosthesis_fitting": "假肢矫形器适配（例）",
     "device_fitting": "辅助器具适配（例）",
-    "device_issued": "发放辅助器具（件）",
     "child_rehab": "康复救助安置（人）",
 }
 

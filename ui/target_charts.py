@@ -10,14 +10,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
-from dpf.ranking import PLACE, with_place
 from dpf.schedule import Basis, Status, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
 from ui.briefing import tip
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import Ranking, show_ranking
 
 BASIS_LABELS = {"day": "按天", "month": "按月"}
 BASIS_HELP = {
@@ -64,7 +64,7 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
         x=[top] * len(rows),
         y=names,
         orientation="h",
-        marker_color="#eef1f4",
+        marker_color=palette.GRID,
         width=0.7,
         hoverinfo="skip",
         showlegend=False,
@@ -87,11 +87,11 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
             x=[schedule] * len(accumulating),
             y=accumulating,
             mode="markers",
-            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": "#1f2933"}},
+            marker={"symbol": "line-ns", "size": 30, "line": {"width": 3, "color": palette.INK}},
             name=f"序时进度 {fmt_pct(schedule)}",
             hovertemplate=f"序时进度 {fmt_pct(schedule)}<extra></extra>",
         )
-    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
+    add_vertical_line(fig, 100, {"color": palette.MUTED, "dash": "dash", "width": 1})
     add_row_labels(fig, names, [label(r) for r in rows])
     fig.update_layout(
         barmode="overlay",
@@ -154,46 +154,44 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
 
 
 def township_chart(view: View, name: str, unit: str, records: list[TownshipTarget]) -> None:
-    """Each township's completion of its share of one target, laggards first, against 序时进度 and 100%."""
-    chosen = set(view.township_codes)
-    completions = pd.DataFrame(
-        {"code": [t.code for t in records], "completion": [t.progress.completion or 0.0 for t in records]}
-    )
-    shown = shown_ranking(view, completions, "completion", "targets_township_ranking")
-    records = [records[index] for index in shown.rows.index]
-    places = list(shown.rows[PLACE]) if PLACE in shown.rows else [None] * len(records)
-    names = [
-        ("▶ " if t.code in chosen else "") + (with_place(t.name, place) if place else t.name)
-        for t, place in zip(records, places, strict=True)
-    ]
+    """Each township's completion of its share of one target, laggards first, in its status's colour, against
+    序时进度 and 100% (ui.township_ranking.show_ranking, as every township ranking)."""
     top = completion_top([t.progress.completion for t in records])
     schedule = records[0].progress.schedule
-    texts = [
-        f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status_label}"
-        for p in (t.progress for t in records)
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=[min(t.progress.completion or 0.0, top) for t in records],
-            y=names,
-            orientation="h",
-            marker_color=[t.progress.status.color for t in records],
-            customdata=texts,
-            hovertemplate="%{y}：%{customdata}<extra></extra>",
-            showlegend=False,
-        )
+    by_code = {t.code: t for t in records}
+    rows = pd.DataFrame(
+        {
+            "code": [t.code for t in records],
+            "name": [t.name for t in records],
+            "completion": [min(t.progress.completion or 0.0, top) for t in records],
+        }
     )
-    add_vertical_line(fig, schedule, {"color": "#1f2933", "width": 2})
-    add_vertical_line(fig, 100, {"color": "#6b7280", "dash": "dash", "width": 1})
-    add_row_labels(fig, names, texts)
-    fig.update_layout(
+
+    def texts(rows: pd.DataFrame) -> list[str]:
+        return [
+            f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status_label}"
+            for p in (by_code[code].progress for code in rows["code"])
+        ]
+
+    def lines(fig: go.Figure, rows: pd.DataFrame) -> None:
+        add_vertical_line(fig, schedule, {"color": palette.INK, "width": 2})
+        add_vertical_line(fig, 100, {"color": palette.MUTED, "dash": "dash", "width": 1})
+        fig.update_layout(showlegend=False)
+
+    spec = Ranking(
+        f"{name}：各乡镇（街道）完成率",
+        "targets_township_ranking",
+        "completion",
+        texts,
+        "%{y}：%{text}<extra></extra>",
+        "",
+        decorate=lines,
+        colours=lambda rows: [by_code[code].progress.status.color for code in rows["code"]],
         xaxis=completion_axis(top, 1.02, f"完成率（实线为序时进度 {fmt_pct(schedule)}，虚线为100%）"),
-        yaxis=category_axis(names),
+        top_down=True,
+        room=140,
     )
-    note = "（▶ 为所选乡镇）" if chosen else ""
-    height = max(300, 30 * len(records) + 140)
-    title = f"{name}：各乡镇（街道）完成率{note}"
-    show_chart(fig, title, view, key="targets_township_ranking", height=height, subtitle=shown.note)
+    show_ranking(view, rows, spec)
 
 
 def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
@@ -249,7 +247,7 @@ def cumulative_chart(
             y=[v for _, v in line],
             name=f"序时进度（{BASIS_LABELS[basis]}）",
             mode="lines",
-            line={"color": "#9aa5b1", "width": 2},
+            line={"color": palette.SCHEDULE_LINE, "width": 2},
             hovertemplate="%{x}底 按序时应完成 " + hover_number("y", unit) + "<extra></extra>",
         )
     last = [(d, v) for d, v in zip(ends, last_year, strict=True) if not math.isnan(v)]
@@ -259,7 +257,7 @@ def cumulative_chart(
             y=[v for _, v in last],
             name=f"{view.year - 1}年同期" + ("" if p.is_rate else "累计"),
             mode="lines",
-            line={"color": "#b5838d", "dash": "dot", "width": 1.5},
+            line={"color": palette.LAST_YEAR, "dash": "dot", "width": 2},
             hovertemplate=f"{view.year - 1}年" + "%{x}底累计 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_scatter(
@@ -267,7 +265,7 @@ def cumulative_chart(
         y=[v for _, v in actual],
         name="各月底的值" if p.is_rate else "实际累计",
         mode="lines+markers",
-        line={"color": p.status.color, "width": 3},
+        line={"color": palette.THIS_YEAR, "width": 3},
         customdata=[fmt_date(d) for d, _ in actual],
         hovertemplate="截至%{customdata} 累计 " + hover_number("y", unit) + "<extra></extra>",
     )
@@ -281,12 +279,12 @@ def cumulative_chart(
             y=list(projected.values()),
             name=projection_name(p.is_rate, pattern),
             mode="lines",
-            line={"color": p.status.color, "dash": "dash", "width": 2},
+            line={"color": palette.THIS_YEAR, "dash": "dash", "width": 2},
             hovertemplate="预计%{x}底 " + hover_number("y", unit) + "<extra></extra>",
         )
     fig.add_hline(
         y=p.target,
-        line={"color": "#c05746", "dash": "dash", "width": 1},
+        line={"color": palette.TARGET_LINE, "dash": "dash", "width": 1},
         annotation_text=f"目标 {fmt_value(p.target, unit)}",
         annotation_position="top left",
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 import streamlit as st
 
+from dpf import palette
 from dpf.formatting import fmt_pct, fmt_value
 from dpf.schedule import TargetProgress, schedule_share
 from dpf.targets import evaluate_targets
@@ -16,10 +18,13 @@ TILE_ROW_PX = 157  # a row (and its caption) of target tiles in 简报模式
 
 
 def status_badge(progress: TargetProgress) -> str:
-    """Markdown for a coloured badge of the target's status, with its icon (a rate: 已达目标 / 低于目标)."""
-    status = progress.status
-    colour = {"done": "green", "ahead": "blue", "behind": "orange", "severely_behind": "red"}.get(status.code, "gray")
-    return f":{colour}-badge[{status.icon} {progress.status_label}]"
+    """HTML for a badge of the target's status in its own colour (dpf.palette, as the charts and tables draw it;
+    a rate: 已达目标 / 低于目标)."""
+    colour = progress.status.color
+    return (
+        f'<span class="dpf-status-badge" style="background: {colour}; color: {palette.WHITE}; '
+        f'border-radius: 0.4rem; padding: 0.05rem 0.45rem; font-size: 0.875rem; white-space: nowrap; display: inline-block;">{escape(progress.status_label)}</span>'
+    )
 
 
 def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 5) -> None:
@@ -43,5 +48,6 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
             with column, st.container(border=True):
                 st.markdown(
                     f"**{row.name}**  \n{fmt_value(item.value, row.unit)} / {fmt_value(item.target, row.unit)}  \n"
-                    f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}"
+                    f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}",
+                    unsafe_allow_html=True,  # the badge: a span in the status's colour (no user text in it)
                 )

@@ -15,24 +15,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
 from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
-from dpf.schedule import Status
 from dpf.targets import TownshipTarget
 from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
 from dpf.township_shapes import Shapes
 from ui.briefing_frame import chart_room, setting, setting_box
-from ui.charts import CHOSEN_COLOUR, FONT_FAMILY, bars_height, show_chart, township_bars
+from ui.charts import FONT_FAMILY, show_chart
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
 from ui.map_summary import map_summary, show_map_summary
 from ui.plain_text import markdown_literal
-from ui.township_ranking import shown_ranking
+from ui.township_ranking import Ranking, show_ranking
 
-STATUS_KEY = "、".join(status.text for status in Status if status is not Status.NO_TARGET)
-SCALE = ["#e3edf5", "#1f5f8b"]  # light (low) to dark (high)
-NO_VALUE = "#d5dae0"
 LABELS_FROM_PX = 44  # tiles smaller than this carry no label (the hover still has it)
 MAX_CELL_PX = 76
 MIN_CELL_PX = 8
@@ -72,27 +69,72 @@ def _point_code(point: dict) -> str | None:
 
 
 def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Each tile's fill and label colour: the row's own colour (status maps), else its place on the scale."""
+    """Each tile's fill and label colour: the row's own colour (status maps), else its place on the scale from the
+    lowest value (lightest) to the highest (darkest): the caption and the colour bar say which values those are."""
     if "colour" in rows:
-        return list(rows["colour"]), ["white"] * len(rows)
+        return list(rows["colour"]), [palette.WHITE] * len(rows)
     values = pd.to_numeric(rows["value"], errors="coerce")
     low, high = values.min(), values.max()
     fills, texts = [], []
     for value in values:
         if pd.isna(value):
-            fills.append(NO_VALUE)
-            texts.append("#1f2933")
+            fills.append(palette.NO_VALUE)
+            texts.append(palette.INK)
             continue
         share = 0.5 if high == low else (value - low) / (high - low)
-        fills.append(_blend(SCALE[0], SCALE[1], share))
-        texts.append("white" if share > 0.45 else "#1f2933")
+        fills.append(palette.scale_colour(share))
+        texts.append(palette.WHITE if share > 0.45 else palette.INK)
     return fills, texts
 
 
-def _blend(low: str, high: str, share: float) -> str:
-    a = [int(low[i : i + 2], 16) for i in (1, 3, 5)]
-    b = [int(high[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+def scale_note(rows: pd.DataFrame, unit: str) -> str:
+    """What the scale's ends stand for: 颜色由浅到深为 537元 至 635元（最高比最低多18.2%）."""
+    values = pd.to_numeric(rows["value"], errors="coerce").dropna()
+    if values.empty:
+        return f"颜色越深数值越大（{unit}）"
+    low, high = float(values.min()), float(values.max())
+    labels = dict(zip(pd.to_numeric(rows["value"], errors="coerce"), rows["label"], strict=False))
+    low_text, high_text = (str(labels.get(v, v)).replace("<br>", " ") for v in (low, high))
+    if high == low:
+        return f"各乡镇（街道）数值相同（{low_text}），颜色相同"
+    spread = f"，最高比最低多{fmt_pct((high - low) / low * 100)}" if low > 0 else ""
+    return f"颜色由浅到深为 {low_text} 至 {high_text}（色阶从最低值画到最高值{spread}）"
+
+
+def add_legend(fig: go.Figure, rows: pd.DataFrame, unit: str) -> None:
+    """The map's key: a status map names each status shown (its colour), a value map carries a colour bar from the
+    lowest to the highest value in `unit`."""
+    if "status" in rows:
+        for status in sorted(set(rows["status"]), key=lambda s: s.rank):
+            fig.add_scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=status.label,
+                marker={"symbol": "square", "size": 14, "color": status.color},
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        fig.update_layout(showlegend=True)
+        return
+    values = pd.to_numeric(rows["value"], errors="coerce").dropna()
+    if values.empty or values.min() == values.max():
+        return
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={
+            "colorscale": palette.plotly_scale(),
+            "cmin": float(values.min()),
+            "cmax": float(values.max()),
+            "color": [float(values.min())],
+            "showscale": True,
+            "colorbar": {"title": {"text": unit, "side": "top"}, "thickness": 14, "len": 0.8},
+        },
+        showlegend=False,
+        hoverinfo="skip",
+    )
 
 
 def tile_figure(
@@ -118,8 +160,8 @@ def tile_figure(
             "size": round((cell - 3) * scale),
             "color": fills,
             "line": {
-                "color": [CHOSEN_COLOUR if one else "white" for one in outlined],
-                "width": [4 if one else gap for one in outlined],
+                "color": [palette.CHOSEN if one else palette.WHITE for one in outlined],
+                "width": [5 if one else gap for one in outlined],
             },
         },
         "text": labels,
@@ -159,7 +201,7 @@ def choropleth_figure(rows: pd.DataFrame, shapes: Shapes, chosen: set[str]) -> g
                 "showscale": False,
                 "marker": {
                     "line": {
-                        "color": [CHOSEN_COLOUR if codes[i] in chosen else "white" for i in which],
+                        "color": [palette.CHOSEN if codes[i] in chosen else palette.WHITE for i in which],
                         "width": [4 if codes[i] in chosen else 1 for i in which],
                     }
                 },
@@ -206,10 +248,10 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
             scale = min(MAX_SLIDE_SCALE, (chart_room() - MAP_FRAME_PX) / plot_px, SLIDE_TILES_PX / width_px)
             fig, (plot_px, _) = tile_figure(frame, positions, chosen, scale)
         height = plot_px + MAP_FRAME_PX
-    colours = (
-        "颜色为与序时进度相比的状态（" + STATUS_KEY + "）" if "colour" in frame else f"颜色越深数值越大（{rows.unit}）"
-    )
-    st.caption(f"{colours}；红框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    colours = "颜色为与序时进度相比的状态（见图例）" if "colour" in frame else scale_note(frame, rows.unit)
+    if shapes is None:
+        add_legend(fig, frame, rows.unit)
+    st.caption(f"{colours}；黑框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
     if not view.briefing:
         clickable_chart(fig, title, view, key, height, name_by_code)
         return
@@ -243,14 +285,16 @@ def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_
         f"乡镇（街道）过多（共{fmt_count(len(frame), '个')}），地图只在不超过{MOST_TILES}个时显示，下面按数值排名。"
     )
     rows = frame[frame["value"].notna()].sort_values("value")
-    shown = shown_ranking(view, rows, "value", key)
-    rows = shown.rows
-    fig = township_bars(
-        view, rows, rows["value"], SCALE[1], "%{y}：%{text}<extra></extra>", text=rows["label"], customdata=rows["code"]
+    spec = Ranking(
+        title,
+        key,
+        "value",
+        lambda rows: list(rows["label"]),
+        "%{y}：%{text}<extra></extra>",
+        "",
+        customdata=lambda rows: rows["code"],
     )
-    fig.update_traces(textposition="none")
-    fig.update_layout(showlegend=False, clickmode="event+select")
-    clickable_chart(fig, title, view, key, bars_height(len(rows)), name_by_code, shown.note)
+    show_ranking(view, rows, spec, on_select=lambda: _pick(key, name_by_code), selection_mode="points")
 
 
 def indicator_rows(view: View, code: str) -> MapRows:

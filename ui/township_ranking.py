@@ -4,14 +4,27 @@ says so, and a 显示全部 toggle draws them all. The rows come from the View, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from dpf import palette
 from dpf import ranking as ranking_rule
 from dpf.formatting import fmt_count
-from dpf.ranking import PLACE, cut_note, kept_places
+from dpf.ranking import cut_note, cut_rows
+from ui.charts import (
+    BAR_LABEL_PX,
+    BRIEFING_TYPE_SCALE,
+    add_county_line,
+    add_row_labels,
+    bars_height,
+    show_chart,
+    township_bars,
+)
 from ui.context import View
 
 
@@ -41,7 +54,94 @@ def shown_ranking(
     ends = ranking_rule.RANK_ENDS if ends is None else ends
     if len(rows) <= most or show_everyone(view, len(rows), key, "全部乡镇（街道）画成一张长图，较慢。"):
         return ShownRanking(rows)
-    keep = kept_places(rows["code"].isin(view.township_codes).tolist(), most, ends)
-    places = rows[column].rank(ascending=False, method="min")
-    shown = rows[keep].assign(**{PLACE: places[keep].astype("Int64")})
+    shown = cut_rows(rows, column, rows["code"].isin(view.township_codes).tolist(), most, ends)
     return ShownRanking(shown, cut_note(len(rows), bool(view.township_codes), ends))
+
+
+CHOSEN_NOTE = "（黑色为所选乡镇）"  # a ranking's title when townships are chosen: how their bars are told apart
+MARKED_NOTE = "（▶ 为所选乡镇）"  # … when the bars' colours are statuses
+AXIS_ROOM = 1.04  # the value axis ends just past the largest bar (or county line): no empty third of an axis
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One township ranking chart: `rows` (one per township: code, name and the measure `column`, in the chart's
+    order, the first at the bottom), the value drawn (`column` × `scale`, e.g. 1/10,000 for 万元), each bar's label
+    (`labels`: in a column right of the plot, or `inside` the bar at its base), the hover and the axis's title;
+    `county` = (value, label) draws the county's line."""
+
+    title: str
+    key: str
+    column: str
+    labels: Callable[[pd.DataFrame], Sequence[str]]
+    hovertemplate: str
+    axis_title: str
+    scale: float = 1.0
+    customdata: Callable[[pd.DataFrame], Any] | None = None
+    county: tuple[float | None, str] | None = None
+    room: int = 100  # bars_height's room for title, axis and footer
+    decorate: Callable[[go.Figure, pd.DataFrame], None] | None = None  # more traces (a target mark) on the bars
+    inside: bool = False  # labels at the bar's base, inside it (a county line further right never runs through)
+    axis_range: tuple[float, float] | None = None  # a fixed value axis (a rate: 0–100); else 0 to the largest
+    colours: Callable[[pd.DataFrame], Sequence[str]] | None = None  # per bar (a status): the chosen then wear ▶
+    xaxis: dict | None = None  # the value axis's whole layout (年度目标's completion axis), instead of the above
+    top_down: bool = False  # the rows' first on top (laggards first), not at the bottom
+
+
+def label_px(view: View) -> int:
+    """A bar label's type size: larger on a 简报模式 slide, read from across a meeting room."""
+    return round(BAR_LABEL_PX * BRIEFING_TYPE_SCALE) if view.briefing else BAR_LABEL_PX
+
+
+def show_ranking(view: View, rows: pd.DataFrame, spec: Ranking, **select: Any) -> go.Figure | None:
+    """Draw one township ranking (every township ranking of the dashboard and its slides): cut to its ends when
+    long (shown_ranking), the chosen townships in palette.CHOSEN, each bar labelled, the county's line, the axis
+    ending just past the largest bar. `select` makes it clickable (st.plotly_chart's on_select, selection_mode)."""
+    shown = shown_ranking(view, rows, spec.column, spec.key)
+    rows = shown.rows
+    if spec.colours:  # the bars' colours say something else: the chosen townships are marked ▶ instead
+        rows = rows.assign(
+            name=[
+                ("▶ " if chosen else "") + name
+                for chosen, name in zip(rows["code"].isin(view.township_codes), rows["name"], strict=True)
+            ]
+        )
+    x = rows[spec.column] * spec.scale
+    text = list(spec.labels(rows))
+    inside = {"textposition": "inside", "insidetextanchor": "start", "textfont": {"color": palette.WHITE}}
+    fig = township_bars(
+        view,
+        rows,
+        x,
+        palette.THIS_YEAR,
+        spec.hovertemplate,
+        text=text,
+        customdata=spec.customdata(rows) if spec.customdata else None,
+        **(inside if spec.inside else {"textposition": "none"}),
+    )
+    fig.update_traces(textfont_size=BAR_LABEL_PX, selector={"type": "bar"})
+    if spec.colours:
+        fig.update_traces(marker_color=list(spec.colours(rows)), selector={"type": "bar"})
+    if spec.top_down:
+        fig.update_yaxes(autorange="reversed")
+    if not spec.inside:  # each value in a column right of the plot, level with its bar: no line runs through it
+        add_row_labels(fig, list(fig.data[0].y), text, label_px(view))
+    if spec.county:
+        add_county_line(fig, *spec.county)
+    if spec.decorate:
+        spec.decorate(fig, rows)
+    largest = max(
+        [float(v) for trace in fig.data for v in (trace.x if trace.x is not None else ()) if pd.notna(v)] + [0.0]
+    )
+    if spec.county and spec.county[0] is not None and spec.county[0] == spec.county[0]:
+        largest = max(largest, float(spec.county[0]))
+    axis_range = spec.axis_range or (0.0, largest * AXIS_ROOM or 1.0)
+    fig.update_layout(xaxis=spec.xaxis or {"title": spec.axis_title, "range": list(axis_range)})
+    if spec.decorate is None:
+        fig.update_layout(showlegend=False)
+    if select:
+        fig.update_layout(clickmode="event+select")
+    title = spec.title + ((MARKED_NOTE if spec.colours else CHOSEN_NOTE) if view.township_codes else "")
+    height = bars_height(len(rows), spec.room)
+    show_chart(fig, title, view, key=spec.key, height=height, subtitle=shown.note, **select)
+    return fig
