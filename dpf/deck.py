@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label
+from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_wan, wan, yoy_text
@@ -315,7 +315,7 @@ def build_deck(
     label = source_label(source_name)
     return Deck(
         title=f"{county}残联工作汇报",
-        subtitle=f"{data.year}年　范围：{data.scope}",
+        subtitle=f"{year_label(data)}　范围：{data.scope}",
         as_of=as_of,
         source=f"来源：{label}",
         footer=f"范围：{data.scope} · {as_of} · 来源：{label}",

@@ -78,12 +78,24 @@ def round_up_units(value: float) -> int:
     return max(0, math.ceil(round(float(value), 6)))
 
 
+SMALL_YUAN = 1_000  # below 0.1万元 an amount is written in 元 (never "0万元" or "0.04万元")
+EXACT_TO_TEN_BELOW = 100_000  # below 10万元 a figure exact to the 10元 keeps its third decimal (2.548万元)
+
+
 def fmt_wan(yuan: float | None, unit: bool = True) -> str:
     """Yuan as 万元 for cards and text: two decimals, a trailing zero dropped (3696000 -> '369.6万元',
-    3088900 -> '308.89万元', 11381000 -> '1,138.1万元', 630000 -> '63万元')."""
+    3088900 -> '308.89万元', 11381000 -> '1,138.1万元', 630000 -> '63万元'). With its unit, a figure below
+    10万元 that is exact to the 10元 keeps three decimals as the report writes it (25480 -> '2.548万元'), and one
+    below 0.1万元 is written in whole 元 (400 -> '400元'; 0 stays '0万元')."""
     if is_missing(yuan):
         return MISSING
-    text = _strip_zeros(f"{float(yuan) / 10_000:,.2f}")
+    amount = float(yuan)
+    if unit and 0 < abs(amount) < SMALL_YUAN:
+        return f"{round(amount):,}元"
+    decimals = 2
+    if unit and abs(amount) < EXACT_TO_TEN_BELOW and round(amount, 6) % 10 == 0 and round(amount, 6) % 100 != 0:
+        decimals = 3
+    text = _strip_zeros(f"{amount / 10_000:,.{decimals}f}")
     return ("0" if text in ("-0", "") else text) + ("万元" if unit else "")
 
 
@@ -210,12 +222,12 @@ def table_formats(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def scope_label(names: list[str], limit: int = 3) -> str:
-    """全县, the names joined, or '城关街道等5个乡镇' when there are many."""
+    """全县, the names joined, or '城关街道等5个乡镇（街道）' when there are many."""
     if not names:
         return "全县"
     if len(names) <= limit:
         return "、".join(names)
-    return f"{names[0]}等{len(names)}个乡镇"
+    return f"{names[0]}等{len(names)}个乡镇（街道）"
 
 
 # --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------

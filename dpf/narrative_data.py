@@ -111,7 +111,7 @@ def collect(
         for program in MONTHLY:
             gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
     return NarrativeInput(
-        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps},
+        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps, "scope_size": len(scope)},
     )
 
 

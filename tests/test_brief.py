@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from dpf.catalogue import INDICATOR_BY_CODE, TARGET_UNITS
 from dpf.cli import main
 from tests.narrative_fixture import write_narrative_set
 
@@ -23,7 +24,7 @@ def brief_text(tmp_path, *args: str) -> str:
 
 def test_2023_states_the_county_report_figures(demo_dir, tmp_path):
     text = brief_text(tmp_path, "--year", "2023", "--data", str(demo_dir))
-    assert text.startswith("# XX县残联工作简报\n\n2023年　范围：全县　数据截至2024年9月30日")
+    assert text.startswith("# XX县残联工作简报\n\n2023年全年　范围：全县　数据截至2024年9月30日")
     for words in (
         "发放重度残疾人护理补贴46,197人次、369.6万元",
         "发放困难残疾人生活补贴96,895人次、775.2万元",
@@ -67,9 +68,10 @@ def test_2024_every_target_with_completion_and_schedule_equal_to_dpf_indicators(
     indicators = indicators_json(capsys, demo_dir, 2024, *townships)
     with_targets = {c: r for c, r in indicators.items() if r["target"] is not None and r["value"] is not None}
     assert len(rows) == len(with_targets) > 0
-    for row, expected in zip(rows, with_targets.values(), strict=True):
-        assert row[0] == f"| {expected['name']} {fmt(expected, 'target')}"
-        assert row[1] == fmt(expected, "value")
+    for row, (code, expected) in zip(rows, with_targets.items(), strict=True):
+        unit = TARGET_UNITS.get(code, (expected["unit"],))[0]  # 个人创业项目: 100个
+        assert row[0] == f"| {INDICATOR_BY_CODE[code].label} {fmt({**expected, 'unit': unit}, 'target')}"
+        assert row[1] == fmt({**expected, "unit": unit}, "value")
         if expected["unit"] != "%":
             assert row[2] == f"{expected['completion']:.1f}%"
             assert row[3] == "74.9%"  # 274 of 366 days
@@ -111,8 +113,10 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and 'w:fldCharType="begin"' in footer_xml
     table = document.tables[0]
-    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率", "序时进度", "状态"]
-    assert "完成无障碍改造 60户" in [row.cells[0].text for row in table.rows]
+    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率或差距", "序时进度", "状态"]
+    assert "无障碍改造 60户" in [row.cells[0].text for row in table.rows]
+    rate = next(row for row in table.rows if row.cells[0].text.startswith("精准康复服务满意率"))
+    assert [cell.text for cell in rate.cells][1:] == ["96.2%", "差距+1.2个百分点", "—", "已达目标"]  # never a 完成率
 
 
 def test_unknown_township_names_the_valid_ones(demo_dir, tmp_path, capsys):

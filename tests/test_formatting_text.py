@@ -14,7 +14,11 @@ from dpf.formatting import fmt_pp, fmt_wan, round_up_units, yoy_words
         (3_088_900, "308.89万元"),
         (391_000, "39.1万元"),
         (630_000, "63万元"),
-        (25_480, "2.55万元"),
+        (25_480, "2.548万元"),  # as the report writes it: below 10万元 and exact to the 10元
+        (25_483, "2.55万元"),
+        (400, "400元"),  # below 0.1万元: 元, never 0.04万元
+        (30, "30元"),
+        (0, "0万元"),
         (11_381_000, "1,138.1万元"),
         (None, "—"),
     ],

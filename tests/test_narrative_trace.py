@@ -77,8 +77,13 @@ class Recompute:
 
 
 def shown(unit: str, value: float) -> float:
-    if unit == "元":
-        return round(value / 10_000, 2)
+    if (
+        unit == "元"
+    ):  # as written: 万元 (three decimals for a figure below 10万元 exact to the 10元), or 元 below 0.1万元
+        if abs(value) < 1_000 and value:
+            return round(value)
+        exact_to_ten = abs(value) < 100_000 and round(value) % 10 == 0 and round(value) % 100 != 0
+        return round(value / 10_000, 3 if exact_to_ten else 2)
     return round(value, 1) if unit == "%" else round(value)
 
 
