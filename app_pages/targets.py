@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS, Indicator
+from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE, INDICATORS, Indicator
 from dpf.formatting import fmt_value
 from dpf.numbers import number_or_none
 from dpf.progress import series_for
@@ -25,6 +25,7 @@ from dpf.targets import (
     evaluate_targets,
     laggards_first,
     last_year_pattern,
+    target_unit,
     township_targets,
     without_target,
 )
@@ -99,15 +100,18 @@ def county_only_note(page: Targets) -> None:
     by_code = page.targets.set_index("indicator")
     lines = []
     for code in codes:
-        unit = INDICATOR_BY_CODE[code].unit
         county_target = number_or_none(by_code.loc[code, "county_target"])
         shares = int(by_code.loc[code, "shares"])
-        target_text = f"全县目标 {fmt_value(county_target, unit)}" if county_target is not None else "无全县目标"
-        partial = f"，只有{shares}个所选乡镇（街道）分解了该目标" if shares else ""
-        lines.append(
-            f"- **{INDICATOR_BY_CODE[code].name}**：{target_text}{partial}；"
-            f"{view.scope}已完成 {fmt_value(number_or_none(frame.loc[code, 'value']) or 0, unit)}"
+        target_text = (
+            f"全县目标 {fmt_value(county_target, target_unit(code))}" if county_target is not None else "无全县目标"
         )
+        partial = f"，只有{shares}个所选乡镇（街道）分解了该目标" if shares else ""
+        value = number_or_none(frame.loc[code, "value"])
+        if INDICATOR_BY_CODE[code].county_level:  # the county's work (招聘会, 集中评残), never credited to a township
+            done = COUNTY_LEVEL_TEXT
+        else:
+            done = f"{view.scope}已完成 {fmt_value(value or 0, target_unit(code))}"
+        lines.append(f"- **{INDICATOR_BY_CODE[code].label}**：{target_text}{partial}；{done}")
     st.info(
         f"以下目标只下达到全县，没有分解到{view.scope}，不计算所选范围的完成率和状态"
         "（查看全县进度请清空乡镇选择）：\n" + "\n".join(lines),
@@ -239,7 +243,7 @@ def render(view: View, points: Callable[[], None]) -> None:
     targets = view.query("targets_for_scope", year=view.year, townships=view.townships)
     if targets.empty:
         points()
-        st.info(f"{view.year}年没有设定年度目标。", icon=":material/info:")
+        st.info(f"未导入{view.year}年目标。", icon=":material/info:")
         return
     unknown = sorted(set(targets["indicator"]) - set(INDICATOR_BY_CODE))
     if unknown:

@@ -21,6 +21,7 @@ from dpf.narrative import (
     Sentence,
     narrative,
     stated_text,
+    target_summary,
     with_data,
 )
 from dpf.narrative_data import collect_for_extracts
@@ -103,11 +104,13 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
         Section(TOPICS[topic], _paragraph(by_topic[topic]) or (_why_nothing(data, topic),))
         for topic in ("funds", "employment", "rehab")
     ]
-    if data.has_targets:
-        sections.append(Section(TOPICS["targets"], _paragraph(by_topic["targets"]), target_table(data)))
+    if data.has_targets:  # the table lists every target; the text counts them (the laggards are said in 五)
+        sections.append(Section(TOPICS["targets"], _paragraph(target_summary(data)), target_table(data)))
     sections.append(Section(TOPICS["alerts"], tuple(s.text for s in by_topic["alerts"]) or (NO_ALERTS,)))
+    if by_topic["next"]:
+        sections.append(Section(TOPICS["next"], tuple(s.text for s in by_topic["next"])))
     numbered = tuple(
-        Section(f"{'一二三四五六'[i]}、{section.heading}", section.paragraphs, section.table)
+        Section(f"{'一二三四五六七'[i]}、{section.heading}", section.paragraphs, section.table)
         for i, section in enumerate(sections)
     )
     closing = (

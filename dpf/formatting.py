@@ -72,6 +72,19 @@ def fmt_estimate(value: float | None, unit: str = "") -> str:
     return f"{whole:,}{unit}" if whole == number else f"约{whole:,}{unit}"
 
 
+def fmt_projection(value: float | None, unit: str, target: float | None) -> str:
+    """A projected year-end count as fmt_estimate writes it (whole, rounded up), unless rounding up would reach a
+    target the unrounded projection misses (1.7 of 2: '约1.7个', never '约2个' beside 不能); then one decimal,
+    rounded down, so the figure and the decision (made on the unrounded value) agree."""
+    text = fmt_estimate(value, unit)
+    if unit in ("元", "%") or is_missing(value) or is_missing(target):
+        return text
+    number = round(float(value), 6)
+    if number >= float(target) or round_up_units(number) < float(target):
+        return text
+    return f"约{math.floor(number * 10) / 10:,.1f}{unit}"
+
+
 def round_up_units(value: float) -> int:
     """A projection or a 每月还需 figure in whole units, rounded up (12.0000001 from float arithmetic is 12, not 13);
     anything above zero is at least 1, nothing below zero is needed."""

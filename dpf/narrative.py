@@ -18,7 +18,7 @@ import pandas as pd
 from dpf.catalogue import COUNTY_LEVEL_INDICATORS, INDICATOR_BY_CODE, NARRATIVE_RANKS
 from dpf.formatting import fmt_count, fmt_date, fmt_pct, fmt_pp, fmt_wan, round_up_units, scope_label, yoy_words
 from dpf.numbers import number_or_none
-from dpf.schedule import Basis, Status
+from dpf.schedule import Basis, Status, completed_months
 from dpf.targets import TargetRow, laggards_first
 
 TOPICS = {
@@ -27,6 +27,7 @@ TOPICS = {
     "rehab": "康复服务",
     "targets": "年度目标进度",
     "alerts": "需关注的问题",
+    "next": "下一步工作",
 }
 BASIS_LABELS = {"day": "按天计", "month": "按月计"}
 # Stated for one township: its place among all townships by what NARRATIVE_RANKS names ("资金发放合计居全县第3位").
@@ -39,7 +40,8 @@ class Fact:
     amounts, % and 个百分点 for rates, whole units for counts) and whether it is the whole county's (`county`)."""
 
     code: str
-    kind: str  # value, yoy, target, completion, schedule, gap, need, shortfall, rank, townships, gaps
+    kind: str  # value, yoy, target, completion, schedule, gap, need, shortfall, rank, townships, gaps, months,
+    # targets (how many), status (how many stand so: code = the status as written)
     value: float
     county: bool = False
 
@@ -230,8 +232,12 @@ REHAB = (
         "psychiatric_medication_persons",
     ),
     Item("为残疾儿童适配{parts}", parts=("假肢矫形器{prosthesis_fittings}", "辅助器具{device_fittings}")),
-    Item("发放辅助器具{devices_issued}"),
+    Item("发放{parts}", parts=("辅助器具{devices_issued}", "人工耳蜗补贴{cochlear_implant_amount}")),
+    Item("开展困难重度智力残疾人托养服务{respite_care_person_times}"),
     Item("开展集中评残{assessments_centralized}"),
+    Item("上门评残{assessments_home}"),
+    Item("办、换证{certificates_issued}"),
+    Item("开展志愿助残活动{volunteer_activities}，累计服务时长{volunteer_hours}"),
 )
 ITEMS = {"funds": FUNDS, "employment": EMPLOYMENT, "rehab": REHAB}
 # A topic with none of these above zero in a scope whose table is readable has no records: said once.
@@ -369,6 +375,23 @@ def target_sentences(data: NarrativeInput) -> list[Sentence]:
     return ([opening] if opening else []) + [target_sentence(row, data) for row in data.targets]
 
 
+def target_summary(data: NarrativeInput) -> list[Sentence]:
+    """The targets counted by where they stand, for a text whose table lists them (the 简报): the schedule, then
+    年度目标10项：严重滞后2项、低于序时1项、超序时4项、已完成2项、已达目标1项。 (each target is said once, in the table
+    and, if lagging, in the 预警)."""
+    if not data.has_targets or not data.targets:
+        return target_sentences(data)
+    counts: dict[str, int] = {}
+    for row in laggards_first(data.targets):
+        label = row.progress.status_label
+        counts[label] = counts.get(label, 0) + 1
+    parts = "、".join(f"{label}{count}项" for label, count in counts.items())
+    facts = (Fact("", "targets", len(data.targets)), *(Fact(label, "status", n) for label, n in counts.items()))
+    opening = schedule_sentence(data)
+    summary = Sentence("targets", f"{data.scope}年度目标{len(data.targets)}项：{parts}。", facts)
+    return ([opening] if opening else []) + [summary]
+
+
 def with_data(indicators: pd.DataFrame, rows: Sequence[TargetRow]) -> list[TargetRow]:
     """The evaluated targets whose indicator has a value (nothing is said of a target without data)."""
     known = set(indicators.loc[indicators["value"].notna(), "indicator"])
@@ -420,6 +443,34 @@ def expected_everywhere(row: TargetRow, data: NarrativeInput) -> bool:
     return row.progress.target >= (len(data.townships) or data.scope_size)
 
 
+def next_steps(data: NarrativeInput) -> list[Sentence]:
+    """下一步工作, from the 预警: each lagging target with its shortfall and what each remaining month needs.
+    Nothing for a year that has ended (no month remains)."""
+    if data.year_ended:
+        return []
+    remaining = 12 - completed_months(data.year, data.as_of)
+    sentences = []
+    for row in lagging(data):
+        progress = row.progress
+        if not progress.needed_per_month:
+            continue
+        shortfall_text, shortfall = _stated(row.code, progress.target - progress.value, unit=row.unit)
+        target_text, target = _stated(row.code, progress.target, unit=row.unit)
+        need_text, need = _need(row.code, progress.needed_per_month, row.unit)
+        text = (
+            f"{row.name}：对照年度目标（{target_text}）尚差{shortfall_text}，"
+            f"剩余{remaining}个月每月需完成约{need_text}。"
+        )
+        facts = (
+            Fact(row.code, "target", target.value),
+            Fact(row.code, "shortfall", shortfall.value),
+            Fact(row.code, "months", remaining),
+            Fact(row.code, "need", need),
+        )
+        sentences.append(Sentence("next", text, facts))
+    return sentences
+
+
 def _townships_text(names: Sequence[str]) -> str:
     """凤城街道、龙山镇 / 凤城街道等5个乡镇（街道）"""
     return scope_label(list(names))
@@ -431,7 +482,7 @@ def narrative(data: NarrativeInput) -> list[Sentence]:
     for topic in ("funds", "employment", "rehab"):
         sentences += topic_sentences(data, topic)
     sentences += target_sentences(data)
-    return sentences + alert_sentences(data)
+    return sentences + alert_sentences(data) + next_steps(data)
 
 
 # --- 要点 of a page -------------------------------------------------------------------------------------------
