@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dpf.db import Extracts
-from dpf.formatting import fmt_date, fmt_pct, fmt_pp
+from dpf.formatting import fmt_date, fmt_pct, fmt_pp, fmt_year
 from dpf.narrative import (
     BASIS_LABELS,
     TOPIC_TABLES,
@@ -38,7 +38,7 @@ NO_ALERTS = "暂未发现滞后目标和填报缺口。"
 
 def year_label(data: NarrativeInput) -> str:
     """The period the figures cover: 2024年 while the year runs, 2023年全年 once it has ended."""
-    return f"{data.year}年全年" if data.year_ended else f"{data.year}年"
+    return fmt_year(data.year, data.as_of)
 
 
 def source_label(source: str | None) -> str:

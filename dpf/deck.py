@@ -21,6 +21,7 @@ from dpf.narrative import (
     alert_sentences,
     key_points,
     lagging,
+    no_targets_text,
     schedule_sentence,
     stated_text,
     target_sentences,
@@ -105,6 +106,12 @@ def _row(data: NarrativeInput, code: str) -> pd.Series | None:
     return rows.iloc[0] if not rows.empty and pd.notna(rows.iloc[0]["value"]) else None
 
 
+def _series(data: NarrativeInput) -> int:
+    """How many series a this-year-against-last chart draws: without last year in the extract its 上年同期 is
+    unknown, not 0, and is left out."""
+    return 2 if data.last_year_known else 1
+
+
 def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     kpis = []
     for code in KPI_CODES:
@@ -127,12 +134,12 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
     names = tuple(group for group in PROGRAM_GROUPS if group in groups.index)
     chart = Chart(
         "column",
-        "各类资金发放：本年与上年同期（万元）",
+        f"各类资金发放{'：本年与上年同期' if data.last_year_known else ''}（万元）",
         names,
         (
             (f"{data.year}年", tuple(wan(groups.loc[g, "amount_yuan"]) or 0.0 for g in names)),
             (f"{data.year - 1}年同期", tuple(wan(groups.loc[g, "previous_amount_yuan"]) or 0.0 for g in names)),
-        ),
+        )[: _series(data)],
         (PALETTE[0], LAST_YEAR_COLOR),
         "万元",
         "#,##0.00",
@@ -147,7 +154,7 @@ def targets_slide(data: NarrativeInput) -> Slide:
     rows = [row for row in laggards_first(data.targets) if not row.progress.is_rate][:MOST_BARS]
     behind = lagging(data)
     headline = schedule_sentence(data)
-    text = headline.text if headline else _first(target_sentences(data), f"{data.year}年{data.scope}没有设定年度目标。")
+    text = headline.text if headline else _first(target_sentences(data), no_targets_text(data))
     if behind:
         text += f"{len(behind)}项目标低于序时进度。"
     if not rows:
@@ -210,7 +217,7 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
         "column",
         "各月残疾人技能培训（人次）",
         tuple(f"{month}月" for month in months),
-        ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1))),
+        ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1)))[: _series(data)],
         (PALETTE[1], LAST_YEAR_COLOR),
         "人次",
     )
@@ -227,12 +234,12 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
     labels = tuple(f"{INDICATOR_BY_CODE[code].label}（{INDICATOR_BY_CODE[code].unit}）" for code, _ in rows)
     chart = Chart(
         "bar",
-        "康复服务：本年与上年同期",
+        f"康复服务{'：本年与上年同期' if data.last_year_known else ''}",
         labels,
         (
             (f"{data.year}年", tuple(float(row["value"]) for _, row in rows)),
             (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in rows)),
-        ),
+        )[: _series(data)],
         (PALETTE[2], LAST_YEAR_COLOR),
         "人、人次、件",
     )

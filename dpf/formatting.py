@@ -48,6 +48,11 @@ def fmt_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def fmt_year(year: int, as_of: date | None) -> str:
+    """The period a year's figures cover: 2024年 while it runs, 2023年全年 once the data reach its last day."""
+    return f"{year}年全年" if as_of is not None and as_of >= date(year, 12, 31) else f"{year}年"
+
+
 def _strip_zeros(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 

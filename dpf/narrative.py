@@ -16,7 +16,17 @@ from string import Formatter
 import pandas as pd
 
 from dpf.catalogue import COUNTY_LEVEL_INDICATORS, INDICATOR_BY_CODE, NARRATIVE_RANKS
-from dpf.formatting import fmt_count, fmt_date, fmt_pct, fmt_pp, fmt_wan, round_up_units, scope_label, yoy_words
+from dpf.formatting import (
+    fmt_count,
+    fmt_date,
+    fmt_pct,
+    fmt_pp,
+    fmt_wan,
+    fmt_year,
+    round_up_units,
+    scope_label,
+    yoy_words,
+)
 from dpf.numbers import number_or_none
 from dpf.schedule import Basis, Status, completed_months
 from dpf.targets import TargetRow, laggards_first
@@ -74,6 +84,7 @@ class NarrativeInput:
     idle_townships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lagging code -> townships at 0
     reporting_gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # programme name -> townships
     scope_size: int = 0  # townships in the scope (全县: all of them)
+    last_year_known: bool = True  # the extract holds last year (else every 上年同期 is unknown, never 0)
 
     @property
     def scope(self) -> str:
@@ -86,7 +97,7 @@ class NarrativeInput:
     @property
     def period(self) -> str:
         """截至2024年9月30日 / 2023年全年 (a year that has ended)"""
-        return f"{self.year}年全年" if self.year_ended else f"截至{fmt_date(self.as_of)}"
+        return fmt_year(self.year, self.as_of) if self.year_ended else f"截至{fmt_date(self.as_of)}"
 
     @property
     def opening(self) -> str:

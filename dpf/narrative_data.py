@@ -80,6 +80,9 @@ def collect(
     targets and the townships without two-subsidy records in the as-of month that had them before."""
     indicators = source.indicators()
     county = source.county_indicators() if township_codes else indicators
+    last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
+    if not last_year_known:  # the extract starts this year: a 上年同期 is unknown (—), not 0
+        indicators, county = (frame.assign(previous=float("nan")) for frame in (indicators, county))
     if source.table_problem("townships"):
         townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
     else:
@@ -95,6 +98,7 @@ def collect(
         targets=tuple(with_data(indicators, evaluate_targets(indicators, year, as_of, basis))),
         has_targets=has_targets,
         basis=basis,
+        last_year_known=last_year_known,
     )
     ranks = {}
     if len(township_codes) == 1 and not source.table_problem("townships"):

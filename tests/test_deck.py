@@ -16,7 +16,7 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 
 from dpf.cli import main
-from dpf.deck import ranking_rows
+from dpf.deck import deck_for, ranking_rows
 from dpf.ranking import MOST_BARS, RANK_ENDS
 from tests.narrative_fixture import write_narrative_set
 
@@ -167,3 +167,15 @@ def test_pdf_holds_every_headline_with_a_cjk_font_embedded(fixture_set, deck, tm
         assert headline in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert any("CJK" in line and line.split()[-5] == "yes" for line in fonts)
+
+
+def test_a_year_without_last_year_in_the_extract_draws_no_zero_last_year(demo):
+    """2023 on the demo: the extract starts in 2023, so its 上年同期 is unknown, never a row of zeros."""
+    deck = deck_for(demo, 2023)
+    assert deck.subtitle == "2023年全年　范围：全县"
+    charts = [slide.chart for slide in deck.slides if slide.chart is not None]
+    assert charts and not any(name.endswith("年同期") for chart in charts for name, _ in chart.series)
+    overview = deck.slides[0]
+    assert all(change == "" for _, _, change in overview.kpis)
+    assert overview.chart.title == "各类资金发放（万元）"
+    assert deck.slides[1].headline == "未导入2023年目标。"
