@@ -14,7 +14,7 @@ import pandas as pd
 from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
-from dpf.formatting import fmt_date, fmt_wan, wan, yoy_text
+from dpf.formatting import fmt_date, fmt_wan, fmt_year, scope_label, wan, yoy_text
 from dpf.narrative import (
     BASIS_LABELS,
     NarrativeInput,
@@ -253,6 +253,24 @@ def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     return ranked[kept_places(ranked["chosen"].tolist())]
 
 
+def ranking_headline(data: NarrativeInput, ranked: pd.DataFrame) -> str:
+    """Who paid most and least by 资金发放合计 (the chart's measure, named); townships with nothing are said as
+    such (暂无发放记录), never as 0万元."""
+    period = fmt_year(data.year, data.as_of)
+    paid = ranked[ranked["amount_yuan"].fillna(0) > 0]
+    idle = ranked.loc[ranked["amount_yuan"].fillna(0) <= 0, "name"].tolist()
+    none = f"{scope_label(idle)}暂无资金发放记录。" if idle else ""
+    if paid.empty:
+        return f"{period}{data.scope}暂无资金发放记录。"
+    top, bottom = paid.iloc[0], paid.iloc[-1]
+    if len(paid) == 1:
+        return f"{period}{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。{none}"
+    return (
+        f"{period}各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
+        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。{none}"
+    )
+
+
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     title = "各乡镇（街道）资金发放排名"
     note = _missing(source, "payments", "townships")
@@ -262,13 +280,7 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
     if ranking.empty:
         return Slide(title, f"{data.opening}暂无各乡镇（街道）资金发放记录。", note="暂无数据。")
     shown = ranking_rows(ranking)
-    top, bottom = shown.iloc[0], shown.iloc[-1]
-    headline = (
-        f"{data.year}年各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
-        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。"
-        if len(shown) > 1
-        else f"{data.year}年{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。"
-    )
+    headline = ranking_headline(data, ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]))
     cut = len(shown) < len(ranking)
     labels = tuple(with_place(row["name"], row[PLACE]) if cut else row["name"] for _, row in shown.iterrows())
     chart = Chart(
