@@ -61,10 +61,10 @@ def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str])
         st.caption(problem)
         return
     frame = indicators.set_index("indicator")
-    missing = [INDICATOR_BY_CODE[c].name for c in codes if pd.isna(frame.loc[c, "target"])]
+    missing = [INDICATOR_BY_CODE[c].label for c in codes if pd.isna(frame.loc[c, "target"])]
     if not missing:
         return
-    where = "所选乡镇（街道）没有分解" if view.township_codes else "没有设定"
+    where = "所选乡镇（街道）没有分解" if view.township_codes else "未导入"
     st.caption(f"{view.year}年{where}以下指标的目标：{'、'.join(missing)}。")
 
 

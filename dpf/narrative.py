@@ -179,6 +179,18 @@ def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(template) if name]
 
 
+def _without_zero_clauses(template: str, values: Mapping[str, float | None]) -> str:
+    """The template without its clauses (split at ，) whose every figure is 0: 登记就业阶段残疾人12人, not
+    …，达成就业意向0人. The first clause stays (it names what the sentence is about)."""
+    clauses = template.split("，")
+    kept = [
+        clause
+        for index, clause in enumerate(clauses)
+        if index == 0 or not _placeholders(clause) or any(values.get(code) for code in _placeholders(clause))
+    ]
+    return "，".join(kept)
+
+
 def _render(
     item: Item, rows: Mapping[str, Mapping[str, object]], county: bool = False
 ) -> tuple[str, list[Fact]] | None:
@@ -191,6 +203,7 @@ def _render(
         if not kept and item.bare is None:
             return None
         template = item.template.replace("{parts}", "、".join(kept)) if kept else item.bare
+    template = _without_zero_clauses(template, values)
     texts, facts = {}, []
     for code in _placeholders(template):
         texts[code], fact = _stated(code, values[code], county)
@@ -327,8 +340,12 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         return Sentence("targets", text, tuple(facts))
     if progress.status is Status.NOT_STARTED:
         return Sentence("targets", f"{label}年度目标{target_text}，尚未开始。", (facts[1],))
-    facts.append(Fact(code, "completion", completion))
-    text = f"{head}，完成年度目标（{target_text}）的{fmt_pct(completion)}"
+    if value_fact.value == 0:  # nothing done yet: said in words, not as 完成0户 of the target's 0.0%
+        facts = [facts[1]]
+        text = f"{label}年度目标{target_text}，尚无完成"
+    else:
+        facts.append(Fact(code, "completion", completion))
+        text = f"{head}，完成年度目标（{target_text}）的{fmt_pct(completion)}"
     if data.year_ended:
         shortfall_text, shortfall = _stated(code, progress.target - progress.value, unit=row.unit)
         facts.append(Fact(code, "shortfall", shortfall.value))

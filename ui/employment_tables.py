@@ -84,7 +84,7 @@ def township_table(
     frame["登记且达成意向（人）"] = rows["registered_with_intention"].astype(int)
     if startup is not None:
         extra = startup.set_index("code")
-        frame["扶持就业创业（人）"] = rows["code"].map(extra["startup_persons"]).astype("Int64")
+        frame["扶持残疾人就业创业（人）"] = rows["code"].map(extra["startup_persons"]).astype("Int64")
         frame["创业扶持资金（万元）"] = rows["code"].map(extra["startup_amount_yuan"]).map(wan)
         frame["扶持项目（个）"] = rows["code"].map(extra["projects"]).astype("Int64")
         frame["项目扶持资金（万元）"] = rows["code"].map(extra["project_amount_yuan"]).map(wan)
