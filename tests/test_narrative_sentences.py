@@ -28,6 +28,7 @@ from tests.narrative_fixture import write_narrative_set
 
 FIGURE = r"(?P<figure>[\d,]+(?:\.\d+)?(?:万元|元|%|[^\d，。、；（）：]{1,2}?))"
 YOY = re.compile(FIGURE + r"，同比(?P<words>(?:增长|下降|提高|降低)(?P<change>[\d.]+)(?:%|个百分点)|持平)")
+ZERO = re.compile(r"(?<![\d.,])0(?:\.0+)?(?:万元|元|人次|人|户|个|次|期|条|件|例|份|小时)")
 RANK = re.compile(r"，(?P<measure>[^，。]*)居全县第\d+位")
 
 
@@ -83,6 +84,7 @@ def check_view(source, data) -> int:
             assert match["measure"] in NARRATIVE_RANKS.values(), f"{text}: the rank names no measure"
         if data.townships:
             assert "组织残疾人技能培训" not in text or text.startswith("全县层面"), text  # the county's classes
+        assert not ZERO.search(text), f"{text}: a figure of nothing is left out, not written as 0"
     by_label = {INDICATOR_BY_CODE[r.indicator].label: r for r in data.indicators.itertuples()}
     for label, _, change in (kpi for slide in deck.slides for kpi in slide.kpis):
         row = by_label[label]
@@ -136,8 +138,6 @@ def test_the_parser_catches_a_change_after_the_wrong_figure():
     assert wrong["figure"] == "41人" and "增长12.6%" not in {w for _, w in figures[wrong["figure"]]}
     assert right["figure"] == "161人" and "增长12.6%" in {w for _, w in figures[right["figure"]]}
 
-
-ZERO = re.compile(r"(?<![\d.,])0(?:\.0+)?(?:万元|元|人次|人|户|个|次|期|条|件|例|份|小时)")
 
 
 @pytest.mark.parametrize(
