@@ -190,13 +190,13 @@ def township_section(page: Targets) -> None:
     if chosen is None:
         return
     indicator, records = chosen
-    township_chart(view, indicator.name, indicator.unit, records)
+    township_chart(view, indicator.label, target_unit(indicator.code), records)
     if view.briefing:
         return
-    table = township_table(indicator.unit, records)
+    table = township_table(target_unit(indicator.code), records)
     with st.expander("各乡镇（街道）明细表"):
         shown_table(table, key="targets_township_table")
-        table_downloads(table, PAGE, f"{indicator.name}乡镇完成情况", view, key="targets_township_dl")
+        table_downloads(table, PAGE, f"{indicator.label}乡镇完成情况", view, key="targets_township_dl")
 
 
 def map_section(page: Targets) -> None:
@@ -205,7 +205,7 @@ def map_section(page: Targets) -> None:
     chosen = township_records(page)
     if chosen is not None:
         indicator, records = chosen
-        target_map(page.view, indicator.name, records)
+        target_map(page.view, indicator.label, records)
 
 
 SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐月累计 only

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_projection, fmt_value
 from dpf.ranking import PLACE, with_place
-from dpf.schedule import Basis, Status, projection_path, schedule_line
+from dpf.schedule import Basis, Status, TargetProgress, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
 from ui.briefing import tip
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
@@ -122,9 +122,14 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
         )
 
 
+def measure_text(p: TargetProgress) -> str:
+    """完成率 of a target that accumulates; a rate's 差距 in 个百分点 (a rate is never a 完成率)."""
+    return f"差距 {fmt_pp(p.gap, signed=True)}" if p.is_rate else fmt_pct(p.completion)
+
+
 def label(row: TargetRow) -> str:
     p = row.progress
-    return f"{fmt_value(p.value, row.unit)} / {fmt_value(p.target, row.unit)}　{fmt_pct(p.completion)}"
+    return f"{fmt_value(p.value, row.unit)} / {fmt_value(p.target, row.unit)}　{measure_text(p)}"
 
 
 def hover(row: TargetRow) -> str:
@@ -186,7 +191,7 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
     top = completion_top([t.progress.completion for t in records])
     schedule = records[0].progress.schedule
     texts = [
-        f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status_label}"
+        f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{measure_text(p)}　{p.status_label}"
         for p in (t.progress for t in records)
     ]
     fig = go.Figure(
