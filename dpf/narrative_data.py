@@ -68,6 +68,12 @@ def township_rank(values: dict[str, float | None], code: str) -> int:
     return 1 + sum(1 for value in values.values() if number_or_zero(value) > own)
 
 
+def _without_last_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """The indicators with last year's flows unknown (payments, services … of a year the extract does not hold);
+    the certified persons on last year's day stay (a stock, known from the certificates' dates)."""
+    return frame.assign(previous=frame["previous"].where(frame["table"] == "persons"))
+
+
 def collect(
     source: FigureSource,
     year: int,
@@ -81,8 +87,8 @@ def collect(
     indicators = source.indicators()
     county = source.county_indicators() if township_codes else indicators
     last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
-    if not last_year_known:  # the extract starts this year: a 上年同期 is unknown (—), not 0
-        indicators, county = (frame.assign(previous=float("nan")) for frame in (indicators, county))
+    if not last_year_known:  # the extract starts this year: a flow's 上年同期 is unknown (—), not 0
+        indicators, county = (_without_last_year(frame) for frame in (indicators, county))
     if source.table_problem("townships"):
         townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
     else:
