@@ -15,7 +15,7 @@ import pandas as pd
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
 from dpf.db import Extracts
-from dpf.indicators import compute_indicators, township_values
+from dpf.indicators import compute_indicators, township_values, without_last_year
 from dpf.narrative import RANK_CODES, NarrativeInput, lagging, with_data
 from dpf.numbers import number_or_zero
 from dpf.schedule import Basis
@@ -68,12 +68,6 @@ def township_rank(values: dict[str, float | None], code: str) -> int:
     return 1 + sum(1 for value in values.values() if number_or_zero(value) > own)
 
 
-def _without_last_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """The indicators with last year's flows unknown (payments, services … of a year the extract does not hold);
-    the certified persons on last year's day stay (a stock, known from the certificates' dates)."""
-    return frame.assign(previous=frame["previous"].where(frame["table"] == "persons"))
-
-
 def collect(
     source: FigureSource,
     year: int,
@@ -88,7 +82,7 @@ def collect(
     county = source.county_indicators() if township_codes else indicators
     last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
     if not last_year_known:  # the extract starts this year: a flow's 上年同期 is unknown (—), not 0
-        indicators, county = (_without_last_year(frame) for frame in (indicators, county))
+        indicators, county = (without_last_year(frame) for frame in (indicators, county))
     if source.table_problem("townships"):
         townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
     else:

@@ -40,6 +40,8 @@ def test_a_closed_year_reads_as_the_whole_year(demo_dir):
     assert any(m.value == "**范围：全县　·　2023年全年　·　数据截至 2024年9月30日**" for m in at.markdown)
     assert any(i.value == "未导入2023年目标。" for i in at.info)  # the target tiles: none was loaded
     assert not any("没有设定" in m.value for m in [*at.markdown, *at.info])
+    cards = {m.label: m for m in at.metric}  # the demo starts in 2023: a 上年同期 without data is —, never 0
+    assert "上年同期：—" in cards["资金发放合计"].help and "上年同期：0" not in cards["技能培训"].help
 
 
 @pytest.mark.parametrize("names", [(), ("龙山镇",)])
