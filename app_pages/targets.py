@@ -142,6 +142,9 @@ def completion_section(page: Targets) -> None:
                     for r in surprises
                 )
             )
+        counted = [f"{r.name}：{r.counted_as}" for r in rows if r.counted_as]
+        if counted:  # a target set in the plan's unit (个人创业项目100个), counted from the persons supported
+            st.caption("目标按工作谋划的口径计数，" + "；".join(counted) + "。")
         st.caption(
             "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
             "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"

@@ -150,3 +150,8 @@ def test_key_points_of_each_page(county):
     assert targets[0] == "截至2024年6月30日，全县年度目标序时进度为49.7%（按天计）。"
     assert targets[1].startswith("无障碍改造完成1户") and targets[2].startswith("儿童康复救助完成4人")
     assert all(3 <= len(key_points(data, page)) <= 6 for page in ("funds", "targets", "overview"))
+
+
+def test_a_township_of_a_year_whose_targets_are_the_county_s_only(county):
+    """2023: the county's 技能培训 target was not shared out: said so for a township, not 没有设定年度目标."""
+    assert texts(county, year=2023, townships=(A,), topic="targets") == ["2023年度目标只下达到全县，未分解到城关街道。"]

@@ -245,6 +245,9 @@ def test_demo_page_shows_every_2024_target(demo_app, demo) -> None:
             assert row["完成率（%）"] == pytest.approx(round(100 * value / target_value, 1)), name
     ranks = [status_rank(s) for s in table["状态"]]
     assert ranks == sorted(ranks)
+    # the plan's 个人创业项目100个: a target of 100个, each person supported one project, said beside the table
+    assert table.loc["扶持残疾人就业创业", "目标"] == "100个"
+    assert any("扶持残疾人就业创业：每扶持一名残疾人计一个个人创业项目" in c.value for c in at.caption)
     for name, row in table.iterrows():  # the projection as written agrees with the decision beside it
         projected = float(re.sub(r"[^\d.]", "", row["预计全年"].replace(",", "")))
         target = float(re.sub(r"[^\d.]", "", row["目标"].replace(",", "")))
