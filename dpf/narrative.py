@@ -40,7 +40,7 @@ TOPICS = {
     "next": "下一步工作",
 }
 BASIS_LABELS = {"day": "按天计", "month": "按月计"}
-# Stated for one township: its place among all townships by what NARRATIVE_RANKS names ("资金发放合计居全县第3位").
+# Stated for one township: its place among all townships by what NARRATIVE_RANKS names ("发放总额居全县第3位").
 RANK_CODES = tuple(NARRATIVE_RANKS)
 
 
@@ -84,7 +84,7 @@ class NarrativeInput:
     idle_townships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lagging code -> townships at 0
     reporting_gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # programme name -> townships
     scope_size: int = 0  # townships in the scope (全县: all of them)
-    last_year_known: bool = True  # the extract holds last year (else every 上年同期 is unknown, never 0)
+    last_year_known: bool = True  # the data hold last year (else the flows' 上年同期 are unknown, never 0)
 
     @property
     def scope(self) -> str:
@@ -121,8 +121,8 @@ def _stated(code: str, value: float, county: bool = False, unit: str | None = No
 
 
 def written_number(text: str) -> float:
-    """The number of a figure as written: '1,138.08万元' -> 1138.08, '400元' -> 400, '96.2%' -> 96.2."""
-    return float(text.rstrip("万元%个百分点").replace(",", ""))
+    """The number of an amount as written: '1,138.08万元' -> 1138.08, '400元' -> 400."""
+    return float(text.removesuffix("元").removesuffix("万").replace(",", ""))
 
 
 def stated_text(code: str, value: float, unit: str | None = None) -> str:
