@@ -369,7 +369,7 @@ def township_section(view: View) -> None:
     startup = None
     if view.table_problem("payments") is None:
         startup = view.query("employment_startup_by_township", **view.county_params())
-    table = township_table(by_township, startup, shares)
+    table = township_table(by_township, startup, shares, view.last_year_known())
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。点击列名可排序。")
     table_with_downloads(
         table, PAGE, "乡镇就业培训情况", view, "employment_township_table", "employment_township_table_dl"
