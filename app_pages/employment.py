@@ -62,10 +62,10 @@ def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str])
         st.caption(problem)
         return
     frame = indicators.set_index("indicator")
-    missing = [INDICATOR_BY_CODE[c].name for c in codes if pd.isna(frame.loc[c, "target"])]
+    missing = [INDICATOR_BY_CODE[c].label for c in codes if pd.isna(frame.loc[c, "target"])]
     if not missing:
         return
-    where = "所选乡镇（街道）没有分解" if view.township_codes else "没有设定"
+    where = "所选乡镇（街道）没有分解" if view.township_codes else "未导入"
     st.caption(f"{view.year}年{where}以下指标的目标：{'、'.join(missing)}。")
 
 
@@ -377,7 +377,7 @@ def township_section(view: View) -> None:
     startup = None
     if view.table_problem("payments") is None:
         startup = view.query("employment_startup_by_township", **view.county_params())
-    table = township_table(by_township, startup, shares)
+    table = township_table(by_township, startup, shares, view.last_year_known())
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。")
     table_with_downloads(
         table, PAGE, "乡镇就业培训情况", view, "employment_township_table", "employment_township_table_dl"

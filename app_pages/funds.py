@@ -355,7 +355,7 @@ def monthly_section(funds: Funds) -> None:
 def program_table_section(funds: Funds) -> None:
     view = funds.view
     section_heading(view, "项目明细")
-    table = program_table(funds.by_program)
+    table = program_table(funds.by_program, view.last_year_known())
     st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
     table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
 

@@ -78,16 +78,17 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
     frame = indicators.set_index("indicator")
     with_target = [code for code in TARGETS if not pd.isna(frame.loc[code, "target"])]
     if not with_target:
-        st.info(
-            f"{view.scope}{view.year}年没有设定本页相关的年度目标（儿童康复救助、精神残疾人药费补助、康复服务满意率）。"
-        )
+        names = "、".join(INDICATOR_BY_CODE[code].label for code in TARGETS)
+        st.info(f"{view.scope}{view.year}年未导入本页相关的年度目标（{names}）。")
         return
     target_strip(view, with_target, per_row=3)
     without = [INDICATOR_BY_CODE[code].label for code in TARGETS if code not in with_target]
     if without:
         st.caption(f"{view.scope}{view.year}年未设定（或未分解到所选乡镇）的目标：{'、'.join(without)}。")
     if "rehab_satisfaction_rate" in with_target and not view.extracts.available("satisfaction"):
-        st.caption(f"康复服务满意率目标暂无法评估：{view.extracts.problem('satisfaction')}")
+        st.caption(
+            f"{INDICATOR_BY_CODE['rehab_satisfaction_rate'].label}目标暂无法评估：{view.extracts.problem('satisfaction')}"
+        )
 
 
 def coverage_section(view: View) -> None:

@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS, Indicator
+from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE, INDICATORS, Indicator
 from dpf.formatting import fmt_value
 from dpf.numbers import number_or_none
 from dpf.progress import series_for
@@ -25,6 +25,7 @@ from dpf.targets import (
     evaluate_targets,
     laggards_first,
     last_year_pattern,
+    target_unit,
     township_targets,
     without_target,
 )
@@ -99,15 +100,18 @@ def county_only_note(page: Targets) -> None:
     by_code = page.targets.set_index("indicator")
     lines = []
     for code in codes:
-        unit = INDICATOR_BY_CODE[code].unit
         county_target = number_or_none(by_code.loc[code, "county_target"])
         shares = int(by_code.loc[code, "shares"])
-        target_text = f"全县目标 {fmt_value(county_target, unit)}" if county_target is not None else "无全县目标"
-        partial = f"，只有{shares}个所选乡镇（街道）分解了该目标" if shares else ""
-        lines.append(
-            f"- **{INDICATOR_BY_CODE[code].name}**：{target_text}{partial}；"
-            f"{view.scope}已完成 {fmt_value(number_or_none(frame.loc[code, 'value']) or 0, unit)}"
+        target_text = (
+            f"全县目标 {fmt_value(county_target, target_unit(code))}" if county_target is not None else "无全县目标"
         )
+        partial = f"，只有{shares}个所选乡镇（街道）分解了该目标" if shares else ""
+        value = number_or_none(frame.loc[code, "value"])
+        if INDICATOR_BY_CODE[code].county_level:  # the county's work (招聘会, 集中评残), never credited to a township
+            done = COUNTY_LEVEL_TEXT
+        else:
+            done = f"{view.scope}已完成 {fmt_value(value or 0, target_unit(code))}"
+        lines.append(f"- **{INDICATOR_BY_CODE[code].label}**：{target_text}{partial}；{done}")
     st.info(
         f"以下目标只下达到全县，没有分解到{view.scope}，不计算所选范围的完成率和状态"
         "（查看全县进度请清空乡镇选择）：\n" + "\n".join(lines),
@@ -138,6 +142,9 @@ def completion_section(page: Targets) -> None:
                     for r in surprises
                 )
             )
+        counted = [f"{r.name}：{r.counted_as}" for r in rows if r.counted_as]
+        if counted:  # a target set in the plan's unit (个人创业项目100个), counted from the persons supported
+            st.caption("目标按工作谋划的口径计数，" + "；".join(counted) + "。")
         st.caption(
             "完成率 = 完成值 ÷ 目标；差距 = 完成率 − 序时进度（个百分点）。状态：已完成（≥100%）、超序时（不低于序时进度）、"
             "低于序时（落后不超过20个百分点）、严重滞后（落后超过20个百分点）。全年预计 = 已完成 + 剩余月份按上年同月节奏"
@@ -186,13 +193,13 @@ def township_section(page: Targets) -> None:
     if chosen is None:
         return
     indicator, records = chosen
-    township_chart(view, indicator.name, indicator.unit, records)
+    township_chart(view, indicator.label, target_unit(indicator.code), records)
     if view.briefing:
         return
-    table = township_table(indicator.unit, records)
+    table = township_table(target_unit(indicator.code), records)
     with st.expander("各乡镇（街道）明细表"):
         shown_table(table, key="targets_township_table")
-        table_downloads(table, PAGE, f"{indicator.name}乡镇完成情况", view, key="targets_township_dl")
+        table_downloads(table, PAGE, f"{indicator.label}乡镇完成情况", view, key="targets_township_dl")
 
 
 def map_section(page: Targets) -> None:
@@ -201,7 +208,7 @@ def map_section(page: Targets) -> None:
     chosen = township_records(page)
     if chosen is not None:
         indicator, records = chosen
-        target_map(page.view, indicator.name, records)
+        target_map(page.view, indicator.label, records)
 
 
 SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐月累计 only
@@ -239,7 +246,7 @@ def render(view: View, points: Callable[[], None]) -> None:
     targets = view.query("targets_for_scope", year=view.year, townships=view.townships)
     if targets.empty:
         points()
-        st.info(f"{view.year}年没有设定年度目标。", icon=":material/info:")
+        st.info(f"未导入{view.year}年目标。", icon=":material/info:")
         return
     unknown = sorted(set(targets["indicator"]) - set(INDICATOR_BY_CODE))
     if unknown:

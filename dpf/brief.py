@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dpf.db import Extracts
-from dpf.formatting import fmt_date, fmt_pct
+from dpf.formatting import fmt_date, fmt_pct, fmt_pp, fmt_year
 from dpf.narrative import (
     BASIS_LABELS,
     TOPIC_TABLES,
@@ -21,6 +21,7 @@ from dpf.narrative import (
     Sentence,
     narrative,
     stated_text,
+    target_summary,
     with_data,
 )
 from dpf.narrative_data import collect_for_extracts
@@ -30,9 +31,14 @@ from dpf.schedule import Basis
 SOURCE_LABELS = {"demo": "演示数据（合成数据，非真实个人信息）", "import": "县残联台账导入"}
 DEFAULT_COUNTY = "XX县"  # a folder whose manifest names no county (the county's own report writes XX县 too)
 BASIS_EXPLAINED = {"day": "截至数据日已过天数 ÷ 全年天数", "month": "已过完整月份 ÷ 12"}
-TABLE_HEADER = ("目标", "完成", "完成率", "序时进度", "状态")
+TABLE_HEADER = ("目标", "完成", "完成率或差距", "序时进度", "状态")
 NO_TARGETS = "数据中没有年度目标表，本简报不含年度目标进度。"
 NO_ALERTS = "暂未发现滞后目标和填报缺口。"
+
+
+def year_label(data: NarrativeInput) -> str:
+    """The period the figures cover: 2024年 while the year runs, 2023年全年 once it has ended."""
+    return fmt_year(data.year, data.as_of)
 
 
 def source_label(source: str | None) -> str:
@@ -66,14 +72,16 @@ class Brief:
 
 
 def target_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
-    """目标, 完成, 完成率, 序时进度, 状态 for each target with data (a rate: its target, no 序时进度)."""
+    """目标, 完成, 完成率 (a rate: 差距 in 个百分点), 序时进度, 状态 for each target with data (a rate: its
+    target, no 序时进度)."""
     rows = []
     for row in with_data(data.indicators, data.targets):
         progress = row.progress
-        done = stated_text(row.code, progress.value)
-        aim = f"{row.name} {stated_text(row.code, progress.target)}"
-        if progress.is_rate:
-            rows.append((aim, done, "—", "—", "达到目标" if progress.value >= progress.target else "低于目标"))
+        done = stated_text(row.code, progress.value, row.unit)
+        aim = f"{row.name} {stated_text(row.code, progress.target, row.unit)}"
+        if progress.is_rate:  # a rate is never a 完成率: its 达成值 against the target, the gap in 个百分点
+            gap = f"差距{fmt_pp(progress.value - progress.target, signed=True)}"
+            rows.append((aim, done, gap, "—", progress.status_label))
         else:
             rows.append((aim, done, fmt_pct(progress.completion), fmt_pct(progress.schedule), progress.status.label))
     return tuple(rows)
@@ -96,11 +104,13 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
         Section(TOPICS[topic], _paragraph(by_topic[topic]) or (_why_nothing(data, topic),))
         for topic in ("funds", "employment", "rehab")
     ]
-    if data.has_targets:
-        sections.append(Section(TOPICS["targets"], _paragraph(by_topic["targets"]), target_table(data)))
+    if data.has_targets:  # the table lists every target; the text counts them (the laggards are said in 五)
+        sections.append(Section(TOPICS["targets"], _paragraph(target_summary(data)), target_table(data)))
     sections.append(Section(TOPICS["alerts"], tuple(s.text for s in by_topic["alerts"]) or (NO_ALERTS,)))
+    if by_topic["next"]:
+        sections.append(Section(TOPICS["next"], tuple(s.text for s in by_topic["next"])))
     numbered = tuple(
-        Section(f"{'一二三四五六'[i]}、{section.heading}", section.paragraphs, section.table)
+        Section(f"{'一二三四五六七'[i]}、{section.heading}", section.paragraphs, section.table)
         for i, section in enumerate(sections)
     )
     closing = (
@@ -109,7 +119,7 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
     )
     return Brief(
         title=f"{county}残联工作简报",
-        subtitle=f"{data.year}年　范围：{data.scope}　数据截至{fmt_date(data.as_of)}",
+        subtitle=f"{year_label(data)}　范围：{data.scope}　数据截至{fmt_date(data.as_of)}",
         sections=numbered,
         closing=closing,
         note="" if data.has_targets else NO_TARGETS,

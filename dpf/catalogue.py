@@ -304,7 +304,12 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     _pay("wheelchair_fuel_amount", "燃油补贴金额", "元", "燃油补贴发放金额之和", "amount", "wheelchair_fuel"),
     _pay(
-        "entrepreneurship_persons", "扶持就业创业", "人", "获就业创业扶持的人数（去重）", "persons", "entrepreneurship"
+        "entrepreneurship_persons",
+        "扶持残疾人就业创业",
+        "人",
+        "获就业创业扶持的人数（去重）",
+        "persons",
+        "entrepreneurship",
     ),
     _pay("entrepreneurship_amount", "就业创业扶持资金", "元", "就业创业扶持金额之和", "amount", "entrepreneurship"),
     _pay(
@@ -314,7 +319,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "获扶持的阳光大棚项目数（去重）",
         "projects",
         "sunshine_greenhouse",
-        short="阳光大棚",
     ),
     _pay(
         "assistance_base_projects",
@@ -353,7 +357,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "获药费补助的人数（去重）",
         "persons",
         "psychiatric_medication",
-        short="精神残疾人药费补助",
     ),
     _pay(
         "psychiatric_medication_amount",
@@ -439,7 +442,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "satisfaction",
         "satisfied_rate",
         (),
-        "康复服务满意率",
     ),
     Indicator("certified_persons", "持证残疾人", "人", "期末持证的残疾人数", "persons", "certified"),
 )
@@ -521,3 +523,20 @@ TARGETS_2024: tuple[tuple[str, float, str], ...] = (
     ("accessibility_households", 60, "60户以上"),
     ("assessments_centralized", 12, "每月集中评残"),
 )
+
+
+# --- Named indicator groups of the narrative (dpf.narrative, dpf.narrative_data) ------------------------------
+
+# Held by the county, not by a township (Indicator.county_level): said as 全县层面 for a township scope.
+COUNTY_LEVEL_INDICATORS = frozenset(i.code for i in INDICATORS if i.county_level)
+# Stated for one township with its place among all townships, and what the place is by (named in the sentence).
+NARRATIVE_RANKS: dict[str, str] = {
+    "subsidies_total_amount": "发放总额",
+    "training_person_times": "培训人次",
+    "child_rehab_persons": "救助人数",
+}
+# A target counted in another unit than its indicator, as the plan writes it, and how one counts as the other:
+# the plan's 个人创业项目100个 is held against the persons supported, one person one project.
+TARGET_UNITS: dict[str, tuple[str, str]] = {
+    "entrepreneurship_persons": ("个", "每扶持一名残疾人计一个个人创业项目"),
+}

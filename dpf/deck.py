@@ -12,16 +12,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dpf import palette
-from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label
+from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
-from dpf.formatting import fmt_date, fmt_wan, wan, yoy_text
+from dpf.formatting import fmt_date, fmt_wan, fmt_year, scope_label, wan, yoy_text
 from dpf.narrative import (
     BASIS_LABELS,
     NarrativeInput,
     alert_sentences,
     key_points,
     lagging,
+    no_targets_text,
     schedule_sentence,
     stated_text,
     target_sentences,
@@ -53,6 +54,7 @@ DEFINITIONS = (
     "资金发放：按发放所属期统计，截至数据日；金额单位为万元。",
     "同比：与上年同期（同一起止日期）相比。",
     "完成率：已完成数 ÷ 年度目标；状态按完成率与序时进度之差判定（严重滞后、低于序时、超序时、已完成）。",
+    "满意率等比率指标：达成值直接与目标比较，差距 = 达成值 − 目标（个百分点），不计完成率。",
     "乡镇排名：各乡镇（街道）本年资金发放合计，由高到低。",
 )
 
@@ -106,6 +108,12 @@ def _row(data: NarrativeInput, code: str) -> pd.Series | None:
     return rows.iloc[0] if not rows.empty and pd.notna(rows.iloc[0]["value"]) else None
 
 
+def _series(data: NarrativeInput) -> int:
+    """How many series a this-year-against-last chart draws: without last year in the extract its 上年同期 is
+    unknown, not 0, and is left out."""
+    return 2 if data.last_year_known else 1
+
+
 def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     kpis = []
     for code in KPI_CODES:
@@ -128,12 +136,12 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
     names = tuple(group for group in PROGRAM_GROUPS if group in groups.index)
     chart = Chart(
         "column",
-        "各类资金发放：本年与上年同期（万元）",
+        f"各类资金发放{'：本年与上年同期' if data.last_year_known else ''}（万元）",
         names,
         (
             (f"{data.year}年", tuple(wan(groups.loc[g, "amount_yuan"]) or 0.0 for g in names)),
             (f"{data.year - 1}年同期", tuple(wan(groups.loc[g, "previous_amount_yuan"]) or 0.0 for g in names)),
-        ),
+        )[: _series(data)],
         (palette.THIS_YEAR, palette.LAST_YEAR),
         "万元",
         "#,##0.00",
@@ -148,7 +156,7 @@ def targets_slide(data: NarrativeInput) -> Slide:
     rows = [row for row in laggards_first(data.targets) if not row.progress.is_rate][:MOST_BARS]
     behind = lagging(data)
     headline = schedule_sentence(data)
-    text = headline.text if headline else _first(target_sentences(data), f"{data.year}年{data.scope}没有设定年度目标。")
+    text = headline.text if headline else _first(target_sentences(data), no_targets_text(data))
     if behind:
         text += f"{len(behind)}项目标低于序时进度。"
     if not rows:
@@ -216,7 +224,7 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
         "column",
         "各月残疾人技能培训（人次）",
         tuple(f"{month}月" for month in months),
-        ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1))),
+        ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1)))[: _series(data)],
         (palette.THIS_YEAR, palette.LAST_YEAR),
         "人次",
     )
@@ -233,12 +241,12 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
     labels = tuple(f"{INDICATOR_BY_CODE[code].label}（{INDICATOR_BY_CODE[code].unit}）" for code, _ in rows)
     chart = Chart(
         "bar",
-        "康复服务：本年与上年同期",
+        f"康复服务{'：本年与上年同期' if data.last_year_known else ''}",
         labels,
         (
             (f"{data.year}年", tuple(float(row["value"]) for _, row in rows)),
             (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in rows)),
-        ),
+        )[: _series(data)],
         (palette.THIS_YEAR, palette.LAST_YEAR),
         "人、人次、件",
     )
@@ -251,6 +259,24 @@ def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     return cut_rows(ranked, "amount_yuan", ranked["chosen"].tolist())
 
 
+def ranking_headline(data: NarrativeInput, ranked: pd.DataFrame) -> str:
+    """Who paid most and least by 资金发放合计 (the chart's measure, named); townships with nothing are said as
+    such (暂无发放记录), never as 0万元."""
+    period = fmt_year(data.year, data.as_of)
+    paid = ranked[ranked["amount_yuan"].fillna(0) > 0]
+    idle = ranked.loc[ranked["amount_yuan"].fillna(0) <= 0, "name"].tolist()
+    none = f"{scope_label(idle)}暂无资金发放记录。" if idle else ""
+    if paid.empty:
+        return f"{period}{data.scope}暂无资金发放记录。"
+    top, bottom = paid.iloc[0], paid.iloc[-1]
+    if len(paid) == 1:
+        return f"{period}{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。{none}"
+    return (
+        f"{period}各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
+        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。{none}"
+    )
+
+
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     title = "各乡镇（街道）资金发放排名"
     note = _missing(source, "payments", "townships")
@@ -260,13 +286,7 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
     if ranking.empty:
         return Slide(title, f"{data.opening}暂无各乡镇（街道）资金发放记录。", note="暂无数据。")
     shown = ranking_rows(ranking)
-    top, bottom = shown.iloc[0], shown.iloc[-1]
-    headline = (
-        f"{data.year}年各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
-        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。"
-        if len(shown) > 1
-        else f"{data.year}年{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。"
-    )
+    headline = ranking_headline(data, ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]))
     cut = PLACE in shown
     labels = tuple(with_place(row["name"], row[PLACE]) if cut else row["name"] for _, row in shown.iterrows())
     chart = Chart(
@@ -321,7 +341,7 @@ def build_deck(
     label = source_label(source_name)
     return Deck(
         title=f"{county}残联工作汇报",
-        subtitle=f"{data.year}年　范围：{data.scope}",
+        subtitle=f"{year_label(data)}　范围：{data.scope}",
         as_of=as_of,
         source=f"来源：{label}",
         footer=f"范围：{data.scope} · {as_of} · 来源：{label}",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from dpf.db import open_extracts
-from dpf.indicators import DataUnavailable, codes_for_names, compute_indicators
+from dpf.indicators import DataUnavailable, codes_for_names, compute_indicators, data_years, without_last_year
 from dpf.safe_cells import csv_cell
 
 EXPORT_COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "completion"]
@@ -20,7 +20,10 @@ EXPORT_COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "c
 def indicator_records(folder: Path, year: int, township_names: list[str]) -> list[dict]:
     extracts = open_extracts(folder)
     codes = codes_for_names(extracts, township_names) if township_names else []
-    frame = compute_indicators(extracts, year, codes)[EXPORT_COLUMNS]
+    frame = compute_indicators(extracts, year, codes)
+    if year - 1 not in data_years(extracts):  # last year not in the data: its flows' previous are unknown (null)
+        frame = without_last_year(frame)
+    frame = frame[EXPORT_COLUMNS]
     records = []
     for row in frame.to_dict(orient="records"):
         for key in ("value", "previous", "target", "completion"):

@@ -48,6 +48,11 @@ def fmt_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def fmt_year(year: int, as_of: date | None) -> str:
+    """The period a year's figures cover: 2024年 while it runs, 2023年全年 once the data reach its last day."""
+    return f"{year}年全年" if as_of is not None and as_of >= date(year, 12, 31) else f"{year}年"
+
+
 def _strip_zeros(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -72,18 +77,43 @@ def fmt_estimate(value: float | None, unit: str = "") -> str:
     return f"{whole:,}{unit}" if whole == number else f"约{whole:,}{unit}"
 
 
+def fmt_projection(value: float | None, unit: str, target: float | None) -> str:
+    """A projected year-end count as fmt_estimate writes it (whole, rounded up), unless rounding up would reach a
+    target the unrounded projection misses (1.7 of 2: '约1.7个', never '约2个' beside 不能); then one decimal,
+    rounded down, so the figure and the decision (made on the unrounded value) agree."""
+    text = fmt_estimate(value, unit)
+    if unit in ("元", "%") or is_missing(value) or is_missing(target):
+        return text
+    number = round(float(value), 6)
+    if number >= float(target) or round_up_units(number) < float(target):
+        return text
+    return f"约{math.floor(number * 10) / 10:,.1f}{unit}"
+
+
 def round_up_units(value: float) -> int:
     """A projection or a 每月还需 figure in whole units, rounded up (12.0000001 from float arithmetic is 12, not 13);
     anything above zero is at least 1, nothing below zero is needed."""
     return max(0, math.ceil(round(float(value), 6)))
 
 
+SMALL_YUAN = 1_000  # below 0.1万元 an amount is written in 元 (never "0万元" or "0.04万元")
+EXACT_TO_TEN_BELOW = 100_000  # below 10万元 a figure exact to the 10元 keeps its third decimal (2.548万元)
+
+
 def fmt_wan(yuan: float | None, unit: bool = True) -> str:
     """Yuan as 万元 for cards and text: two decimals, a trailing zero dropped (3696000 -> '369.6万元',
-    3088900 -> '308.89万元', 11381000 -> '1,138.1万元', 630000 -> '63万元')."""
+    3088900 -> '308.89万元', 11381000 -> '1,138.1万元', 630000 -> '63万元'). With its unit, a figure below
+    10万元 that is exact to the 10元 keeps three decimals as the report writes it (25480 -> '2.548万元'), and one
+    below 0.1万元 is written in whole 元 (400 -> '400元'; 0 stays '0万元')."""
     if is_missing(yuan):
         return MISSING
-    text = _strip_zeros(f"{float(yuan) / 10_000:,.2f}")
+    amount = float(yuan)
+    if unit and 0 < abs(amount) < SMALL_YUAN:
+        return f"{round(amount):,}元"
+    decimals = 2
+    if unit and abs(amount) < EXACT_TO_TEN_BELOW and round(amount, 6) % 10 == 0 and round(amount, 6) % 100 != 0:
+        decimals = 3
+    text = _strip_zeros(f"{amount / 10_000:,.{decimals}f}")
     return ("0" if text in ("-0", "") else text) + ("万元" if unit else "")
 
 
@@ -210,12 +240,12 @@ def table_formats(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def scope_label(names: list[str], limit: int = 3) -> str:
-    """全县, the names joined, or '城关街道等5个乡镇' when there are many."""
+    """全县, the names joined, or '城关街道等5个乡镇（街道）' when there are many."""
     if not names:
         return "全县"
     if len(names) <= limit:
         return "、".join(names)
-    return f"{names[0]}等{len(names)}个乡镇"
+    return f"{names[0]}等{len(names)}个乡镇（街道）"
 
 
 # --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------

@@ -183,6 +183,13 @@ def compute_indicators(
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
+def without_last_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """compute_indicators' frame for a year whose previous year the data do not hold: the flows' 上年同期 (payments,
+    services …) are unknown (NaN, shown —), not 0; the certified persons on last year's day stay (a stock, known from
+    the certificates' dates)."""
+    return frame.assign(previous=frame["previous"].where(frame["table"] == "persons"))
+
+
 def township_table(extracts: Extracts) -> pd.DataFrame:
     """Townships in official order (code, name, kind, sort_order)."""
     return run_query(extracts.con, "townships_in_order")

@@ -15,10 +15,20 @@ from string import Formatter
 
 import pandas as pd
 
-from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.formatting import fmt_count, fmt_date, fmt_pct, fmt_pp, fmt_wan, round_up_units, scope_label, yoy_words
+from dpf.catalogue import COUNTY_LEVEL_INDICATORS, INDICATOR_BY_CODE, NARRATIVE_RANKS
+from dpf.formatting import (
+    fmt_count,
+    fmt_date,
+    fmt_pct,
+    fmt_pp,
+    fmt_wan,
+    fmt_year,
+    round_up_units,
+    scope_label,
+    yoy_words,
+)
 from dpf.numbers import number_or_none
-from dpf.schedule import Basis, Status
+from dpf.schedule import Basis, Status, completed_months
 from dpf.targets import TargetRow, laggards_first
 
 TOPICS = {
@@ -27,14 +37,11 @@ TOPICS = {
     "rehab": "康复服务",
     "targets": "年度目标进度",
     "alerts": "需关注的问题",
+    "next": "下一步工作",
 }
 BASIS_LABELS = {"day": "按天计", "month": "按月计"}
-# Stated for one township: its place among all townships ("居全县第N位").
-RANK_CODES = ("subsidies_total_amount", "training_person_times", "child_rehab_persons")
-# Held by the county, not by a township (rows without a township): said as county-level for a township scope.
-COUNTY_LEVEL_CODES = frozenset(
-    {"job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets", "assessments_centralized"}
-)
+# Stated for one township: its place among all townships by what NARRATIVE_RANKS names ("发放总额居全县第3位").
+RANK_CODES = tuple(NARRATIVE_RANKS)
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,8 @@ class Fact:
     amounts, % and 个百分点 for rates, whole units for counts) and whether it is the whole county's (`county`)."""
 
     code: str
-    kind: str  # value, yoy, target, completion, schedule, gap, need, shortfall, rank, townships, gaps
+    kind: str  # value, yoy, target, completion, schedule, gap, need, shortfall, rank, townships, gaps, months,
+    # targets (how many), status (how many stand so: code = the status as written)
     value: float
     county: bool = False
 
@@ -75,6 +83,8 @@ class NarrativeInput:
     ranks: Mapping[str, int] = field(default_factory=dict)  # code -> the township's place (one township chosen)
     idle_townships: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lagging code -> townships at 0
     reporting_gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # programme name -> townships
+    scope_size: int = 0  # townships in the scope (全县: all of them)
+    last_year_known: bool = True  # the data hold last year (else the flows' 上年同期 are unknown, never 0)
 
     @property
     def scope(self) -> str:
@@ -85,28 +95,40 @@ class NarrativeInput:
         return self.as_of >= date(self.year, 12, 31)
 
     @property
+    def period(self) -> str:
+        """截至2024年9月30日 / 2023年全年 (a year that has ended)"""
+        return fmt_year(self.year, self.as_of) if self.year_ended else f"截至{fmt_date(self.as_of)}"
+
+    @property
     def opening(self) -> str:
-        """截至2024年9月30日，全县 / 2023年，全县"""
-        when = f"{self.year}年" if self.year_ended else f"截至{fmt_date(self.as_of)}"
-        return f"{when}，{self.scope}"
+        """截至2024年9月30日，全县 / 2023年全年，全县"""
+        return f"{self.period}，{self.scope}"
 
 
 # --- Numbers as written, with their facts -------------------------------------------------------------------------
 
 
-def _stated(code: str, value: float, county: bool = False) -> tuple[str, Fact]:
-    """An indicator's value as written in text, and the fact it states."""
-    unit = INDICATOR_BY_CODE[code].unit
+def _stated(code: str, value: float, county: bool = False, unit: str | None = None) -> tuple[str, Fact]:
+    """An indicator's value as written in text (in `unit` where a target counts it otherwise), and the fact it
+    states (an amount in 万元, or in 元 where the text writes 元)."""
+    unit = unit or INDICATOR_BY_CODE[code].unit
     if unit == "元":
-        return fmt_wan(value), Fact(code, "value", round(value / 10_000, 2), county)
+        text = fmt_wan(value)
+        return text, Fact(code, "value", written_number(text), county)
     if unit == "%":
         return fmt_pct(value), Fact(code, "value", round(value, 1), county)
     return fmt_count(round(value), unit), Fact(code, "value", round(value), county)
 
 
-def stated_text(code: str, value: float) -> str:
-    """An indicator's value as the text writes it: 369.6万元, 46,197人次, 96.2%."""
-    return _stated(code, value)[0]
+def written_number(text: str) -> float:
+    """The number of an amount as written: '1,138.08万元' -> 1138.08, '400元' -> 400."""
+    return float(text.removesuffix("元").removesuffix("万").replace(",", ""))
+
+
+def stated_text(code: str, value: float, unit: str | None = None) -> str:
+    """An indicator's value as the text writes it (in `unit` where a target counts it otherwise): 369.6万元,
+    46,197人次, 96.2%."""
+    return _stated(code, value, unit=unit)[0]
 
 
 def _yoy(code: str, frame_row: Mapping[str, object], county: bool = False) -> tuple[str, list[Fact]]:
@@ -129,21 +151,44 @@ def _values(frame: pd.DataFrame) -> dict[str, dict[str, object]]:
 @dataclass(frozen=True)
 class Item:
     """A sentence template: `{code}` placeholders filled with the indicators' values; `yoy` names the indicator
-    whose 同比 follows. Said only when every value is known and one is not zero. `{parts}` lists the `parts` that are
-    not zero, joined with 、 (扶持“阳光大棚”4个、助残基地2个); with none of them the item says `bare`, or nothing."""
+    whose 同比 is written right after its own figure. Said only when every value is known and one is not zero.
+    `{parts}` lists the `parts` that are not zero, joined with 、 (扶持“阳光大棚”4个、助残基地2个); with none of them the
+    item says `bare`, or nothing. `township` is the template for a township scope where the county's figure
+    would be credited to it (the county's training classes: a township's training is its 参训人次)."""
 
     template: str
     yoy: str | None = None
     parts: tuple[str, ...] = ()
     bare: str | None = None
+    township: str | None = None
 
     @property
     def codes(self) -> list[str]:
         return [code for text in (self.template, *self.parts) for code in _placeholders(text) if code != "parts"]
 
+    @property
+    def county_level(self) -> bool:
+        """Every figure of the item is held by the county (the catalogue's Indicator.county_level)."""
+        return set(self.codes) <= COUNTY_LEVEL_INDICATORS
+
+    def for_township(self) -> Item:
+        return Item(self.township, self.yoy) if self.township else self
+
 
 def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(template) if name]
+
+
+def _without_zero_clauses(template: str, values: Mapping[str, float | None]) -> str:
+    """The template without its clauses (split at ，) whose every figure is 0: 登记就业阶段残疾人12人, not
+    …，达成就业意向0人. The first clause stays (it names what the sentence is about)."""
+    clauses = template.split("，")
+    kept = [
+        clause
+        for index, clause in enumerate(clauses)
+        if index == 0 or not _placeholders(clause) or any(values.get(code) for code in _placeholders(clause))
+    ]
+    return "，".join(kept)
 
 
 def _render(
@@ -158,16 +203,16 @@ def _render(
         if not kept and item.bare is None:
             return None
         template = item.template.replace("{parts}", "、".join(kept)) if kept else item.bare
+    template = _without_zero_clauses(template, values)
     texts, facts = {}, []
     for code in _placeholders(template):
         texts[code], fact = _stated(code, values[code], county)
         facts.append(fact)
-    text = template.format(**texts)
-    if item.yoy:
-        more, yoy_facts = _yoy(item.yoy, rows[item.yoy], county)
-        text += more
-        facts += yoy_facts
-    return text, facts
+        if code == item.yoy:  # the change right after its own figure
+            more, yoy_facts = _yoy(code, rows[code], county)
+            texts[code] += more
+            facts += yoy_facts
+    return template.format(**texts), facts
 
 
 FUNDS = (
@@ -179,7 +224,11 @@ FUNDS = (
     Item("完成无障碍改造{accessibility_households}，发放改造资金{accessibility_amount}", "accessibility_households"),
 )
 EMPLOYMENT = (
-    Item("组织残疾人技能培训{training_batches}，累计培训{training_person_times}", "training_person_times"),
+    Item(
+        "组织残疾人技能培训{training_batches}，累计培训{training_person_times}",
+        "training_person_times",
+        township="参加残疾人技能培训{training_person_times}",
+    ),
     Item(
         "扶持残疾人就业创业{entrepreneurship_persons}，发放扶持资金{entrepreneurship_amount}",
         "entrepreneurship_persons",
@@ -207,8 +256,12 @@ REHAB = (
         "psychiatric_medication_persons",
     ),
     Item("为残疾儿童适配{parts}", parts=("假肢矫形器{prosthesis_fittings}", "辅助器具{device_fittings}")),
-    Item("发放辅助器具{devices_issued}"),
+    Item("发放{parts}", parts=("辅助器具{devices_issued}", "人工耳蜗补贴{cochlear_implant_amount}")),
+    Item("开展困难重度智力残疾人托养服务{respite_care_person_times}"),
     Item("开展集中评残{assessments_centralized}"),
+    Item("上门评残{assessments_home}"),
+    Item("办、换证{certificates_issued}"),
+    Item("开展志愿助残活动{volunteer_activities}，累计服务时长{volunteer_hours}"),
 )
 ITEMS = {"funds": FUNDS, "employment": EMPLOYMENT, "rehab": REHAB}
 # A topic with none of these above zero in a scope whose table is readable has no records: said once.
@@ -227,19 +280,18 @@ def topic_sentences(data: NarrativeInput, topic: str, opening: bool = True) -> l
     said: list[tuple[str, list[Fact]]] = []
     county_said: list[tuple[str, list[Fact]]] = []
     for item in ITEMS[topic]:
-        county_level = set(item.codes) <= COUNTY_LEVEL_CODES
-        if county_level and not county_scope:
+        if item.county_level and not county_scope:
             rendered = _render(item, county_rows, county=True)
             if rendered:
                 county_said.append(rendered)
             continue
-        rendered = _render(item, rows)
+        rendered = _render(item if county_scope else item.for_township(), rows)
         if rendered:
             text, facts = rendered
             rank_code = next((code for code in item.codes if code in data.ranks), None)
             if rank_code is not None:
                 place = data.ranks[rank_code]
-                text += f"，居全县第{place}位"
+                text += f"，{NARRATIVE_RANKS[rank_code]}居全县第{place}位"
                 facts.append(Fact(rank_code, "rank", place))
             said.append((text, facts))
     sentences = []
@@ -262,9 +314,9 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
     """One target: completion against 序时进度 (a count or amount), or against the target (a rate)."""
     progress = row.progress
     code = row.code
-    value_text, value_fact = _stated(code, progress.value)
+    value_text, value_fact = _stated(code, progress.value, unit=row.unit)
     facts = [value_fact]
-    label = INDICATOR_BY_CODE[code].label
+    label = row.name
     if progress.is_rate:
         diff = round(progress.value - progress.target, 1)
         target_text, target_fact = _stated(code, progress.target)
@@ -276,10 +328,10 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
             facts.append(Fact(code, "gap", abs(diff)))
         return Sentence("targets", f"{label}{value_text}{tail}。", tuple(facts))
 
-    target_text, target_fact = _stated(code, progress.target)
+    target_text, target_fact = _stated(code, progress.target, unit=row.unit)
     facts.append(Fact(code, "target", target_fact.value))
     completion = round(progress.completion, 1)
-    head = f"{label}完成{value_text}"
+    head = f"{label}完成{value_text}" + (f"（{row.counted_as}）" if row.counted_as else "")
     if progress.status is Status.DONE:
         if completion <= 100.0:
             return Sentence("targets", f"{head}，已完成年度目标（{target_text}）。", tuple(facts))
@@ -288,10 +340,14 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         return Sentence("targets", text, tuple(facts))
     if progress.status is Status.NOT_STARTED:
         return Sentence("targets", f"{label}年度目标{target_text}，尚未开始。", (facts[1],))
-    facts.append(Fact(code, "completion", completion))
-    text = f"{head}，完成年度目标（{target_text}）的{fmt_pct(completion)}"
+    if value_fact.value == 0:  # nothing done yet: said in words, not as 完成0户 of the target's 0.0%
+        facts = [facts[1]]
+        text = f"{label}年度目标{target_text}，尚无完成"
+    else:
+        facts.append(Fact(code, "completion", completion))
+        text = f"{head}，完成年度目标（{target_text}）的{fmt_pct(completion)}"
     if data.year_ended:
-        shortfall_text, shortfall = _stated(code, progress.target - progress.value)
+        shortfall_text, shortfall = _stated(code, progress.target - progress.value, unit=row.unit)
         facts.append(Fact(code, "shortfall", shortfall.value))
         return Sentence("targets", f"{text}，全年未完成目标，差{shortfall_text}。", tuple(facts))
     gap = round(progress.gap, 1)
@@ -301,17 +357,17 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         text += f"，{'超' if gap > 0 else '低于'}序时进度{fmt_pp(abs(gap))}"
         facts.append(Fact(code, "gap", abs(gap)))
     if progress.status is Status.SEVERELY_BEHIND and progress.needed_per_month:
-        need_text, need = _need(code, progress.needed_per_month)
+        need_text, need = _need(code, progress.needed_per_month, row.unit)
         text += f"，严重滞后，每月还需完成约{need_text}"
         facts.append(Fact(code, "need", need))
     return Sentence("targets", f"{text}。", tuple(facts))
 
 
-def _need(code: str, per_month: float) -> tuple[str, float]:
-    """What each remaining month needs, in whole units (rounded up) or, for an amount, in 万元."""
-    unit = INDICATOR_BY_CODE[code].unit
+def _need(code: str, per_month: float, unit: str) -> tuple[str, float]:
+    """What each remaining month needs, in whole units of the target (rounded up) or, for an amount, in 万元."""
     if unit == "元":
-        return fmt_wan(per_month), round(per_month / 10_000, 2)
+        text = fmt_wan(per_month)
+        return text, written_number(text)
     whole = round_up_units(per_month)
     return fmt_count(whole, unit), whole
 
@@ -327,16 +383,41 @@ def schedule_sentence(data: NarrativeInput) -> Sentence | None:
     return Sentence("targets", text, (Fact(data.targets[0].code, "schedule", schedule),))
 
 
+def no_targets_text(data: NarrativeInput) -> str:
+    """Why no target is said: none loaded for the year (未导入2023年目标), or the county's not shared out to the
+    chosen townships."""
+    if data.townships and data.county["target"].notna().any():
+        return f"{data.year}年度目标只下达到全县，未分解到{data.scope}。"
+    return f"未导入{data.year}年目标。"
+
+
 def target_sentences(data: NarrativeInput) -> list[Sentence]:
     """年度目标进度: the schedule, then every target in the catalogue's order."""
     if not data.has_targets:
         return [Sentence("targets", "数据中没有年度目标表，本期不含年度目标进度。")]
     if not data.indicators["target"].notna().any():
-        return [Sentence("targets", f"{data.year}年{data.scope}没有设定年度目标。")]
+        return [Sentence("targets", no_targets_text(data))]
     if not data.targets:  # targets set, none with data yet: nothing to say
         return []
     opening = schedule_sentence(data)
     return ([opening] if opening else []) + [target_sentence(row, data) for row in data.targets]
+
+
+def target_summary(data: NarrativeInput) -> list[Sentence]:
+    """The targets counted by where they stand, for a text whose table lists them (the 简报): the schedule, then
+    年度目标10项：严重滞后2项、低于序时1项、超序时4项、已完成2项、已达目标1项。 (each target is said once, in the table
+    and, if lagging, in the 预警)."""
+    if not data.has_targets or not data.targets:
+        return target_sentences(data)
+    counts: dict[str, int] = {}
+    for row in laggards_first(data.targets):
+        label = row.progress.status_label
+        counts[label] = counts.get(label, 0) + 1
+    parts = "、".join(f"{label}{count}项" for label, count in counts.items())
+    facts = (Fact("", "targets", len(data.targets)), *(Fact(label, "status", n) for label, n in counts.items()))
+    opening = schedule_sentence(data)
+    summary = Sentence("targets", f"{data.scope}年度目标{len(data.targets)}项：{parts}。", facts)
+    return ([opening] if opening else []) + [summary]
 
 
 def with_data(indicators: pd.DataFrame, rows: Sequence[TargetRow]) -> list[TargetRow]:
@@ -357,7 +438,7 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
     sentences = []
     for row in lagging(data):
         progress = row.progress
-        label = INDICATOR_BY_CODE[row.code].label
+        label = row.name
         completion, gap = round(progress.completion, 1), round(progress.gap, 1)
         facts = [Fact(row.code, "completion", completion)]
         if data.year_ended:
@@ -366,7 +447,7 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
             text = f"{label}：完成年度目标的{fmt_pct(completion)}，低于序时进度{fmt_pp(abs(gap))}"
             facts.append(Fact(row.code, "gap", abs(gap)))
         idle = data.idle_townships.get(row.code, ())
-        if idle and len(data.townships) != 1:
+        if idle and len(data.townships) != 1 and expected_everywhere(row, data):
             none_yet = "尚无完成户" if row.unit == "户" else "尚无记录"
             text += f"，{_townships_text(idle)}{none_yet}"
             if len(idle) > 3:
@@ -384,8 +465,42 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
     return sentences
 
 
+def expected_everywhere(row: TargetRow, data: NarrativeInput) -> bool:
+    """Whether every township of the scope is expected to add to the target (at least one unit each), so that one
+    with nothing yet is worth naming: a county target of 2 机构 among 23 townships is not."""
+    return row.progress.target >= (len(data.townships) or data.scope_size)
+
+
+def next_steps(data: NarrativeInput) -> list[Sentence]:
+    """下一步工作, from the 预警: each lagging target with its shortfall and what each remaining month needs.
+    Nothing for a year that has ended (no month remains)."""
+    if data.year_ended:
+        return []
+    remaining = 12 - completed_months(data.year, data.as_of)
+    sentences = []
+    for row in lagging(data):
+        progress = row.progress
+        if not progress.needed_per_month:
+            continue
+        shortfall_text, shortfall = _stated(row.code, progress.target - progress.value, unit=row.unit)
+        target_text, target = _stated(row.code, progress.target, unit=row.unit)
+        need_text, need = _need(row.code, progress.needed_per_month, row.unit)
+        text = (
+            f"{row.name}：对照年度目标（{target_text}）尚差{shortfall_text}，"
+            f"剩余{remaining}个月每月需完成约{need_text}。"
+        )
+        facts = (
+            Fact(row.code, "target", target.value),
+            Fact(row.code, "shortfall", shortfall.value),
+            Fact(row.code, "months", remaining),
+            Fact(row.code, "need", need),
+        )
+        sentences.append(Sentence("next", text, facts))
+    return sentences
+
+
 def _townships_text(names: Sequence[str]) -> str:
-    """凤城街道、龙山镇 / 凤城街道等5个乡镇"""
+    """凤城街道、龙山镇 / 凤城街道等5个乡镇（街道）"""
     return scope_label(list(names))
 
 
@@ -395,7 +510,7 @@ def narrative(data: NarrativeInput) -> list[Sentence]:
     for topic in ("funds", "employment", "rehab"):
         sentences += topic_sentences(data, topic)
     sentences += target_sentences(data)
-    return sentences + alert_sentences(data)
+    return sentences + alert_sentences(data) + next_steps(data)
 
 
 # --- 要点 of a page -------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
 from dpf.db import Extracts
-from dpf.indicators import compute_indicators, township_values
+from dpf.indicators import compute_indicators, township_values, without_last_year
 from dpf.narrative import RANK_CODES, NarrativeInput, lagging, with_data
 from dpf.numbers import number_or_zero
 from dpf.schedule import Basis
@@ -80,6 +80,9 @@ def collect(
     targets and the townships without two-subsidy records in the as-of month that had them before."""
     indicators = source.indicators()
     county = source.county_indicators() if township_codes else indicators
+    last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
+    if not last_year_known:  # the extract starts this year: a flow's 上年同期 is unknown (—), not 0
+        indicators, county = (without_last_year(frame) for frame in (indicators, county))
     if source.table_problem("townships"):
         townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
     else:
@@ -95,6 +98,7 @@ def collect(
         targets=tuple(with_data(indicators, evaluate_targets(indicators, year, as_of, basis))),
         has_targets=has_targets,
         basis=basis,
+        last_year_known=last_year_known,
     )
     ranks = {}
     if len(township_codes) == 1 and not source.table_problem("townships"):
@@ -111,7 +115,7 @@ def collect(
         for program in MONTHLY:
             gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
     return NarrativeInput(
-        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps},
+        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps, "scope_size": len(scope)},
     )
 
 

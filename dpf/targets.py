@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.catalogue import INDICATOR_BY_CODE, TARGET_UNITS
 from dpf.numbers import number_or_none
 from dpf.progress import monthly_increments, series_for
 from dpf.schedule import Basis, TargetProgress, evaluate_target
@@ -20,12 +20,22 @@ from dpf.schedule import Basis, TargetProgress, evaluate_target
 
 @dataclass(frozen=True)
 class TargetRow:
-    """One evaluated target: what it measures (code, name, unit) and where it stands."""
+    """One evaluated target: what it measures (code, the catalogue's label, the target's unit) and where it stands."""
 
     code: str
     name: str
     unit: str
     progress: TargetProgress
+
+    @property
+    def counted_as(self) -> str:
+        """How the indicator counts in the target's unit, where they differ (TARGET_UNITS), else ''."""
+        return TARGET_UNITS.get(self.code, ("", ""))[1]
+
+
+def target_unit(code: str) -> str:
+    """The unit a target of `code` is set in: the plan's (TARGET_UNITS), else the indicator's."""
+    return TARGET_UNITS.get(code, (INDICATOR_BY_CODE[code].unit,))[0]
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def evaluate_targets(
             monthly_last_year=last_year_pattern(last_year, code),
             basis=basis,
         )
-        rows.append(TargetRow(code, item["name"], item["unit"], progress))
+        rows.append(TargetRow(code, INDICATOR_BY_CODE[code].label, target_unit(code), progress))
     return rows
 
 

@@ -9,6 +9,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from dpf.brief import brief_for, brief_markdown
+from dpf.catalogue import INDICATOR_BY_CODE, TARGET_UNITS
 from dpf.cli import main
 from tests.narrative_fixture import write_narrative_set
 
@@ -23,7 +25,7 @@ def brief_text(tmp_path, *args: str) -> str:
 
 def test_2023_states_the_county_report_figures(demo_dir, tmp_path):
     text = brief_text(tmp_path, "--year", "2023", "--data", str(demo_dir))
-    assert text.startswith("# XX县残联工作简报\n\n2023年　范围：全县　数据截至2024年9月30日")
+    assert text.startswith("# XX县残联工作简报\n\n2023年全年　范围：全县　数据截至2024年9月30日")
     for words in (
         "发放重度残疾人护理补贴46,197人次、369.6万元",
         "发放困难残疾人生活补贴96,895人次、775.2万元",
@@ -67,9 +69,10 @@ def test_2024_every_target_with_completion_and_schedule_equal_to_dpf_indicators(
     indicators = indicators_json(capsys, demo_dir, 2024, *townships)
     with_targets = {c: r for c, r in indicators.items() if r["target"] is not None and r["value"] is not None}
     assert len(rows) == len(with_targets) > 0
-    for row, expected in zip(rows, with_targets.values(), strict=True):
-        assert row[0] == f"| {expected['name']} {fmt(expected, 'target')}"
-        assert row[1] == fmt(expected, "value")
+    for row, (code, expected) in zip(rows, with_targets.items(), strict=True):
+        unit = TARGET_UNITS.get(code, (expected["unit"],))[0]  # 个人创业项目: 100个
+        assert row[0] == f"| {INDICATOR_BY_CODE[code].label} {fmt({**expected, 'unit': unit}, 'target')}"
+        assert row[1] == fmt({**expected, "unit": unit}, "value")
         if expected["unit"] != "%":
             assert row[2] == f"{expected['completion']:.1f}%"
             assert row[3] == "74.9%"  # 274 of 366 days
@@ -111,8 +114,10 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and 'w:fldCharType="begin"' in footer_xml
     table = document.tables[0]
-    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率", "序时进度", "状态"]
-    assert "完成无障碍改造 60户" in [row.cells[0].text for row in table.rows]
+    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率或差距", "序时进度", "状态"]
+    assert "无障碍改造 60户" in [row.cells[0].text for row in table.rows]
+    rate = next(row for row in table.rows if row.cells[0].text.startswith("精准康复服务满意率"))
+    assert [cell.text for cell in rate.cells][1:] == ["96.2%", "差距+1.2个百分点", "—", "已达目标"]  # never a 完成率
 
 
 def test_unknown_township_names_the_valid_ones(demo_dir, tmp_path, capsys):
@@ -147,3 +152,40 @@ def test_a_missing_table_is_named_in_its_section(tmp_path):
     funds = text.split("## 一、资金发放\n\n")[1].split("\n")[0]
     assert funds.startswith("数据暂不可用：") and "payments" in funds
     assert "组织残疾人技能培训1期" in text
+
+
+def test_targets_are_counted_not_retold_and_next_steps_follow_the_alerts(demo):
+    """四 counts the targets (the table lists them; the laggards are said in 五), 六 下一步工作 gives each lagging
+    target's shortfall and what each of the 3 remaining months needs."""
+    brief = brief_for(demo, 2024)
+    sections = {section.heading: section for section in brief.sections}
+    targets = sections["四、年度目标进度"]
+    assert targets.paragraphs == (
+        "截至2024年9月30日，全县年度目标序时进度为74.9%（按天计）。"
+        "全县年度目标10项：严重滞后2项、低于序时1项、超序时4项、已达目标1项、已完成2项。",
+    )
+    assert len(targets.table) == 10
+    assert sections["六、下一步工作"].paragraphs == (
+        "无障碍改造：对照年度目标（60户）尚差35户，剩余3个月每月需完成约12户。",
+        "辅助性就业机构：对照年度目标（2个）尚差1个，剩余3个月每月需完成约1个。",
+        "儿童康复救助：对照年度目标（140人）尚差37人，剩余3个月每月需完成约13人。",
+    )
+    # A county target of 2 机构 among 23 townships: its 预警 does not list 22 townships without one.
+    alerts = sections["五、需关注的问题"].paragraphs
+    assert alerts[1] == "辅助性就业机构：完成年度目标的50.0%，低于序时进度24.9个百分点。"
+    assert alerts[0].endswith("凤城街道等5个乡镇（街道）尚无完成户。")  # 60户: every township is expected to add
+
+
+def test_the_report_items_the_brief_used_to_leave_out(demo):
+    text = brief_markdown(brief_for(demo, 2023))
+    for words in (
+        "发放辅助器具129件、人工耳蜗补贴15.3万元",
+        "开展困难重度智力残疾人托养服务673人次",
+        "上门评残28次",
+        "办、换证2,088份",
+        "开展志愿助残活动26次，累计服务时长2,889小时",
+        "发放残疾人机动轮椅车燃油补贴2.548万元",  # as the report writes it
+    ):
+        assert words in text, words
+    assert "2023年全年　范围：全县" in text and "未导入2023年目标。" in text
+    assert "下一步工作" not in text  # the year has ended

@@ -24,10 +24,10 @@ def missing(value) -> bool:
 
 
 def test_month_end_values_sit_at_their_own_month(demo_dir):
-    query = {"target": "完成无障碍改造"}
+    query = {"target": "无障碍改造"}
     at = run_page(demo_dir, "targets.py", query, section="逐月累计")
     assert no_exception(at)
-    spec = next(s for title, s in charts(at).items() if title.startswith("完成无障碍改造"))
+    spec = next(s for title, s in charts(at).items() if title.startswith("无障碍改造"))
     actual = next(t for t in spec["data"] if t["name"] == "实际累计")
     assert actual["x"][-1] == "9月"  # the value of 30 September (the as-of date) at 9月, not near the 10月 tick
     assert actual["customdata"][-1] == "2024年9月30日"
@@ -118,8 +118,8 @@ def test_legend_hangs_below_the_title(demo_dir, page, title):
 
 def test_cumulative_chart_puts_its_unit_on_the_ticks(demo_dir):
     """A one-character axis title (户) drawn rotated reads as a stray mark: the unit goes on each tick (60户)."""
-    at = run_page(demo_dir, "targets.py", {"target": "完成无障碍改造"}, section="逐月累计")
-    spec = next(s for title, s in charts(at).items() if title.startswith("完成无障碍改造"))
+    at = run_page(demo_dir, "targets.py", {"target": "无障碍改造"}, section="逐月累计")
+    spec = next(s for title, s in charts(at).items() if title.startswith("无障碍改造"))
     axis = spec["layout"]["yaxis"]
     assert axis["ticksuffix"] == "户"
     assert not axis.get("title", {}).get("text")

@@ -38,3 +38,11 @@ def test_unknown_township_lists_valid_names(tmp_path, capsys):
     assert main(["indicators", "--year", "2024", "--township", "火星镇", "--data", str(folder)]) == 2
     err = capsys.readouterr().err
     assert "火星镇" in err and "城关街道" in err and "龙山镇" in err
+
+
+def test_a_year_whose_previous_year_is_not_in_the_data_has_no_previous(demo_dir, capsys):
+    """The demo starts in 2023: 2023's 上年同期 is unknown (null), not 0; the certified persons (a stock) keep theirs."""
+    assert main(["indicators", "--year", "2023", "--data", str(demo_dir), "--format", "json"]) == 0
+    rows = {row["indicator"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["nursing_subsidy_amount"]["value"] == 3696000 and rows["nursing_subsidy_amount"]["previous"] is None
+    assert rows["certified_persons"]["previous"] is not None

@@ -17,7 +17,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from dpf.cli import main
-from dpf.deck import ranking_rows
+from dpf.deck import deck_for, ranking_rows
 from dpf.ranking import MOST_BARS, RANK_ENDS
 from dpf.schedule import Status
 from tests.extract_builder import write_set
@@ -110,11 +110,11 @@ def test_native_charts_hold_the_hand_computed_figures(deck):
     }
     # 1 of 12 households, 4 of 10 children, 2 of 4 trainees, 1 of 1 base, 3 of 2 persons; the rate target is not drawn
     assert completion == {
-        "完成无障碍改造": 8.3,
-        "残疾儿童康复救助": 40.0,
-        "残疾人技能培训": 50.0,
-        "扶持助残基地": 100.0,
-        "扶持就业创业": 150.0,
+        "无障碍改造": 8.3,  # the catalogue's labels, as the 要点 and the page name them
+        "儿童康复救助": 40.0,
+        "技能培训": 50.0,
+        "助残基地": 100.0,
+        "扶持残疾人就业创业": 150.0,
     }
     assert all(sum(values[i] is not None for values in by_status.values()) == 1 for i in range(len(completion)))
     # against 49.7%: 8.3% is 20+ points behind, 40% behind, 50% ahead, 100% and 150% done
@@ -206,3 +206,15 @@ def test_pdf_holds_every_headline_with_a_cjk_font_embedded(fixture_set, deck, tm
         assert headline in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert any("CJK" in line and line.split()[-5] == "yes" for line in fonts)
+
+
+def test_a_year_without_last_year_in_the_extract_draws_no_zero_last_year(demo):
+    """2023 on the demo: the extract starts in 2023, so its 上年同期 is unknown, never a row of zeros."""
+    deck = deck_for(demo, 2023)
+    assert deck.subtitle == "2023年全年　范围：全县"
+    charts = [slide.chart for slide in deck.slides if slide.chart is not None]
+    assert charts and not any(name.endswith("年同期") for chart in charts for name, _ in chart.series)
+    overview = deck.slides[0]
+    assert all(change == "" for label, _, change in overview.kpis if label != "持证残疾人")  # a stock keeps its 同比
+    assert overview.chart.title == "各类资金发放（万元）"
+    assert deck.slides[1].headline == "未导入2023年目标。"

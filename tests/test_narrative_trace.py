@@ -12,10 +12,11 @@ import pytest
 from dpf.catalogue import INDICATOR_BY_CODE, PROGRAMS
 from dpf.db import open_extracts
 from dpf.indicators import compute_indicators, township_table, township_values
-from dpf.narrative import Fact, narrative
+from dpf.narrative import Fact, narrative, target_summary
 from dpf.narrative_data import MONTHLY, collect_for_extracts
 from dpf.schedule import completed_months, schedule_share
 from dpf.sql import run_query
+from dpf.targets import evaluate_targets
 from tests.narrative_fixture import write_narrative_set
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -37,6 +38,11 @@ class Recompute:
         self.county = {r.indicator: r for r in compute_indicators(extracts, year).itertuples()}
         self.all_townships = list(township_table(extracts)["code"])
 
+    def targets(self):
+        frame = compute_indicators(self.extracts, self.year, list(self.townships))
+        known = frame.loc[frame["value"].notna()]
+        return evaluate_targets(known, self.year, self.as_of, self.basis)
+
     def expected(self, fact: Fact) -> float:
         if fact.kind == "gaps":
             grid = run_query(self.extracts.con, "reporting_gaps", year=self.year, as_of=self.as_of, programs=MONTHLY)
@@ -44,6 +50,11 @@ class Recompute:
             chosen = self.townships or self.all_townships
             grid = grid[grid["gap"] & (grid["month"] == self.as_of.month) & grid["code"].isin(chosen)]
             return len(grid[grid["program"] == program])
+        if fact.kind in ("targets", "status"):  # the 简报's count of targets, by where they stand
+            rows = [r for r in self.targets() if fact.kind == "targets" or r.progress.status_label == fact.code]
+            return len(rows)
+        if fact.kind == "months":
+            return 12 - completed_months(self.year, self.as_of)
         indicator = INDICATOR_BY_CODE[fact.code]
         row = (self.county if fact.county else self.scope)[fact.code]
         value, previous, target = row.value, row.previous, row.target
@@ -77,8 +88,13 @@ class Recompute:
 
 
 def shown(unit: str, value: float) -> float:
-    if unit == "元":
-        return round(value / 10_000, 2)
+    if (
+        unit == "元"
+    ):  # as written: 万元 (three decimals for a figure below 10万元 exact to the 10元), or 元 below 0.1万元
+        if abs(value) < 1_000 and value:
+            return round(value)
+        exact_to_ten = abs(value) < 100_000 and round(value) % 10 == 0 and round(value) % 100 != 0
+        return round(value / 10_000, 3 if exact_to_ten else 2)
     return round(value, 1) if unit == "%" else round(value)
 
 
@@ -86,7 +102,7 @@ def check_view(extracts, year, townships, basis):
     data = collect_for_extracts(extracts, year, townships, basis)
     recompute = Recompute(extracts, year, townships, basis, data.as_of)
     checked = 0
-    for sentence in narrative(data):
+    for sentence in narrative(data) + target_summary(data):
         parsed = numbers_in(sentence.text, data.scope)
         assert parsed == pytest.approx([fact.value for fact in sentence.facts]), sentence.text
         for fact in sentence.facts:

@@ -91,6 +91,8 @@ def test_2023_program_table_matches_the_report(funds_2023):
     assert pd.isna(table.loc["全部项目", "受益数量"])
     grid = next(d for d in shown_tables(funds_2023) if d.value.columns[0] == "项目类别")
     assert grid.proto.placeholder == "—"
+    # the demo starts in 2023: its 上年同期 is unknown (—), never 0.00
+    assert table["上年同期（万元）"].isna().all() and set(table["金额同比"]) == {"—"}
 
 
 def test_funds_counts_agree_with_catalogue_indicators(demo, demo_dir):

@@ -69,7 +69,7 @@ def test_overview_alerts_and_brief_download(demo_dir):
     data, _ = expected(demo_dir, "overview")
     alerts = "\n".join(f"- {s.text}" for s in alert_sentences(data))
     assert alerts.startswith(
-        "- 无障碍改造：完成年度目标的41.7%，低于序时进度33.2个百分点，凤城街道等5个乡镇尚无完成户。"
+        "- 无障碍改造：完成年度目标的41.7%，低于序时进度33.2个百分点，凤城街道等5个乡镇（街道）尚无完成户。"
     )
     assert alerts in bullets(at)
     assert any(m.value == "**预警**" for m in at.markdown)

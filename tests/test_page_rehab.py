@@ -20,7 +20,7 @@ REPORT_CARDS_2023 = {
     "儿童辅助器具适配": "6例",
     "发放辅助器具": "129件",
     "儿童康复救助": "161人",
-    "精神残疾人药费补助": "1,053人",
+    "救助困难精神残疾人": "1,053人",
     "药费补助金额": "105.3万元",
     "托养服务": "673人次",
 }
@@ -52,7 +52,7 @@ def test_page_opens_on_coverage_with_the_other_sections_as_tabs(page_2023):
     assert [s.value for s in page_2023.subheader] == ["本页相关年度目标", "各乡镇（街道）康复覆盖"]
     assert len(page_2023.dataframe) == 1
     # 2023 has no targets in the demo set: said so, not an empty heading.
-    assert any("没有设定本页相关的年度目标" in i.value for i in page_2023.info)
+    assert any("2023年未导入本页相关的年度目标" in i.value for i in page_2023.info)
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
@@ -141,10 +141,10 @@ def test_without_satisfaction_table_the_rest_works(tmp_path):
     at = run_page(write_set(tmp_path / "nosat", tables, AS_OF), "rehab.py")
     assert no_exception(at)
     shown = metric_values(at)
-    assert shown["康复服务满意率"] == "—"
+    assert shown["精准康复服务满意率"] == "—"
     assert shown["康复需求"] == "4条"
     assert any("满意度回访" in c.value for c in at.caption)
-    assert any(c.value.startswith("康复服务满意率目标暂无法评估") for c in at.caption)
+    assert any(c.value.startswith("精准康复服务满意率目标暂无法评估") for c in at.caption)
 
 
 def test_needs_heat_table_cells_order_and_same_named_townships():

@@ -13,6 +13,7 @@ from dpf.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.check import CheckResult
 from dpf.db import Extracts
 from dpf.formatting import scope_label
+from dpf.indicators import without_last_year
 from dpf.narrative_data import township_rank
 from dpf.township_shapes import Shapes
 from ui.data import (
@@ -24,6 +25,7 @@ from ui.data import (
     cached_query,
     cached_township_values,
     cached_townships,
+    cached_years,
     open_cached,
     prefetch,
     township_boundaries,
@@ -73,11 +75,14 @@ class View:
         return {"year": self.year}
 
     def indicators(self) -> pd.DataFrame:
-        return cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
+        """The scope's indicators; without last year in the data its flows' 上年同期 are unknown (—), not 0."""
+        frame = cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
+        return frame if self.last_year_known() else without_last_year(frame)
 
     def county_indicators(self) -> pd.DataFrame:
         """The whole county's indicators for the year (the benchmark a township is compared with)."""
-        return cached_indicators(self.folder, self.fingerprint, self.year, ())
+        frame = cached_indicators(self.folder, self.fingerprint, self.year, ())
+        return frame if self.last_year_known() else without_last_year(frame)
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
         """The value of indicator `code` in each of `townships` (codes) for the view's year."""
@@ -103,6 +108,10 @@ class View:
         """The place of `township` among ALL townships on indicator `code` (1 = largest): only the place leaves here,
         no other township's name or figure, so a township account may see its own rank (第5/23)."""
         return township_rank(cached_county_township_values(self.folder, self.fingerprint, self.year, code), township)
+
+    def last_year_known(self) -> bool:
+        """Whether the data hold the year before the view's (else its 上年同期 is unknown: —, never 0)."""
+        return self.year - 1 in cached_years(self.folder, self.fingerprint)
 
     def cumulative(self, year: int) -> pd.DataFrame:
         """Every indicator's value at each month end of `year` in the view's scope, cut at its as-of date."""

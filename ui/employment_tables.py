@@ -63,16 +63,21 @@ def township_table(
     services: pd.DataFrame,
     startup: pd.DataFrame | None,
     shares: pd.DataFrame | None,
+    last_year_known: bool = True,
 ) -> pd.DataFrame:
     """乡镇（街道）就业培训: queries/employment_by_township.sql, optionally joined with start-up support
     (employment_startup_by_township.sql) and the township training target shares (township_target_shares.sql).
-    Only the chosen townships when some are chosen (the query marks them), else every township."""
+    Only the chosen townships when some are chosen (the query marks them), else every township. Without last year
+    in the data (`last_year_known` False) its 上年同期 is unknown: empty (—), never 0."""
     rows = services[services["chosen"]] if services["chosen"].any() else services
+    previous = rows["previous_trainees"].astype("Int64")
+    if not last_year_known:
+        previous = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     frame = pd.DataFrame(
         {
             "乡镇（街道）": rows["name"],
             "技能培训（人次）": rows["trainees"].astype(int),
-            "上年同期（人次）": rows["previous_trainees"].astype(int),
+            "上年同期（人次）": previous,
         }
     )
     if shares is not None:
@@ -84,7 +89,7 @@ def township_table(
     frame["登记且达成意向（人）"] = rows["registered_with_intention"].astype(int)
     if startup is not None:
         extra = startup.set_index("code")
-        frame["扶持就业创业（人）"] = rows["code"].map(extra["startup_persons"]).astype("Int64")
+        frame["扶持残疾人就业创业（人）"] = rows["code"].map(extra["startup_persons"]).astype("Int64")
         frame["创业扶持资金（万元）"] = rows["code"].map(extra["startup_amount_yuan"]).map(wan)
         frame["扶持项目（个）"] = rows["code"].map(extra["projects"]).astype("Int64")
         frame["项目扶持资金（万元）"] = rows["code"].map(extra["project_amount_yuan"]).map(wan)

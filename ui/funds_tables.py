@@ -31,8 +31,9 @@ def program_label(code: str) -> str:
     return ALL_PROGRAMS if code == ALL_PROGRAMS else (PROGRAM_BY_CODE[code].name if code in PROGRAM_BY_CODE else code)
 
 
-def program_table(by_program: pd.DataFrame) -> pd.DataFrame:
-    """项目明细: one row per catalogue programme (then any other code in the data), and the 合计 row."""
+def program_table(by_program: pd.DataFrame, last_year_known: bool = True) -> pd.DataFrame:
+    """项目明细: one row per catalogue programme (then any other code in the data), and the 合计 row. Without last
+    year in the data (`last_year_known` False) its 上年同期 is unknown: — (None), never 0.00."""
     rows = by_program[by_program["level"] == "program"].set_index("program")
     known = [p.code for p in PROGRAMS]
     codes = known + sorted(code for code in rows.index if code not in known)
@@ -50,7 +51,7 @@ def program_table(by_program: pd.DataFrame) -> pd.DataFrame:
                 "项目类别": program.group if program else "其他",
                 "项目": program.name if program else code,
                 "发放金额（万元）": wan(amount),
-                "上年同期（万元）": wan(previous),
+                "上年同期（万元）": wan(previous) if last_year_known else None,
                 "金额同比": yoy_delta(amount, previous, "元") or "—",
                 "受益数量": int(count),
                 "计数单位": unit,
@@ -65,7 +66,7 @@ def program_table(by_program: pd.DataFrame) -> pd.DataFrame:
             "项目类别": "合计",
             "项目": "全部项目",
             "发放金额（万元）": wan(amount),
-            "上年同期（万元）": wan(previous),
+            "上年同期（万元）": wan(previous) if last_year_known else None,
             "金额同比": yoy_delta(amount, previous, "元") or "—",
             "受益数量": None,
             "计数单位": "",

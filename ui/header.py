@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dpf.brief import source_label as source_text
-from dpf.formatting import fmt_date
+from dpf.formatting import fmt_date, fmt_year
 from ui.briefing import apply_briefing_style, exit_button, title_block
 from ui.briefing_frame import start_frame, topic_nav
 from ui.context import View
@@ -16,9 +16,9 @@ def source_label(view: View) -> str:
 
 
 def caption_line(view: View) -> str:
-    """范围：全县 · 2024年 · 数据截至 2024年9月30日"""
+    """范围：全县 · 2024年 · 数据截至 2024年9月30日 (a year that has ended: 2023年全年, the extract's date kept)"""
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    return f"范围：{view.scope}　·　{view.year}年　·　数据截至 {as_of}"
+    return f"范围：{view.scope}　·　{fmt_year(view.year, view.as_of)}　·　数据截至 {as_of}"
 
 
 def page_header(view: View, title: str, topic: str | None = None) -> bool:

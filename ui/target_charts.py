@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_value
-from dpf.schedule import Basis, Status, projection_path, schedule_line
+from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_projection, fmt_value
+from dpf.schedule import Basis, Status, TargetProgress, projection_path, schedule_line
 from dpf.targets import TargetRow, TownshipTarget
 from ui.briefing import tip
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
@@ -54,9 +54,24 @@ def category_axis(names: list[str]) -> dict:
     return {"categoryorder": "array", "categoryarray": names, "autorange": "reversed", "automargin": True}
 
 
+def rate_line(row: TargetRow) -> str:
+    """A rate target in words, never a 完成率: 达成值 against 目标 and the 差距 in 个百分点."""
+    p = row.progress
+    return (
+        f"{row.name}：达成值 {fmt_pct(p.value)}，目标 {fmt_pct(p.target)}，"
+        f"差距 {fmt_pp(p.value - p.target, signed=True)}（{p.status_label}）"
+    )
+
+
 def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
-    """Completion of each target: a bar against 100%, with 序时进度 marked on the targets that accumulate (a rate
-    is held against its target directly); each bar's figures in a column right of the plot, clear of the marks."""
+    """Completion of each target that accumulates: a bar against 100%, with 序时进度 marked; each bar's figures in a
+    column right of the plot, clear of the marks. A rate (满意率) has no 完成率: it is said below the chart, its
+    达成值 against 目标 and the 差距."""
+    rates = [r for r in rows if r.progress.is_rate]
+    rows = [r for r in rows if not r.progress.is_rate]
+    if not rows:
+        st.markdown("\n".join(f"- {rate_line(r)}" for r in rates))
+        return
     names = [r.name for r in rows]
     top = completion_top([r.progress.completion for r in rows])
     fig = go.Figure()
@@ -101,13 +116,20 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
         yaxis=category_axis(names),
     )
     show_chart(fig, f"{view.year}年度目标完成率与序时进度", view, key="targets_bullet", height=44 * len(rows) + 150)
-    if len(accumulating) < len(rows):
-        st.caption("满意率等比率指标不随月份累计，不标序时进度，直接与目标比较：达到目标即为100%。")
+    if rates:
+        st.markdown(
+            "比率指标不随月份累计，不计完成率，直接与目标比较：\n" + "\n".join(f"- {rate_line(r)}" for r in rates)
+        )
+
+
+def measure_text(p: TargetProgress) -> str:
+    """完成率 of a target that accumulates; a rate's 差距 in 个百分点 (a rate is never a 完成率)."""
+    return f"差距 {fmt_pp(p.gap, signed=True)}" if p.is_rate else fmt_pct(p.completion)
 
 
 def label(row: TargetRow) -> str:
     p = row.progress
-    return f"{fmt_value(p.value, row.unit)} / {fmt_value(p.target, row.unit)}　{fmt_pct(p.completion)}"
+    return f"{fmt_value(p.value, row.unit)} / {fmt_value(p.target, row.unit)}　{measure_text(p)}"
 
 
 def hover(row: TargetRow) -> str:
@@ -139,11 +161,11 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "指标": r.name,
                 "完成值": fmt_value(p.value, r.unit),
                 "目标": fmt_value(p.target, r.unit),
-                "完成率（%）": rounded(p.completion),
+                "完成率（%）": None if p.is_rate else rounded(p.completion),  # a rate: its 差距 only, never a 完成率
                 "序时进度（%）": "—" if p.is_rate else f"{p.schedule:.1f}",  # text: a rate is not held against it
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status_text,
-                "预计全年": fmt_estimate(p.projection, r.unit),
+                "预计全年": fmt_projection(p.projection, r.unit, p.target),  # agrees with 预计能否完成
                 "预计能否完成": "能" if p.projection_reaches_target else "不能",
                 "为什么": p.outlook,
                 "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
@@ -169,7 +191,7 @@ def township_chart(view: View, name: str, unit: str, records: list[TownshipTarge
 
     def texts(rows: pd.DataFrame) -> list[str]:
         return [
-            f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{fmt_pct(p.completion)}　{p.status_label}"
+            f"{fmt_value(p.value, unit)} / {fmt_value(p.target, unit)}　{measure_text(p)}　{p.status_label}"
             for p in (by_code[code].progress for code in rows["code"])
         ]
 
@@ -201,7 +223,7 @@ def township_table(unit: str, records: list[TownshipTarget]) -> pd.DataFrame:
                 "乡镇（街道）": t.name,
                 "完成值": fmt_value(t.progress.value, unit),
                 "分解目标": fmt_value(t.progress.target, unit),
-                "完成率（%）": rounded(t.progress.completion),
+                "完成率（%）": None if t.progress.is_rate else rounded(t.progress.completion),  # a rate: 差距 only
                 "差距（个百分点）": rounded(t.progress.gap),
                 "状态": t.progress.status_text,
                 "剩余每月需完成": needed_text(t.progress.needed_per_month, unit),
@@ -298,6 +320,6 @@ def cumulative_chart(
     show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
     need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_estimate(p.needed_per_month, unit)}。"
     st.caption(
-        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_estimate(p.projection, unit)}，"
+        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_projection(p.projection, unit, p.target)}，"
         f"目标 {fmt_value(p.target, unit)}，{p.status_label}。{p.outlook}{need}"
     )

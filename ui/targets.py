@@ -8,7 +8,7 @@ from html import escape
 import streamlit as st
 
 from dpf import palette
-from dpf.formatting import fmt_pct, fmt_value
+from dpf.formatting import fmt_pct, fmt_pp, fmt_value
 from dpf.schedule import TargetProgress, schedule_share
 from dpf.targets import evaluate_targets
 from ui.briefing_frame import reserve
@@ -35,7 +35,7 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
     schedule = schedule_share(view.year, view.as_of)
     if not progress:
         if codes is None:  # the page's own targets section; pages passing `codes` say why themselves
-            st.info(view.table_problem("targets") or f"{view.year}年没有设定年度目标。")
+            st.info(view.table_problem("targets") or f"未导入{view.year}年目标。")
         return
     st.caption(f"序时进度 {fmt_pct(schedule)}（按天计，截至数据日已过天数 ÷ 全年天数）")
     if view.briefing:
@@ -44,10 +44,16 @@ def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 
         columns = st.columns(per_row)
         for column, row in zip(columns, progress[start : start + per_row], strict=False):
             item = row.progress
+            # a rate is never a 完成率: its 达成值 against 目标 and the 差距 in 个百分点
+            measure = (
+                f"差距 **{fmt_pp(item.gap, signed=True)}**"
+                if item.is_rate
+                else f"完成率 **{fmt_pct(item.completion)}**"
+            )
             # one Markdown element of three lines per tile (three elements cost the browser three times the work)
             with column, st.container(border=True):
                 st.markdown(
                     f"**{row.name}**  \n{fmt_value(item.value, row.unit)} / {fmt_value(item.target, row.unit)}  \n"
-                    f"完成率 **{fmt_pct(item.completion)}**　{status_badge(item)}",
+                    f"{measure}　{status_badge(item)}",
                     unsafe_allow_html=True,  # the badge: a span in the status's colour (no user text in it)
                 )

@@ -318,7 +318,7 @@ def indicator_rows(view: View, code: str) -> MapRows:
 
 
 def indicator_name(code: str) -> str:
-    return INDICATOR_BY_CODE[code].name
+    return INDICATOR_BY_CODE[code].label
 
 
 def indicator_map(view: View, key: str) -> None:

@@ -1,0 +1,62 @@
+"""Words on the pages (AppTest on the demo set): one name per indicator, a rate target never a 完成率, a closed year
+as a closed year, and the same rules in dpf's texts (the 简报, the deck, the 要点)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dpf.brief import build_brief
+from dpf.catalogue import INDICATORS
+from dpf.deck import build_deck
+from dpf.indicators import codes_for_names
+from dpf.narrative import alert_sentences, next_steps, target_sentences
+from dpf.narrative_data import ExtractsSource, collect
+from tests.apptest_helpers import no_exception, run_page
+
+LABELS = {indicator.label for indicator in INDICATORS}
+NAMED = re.compile(r"^\*\*(?P<name>[^*]+)\*\*  \n")  # a target tile's first line
+
+
+@pytest.fixture(scope="module")
+def overview_2024(demo_dir):
+    at = run_page(demo_dir)
+    assert no_exception(at)
+    return at
+
+
+def test_target_tiles_name_indicators_by_their_label_and_a_rate_by_its_gap(overview_2024):
+    tiles = [m.value for m in overview_2024.markdown if NAMED.match(m.value)]
+    assert len(tiles) == 10
+    assert {NAMED.match(tile)["name"] for tile in tiles} <= LABELS
+    rate = next(tile for tile in tiles if tile.startswith("**精准康复服务满意率**"))
+    assert "96.2% / 95.0%" in rate and "差距 **+1.2个百分点**" in rate and "完成率" not in rate
+
+
+def test_a_closed_year_reads_as_the_whole_year(demo_dir):
+    at = run_page(demo_dir, None, {"year": "2023"})
+    assert no_exception(at)
+    assert any(m.value == "**范围：全县　·　2023年全年　·　数据截至 2024年9月30日**" for m in at.markdown)
+    assert any(i.value == "未导入2023年目标。" for i in at.info)  # the target tiles: none was loaded
+    assert not any("没有设定" in m.value for m in [*at.markdown, *at.info])
+    cards = {m.label: m for m in at.metric}  # the demo starts in 2023: a 上年同期 without data is —, never 0
+    assert "上年同期：—" in cards["资金发放合计"].help and "上年同期：0" not in cards["技能培训"].help
+
+
+@pytest.mark.parametrize("names", [(), ("龙山镇",)])
+def test_every_indicator_named_in_the_texts_is_named_by_its_label(demo, names):
+    """Target sentences, 预警 and 下一步 begin with the indicator's label; the 简报's table and the deck's targets
+    chart name each by its label."""
+    townships = tuple(codes_for_names(demo, list(names)))
+    source = ExtractsSource(demo, 2024, townships)
+    data = collect(source, 2024, demo.manifest.as_of, townships)
+    leads = [s.text for s in (*target_sentences(data)[1:], *alert_sentences(data), *next_steps(data))]
+    leads = [text for text in leads if not text.startswith("数据提示")]
+    assert leads
+    for text in leads:
+        assert any(text.startswith(label) for label in LABELS), text
+    table = next(section.table for section in build_brief(data, "XX县", "demo").sections if section.table)
+    assert {row[0].rsplit(" ", 1)[0] for row in table} <= LABELS
+    targets = build_deck(source, data, townships, "XX县", "demo").slides[1].chart
+    assert targets is not None and set(targets.categories) <= LABELS
