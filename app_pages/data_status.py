@@ -280,7 +280,7 @@ SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
         Section("最近的导入", imports_section, cards=()),
         Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),), ()),
         Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),), ()),
-        Section("访问记录", audit_section, cards=()),  # 数据管理员 only; draws nothing for other roles
+        Section("访问记录", audit_section, cards=(), slide=False),  # 数据管理员 only; never a 简报模式 slide
     ],
 )
 

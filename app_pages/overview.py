@@ -137,8 +137,7 @@ SECTIONS = Sections(
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
-            cards=(),  # the full township ranking takes the room of cards
-            about=tuple(HEADLINE[:5]),
+            cards=tuple(HEADLINE[:5]),  # 简报模式: the page's first row of cards above its charts
         ),
         # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default
         Section("乡镇地图", map_section, cards=(), about=("subsidies_total_amount", "certified_persons")),

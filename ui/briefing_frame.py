@@ -38,6 +38,9 @@ TABLE_ROW_PX = 35  # Streamlit's table row height
 MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
 TABLE_HEADER_PX = 37  # Streamlit's table header row (2.1875rem) and the table's top and bottom border
 ALERT_PX = 58  # one st.success / st.warning line
+CHART_CHROME_PX = 160  # a slide chart's height outside its plot: title, x axis with its title, footer line
+LABEL_ROW_SHARE = 0.9  # a category label's type size as a share of its row on the plot (CJK ink is about 1 em)
+MIN_LABEL_PX, MAX_LABEL_PX = 11, 16  # a slide's category labels (16: the briefing template's tick type)
 FRAME_START_PX = TOP_PX + TITLE_PX + GAP_PX  # taken before any part: the padding and the title block
 
 _ROOM_KEY = "dpf_frame_used"
@@ -78,11 +81,14 @@ def table_height() -> int | None:
 
 def every_label(fig: go.Figure) -> None:
     """Each category of the chart's (first) y axis labelled, as a slide must: Plotly would leave out every other
-    township name when the labels stand close."""
+    township name when the labels stand close. The labels' type is made small enough for each to keep to its own
+    row of the chart's height on the frame (chart_room), so none overlaps its neighbours."""
     for trace in fig.data:
         y = getattr(trace, "y", None)
         if trace.yaxis in (None, "y") and y is not None and len(y) and isinstance(y[0], str):
-            fig.update_layout(yaxis_dtick=1)
+            row_px = (chart_room() - CHART_CHROME_PX) / len(y)
+            size = max(MIN_LABEL_PX, min(MAX_LABEL_PX, int(row_px * LABEL_ROW_SHARE)))
+            fig.update_layout(yaxis_dtick=1, yaxis_tickfont_size=size)
             return
 
 

@@ -43,6 +43,9 @@ FRAME_JS = """() => {
     title: (gd.layout.title && gd.layout.title.text) || '',
     y: (gd.data[0] && Array.isArray(gd.data[0].y) ? gd.data[0].y : []).filter((v) => typeof v === 'string'),
     ticks: [...gd.querySelectorAll('.ytick text')].map((t) => t.textContent),
+    labels: [...gd.querySelectorAll('.ytick text')].map((t) => {
+      const r = t.getBoundingClientRect();
+      return [(r.top + r.bottom) / 2, parseFloat(getComputedStyle(t).fontSize)]; }),
   }));
   return { bottom, navTop: nav ? nav.getBoundingClientRect().top : null, found,
            title: title ? title.innerText : '', charts };
@@ -67,6 +70,11 @@ def frame_problems(frame: dict, label: str, height: int) -> list[str]:
         if len(chart["y"]) >= 20 and set(chart["ticks"]) != set(chart["y"]):
             missing = sorted(set(chart["y"]) - set(chart["ticks"]))
             problems.append(f"«{chart['title']}» leaves {len(missing)} labels out: {missing[:5]}")
+        # a label's ink is about one em high (a CJK glyph): two labels overlap when their middles are closer
+        labels = sorted(chart["labels"])
+        overlaps = sum(1 for (a, size), (b, _) in zip(labels, labels[1:], strict=False) if b - a < size)
+        if overlaps:
+            problems.append(f"«{chart['title']}»: {overlaps} y labels overlap the next one")
     return problems
 
 
