@@ -6,6 +6,8 @@ One server and one browser for all (conftest); one context per page.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pandas as pd
 import pytest
 
@@ -72,7 +74,7 @@ def frame_problems(frame: dict, label: str, height: int) -> list[str]:
             problems.append(f"«{chart['title']}» leaves {len(missing)} labels out: {missing[:5]}")
         # a label's ink is about one em high (a CJK glyph): two labels overlap when their middles are closer
         labels = sorted(chart["labels"])
-        overlaps = sum(1 for (a, size), (b, _) in zip(labels, labels[1:], strict=False) if b - a < size)
+        overlaps = sum(1 for (a, size), (b, _) in pairwise(labels) if b - a < size)
         if overlaps:
             problems.append(f"«{chart['title']}»: {overlaps} y labels overlap the next one")
     return problems
