@@ -18,10 +18,10 @@ from dpf import ranking as ranking_rule
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
 from dpf.check_store import FolderChanged
-from dpf.formatting import fmt_count, fmt_date
+from dpf.formatting import fmt_count, fmt_date, table_formats
 from dpf.ingest.report import read_log
 from ui.audit_view import audit_section
-from ui.briefing_frame import ALERT_PX, reserve
+from ui.briefing_frame import ALERT_PX, reserve, slide_table
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE, table_size
 from ui.header import page_header, source_label
@@ -78,9 +78,12 @@ def frame_table(
     frame: pd.DataFrame | Styler, view: View, key: str, rows: int | None = None, hide_index: bool | None = True
 ) -> None:
     """A table of the page; in 简报模式 its rows fitted to the frame (a styled table: `rows` says how many)."""
-    size = table_size(rows if rows is not None else len(frame), view.briefing)
-    if size is not None:
-        st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
+    if view.briefing:
+        formats = table_formats(frame) if isinstance(frame, pd.DataFrame) else None
+        slide_table(frame, key, rows, formats, hide_index)
+        return
+    size = table_size(rows if rows is not None else len(frame))
+    st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
 
 
 def _years(first: float, last: float) -> str:

@@ -109,26 +109,35 @@ def test_a_page_setting_comes_from_the_url_without_its_control(demo_dir):
 def test_a_table_topic_shows_its_table_without_downloads(demo_dir):
     at = briefing(demo_dir, "funds.py", funds_section="乡镇×项目")
     assert_no_controls(at)
-    assert len(at.dataframe) == 1
+    assert not at.dataframe and len(at.table) == 1  # a static table in slide type, not the canvas grid
     assert not metric_values(at)  # the table takes the frame
-    assert "乡镇（街道）" in at.dataframe[0].value.columns
+    table = at.table[0].value
+    assert list(table.columns[:2]) == ["乡镇（街道）　单位：万元", "护理补贴"]  # the unit said once
+    assert table.iloc[-1, 0] == "合计"
 
 
 @pytest.mark.parametrize(
-    ("taken_px", "rows", "height", "row_height"),
+    ("lines", "room", "px"),
     [
-        (0, 13, 13 * 35 + 37, 35),  # room 847 px: rows as high as on the page, and no empty row below the last
-        (400, 13, 13 * 30 + 37, 30),  # room 1080-203-416-30 = 431 px: (431-37)//13 = 30 px rows, the table whole
-        (600, 24, 320, 24),  # room 231 px, raised to MIN_CHART_PX 320: rows no lower than 24 px, the rest scrolls
+        (26, 671, 19),  # 乡镇×项目 (two header lines, 24 rows) under three 要点: (671/26 - 3)/1.2 = 19.0 px
+        (15, 671, 28),  # 项目明细: 44.7 px a line would take 34 px type: the largest, 28 px
+        (60, 671, 18),  # a longer table: never below 18 px (it scrolls in its box)
     ],
 )
-def test_a_slide_table_is_as_high_as_its_rows(taken_px, rows, height, row_height):
-    from ui.briefing_frame import fitted_table, reserve, start_frame
+def test_a_slide_table_takes_the_largest_type_its_rows_allow(lines, room, px):
+    from ui.briefing_frame import table_type_px
 
-    start_frame()
-    if taken_px:
-        reserve(taken_px)
-    assert fitted_table(rows) == {"height": height, "row_height": row_height}
+    assert table_type_px(lines, room) == px
+
+
+@pytest.mark.parametrize(
+    ("printf", "value", "text"),
+    [("%,.2f", 1138.08, "1,138.08"), ("%,d", 19258.0, "19,258"), ("%.1f%%", 96.24, "96.2%"), ("%,.0f", 590.6, "591")],
+)
+def test_a_slide_table_writes_numbers_as_the_page_does(printf, value, text):
+    from ui.briefing_frame import cell_format
+
+    assert cell_format(printf).format(value) == text
 
 
 def slide_view(briefing: bool, chosen: tuple[str, ...] = ()) -> View:
@@ -172,7 +181,7 @@ def test_the_programmes_topic_is_one_chart_of_what_the_pages_cards_say(demo_dir)
 def test_data_status_shows_one_part_per_frame(demo_dir):
     tables = briefing(demo_dir, "data_status.py", data_status_section="各数据表")
     assert "数据状况 · 各数据表" in title_block(tables)
-    assert len(tables.dataframe) == 1 and "数据清单登记行数" in tables.dataframe[0].value.columns
+    assert len(tables.table) == 1 and "数据清单登记行数" in tables.table[0].value.columns
     assert not tables.metric  # not the page's cards: the title block says 数据截至 and the source
 
 

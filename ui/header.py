@@ -7,7 +7,7 @@ import streamlit as st
 from dpf.brief import source_label as source_text
 from dpf.formatting import fmt_date
 from ui.briefing import apply_briefing_style, exit_button, title_block
-from ui.briefing_frame import start_frame, topic_nav
+from ui.briefing_frame import start_frame, table_css, topic_nav
 from ui.context import View
 
 
@@ -25,7 +25,7 @@ def page_header(view: View, title: str, topic: str | None = None) -> bool:
     """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown. In
     简报模式 the title block names the page's `topic` too (the section the frame shows)."""
     if view.briefing:
-        apply_briefing_style()
+        apply_briefing_style(table_css())
         start_frame()
     if view.problem:
         st.title(title)
