@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from dpf.brief import source_label as source_text
@@ -15,10 +17,27 @@ def source_label(view: View) -> str:
     return source_text(view.source)
 
 
+SEPARATOR = "　·　"
+
+
+def caption_parts(view: View) -> list[str]:
+    """范围：全县, 2024年, 数据截至 2024年9月30日"""
+    as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    return [f"范围：{view.scope}", f"{view.year}年", f"数据截至 {as_of}"]
+
+
 def caption_line(view: View) -> str:
     """范围：全县 · 2024年 · 数据截至 2024年9月30日"""
-    as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    return f"范围：{view.scope}　·　{view.year}年　·　数据截至 {as_of}"
+    return SEPARATOR.join(caption_parts(view))
+
+
+def caption_html(view: View) -> str:
+    """The caption line in bold, each part kept on one line (a phone breaks it between the parts, never inside
+    2024年9月30日)."""
+    parts = (
+        f'<span class="dpf-nowrap" style="white-space: nowrap">{escape(part)}</span>' for part in caption_parts(view)
+    )
+    return f"<strong>{SEPARATOR.join(parts)}</strong>"
 
 
 def page_header(view: View, title: str, topic: str | None = None) -> bool:
@@ -35,7 +54,7 @@ def page_header(view: View, title: str, topic: str | None = None) -> bool:
         title_block(f"{title} · {topic}" if topic else title, caption_line(view), f"数据来源：{source_label(view)}")
         return True
     st.title(title)
-    st.markdown(f"**{caption_line(view)}**")
+    st.markdown(caption_html(view), unsafe_allow_html=True)
     demo = "　:orange-badge[演示数据]" if view.is_demo else ""
     st.caption(f"数据来源：{source_label(view)}{demo}")
     return True
