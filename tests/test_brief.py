@@ -68,11 +68,12 @@ def test_2024_every_target_with_completion_and_schedule_equal_to_dpf_indicators(
     with_targets = {c: r for c, r in indicators.items() if r["target"] is not None and r["value"] is not None}
     assert len(rows) == len(with_targets) > 0
     for row, expected in zip(rows, with_targets.values(), strict=True):
-        assert row[0] == f"| {expected['name']} {fmt(expected, 'target')}"
-        assert row[1] == fmt(expected, "value")
+        assert row[0] == f"| {expected['name']}"
+        assert row[1] == fmt(expected, "target")  # the target in a cell of its own, not after the name
+        assert row[2] == fmt(expected, "value")
         if expected["unit"] != "%":
-            assert row[2] == f"{expected['completion']:.1f}%"
-            assert row[3] == "74.9%"  # 274 of 366 days
+            assert row[3] == f"{expected['completion']:.1f}%"
+            assert row[4] == "74.9%"  # 274 of 366 days
     nursing = indicators["nursing_subsidy_person_times"]["value"], indicators["nursing_subsidy_amount"]["value"]
     assert f"发放重度残疾人护理补贴{nursing[0]:,.0f}人次、{nursing[1] / 10_000:.2f}".rstrip("0") in text
 
@@ -103,7 +104,7 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     assert len(chinese) > 20
     for run in chinese:
         fonts = run._element.rPr.find(qn("w:rFonts"))
-        assert fonts is not None and fonts.get(qn("w:eastAsia")) in {"黑体", "仿宋"}, run.text
+        assert fonts is not None and fonts.get(qn("w:eastAsia")) in {"黑体", "仿宋", "方正小标宋简体"}, run.text
     headings = [p for p in document.paragraphs if p.text.startswith(("一、", "四、", "五、"))]
     assert [p.runs[0]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) for p in headings] == ["黑体"] * 3
     section = document.sections[0]
@@ -111,8 +112,8 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and 'w:fldCharType="begin"' in footer_xml
     table = document.tables[0]
-    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率", "序时进度", "状态"]
-    assert "完成无障碍改造 60户" in [row.cells[0].text for row in table.rows]
+    assert [cell.text for cell in table.rows[0].cells] == ["指标", "年度目标", "完成", "完成率", "序时进度", "状态"]
+    assert ["完成无障碍改造", "60户", "25户"] in [[cell.text for cell in row.cells[:3]] for row in table.rows]
 
 
 def test_unknown_township_names_the_valid_ones(demo_dir, tmp_path, capsys):
