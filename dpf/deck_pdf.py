@@ -9,6 +9,7 @@ dpf/deck_pdf_uno.py, which turns the gap off in every text box and chart, and pl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -43,13 +44,11 @@ def uno_python() -> str | None:
     return None
 
 
-def _command(program: str, work: Path, source: Path) -> list[str]:
-    """The conversion: through deck_pdf_uno.py where `uno` imports, else soffice's own --convert-to."""
+def _commands(program: str, work: Path, source: Path) -> list[list[str]]:
+    """The conversions to try in turn: through deck_pdf_uno.py where `uno` imports, then soffice's own --convert-to
+    (with LibreOffice's gaps, but a PDF)."""
     profile = (work / "profile").as_uri()  # concurrent conversions do not share a profile
-    python = uno_python()
-    if python is not None:
-        return [python, str(UNO_SCRIPT), str(source), str(work / "deck.pdf"), profile, program]
-    return [
+    plain = [
         program,
         f"-env:UserInstallation={profile}",
         "--headless",
@@ -60,6 +59,10 @@ def _command(program: str, work: Path, source: Path) -> list[str]:
         str(work),
         str(source),
     ]
+    python = uno_python()
+    if python is None:
+        return [plain]
+    return [[python, str(UNO_SCRIPT), str(source), str(work / "deck.pdf"), profile, program], plain]
 
 
 def _environment(work: Path) -> dict[str, str]:
@@ -76,13 +79,15 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         process.wait(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
         raise ConversionFailed(f"生成 PDF 超时（超过{TIMEOUT_S}秒）。") from exc
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # an office process left behind ends with the conversion
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def pptx_to_pdf(slides: bytes) -> bytes:
-    """The PDF of a .pptx (each slide one page), by LibreOffice headless in a private profile (`_command`)."""
+    """The PDF of a .pptx (each slide one page), by LibreOffice headless in a private profile (`_commands`)."""
     program = soffice()
     if program is None:
         raise ConversionFailed("生成 PDF 需要 LibreOffice（libreoffice-impress-nogui），本机未安装。")
@@ -90,8 +95,9 @@ def pptx_to_pdf(slides: bytes) -> bytes:
         work = Path(folder)
         source = work / "deck.pptx"
         source.write_bytes(slides)
-        _run(_command(program, work, source), _environment(work))
         result = work / "deck.pdf"
-        if not result.is_file() or result.stat().st_size == 0:
-            raise ConversionFailed("LibreOffice 未能生成 PDF，请改用 PPT 格式。")
-        return result.read_bytes()
+        for command in _commands(program, work, source):
+            _run(command, _environment(work))
+            if result.is_file() and result.stat().st_size > 0:
+                return result.read_bytes()
+        raise ConversionFailed("LibreOffice 未能生成 PDF，请改用 PPT 格式。")

@@ -222,3 +222,14 @@ def test_pdf_writes_chinese_and_digits_without_a_gap(fixture_set, deck, tmp_path
     assert not re.search(r"[0-9%] [，。、]", text)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all("CJK" in line for line in fonts)  # no Latin face beside the Chinese one
+
+
+def test_a_failed_gapless_conversion_still_gives_the_pdf(fixture_set, tmp_path, monkeypatch):
+    from dpf import deck_pdf
+
+    broken = tmp_path / "broken_uno.py"
+    broken.write_text("import sys\nsys.exit(3)\n", encoding="utf-8")  # the bridge fails before any PDF is written
+    monkeypatch.setattr(deck_pdf, "UNO_SCRIPT", broken)
+    slides = deck_file(tmp_path, fixture_set, "pptx").read_bytes()
+    pdf = deck_pdf.pptx_to_pdf(slides)
+    assert pdf.startswith(b"%PDF")  # soffice's own conversion, with its gaps, instead of none
