@@ -31,11 +31,11 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 
-# LibreOffice Impress (the 汇报材料's PDF: python -m dpf brief --format pdf, and the tests that read it with poppler).
+# LibreOffice Impress and its Python bridge (the 汇报材料's PDF: python -m dpf brief --format pdf, dpf/deck_pdf_uno.py, and the tests that read it with poppler).
 deck-deps:
-	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-impress-nogui poppler-utils fonts-noto-cjk >/dev/null 2>&1; then \
-		echo "Installing libreoffice-impress-nogui, poppler-utils and fonts-noto-cjk from Debian..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-impress-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-impress-nogui python3-uno poppler-utils fonts-noto-cjk >/dev/null 2>&1; then \
+		echo "Installing libreoffice-impress-nogui, python3-uno, poppler-utils and fonts-noto-cjk from Debian..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-impress-nogui python3-uno poppler-utils fonts-noto-cjk >/dev/null; \
 	fi
 
 # Caddy from Debian, the reverse proxy in front of several dashboard processes (make serve).

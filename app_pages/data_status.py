@@ -19,10 +19,10 @@ from dpf import ranking as ranking_rule
 from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
 from dpf.check import CheckResult
 from dpf.check_store import FolderChanged
-from dpf.formatting import fmt_count, fmt_date
+from dpf.formatting import fmt_count, fmt_date, table_formats
 from dpf.ingest.report import read_log
 from ui.audit_view import audit_section
-from ui.briefing_frame import ALERT_PX, reserve
+from ui.briefing_frame import ALERT_PX, reserve, slide_table
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE, table_size
 from ui.header import page_header, source_label
@@ -80,9 +80,12 @@ def frame_table(
     frame: pd.DataFrame | Styler, view: View, key: str, rows: int | None = None, hide_index: bool | None = True
 ) -> None:
     """A table of the page; in 简报模式 its rows fitted to the frame (a styled table: `rows` says how many)."""
-    size = table_size(rows if rows is not None else len(frame), view.briefing)
-    if size is not None:
-        st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
+    if view.briefing:
+        formats = table_formats(frame) if isinstance(frame, pd.DataFrame) else None
+        slide_table(frame, key, rows, formats, hide_index)
+        return
+    size = table_size(rows if rows is not None else len(frame))
+    st.dataframe(frame, hide_index=hide_index, width="stretch", key=key, placeholder=NO_VALUE, **size)
 
 
 def _years(first: float, last: float) -> str:
@@ -282,7 +285,7 @@ SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
         Section("最近的导入", imports_section, cards=()),
         Section("填报情况", gaps_section, (Query("reporting_gaps", gaps_params),), ()),
         Section("疑似重复发放", doubles_section, (Query("duplicate_payments", View.year_params),), ()),
-        Section("访问记录", audit_section, cards=()),  # 数据管理员 only; draws nothing for other roles
+        Section("访问记录", audit_section, cards=(), slide=False),  # 数据管理员 only; never a 简报模式 slide
     ],
 )
 

@@ -9,6 +9,7 @@ from dpf import palette
 from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan, fmt_yuan
 from dpf.numbers import number_or_none
+from ui.briefing_frame import topic_cards
 from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, show_chart
 from ui.context import View, current_view
@@ -101,12 +102,16 @@ def county_per_person(view: View) -> float | None:
 
 
 def funds_section(view: View) -> None:
-    """Monthly funds by programme group beside the townships' funds per certified person."""
+    """Monthly funds by programme group beside the townships' funds per certified person. In 简报模式 the page's
+    first row of cards stands above the monthly chart: the ranking, drawn first, keeps the frame's full height for
+    its every township, and the monthly chart takes what the cards leave."""
     left, right = st.columns([3, 2])
-    with left:
-        monthly_chart(view)
     with right:
         ranking_chart(view)
+    with left:
+        if view.briefing:
+            topic_cards(view, HEADLINE[:5])
+        monthly_chart(view)
 
 
 def map_section(view: View) -> None:
@@ -125,7 +130,7 @@ SECTIONS = Sections(
                 Query("monthly_payments_by_group", monthly_params),
                 Query("township_funds_per_person", View.county_params),
             ),
-            cards=(),  # the full township ranking takes the room of cards
+            cards=(),  # 简报模式: funds_section puts the cards above the monthly chart, beside the full ranking
             about=tuple(HEADLINE[:5]),
         ),
         # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default

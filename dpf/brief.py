@@ -31,7 +31,7 @@ from dpf.schedule import Basis
 SOURCE_LABELS = {"demo": "演示数据（合成数据，非真实个人信息）", "import": "县残联台账导入"}
 DEFAULT_COUNTY = "XX县"  # a folder whose manifest names no county (the county's own report writes XX县 too)
 BASIS_EXPLAINED = {"day": "截至数据日已过天数 ÷ 全年天数", "month": "已过完整月份 ÷ 12"}
-TABLE_HEADER = ("目标", "完成", "完成率或差距", "序时进度", "状态")
+TABLE_HEADER = ("指标", "年度目标", "完成", "完成率或差距", "序时进度", "状态")
 NO_TARGETS = "数据中没有年度目标表，本简报不含年度目标进度。"
 NO_ALERTS = "暂未发现滞后目标和填报缺口。"
 
@@ -72,18 +72,18 @@ class Brief:
 
 
 def target_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
-    """目标, 完成, 完成率 (a rate: 差距 in 个百分点), 序时进度, 状态 for each target with data (a rate: its
-    target, no 序时进度)."""
+    """指标, 年度目标, 完成, 完成率 (a rate: 差距 in 个百分点), 序时进度, 状态 for each target with data (a rate:
+    its target, no 序时进度)."""
     rows = []
     for row in with_data(data.indicators, data.targets):
         progress = row.progress
         done = stated_text(row.code, progress.value, row.unit)
-        aim = f"{row.name} {stated_text(row.code, progress.target, row.unit)}"
+        aim = (row.name, stated_text(row.code, progress.target, row.unit))
         if progress.is_rate:  # a rate is never a 完成率: its 达成值 against the target, the gap in 个百分点
             gap = f"差距{fmt_pp(progress.value - progress.target, signed=True)}"
-            rows.append((aim, done, gap, "—", progress.status_label))
+            rows.append((*aim, done, gap, "—", progress.status_label))
         else:
-            rows.append((aim, done, fmt_pct(progress.completion), fmt_pct(progress.schedule), progress.status.label))
+            rows.append((*aim, done, fmt_pct(progress.completion), fmt_pct(progress.schedule), progress.status.label))
     return tuple(rows)
 
 

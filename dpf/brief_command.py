@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from dpf.brief import Brief, brief_for, brief_markdown
+from dpf.brief import Brief, brief_for, brief_markdown, county_name
 from dpf.brief_docx import brief_docx
+from dpf.brief_masthead import Masthead, masthead_for
 from dpf.db import open_extracts
 from dpf.deck import Deck, deck_for
 from dpf.deck_pdf import ConversionFailed, pptx_to_pdf
@@ -19,9 +20,9 @@ from dpf.indicators import DataUnavailable, codes_for_names
 SLIDE_FORMATS = ("pptx", "pdf")
 
 
-def brief_bytes(brief: Brief, fmt: str) -> bytes:
-    """The 简报 as a Word file (fmt "docx") or UTF-8 Markdown ("md")."""
-    return brief_docx(brief) if fmt == "docx" else brief_markdown(brief).encode("utf-8")
+def brief_bytes(brief: Brief, fmt: str, masthead: Masthead | None = None) -> bytes:
+    """The 简报 as a Word file (fmt "docx", with its 版头 `masthead`) or UTF-8 Markdown ("md")."""
+    return brief_docx(brief, masthead) if fmt == "docx" else brief_markdown(brief).encode("utf-8")
 
 
 def deck_bytes(deck: Deck, fmt: str) -> bytes:
@@ -42,7 +43,8 @@ def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str
         if fmt in SLIDE_FORMATS:
             content = deck_bytes(deck_for(extracts, year, codes), fmt)
         else:
-            content = brief_bytes(brief_for(extracts, year, codes), fmt)
+            masthead = masthead_for(extracts.manifest, county_name(extracts.folder))
+            content = brief_bytes(brief_for(extracts, year, codes), fmt, masthead)
         out.write_bytes(content)
     except (ValueError, DataUnavailable, ConversionFailed) as exc:
         print(f"错误：{exc}", file=sys.stderr)

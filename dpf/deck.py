@@ -82,6 +82,11 @@ class Slide:
     note: str = ""  # one line where the chart would be (a missing table says why)
     bullets: tuple[str, ...] = ()
     kpis: tuple[tuple[str, str, str], ...] = ()  # label, value as written, 同比 as written ('' = none)
+    charts: tuple[Chart, ...] = ()  # several charts side by side (one per unit) instead of `chart`
+
+    @property
+    def all_charts(self) -> tuple[Chart, ...]:
+        return (self.chart,) if self.chart is not None else self.charts
 
 
 @dataclass(frozen=True)
@@ -232,25 +237,31 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
 
 
 def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
+    """康复服务 this year against last year's same span: one chart per unit (人, 人次, 件, 例), so no axis holds two."""
     headline = _first(topic_sentences(data, "rehab"), f"{data.opening}暂无康复服务记录。")
     note = _missing(source, "services")
     if note:
         return Slide("康复服务", headline, note=note)
     rows = [(code, _row(data, code)) for code in REHAB_CODES]
-    rows = [(code, row) for code, row in rows if row is not None]
-    labels = tuple(f"{INDICATOR_BY_CODE[code].label}（{INDICATOR_BY_CODE[code].unit}）" for code, _ in rows)
-    chart = Chart(
-        "bar",
-        f"康复服务{'：本年与上年同期' if data.last_year_known else ''}",
-        labels,
-        (
-            (f"{data.year}年", tuple(float(row["value"]) for _, row in rows)),
-            (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in rows)),
-        )[: _series(data)],
-        (palette.THIS_YEAR, palette.LAST_YEAR),
-        "人、人次、件",
+    by_unit: dict[str, list[tuple[str, pd.Series]]] = {}
+    for code, row in rows:
+        if row is not None:
+            by_unit.setdefault(INDICATOR_BY_CODE[code].unit, []).append((code, row))
+    charts = tuple(
+        Chart(
+            "column",
+            f"单位：{unit}",
+            tuple(INDICATOR_BY_CODE[code].label for code, _ in group),
+            (
+                (f"{data.year}年", tuple(float(row["value"]) for _, row in group)),
+                (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in group)),
+            )[: _series(data)],
+            (palette.THIS_YEAR, palette.LAST_YEAR),
+            unit,
+        )
+        for unit, group in by_unit.items()
     )
-    return Slide("康复服务", headline, chart)
+    return Slide("康复服务", headline, charts=charts)
 
 
 def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:

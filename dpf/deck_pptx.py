@@ -23,7 +23,7 @@ from dpf.deck import Chart, Deck, Slide
 from dpf.safe_cells import neutral_xlsx
 
 EAST_ASIAN_FONT = "微软雅黑"
-LATIN_FONT = "Arial"
+LATIN_FONT = EAST_ASIAN_FONT  # digits and Latin letters in the CJK face too: no font switch inside "2024年9月30日"
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, 16:9
 MARGIN = Emu(457_200)  # 0.5 in
 
@@ -35,6 +35,7 @@ def _rgb(hex_color: str) -> RGBColor:
 INK = _rgb(palette.INK)
 MUTED = _rgb(palette.MUTED)
 ACCENT = _rgb(palette.THIS_YEAR)
+BULLET_INDENT_EM = 1.2  # a bullet's hanging indent, in ems of the text
 NAMED_AXIS_MOST = 12  # a bar chart with more categories names them on the bars
 CHART_TYPES = {
     "bar": XL_CHART_TYPE.BAR_CLUSTERED,
@@ -56,8 +57,11 @@ def _east_asian(font) -> None:
     properties.set("lang", "zh-CN")  # proofing, and the Chinese (not Japanese) glyph forms of a CJK font
 
 
-def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK, align=PP_ALIGN.LEFT, gap=0):
-    """A text box with one paragraph per line."""
+def _text(
+    slide, left, top, width, height, lines, size=18, bold=False, color=INK, align=PP_ALIGN.LEFT, gap=0, bullet=False
+):
+    """A text box with one paragraph per line (`bullet`: each a bulleted paragraph whose wrapped lines stand under
+    its first word, not under the bullet)."""
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -66,6 +70,8 @@ def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.alignment = align
         paragraph.space_after = Pt(gap)
+        if bullet:
+            _hanging_bullet(paragraph, size)
         run = paragraph.add_run()
         run.text = line
         run.font.size = Pt(size)
@@ -73,6 +79,24 @@ def _text(slide, left, top, width, height, lines, size=18, bold=False, color=INK
         run.font.color.rgb = color
         _east_asian(run.font)
     return box
+
+
+def _hanging_bullet(paragraph, size: int) -> None:
+    """A • bullet hanging in the paragraph's left margin (marL, and indent = -marL): the text of every line starts
+    at the margin, so a wrapped line is indented under the first line's text."""
+    margin = Pt(size * BULLET_INDENT_EM)
+    properties = paragraph._p.get_or_add_pPr()
+    properties.set("marL", str(int(margin)))
+    properties.set("indent", str(-int(margin)))
+    face = etree.SubElement(properties, qn("a:buFont"))
+    face.set("typeface", EAST_ASIAN_FONT)
+    etree.SubElement(properties, qn("a:buChar")).set("char", "•")
+
+
+def _zero_hidden(number_format: str) -> str:
+    """A data label's format that writes nothing for 0 (an empty month, a programme without payments last year):
+    the third section of an Excel format is for zero. The figure stays 0 in the chart's data sheet."""
+    return f"{number_format};-{number_format};;"
 
 
 def _footer(slide, deck: Deck, page: int) -> None:
@@ -113,6 +137,8 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
         native.legend.position = XL_LEGEND_POSITION.TOP
         native.legend.include_in_layout = False
     value_axis = native.value_axis
+    if all(value is None or value >= 0 for _, values in chart.series for value in values):
+        value_axis.minimum_scale = 0  # bars start at zero (LibreOffice would start 116 against 101 at 90)
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = _rgb(palette.GRID)
     value_axis.tick_labels.number_format = chart.number_format.replace(".00", "").replace(".0", "")
@@ -138,7 +164,7 @@ def _chart(slide, chart: Chart, left, top, width, height) -> None:
         plot.has_data_labels = chart.kind == "bar" or len(chart.categories) <= 12
         if plot.has_data_labels:
             labels = plot.data_labels
-            labels.number_format = chart.number_format
+            labels.number_format = _zero_hidden(chart.number_format)
             labels.number_format_is_linked = False
             labels.font.size = Pt(10 if len(chart.categories) <= 18 else 9)
             _east_asian(labels.font)
@@ -245,8 +271,16 @@ def _content(presentation, deck: Deck, slide_spec: Slide, page: int) -> None:
     top = Emu(1_800_000)
     top += _kpis(slide, slide_spec.kpis, top)
     bottom = HEIGHT - Emu(500_000)
-    if slide_spec.chart is not None:
-        _chart(slide, slide_spec.chart, MARGIN, top, WIDTH - 2 * MARGIN, bottom - top)
+    charts = slide_spec.all_charts
+    if charts:  # side by side, each as wide as its categories need (one more for its axis)
+        gap = Emu(200_000)
+        shares = [len(chart.categories) + 1 for chart in charts]
+        room = WIDTH - 2 * MARGIN - gap * (len(charts) - 1)
+        left = MARGIN
+        for chart, share in zip(charts, shares, strict=True):
+            width = Emu(room * share // sum(shares))
+            _chart(slide, chart, left, top, width, bottom - top)
+            left += width + gap
     elif slide_spec.note:
         _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, Emu(500_000), [slide_spec.note], 16, color=MUTED)
     if slide_spec.bullets:
@@ -256,9 +290,10 @@ def _content(presentation, deck: Deck, slide_spec: Slide, page: int) -> None:
             top,
             WIDTH - 2 * MARGIN,
             bottom - top,
-            [f"• {line}" for line in slide_spec.bullets],
+            list(slide_spec.bullets),
             18,
             gap=14,
+            bullet=True,
         )
     _footer(slide, deck, page)
 

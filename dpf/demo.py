@@ -80,6 +80,7 @@ TOWNSHIP_GRID: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 GRID_BLOCK = 6  # one county's 5×5 grid and a blank row/column between counties at scale > 1
 TOWNSHIP_WEIGHTS = np.array([t[3] for t in TOWNSHIPS]) / sum(t[3] for t in TOWNSHIPS)
+DEMO_ISSUER = "XX县残疾人联合会办公室"  # the manifest's optional 编发单位
 COUNTY_CODE_BASE = 349001  # fictional 6-digit county code of copy 0; copy c gets +c
 
 CATEGORY_VALUES = np.array([1, 2, 3, 4, 5, 6, 7])
@@ -953,7 +954,9 @@ def generate_demo(out: Path, seed: int = 2024, scale: int = 1, as_of: date = dat
     try:
         rows = _write_all(work, seed, scale, as_of)
         generated_at = f"{(as_of + timedelta(days=2)).isoformat()}T08:00:00+08:00"
-        write_manifest(work, as_of, "demo", rows, generated_at=generated_at)
+        # the Word 简报's header: 编发单位 and 期号 (the county's name stays XX县, as the work report writes it)
+        issue = {"issuer": DEMO_ISSUER, "issue_no": f"{as_of.year}年第{as_of.month}期"}
+        write_manifest(work, as_of, "demo", rows, generated_at=generated_at, **issue)
         _swap_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

@@ -14,6 +14,9 @@ from dpf.catalogue import CONTRACT_VERSION
 MANIFEST_NAME = "manifest.json"
 
 
+OPTIONAL_FIELDS = ("county", "issuer", "issue_no")  # text a folder may leave out: the 简报 then falls back
+
+
 @dataclass(frozen=True)
 class Manifest:
     as_of: date
@@ -21,6 +24,9 @@ class Manifest:
     source: str
     contract: int
     tables: dict[str, dict] = field(default_factory=dict)
+    county: str = ""  # the county's name (怀宁县); the 简报's and the deck's title, else XX县
+    issuer: str = ""  # 编发单位 of the Word 简报 (怀宁县残疾人联合会), else the county's 残疾人联合会
+    issue_no: str = ""  # 期号 of the Word 简报 (2024年第9期, or 9), else left blank to be filled in
 
     @property
     def is_demo(self) -> bool:
@@ -43,9 +49,17 @@ def read_manifest(folder: Path) -> Manifest:
             source=str(raw.get("source", "")),
             contract=int(raw.get("contract", 0)),
             tables=dict(raw.get("tables", {})),
+            **{name: _text(raw.get(name)) for name in OPTIONAL_FIELDS},
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ManifestError(f"manifest.json 无法读取（{exc}），请重新导出数据。") from exc
+
+
+def _text(value: object) -> str:
+    """An optional text field: its text stripped ("" when absent or not text; a number such as an 期号 9 is text)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value).strip()
 
 
 def manifest_fingerprint(folder: Path) -> str:
@@ -105,9 +119,18 @@ def table_sha256(location: Path) -> str:
 
 
 def write_manifest(
-    folder: Path, as_of: date, source: str, rows: dict[str, int], generated_at: str | None = None
+    folder: Path,
+    as_of: date,
+    source: str,
+    rows: dict[str, int],
+    generated_at: str | None = None,
+    **optional: str,
 ) -> Path:
-    """Write manifest.json for the tables present in `folder` (rows given by the writer)."""
+    """Write manifest.json for the tables present in `folder` (rows given by the writer); `optional`: OPTIONAL_FIELDS
+    to write (an empty one is left out)."""
+    unknown = set(optional) - set(OPTIONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not a manifest field: {sorted(unknown)}")
     tables = {}
     for table, count in sorted(rows.items()):
         location = table_location(folder, table)
@@ -119,6 +142,7 @@ def write_manifest(
         "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
         "source": source,
         "tables": tables,
+        **{name: optional[name] for name in OPTIONAL_FIELDS if optional.get(name)},
     }
     path = Path(folder) / MANIFEST_NAME
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

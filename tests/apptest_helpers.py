@@ -63,13 +63,15 @@ def logged_in(account: str) -> str:
     return open_session(users_file(), load_accounts(users_file())[account], time.time())
 
 
-def declared_sections(page: str) -> list[str]:
-    """The labels of the page's table of sections (app_pages/PAGE's `Section("label", …)` entries), in order."""
+def declared_sections(page: str, slides: bool = False) -> list[str]:
+    """The labels of the page's table of sections (app_pages/PAGE's `Section("label", …)` entries), in order;
+    `slides`: only those that are 简报模式 topics (not declared `slide=False`)."""
     tree = ast.parse((REPO / "app_pages" / page).read_text(encoding="utf-8"))
     return [
         node.args[0].value
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Section"
+        if not slides or not any(k.arg == "slide" and ast.literal_eval(k.value) is False for k in node.keywords)
     ]
 
 

@@ -71,11 +71,14 @@ def test_2024_every_target_with_completion_and_schedule_equal_to_dpf_indicators(
     assert len(rows) == len(with_targets) > 0
     for row, (code, expected) in zip(rows, with_targets.items(), strict=True):
         unit = TARGET_UNITS.get(code, (expected["unit"],))[0]  # 个人创业项目: 100个
-        assert row[0] == f"| {INDICATOR_BY_CODE[code].label} {fmt({**expected, 'unit': unit}, 'target')}"
-        assert row[1] == fmt({**expected, "unit": unit}, "value")
+        assert row[0] == f"| {INDICATOR_BY_CODE[code].label}"
+        assert row[1] == fmt(
+            {**expected, "unit": unit}, "target"
+        )  # the target in a cell of its own, not after the name
+        assert row[2] == fmt({**expected, "unit": unit}, "value")
         if expected["unit"] != "%":
-            assert row[2] == f"{expected['completion']:.1f}%"
-            assert row[3] == "74.9%"  # 274 of 366 days
+            assert row[3] == f"{expected['completion']:.1f}%"
+            assert row[4] == "74.9%"  # 274 of 366 days
     nursing = indicators["nursing_subsidy_person_times"]["value"], indicators["nursing_subsidy_amount"]["value"]
     assert f"发放重度残疾人护理补贴{nursing[0]:,.0f}人次、{nursing[1] / 10_000:.2f}".rstrip("0") in text
 
@@ -106,7 +109,7 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     assert len(chinese) > 20
     for run in chinese:
         fonts = run._element.rPr.find(qn("w:rFonts"))
-        assert fonts is not None and fonts.get(qn("w:eastAsia")) in {"黑体", "仿宋"}, run.text
+        assert fonts is not None and fonts.get(qn("w:eastAsia")) in {"黑体", "仿宋", "方正小标宋简体"}, run.text
     headings = [p for p in document.paragraphs if p.text.startswith(("一、", "四、", "五、"))]
     assert [p.runs[0]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) for p in headings] == ["黑体"] * 3
     section = document.sections[0]
@@ -114,10 +117,17 @@ def test_word_file_sets_an_east_asian_font_on_every_chinese_run(demo_dir, tmp_pa
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and 'w:fldCharType="begin"' in footer_xml
     table = document.tables[0]
-    assert [cell.text for cell in table.rows[0].cells] == ["目标", "完成", "完成率或差距", "序时进度", "状态"]
-    assert "无障碍改造 60户" in [row.cells[0].text for row in table.rows]
-    rate = next(row for row in table.rows if row.cells[0].text.startswith("精准康复服务满意率"))
-    assert [cell.text for cell in rate.cells][1:] == ["96.2%", "差距+1.2个百分点", "—", "已达目标"]  # never a 完成率
+    assert [cell.text for cell in table.rows[0].cells] == [
+        "指标",
+        "年度目标",
+        "完成",
+        "完成率或差距",
+        "序时进度",
+        "状态",
+    ]
+    assert ["无障碍改造", "60户", "25户"] in [[cell.text for cell in row.cells[:3]] for row in table.rows]
+    rate = next(row for row in table.rows if row.cells[0].text == "精准康复服务满意率")
+    assert [cell.text for cell in rate.cells][2:] == ["96.2%", "差距+1.2个百分点", "—", "已达目标"]  # never a 完成率
 
 
 def test_unknown_township_names_the_valid_ones(demo_dir, tmp_path, capsys):

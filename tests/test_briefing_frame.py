@@ -109,26 +109,35 @@ def test_a_page_setting_comes_from_the_url_without_its_control(demo_dir):
 def test_a_table_topic_shows_its_table_without_downloads(demo_dir):
     at = briefing(demo_dir, "funds.py", funds_section="乡镇×项目")
     assert_no_controls(at)
-    assert len(at.dataframe) == 1
+    assert not at.dataframe and len(at.table) == 1  # a static table in slide type, not the canvas grid
     assert not metric_values(at)  # the table takes the frame
-    assert "乡镇（街道）" in at.dataframe[0].value.columns
+    table = at.table[0].value
+    assert list(table.columns[:2]) == ["乡镇（街道）　单位：万元", "护理补贴"]  # the unit said once
+    assert table.iloc[-1, 0] == "合计"
 
 
 @pytest.mark.parametrize(
-    ("taken_px", "rows", "height", "row_height"),
+    ("lines", "room", "px"),
     [
-        (0, 13, 13 * 35 + 37, 35),  # room 847 px: rows as high as on the page, and no empty row below the last
-        (400, 13, 13 * 30 + 37, 30),  # room 1080-203-416-30 = 431 px: (431-37)//13 = 30 px rows, the table whole
-        (600, 24, 320, 24),  # room 231 px, raised to MIN_CHART_PX 320: rows no lower than 24 px, the rest scrolls
+        (26, 671, 19),  # 乡镇×项目 (two header lines, 24 rows) under three 要点: (671/26 - 3)/1.2 = 19.0 px
+        (15, 671, 28),  # 项目明细: 44.7 px a line would take 34 px type: the largest, 28 px
+        (60, 671, 18),  # a longer table: never below 18 px (it scrolls in its box)
     ],
 )
-def test_a_slide_table_is_as_high_as_its_rows(taken_px, rows, height, row_height):
-    from ui.briefing_frame import fitted_table, reserve, start_frame
+def test_a_slide_table_takes_the_largest_type_its_rows_allow(lines, room, px):
+    from ui.briefing_frame import table_type_px
 
-    start_frame()
-    if taken_px:
-        reserve(taken_px)
-    assert fitted_table(rows) == {"height": height, "row_height": row_height}
+    assert table_type_px(lines, room) == px
+
+
+@pytest.mark.parametrize(
+    ("printf", "value", "text"),
+    [("%,.2f", 1138.08, "1,138.08"), ("%,d", 19258.0, "19,258"), ("%.1f%%", 96.24, "96.2%"), ("%,.0f", 590.6, "591")],
+)
+def test_a_slide_table_writes_numbers_as_the_page_does(printf, value, text):
+    from ui.briefing_frame import cell_format
+
+    assert cell_format(printf).format(value) == text
 
 
 def slide_view(briefing: bool, chosen: tuple[str, ...] = ()) -> View:
@@ -169,14 +178,11 @@ def test_the_programmes_topic_is_one_chart_of_what_the_pages_cards_say(demo_dir)
     assert labels["护理补贴"] == "308.85万元　35,910人次　同比 +11.8%"
 
 
-def test_data_status_shows_one_part_per_frame_and_says_why_one_is_empty(demo_dir):
+def test_data_status_shows_one_part_per_frame(demo_dir):
     tables = briefing(demo_dir, "data_status.py", data_status_section="各数据表")
     assert "数据状况 · 各数据表" in title_block(tables)
-    assert len(tables.dataframe) == 1 and "数据清单登记行数" in tables.dataframe[0].value.columns
+    assert len(tables.table) == 1 and "数据清单登记行数" in tables.table[0].value.columns
     assert not tables.metric  # not the page's cards: the title block says 数据截至 and the source
-    audit = briefing(demo_dir, "data_status.py", data_status_section="访问记录")  # open: no administrator
-    assert [info.value for info in audit.info] == ["访问记录仅数据管理员登录后可见。"]
-    assert not audit.dataframe
 
 
 def test_a_wide_table_of_amounts_says_its_unit_once_on_a_slide():
@@ -189,3 +195,62 @@ def test_a_wide_table_of_amounts_says_its_unit_once_on_a_slide():
     assert shortened["项目0（万元）"]["label"] == "项目0"
     assert shortened["合计（万元）"] == {"label": "合计", "type_config": {"type": "number", "format": "%.2f"}}
     assert slide_headers(wide.iloc[:, :8], config) == {}  # a table of 8 columns keeps its headers
+
+
+def test_overviews_topic_carries_the_pages_first_row_of_cards(demo_dir):
+    page = metric_values(run_page(demo_dir, "overview.py"))
+    at = briefing(demo_dir, "overview.py", overview_section="资金发放")
+    cards = metric_values(at)
+    labels = [INDICATOR_BY_CODE[code].label for code in ("subsidies_total_amount", "nursing_subsidy_amount")]
+    assert list(cards)[:2] == labels and len(cards) == 5
+    assert cards == {label: page[label] for label in cards}  # the same figures as the page's cards
+    assert chart_titles(at) == ["2024年各月资金发放（按项目类别）", "各乡镇（街道）人均资金发放"]
+
+
+def topic_buttons(at) -> list[str]:
+    return [button.label for button in at.button if button.key and button.key.startswith("topic_")]
+
+
+def test_the_audit_log_is_never_a_slide(demo_dir):
+    at = briefing(demo_dir, "data_status.py", data_status_section="访问记录")
+    assert "数据状况 · 各数据表" in title_block(at)  # the URL's 访问记录 is no topic: the first one instead
+    assert "访问记录" not in topic_buttons(at)
+    assert topic_buttons(at) == ["各数据表", "数据约定检查", "最近的导入", "填报情况", "疑似重复发放"]
+    assert not any("访问记录" in info.value for info in at.info)
+
+
+def township_view(demo_dir, name: str | None) -> View:
+    from dpf.manifest import manifest_fingerprint
+
+    towns = pd.read_parquet(demo_dir / "townships.parquet").set_index("name")["code"]
+    codes = (towns[name],) if name else ()
+    return View(
+        str(demo_dir), manifest_fingerprint(demo_dir), 2024, codes, (name,) if name else (), None, "", True, None
+    )
+
+
+@pytest.mark.parametrize(
+    ("township", "offered"),
+    [
+        (None, ["招聘会", "假肢", "培训", "表"]),  # the county: every topic has figures
+        # 龙山镇: 招聘会 are county-level events (its card would read 县级活动), no 假肢 fitted in 2024
+        ("龙山镇", ["培训", "表"]),
+    ],
+)
+def test_a_topic_with_nothing_for_the_scope_is_not_offered(demo_dir, township, offered):
+    from ui.sections import Section, Sections
+
+    def draw(view: View) -> None:
+        return None
+
+    sections = Sections(
+        "test_section",
+        [
+            Section("招聘会", draw, cards=("job_fairs", "job_fair_enterprises")),
+            Section("假肢", draw, cards=(), about=("prosthesis_fittings",)),
+            Section("培训", draw, cards=("training_person_times", "job_fairs")),
+            Section("表", draw, cards=()),  # names no indicator: always a topic
+            Section("日志", draw, cards=(), slide=False),
+        ],
+    )
+    assert sections.offered(township_view(demo_dir, township)) == offered

@@ -24,7 +24,7 @@ from dpf.catalogue import (
     SERVICES,
     TABLE_SCHEMAS,
 )
-from dpf.manifest import MANIFEST_NAME, Manifest, read_manifest
+from dpf.manifest import MANIFEST_NAME, OPTIONAL_FIELDS, Manifest, read_manifest, write_manifest
 from tests.extract_builder import write_set
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,11 +194,14 @@ def written_manifest(tmp_path_factory) -> dict:
 
 
 def test_every_manifest_field_is_documented(tables, written_manifest) -> None:
-    fields = set(documented(the_table(tables, "field", "manifest.json"), "field"))
+    table = the_table(tables, "field", "manifest.json")
+    fields = set(documented(table, "field"))
     top = {f for f in fields if "." not in f}
     per_table = {f.removeprefix("tables.NAME.") for f in fields if f.startswith("tables.NAME.")}
     assert fields == top | {f"tables.NAME.{f}" for f in per_table}, "fields are top-level or tables.NAME.*"
-    assert top == set(written_manifest)
+    optional = {row["field"] for row in table.rows if "optional" in row["type"]}
+    assert optional == set(OPTIONAL_FIELDS)  # the doc says which the code may find absent
+    assert top - optional == set(written_manifest)  # a manifest written without them holds every other field
     assert top == {f.name for f in dataclasses.fields(Manifest)}
     assert per_table == set(written_manifest["tables"]["townships"])
     assert written_manifest["contract"] == CONTRACT_VERSION
@@ -211,7 +214,34 @@ def test_the_manifest_example_reads(doc, tmp_path) -> None:
     manifest = read_manifest(tmp_path)
     assert manifest.contract == CONTRACT_VERSION
     assert manifest.as_of == date(2024, 9, 30)
-    assert set(json.loads(example.group(1))) == {f.name for f in dataclasses.fields(Manifest)}
+    assert set(json.loads(example.group(1))) == {f.name for f in dataclasses.fields(Manifest)} - set(OPTIONAL_FIELDS)
+    assert (manifest.county, manifest.issuer, manifest.issue_no) == ("", "", "")  # optional: absent reads as ""
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        (
+            {"county": " 怀宁县 ", "issuer": "怀宁县残疾人联合会", "issue_no": "2024年第9期"},
+            ("怀宁县", "怀宁县残疾人联合会", "2024年第9期"),
+        ),
+        ({"issue_no": 9}, ("", "", "9")),  # an integer 期号 is read as its text
+        ({"issuer": ["not", "text"], "issue_no": True}, ("", "", "")),  # neither text nor a number: absent
+    ],
+)
+def test_the_optional_manifest_fields_read_as_text(tmp_path, written, read) -> None:
+    body = {"contract": CONTRACT_VERSION, "as_of": "2024-09-30", "source": "demo", "tables": {}, **written}
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    manifest = read_manifest(tmp_path)
+    assert (manifest.county, manifest.issuer, manifest.issue_no) == read
+
+
+def test_the_optional_manifest_fields_are_written_when_given(tmp_path) -> None:
+    write_manifest(tmp_path, date(2024, 9, 30), "import", {}, issuer="怀宁县残疾人联合会", issue_no="")
+    raw = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert raw["issuer"] == "怀宁县残疾人联合会" and "issue_no" not in raw and "county" not in raw
+    with pytest.raises(ValueError, match="not a manifest field"):
+        write_manifest(tmp_path, date(2024, 9, 30), "import", {}, issuer_name="x")
 
 
 def tracked_files() -> list[Path]:

@@ -51,6 +51,12 @@ def series(chart) -> dict[str, tuple[float, ...]]:
     return {s.name: tuple(s.values) for s in chart.plots[0].series}
 
 
+def slide_charts(presentation, title: str) -> dict[str, object]:
+    """The charts of the slide titled `title`, by their value axis's title (the unit)."""
+    slide = next(slide for slide in presentation.slides if slide_texts(slide)[0] == title)
+    return {shape.chart.value_axis.axis_title.text_frame.text: shape.chart for shape in slide.shapes if shape.has_chart}
+
+
 @pytest.fixture(scope="module")
 def fixture_set(tmp_path_factory):
     return write_narrative_set(tmp_path_factory.mktemp("deck") / "set")
@@ -94,8 +100,8 @@ def test_native_charts_hold_the_hand_computed_figures(deck):
     assert series(funds)["两项补贴"] == (0.29, 0.29, 0.29, 0.2, 0.2, 0.1)
     assert series(funds)["就业创业扶持"] == (0.0, 0.0, 0.0, 0.3, 0.2, 0.0)
     assert series(charts["就业培训"]) == {"2024年": (0, 0, 2, 0, 0, 0), "2023年同期": (0, 0, 0, 0, 1, 0)}
-    rehab = charts["康复服务"]
-    at = list(rehab.plots[0].categories).index("儿童康复救助（人）")
+    rehab = slide_charts(deck, "康复服务")["人"]
+    at = list(rehab.plots[0].categories).index("儿童康复救助")
     assert series(rehab)["2024年"][at] == 4 and series(rehab)["2023年同期"][at] == 0
     ranking = charts["各乡镇（街道）资金发放排名"]
     assert tuple(ranking.plots[0].categories)[:3] == ("城关街道", "龙山镇", "高峰乡")
@@ -212,9 +218,69 @@ def test_a_year_without_last_year_in_the_extract_draws_no_zero_last_year(demo):
     """2023 on the demo: the extract starts in 2023, so its 上年同期 is unknown, never a row of zeros."""
     deck = deck_for(demo, 2023)
     assert deck.subtitle == "2023年全年　范围：全县"
-    charts = [slide.chart for slide in deck.slides if slide.chart is not None]
+    charts = [chart for slide in deck.slides for chart in slide.all_charts]
     assert charts and not any(name.endswith("年同期") for chart in charts for name, _ in chart.series)
     overview = deck.slides[0]
     assert all(change == "" for label, _, change in overview.kpis if label != "持证残疾人")  # a stock keeps its 同比
     assert overview.chart.title == "各类资金发放（万元）"
     assert deck.slides[1].headline == "未导入2023年目标。"
+
+
+def test_every_axis_holds_one_unit(deck):
+    units = {"万元", "人", "人次", "件", "例", "户", "个", "%"}
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_chart:
+                assert shape.chart.value_axis.axis_title.text_frame.text in units, slide_texts(slide)[0]
+    # 康复服务: 家庭医生上门康复 and 儿童康复救助 are persons, 托养 person-times, devices 件, fittings 例
+    assert sorted(slide_charts(deck, "康复服务")) == sorted(["人", "人次", "件", "例"])
+
+
+def test_an_empty_month_has_no_label_and_bars_start_at_zero(deck):
+    training = charts_by_title(deck)["就业培训"]
+    labels = training.plots[0].data_labels
+    assert labels.number_format == "#,##0;-#,##0;;"  # the third section, for 0, writes nothing
+    assert series(training)["2024年"] == (0, 0, 2, 0, 0, 0)  # the figures stay in the data sheet
+    for chart in slide_charts(deck, "康复服务").values():
+        assert chart.value_axis.minimum_scale == 0
+
+
+def test_digits_and_latin_letters_are_in_the_chinese_face(deck):
+    for slide in deck.slides:
+        for run in slide.shapes._spTree.iter(qn("a:r")):
+            properties = run.find(qn("a:rPr"))
+            assert properties.find(qn("a:latin")).get("typeface") == "微软雅黑"
+            assert properties.find(qn("a:ea")).get("typeface") == "微软雅黑"
+
+
+def test_a_wrapped_bullet_hangs_under_its_first_word(deck):
+    alerts = next(slide for slide in deck.slides if slide_texts(slide)[0] == "口径说明")
+    bullets = [p for shape in alerts.shapes if shape.has_text_frame for p in shape.text_frame.paragraphs]
+    bullets = [p for p in bullets if p._p.find(qn("a:pPr")) is not None and p._p.pPr.find(qn("a:buChar")) is not None]
+    assert len(bullets) == 5
+    for paragraph in bullets:
+        margin, indent = int(paragraph._p.pPr.get("marL")), int(paragraph._p.pPr.get("indent"))
+        assert margin > 0 and indent == -margin  # the bullet hangs in the margin; wrapped lines start at the text
+        assert not paragraph.text.startswith("•")  # the bullet is the paragraph's, not a character of its text
+
+
+def test_pdf_writes_chinese_and_digits_without_a_gap(fixture_set, deck, tmp_path):
+    pdf = deck_file(tmp_path, fixture_set, "pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.replace("\n", "")
+    assert "数据截至2024年6月30日" in text and "数据截至 2024 年" not in text
+    for slide in list(deck.slides)[1:]:
+        assert slide_texts(slide)[1] in text  # the headline as written: no space beside a digit or a %
+    assert not re.search(r"[0-9%] [，。、]", text)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all("CJK" in line for line in fonts)  # no Latin face beside the Chinese one
+
+
+def test_a_failed_gapless_conversion_still_gives_the_pdf(fixture_set, tmp_path, monkeypatch):
+    from dpf import deck_pdf
+
+    broken = tmp_path / "broken_uno.py"
+    broken.write_text("import sys\nsys.exit(3)\n", encoding="utf-8")  # the bridge fails before any PDF is written
+    monkeypatch.setattr(deck_pdf, "UNO_SCRIPT", broken)
+    slides = deck_file(tmp_path, fixture_set, "pptx").read_bytes()
+    pdf = deck_pdf.pptx_to_pdf(slides)
+    assert pdf.startswith(b"%PDF")  # soffice's own conversion, with its gaps, instead of none

@@ -80,8 +80,9 @@ def briefing_toggle() -> bool:
     )
 
 
-def apply_briefing_style() -> None:
-    st.html(_BRIEFING_CSS)
+def apply_briefing_style(more_css: str = "") -> None:
+    """简报模式's style, with `more_css` (rules of the frame's parts, such as its tables') in the same element."""
+    st.html(_BRIEFING_CSS.replace("</style>", f"{more_css}\n</style>"))
 
 
 def title_block(title: str, meta: str, source: str) -> None:

@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
+from dpf.formatting import MISSING as MISSING_CELL
 from dpf.narrative import Sentence
 from ui.cards import kpi_grid
 from ui.context import View
@@ -34,10 +37,15 @@ CARD_ROW_PX = 153  # one row of cards
 SLACK_PX = 30  # what is not counted (sub-pixel rounding, a line that wraps): the frame keeps it free
 MIN_CHART_PX = 320  # below this a chart is not worth drawing on a slide; it is drawn at this height (see test)
 MAX_CARDS = 6  # cards of one topic, in one row
-TABLE_ROW_PX = 35  # Streamlit's table row height
-MIN_TABLE_ROW_PX = 24  # a slide's table rows are no lower
-TABLE_HEADER_PX = 37  # Streamlit's table header row (2.1875rem) and the table's top and bottom border
 ALERT_PX = 58  # one st.success / st.warning line
+CHART_CHROME_PX = 160  # a slide chart's height outside its plot: title, x axis with its title, footer line
+LABEL_ROW_SHARE = 0.9  # a category label's type size as a share of its row on the plot (CJK ink is about 1 em)
+MIN_LABEL_PX, MAX_LABEL_PX = 11, 16  # a slide's category labels (16: the briefing template's tick type)
+TABLE_TYPE_PX = (18, 28)  # a slide table's type, smallest and largest: read from across a meeting room
+TABLE_LINE = 1.2  # its line height, in em
+TABLE_CELL_PX = 3  # a cell's padding (top and bottom) and its border
+TABLE_HEADER_LINES = 2  # a slide table's header may wrap to two lines (18 columns across 1,840 px)
+TABLE_KEY = "dpf_slide_table"  # a slide table's container: st-key-dpf_slide_table_{type px}_{table's key}
 FRAME_START_PX = TOP_PX + TITLE_PX + GAP_PX  # taken before any part: the padding and the title block
 
 _ROOM_KEY = "dpf_frame_used"
@@ -78,22 +86,66 @@ def table_height() -> int | None:
 
 def every_label(fig: go.Figure) -> None:
     """Each category of the chart's (first) y axis labelled, as a slide must: Plotly would leave out every other
-    township name when the labels stand close."""
+    township name when the labels stand close. The labels' type is made small enough for each to keep to its own
+    row of the chart's height on the frame (chart_room), so none overlaps its neighbours."""
     for trace in fig.data:
         y = getattr(trace, "y", None)
         if trace.yaxis in (None, "y") and y is not None and len(y) and isinstance(y[0], str):
-            fig.update_layout(yaxis_dtick=1)
+            row_px = (chart_room() - CHART_CHROME_PX) / len(y)
+            size = max(MIN_LABEL_PX, min(MAX_LABEL_PX, int(row_px * LABEL_ROW_SHARE)))
+            fig.update_layout(yaxis_dtick=1, yaxis_tickfont_size=size)
             return
 
 
-def fitted_table(rows: int) -> dict[str, int] | None:
-    """st.dataframe's height and row height on the frame: every row (a header and `rows`) in the room left, rows no
-    lower than MIN_TABLE_ROW_PX (a longer table scrolls in its box); None (left off) once a chart took the room."""
+def table_type_px(lines: int, room: int) -> int:
+    """The type size (px) of a slide table of `lines` (its header and rows) that fills `room`: as large as the rows
+    allow, within TABLE_TYPE_PX (a longer table scrolls at the smallest)."""
+    fitted = (room / max(lines, 1) - TABLE_CELL_PX) / TABLE_LINE
+    return int(max(TABLE_TYPE_PX[0], min(TABLE_TYPE_PX[1], fitted)))
+
+
+def table_css() -> str:
+    """The rules of 简报模式's style for slide tables: one per type size, chosen by the container's key."""
+    rules = []
+    for px in range(TABLE_TYPE_PX[0], TABLE_TYPE_PX[1] + 1):
+        scope = f'[class*="st-key-{TABLE_KEY}_{px}_"]'
+        rules.append(
+            f"{scope} th, {scope} td {{ font-size: {px}px !important; line-height: {TABLE_LINE} !important;"
+            f" padding: 1px 0.4em !important; }}"
+        )
+    return "\n".join(rules)
+
+
+def cell_format(printf: str) -> str:
+    """A column's printf format (dpf.formatting's, as st.column_config takes it: %,.2f, %,d, %.1f%%) as Python's."""
+    body = printf.removeprefix("%")
+    suffix = "%" if body.endswith("%%") else ""
+    return f"{{:{body.removesuffix('%%').replace('d', '.0f')}}}{suffix}"
+
+
+def slide_table(
+    data: pd.DataFrame | Styler,
+    key: str,
+    rows: int | None = None,
+    formats: dict | None = None,
+    hide_index: bool | None = True,
+) -> None:
+    """A table on the frame (`rows`: a Styler's row count): a static table whose type (TABLE_TYPE_PX) fills the room
+    left with its header and rows, every cell as written (`formats`: a column's printf format, see cell_format; a
+    missing cell —); left off once a chart took the room. st.dataframe draws on a canvas in 14 px type, which no
+    style reaches."""
     room = table_height()
     if room is None:
-        return None
-    row_height = min(TABLE_ROW_PX, max(MIN_TABLE_ROW_PX, (room - TABLE_HEADER_PX) // max(rows, 1)))
-    return {"height": min(room, row_height * rows + TABLE_HEADER_PX), "row_height": row_height}
+        return
+    lines = TABLE_HEADER_LINES + (rows if rows is not None else len(data))
+    px = table_type_px(lines, room)
+    if isinstance(data, pd.DataFrame):
+        data = data.style.format(
+            {column: cell_format(printf) for column, printf in (formats or {}).items()}, na_rep=MISSING_CELL
+        )
+    fits = lines * (px * TABLE_LINE + TABLE_CELL_PX) <= room
+    with st.container(key=f"{TABLE_KEY}_{px}_{key}"):
+        st.table(data, hide_index=hide_index, height="content" if fits else room)
 
 
 def url_choice(key: str, options: Sequence[T], default: T, label: Callable[[T], Any] = str) -> T:

@@ -15,7 +15,7 @@ from dpf.formatting import EXCEL_FORMATS, fmt_date, table_formats
 from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
 from dpf.schedule import Status
 from ui.briefing import briefing_on
-from ui.briefing_frame import fitted_table
+from ui.briefing_frame import slide_table
 from ui.charts import safe_filename, text_px
 from ui.context import View
 
@@ -54,11 +54,9 @@ NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blan
 WHOLE_TABLE_ROWS = 30
 
 
-def table_size(rows: int, briefing: bool) -> dict | None:
-    """st.dataframe's height for a table of `rows`: in 简报模式 fitted to the frame (None: left off, a chart took the
-    room); on the page the whole table when it is short, else Streamlit's box of ten rows."""
-    if briefing:
-        return fitted_table(rows)
+def table_size(rows: int) -> dict:
+    """st.dataframe's height for a table of `rows` on the page: the whole table when it is short, else Streamlit's
+    box of ten rows (简报模式 draws a slide table instead, ui.briefing_frame.slide_table)."""
     return {"height": "content"} if rows <= WHOLE_TABLE_ROWS else {}
 
 
@@ -105,17 +103,15 @@ def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None
     """A table as shown (click a header to sort), numbers formatted by dpf.formatting (千分位, 万元 to two decimals,
     rates with %); `column_config` adds or overrides columns' settings. On the page a table too wide for the screen
     is a static table whose headers and sentences wrap (nothing cut on the right, no sorting); `room_px` is the
-    width it has (a table in a column beside a chart has less)."""
-    briefing = briefing_on()
-    size = table_size(len(frame), briefing)
-    if size is None:
+    width it has (a table in a column beside a chart has less). 简报模式 draws a slide table instead."""
+    if briefing_on():
+        slide_frame(frame, key)
         return
-    if not briefing and natural_px(frame) > room_px:
+    if natural_px(frame) > room_px:
         st.table(styled(frame), hide_index=True, width="stretch")
         return
+    size = table_size(len(frame))
     config = {header: st.column_config.NumberColumn(format=printf) for header, printf in table_formats(frame).items()}
-    if briefing:
-        config.update(slide_headers(frame, config))
     has_status = "状态" in frame.columns
     st.dataframe(
         styled(frame) if has_status else frame,
@@ -126,6 +122,15 @@ def shown_table(frame: pd.DataFrame, key: str, column_config: dict | None = None
         placeholder=NO_VALUE,
         **size,
     )
+
+
+def slide_frame(frame: pd.DataFrame, key: str) -> None:
+    """简报模式: the table in slide type (ui.briefing_frame.slide_table), numbers as the page writes them, a wide
+    table of amounts with its unit said once (slide_headers)."""
+    formats = table_formats(frame)
+    labels = {header: config["label"] for header, config in slide_headers(frame, {}).items()}
+    formats = {labels.get(header, header): printf for header, printf in formats.items()}
+    slide_table(frame.rename(columns=labels), key, formats=formats)
 
 
 SLIDE_WIDE_TABLE = 8  # columns beyond which a slide's table says its unit once instead of in every header

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from dpf.brief import source_label as source_text
 from dpf.formatting import fmt_date, fmt_year
 from ui.briefing import apply_briefing_style, exit_button, title_block
-from ui.briefing_frame import start_frame, topic_nav
+from ui.briefing_frame import start_frame, table_css, topic_nav
 from ui.context import View
 
 
@@ -15,17 +17,34 @@ def source_label(view: View) -> str:
     return source_text(view.source)
 
 
+SEPARATOR = "　·　"
+
+
+def caption_parts(view: View) -> list[str]:
+    """范围：全县, 2024年, 数据截至 2024年9月30日"""
+    as_of = fmt_date(view.as_of) if view.as_of else "未知"
+    return [f"范围：{view.scope}", fmt_year(view.year, view.as_of), f"数据截至 {as_of}"]
+
+
 def caption_line(view: View) -> str:
     """范围：全县 · 2024年 · 数据截至 2024年9月30日 (a year that has ended: 2023年全年, the extract's date kept)"""
-    as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    return f"范围：{view.scope}　·　{fmt_year(view.year, view.as_of)}　·　数据截至 {as_of}"
+    return SEPARATOR.join(caption_parts(view))
+
+
+def caption_html(view: View) -> str:
+    """The caption line in bold, each part kept on one line (a phone breaks it between the parts, never inside
+    2024年9月30日)."""
+    parts = (
+        f'<span class="dpf-nowrap" style="white-space: nowrap">{escape(part)}</span>' for part in caption_parts(view)
+    )
+    return f"<strong>{SEPARATOR.join(parts)}</strong>"
 
 
 def page_header(view: View, title: str, topic: str | None = None) -> bool:
     """Title, scope, year, 数据截至 and source. Returns False (after saying why) when no data can be shown. In
     简报模式 the title block names the page's `topic` too (the section the frame shows)."""
     if view.briefing:
-        apply_briefing_style()
+        apply_briefing_style(table_css())
         start_frame()
     if view.problem:
         st.title(title)
@@ -35,7 +54,7 @@ def page_header(view: View, title: str, topic: str | None = None) -> bool:
         title_block(f"{title} · {topic}" if topic else title, caption_line(view), f"数据来源：{source_label(view)}")
         return True
     st.title(title)
-    st.markdown(f"**{caption_line(view)}**")
+    st.markdown(caption_html(view), unsafe_allow_html=True)
     demo = "　:orange-badge[演示数据]" if view.is_demo else ""
     st.caption(f"数据来源：{source_label(view)}{demo}")
     return True

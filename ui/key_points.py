@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dpf.brief import build_brief, county_name
 from dpf.brief_command import brief_bytes
+from dpf.brief_masthead import masthead_for
 from dpf.deck import build_deck
 from dpf.deck_pptx import deck_pptx
 from dpf.formatting import fmt_date
@@ -114,7 +115,9 @@ def _beside(points: tuple, alerts: tuple) -> DeltaGenerator:
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
     """The 工作简报 of the view as Word or Markdown (written when the download is clicked)."""
-    return brief_bytes(build_brief(data, county_name(view.extracts.folder), view.source), kind)
+    county = county_name(view.extracts.folder)
+    masthead = masthead_for(view.extracts.manifest, county)
+    return brief_bytes(build_brief(data, county, view.source), kind, masthead)
 
 
 def deck_file(view: View, data: NarrativeInput) -> bytes:

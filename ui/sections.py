@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.numbers import number_or_none
+from ui.briefing import briefing_on
 from ui.briefing_frame import CARD_ROW_PX, register_topics, reserve, topic_cards
-
-if TYPE_CHECKING:
-    from ui.context import View
+from ui.context import View, current_view
 
 C = TypeVar("C")
 
@@ -42,6 +43,34 @@ def section_heading(view: View, title: str, *tables: str) -> bool:
     if not view.briefing:
         st.subheader(title)
     return tables_ready(view, *tables)
+
+
+def has_content(view: View, codes: Sequence[str] | None) -> bool:
+    """Whether a 简报模式 topic about `codes` has something to show for the view's scope: a topic naming no indicator
+    always has; else one of its indicators has a figure other than 0 or cannot be read (the frame says why). A
+    county-level count (招聘会, 集中评残 …) has nothing to show for a township: its cards would read 县级活动."""
+    if not codes or view.problem:
+        return True
+    try:
+        indicators = view.indicators().set_index("indicator")
+    except Exception:  # the frame itself says what is wrong
+        return True
+    for code in codes:
+        if code not in indicators.index:
+            continue
+        if view.township_codes and code in INDICATOR_BY_CODE and INDICATOR_BY_CODE[code].county_level:
+            continue
+        row = indicators.loc[code]
+        if isinstance(row.get("problem"), str) or number_or_none(row["value"]):
+            return True
+    return False
+
+
+def _current_view() -> View | None:
+    try:
+        return current_view()
+    except KeyError:  # a page run outside dashboard.py: every topic is offered
+        return None
 
 
 def no_params(context: object) -> dict[str, Any]:
@@ -89,13 +118,20 @@ Need = Query[C] | MonthEnds[C] | CountyIndicators
 class Section(Generic[C]):
     """One tab of a page: its label, the function that draws it and what it computes (started before the cards).
     `cards`: the indicator cards of its 简报模式 frame (None: the page's own cards, for a page whose cards are few);
-    `about`: the indicators its frame's 要点 speak of, when not its cards (a full ranking takes the room of cards)."""
+    `about`: the indicators its frame's 要点 speak of, when not its cards (a full ranking takes the room of cards);
+    `slide`: False for a section that is never a 简报模式 topic (访问记录, an administrator's log)."""
 
     label: str
     draw: Callable[[C], None]
     needs: tuple[Need[C], ...] = ()
     cards: tuple[str, ...] | None = None
     about: tuple[str, ...] = ()
+    slide: bool = True
+
+    @property
+    def codes(self) -> tuple[str, ...] | None:
+        """The indicators the topic's 要点 speak of: its `about`, else its cards'."""
+        return self.about or self.cards
 
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
@@ -165,14 +201,22 @@ class Sections(Generic[C]):
             section.draw(context)
 
     def url_label(self) -> str:
-        """The section the URL names (?key=label), else the first: the topic of a 简报模式 frame."""
+        """The section the URL names (?key=label), else the first; in 简报模式 the topic of the frame: one of the
+        topics offered for the view (`offered`), else the first of them."""
         wanted = st.query_params.get(self.key)
-        return wanted if wanted in self._by_label else self.labels[0]
+        labels = self.offered(_current_view()) if briefing_on() else self.labels
+        return wanted if wanted in labels else labels[0]
+
+    def offered(self, view: View | None) -> list[str]:
+        """The 简报模式 topics of the page for the view: every section that is a slide and has something to show for
+        the scope (`has_content`); the first slide section when none has."""
+        slides = [section for section in self._by_label.values() if section.slide] or list(self._by_label.values())
+        shown = [section.label for section in slides if view is None or has_content(view, section.codes)]
+        return shown or [slides[0].label]
 
     def topic_codes(self) -> tuple[str, ...] | None:
         """The indicators the 简报模式 topic's 要点 speak of: its `about`, else its cards'."""
-        section = self[self.url_label()]
-        return section.about or section.cards
+        return self[self.url_label()].codes
 
     def show_topic(
         self,
@@ -185,7 +229,7 @@ class Sections(Generic[C]):
         """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
         page's `cards`), then the section. The page's other sections are offered below the frame."""
         section = self._start(view, context, self[self.url_label()])
-        register_topics(self.key, self.labels, section.label)
+        register_topics(self.key, self.offered(view), section.label)
         if first is not None:
             first()
         with top if top is not None else st.container():

@@ -77,14 +77,14 @@ BRIEFING_FRAME = {"width": 1920, "height": 1080}  # 简报模式's slide
 
 
 def briefing_topics(page: PageInfo) -> list[tuple[str, str]]:
-    """(label, query) of each 简报模式 frame of the page: one per section of its table, chosen by the URL
-    (?rehab_section=需求类型&briefing=1)."""
+    """(label, query) of each 简报模式 frame of the page: one per section of its table that is a slide, chosen by
+    the URL (?rehab_section=需求类型&briefing=1)."""
     from urllib.parse import urlencode
 
     from tests.apptest_helpers import declared_sections, section_key
 
     key = section_key(page.file)
-    return [(label, urlencode({key: label, "briefing": "1"})) for label in declared_sections(page.file)]
+    return [(label, urlencode({key: label, "briefing": "1"})) for label in declared_sections(page.file, slides=True)]
 
 
 # --- server ------------------------------------------------------------------------------------------------------
