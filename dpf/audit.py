@@ -15,9 +15,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from dpf.ingest.report import imports_dir
+from dpf import settings
+from dpf.config import imports_dir
 
-AUDIT_DIR_ENV = "DASHBOARD_AUDIT_DIR"
+AUDIT_DIR_ENV = settings.AUDIT_DIR.name
 AUDIT_NAME = "audit.jsonl"
 TAIL_BYTES = 256 * 1024
 EVENT_LABELS = {
@@ -33,8 +34,7 @@ EVENT_LABELS = {
 
 
 def audit_file(data: Path) -> Path:
-    env = os.environ.get(AUDIT_DIR_ENV, "").strip()
-    return (Path(env) if env else imports_dir(data)) / AUDIT_NAME
+    return (settings.AUDIT_DIR.value() or imports_dir(data)) / AUDIT_NAME
 
 
 def record(data: Path | str, event: str, account: str | None, role: str | None, **details: object) -> None:

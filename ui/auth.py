@@ -6,21 +6,20 @@ a folder opened on purpose with DASHBOARD_ALLOW_ANONYMOUS=1) is shown, with a no
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import streamlit as st
 
-from dpf import audit
+from dpf import audit, settings
 from dpf.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, session_scope
 from dpf.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
 from dpf.login import attempt_login
 
-ALLOW_ANONYMOUS_ENV = "DASHBOARD_ALLOW_ANONYMOUS"
-IDLE_ENV = "DASHBOARD_IDLE_MINUTES"
-DEFAULT_IDLE_MINUTES = 30
+ALLOW_ANONYMOUS_ENV = settings.ALLOW_ANONYMOUS.name
+IDLE_ENV = settings.IDLE_MINUTES.name
+DEFAULT_IDLE_MINUTES = settings.IDLE_MINUTES.default
 ACCOUNT_KEY = "dpf_account"  # the logged-in account's name (the account itself is re-read on every run)
 LAST_SEEN_KEY = "dpf_last_seen"
 NOTICE_KEY = "dpf_login_notice"
@@ -48,16 +47,8 @@ class Session:
         return self.account.name if self.account else None
 
 
-def _enabled(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def idle_seconds() -> float:
-    try:
-        minutes = float(os.environ.get(IDLE_ENV, "") or DEFAULT_IDLE_MINUTES)
-    except ValueError:
-        minutes = DEFAULT_IDLE_MINUTES
-    return minutes * 60
+    return settings.IDLE_MINUTES.given() * 60
 
 
 def oidc_configured() -> bool:
@@ -74,7 +65,7 @@ def record(folder: str, event: str, account: Account | None, **details: object) 
 def authenticate(folder: str, is_demo: bool, hidden_pages: dict) -> Session:
     """The session's account and scope; draws the login form (or the closed message) and stops when none."""
     path = users_file()
-    mode = access_mode(path.is_file(), is_demo, _enabled(ALLOW_ANONYMOUS_ENV))
+    mode = access_mode(path.is_file(), is_demo, settings.ALLOW_ANONYMOUS.given())
     if mode == CLOSED:
         st.error(CLOSED_MESSAGE, icon=":material/lock:")
         st.stop()

@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dpf import settings
+from dpf.config import imports_dir
 from dpf.ingest.masking import mask_text
 from dpf.ingest.validate import FileResult, Rejection
 from dpf.safe_cells import neutralise_sheet, xlsx_text
@@ -26,23 +28,13 @@ from dpf.safe_cells import neutralise_sheet, xlsx_text
 REPORT_HEADERS = ("文件", "行号", "列", "值", "原因")
 LOG_NAME = "imports.jsonl"
 REPORT_PREFIX = "未导入的行_"
-RETENTION_ENV = "DASHBOARD_REPORT_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 30
+RETENTION_ENV = settings.REPORT_RETENTION_DAYS.name
+DEFAULT_RETENTION_DAYS = settings.REPORT_RETENTION_DAYS.default
 
 
 def retention_days() -> int:
     """Days a rejection report is kept: $DASHBOARD_REPORT_RETENTION_DAYS (a whole number ≥ 1), else 30."""
-    raw = os.environ.get(RETENTION_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{RETENTION_ENV} 应为不小于 1 的整数（天数），当前为“{raw}”。")
-    return int(raw)
-
-
-def imports_dir(data: Path) -> Path:
-    data = Path(data)
-    return data.parent / f"{data.name}.imports"
+    return settings.REPORT_RETENTION_DAYS.given()
 
 
 def log_path(data: Path) -> Path:
