@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
+from dpf.export_formats import XLSX_MIME
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename
@@ -30,7 +31,7 @@ from ui.downloads import NO_VALUE
 from ui.header import page_header
 from ui.sections import Query, Section, Sections
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MIME
 _PLAN, _OUTCOME = "import_plan", "import_outcome"
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from dpf.config import DEMO_DATA_DIR, data_dir
+from dpf.export_formats import BRIEF_COMMAND_FORMATS, INDICATOR_FORMATS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -70,14 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--year", type=int, required=True)
     ind.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
     ind.add_argument("--data", default=None)
-    ind.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    ind.add_argument("--format", choices=list(INDICATOR_FORMATS), default="table")
     ind.set_defaults(func=_indicators)
 
     brief = sub.add_parser("brief", help="生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）")
     brief.add_argument("--year", type=int, required=True)
     brief.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
     brief.add_argument("--data", default=None)
-    brief.add_argument("--format", choices=["md", "docx", "pptx", "pdf"], default="docx")
+    brief.add_argument("--format", choices=list(BRIEF_COMMAND_FORMATS), default="docx")
     brief.add_argument("--out", required=True)
     brief.set_defaults(func=_brief)
 

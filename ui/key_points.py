@@ -10,9 +10,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dpf.brief import build_brief, county_name
-from dpf.brief_command import brief_bytes
 from dpf.deck import build_deck
-from dpf.deck_pptx import deck_pptx
+from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
@@ -21,8 +20,7 @@ from ui.charts import safe_filename
 from ui.context import View
 from ui.downloads import audited
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+BRIEF_FORMAT, DECK_FORMAT = BRIEF_FORMATS["docx"], DECK_FORMATS["pptx"]  # 总览's two downloads
 
 
 def _basis() -> str:
@@ -114,13 +112,13 @@ def _beside(points: tuple, alerts: tuple) -> DeltaGenerator:
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
     """The 工作简报 of the view as Word or Markdown (written when the download is clicked)."""
-    return brief_bytes(build_brief(data, county_name(view.extracts.folder), view.source), kind)
+    return BRIEF_FORMATS[kind].writer(build_brief(data, county_name(view.extracts.folder), view.source))
 
 
 def deck_file(view: View, data: NarrativeInput) -> bytes:
     """The 汇报材料 of the view as PowerPoint (written when the download is clicked; figures cut to the scope)."""
     deck = build_deck(view, data, view.township_codes, county_name(view.extracts.folder), view.source)
-    return deck_pptx(deck)
+    return DECK_FORMAT.writer(deck)
 
 
 def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) -> None:
@@ -142,23 +140,25 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
         _box(*points_box)
         return
     with _beside(points_box, ("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))):
-        name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
+        name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + BRIEF_FORMAT.suffix
         st.download_button(
-            "下载工作简报（Word）",
-            audited(partial(brief_file, view, data, "docx"), view, f"{name}.docx"),
-            file_name=f"{name}.docx",
-            mime=DOCX_MIME,
-            key="brief_docx",
+            f"下载工作简报（{BRIEF_FORMAT.label}）",
+            audited(partial(brief_file, view, data, BRIEF_FORMAT.name), view, name),
+            file_name=name,
+            mime=BRIEF_FORMAT.mime,
+            key=f"brief_{BRIEF_FORMAT.name}",
             on_click="ignore",
             icon=":material/description:",
         )
-        deck_name = safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + ".pptx"
+        deck_name = (
+            safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + DECK_FORMAT.suffix
+        )
         st.download_button(
-            "下载汇报材料（PPT）",
+            f"下载汇报材料（{DECK_FORMAT.label}）",
             audited(partial(deck_file, view, data), view, deck_name),
             file_name=deck_name,
-            mime=PPTX_MIME,
-            key="brief_pptx",
+            mime=DECK_FORMAT.mime,
+            key=f"brief_{DECK_FORMAT.name}",
             on_click="ignore",
             icon=":material/slideshow:",
         )
