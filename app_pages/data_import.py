@@ -29,8 +29,10 @@ from dpf.ingest.write import WriteError
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE
 from ui.header import page_header
+from ui.page_table import page_spec
 from ui.sections import Query, Section, Sections
 
+SPEC = page_spec(__file__)
 XLSX = XLSX_MIME
 _PLAN, _OUTCOME = "import_plan", "import_outcome"
 
@@ -313,12 +315,12 @@ def intro(view: View) -> None:
 
 
 SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
-    "data_import_section",
+    SPEC.section_key,
     [Section("台账模板", templates_section), Section("上传导入", upload_section)],
     needs=(Query("townships_in_order"),),  # the templates' choices and the preview's names
 )
 
 
 view = current_view()
-if page_header(view, "数据导入"):
+if page_header(view, SPEC.header):
     SECTIONS.show_all(view, view, intro)

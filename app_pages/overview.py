@@ -22,11 +22,13 @@ from ui.charts import (
 from ui.context import View, current_view
 from ui.header import page_header
 from ui.key_points import key_points_slot
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.page_table import page_spec
+from ui.sections import Frames, Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
 from ui.township_ranking import shown_ranking
 
+SPEC = page_spec(__file__)
 HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
     "subsidies_total_amount",
     "nursing_subsidy_amount",
@@ -54,10 +56,10 @@ def monthly_params(view: View) -> dict:
     return {**view.scope_params(), **programs}
 
 
-def monthly_chart(view: View) -> None:
+def monthly_chart(view: View, frames: Frames) -> None:
     if not tables_ready(view, "payments"):
         return
-    monthly = view.query("monthly_payments_by_group", **monthly_params(view))
+    monthly = frames["monthly_payments_by_group"]
     if monthly.empty:
         st.info(f"{view.scope}{view.year}年暂无资金发放记录。")
         return
@@ -76,10 +78,10 @@ def monthly_chart(view: View) -> None:
     show_chart(fig, f"{view.year}年各月资金发放（按项目类别）", view, key="overview_monthly")
 
 
-def ranking_chart(view: View) -> None:
+def ranking_chart(view: View, frames: Frames) -> None:
     if not tables_ready(view, "payments", "persons", "townships"):
         return
-    ranking = view.query("township_funds_per_person", **view.county_params())
+    ranking = frames["township_funds_per_person"]
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
     shown = shown_ranking(view, ranking, "yuan_per_person", "overview_ranking")
     ranking = shown.rows
@@ -112,13 +114,13 @@ def county_per_person(view: View) -> float | None:
     return amount / persons if amount is not None and persons else None
 
 
-def funds_section(view: View) -> None:
+def funds_section(view: View, frames: Frames) -> None:
     """Monthly funds by programme group beside the townships' funds per certified person."""
     left, right = st.columns([3, 2])
     with left:
-        monthly_chart(view)
+        monthly_chart(view, frames)
     with right:
-        ranking_chart(view)
+        ranking_chart(view, frames)
 
 
 def map_section(view: View) -> None:
@@ -128,7 +130,7 @@ def map_section(view: View) -> None:
 
 
 SECTIONS = Sections(
-    "overview_section",
+    SPEC.section_key,
     [
         Section(
             "资金发放",
@@ -162,6 +164,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "县残联工作总览", SECTIONS.url_label()):
-    points = key_points_slot(view, "overview", SECTIONS.topic_codes())
+if page_header(view, SPEC.header, SECTIONS.url_label()):
+    points = key_points_slot(view, SPEC.topic, SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards, first=points)

@@ -9,11 +9,16 @@ without tabs, with `Sections.show_all`.
 
 `context` is what the page's drawing functions take: the View for most pages, or a page's own object with the
 view and the page-wide choices (such as the programme chosen on 资金发放) that the queries' parameters depend on.
+
+A section names each query it reads once, as a `Query` of its table; its drawing function then takes the frames
+too, `draw(context, frames)`, and reads `frames["NAME"]` — the very query the table started early, with the same
+parameters (run when it is read, so a section that stops early, e.g. on an unusable table, runs none). A section
+without a `Query` is drawn as `draw(context)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -23,6 +28,8 @@ from streamlit.delta_generator import DeltaGenerator
 from ui.briefing_frame import CARD_ROW_PX, register_topics, reserve, topic_cards
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ui.context import View
 
 C = TypeVar("C")
@@ -85,6 +92,32 @@ class CountyIndicators:
 Need = Query[C] | MonthEnds[C] | CountyIndicators
 
 
+class Frames(Mapping[str, "pd.DataFrame"], Generic[C]):
+    """The results of a section's declared queries by name, each run (through the view's cache) when first read."""
+
+    def __init__(self, view: View, context: C, queries: Sequence[Query[C]]) -> None:
+        self._view, self._context = view, context
+        self._queries = {query.name: query for query in queries}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        query = self._queries.get(name)
+        if query is None:
+            raise KeyError(f"the section declares no Query({name!r}); it declares {list(self._queries)}")
+        return self._view.query(name, **query.params(self._context))
+
+    def only(self) -> pd.DataFrame:
+        """The result of a section's one query."""
+        if len(self._queries) != 1:
+            raise KeyError(f"the section declares {list(self._queries)}, not one query")
+        return self[next(iter(self._queries))]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
 @dataclass(frozen=True)
 class Section(Generic[C]):
     """One tab of a page: its label, the function that draws it and what it computes (started before the cards).
@@ -92,7 +125,7 @@ class Section(Generic[C]):
     `about`: the indicators its frame's 要点 speak of, when not its cards (a full ranking takes the room of cards)."""
 
     label: str
-    draw: Callable[[C], None]
+    draw: Callable[..., None]  # draw(context, frames) when it declares a Query, else draw(context)
     needs: tuple[Need[C], ...] = ()
     cards: tuple[str, ...] | None = None
     about: tuple[str, ...] = ()
@@ -100,6 +133,17 @@ class Section(Generic[C]):
     def prefetch(self, view: View, context: C) -> None:
         for need in self.needs:
             need.prefetch(view, context)
+
+    @property
+    def queries(self) -> tuple[Query[C], ...]:
+        return tuple(need for need in self.needs if isinstance(need, Query))
+
+    def show(self, view: View, context: C) -> None:
+        """Draw the section: with the frames of its queries when it declares any."""
+        if self.queries:
+            self.draw(context, Frames(view, context, self.queries))
+        else:
+            self.draw(context)
 
 
 class Sections(Generic[C]):
@@ -146,7 +190,7 @@ class Sections(Generic[C]):
             with top:
                 cards(context)
         with container:
-            section.draw(context)
+            section.show(view, context)
 
     def show_all(self, view: View, context: C, cards: Callable[[C], None] | None = None) -> None:
         """The page below its header without tabs: `cards(context)`, then every section in table order. Every
@@ -162,7 +206,7 @@ class Sections(Generic[C]):
         if cards is not None:
             cards(context)
         for section in self._by_label.values():
-            section.draw(context)
+            section.show(view, context)
 
     def url_label(self) -> str:
         """The section the URL names (?key=label), else the first: the topic of a 简报模式 frame."""
@@ -194,7 +238,7 @@ class Sections(Generic[C]):
             elif cards is not None:
                 cards(context)
                 reserve(CARD_ROW_PX)
-        section.draw(context)
+        section.show(view, context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
         """Draw one tab per section, start the cards' and the chosen section's queries and return it with its container.
