@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
+from dpf.catalogue import CARD_GROUPS, COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.briefing import tip
@@ -26,22 +26,10 @@ SPEC = page_spec(__file__)
 PAGE = SPEC.title
 COUNTY_LEVEL_STEPS = ("fairs", "fair_enterprises")  # the funnel's steps that count county-level events
 
-TRAINING_CARDS = ["training_person_times", "training_batches", "job_registrations", "job_intentions"]
-EVENT_CARDS = ["job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets"]
-SUPPORT_CARDS = [
-    "entrepreneurship_persons",
-    "entrepreneurship_amount",
-    "auxiliary_employment_projects",
-    "sunshine_greenhouse_projects",
-    "assistance_base_projects",
-    "greenhouse_base_amount",
-]
-SUPPORT_TARGETS = [
-    "entrepreneurship_persons",
-    "sunshine_greenhouse_projects",
-    "assistance_base_projects",
-    "auxiliary_employment_projects",
-]
+TRAINING_CARDS = list(CARD_GROUPS["employment_training"])
+EVENT_CARDS = list(CARD_GROUPS["employment_events"])
+SUPPORT_CARDS = list(CARD_GROUPS["employment_support"])
+SUPPORT_TARGETS = list(CARD_GROUPS["employment_support_targets"])
 
 
 def info(text: str) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
+from dpf.catalogue import CARD_GROUPS, GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
@@ -59,14 +59,7 @@ PROGRAM_COLOURS = {
     "sunshine_home": "#8d6e63",
     "accessibility_retrofit": "#17becf",
 }
-# 简报模式: the cards of the 逐月发放 topic (the other topics' charts and tables take the whole frame)
-MONTHLY_CARDS = (
-    "subsidies_total_amount",
-    "nursing_subsidy_amount",
-    "nursing_subsidy_person_times",
-    "living_subsidy_amount",
-    "living_subsidy_person_times",
-)
+MONTHLY_CARDS = CARD_GROUPS["funds_monthly"]  # 简报模式: the cards of the 逐月发放 topic
 COLOURS = {p.code: PROGRAM_COLOURS.get(p.code, PALETTE[i % len(PALETTE)]) for i, p in enumerate(PROGRAMS)}
 
 

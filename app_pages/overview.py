@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
+from dpf.catalogue import CARD_GROUPS, PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan, fmt_yuan
 from dpf.numbers import number_or_none
 from ui.cards import kpi_grid
@@ -29,26 +29,8 @@ from ui.tile_map import indicator_map
 from ui.township_ranking import shown_ranking
 
 SPEC = page_spec(__file__)
-HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
-    "subsidies_total_amount",
-    "nursing_subsidy_amount",
-    "nursing_subsidy_person_times",
-    "living_subsidy_amount",
-    "living_subsidy_person_times",
-    "training_person_times",
-    "rehab_needs_met_rate",
-    "child_rehab_persons",
-    "accessibility_households",
-    "certified_persons",
-]
-# The report's figures of assessment, certificates and volunteering (counted by event or certificate, not paid).
-WORK_CARDS = [
-    "assessments_centralized",
-    "assessments_home",
-    "certificates_issued",
-    "volunteer_activities",
-    "volunteer_hours",
-]
+HEADLINE = list(CARD_GROUPS["overview_headline"])  # the first five: the 资金发放 topic's in 简报模式
+WORK_CARDS = list(CARD_GROUPS["overview_work"])
 
 
 def monthly_params(view: View) -> dict:
@@ -143,7 +125,7 @@ SECTIONS = Sections(
             about=tuple(HEADLINE[:5]),
         ),
         # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default
-        Section("乡镇地图", map_section, cards=(), about=("subsidies_total_amount", "certified_persons")),
+        Section("乡镇地图", map_section, cards=(), about=CARD_GROUPS["overview_map"]),
     ],
 )
 

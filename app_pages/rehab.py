@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
+from dpf.catalogue import CARD_GROUPS, CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
@@ -37,23 +37,11 @@ from ui.township_ranking import shown_ranking
 
 SPEC = page_spec(__file__)
 PAGE = SPEC.title
-NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
-SERVICE_CARDS = [
-    "home_rehab_persons",
-    "child_rehab_persons",
-    "prosthesis_fittings",
-    "device_fittings",
-    "devices_issued",
-]
-AID_CARDS = [
-    "psychiatric_medication_persons",
-    "psychiatric_medication_amount",
-    "respite_care_person_times",
-    "rehab_satisfaction_rate",
-]
-# 简报模式: what the coverage topics' 要点 speak of (乡镇覆盖, 覆盖地图)
-COVERAGE_CARDS = ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "certified_persons")
-TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
+NEED_CARDS = list(CARD_GROUPS["rehab_needs"])
+SERVICE_CARDS = list(CARD_GROUPS["rehab_services"])
+AID_CARDS = list(CARD_GROUPS["rehab_aid"])
+COVERAGE_CARDS = CARD_GROUPS["rehab_coverage"]  # 简报模式: what the coverage topics' 要点 speak of
+TARGETS = list(CARD_GROUPS["rehab_targets"])
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
 LABELS = {"rehab_needs_met_rate": "需求满足率"}
 CHILD_UNITS = ("例", "件", "人")  # the units of CHILD_COLUMNS, one chart panel each
