@@ -6,7 +6,7 @@ DEMO := data/demo/manifest.json
 PORT ?= 8501
 PROCS ?= 2
 
-.PHONY: setup browser-deps deck-deps proxy-deps run serve test lint bench demo check screenshots clean
+.PHONY: setup browser-deps deck-deps proxy-deps run serve test test-fast typecheck lint bench demo check screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -57,6 +57,14 @@ test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q -n 2
+
+# The suite without a browser and without the soak (no Chromium, no Caddy): the quick check before a commit.
+test-fast: setup deck-deps demo
+	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser
+
+# mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml); not yet part of lint or test (it has errors to fix).
+typecheck: setup
+	$(VPY) -m mypy
 
 check: setup demo
 	$(VPY) -m dpf check --data data/demo

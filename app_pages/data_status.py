@@ -198,14 +198,18 @@ def payments_check(view: View, title: str, explanation: str, frames: Frames) -> 
     return frames.only()
 
 
+GAPS_NOTE = (
+    "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
+    "本表显示全县所有乡镇，不受左侧乡镇选择影响。"
+)
+DOUBLES_NOTE = (
+    "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
+    "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。"
+)
+
+
 def gaps_section(view: View, frames: Frames) -> None:
-    grid = payments_check(
-        view,
-        f"{view.year}年两项补贴填报情况（各乡镇、各月）",
-        "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
-        "本表显示全县所有乡镇，不受左侧乡镇选择影响。",
-        frames,
-    )
+    grid = payments_check(view, f"{view.year}年两项补贴填报情况（各乡镇、各月）", GAPS_NOTE, frames)
     if grid is None:
         return
     if grid.empty or not grid["rows"].any():
@@ -249,13 +253,7 @@ def doubles_table(doubles: pd.DataFrame) -> pd.DataFrame:
 
 
 def doubles_section(view: View, frames: Frames) -> None:
-    doubles = payments_check(
-        view,
-        f"{view.year}年预警：疑似重复发放",
-        "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
-        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。",
-        frames,
-    )
+    doubles = payments_check(view, f"{view.year}年预警：疑似重复发放", DOUBLES_NOTE, frames)
     if doubles is None:
         return
     if doubles.empty:

@@ -39,7 +39,7 @@ def audit_file(data: Path) -> Path:
 
 def record(data: Path | str, event: str, account: str | None, role: str | None, **details: object) -> None:
     """Append one event; a disk problem is logged for the operator and never stops the page."""
-    line = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), "event": event}
+    line: dict[str, object] = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), "event": event}
     line |= {"account": account, "role": role, **details}
     path = audit_file(Path(data))
     try:

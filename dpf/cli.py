@@ -52,6 +52,18 @@ def _users(args: argparse.Namespace) -> int:
     return run_users(args, data_dir(args.data))
 
 
+def _view_parser(
+    sub: argparse._SubParsersAction, name: str, help_text: str, formats: list[str], default: str
+) -> argparse.ArgumentParser:
+    """A command over a year and townships of a data folder, written in one of `formats` (dpf.export_formats)."""
+    parser = sub.add_parser(name, help=help_text)
+    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--format", choices=formats, default=default)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,18 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", default=None)
     check.set_defaults(func=_check)
 
-    ind = sub.add_parser("indicators", help="导出指标")
-    ind.add_argument("--year", type=int, required=True)
-    ind.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
-    ind.add_argument("--data", default=None)
-    ind.add_argument("--format", choices=list(INDICATOR_FORMATS), default="table")
+    ind = _view_parser(sub, "indicators", "导出指标", list(INDICATOR_FORMATS), "table")
     ind.set_defaults(func=_indicators)
 
-    brief = sub.add_parser("brief", help="生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）")
-    brief.add_argument("--year", type=int, required=True)
-    brief.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
-    brief.add_argument("--data", default=None)
-    brief.add_argument("--format", choices=list(BRIEF_COMMAND_FORMATS), default="docx")
+    brief = _view_parser(
+        sub, "brief", "生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）", list(BRIEF_COMMAND_FORMATS), "docx"
+    )
     brief.add_argument("--out", required=True)
     brief.set_defaults(func=_brief)
 

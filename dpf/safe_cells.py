@@ -10,6 +10,7 @@ nothing but a number (-3.5, +12%, -1,234.5) is left alone: Excel reads it as tha
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -20,7 +21,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?")
 
 
-def is_formula_like(value: object) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     """True for text Excel could take for a formula; never for numbers or plain numeric text."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(value) is None
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from functools import partial
+from typing import cast
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -15,6 +17,7 @@ from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
+from dpf.schedule import Basis
 from ui.briefing_frame import points_height, reserve, topic_sentences
 from ui.charts import safe_filename
 from ui.context import View
@@ -23,10 +26,10 @@ from ui.downloads import audited
 BRIEF_FORMAT, DECK_FORMAT = BRIEF_FORMATS["docx"], DECK_FORMATS["pptx"]  # 总览's two downloads
 
 
-def _basis() -> str:
+def _basis() -> Basis:
     """The 序时进度 basis the 年度目标 page's control keeps in the URL (按天 by default)."""
     basis = st.query_params.get("basis", "day")
-    return basis if basis in BASIS_LABELS else "day"
+    return cast(Basis, basis) if basis in BASIS_LABELS else "day"
 
 
 def narrative_input(view: View) -> NarrativeInput:
@@ -41,12 +44,13 @@ def shared_view(view: View) -> View:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def shared_narrative(view: View, basis: str, has_targets: bool) -> NarrativeInput:
-    return collect(view, view.year, view.as_of, view.township_codes, basis, has_targets=has_targets)
+def shared_narrative(view: View, basis: Basis, has_targets: bool) -> NarrativeInput:
+    as_of = cast(date, view.as_of)  # key_points_block draws nothing for a view without data
+    return collect(view, view.year, as_of, view.township_codes, basis, has_targets=has_targets)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def shared_sentences(view: View, basis: str, has_targets: bool, page: str) -> tuple[list[Sentence], list[Sentence]]:
+def shared_sentences(view: View, basis: Basis, has_targets: bool, page: str) -> tuple[list[Sentence], list[Sentence]]:
     """The page's 要点 and (on 总览) 预警 of the view, once for every session showing it (keyed as narrative_input)."""
     data = shared_narrative(view, basis, has_targets)
     return key_points(data, page), alert_sentences(data) if page == "overview" else []
@@ -136,7 +140,7 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
         st.info("要点暂时无法生成，请查看下方各项数据。", icon=":material/info:")
         return
     points_box = ("要点", points, _empty_points(view), ("复制要点", f"copy_points_{page}"))
-    if page != "overview":
+    if page != "overview" or data is None:  # data: the overview's only
         _box(*points_box)
         return
     with _beside(points_box, ("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))):

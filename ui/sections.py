@@ -90,6 +90,9 @@ class CountyIndicators:
 
 
 Need = Query[C] | MonthEnds[C] | CountyIndicators
+Cards = Callable[[C], None] | None  # what a page draws above its sections: its cards, given the context
+First = Callable[[], None] | None  # what a page placed above its cards (its 要点), drawn once the queries started
+Place = DeltaGenerator | None  # where the cards go (None: just above the tabs)
 
 
 class Frames(Mapping[str, "pd.DataFrame"], Generic[C]):
@@ -168,14 +171,7 @@ class Sections(Generic[C]):
         except KeyError:
             raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
 
-    def show(
-        self,
-        view: View,
-        context: C,
-        cards: Callable[[C], None] | None = None,
-        top: DeltaGenerator | None = None,
-        first: Callable[[], None] | None = None,
-    ) -> None:
+    def show(self, view: View, context: C, cards: Cards[C] = None, top: Place = None, first: First = None) -> None:
         """The page below its header: `first()` (what the page placed above, such as its 要点) and `cards(context)`
         (in `top`, else just above the tabs), drawn while the chosen section's queries run in the background, then
         the chosen section. In 简报模式 one topic (show_topic)."""
@@ -192,7 +188,7 @@ class Sections(Generic[C]):
         with container:
             section.show(view, context)
 
-    def show_all(self, view: View, context: C, cards: Callable[[C], None] | None = None) -> None:
+    def show_all(self, view: View, context: C, cards: Cards[C] = None) -> None:
         """The page below its header without tabs: `cards(context)`, then every section in table order. Every
         section's queries start first, in the background, so each runs while the parts above it are drawn. In 简报模式
         one part per screen, as the tabs of other pages (show_topic)."""
@@ -219,12 +215,7 @@ class Sections(Generic[C]):
         return section.about or section.cards
 
     def show_topic(
-        self,
-        view: View,
-        context: C,
-        cards: Callable[[C], None] | None = None,
-        top: DeltaGenerator | None = None,
-        first: Callable[[], None] | None = None,
+        self, view: View, context: C, cards: Cards[C] = None, top: Place = None, first: First = None
     ) -> None:
         """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
         page's `cards`), then the section. The page's other sections are offered below the frame."""

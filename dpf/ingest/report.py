@@ -14,6 +14,7 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -122,7 +123,7 @@ def append_log(data: Path, entry: dict) -> None:
     in the entry's "id", which is the log's own key (recovery finds an entry by it) and holds no personal data."""
     path = log_path(data)
     _private_dir(path.parent)
-    masked = _masked(entry)
+    masked = cast(dict, _masked(entry))  # a dict's masked copy is a dict
     if "id" in entry:
         masked["id"] = entry["id"]
     line = json.dumps(masked, ensure_ascii=False, default=str) + "\n"
