@@ -58,9 +58,9 @@ test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q -n 2
 
-# The suite without a browser and without the soak (no Chromium, no Caddy): the quick check before a commit.
+# The suite without the browser tests, the soak and the benchmark's own test (no Chromium): the check before a commit.
 test-fast: setup deck-deps demo
-	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser
+	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser --ignore=tests/test_bench.py
 
 # mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml); not yet part of lint or test (it has errors to fix).
 typecheck: setup

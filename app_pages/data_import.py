@@ -109,7 +109,7 @@ MODE_CAPTIONS = [
 
 def townships(view: View) -> pd.DataFrame:
     """The townships in official order (the templates' choices, the preview's names)."""
-    return view.query("townships_in_order")
+    return SECTIONS.frames(view, view)["townships_in_order"]
 
 
 def templates_section(view: View) -> None:

@@ -87,7 +87,7 @@ class Funds:
     @cached_property
     def by_program(self) -> pd.DataFrame:
         """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program)."""
-        return self.view.query("funds_by_program", **self.by_program_params())
+        return SECTIONS.frames(self.view, self)["funds_by_program"]
 
 
 def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:

@@ -161,6 +161,10 @@ class Sections(Generic[C]):
         self.needs = needs
         self._by_label = {section.label: section for section in sections}
 
+    def frames(self, view: View, context: C) -> Frames[C]:
+        """The results of the queries the page's cards need (`needs`), read as a section reads its own."""
+        return Frames(view, context, tuple(need for need in self.needs if isinstance(need, Query)))
+
     @property
     def labels(self) -> list[str]:
         return list(self._by_label)
