@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,7 +14,7 @@ from dpf import sql
 from dpf.access import session_scope
 from dpf.accounts import ADMIN, COUNTY, TOWNSHIP
 from dpf.narrative import PAGE_TOPICS
-from tests.apptest_helpers import REPO, data_folder, run_page, section_key
+from tests.apptest_helpers import REPO, data_folder, run_page
 from ui import page_table
 from ui.page_table import PAGES, PageSpec, existing_pages, page_spec
 from ui.shell import CHARTLESS_PAGES, page_titles
@@ -26,7 +27,7 @@ def test_every_page_file_is_declared_once_and_finds_its_row() -> None:
     assert sorted(spec.file for spec in PAGES) == files
     for spec in PAGES:
         assert page_spec(REPO / "app_pages" / spec.file) is spec
-        assert spec.section_key == section_key(spec.file)
+        assert spec.section_key == f"{Path(spec.file).stem}_section"  # the tabs' key and URL parameter
         assert not spec.topic or spec.topic in PAGE_TOPICS
     with pytest.raises(LookupError, match="not declared"):
         page_spec(REPO / "dashboard.py")
