@@ -141,3 +141,29 @@ def test_a_new_section_is_its_page_file_and_its_query_file(demo, demo_dir, throw
     drawn = [m.value for m in at.markdown if "个乡镇（街道）" in m.value]
     assert drawn == [f"{demo.manifest.as_of.year}年：{townships}个乡镇（街道）"]  # the view's year: the data's
     assert townships > 1
+
+
+class Recorder:
+    """A view that records the queries asked of it (Frames' own behaviour, no data needed)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, dict]] = []
+
+    def query(self, name: str, **params) -> str:
+        self.asked.append((name, params))
+        return f"rows of {name}"
+
+
+def test_frames_run_a_declared_query_when_read_with_its_declared_parameters() -> None:
+    from ui.sections import Frames, Query
+
+    view = Recorder()
+    frames = Frames(view, {"year": 2024}, (Query("a", lambda c: {"year": c["year"]}), Query("b")))
+    assert list(frames) == ["a", "b"] and view.asked == []  # nothing runs until read
+    assert frames["a"] == "rows of a"
+    assert view.asked == [("a", {"year": 2024})]
+    with pytest.raises(KeyError, match=r"declares no Query\('c'\); it declares \['a', 'b'\]"):
+        frames["c"]
+    with pytest.raises(KeyError, match="not one query"):
+        frames.only()
+    assert Frames(view, None, (Query("b"),)).only() == "rows of b"
