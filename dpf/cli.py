@@ -1,4 +1,9 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts."""
+"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts.
+
+Each verb is parsed here and carried out by one module, imported when the verb runs: demo → dpf.demo, check →
+dpf.check, indicators → dpf.export, brief → dpf.brief_command, import → dpf.ingest.cli, users → dpf.users_cli.
+The `--format` choices are the rows of dpf.export_formats.
+"""
 
 from __future__ import annotations
 
