@@ -95,6 +95,10 @@ First = Callable[[], None] | None  # what a page placed above its cards (its 要
 Place = DeltaGenerator | None  # where the cards go (None: just above the tabs)
 
 
+def queries_of(needs: Sequence[Need[C]]) -> tuple[Query[C], ...]:
+    return tuple(need for need in needs if isinstance(need, Query))
+
+
 class Frames(Mapping[str, "pd.DataFrame"], Generic[C]):
     """The results of a section's declared queries by name, each run (through the view's cache) when first read."""
 
@@ -139,7 +143,7 @@ class Section(Generic[C]):
 
     @property
     def queries(self) -> tuple[Query[C], ...]:
-        return tuple(need for need in self.needs if isinstance(need, Query))
+        return queries_of(self.needs)
 
     def show(self, view: View, context: C) -> None:
         """Draw the section: with the frames of its queries when it declares any."""
@@ -163,7 +167,7 @@ class Sections(Generic[C]):
 
     def frames(self, view: View, context: C) -> Frames[C]:
         """The results of the queries the page's cards need (`needs`), read as a section reads its own."""
-        return Frames(view, context, tuple(need for need in self.needs if isinstance(need, Query)))
+        return Frames(view, context, queries_of(self.needs))
 
     @property
     def labels(self) -> list[str]:
