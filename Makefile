@@ -14,7 +14,7 @@ HTTP_PORT ?= 8080
 CERT ?=
 KEY ?=
 
-.PHONY: setup browser-deps deck-deps proxy-deps run serve test lint bench demo check screenshots clean
+.PHONY: setup browser-deps deck-deps proxy-deps run serve test test-fast typecheck lint bench demo check screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,14 @@ test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest -q -n 2
+
+# The suite without the browser tests, the soak and the benchmark's own test (no Chromium): the check before a commit.
+test-fast: setup deck-deps demo
+	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser --ignore=tests/test_bench.py
+
+# mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml); not yet part of lint or test (it has errors to fix).
+typecheck: setup
+	$(VPY) -m mypy
 
 check: setup demo
 	$(VPY) -m dpf check --data data/demo

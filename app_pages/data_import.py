@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
+from dpf.export_formats import XLSX_MIME
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename
@@ -28,9 +29,11 @@ from dpf.ingest.write import WriteError
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE
 from ui.header import page_header
+from ui.page_table import page_spec
 from ui.sections import Query, Section, Sections
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPEC = page_spec(__file__)
+XLSX = XLSX_MIME
 _PLAN, _OUTCOME = "import_plan", "import_outcome"
 
 
@@ -106,7 +109,7 @@ MODE_CAPTIONS = [
 
 def townships(view: View) -> pd.DataFrame:
     """The townships in official order (the templates' choices, the preview's names)."""
-    return view.query("townships_in_order")
+    return SECTIONS.frames(view, view)["townships_in_order"]
 
 
 def templates_section(view: View) -> None:
@@ -312,12 +315,12 @@ def intro(view: View) -> None:
 
 
 SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
-    "data_import_section",
+    SPEC.section_key,
     [Section("台账模板", templates_section), Section("上传导入", upload_section)],
     needs=(Query("townships_in_order"),),  # the templates' choices and the preview's names
 )
 
 
 view = current_view()
-if page_header(view, "数据导入"):
+if page_header(view, SPEC.header):
     SECTIONS.show_all(view, view, intro)

@@ -26,9 +26,11 @@ from ui.briefing_frame import ALERT_PX, reserve, slide_table
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE, table_size
 from ui.header import page_header, source_label
-from ui.sections import Query, Section, Sections, section_heading, tables_ready
+from ui.page_table import page_spec
+from ui.sections import Frames, Query, Section, Sections, section_heading, tables_ready
 from ui.township_ranking import show_everyone
 
+SPEC = page_spec(__file__)
 STALE_DAYS = 45
 MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
 IMPORT_RESULTS = {"ok": "已写入", "unchanged": "无变化", "failed": "未写入", "interrupted": "中断，未写入"}
@@ -95,14 +97,14 @@ def _years(first: float, last: float) -> str:
     return f"{first}年" if first == last else f"{first}–{last}年"
 
 
-def tables_section(view: View) -> None:
+def tables_section(view: View, frames: Frames) -> None:
     """Each table's rows and years beside the manifest's count, and what is wrong with a table that is."""
     section_heading(view, "各数据表")
     manifest = view.extracts.manifest
     statuses = view.extracts.tables
     listed = manifest.tables if manifest else {}
     rows = []
-    for record in view.query("table_coverage").itertuples():
+    for record in frames["table_coverage"].itertuples():
         status = statuses.get(record.tbl)
         ok = bool(status and status.ok)
         rows.append(
@@ -191,25 +193,28 @@ def gaps_cut_note(shown: int, towns: int) -> str:
     )
 
 
-def payments_check(view: View, title: str, explanation: str, query: str, params: dict) -> pd.DataFrame | None:
-    """A check of the payments: its heading, what it looks for and its query's rows (None, after saying why, when
-    the payments or the townships cannot be used)."""
+def payments_check(view: View, title: str, explanation: str, frames: Frames) -> pd.DataFrame | None:
+    """A check of the payments: its heading, what it looks for and its one query's rows (None, after saying why,
+    when the payments or the townships cannot be used)."""
     section_heading(view, title)
     st.caption(explanation)
     if not tables_ready(view, "payments", "townships"):
         return None
-    return view.query(query, **params)
+    return frames.only()
 
 
-def gaps_section(view: View) -> None:
-    grid = payments_check(
-        view,
-        f"{view.year}年两项补贴填报情况（各乡镇、各月）",
-        "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
-        "本表显示全县所有乡镇，不受左侧乡镇选择影响。",
-        "reporting_gaps",
-        gaps_params(view),
-    )
+GAPS_NOTE = (
+    "每格为该乡镇当月的发放人次。标“缺报”的格：该乡镇此前有过发放记录，当月却没有，请核实是否漏报台账。"
+    "本表显示全县所有乡镇，不受左侧乡镇选择影响。"
+)
+DOUBLES_NOTE = (
+    "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
+    "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。"
+)
+
+
+def gaps_section(view: View, frames: Frames) -> None:
+    grid = payments_check(view, f"{view.year}年两项补贴填报情况（各乡镇、各月）", GAPS_NOTE, frames)
     if grid is None:
         return
     if grid.empty or not grid["rows"].any():
@@ -252,15 +257,8 @@ def doubles_table(doubles: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def doubles_section(view: View) -> None:
-    doubles = payments_check(
-        view,
-        f"{view.year}年预警：疑似重复发放",
-        "同一人（或项目）、同一项目、同一月份有多于一笔发放的情况，按乡镇、项目、月份计数（含台账中标为“补发”的行）。"
-        "请核实是否确为补发；若是重复录入或金额有误，请用“更正替换”导入更正后的台账。",
-        "duplicate_payments",
-        view.year_params(),
-    )
+def doubles_section(view: View, frames: Frames) -> None:
+    doubles = payments_check(view, f"{view.year}年预警：疑似重复发放", DOUBLES_NOTE, frames)
     if doubles is None:
         return
     if doubles.empty:
@@ -277,7 +275,7 @@ def doubles_section(view: View) -> None:
 
 
 SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
-    "data_status_section",
+    SPEC.section_key,
     [
         # 简报模式: one part per screen, without the page's cards (the title block says 数据截至 and the source)
         Section("各数据表", tables_section, (Query("table_coverage"),), ()),
@@ -291,5 +289,5 @@ SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
 
 
 view = current_view()
-if page_header(view, "数据状况", SECTIONS.url_label()):
+if page_header(view, SPEC.header, SECTIONS.url_label()):
     SECTIONS.show_all(view, view, cards)

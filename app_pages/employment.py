@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
+from dpf.catalogue import CARD_GROUPS, COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
 from dpf.formatting import fmt_count, fmt_rate_with_n
 from dpf.schedule import schedule_line
 from ui.briefing import tip
@@ -18,29 +18,19 @@ from ui.downloads import table_with_downloads
 from ui.employment_tables import FUNNEL_STEPS, class_table, course_table, project_table, township_table
 from ui.header import page_header
 from ui.key_points import key_points_slot
-from ui.sections import Query, Section, Sections, section_heading
+from ui.page_table import page_spec
+from ui.sections import Frames, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.township_ranking import Ranking, show_ranking
 
-PAGE = "就业培训"
+SPEC = page_spec(__file__)
+PAGE = SPEC.title
 COUNTY_LEVEL_STEPS = ("fairs", "fair_enterprises")  # the funnel's steps that count county-level events
 
-TRAINING_CARDS = ["training_person_times", "training_batches", "job_registrations", "job_intentions"]
-EVENT_CARDS = ["job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets"]
-SUPPORT_CARDS = [
-    "entrepreneurship_persons",
-    "entrepreneurship_amount",
-    "auxiliary_employment_projects",
-    "sunshine_greenhouse_projects",
-    "assistance_base_projects",
-    "greenhouse_base_amount",
-]
-SUPPORT_TARGETS = [
-    "entrepreneurship_persons",
-    "sunshine_greenhouse_projects",
-    "assistance_base_projects",
-    "auxiliary_employment_projects",
-]
+TRAINING_CARDS = list(CARD_GROUPS["employment_training"])
+EVENT_CARDS = list(CARD_GROUPS["employment_events"])
+SUPPORT_CARDS = list(CARD_GROUPS["employment_support"])
+SUPPORT_TARGETS = list(CARD_GROUPS["employment_support_targets"])
 
 
 def info(text: str) -> None:
@@ -208,16 +198,16 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
     show_ranking(view, rows, spec)
 
 
-def training_shares(view: View) -> pd.DataFrame | None:
+def training_shares(view: View, frames: Frames) -> pd.DataFrame | None:
     """Township shares of the training target (None: no targets table or no shares this year)."""
     if view.table_problem("targets"):
         return None
-    shares = view.query("township_target_shares", **view.year_params())
+    shares = frames["township_target_shares"]
     shares = shares[shares["indicator"] == "training_person_times"]
     return shares if not shares.empty else None
 
 
-def training_section(view: View) -> None:
+def training_section(view: View, frames: Frames) -> None:
     """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
     if not section_heading(view, "技能培训：进度", "services"):
         return
@@ -225,7 +215,7 @@ def training_section(view: View) -> None:
     if not view.briefing:  # the slide's progress chart shows the target and 序时进度 beside the cards
         target_strip(view, ["training_person_times"])
         missing_targets_note(view, indicators, ["training_person_times"])
-    monthly = view.query("employment_training_monthly", **view.scope_params())
+    monthly = frames["employment_training_monthly"]
     if not (monthly.loc[monthly["year"] == view.year, "trainees"] > 0).any():
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有月度分布和累计进度。")
         return
@@ -240,11 +230,11 @@ def training_section(view: View) -> None:
             info(f"{view.scope}{view.year}年没有培训目标，不绘制序时进度图。")
 
 
-def classes_section(view: View) -> None:
+def classes_section(view: View, frames: Frames) -> None:
     """Each class (期次 × 课程) and the trainees per course."""
     if not section_heading(view, "技能培训：班次与课程", "services"):
         return
-    classes = view.query("employment_training_classes", **view.scope_params())
+    classes = frames["employment_training_classes"]
     if classes.empty:
         info(f"{span_text(view)}没有残疾人技能培训记录，因此没有课程和期次。")
         return
@@ -278,10 +268,10 @@ def event_card(view: View, label: str, value: int, unit: str, help_text: str) ->
         st.metric(label, fmt_count(value, unit), border=True, help=tip(help_text))
 
 
-def funnel_section(view: View) -> None:
+def funnel_section(view: View, frames: Frames) -> None:
     if not section_heading(view, "就业服务：登记 → 招聘会 → 达成意向", "services"):
         return
-    funnel = view.query("employment_funnel", **view.scope_params())
+    funnel = frames["employment_funnel"]
     steps = funnel.set_index("step")["value"].astype(int).to_dict()
     if not any(steps.values()):
         info(f"{span_text(view)}没有就业登记、招聘会或就业意向记录。")
@@ -350,12 +340,12 @@ def funnel_section(view: View) -> None:
 # --- Start-up support and projects ---------------------------------------------------------
 
 
-def support_section(view: View) -> None:
+def support_section(view: View, frames: Frames) -> None:
     if not section_heading(view, "就业创业扶持与扶持项目", "payments"):
         return
     target_strip(view, SUPPORT_TARGETS, per_row=4)
     missing_targets_note(view, view.indicators(), SUPPORT_TARGETS)
-    projects = view.query("employment_projects", **view.scope_params())
+    projects = frames["employment_projects"]
     if projects.empty:
         info(f"{span_text(view)}没有扶持阳光大棚、助残基地或辅助性就业机构的记录。")
         return
@@ -364,11 +354,11 @@ def support_section(view: View) -> None:
     table_with_downloads(table, PAGE, "扶持项目明细", view, "employment_project_table", "employment_project_table_dl")
 
 
-def township_section(view: View) -> None:
+def township_section(view: View, frames: Frames) -> None:
     if not section_heading(view, "乡镇（街道）就业培训情况", "services", "townships"):
         return
-    by_township = view.query("employment_by_township", **view.scope_params())
-    shares = training_shares(view)
+    by_township = frames["employment_by_township"]
+    shares = training_shares(view, frames)
     if (by_township["trainees"] > 0).any():
         st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
         township_chart(view, by_township, shares)
@@ -376,7 +366,7 @@ def township_section(view: View) -> None:
         info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
     startup = None
     if view.table_problem("payments") is None:
-        startup = view.query("employment_startup_by_township", **view.county_params())
+        startup = frames["employment_startup_by_township"]
     table = township_table(by_township, startup, shares, view.last_year_known())
     st.caption("按人员或项目所属乡镇（街道）统计；县级活动（招聘会、宣传）不属于任何乡镇，未列入。")
     table_with_downloads(
@@ -385,7 +375,7 @@ def township_section(view: View) -> None:
 
 
 SECTIONS = Sections(
-    "employment_section",
+    SPEC.section_key,
     [
         Section(
             "培训进度",
@@ -419,6 +409,6 @@ SECTIONS = Sections(
 
 
 view = current_view()
-if page_header(view, "就业培训", SECTIONS.url_label()):
-    points = key_points_slot(view, "employment", SECTIONS.topic_codes())
+if page_header(view, SPEC.header, SECTIONS.url_label()):
+    points = key_points_slot(view, SPEC.topic, SECTIONS.topic_codes())
     SECTIONS.show(view, view, kpi_section, first=points)

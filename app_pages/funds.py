@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
+from dpf.catalogue import CARD_GROUPS, GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
@@ -31,18 +31,13 @@ from ui.funds_tables import (
 )
 from ui.header import page_header
 from ui.key_points import key_points_slot
-from ui.sections import Query, Section, Sections, section_heading, tables_ready
+from ui.page_table import page_spec
+from ui.sections import Frames, Query, Section, Sections, section_heading, tables_ready
 from ui.township_ranking import AXIS_ROOM, Ranking, label_px, show_ranking
 
-PAGE = "资金发放"
-# 简报模式: the cards of the 逐月发放 topic (the other topics' charts and tables take the whole frame)
-MONTHLY_CARDS = (
-    "subsidies_total_amount",
-    "nursing_subsidy_amount",
-    "nursing_subsidy_person_times",
-    "living_subsidy_amount",
-    "living_subsidy_person_times",
-)
+SPEC = page_spec(__file__)
+PAGE = SPEC.title
+MONTHLY_CARDS = CARD_GROUPS["funds_monthly"]  # 简报模式: the cards of the 逐月发放 topic
 
 
 @dataclass
@@ -69,7 +64,7 @@ class Funds:
     @cached_property
     def by_program(self) -> pd.DataFrame:
         """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program)."""
-        return self.view.query("funds_by_program", **self.by_program_params())
+        return SECTIONS.frames(self.view, self)["funds_by_program"]
 
 
 def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:
@@ -206,9 +201,9 @@ def program_amounts_chart(funds: Funds) -> None:
     show_chart(fig, f"{view.year}年各项目发放金额（与上年同期比较）", view, key="funds_program_amounts")
 
 
-def monthly_chart(funds: Funds) -> None:
+def monthly_chart(funds: Funds, frames: Frames) -> None:
     view, program = funds.view, funds.program
-    monthly = view.query("funds_monthly_by_program", **funds.program_params())
+    monthly = frames["funds_monthly_by_program"]
     what = "" if not program else program_label(program)
     this_year = monthly[(monthly["year"] == view.year) & monthly["program"].notna()]
     if this_year.empty:
@@ -232,12 +227,12 @@ def monthly_chart(funds: Funds) -> None:
     show_chart(fig, title, view, key="funds_monthly", height=420)
 
 
-def township_section(funds: Funds) -> None:
+def township_section(funds: Funds, frames: Frames) -> None:
     view, program = funds.view, funds.program
     if not section_heading(view, "各乡镇（街道）", "payments", "persons", "townships"):
         return
     what = program_label(program) if program else "全部项目"
-    ranking = view.query("funds_by_township", **funds.program_params())
+    ranking = frames["funds_by_township"]
     if ranking.empty or not (ranking["amount_yuan"] > 0).any():
         st.info(f"{view.year}年各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
         return
@@ -272,10 +267,10 @@ def township_section(funds: Funds) -> None:
         show_ranking(view, per_person, per_head)
 
 
-def township_table_section(funds: Funds) -> None:
+def township_table_section(funds: Funds, frames: Frames) -> None:
     view = funds.view
     section_heading(view, "乡镇（街道）× 项目发放金额")
-    long = view.query("funds_township_program", **funds.scope_params())
+    long = frames["funds_township_program"]
     if not long["code"].notna().any():  # only the (empty) grand-total row
         st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
         return
@@ -346,8 +341,8 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
         )
 
 
-def monthly_section(funds: Funds) -> None:
-    monthly_chart(funds)
+def monthly_section(funds: Funds, frames: Frames) -> None:
+    monthly_chart(funds, frames)
     if funds.program and not funds.view.briefing:  # 简报模式: the chosen programme's months are the slide
         detail_section(funds.view, funds.program, funds.by_program)
 
@@ -361,7 +356,7 @@ def program_table_section(funds: Funds) -> None:
 
 
 SECTIONS = Sections(
-    "funds_section",
+    SPEC.section_key,
     [
         Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),), MONTHLY_CARDS),
         Section("各项目", program_cards_section, cards=()),  # its own cards are the slide
@@ -373,8 +368,8 @@ SECTIONS = Sections(
 )
 
 view = current_view()
-if page_header(view, "资金发放", SECTIONS.url_label()) and tables_ready(view, "payments"):
-    points = key_points_slot(view, "funds", SECTIONS.topic_codes())
+if page_header(view, SPEC.header, SECTIONS.url_label()) and tables_ready(view, "payments"):
+    points = key_points_slot(view, SPEC.topic, SECTIONS.topic_codes())
     cards = st.container()
     choices = [ALL_PROGRAMS, *(p.code for p in PROGRAMS)]
     program = setting_box(

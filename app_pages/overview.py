@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import PROGRAM_GROUPS, PROGRAMS
+from dpf.catalogue import CARD_GROUPS, PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan, fmt_yuan
 from dpf.numbers import number_or_none
 from ui.briefing_frame import topic_cards
@@ -15,31 +15,15 @@ from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, show_c
 from ui.context import View, current_view
 from ui.header import page_header
 from ui.key_points import key_points_slot
-from ui.sections import Query, Section, Sections, tables_ready
+from ui.page_table import page_spec
+from ui.sections import Frames, Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
 from ui.township_ranking import Ranking, show_ranking
 
-HEADLINE = [  # the first five: what the 资金发放 topic's 要点 speak of in 简报模式
-    "subsidies_total_amount",
-    "nursing_subsidy_amount",
-    "nursing_subsidy_person_times",
-    "living_subsidy_amount",
-    "living_subsidy_person_times",
-    "training_person_times",
-    "rehab_needs_met_rate",
-    "child_rehab_persons",
-    "accessibility_households",
-    "certified_persons",
-]
-# The report's figures of assessment, certificates and volunteering (counted by event or certificate, not paid).
-WORK_CARDS = [
-    "assessments_centralized",
-    "assessments_home",
-    "certificates_issued",
-    "volunteer_activities",
-    "volunteer_hours",
-]
+SPEC = page_spec(__file__)
+HEADLINE = list(CARD_GROUPS["overview_headline"])  # the first five: the 资金发放 topic's in 简报模式
+WORK_CARDS = list(CARD_GROUPS["overview_work"])
 
 
 def monthly_params(view: View) -> dict:
@@ -47,10 +31,10 @@ def monthly_params(view: View) -> dict:
     return {**view.scope_params(), **programs}
 
 
-def monthly_chart(view: View) -> None:
+def monthly_chart(view: View, frames: Frames) -> None:
     if not tables_ready(view, "payments"):
         return
-    monthly = view.query("monthly_payments_by_group", **monthly_params(view))
+    monthly = frames["monthly_payments_by_group"]
     if monthly.empty:
         st.info(f"{view.scope}{view.year}年暂无资金发放记录。")
         return
@@ -69,10 +53,10 @@ def monthly_chart(view: View) -> None:
     show_chart(fig, f"{view.year}年各月资金发放（按项目类别）", view, key="overview_monthly")
 
 
-def ranking_chart(view: View) -> None:
+def ranking_chart(view: View, frames: Frames) -> None:
     if not tables_ready(view, "payments", "persons", "townships"):
         return
-    ranking = view.query("township_funds_per_person", **view.county_params())
+    ranking = frames["township_funds_per_person"]
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
     county = county_per_person(view)
     spec = Ranking(
@@ -101,17 +85,17 @@ def county_per_person(view: View) -> float | None:
     return amount / persons if amount is not None and persons else None
 
 
-def funds_section(view: View) -> None:
+def funds_section(view: View, frames: Frames) -> None:
     """Monthly funds by programme group beside the townships' funds per certified person. In 简报模式 the page's
     first row of cards stands above the monthly chart: the ranking, drawn first, keeps the frame's full height for
     its every township, and the monthly chart takes what the cards leave."""
     left, right = st.columns([3, 2])
     with right:
-        ranking_chart(view)
+        ranking_chart(view, frames)
     with left:
         if view.briefing:
             topic_cards(view, HEADLINE[:5])
-        monthly_chart(view)
+        monthly_chart(view, frames)
 
 
 def map_section(view: View) -> None:
@@ -121,7 +105,7 @@ def map_section(view: View) -> None:
 
 
 SECTIONS = Sections(
-    "overview_section",
+    SPEC.section_key,
     [
         Section(
             "资金发放",
@@ -134,7 +118,7 @@ SECTIONS = Sections(
             about=tuple(HEADLINE[:5]),
         ),
         # 简报模式: the map takes the room of cards; its 要点 speak of what it shows by default
-        Section("乡镇地图", map_section, cards=(), about=("subsidies_total_amount", "certified_persons")),
+        Section("乡镇地图", map_section, cards=(), about=CARD_GROUPS["overview_map"]),
     ],
 )
 
@@ -155,6 +139,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "县残联工作总览", SECTIONS.url_label()):
-    points = key_points_slot(view, "overview", SECTIONS.topic_codes())
+if page_header(view, SPEC.header, SECTIONS.url_label()):
+    points = key_points_slot(view, SPEC.topic, SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards, first=points)

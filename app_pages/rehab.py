@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from dpf import palette
-from dpf.catalogue import CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
+from dpf.catalogue import CARD_GROUPS, CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
 from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
@@ -18,31 +18,21 @@ from ui.context import View, current_view
 from ui.downloads import table_with_downloads
 from ui.header import page_header
 from ui.key_points import key_points_slot
+from ui.page_table import page_spec
 from ui.rehab_tables import CHILD_COLUMNS, category_table, children_table, coverage_table, needs_heat_table
-from ui.sections import CountyIndicators, Query, Section, Sections, section_heading
+from ui.sections import CountyIndicators, Frames, Query, Section, Sections, section_heading
 from ui.targets import target_strip
 from ui.tile_map import coverage_map
 from ui.township_ranking import Ranking, show_ranking, shown_ranking
 
-PAGE = "康复服务"
-NEED_CARDS = ["rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"]
-SERVICE_CARDS = [
-    "home_rehab_persons",
-    "child_rehab_persons",
-    "prosthesis_fittings",
-    "device_fittings",
-    "devices_issued",
-]
-CHILD_CARDS = ("child_rehab_persons", "prosthesis_fittings", "device_fittings")  # children's figures only
-AID_CARDS = [
-    "psychiatric_medication_persons",
-    "psychiatric_medication_amount",
-    "respite_care_person_times",
-    "rehab_satisfaction_rate",
-]
-# 简报模式: what the coverage topics' 要点 speak of (乡镇覆盖, 覆盖地图)
-COVERAGE_CARDS = ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "certified_persons")
-TARGETS = ["child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"]
+SPEC = page_spec(__file__)
+PAGE = SPEC.title
+NEED_CARDS = list(CARD_GROUPS["rehab_needs"])
+SERVICE_CARDS = list(CARD_GROUPS["rehab_services"])
+CHILD_CARDS = CARD_GROUPS["rehab_children"]  # children's figures only
+AID_CARDS = list(CARD_GROUPS["rehab_aid"])
+COVERAGE_CARDS = CARD_GROUPS["rehab_coverage"]  # 简报模式: what the coverage topics' 要点 speak of
+TARGETS = list(CARD_GROUPS["rehab_targets"])
 # This page's own card wording where the catalogue's short label says more than the page needs (康复 is implied).
 LABELS = {"rehab_needs_met_rate": "需求满足率"}
 MIN_NEEDS = 5  # a heatmap cell of fewer needs is left white instead of coloured by its rate
@@ -91,12 +81,12 @@ def targets_section(view: View, indicators: pd.DataFrame) -> None:
         )
 
 
-def coverage_section(view: View) -> None:
+def coverage_section(view: View, frames: Frames) -> None:
     if not section_heading(view, "各乡镇（街道）康复覆盖", "rehab_needs", "services", "persons", "townships"):
         return
-    coverage = view.query("rehab_coverage_by_township", **view.county_params())
+    coverage = frames["rehab_coverage_by_township"]
     county_rate = view.county_indicators().set_index("indicator").loc["rehab_needs_met_rate", "value"]
-    home = view.query("rehab_county_home_rehab_rate", **view.county_params())
+    home = frames["rehab_county_home_rehab_rate"]
     county_per_1000 = home["home_rehab_per_1000"].iloc[0]
     st.caption(
         "各乡镇与全县平均比较，排在最前的是滞后的乡镇；黑色为所选乡镇。"
@@ -140,23 +130,21 @@ def coverage_section(view: View) -> None:
     table_with_downloads(table, PAGE, "乡镇康复覆盖", view, "rehab_coverage_table", "rehab_coverage_dl")
 
 
-def scoped_rows(view: View, title: str, tables: tuple[str, ...], query: str, nothing: str) -> pd.DataFrame | None:
-    """A section's heading and its query over the view's scope; None, after saying why, when there is nothing to
-    draw (a table it reads cannot be used, or the query finds no rows: then `nothing` is said)."""
+def scoped_rows(view: View, title: str, tables: tuple[str, ...], frames: Frames, nothing: str) -> pd.DataFrame | None:
+    """A section's heading and its one query (over the view's scope); None, after saying why, when there is nothing
+    to draw (a table it reads cannot be used, or the query finds no rows: then `nothing` is said)."""
     if not section_heading(view, title, *tables):
         return None
-    rows = view.query(query, **view.scope_params())
+    rows = frames.only()
     if rows.empty:
         st.info(nothing, icon=":material/info:")
         return None
     return rows
 
 
-def needs_section(view: View) -> None:
+def needs_section(view: View, frames: Frames) -> None:
     nothing = f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。"
-    by_type = scoped_rows(
-        view, "康复需求：乡镇 × 需求类型", ("rehab_needs", "townships"), "rehab_needs_by_township_and_type", nothing
-    )
+    by_type = scoped_rows(view, "康复需求：乡镇 × 需求类型", ("rehab_needs", "townships"), frames, nothing)
     if by_type is None:
         return
     drawn, note = heat_townships(view, by_type)
@@ -238,9 +226,9 @@ def heat_townships(view: View, by_type: pd.DataFrame) -> tuple[pd.DataFrame, str
     return drawn.sort_values("code", key=lambda codes: codes.map(order)), shown.note
 
 
-def category_section(view: View) -> None:
+def category_section(view: View, frames: Frames) -> None:
     nothing = f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。"
-    by_category = scoped_rows(view, "持证残疾人类别与等级", ("persons",), "certified_by_category_grade", nothing)
+    by_category = scoped_rows(view, "持证残疾人类别与等级", ("persons",), frames, nothing)
     if by_category is None:
         return
     fig = go.Figure()
@@ -271,9 +259,9 @@ def category_section(view: View) -> None:
     table_with_downloads(table, PAGE, "类别等级", view, "rehab_category_table", "rehab_category_dl")
 
 
-def children_section(view: View) -> None:
+def children_section(view: View, frames: Frames) -> None:
     nothing = f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配或康复救助记录。"
-    monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), "rehab_children_monthly", nothing)
+    monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), frames, nothing)
     if monthly is None:
         return
     # One panel per service, each on its own axis in its unit (例, 人): counts of different things never share one.
@@ -319,15 +307,15 @@ def children_section(view: View) -> None:
     table_with_downloads(table, PAGE, "儿童康复逐月", view, "rehab_children_table", "rehab_children_dl")
 
 
-def coverage_map_section(view: View) -> None:
+def coverage_map_section(view: View, frames: Frames) -> None:
     """覆盖地图: each township's needs met or home rehab per 1,000 certified persons; a click chooses it."""
     if not section_heading(view, "各乡镇（街道）康复覆盖地图", "rehab_needs", "services", "persons", "townships"):
         return
-    coverage_map(view, view.query("rehab_coverage_by_township", **view.county_params()))
+    coverage_map(view, frames["rehab_coverage_by_township"])
 
 
 SECTIONS = Sections(
-    "rehab_section",
+    SPEC.section_key,
     [
         Section(
             "乡镇覆盖",
@@ -377,6 +365,6 @@ def cards(view: View) -> None:
 
 
 view = current_view()
-if page_header(view, "康复服务", SECTIONS.url_label()):
-    points = key_points_slot(view, "rehab", SECTIONS.topic_codes())
+if page_header(view, SPEC.header, SECTIONS.url_label()):
+    points = key_points_slot(view, SPEC.topic, SECTIONS.topic_codes())
     SECTIONS.show(view, view, cards, first=points)

@@ -34,7 +34,8 @@ from ui.context import View, current_view
 from ui.downloads import shown_table, table_downloads
 from ui.header import page_header
 from ui.key_points import key_points_slot
-from ui.sections import MonthEnds, Query, Section, Sections, section_heading
+from ui.page_table import page_spec
+from ui.sections import Frames, MonthEnds, Query, Section, Sections, section_heading
 from ui.target_charts import (
     BASIS_LABELS,
     bullet_chart,
@@ -46,7 +47,8 @@ from ui.target_charts import (
 )
 from ui.tile_map import indicator_name, target_map
 
-PAGE = "年度目标"
+SPEC = page_spec(__file__)
+PAGE = SPEC.title
 
 
 @dataclass
@@ -169,10 +171,10 @@ def cumulative_section(page: Targets) -> None:
     cumulative_chart(view, row, this_year, last_year, last_year_pattern(page.last_year, code), page.basis)
 
 
-def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | None:
+def township_records(page: Targets, frames: Frames) -> tuple[Indicator, list[TownshipTarget]] | None:
     """The chosen target's shares by township and where each stands (None, with a note, when none is shared out)."""
     view = page.view
-    shares = view.query("township_target_shares", **page.shares_params())
+    shares = frames["township_target_shares"]
     shares = shares[shares["indicator"].isin(INDICATOR_BY_CODE) & shares["township_name"].notna()]
     if shares.empty:
         st.info(f"{view.year}年的目标都只下达到全县，没有分解到乡镇（街道），暂无乡镇排名。")
@@ -186,10 +188,10 @@ def township_records(page: Targets) -> tuple[Indicator, list[TownshipTarget]] | 
     return INDICATOR_BY_CODE[code], township_targets(view.year, view.as_of, code, ranked, values, page.basis)
 
 
-def township_section(page: Targets) -> None:
+def township_section(page: Targets, frames: Frames) -> None:
     view = page.view
     section_heading(view, "各乡镇（街道）完成情况")
-    chosen = township_records(page)
+    chosen = township_records(page, frames)
     if chosen is None:
         return
     indicator, records = chosen
@@ -202,17 +204,17 @@ def township_section(page: Targets) -> None:
         table_downloads(table, PAGE, f"{indicator.label}乡镇完成情况", view, key="targets_township_dl")
 
 
-def map_section(page: Targets) -> None:
+def map_section(page: Targets, frames: Frames) -> None:
     """乡镇地图: each township's share of the chosen target, coloured by its status against 序时进度."""
     section_heading(page.view, "各乡镇（街道）完成情况地图")
-    chosen = township_records(page)
+    chosen = township_records(page, frames)
     if chosen is not None:
         indicator, records = chosen
         target_map(page.view, indicator.label, records)
 
 
 SECTIONS = Sections(  # the month-end series of the year itself is drawn in 逐月累计 only
-    "targets_section",
+    SPEC.section_key,
     [
         Section("完成情况", completion_section),
         Section("逐月累计", cumulative_section, (MonthEnds(Targets.this_year),)),
@@ -278,5 +280,5 @@ def render(view: View, points: Callable[[], None]) -> None:
 
 
 view = current_view()
-if page_header(view, "年度目标完成情况", SECTIONS.url_label()):
-    render(view, key_points_slot(view, "targets"))
+if page_header(view, SPEC.header, SECTIONS.url_label()):
+    render(view, key_points_slot(view, SPEC.topic))

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench.figures import mark
+from bench.figures import mark, report_section
 from dpf.brief import brief_for
 from dpf.brief_command import SLIDE_FORMATS, brief_bytes, deck_bytes
 from dpf.db import open_extracts
@@ -44,19 +44,22 @@ def worker_build(folder: Path, views: list, fmt: str) -> dict:
     return {"cold": timings[0], "warm": timings[1]}
 
 
+DECK_TEXT = (
+    "Each file built as `python -m dpf brief --format pptx|pdf|docx` builds it. Cold: the first build in a fresh "
+    "process (data folder opened, nothing cached); warm: the same build again in that process. PDF: the deck "
+    "built and converted by LibreOffice (a private profile per conversion). Goal (issue 24): a full deck under "
+    f"{DECK_GOAL_S:.0f} s."
+)
+
+
 def deck_table(runs: list[dict]) -> list[str]:
     """The 汇报材料 and 简报 table as lines (scales whose deck was measured)."""
-    measured = [run for run in runs if run.get("builds")]
+    measured, lines = report_section(
+        runs, "builds", "汇报材料 (deck) and Word 简报 (whole county this year)", DECK_TEXT
+    )
     if not measured:
         return []
-    lines = [
-        "",
-        "### 汇报材料 (deck) and Word 简报 (whole county this year)",
-        "",
-        "Each file built as `python -m dpf brief --format pptx|pdf|docx` builds it. Cold: the first build in a fresh "
-        "process (data folder opened, nothing cached); warm: the same build again in that process. PDF: the deck "
-        "built and converted by LibreOffice (a private profile per conversion). Goal (issue 24): a full deck under "
-        f"{DECK_GOAL_S:.0f} s.",
+    lines += [
         "",
         "| scale | PPTX cold | PPTX warm | PDF cold | PDF warm | 简报 Word cold | 简报 Word warm |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -6,6 +6,13 @@ import statistics
 from collections.abc import Sequence
 
 
+def report_section(runs: list[dict], key: str, title: str, text: str) -> tuple[list[dict], list[str]]:
+    """The runs that measured `key` and, when there are any, the first lines of their report section: a blank
+    line, `### title`, a blank line and the paragraph `text` (no lines when no run measured it)."""
+    measured = [run for run in runs if run.get(key)]
+    return measured, (["", f"### {title}", "", text] if measured else [])
+
+
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 

@@ -278,22 +278,24 @@ def load_figures(
     return figures
 
 
+LOAD_TEXT = (
+    f"N leaders at once, each opening {LOADS_PER_SESSION} pages one after another (views drawn from "
+    f"{VIEW_POOL} per round: the whole county and random township sets, new each round), every page a new "
+    "Streamlit session as a browser tab opening its URL. Time = server side, from the rerun sent to "
+    "`script_finished`. Server CPU per load = CPU seconds of the server's processes (and Caddy) over the "
+    f"round ÷ loads. 1 process = `streamlit run`; K > 1 = `python -m serve --procs K --plain-http` (Caddy, "
+    f"sticky cookie; no TLS on loopback). Goal: median < {GOAL_MEDIAN_S:.0f} s at N = 20."
+)
+
+
 def load_section(runs: list[dict]) -> list[str]:
     """The report's section on many leaders at once (runs with a `load` entry, from load_figures)."""
-    measured = [run for run in runs if run.get("load")]
+    from bench.figures import report_section
+
+    title = "Many leaders at once (bench/load.py: websocket sessions on loopback, no browser)"
+    measured, lines = report_section(runs, "load", title, LOAD_TEXT)
     if not measured:
         return []
-    lines = [
-        "",
-        "### Many leaders at once (bench/load.py: websocket sessions on loopback, no browser)",
-        "",
-        f"N leaders at once, each opening {LOADS_PER_SESSION} pages one after another (views drawn from "
-        f"{VIEW_POOL} per round: the whole county and random township sets, new each round), every page a new "
-        "Streamlit session as a browser tab opening its URL. Time = server side, from the rerun sent to "
-        "`script_finished`. Server CPU per load = CPU seconds of the server's processes (and Caddy) over the "
-        f"round ÷ loads. 1 process = `streamlit run`; K > 1 = `python -m serve --procs K --plain-http` (Caddy, sticky "
-        f"cookie; no TLS on loopback). Goal: median < {GOAL_MEDIAN_S:.0f} s at N = 20.",
-    ]
     for run in measured:
         for entry in run["load"]:
             lines += ["", f"Scale {run['scale']}, {entry['procs']} process{'es' if entry['procs'] > 1 else ''}:", ""]

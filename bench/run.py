@@ -98,13 +98,9 @@ def table_rows(folder: Path) -> dict[str, int]:
 
 def bench_pages() -> list[tuple[str, str]]:
     """(file, title) of every page the navigation shows now (data_import is an upload form, left out)."""
-    from ui.shell import PAGES
+    from ui.page_table import PAGES
 
-    return [
-        (file, title)
-        for file, title, _icon, _section in PAGES
-        if file != "data_import.py" and (REPO_ROOT / "app_pages" / file).is_file()
-    ]
+    return [(spec.file, spec.title) for spec in PAGES if spec.file != "data_import.py" and spec.path.is_file()]
 
 
 # --- workers (each in its own process) ---------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from filelock import FileLock
 
+from dpf import settings
 from dpf.config import REPO_ROOT
 
-USERS_FILE_ENV = "DASHBOARD_USERS_FILE"
-OIDC_CLAIM_ENV = "DASHBOARD_OIDC_CLAIM"
-DEFAULT_OIDC_CLAIM = "sub"
+USERS_FILE_ENV = settings.USERS_FILE.name
+OIDC_CLAIM_ENV = settings.OIDC_CLAIM.name
+DEFAULT_OIDC_CLAIM = settings.OIDC_CLAIM.default
 COUNTY, TOWNSHIP, ADMIN = "county", "township", "admin"
 ROLE_LABELS = {COUNTY: "县级", TOWNSHIP: "乡镇", ADMIN: "数据管理员"}
 MIN_PASSWORD_LENGTH = 10
@@ -56,8 +57,7 @@ class Account:
 
 def users_file() -> Path:
     """$DASHBOARD_USERS_FILE, else `.streamlit/users.toml` in the repository."""
-    env = os.environ.get(USERS_FILE_ENV, "").strip()
-    return Path(env) if env else REPO_ROOT / ".streamlit" / "users.toml"
+    return settings.USERS_FILE.value() or REPO_ROOT / ".streamlit" / "users.toml"
 
 
 def load_accounts(path: Path) -> dict[str, Account]:
@@ -166,7 +166,7 @@ def remove_account(path: Path, name: str) -> None:
 
 def oidc_claim() -> str:
     """The identity token's claim matched against the accounts' `identity` ($DASHBOARD_OIDC_CLAIM, default sub)."""
-    return os.environ.get(OIDC_CLAIM_ENV, "").strip() or DEFAULT_OIDC_CLAIM
+    return settings.OIDC_CLAIM.given()
 
 
 def account_for_identity(accounts: Mapping[str, Account], claims: Mapping[str, object], claim: str) -> Account | None:

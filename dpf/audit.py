@@ -15,9 +15,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from dpf.ingest.report import imports_dir
+from dpf import settings
+from dpf.config import imports_dir
 
-AUDIT_DIR_ENV = "DASHBOARD_AUDIT_DIR"
+AUDIT_DIR_ENV = settings.AUDIT_DIR.name
 AUDIT_NAME = "audit.jsonl"
 TAIL_BYTES = 256 * 1024
 EVENT_LABELS = {
@@ -36,13 +37,12 @@ EVENT_LABELS = {
 
 
 def audit_file(data: Path) -> Path:
-    env = os.environ.get(AUDIT_DIR_ENV, "").strip()
-    return (Path(env) if env else imports_dir(data)) / AUDIT_NAME
+    return (settings.AUDIT_DIR.value() or imports_dir(data)) / AUDIT_NAME
 
 
 def record(data: Path | str, event: str, account: str | None, role: str | None, **details: object) -> None:
     """Append one event; a disk problem is logged for the operator and never stops the page."""
-    line = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), "event": event}
+    line: dict[str, object] = {"time": datetime.now().astimezone().isoformat(timespec="seconds"), "event": event}
     line |= {"account": account, "role": role, **details}
     path = audit_file(Path(data))
     try:

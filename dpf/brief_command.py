@@ -8,27 +8,26 @@ from pathlib import Path
 
 import duckdb
 
-from dpf.brief import Brief, brief_for, brief_markdown, county_name
-from dpf.brief_docx import brief_docx
+from dpf.brief import Brief, brief_for, county_name
 from dpf.brief_masthead import Masthead, masthead_for
 from dpf.db import open_extracts
 from dpf.deck import Deck, deck_for
-from dpf.deck_pdf import ConversionFailed, pptx_to_pdf
-from dpf.deck_pptx import deck_pptx
+from dpf.deck_pdf import ConversionFailed
+from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS
 from dpf.indicators import DataUnavailable, codes_for_names
 
-SLIDE_FORMATS = ("pptx", "pdf")
+SLIDE_FORMATS = tuple(DECK_FORMATS)
 
 
 def brief_bytes(brief: Brief, fmt: str, masthead: Masthead | None = None) -> bytes:
-    """The 简报 as a Word file (fmt "docx", with its 版头 `masthead`) or UTF-8 Markdown ("md")."""
-    return brief_docx(brief, masthead) if fmt == "docx" else brief_markdown(brief).encode("utf-8")
+    """The 简报 in one of dpf.export_formats.BRIEF_FORMATS (Word "docx", with its 版头 `masthead`; UTF-8 Markdown
+    "md")."""
+    return BRIEF_FORMATS[fmt].writer(brief, masthead)
 
 
 def deck_bytes(deck: Deck, fmt: str) -> bytes:
-    """The 汇报材料 as PowerPoint (fmt "pptx") or as PDF of the same slides ("pdf")."""
-    slides = deck_pptx(deck)
-    return pptx_to_pdf(slides) if fmt == "pdf" else slides
+    """The 汇报材料 in one of dpf.export_formats.DECK_FORMATS (PowerPoint "pptx", PDF of the same slides "pdf")."""
+    return DECK_FORMATS[fmt].writer(deck)
 
 
 def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str, out: Path) -> int:

@@ -524,11 +524,114 @@ TARGETS_2024: tuple[tuple[str, float, str], ...] = (
     ("assessments_centralized", 12, "每月集中评残"),
 )
 
+# --- Named indicator groups: the pages' cards and the deck's KPIs --------------------------------------------------
+# (The narrative's topics are named in their own block.) A page or the deck reads its cards here by name, so adding an
+# indicator to a page's cards is one line of this table; every code must be catalogued (checked below, at import).
+
+CARD_GROUPS: dict[str, tuple[str, ...]] = {
+    # 总览: the headline cards (the first five: what the 资金发放 topic's 要点 speak of in 简报模式) and the report's
+    # figures of assessment, certificates and volunteering (counted by event or certificate, not paid)
+    "overview_headline": (
+        "subsidies_total_amount",
+        "nursing_subsidy_amount",
+        "nursing_subsidy_person_times",
+        "living_subsidy_amount",
+        "living_subsidy_person_times",
+        "training_person_times",
+        "rehab_needs_met_rate",
+        "child_rehab_persons",
+        "accessibility_households",
+        "certified_persons",
+    ),
+    "overview_work": (
+        "assessments_centralized",
+        "assessments_home",
+        "certificates_issued",
+        "volunteer_activities",
+        "volunteer_hours",
+    ),
+    "overview_map": ("subsidies_total_amount", "certified_persons"),  # what the map shows by default
+    # 资金发放: the cards of the 逐月发放 topic in 简报模式
+    "funds_monthly": (
+        "subsidies_total_amount",
+        "nursing_subsidy_amount",
+        "nursing_subsidy_person_times",
+        "living_subsidy_amount",
+        "living_subsidy_person_times",
+    ),
+    # 就业培训
+    "employment_training": ("training_person_times", "training_batches", "job_registrations", "job_intentions"),
+    "employment_events": ("job_fairs", "job_fair_enterprises", "outreach_events", "outreach_leaflets"),
+    "employment_support": (
+        "entrepreneurship_persons",
+        "entrepreneurship_amount",
+        "auxiliary_employment_projects",
+        "sunshine_greenhouse_projects",
+        "assistance_base_projects",
+        "greenhouse_base_amount",
+    ),
+    "employment_support_targets": (
+        "entrepreneurship_persons",
+        "sunshine_greenhouse_projects",
+        "assistance_base_projects",
+        "auxiliary_employment_projects",
+    ),
+    # 康复服务 (coverage: what the coverage topics' 要点 speak of, 乡镇覆盖 and 覆盖地图)
+    "rehab_needs": ("rehab_needs", "rehab_needs_basic_medical", "rehab_needs_assistive_device", "rehab_needs_met_rate"),
+    "rehab_services": (
+        "home_rehab_persons",
+        "child_rehab_persons",
+        "prosthesis_fittings",
+        "device_fittings",
+        "devices_issued",
+    ),
+    "rehab_children": ("child_rehab_persons", "prosthesis_fittings", "device_fittings"),  # children's figures only
+    "rehab_aid": (
+        "psychiatric_medication_persons",
+        "psychiatric_medication_amount",
+        "respite_care_person_times",
+        "rehab_satisfaction_rate",
+    ),
+    "rehab_coverage": ("rehab_needs", "rehab_needs_met_rate", "home_rehab_persons", "certified_persons"),
+    "rehab_targets": ("child_rehab_persons", "psychiatric_medication_persons", "rehab_satisfaction_rate"),
+    # 汇报材料: the KPI slide's cards and the rehabilitation slide's rows
+    "deck_kpis": (
+        "subsidies_total_amount",
+        "living_subsidy_person_times",
+        "nursing_subsidy_person_times",
+        "training_person_times",
+        "child_rehab_persons",
+        "certified_persons",
+    ),
+    "deck_rehab": (
+        "home_rehab_persons",
+        "respite_care_person_times",
+        "devices_issued",
+        "child_rehab_persons",
+        "prosthesis_fittings",
+        "device_fittings",
+    ),
+}
+
+
+def _check_groups(groups: dict[str, tuple[str, ...]]) -> None:
+    for name, codes in groups.items():
+        unknown = [code for code in codes if code not in INDICATOR_BY_CODE]
+        if unknown or len(set(codes)) != len(codes):
+            raise ValueError(f"indicator group {name}: unknown {unknown} or repeated codes in {codes}")
+
+
+_check_groups(CARD_GROUPS)
+
+# Sets derived from the entries' properties (never listed by hand).
+RATE_CODES = frozenset(i.code for i in INDICATORS if i.is_rate)
+COUNTY_LEVEL_CODES = frozenset(i.code for i in INDICATORS if i.county_level)
+
 
 # --- Named indicator groups of the narrative (dpf.narrative, dpf.narrative_data) ------------------------------
 
-# Held by the county, not by a township (Indicator.county_level): said as 全县层面 for a township scope.
-COUNTY_LEVEL_INDICATORS = frozenset(i.code for i in INDICATORS if i.county_level)
+# Held by the county, not by a township (Indicator.county_level): said as 全县层面 for a township scope —
+# COUNTY_LEVEL_CODES above.
 # Stated for one township with its place among all townships, and what the place is by (named in the sentence).
 NARRATIVE_RANKS: dict[str, str] = {
     "subsidies_total_amount": "发放总额",

@@ -614,7 +614,8 @@ class _Checker:
                 if set(group.columns) <= usable:
                     self.run_group_rule(table, group)
         except (duckdb.Error, pa.ArrowException, OSError) as exc:
-            self.unreadable_files(table, table_files(table_location(self.folder, table)), exc)
+            location = table_location(self.folder, table)
+            self.unreadable_files(table, table_files(location) if location else [], exc)
 
     def source(self, table: str, joins: set[str]) -> str:
         """A subquery of the table's usable columns plus the lookups the rules need.

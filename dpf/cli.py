@@ -1,5 +1,11 @@
 """`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts, backup and restore,
-the systemd service."""
+the systemd service.
+
+Each verb is parsed here and carried out by one module, imported when the verb runs: demo → dpf.demo, check →
+dpf.check, indicators → dpf.export, brief → dpf.brief_command, import → dpf.ingest.cli, users → dpf.users_cli,
+backup and restore → dpf.backup_command, service → dpf.service. The `--format` choices are the rows of
+dpf.export_formats.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from dpf.config import DEMO_DATA_DIR, data_dir
+from dpf.export_formats import BRIEF_COMMAND_FORMATS, INDICATOR_FORMATS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -64,6 +71,18 @@ def _restore(args: argparse.Namespace) -> int:
     return run_restore(Path(args.file), data_dir(args.data), args.yes)
 
 
+def _view_parser(
+    sub: argparse._SubParsersAction, name: str, help_text: str, formats: list[str], default: str
+) -> argparse.ArgumentParser:
+    """A command over a year and townships of a data folder, written in one of `formats` (dpf.export_formats)."""
+    parser = sub.add_parser(name, help=help_text)
+    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--format", choices=formats, default=default)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dpf", description="县残联工作数据看板：数据工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,18 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", default=None)
     check.set_defaults(func=_check)
 
-    ind = sub.add_parser("indicators", help="导出指标")
-    ind.add_argument("--year", type=int, required=True)
-    ind.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
-    ind.add_argument("--data", default=None)
-    ind.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    ind = _view_parser(sub, "indicators", "导出指标", list(INDICATOR_FORMATS), "table")
     ind.set_defaults(func=_indicators)
 
-    brief = sub.add_parser("brief", help="生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）")
-    brief.add_argument("--year", type=int, required=True)
-    brief.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
-    brief.add_argument("--data", default=None)
-    brief.add_argument("--format", choices=["md", "docx", "pptx", "pdf"], default="docx")
+    brief = _view_parser(
+        sub, "brief", "生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）", list(BRIEF_COMMAND_FORMATS), "docx"
+    )
     brief.add_argument("--out", required=True)
     brief.set_defaults(func=_brief)
 

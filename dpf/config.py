@@ -5,28 +5,35 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dpf import settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"
 DEMO_DATA_DIR = REPO_ROOT / "data" / "demo"
-DATA_DIR_ENV = "DASHBOARD_DATA_DIR"
-CACHE_DIR_ENV = "DASHBOARD_CACHE_DIR"
+DATA_DIR_ENV = settings.DATA_DIR.name
+CACHE_DIR_ENV = settings.CACHE_DIR.name
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
     """The extracts folder: an explicit override, else $DASHBOARD_DATA_DIR, else the demo set."""
     if override:
         return Path(override)
-    env = os.environ.get(DATA_DIR_ENV, "").strip()
-    return Path(env) if env else DEMO_DATA_DIR
+    return settings.DATA_DIR.value() or DEMO_DATA_DIR
 
 
 def cache_dir() -> Path:
     """Where derived files (summaries, check results) are kept: $DASHBOARD_CACHE_DIR, else ~/.cache/dpf-dashboard."""
-    env = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if env:
-        return Path(env)
+    chosen = settings.CACHE_DIR.value()
+    if chosen:
+        return chosen
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
     return Path(base) / "dpf-dashboard"
+
+
+def imports_dir(data: Path) -> Path:
+    """The folder beside a data folder that holds its import log, rejection reports and (by default) audit trail."""
+    data = Path(data)
+    return data.parent / f"{data.name}.imports"
 
 
 def prune_cache(folder: Path, pattern: str, keep: int) -> None:

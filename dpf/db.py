@@ -67,7 +67,7 @@ def _open_table(con: duckdb.DuckDBPyConnection, folder: Path, table: str) -> Tab
     try:
         location = table_location(folder, table)
         files = [str(p) for p in table_files(location)] if location is not None else []
-        if not files:
+        if not files or location is None:  # no location: no files
             # An empty view with the contract's columns keeps every query valid.
             return _unusable(con, table, _missing_message(table, folder))
         relation = con.read_parquet(files, hive_partitioning=location.is_dir(), union_by_name=True)

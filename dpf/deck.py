@@ -13,7 +13,7 @@ import pandas as pd
 
 from dpf import palette
 from dpf.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
-from dpf.catalogue import INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
+from dpf.catalogue import CARD_GROUPS, INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.db import Extracts
 from dpf.formatting import fmt_date, fmt_wan, fmt_year, scope_label, wan, yoy_text
 from dpf.narrative import (
@@ -34,22 +34,8 @@ from dpf.ranking import MOST_BARS, PLACE, cut_note, cut_rows, with_place
 from dpf.schedule import Basis, Status
 from dpf.targets import laggards_first
 
-KPI_CODES = (
-    "subsidies_total_amount",
-    "living_subsidy_person_times",
-    "nursing_subsidy_person_times",
-    "training_person_times",
-    "child_rehab_persons",
-    "certified_persons",
-)
-REHAB_CODES = (
-    "home_rehab_persons",
-    "respite_care_person_times",
-    "devices_issued",
-    "child_rehab_persons",
-    "prosthesis_fittings",
-    "device_fittings",
-)
+KPI_CODES = CARD_GROUPS["deck_kpis"]
+REHAB_CODES = CARD_GROUPS["deck_rehab"]
 DEFINITIONS = (
     "资金发放：按发放所属期统计，截至数据日；金额单位为万元。",
     "同比：与上年同期（同一起止日期）相比。",

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +34,7 @@ TOWNSHIPS_WITH_GRID = pa.schema([*TABLE_SCHEMAS["townships"], *OPTIONAL_COLUMNS[
 NEVER = np.iinfo(np.int64).max  # cancelled_on of a valid certificate
 CHUNK_ROWS = 5_000_000  # at most about this many payment rows per part file
 ID_WIDTH = 8
-PARQUET_OPTIONS = {
+PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 3,
     "use_dictionary": True,

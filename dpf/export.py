@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from dpf.db import open_extracts
+from dpf.export_formats import INDICATOR_FORMATS
 from dpf.indicators import DataUnavailable, codes_for_names, compute_indicators, data_years, without_last_year
-from dpf.safe_cells import csv_cell
 
 EXPORT_COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "completion"]
 
@@ -39,15 +36,5 @@ def export_indicators(folder: Path, year: int, township_names: list[str], fmt: s
     except (ValueError, DataUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if fmt == "json":
-        print(json.dumps(records, ensure_ascii=False, indent=1))
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in records)
-        print(buffer.getvalue(), end="")
-    else:
-        frame = pd.DataFrame.from_records(records, columns=EXPORT_COLUMNS)
-        print(frame.to_string(index=False))
+    print(INDICATOR_FORMATS[fmt].writer(records, EXPORT_COLUMNS), end="")
     return 0

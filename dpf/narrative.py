@@ -15,7 +15,7 @@ from string import Formatter
 
 import pandas as pd
 
-from dpf.catalogue import COUNTY_LEVEL_INDICATORS, INDICATOR_BY_CODE, NARRATIVE_RANKS
+from dpf.catalogue import COUNTY_LEVEL_CODES, INDICATOR_BY_CODE, NARRATIVE_RANKS
 from dpf.formatting import (
     fmt_count,
     fmt_date,
@@ -169,7 +169,7 @@ class Item:
     @property
     def county_level(self) -> bool:
         """Every figure of the item is held by the county (the catalogue's Indicator.county_level)."""
-        return set(self.codes) <= COUNTY_LEVEL_INDICATORS
+        return set(self.codes) <= COUNTY_LEVEL_CODES
 
     def for_township(self) -> Item:
         return Item(self.township, self.yoy) if self.township else self

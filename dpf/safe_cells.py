@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TypeGuard
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -22,7 +23,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?")
 
 
-def is_formula_like(value: object) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     """True for text Excel could take for a formula; never for numbers or plain numeric text."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(value) is None
 

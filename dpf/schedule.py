@@ -378,7 +378,7 @@ def evaluate_target(
     schedule = schedule_share(year, as_of, basis)
     projection = project_year_end(year, as_of, value_num, monthly_last_year, is_rate)
     has_target = completion is not None
-    if not has_target:
+    if completion is None or target is None:  # the same: completion_pct is None without a target
         gap, status = None, Status.NO_TARGET
     elif is_rate:  # a rate is due all year: held against the target, not against 序时进度
         gap, status = value_num - target, rate_status(value_num, target)

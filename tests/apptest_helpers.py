@@ -76,8 +76,10 @@ def declared_sections(page: str, slides: bool = False) -> list[str]:
 
 
 def section_key(page: str | None) -> str:
-    """The key (and URL parameter) of a page's section tabs: rehab.py → rehab_section."""
-    return f"{(page or 'overview.py').removesuffix('.py')}_section"
+    """The key (and URL parameter) of a page's section tabs, from its declaration: rehab.py → rehab_section."""
+    from ui.page_table import page_spec
+
+    return page_spec(REPO / "app_pages" / (page or "overview.py")).section_key
 
 
 class EverySection:

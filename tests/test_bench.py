@@ -238,3 +238,13 @@ def test_a_page_is_opened_again_on_a_view_no_round_opens_first():
     views = list(range(20))  # five rounds open views 0-4 first
     assert [_again_view(views, index, 5) for index in range(5)] == [5, 6, 7, 8, 9]
     assert [_again_view([0, 1, 2], index, 3) for index in range(3)] == [1, 2, 0]  # too few: the next round's
+
+
+def test_a_report_section_starts_only_when_a_run_measured_it() -> None:
+    from bench.figures import report_section
+
+    assert report_section([{"load": [1]}, {"scale": 2}], "load", "标题", "段落") == (
+        [{"load": [1]}],
+        ["", "### 标题", "", "段落"],
+    )
+    assert report_section([{"load": []}], "load", "标题", "段落") == ([], [])

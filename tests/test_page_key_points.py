@@ -12,9 +12,9 @@ from dpf.narrative_data import collect, collect_for_extracts
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.narrative_fixture import AS_OF
 from ui.briefing_frame import topic_sentences
+from ui.page_table import PAGES as DECLARED
 
-PAGES = {"overview.py": "overview", "funds.py": "funds", "employment.py": "employment", "rehab.py": "rehab"}
-PAGES["targets.py"] = "targets"
+PAGES = {spec.file: spec.topic for spec in DECLARED if spec.topic}  # the pages with 要点, and their topics
 TOWNSHIP = "凤城街道"
 
 

@@ -11,7 +11,6 @@ own session state where the routes are not served (AppTest).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,14 +21,14 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dpf import audit, session_routes, sessions
+from dpf import audit, session_routes, sessions, settings
 from dpf.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, session_scope
 from dpf.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
 from dpf.login import attempt_login
 
-ALLOW_ANONYMOUS_ENV = "DASHBOARD_ALLOW_ANONYMOUS"
-IDLE_ENV = "DASHBOARD_IDLE_MINUTES"
-DEFAULT_IDLE_MINUTES = 30
+ALLOW_ANONYMOUS_ENV = settings.ALLOW_ANONYMOUS.name
+IDLE_ENV = settings.IDLE_MINUTES.name
+DEFAULT_IDLE_MINUTES = settings.IDLE_MINUTES.default
 TOKEN_KEY = "dpf_session_token"  # this tab's session token where no cookie carries it (dpf.sessions)
 NOTICE_KEY = "dpf_login_notice"
 VIEWED_KEY = "dpf_last_page_view"
@@ -56,17 +55,9 @@ class Session:
         return self.account.name if self.account else None
 
 
-def _enabled(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def idle_seconds() -> float:
     """$DASHBOARD_IDLE_MINUTES (fractions allowed, e.g. 0.1 for six seconds), default 30."""
-    try:
-        minutes = float(os.environ.get(IDLE_ENV, "") or DEFAULT_IDLE_MINUTES)
-    except ValueError:
-        minutes = DEFAULT_IDLE_MINUTES
-    return max(minutes, 0.01) * 60
+    return max(settings.IDLE_MINUTES.given(), 0.01) * 60
 
 
 def _idle_text() -> str:
@@ -89,7 +80,7 @@ def authenticate(folder: str, is_demo: bool, hidden_pages: dict, page_titles: Ca
     """The session's account and scope; draws the login form (or the closed message) and stops when none.
     `page_titles(scope)` names the pages a scope may open (a login comes back to the URL's page if it is one)."""
     path = users_file()
-    mode = access_mode(path.is_file(), is_demo, _enabled(ALLOW_ANONYMOUS_ENV))
+    mode = access_mode(path.is_file(), is_demo, settings.ALLOW_ANONYMOUS.given())
     if mode == CLOSED:
         st.error(CLOSED_MESSAGE, icon=":material/lock:")
         st.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -29,8 +30,10 @@ def kpi_card(row: pd.Series, label: str | None = None, townships: bool = False) 
     help_text = f"{row['name']}。上年同期：{fmt_value(previous, row['unit'])}"
     # The text starts with 同比, so direction and colour are set from the sign of the change as shown (持平: grey).
     change = yoy_change(value, previous, row["unit"]) or 0.0
-    arrow = "up" if change > 0 else "down" if change < 0 else "off"
-    colour = "gray" if arrow == "off" else ("green" if (change > 0) != (row.name in LOWER_IS_BETTER) else "red")
+    arrow: Literal["up", "down", "off"] = "up" if change > 0 else "down" if change < 0 else "off"
+    colour: Literal["gray", "green", "red"] = (
+        "gray" if arrow == "off" else ("green" if (change > 0) != (row.name in LOWER_IS_BETTER) else "red")
+    )
     st.metric(
         label or row["name"],
         fmt_value(value, row["unit"]),

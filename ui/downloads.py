@@ -1,8 +1,8 @@
-"""Download a displayed table as Excel (.xlsx, Chinese headers) and CSV (UTF-8 with BOM); formula cells neutralised."""
+"""A displayed table with its download buttons, one per dpf.export_formats.TABLE_FORMATS (Excel, CSV), written by
+dpf.table_files (formula cells neutralised)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from functools import partial
 
@@ -11,42 +11,14 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dpf import audit
-from dpf.formatting import EXCEL_FORMATS, fmt_date, table_formats
-from dpf.safe_cells import neutral_frame, neutralise_sheet, xlsx_frame
+from dpf.export_formats import TABLE_FORMATS
+from dpf.formatting import fmt_date, table_formats
 from dpf.schedule import Status
+from dpf.table_files import csv_bytes, excel_bytes  # noqa: F401  the writers' old home, for their callers
 from ui.briefing import briefing_on
 from ui.briefing_frame import slide_table
 from ui.charts import safe_filename, text_px
 from ui.context import View
-
-
-def excel_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        xlsx_frame(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
-        worksheet = writer.sheets[sheet[:31]]
-        neutralise_sheet(worksheet)
-        number_formats = table_formats(frame)
-        for column_cells in worksheet.iter_cols(min_row=1):
-            excel_format = EXCEL_FORMATS.get(number_formats.get(str(column_cells[0].value), ""))
-            for cell in column_cells[1:] if excel_format else ():
-                cell.number_format = excel_format
-        for column_cells in worksheet.columns:
-            width = max(len(str(cell.value or "")) for cell in column_cells)
-            worksheet.column_dimensions[column_cells[0].column_letter].width = min(40, 4 + width * 1.6)
-    return buffer.getvalue()
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Numbers stay numbers (no 千分位, so a spreadsheet reads them), rounded as the table shows them."""
-    rounded = frame.copy()
-    for header, printf in table_formats(frame).items():
-        decimals = 0 if "d" in printf or ".0f" in printf else 1 if ".1f" in printf else 2
-        rounded[header] = rounded[header].round(decimals)
-        if decimals == 0:
-            rounded[header] = rounded[header].astype("Int64")
-    return neutral_frame(rounded).to_csv(index=False).encode("utf-8-sig")
-
 
 NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blank import cell); Streamlit would say None
 # A table of up to this many rows is shown whole (one county's 23 townships and 合计), so a screenshot holds its 合计;
@@ -179,24 +151,25 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     """
     if briefing_on():
         return
-    xlsx_name, csv_name = download_name(page, table, view, ".xlsx"), download_name(page, table, view, ".csv")
+    xlsx, csv = TABLE_FORMATS["xlsx"], TABLE_FORMATS["csv"]  # one button each (tests/test_export_formats.py)
+    xlsx_name, csv_name = download_name(page, table, view, xlsx.suffix), download_name(page, table, view, csv.suffix)
     # one row of buttons as wide as their words (narrow columns would cut 下载 Excel to 下载 ⋯)
     with st.container(horizontal=True, key=f"{key}_buttons"):
         st.download_button(
-            "下载 Excel",
-            audited(partial(excel_bytes, frame, table), view, xlsx_name),
+            f"下载 {xlsx.label}",
+            audited(partial(xlsx.writer, frame, table), view, xlsx_name),
             file_name=xlsx_name,
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}_xlsx",
+            mime=xlsx.mime,
+            key=f"{key}_{xlsx.name}",
             on_click="ignore",
             icon=":material/download:",
         )
         st.download_button(
-            "下载 CSV",
-            audited(partial(csv_bytes, frame), view, csv_name),
+            f"下载 {csv.label}",
+            audited(partial(csv.writer, frame, table), view, csv_name),
             file_name=csv_name,
-            mime="text/csv",
-            key=f"{key}_csv",
+            mime=csv.mime,
+            key=f"{key}_{csv.name}",
             on_click="ignore",
             icon=":material/download:",
         )

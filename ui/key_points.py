@@ -4,32 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from functools import partial
+from typing import cast
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dpf.brief import build_brief, county_name
-from dpf.brief_command import brief_bytes
 from dpf.brief_masthead import masthead_for
 from dpf.deck import build_deck
-from dpf.deck_pptx import deck_pptx
+from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS
 from dpf.formatting import fmt_date
 from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from dpf.narrative_data import collect
+from dpf.schedule import Basis
 from ui.briefing_frame import points_height, reserve, topic_sentences
 from ui.charts import safe_filename
 from ui.context import View
 from ui.downloads import audited
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+BRIEF_FORMAT, DECK_FORMAT = BRIEF_FORMATS["docx"], DECK_FORMATS["pptx"]  # 总览's two downloads
 
 
-def _basis() -> str:
+def _basis() -> Basis:
     """The 序时进度 basis the 年度目标 page's control keeps in the URL (按天 by default)."""
     basis = st.query_params.get("basis", "day")
-    return basis if basis in BASIS_LABELS else "day"
+    return cast(Basis, basis) if basis in BASIS_LABELS else "day"
 
 
 def narrative_input(view: View) -> NarrativeInput:
@@ -44,12 +45,13 @@ def shared_view(view: View) -> View:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def shared_narrative(view: View, basis: str, has_targets: bool) -> NarrativeInput:
-    return collect(view, view.year, view.as_of, view.township_codes, basis, has_targets=has_targets)
+def shared_narrative(view: View, basis: Basis, has_targets: bool) -> NarrativeInput:
+    as_of = cast(date, view.as_of)  # key_points_block draws nothing for a view without data
+    return collect(view, view.year, as_of, view.township_codes, basis, has_targets=has_targets)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def shared_sentences(view: View, basis: str, has_targets: bool, page: str) -> tuple[list[Sentence], list[Sentence]]:
+def shared_sentences(view: View, basis: Basis, has_targets: bool, page: str) -> tuple[list[Sentence], list[Sentence]]:
     """The page's 要点 and (on 总览) 预警 of the view, once for every session showing it (keyed as narrative_input)."""
     data = shared_narrative(view, basis, has_targets)
     return key_points(data, page), alert_sentences(data) if page == "overview" else []
@@ -117,13 +119,13 @@ def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
     """The 工作简报 of the view as Word or Markdown (written when the download is clicked)."""
     county = county_name(view.extracts.folder)
     masthead = masthead_for(view.extracts.manifest, county)
-    return brief_bytes(build_brief(data, county, view.source), kind, masthead)
+    return BRIEF_FORMATS[kind].writer(build_brief(data, county, view.source), masthead)
 
 
 def deck_file(view: View, data: NarrativeInput) -> bytes:
     """The 汇报材料 of the view as PowerPoint (written when the download is clicked; figures cut to the scope)."""
     deck = build_deck(view, data, view.township_codes, county_name(view.extracts.folder), view.source)
-    return deck_pptx(deck)
+    return DECK_FORMAT.writer(deck)
 
 
 def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) -> None:
@@ -141,27 +143,29 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
         st.info("要点暂时无法生成，请查看下方各项数据。", icon=":material/info:")
         return
     points_box = ("要点", points, _empty_points(view), ("复制要点", f"copy_points_{page}"))
-    if page != "overview":
+    if page != "overview" or data is None:  # data: the overview's only
         _box(*points_box)
         return
     with _beside(points_box, ("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))):
-        name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}")
+        name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + BRIEF_FORMAT.suffix
         st.download_button(
-            "下载工作简报（Word）",
-            audited(partial(brief_file, view, data, "docx"), view, f"{name}.docx"),
-            file_name=f"{name}.docx",
-            mime=DOCX_MIME,
-            key="brief_docx",
+            f"下载工作简报（{BRIEF_FORMAT.label}）",
+            audited(partial(brief_file, view, data, BRIEF_FORMAT.name), view, name),
+            file_name=name,
+            mime=BRIEF_FORMAT.mime,
+            key=f"brief_{BRIEF_FORMAT.name}",
             on_click="ignore",
             icon=":material/description:",
         )
-        deck_name = safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + ".pptx"
+        deck_name = (
+            safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + DECK_FORMAT.suffix
+        )
         st.download_button(
-            "下载汇报材料（PPT）",
+            f"下载汇报材料（{DECK_FORMAT.label}）",
             audited(partial(deck_file, view, data), view, deck_name),
             file_name=deck_name,
-            mime=PPTX_MIME,
-            key="brief_pptx",
+            mime=DECK_FORMAT.mime,
+            key=f"brief_{DECK_FORMAT.name}",
             on_click="ignore",
             icon=":material/slideshow:",
         )

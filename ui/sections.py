@@ -9,13 +9,18 @@ without tabs, with `Sections.show_all`.
 
 `context` is what the page's drawing functions take: the View for most pages, or a page's own object with the
 view and the page-wide choices (such as the programme chosen on 资金发放) that the queries' parameters depend on.
+
+A section names each query it reads once, as a `Query` of its table; its drawing function then takes the frames
+too, `draw(context, frames)`, and reads `frames["NAME"]` — the very query the table started early, with the same
+parameters (run when it is read, so a section that stops early, e.g. on an unusable table, runs none). A section
+without a `Query` is drawn as `draw(context)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -25,6 +30,9 @@ from dpf.numbers import number_or_none
 from ui.briefing import briefing_on
 from ui.briefing_frame import CARD_ROW_PX, register_topics, reserve, topic_cards
 from ui.context import View, current_view
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 C = TypeVar("C")
 
@@ -112,6 +120,39 @@ class CountyIndicators:
 
 
 Need = Query[C] | MonthEnds[C] | CountyIndicators
+Cards = Callable[[C], None] | None  # what a page draws above its sections: its cards, given the context
+First = Callable[[], None] | None  # what a page placed above its cards (its 要点), drawn once the queries started
+Place = DeltaGenerator | None  # where the cards go (None: just above the tabs)
+
+
+def queries_of(needs: Sequence[Need[C]]) -> tuple[Query[C], ...]:
+    return tuple(need for need in needs if isinstance(need, Query))
+
+
+class Frames(Mapping[str, "pd.DataFrame"], Generic[C]):
+    """The results of a section's declared queries by name, each run (through the view's cache) when first read."""
+
+    def __init__(self, view: View, context: C, queries: Sequence[Query[C]]) -> None:
+        self._view, self._context = view, context
+        self._queries = {query.name: query for query in queries}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        query = self._queries.get(name)
+        if query is None:
+            raise KeyError(f"the section declares no Query({name!r}); it declares {list(self._queries)}")
+        return self._view.query(name, **query.params(self._context))
+
+    def only(self) -> pd.DataFrame:
+        """The result of a section's one query."""
+        if len(self._queries) != 1:
+            raise KeyError(f"the section declares {list(self._queries)}, not one query")
+        return self[next(iter(self._queries))]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
 
 
 @dataclass(frozen=True)
@@ -122,7 +163,7 @@ class Section(Generic[C]):
     `slide`: False for a section that is never a 简报模式 topic (访问记录, an administrator's log)."""
 
     label: str
-    draw: Callable[[C], None]
+    draw: Callable[..., None]  # draw(context, frames) when it declares a Query, else draw(context)
     needs: tuple[Need[C], ...] = ()
     cards: tuple[str, ...] | None = None
     about: tuple[str, ...] = ()
@@ -137,6 +178,17 @@ class Section(Generic[C]):
         for need in self.needs:
             need.prefetch(view, context)
 
+    @property
+    def queries(self) -> tuple[Query[C], ...]:
+        return queries_of(self.needs)
+
+    def show(self, view: View, context: C) -> None:
+        """Draw the section: with the frames of its queries when it declares any."""
+        if self.queries:
+            self.draw(context, Frames(view, context, self.queries))
+        else:
+            self.draw(context)
+
 
 class Sections(Generic[C]):
     """A page's sections in tab order; `key` names the tabs' widget and their URL parameter (?key=label); `needs`
@@ -150,6 +202,10 @@ class Sections(Generic[C]):
         self.needs = needs
         self._by_label = {section.label: section for section in sections}
 
+    def frames(self, view: View, context: C) -> Frames[C]:
+        """The results of the queries the page's cards need (`needs`), read as a section reads its own."""
+        return Frames(view, context, queries_of(self.needs))
+
     @property
     def labels(self) -> list[str]:
         return list(self._by_label)
@@ -160,14 +216,7 @@ class Sections(Generic[C]):
         except KeyError:
             raise KeyError(f"{self.key}: no section {label!r}; the sections are {self.labels}") from None
 
-    def show(
-        self,
-        view: View,
-        context: C,
-        cards: Callable[[C], None] | None = None,
-        top: DeltaGenerator | None = None,
-        first: Callable[[], None] | None = None,
-    ) -> None:
+    def show(self, view: View, context: C, cards: Cards[C] = None, top: Place = None, first: First = None) -> None:
         """The page below its header: `first()` (what the page placed above, such as its 要点) and `cards(context)`
         (in `top`, else just above the tabs), drawn while the chosen section's queries run in the background, then
         the chosen section. In 简报模式 one topic (show_topic)."""
@@ -182,9 +231,9 @@ class Sections(Generic[C]):
             with top:
                 cards(context)
         with container:
-            section.draw(context)
+            section.show(view, context)
 
-    def show_all(self, view: View, context: C, cards: Callable[[C], None] | None = None) -> None:
+    def show_all(self, view: View, context: C, cards: Cards[C] = None) -> None:
         """The page below its header without tabs: `cards(context)`, then every section in table order. Every
         section's queries start first, in the background, so each runs while the parts above it are drawn. In 简报模式
         one part per screen, as the tabs of other pages (show_topic)."""
@@ -198,7 +247,7 @@ class Sections(Generic[C]):
         if cards is not None:
             cards(context)
         for section in self._by_label.values():
-            section.draw(context)
+            section.show(view, context)
 
     def url_label(self) -> str:
         """The section the URL names (?key=label), else the first; in 简报模式 the topic of the frame: one of the
@@ -219,12 +268,7 @@ class Sections(Generic[C]):
         return self[self.url_label()].codes
 
     def show_topic(
-        self,
-        view: View,
-        context: C,
-        cards: Callable[[C], None] | None = None,
-        top: DeltaGenerator | None = None,
-        first: Callable[[], None] | None = None,
+        self, view: View, context: C, cards: Cards[C] = None, top: Place = None, first: First = None
     ) -> None:
         """简报模式: the section the URL names as one frame, without tabs: its own cards (Section.cards; None: the
         page's `cards`), then the section. The page's other sections are offered below the frame."""
@@ -238,7 +282,7 @@ class Sections(Generic[C]):
             elif cards is not None:
                 cards(context)
                 reserve(CARD_ROW_PX)
-        section.draw(context)
+        section.show(view, context)
 
     def open(self, view: View, context: C) -> tuple[Section[C], DeltaGenerator]:
         """Draw one tab per section, start the cards' and the chosen section's queries and return it with its container.

@@ -7,48 +7,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from dpf.access import Scope, may_import, session_scope
+from dpf.access import Scope, session_scope
 from dpf.accounts import ADMIN
 from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
 from ui.data import current_source, open_cached
 from ui.filters import sidebar_filters
-
-REPO = Path(__file__).resolve().parent.parent
-
-# (file under app_pages/, title, icon, section); a page whose file does not exist yet is left out.
-PAGES = [
-    ("overview.py", "总览", ":material/dashboard:", "工作概况"),
-    ("funds.py", "资金发放", ":material/payments:", "工作概况"),
-    ("employment.py", "就业培训", ":material/work:", "工作概况"),
-    ("rehab.py", "康复服务", ":material/healing:", "工作概况"),
-    ("targets.py", "年度目标", ":material/flag:", "工作概况"),
-    ("data_status.py", "数据状况", ":material/fact_check:", "数据"),
-    ("data_import.py", "数据导入", ":material/upload_file:", "数据"),
-]
+from ui.page_table import PAGES
 
 
 def page_titles(scope: Scope) -> list[str]:
-    """The pages the scope may open: 数据导入 for the data administrator only, 数据状况 not for a township account."""
-    return [title for file, title, _icon, _section in PAGES if _may_open(scope, file)]
-
-
-def _may_open(scope: Scope, file: str) -> bool:
-    if file == "data_import.py":
-        return may_import(scope)
-    if file == "data_status.py":  # lists every import file and the county's tables
-        return not scope.is_restricted
-    return True
+    """The pages the scope may open (ui.page_table: 数据导入 for the data administrator only, 数据状况 not for a
+    township account)."""
+    return [spec.title for spec in PAGES if spec.may_open(scope)]
 
 
 def navigation_pages(scope: Scope) -> dict[str, list]:
     sections: dict[str, list] = {}
-    for index, (file, title, icon, section) in enumerate(PAGES):
-        path = REPO / "app_pages" / file
-        if not _may_open(scope, file) or not path.is_file():
+    for index, spec in enumerate(PAGES):
+        if not spec.may_open(scope) or not spec.path.is_file():
             continue
-        page = st.Page(str(path), title=title, icon=icon, default=index == 0)
-        sections.setdefault(section, []).append(page)
+        page = st.Page(str(spec.path), title=spec.title, icon=spec.icon, default=index == 0)
+        sections.setdefault(spec.group, []).append(page)
     return sections
 
 
@@ -135,7 +115,7 @@ PRINT_FIT_JS = """
 
 
 # Pages that draw no Plotly chart (they need not fetch Plotly's code early).
-CHARTLESS_PAGES = frozenset({"数据状况", "数据导入"})
+CHARTLESS_PAGES = frozenset(spec.title for spec in PAGES if not spec.charts)
 
 
 @cache

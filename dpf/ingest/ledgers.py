@@ -236,12 +236,13 @@ def _csv_rows(data: bytes, limits: Limits) -> list[tuple[int, list[object]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = []
+    rows: list[tuple[int, list[object]]] = []
     try:
         for row in reader:
             if len(rows) >= limits.rows:
                 raise _too_many_rows(limits)
-            rows.append((reader.line_num, row[: limits.columns]))
+            cells: list[object] = list(row[: limits.columns])
+            rows.append((reader.line_num, cells))
     except csv.Error as exc:
         raise LedgerError(
             f"CSV 文件第 {reader.line_num} 行格式有误（引号不成对或单元格过长），未读取。请用 Excel 重新另存为 CSV。"

@@ -15,6 +15,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
+
+import pyarrow as pa
 
 from dpf.check import check_folder
 from dpf.ingest.disk import disk_problem
@@ -39,8 +42,8 @@ class Plan:
     results: list[FileResult]
     old_as_of: date
     old_source: str
-    mode: str = ADD
-    merged: Merged | None = None  # what the merge does with the rows (the preview)
+    mode: str
+    merged: Merged  # what the merge does with the rows (the preview)
     township_names: dict[str, str] = field(default_factory=dict)  # code -> name
     data_sha: str | None = None  # the manifest's sha256 the merge was made against
 
@@ -143,7 +146,8 @@ def prepare(
         recover(data)
         manifest, sha = read_manifest(data), manifest_sha(data)
         merged = merge_run(results, lambda table: read_table(data, table), mode)
-    names = {t["code"]: t["name"] for t in read_table(data, "townships").select(["code", "name"]).to_pylist()}
+    townships = cast(pa.Table, read_table(data, "townships"))  # township_lookup above has read it
+    names = {t["code"]: t["name"] for t in townships.select(["code", "name"]).to_pylist()}
     return Plan(data, today, results, manifest.as_of, manifest.source, mode, merged, names, sha)
 
 

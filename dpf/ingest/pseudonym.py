@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import tomllib
 from pathlib import Path
 
+from dpf import settings
 from dpf.config import REPO_ROOT
 
-KEY_ENV = "DASHBOARD_SECRET_KEY"
+KEY_ENV = settings.SECRET_KEY.name
 MIN_KEY_LENGTH = 16
 ID_LENGTH = 20
 
@@ -33,7 +33,7 @@ def _secrets_files() -> list[Path]:
 
 def secret_key() -> bytes:
     """The key from $DASHBOARD_SECRET_KEY, else from .streamlit/secrets.toml; MissingKeyError otherwise."""
-    value = os.environ.get(KEY_ENV, "").strip()
+    value = settings.SECRET_KEY.value() or ""
     if not value:
         for path in _secrets_files():
             if path.is_file():

@@ -14,11 +14,14 @@ import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dpf import settings
+from dpf.config import imports_dir
 from dpf.ingest.masking import mask_text
 from dpf.ingest.validate import FileResult, Rejection
 from dpf.safe_cells import neutralise_sheet, xlsx_text
@@ -26,23 +29,13 @@ from dpf.safe_cells import neutralise_sheet, xlsx_text
 REPORT_HEADERS = ("文件", "行号", "列", "值", "原因")
 LOG_NAME = "imports.jsonl"
 REPORT_PREFIX = "未导入的行_"
-RETENTION_ENV = "DASHBOARD_REPORT_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 30
+RETENTION_ENV = settings.REPORT_RETENTION_DAYS.name
+DEFAULT_RETENTION_DAYS = settings.REPORT_RETENTION_DAYS.default
 
 
 def retention_days() -> int:
     """Days a rejection report is kept: $DASHBOARD_REPORT_RETENTION_DAYS (a whole number ≥ 1), else 30."""
-    raw = os.environ.get(RETENTION_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{RETENTION_ENV} 应为不小于 1 的整数（天数），当前为“{raw}”。")
-    return int(raw)
-
-
-def imports_dir(data: Path) -> Path:
-    data = Path(data)
-    return data.parent / f"{data.name}.imports"
+    return settings.REPORT_RETENTION_DAYS.given()
 
 
 def log_path(data: Path) -> Path:
@@ -130,7 +123,7 @@ def append_log(data: Path, entry: dict) -> None:
     in the entry's "id", which is the log's own key (recovery finds an entry by it) and holds no personal data."""
     path = log_path(data)
     _private_dir(path.parent)
-    masked = _masked(entry)
+    masked = cast(dict, _masked(entry))  # a dict's masked copy is a dict
     if "id" in entry:
         masked["id"] = entry["id"]
     line = json.dumps(masked, ensure_ascii=False, default=str) + "\n"

@@ -263,15 +263,21 @@ def _service(row: _Row, ctx: Context):
     return record, identity, coverage_key(service, month_key(served_on), township), served_on
 
 
+def _later_day(row: _Row, ctx: Context, column: str, earlier: date | None, message: str) -> date | None:
+    """An optional date column (None when blank) that may not fall before `earlier`: else the row fails."""
+    if is_blank(row.values.get(column)):
+        return None
+    day = row.get(column, parse_day, ctx.today, column)
+    if day and earlier and day < earlier:
+        row.fail(column, message)
+    return day
+
+
 def _person(row: _Row, ctx: Context):
     cert = _certificate(row, ctx)
     township = _township(row, ctx)
     certified = row.get("发证日期", parse_day, ctx.today, "发证日期")
-    cancelled = None
-    if not is_blank(row.values.get("注销日期")):
-        cancelled = row.get("注销日期", parse_day, ctx.today, "注销日期")
-        if cancelled and certified and cancelled < certified:
-            row.fail("注销日期", "注销日期早于发证日期")
+    cancelled = _later_day(row, ctx, "注销日期", certified, "注销日期早于发证日期")
     if cert is not None and certified is not None and certified < cert.birth_date:
         row.fail("发证日期", "发证日期早于证号中的出生日期")
     row.done()
@@ -294,11 +300,7 @@ def _need(row: _Row, ctx: Context):
     township = _township(row, ctx)
     need = row.get("需求类别", lookup_code, NEED_LOOKUP, "需求类别")
     recorded = row.get("登记日期", parse_day, ctx.today, "登记日期")
-    met = None
-    if not is_blank(row.values.get("满足日期")):
-        met = row.get("满足日期", parse_day, ctx.today, "满足日期")
-        if met and recorded and met < recorded:
-            row.fail("满足日期", "满足日期早于登记日期")
+    met = _later_day(row, ctx, "满足日期", recorded, "满足日期早于登记日期")
     row.done()
     record = {
         "person_key": person_key(ctx.key, cert.number),

@@ -259,7 +259,7 @@ def swap_in(
         result.folder = data
         bad = new_violations(old_check, result) if result.unreadable is None else None
         if result.unreadable or bad:
-            reasons = result.unreadable or "；".join(f.message for f in bad[:3])
+            reasons = result.unreadable or "；".join(f.message for f in (bad or [])[:3])
             raise WriteError(f"新数据未通过数据约定检查，已放弃写入，原有数据未改动。原因：{reasons}")
         _step("checked")
         journal = {"staging": staging.name, "old": manifest_sha(data), "new": manifest_sha(staging), "log": log_entry}

@@ -54,17 +54,17 @@ class PageInfo:
 
 
 def existing_pages() -> list[PageInfo]:
-    """Pages of ui.shell.PAGES whose file exists, in navigation order (data_import.py left out)."""
+    """Pages of ui.page_table.PAGES whose file exists, in navigation order (data_import.py left out)."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from ui.shell import PAGES
+    from ui.page_table import PAGES
 
     pages = []
-    for index, (file, title, _icon, _section) in enumerate(PAGES):
-        if file in EXCLUDED_PAGES or not (PAGES_DIR / file).is_file():
+    for index, spec in enumerate(PAGES):
+        if spec.file in EXCLUDED_PAGES or not spec.path.is_file():
             continue
         # st.Page(path): url_path = page_icon_and_name(path) -> the stem; the default page (index 0) lives at "/".
-        pages.append(PageInfo(file, title, "" if index == 0 else Path(file).stem))
+        pages.append(PageInfo(spec.file, spec.title, "" if index == 0 else Path(spec.file).stem))
     return pages
 
 

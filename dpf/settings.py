@@ -1,0 +1,148 @@
+"""Every `DASHBOARD_*` environment variable in one table: its name, default, parser and help.
+
+A module reads a setting with `settings.DATA_DIR.value()` (read afresh on every call, so a changed environment or a
+test's monkeypatch applies at once). An unset or blank variable gives the default; `None` as default means the
+reader works the default out itself (a path beside another, say) and `default_text` says which for the README.
+serve/ imports nothing of the project (tests/test_structure.py), so serve/cluster.py reads its one variable itself;
+its row here documents it and a test checks the name is the same. The README's settings table is `markdown_table()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+def flag(raw: str) -> bool:
+    """1, true, yes or on (any case) switch a setting on; anything else leaves it off."""
+    return raw.lower() in TRUE_WORDS
+
+
+def whole_days(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("应为不小于 1 的整数（天数）")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One environment variable. `lenient`: a value the parser refuses gives the default instead of an error
+    (the parser's Chinese message, with the name and the value, otherwise)."""
+
+    name: str
+    default: T | None
+    parser: Callable[[str], T]
+    help: str
+    default_text: str = ""
+    read_by: str = ""  # where it is read, when not through this module (serve/)
+    lenient: bool = False
+
+    def raw(self) -> str:
+        return os.environ.get(self.name, "").strip()
+
+    def value(self) -> T | None:
+        raw = self.raw()
+        if not raw:
+            return self.default
+        try:
+            return self.parser(raw)
+        except ValueError as exc:
+            if self.lenient:
+                return self.default
+            raise ValueError(f"{self.name} {exc}，当前为“{raw}”。") from None
+
+    def given(self) -> T:
+        """The value of a setting that has a default (never None)."""
+        value = self.value()
+        if value is None:
+            raise LookupError(f"{self.name} has no default; use value()")
+        return value
+
+    def shown_default(self) -> str:
+        return self.default_text or f"`{self.default}`"
+
+
+DATA_DIR = Setting[Path](
+    "DASHBOARD_DATA_DIR", None, Path, "The extracts folder the dashboard and `python -m dpf` read.", "`data/demo`"
+)
+CACHE_DIR = Setting[Path](
+    "DASHBOARD_CACHE_DIR",
+    None,
+    Path,
+    "Where summaries and check results are kept.",
+    "`$XDG_CACHE_HOME/dpf-dashboard`, else `~/.cache/dpf-dashboard`",
+)
+USERS_FILE = Setting[Path](
+    "DASHBOARD_USERS_FILE", None, Path, "The accounts file (TOML).", "`.streamlit/users.toml` in the repository"
+)
+OIDC_CLAIM = Setting[str](
+    "DASHBOARD_OIDC_CLAIM", "sub", str, "The identity token's claim matched against the accounts' `identity`."
+)
+ALLOW_ANONYMOUS = Setting[bool](
+    "DASHBOARD_ALLOW_ANONYMOUS",
+    False,
+    flag,
+    "`1` opens real data without login when there is no accounts file (every page then says login is off).",
+    "off",
+)
+IDLE_MINUTES = Setting[float](
+    "DASHBOARD_IDLE_MINUTES",
+    30.0,
+    float,
+    "Minutes without a click after which a session is logged out (a value that is not a number: the default).",
+    "`30`",
+    lenient=True,
+)
+AUDIT_DIR = Setting[Path](
+    "DASHBOARD_AUDIT_DIR", None, Path, "The folder of `audit.jsonl`.", "the import log's folder, `<data>.imports/`"
+)
+REPORT_RETENTION_DAYS = Setting[int](
+    "DASHBOARD_REPORT_RETENTION_DAYS",
+    30,
+    whole_days,
+    "Days a rejection report (未导入的行) is kept; a whole number ≥ 1, any other value stops the import.",
+)
+SECRET_KEY = Setting[str](
+    "DASHBOARD_SECRET_KEY",
+    None,
+    str,
+    "The deployment's secret key for person_key (at least 16 characters); needed to import.",
+    "`DASHBOARD_SECRET_KEY` in `.streamlit/secrets.toml`, else none (no import)",
+)
+COOKIE_SECRET_FILE = Setting[Path](
+    "DASHBOARD_COOKIE_SECRET_FILE",
+    None,
+    Path,
+    "`make serve`: the file of the processes' shared cookie secret.",
+    "`.streamlit/cookie_secret`",
+    read_by="serve/cluster.py",
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    DATA_DIR,
+    CACHE_DIR,
+    USERS_FILE,
+    OIDC_CLAIM,
+    ALLOW_ANONYMOUS,
+    IDLE_MINUTES,
+    AUDIT_DIR,
+    REPORT_RETENTION_DAYS,
+    SECRET_KEY,
+    COOKIE_SECRET_FILE,
+)
+
+
+def markdown_table() -> str:
+    """The README's settings table, one row per setting in table order."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        where = f" Read by `{setting.read_by}` itself." if setting.read_by else ""
+        rows.append(f"| `{setting.name}` | {setting.shown_default()} | {setting.help}{where} |")
+    return "\n".join(rows)

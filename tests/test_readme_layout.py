@@ -1,0 +1,25 @@
+"""The README's layout section names every module of dpf/, dpf/ingest/ and ui/ (a new module is described there)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dpf.config import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+LAYOUT = README[README.index("## Layout") : README.index("What we keep on purpose")]
+MODULES = [
+    path.relative_to(REPO_ROOT)
+    for folder in ("dpf", "dpf/ingest", "ui")
+    for path in sorted((REPO_ROOT / folder).glob("*.py"))
+    if not path.stem.startswith("__")
+]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[str(m) for m in MODULES])
+def test_the_layout_names_the_module(module) -> None:
+    stem = module.stem
+    named = re.search(rf"\b{re.escape(stem)}\b", LAYOUT) or (stem.endswith("_tables") and "*_tables" in LAYOUT)
+    assert named, f"README's layout section does not name {module}"
