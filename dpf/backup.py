@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 
 from filelock import FileLock
 
+from dpf import settings
 from dpf.accounts import users_file
 from dpf.audit import audit_file
 from dpf.ingest.lock import import_lock
@@ -55,10 +56,10 @@ MAX_MANIFEST_BYTES = 64_000_000
 CHUNK = 1024 * 1024
 SKIPPED_SUFFIXES = (".lock", ".tmp")
 # Other files a deployment keeps beside the accounts (with their `NAME.*` siblings, e.g. a delivery log), taken
-# when they exist: (part, label, the variable that moves it, its default name). A new kept file is one line here.
+# when they exist: (part, label, the setting that moves it, its default name). A new kept file is one line here.
 KEPT_FILES = (
-    ("schedules", "定时报告", "DASHBOARD_SCHEDULES_FILE", "schedules.toml"),
-    ("mappings", "台账列映射", "DASHBOARD_MAPPINGS_FILE", "mappings.toml"),
+    ("schedules", "定时报告", settings.SCHEDULES_FILE, "schedules.toml"),
+    ("mappings", "台账列映射", settings.MAPPINGS_FILE, "mappings.toml"),
 )
 
 
@@ -99,7 +100,7 @@ class Part:
 
 
 def parts(data: Path) -> list[Part]:
-    """This deployment's parts, from its settings (the data folder, DASHBOARD_USERS_FILE, DASHBOARD_AUDIT_DIR)."""
+    """This deployment's parts, from its settings (the data folder, the accounts file, the audit folder)."""
     data = Path(data)
     imports = imports_dir(data)
     audit = audit_file(data)
@@ -111,8 +112,8 @@ def parts(data: Path) -> list[Part]:
     if audit.parent.resolve() != imports.resolve():
         found.append(Part("audit", "访问记录", audit.parent, prefix=audit.name, lock=Path(str(audit) + ".lock")))
     kept = [(users, "accounts", "账号与登录锁定状态")]  # its lock is accounts_lock's, users.toml.lock
-    for name, label, env, default in KEPT_FILES:
-        kept.append((Path(os.environ.get(env, "").strip() or users.parent / default), name, label))
+    for name, label, setting, default in KEPT_FILES:
+        kept.append((setting.value() or users.parent / default, name, label))
     for path, name, label in kept:
         found.append(Part(name, label, path.parent, prefix=path.name, lock=Path(str(path) + ".lock")))
     return found

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from dpf import palette
 from dpf.brief import TABLE_HEADER, Brief
 from dpf.brief_masthead import Masthead, masthead_for
 
@@ -31,7 +32,7 @@ TABLE_SIZE = Pt(12)  # 小四
 CELL_PAD = Pt(3)  # above and below a table cell's line
 FOOTER_SIZE = Pt(14)  # 四号
 LINE = Pt(28)  # a fixed line: 22 lines of 三号 on the page
-RED = RGBColor(0xC0, 0x00, 0x00)
+RED = RGBColor(*palette.rgb(palette.MASTHEAD_RED))
 TEXT_WIDTH = Mm(156)  # A4's 210 mm less the 28 and 26 mm margins
 COLUMN_WIDTHS = (Mm(46), Mm(22), Mm(22), Mm(22), Mm(22), Mm(22))  # 指标 … 状态, within the 156 mm of text
 
@@ -119,7 +120,12 @@ def _red_rule(paragraph: Paragraph) -> None:
     properties = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for name, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", "C00000")):
+    for name, value in (
+        ("w:val", "single"),
+        ("w:sz", "18"),
+        ("w:space", "4"),
+        ("w:color", palette.MASTHEAD_RED.removeprefix("#").upper()),
+    ):
         bottom.set(qn(name), value)
     borders.append(bottom)
     properties.append(borders)

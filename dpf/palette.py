@@ -78,6 +78,7 @@ FAINT = "#f3f6f9"  # a title block's or a deck card's background
 BORDER = "#d5dae0"  # an empty tile's outline
 WHITE = "#ffffff"
 GAP_FILL, GAP_TEXT = "#fde2e1", "#b42318"  # 数据状况: a 缺报 cell of the reporting grid
+MASTHEAD_RED = "#c00000"  # the Word 简报's 版头 (red title and rule, as a 公文 has them; not data)
 TARGET_LINE = INK  # a target's level across a chart (年度目标, 培训累计)
 SCHEDULE_LINE = MUTED  # the straight-line schedule (序时进度) drawn across months
 
@@ -92,7 +93,7 @@ MEANINGS: dict[str, str] = {
     **{colour: f"残疾等级：{index + 1}" for index, colour in enumerate(GRADE_COLOURS)},
     SCALE_LOW: "色阶：低",
 }
-CHROME = frozenset({INK, MUTED, GRID, FAINT, BORDER, WHITE, NO_VALUE, GAP_FILL, GAP_TEXT})
+CHROME = frozenset({INK, MUTED, GRID, FAINT, BORDER, WHITE, NO_VALUE, GAP_FILL, GAP_TEXT, MASTHEAD_RED})
 
 
 def program_colour(code: str) -> str:

@@ -124,6 +124,28 @@ COOKIE_SECRET_FILE = Setting[Path](
     "`.streamlit/cookie_secret`",
     read_by="serve/cluster.py",
 )
+CADDY_DIR = Setting[Path](
+    "DASHBOARD_CADDY_DIR",
+    None,
+    Path,
+    "`make serve`: Caddy's folder (its internal CA and certificates; never copied, never committed).",
+    "`.caddy/` in the repository",
+    read_by="serve/cluster.py",
+)
+SCHEDULES_FILE = Setting[Path](
+    "DASHBOARD_SCHEDULES_FILE",
+    None,
+    Path,
+    "The scheduled reports' file (taken by `python -m dpf backup` when it exists).",
+    "`schedules.toml` beside the accounts file",
+)
+MAPPINGS_FILE = Setting[Path](
+    "DASHBOARD_MAPPINGS_FILE",
+    None,
+    Path,
+    "The ledger column mappings' file (taken by `python -m dpf backup` when it exists).",
+    "`mappings.toml` beside the accounts file",
+)
 
 SETTINGS: tuple[Setting, ...] = (
     DATA_DIR,
@@ -136,6 +158,9 @@ SETTINGS: tuple[Setting, ...] = (
     REPORT_RETENTION_DAYS,
     SECRET_KEY,
     COOKIE_SECRET_FILE,
+    CADDY_DIR,
+    SCHEDULES_FILE,
+    MAPPINGS_FILE,
 )
 
 
