@@ -31,7 +31,7 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	fi
 
-# LibreOffice Impress and its Python bridge (the 汇报材料's PDF: python -m dpf brief --format pdf, dpf/deck_pdf_uno.py, and the tests that read it with poppler).
+# LibreOffice Impress and its Python bridge (the 汇报材料's PDF: python -m dpf brief --format pdf, dpf/exports/deck_pdf_uno.py, and the tests that read it with poppler).
 deck-deps:
 	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s libreoffice-impress-nogui python3-uno poppler-utils fonts-noto-cjk >/dev/null 2>&1; then \
 		echo "Installing libreoffice-impress-nogui, python3-uno, poppler-utils and fonts-noto-cjk from Debian..."; \
@@ -45,7 +45,7 @@ proxy-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
 	fi
 
-$(DEMO): $(VENV)/.installed dpf/demo.py
+$(DEMO): $(VENV)/.installed dpf/contract/demo.py
 	$(VPY) -m dpf demo --out data/demo
 
 demo: $(DEMO)

@@ -1,7 +1,7 @@
 """县残联工作数据看板 — entry point: `streamlit run dashboard.py`.
 
 `streamlit run` first imports this file as the module `dashboard` and finds `app`: Streamlit's server (st.App) with
-the login cookie's two routes (dpf.session_routes). Every browser session then runs the file as its script
+the login cookie's two routes (dpf.auth.session_routes). Every browser session then runs the file as its script
 (`__main__`), which draws the pages.
 """
 
@@ -11,7 +11,7 @@ import logging
 
 import streamlit as st
 
-from dpf.session_routes import routes
+from dpf.auth.session_routes import routes
 from ui.context import current_view
 from ui.header import page_footer
 from ui.shell import bootstrap

@@ -14,8 +14,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
-from dpf.export_formats import XLSX_MIME
+from dpf.contract.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
+from dpf.exports.formats import XLSX_MIME
 from dpf.formatting import fmt_count, fmt_date
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LEDGERS, template_bytes, template_filename

@@ -15,10 +15,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dpf import palette
-from dpf import ranking as ranking_rule
-from dpf.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
-from dpf.check import CheckResult
-from dpf.check_store import FolderChanged
+from dpf.contract.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE, TABLE_NAMES_ZH
+from dpf.contract.check import CheckResult
+from dpf.contract.check_store import FolderChanged
+from dpf.figures import ranking as ranking_rule
 from dpf.formatting import fmt_count, fmt_date, table_formats
 from dpf.ingest.report import read_log
 from ui.audit_view import audit_section

@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import CARD_GROUPS, COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
+from dpf.contract.catalogue import CARD_GROUPS, COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE
+from dpf.figures.schedule import schedule_line
 from dpf.formatting import fmt_count, fmt_rate_with_n
-from dpf.schedule import schedule_line
 from ui.briefing import tip
 from ui.cards import county_level_card, kpi_grid
 from ui.charts import MONTH_LABELS, ranked_names, show_chart

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import CARD_GROUPS, GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
+from dpf.contract.catalogue import CARD_GROUPS, GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box

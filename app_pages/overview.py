@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import CARD_GROUPS, PROGRAM_GROUPS, PROGRAMS
+from dpf.contract.catalogue import CARD_GROUPS, PROGRAM_GROUPS, PROGRAMS
 from dpf.formatting import fmt_wan, fmt_yuan
 from dpf.numbers import number_or_none
 from ui.briefing_frame import topic_cards

@@ -9,9 +9,9 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from dpf import palette
-from dpf.catalogue import CARD_GROUPS, CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
+from dpf.contract.catalogue import CARD_GROUPS, CATEGORIES, GRADES, INDICATOR_BY_CODE, NEEDS
+from dpf.figures.ranking import PLACE, with_place
 from dpf.formatting import fmt_count, fmt_pct, fmt_rate_with_n
-from dpf.ranking import PLACE, with_place
 from ui.cards import kpi_grid
 from ui.charts import MONTH_LABELS, add_bars_by, month_axis, show_chart, wrapped_ticks
 from ui.context import View, current_view

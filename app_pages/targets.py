@@ -1,7 +1,7 @@
 """年度目标: every target of the year against the calendar (序时进度), laggards first.
 
-Figures come from dpf (compute_indicators for values and scope targets, dpf.targets and dpf.schedule for
-schedule, status, projection and need, dpf.progress for month-by-month cumulative values); the charts and
+Figures come from dpf (compute_indicators for values and scope targets, dpf.figures.targets and dpf.figures.schedule for
+schedule, status, projection and need, dpf.figures.progress for month-by-month cumulative values); the charts and
 tables are in ui.target_charts.
 """
 
@@ -14,12 +14,10 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE, INDICATORS, Indicator
-from dpf.formatting import fmt_value
-from dpf.numbers import number_or_none
-from dpf.progress import series_for
-from dpf.schedule import Basis
-from dpf.targets import (
+from dpf.contract.catalogue import COUNTY_LEVEL_TEXT, INDICATOR_BY_CODE, INDICATORS, Indicator
+from dpf.figures.progress import series_for
+from dpf.figures.schedule import Basis
+from dpf.figures.targets import (
     TargetRow,
     TownshipTarget,
     evaluate_targets,
@@ -29,6 +27,8 @@ from dpf.targets import (
     township_targets,
     without_target,
 )
+from dpf.formatting import fmt_value
+from dpf.numbers import number_or_none
 from ui.briefing_frame import setting, setting_box
 from ui.context import View, current_view
 from ui.downloads import shown_table, table_downloads

@@ -1,6 +1,6 @@
 """Build times of the 汇报材料 (PPTX and PDF) and of the Word 工作简报 on a data folder, cold and warm.
 
-Each format is built the way `python -m dpf brief --format F` builds it (dpf.brief_command): cold is the first
+Each format is built the way `python -m dpf brief --format F` builds it (dpf.commands.brief): cold is the first
 build in a fresh process (data folder opened, DuckDB views new, nothing cached: bench.run runs each format in its
 own process), warm the same build again in that process. `python -m bench.deck [FOLDER]` prints the figures.
 """
@@ -14,11 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bench.figures import mark, report_section
-from dpf.brief import brief_for
-from dpf.brief_command import SLIDE_FORMATS, brief_bytes, deck_bytes
-from dpf.db import open_extracts
-from dpf.deck import deck_for
-from dpf.deck_pdf import ConversionFailed
+from dpf.commands.brief import SLIDE_FORMATS, brief_bytes, deck_bytes
+from dpf.data.db import open_extracts
+from dpf.exports.brief import brief_for
+from dpf.exports.deck import deck_for
+from dpf.exports.deck_pdf import ConversionFailed
 
 BUILD_FORMATS = ("pptx", "pdf", "docx")  # 汇报材料 as PowerPoint and as PDF (LibreOffice), 简报 as Word
 DECK_GOAL_S = 10.0  # issue 24: a full deck under 10 s (marked on every figure of the table)

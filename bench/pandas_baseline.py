@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dpf.catalogue import indicator_definitions
-from dpf.manifest import table_location
+from dpf.contract.catalogue import indicator_definitions
+from dpf.contract.manifest import table_location
 
 # (indicator, programme or '*' for all, measure) and (indicator, service, measure): the catalogue's definitions, as
 # queries/indicators_payments.sql and queries/indicators_services.sql take them.

@@ -60,7 +60,7 @@ GOALS = {"cold_small": 0.5, "warm_small": 0.1, "cold_large": 3.0}
 
 
 def generator_hash() -> str:
-    return hashlib.sha256((REPO_ROOT / "dpf" / "demo.py").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((REPO_ROOT / "dpf" / "contract" / "demo.py").read_bytes()).hexdigest()[:16]
 
 
 def set_params(scale: int, seed: int = SEED) -> dict:
@@ -78,7 +78,7 @@ def ensure_set(root: Path, scale: int, seed: int = SEED) -> tuple[Path, float | 
                 return folder, None
         except ValueError:
             pass
-    from dpf.demo import generate_demo
+    from dpf.contract.demo import generate_demo
 
     print(f"[bench] generating scale {scale} into {folder} …", flush=True)
     started = time.perf_counter()
@@ -199,8 +199,8 @@ def worker_pages(folder: Path, views: list[ViewSpec], pages: Sequence[str] | Non
 def _duckdb_figures(con, view: ViewSpec):
     import pandas as pd
 
-    from dpf.indicators import indicator_query_params
-    from dpf.sql import run_query
+    from dpf.data.sql import run_query
+    from dpf.figures.indicators import indicator_query_params
 
     params = {"year": view.year, "townships": list(view.codes), "cuts": [AS_OF], "by_township": False}
     frames = [
@@ -212,7 +212,7 @@ def _duckdb_figures(con, view: ViewSpec):
 
 def worker_duckdb(folder: Path, views: list[ViewSpec]) -> dict:
     """The overview's payment and service figures in SQL: cold (fresh connection) and warm."""
-    from dpf.db import open_extracts
+    from dpf.data.db import open_extracts
 
     cold, warm = [], []
     for view in views:
@@ -248,9 +248,9 @@ def worker_pandas(folder: Path, views: list[ViewSpec]) -> dict:
 
 def worker_summary(folder: Path, views: list[ViewSpec]) -> dict:
     """Opening a new export once, into an empty cache folder: building the payment and service summaries
-    (dpf.summary), then the 数据状况 page's full contract check (dpf.check_store); both are kept on disk."""
-    from dpf.check_store import checked_folder
-    from dpf.db import open_extracts
+    (dpf.data.summary), then the 数据状况 page's full contract check (dpf.contract.check_store); both are kept on disk."""
+    from dpf.contract.check_store import checked_folder
+    from dpf.data.db import open_extracts
 
     with tempfile.TemporaryDirectory(prefix="dpf-bench-cache-") as cache:
         os.environ["DASHBOARD_CACHE_DIR"] = cache
@@ -369,9 +369,9 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
         "",
         "### Data sets",
         "",
-        "First open of a new export builds the payment and service summaries once (dpf.summary; then cached on disk, "
+        "First open of a new export builds the payment and service summaries once (dpf.data.summary; then cached on disk, "
         "keyed on the manifest and files); every later open attaches them. The 数据状况 page's full contract check "
-        "reads every row once per export (dpf.check_store keeps the result on disk). Peak memory is each part's "
+        "reads every row once per export (dpf.contract.check_store keeps the result on disk). Peak memory is each part's "
         "process (the summary build's includes the check).",
         "",
         "| scale | townships | persons | payment rows | extracts on disk | summaries: first open | later open "
@@ -395,7 +395,7 @@ def render_report(info: dict[str, str], runs: list[dict], views: int) -> str:
         "### Pages (server side, AppTest run of the whole app on that page)",
         "",
         "Page = the whole script run (sidebar, queries, charts) in AppTest; queries = opening the connection plus "
-        "every dpf.sql.run_query of that run. Cold: st.cache_data and st.cache_resource cleared (fresh DuckDB "
+        "every dpf.data.sql.run_query of that run. Cold: st.cache_data and st.cache_resource cleared (fresh DuckDB "
         "connection, empty caches; the OS file cache stays warm). Filter change: another township selection on "
         "the open app (connection open, that view not yet cached). Warm: the same view again (cached). "
         "Goals on the queries (median): scale 1 cold < 0.5 s and warm (filter change) < 0.1 s; scale 100 cold "

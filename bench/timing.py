@@ -1,11 +1,11 @@
-"""Query timings for the benchmark and tests, through dpf.sql's query observer hook."""
+"""Query timings for the benchmark and tests, through dpf.data.sql's query observer hook."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dpf.sql import observe_queries
+from dpf.data.sql import observe_queries
 
 
 @contextmanager

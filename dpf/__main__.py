@@ -1,3 +1,3 @@
-from dpf.cli import main
+from dpf.commands.main import main
 
 raise SystemExit(main())

@@ -248,7 +248,7 @@ def scope_label(names: list[str], limit: int = 3) -> str:
     return f"{names[0]}等{len(names)}个乡镇（街道）"
 
 
-# --- Running text (dpf.narrative, the 简报): the number rule's wording ------------------------------------------
+# --- Running text (dpf.narrative.sentences, the 简报): the number rule's wording ------------------------------------------
 
 
 def yoy_words(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 THIS_YEAR = "#1f5f8b"  # the year shown: its bars, lines and rankings
 LAST_YEAR = "#9fc5e8"  # 上年同期 beside this year's figures (a lighter shade of the same blue)
 
-# --- Target status (dpf.schedule.Status: reserved, nothing else uses them) ----------------------------------------
+# --- Target status (dpf.figures.schedule.Status: reserved, nothing else uses them) ----------------------------------------
 SEVERELY_BEHIND = "#c0392b"
 BEHIND = "#d68910"
 AHEAD = "#1f7a8c"
@@ -34,7 +34,7 @@ STATUS_COLOURS = {
 # --- The chosen townships (a ranking's bars, a map's outline): no status or programme uses it ---------------------
 CHOSEN = "#111111"
 
-# --- Programmes (dpf.catalogue.PROGRAMS) and their groups: one hue family per group, the group in its first
+# --- Programmes (dpf.contract.catalogue.PROGRAMS) and their groups: one hue family per group, the group in its first
 # programme's colour, so 两项补贴 on 总览 and 护理补贴 on 资金发放 read as one family ----------------------------------
 PROGRAM_COLOURS = {
     "nursing_subsidy": "#5e3c99",  # 两项补贴: purple

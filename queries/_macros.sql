@@ -1,4 +1,4 @@
--- Shared macros, created once when a data folder is opened (dpf.db.open_extracts), after its tables' views.
+-- Shared macros, created once when a data folder is opened (dpf.data.db.open_extracts), after its tables' views.
 -- report_spans(year, as_of): the two spans every indicator compares: 'value' = 1 January of
 --   the year to the as-of date (or 31 December), 'previous' = the same span a year earlier.
 -- in_scope(code, townships): a row belongs to the chosen townships (empty list = whole county;
@@ -10,7 +10,7 @@ CREATE OR REPLACE MACRO report_spans(y, as_of) AS TABLE
     SELECT 'previous', make_date(y - 1, 1, 1), least(make_date(y - 1, 12, 31), (as_of::DATE - INTERVAL 1 YEAR)::DATE);
 
 -- cut_spans(year, cuts): report_spans for each cut date of a list (column cut), so one query answers "the value at
---   each month end" (dpf.progress) as well as "the value at the as-of date" (a one-element list).
+--   each month end" (dpf.figures.progress) as well as "the value at the as-of date" (a one-element list).
 CREATE OR REPLACE MACRO cut_spans(y, cuts) AS TABLE
     WITH cut_list AS (SELECT DISTINCT unnest(cuts)::DATE AS cut)
     SELECT cut, 'value' AS span, make_date(y, 1, 1) AS starts, least(make_date(y, 12, 31), cut) AS ends FROM cut_list
@@ -60,7 +60,7 @@ CREATE OR REPLACE MACRO certified_by_township(day) AS TABLE
     GROUP BY township_code;
 
 -- indicator_definitions(indicators, sources, measures): the catalogue's indicators of one table as rows (indicator,
---   source, measure), from the parallel lists dpf.indicators passes (dpf.catalogue.indicator_definitions); source is
+--   source, measure), from the parallel lists dpf.figures.indicators passes (dpf.contract.catalogue.indicator_definitions); source is
 --   the programme, service or need counted, '*' for all of them. An indicator counting several sources has a row each.
 CREATE OR REPLACE MACRO indicator_definitions(indicators, sources, measures) AS TABLE
     SELECT unnest(indicators) AS indicator, unnest(sources) AS source, unnest(measures) AS measure;

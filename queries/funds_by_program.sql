@@ -26,7 +26,7 @@ labels AS (
     JOIN group_units AS g USING (program_group)
 ),
 -- Sums and payment rows from the monthly summary, distinct persons and projects from each one's first payment
--- of the year (dpf.summary): both small, whatever the number of payment rows.
+-- of the year (dpf.data.summary): both small, whatever the number of payment rows.
 sums AS (
     SELECT
         s.span,

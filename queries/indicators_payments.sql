@@ -1,7 +1,7 @@
 -- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships, at each cut.
 -- Grain: cut date × township group × indicator, from `payments` (summary_payments_monthly, summary_payment_firsts).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
---             $indicators, $sources, $measures VARCHAR[] (the catalogue's payment indicators, dpf.catalogue).
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's payment indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier); 元, 人次 or 人/户/个 per indicator.
 WITH definitions AS (

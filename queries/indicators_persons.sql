@@ -1,7 +1,7 @@
 -- Question: how many persons held a valid disability certificate at the end of the span (issued by then, not cancelled).
 -- Grain: cut date × township group × indicator (measure certified), from `persons`, on the span's last day.
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
---             $indicators, $sources, $measures VARCHAR[] (the catalogue's persons indicators, dpf.catalogue).
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's persons indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (人), previous DOUBLE (人, a year earlier). Persons with the same certificate dates count together.
 WITH definitions AS (

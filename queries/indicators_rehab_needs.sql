@@ -1,7 +1,7 @@
 -- Question: how many rehabilitation needs were recorded (all or of given kinds) and what share of them is met.
 -- Grain: cut date × township group × indicator, from `rehab_needs` (by `recorded_on`).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
---             $indicators, $sources, $measures VARCHAR[] (the catalogue's rehab_needs indicators, dpf.catalogue).
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's rehab_needs indicators, dpf.contract.catalogue).
 -- Output: cut, township (alone when $by_township, else NULL), indicator, value, previous DOUBLE: 条, or % met by the cut
 --         (the as-of date: met_on <= cut; 'previous' by the same day a year earlier; NULL without needs).
 WITH definitions AS (

@@ -1,7 +1,7 @@
 -- Question: what share of surveyed persons were satisfied with the precise rehabilitation service.
 -- Grain: cut date × township group × indicator (measure satisfied_rate), from `satisfaction` (by `surveyed_on`).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
---             $indicators, $sources, $measures VARCHAR[] (the catalogue's satisfaction indicators, dpf.catalogue).
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's satisfaction indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (%), previous DOUBLE (%, a year earlier); NULL where nobody was surveyed.
 WITH definitions AS (

@@ -2,7 +2,7 @@
 -- Grain: cut date × township group × indicator, from `services` (by `served_on`; county-level events: no township)
 --        and summary_service_firsts (distinct persons).
 -- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
---             $indicators, $sources, $measures VARCHAR[] (the catalogue's service indicators, dpf.catalogue).
+--             $indicators, $sources, $measures VARCHAR[] (the catalogue's service indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier), in the indicator's unit.
 WITH definitions AS (

@@ -2,7 +2,7 @@
 --   township (the pre-aggregate behind every distinct-person and distinct-project count: a person is counted in a
 --   span from 1 January to day D when their first payment of that year is on or before D).
 -- Grain: one row per year, program, township_code and payee (person or project) with payments.
--- Parameters: none (built once per data folder by dpf.summary). person_id / project_id are dense integers standing
+-- Parameters: none (built once per data folder by dpf.data.summary). person_id / project_id are dense integers standing
 --   for person_key / project_key within this summary (faster to count); category, grade from `persons` (NULL: none).
 -- Output: year SMALLINT, program VARCHAR, township_code VARCHAR, person_id INTEGER, project_id INTEGER,
 --         category SMALLINT, grade SMALLINT, first_period DATE (the first payment's period that year).

@@ -1,7 +1,7 @@
 -- Question: how many payments, and how much, each month per township, programme and the payee's disability
 --   category and grade (the pre-aggregate behind "who a programme reached").
 -- Grain: one row per period, township_code, program, to_person, category and grade with payments.
--- Parameters: none (built once per data folder by dpf.summary).
+-- Parameters: none (built once per data folder by dpf.data.summary).
 -- Output: period DATE, township_code VARCHAR, program VARCHAR, to_person BOOLEAN (person_key set), category SMALLINT,
 --         grade SMALLINT (NULL: a project or not in `persons`), payment_rows BIGINT (人次), amount_yuan DOUBLE (元).
 WITH graded AS (

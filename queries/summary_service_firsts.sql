@@ -2,7 +2,7 @@
 --   distinct-person count of services: a person counts in a span from 1 January to day D when their first that year
 --   is on or before D).
 -- Grain: one row per year, service, township_code and person with services (events without a person are left out).
--- Parameters: none (built once per data folder by dpf.summary). person_id is a dense integer for person_key.
+-- Parameters: none (built once per data folder by dpf.data.summary). person_id is a dense integer for person_key.
 -- Output: year SMALLINT, service VARCHAR, township_code VARCHAR, person_id INTEGER, first_day DATE.
 WITH firsts AS (
     SELECT year(served_on)::SMALLINT AS year, service, township_code, person_key, min(served_on) AS first_day

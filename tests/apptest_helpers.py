@@ -57,8 +57,8 @@ def logged_in(account: str) -> str:
     """A session token of `account` of the accounts file (as after its login)."""
     import time
 
-    from dpf.accounts import load_accounts, users_file
-    from dpf.sessions import open_session
+    from dpf.auth.accounts import load_accounts, users_file
+    from dpf.auth.sessions import open_session
 
     return open_session(users_file(), load_accounts(users_file())[account], time.time())
 
@@ -122,7 +122,7 @@ def no_exception(at: AppTest) -> bool:
 
 def with_accounts(monkeypatch, folder: Path, **accounts: tuple[str, tuple[str, ...]]) -> Path:
     """An accounts file in `folder` holding NAME=(role, township codes) with the password 'password-NAME'."""
-    from dpf.accounts import add_account
+    from dpf.auth.accounts import add_account
 
     path = folder / "users.toml"
     for name, (role, townships) in accounts.items():

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from dpf.config import DEMO_DATA_DIR
-from dpf.db import open_extracts
+from dpf.data.db import open_extracts
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
 def summary_cache(tmp_path_factory) -> Path:
-    """Payment summaries (dpf.summary) go to a private folder, not the user's ~/.cache."""
+    """Payment summaries (dpf.data.summary) go to a private folder, not the user's ~/.cache."""
     folder = tmp_path_factory.mktemp("summary-cache")
     previous = os.environ.get("DASHBOARD_CACHE_DIR")
     os.environ["DASHBOARD_CACHE_DIR"] = str(folder)
@@ -45,7 +45,7 @@ def open_access(tmp_path_factory):
 def demo_dir() -> Path:
     """The bundled demo set (data/demo), generated once if absent (make demo does the same)."""
     if not (DEMO_DATA_DIR / "manifest.json").is_file():
-        from dpf.demo import generate_demo
+        from dpf.contract.demo import generate_demo
 
         generate_demo(DEMO_DATA_DIR)
     return DEMO_DATA_DIR

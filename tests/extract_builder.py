@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.catalogue import TABLE_SCHEMAS
-from dpf.manifest import read_manifest, table_files, table_location, write_manifest
+from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.manifest import read_manifest, table_files, table_location, write_manifest
 
 A, B = "340000001", "340000002"  # the township codes most hand-made sets use
 

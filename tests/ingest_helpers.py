@@ -16,9 +16,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.idcard import make_certificate
 from dpf.ingest.merge import read_table
-from dpf.manifest import read_manifest
 from tests.extract_builder import payment, town, write_set
 
 KEY = "test-only-key-0123456789abcdef"  # set with monkeypatch.setenv; not a deployment key
@@ -121,7 +121,7 @@ import json, os, sys, time, types, uuid
 from datetime import date
 from pathlib import Path
 from dpf.ingest import pipeline, write
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
 job = json.loads(sys.argv[1])
 progress = Path(job["progress"])
 for index, task in enumerate(job["tasks"]):

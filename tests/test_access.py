@@ -1,11 +1,11 @@
-"""dpf.access: the one place a role becomes a scope and a scope cuts rows (roles × chosen × URL values)."""
+"""dpf.auth.access: the one place a role becomes a scope and a scope cuts rows (roles × chosen × URL values)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from dpf.access import (
+from dpf.auth.access import (
     CLOSED,
     LOGIN,
     OPEN,
@@ -146,4 +146,4 @@ def test_pages_reach_the_data_only_through_the_view():
         for word in RAW_QUERIES
         if word in path.read_text(encoding="utf-8")
     ]
-    assert offenders == ["ui/filters.py: cached_townships"]  # the sidebar's list, cut by dpf.access.offered
+    assert offenders == ["ui/filters.py: cached_townships"]  # the sidebar's list, cut by dpf.auth.access.offered

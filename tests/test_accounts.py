@@ -1,4 +1,4 @@
-"""dpf.accounts, dpf.login, dpf.lockout, dpf.audit and `python -m dpf users`: real files, real processes."""
+"""dpf.auth.accounts, dpf.auth.login, dpf.auth.lockout, dpf.auth.audit and `python -m dpf users`: real files, real processes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dpf import audit
-from dpf.accounts import (
+from dpf.auth import audit
+from dpf.auth.accounts import (
     AccountsError,
     account_for_identity,
     add_account,
@@ -21,8 +21,8 @@ from dpf.accounts import (
     set_password,
     verify_password,
 )
-from dpf.lockout import locked_until
-from dpf.login import LOCKED, WRONG, attempt_login
+from dpf.auth.lockout import locked_until
+from dpf.auth.login import LOCKED, WRONG, attempt_login
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2024, 9, 30, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -133,7 +133,7 @@ RACE = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from dpf.lockout import record_failure
+from dpf.auth.lockout import record_failure
 path, name = Path(sys.argv[1]), sys.argv[2]
 now = datetime.fromisoformat(sys.argv[3])
 print(sum(record_failure(path, name, now) is not None for _ in range(2)))

@@ -19,15 +19,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dpf import backup as backup_module
-from dpf.accounts import add_account, load_accounts, remove_account
-from dpf.audit import audit_file, record
-from dpf.cli import main
-from dpf.ingest.cli import run_import
+from dpf.auth.accounts import add_account, load_accounts, remove_account
+from dpf.auth.audit import audit_file, record
+from dpf.auth.lockout import lockout_file, record_failure
+from dpf.commands.ingest import run_import
+from dpf.commands.main import main
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.lock import WAITING
 from dpf.ingest.report import imports_dir, log_path
-from dpf.lockout import lockout_file, record_failure
-from dpf.manifest import read_manifest
+from dpf.operations import backup as backup_module
 from tests.ingest_helpers import (
     KEY,
     PAY_HEADERS,

@@ -16,9 +16,9 @@ from bench.figures import mark_ratio, ratio
 from bench.pandas_baseline import load_frames, pandas_indicators
 from bench.run import bench_pages, ensure_set, p95, set_params, write_report
 from bench.timing import busy_seconds, timed_queries
-from dpf.db import open_extracts
-from dpf.indicators import indicator_query_params
-from dpf.sql import run_query
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import indicator_query_params
 from tests.apptest_helpers import with_accounts
 from tests.conftest import DEMO_AS_OF
 

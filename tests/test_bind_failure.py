@@ -16,10 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import dpf.summary
-from dpf.catalogue import TABLE_NAMES_ZH, TABLE_SCHEMAS
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators
+import dpf.data.summary
+from dpf.contract.catalogue import TABLE_NAMES_ZH, TABLE_SCHEMAS
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, run_page
 from tests.check_fixture import build_clean_folder
 from tests.extract_builder import refresh_manifest
@@ -127,14 +127,14 @@ def test_summaries_of_a_mistyped_table_are_skipped(tmp_path):
 def test_a_failing_summary_set_blanks_only_its_table(tmp_path, monkeypatch):
     """Any error while building one summary set (here injected into the services set) leaves the open working."""
     folder = build_clean_folder(tmp_path / "data")
-    real = dpf.summary._create_tables
+    real = dpf.data.summary._create_tables
 
     def failing(con, summaries, schema, empty=False):
-        if summaries is dpf.summary.SERVICE_SUMMARIES and not empty:
+        if summaries is dpf.data.summary.SERVICE_SUMMARIES and not empty:
             raise RuntimeError("injected failure")
         real(con, summaries, schema, empty)
 
-    monkeypatch.setattr(dpf.summary, "_create_tables", failing)
+    monkeypatch.setattr(dpf.data.summary, "_create_tables", failing)
     extracts = open_extracts(folder)
     problem = extracts.tables["services"].problem
     assert (

@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from dpf.brief import brief_for, brief_markdown
-from dpf.catalogue import INDICATOR_BY_CODE, TARGET_UNITS
-from dpf.cli import main
+from dpf.commands.main import main
+from dpf.contract.catalogue import INDICATOR_BY_CODE, TARGET_UNITS
+from dpf.exports.brief import brief_for, brief_markdown
 from tests.narrative_fixture import write_narrative_set
 
 CJK = re.compile(r"[\u3400-\u9fff]")

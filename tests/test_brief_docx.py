@@ -11,9 +11,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from dpf.brief_masthead import Masthead, issue_text, masthead_for
-from dpf.cli import main
-from dpf.manifest import MANIFEST_NAME, Manifest
+from dpf.commands.main import main
+from dpf.contract.manifest import MANIFEST_NAME, Manifest
+from dpf.exports.brief_masthead import Masthead, issue_text, masthead_for
 from tests.narrative_fixture import write_narrative_set
 
 

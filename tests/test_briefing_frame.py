@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.narrative import Fact, Sentence
-from dpf.ranking import PLACE
+from dpf.contract.catalogue import INDICATOR_BY_CODE
+from dpf.figures.ranking import PLACE
+from dpf.narrative.sentences import Fact, Sentence
 from tests.apptest_helpers import metric_values, no_exception, run_page
 from ui.briefing_frame import every_label, topic_sentences
 from ui.context import View
@@ -220,7 +220,7 @@ def test_the_audit_log_is_never_a_slide(demo_dir):
 
 
 def township_view(demo_dir, name: str | None) -> View:
-    from dpf.manifest import manifest_fingerprint
+    from dpf.contract.manifest import manifest_fingerprint
 
     towns = pd.read_parquet(demo_dir / "townships.parquet").set_index("name")["code"]
     codes = (towns[name],) if name else ()

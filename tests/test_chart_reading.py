@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from dpf.schedule import Status
+from dpf.figures.schedule import Status
 from tests.apptest_helpers import no_exception, run_page
 
 

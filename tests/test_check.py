@@ -1,4 +1,4 @@
-"""The contract check (`dpf.check`, `python -m dpf check`) on a tiny folder and broken copies of it."""
+"""The contract check (`dpf.contract.check`, `python -m dpf check`) on a tiny folder and broken copies of it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dpf.catalogue import TABLE_SCHEMAS
-from dpf.check import CheckResult, check_folder, format_report
-from dpf.cli import main
-from dpf.manifest import MANIFEST_NAME, table_files, table_location
+from dpf.commands.main import main
+from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.check import CheckResult, check_folder, format_report
+from dpf.contract.manifest import MANIFEST_NAME, table_files, table_location
 from tests.check_fixture import P1, P2, build_clean_folder
 from tests.extract_builder import read_rows, refresh_manifest, write_table
 

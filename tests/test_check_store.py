@@ -1,4 +1,4 @@
-"""The contract check kept on disk (dpf.check_store): once per export, again when a file changes."""
+"""The contract check kept on disk (dpf.contract.check_store): once per export, again when a file changes."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import dpf.check
-import dpf.check_store
-from dpf.check import check_folder
-from dpf.check_store import FolderChanged, checked_folder, result_key
+import dpf.contract.check
+import dpf.contract.check_store
+from dpf.contract.check import check_folder
+from dpf.contract.check_store import FolderChanged, checked_folder, result_key
 from dpf.ingest.write import _exchange
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.check_fixture import build_clean_folder
@@ -47,7 +47,7 @@ def no_fresh_check(monkeypatch) -> None:
     def fail(folder):
         raise AssertionError("checked again instead of reading the stored result")
 
-    monkeypatch.setattr(dpf.check_store, "check_folder", fail)
+    monkeypatch.setattr(dpf.contract.check_store, "check_folder", fail)
 
 
 def test_result_is_stored_once_and_read_back_whole(folder, private_cache, monkeypatch):
@@ -124,15 +124,15 @@ def swap_in(data: Path, export: Path) -> None:
 
 def swap_after_manifest(monkeypatch, data: Path, export: Path) -> None:
     """A named fault point: the check has read the manifest, then an import swaps the folder."""
-    real = dpf.check.read_manifest
+    real = dpf.contract.check.read_manifest
 
     def read_then_swap(folder):
         manifest = real(folder)
-        monkeypatch.setattr(dpf.check, "read_manifest", real)  # once
+        monkeypatch.setattr(dpf.contract.check, "read_manifest", real)  # once
         swap_in(data, export)
         return manifest
 
-    monkeypatch.setattr(dpf.check, "read_manifest", read_then_swap)
+    monkeypatch.setattr(dpf.contract.check, "read_manifest", read_then_swap)
 
 
 def test_a_check_that_straddles_a_swap_is_neither_stored_nor_shown(two_exports, tmp_path, private_cache, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dpf.cli import main
+from dpf.commands.main import main
 from tests.extract_builder import write_set
 from tests.test_indicators import AS_OF, QUOTE_NAME, TABLES
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import duckdb
 import pytest
 
-from dpf.catalogue import (
+from dpf.contract.catalogue import (
     CONTRACT_VERSION,
     INDICATORS,
     NEEDS,
@@ -24,7 +24,7 @@ from dpf.catalogue import (
     SERVICES,
     TABLE_SCHEMAS,
 )
-from dpf.manifest import MANIFEST_NAME, OPTIONAL_FIELDS, Manifest, read_manifest, write_manifest
+from dpf.contract.manifest import MANIFEST_NAME, OPTIONAL_FIELDS, Manifest, read_manifest, write_manifest
 from tests.extract_builder import write_set
 
 REPO = Path(__file__).resolve().parent.parent

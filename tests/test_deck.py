@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
-from dpf.cli import main
-from dpf.deck import deck_for, ranking_rows
-from dpf.ranking import MOST_BARS, RANK_ENDS
-from dpf.schedule import Status
+from dpf.commands.main import main
+from dpf.exports.deck import deck_for, ranking_rows
+from dpf.figures.ranking import MOST_BARS, RANK_ENDS
+from dpf.figures.schedule import Status
 from tests.extract_builder import write_set
 from tests.narrative_fixture import AS_OF, TABLES, write_narrative_set
 
@@ -276,7 +276,7 @@ def test_pdf_writes_chinese_and_digits_without_a_gap(fixture_set, deck, tmp_path
 
 
 def test_a_failed_gapless_conversion_still_gives_the_pdf(fixture_set, tmp_path, monkeypatch):
-    from dpf import deck_pdf
+    from dpf.exports import deck_pdf
 
     broken = tmp_path / "broken_uno.py"
     broken.write_text("import sys\nsys.exit(3)\n", encoding="utf-8")  # the bridge fails before any PDF is written

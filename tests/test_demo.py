@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dpf.catalogue import EVENT_SERVICES, OPTIONAL_COLUMNS, REPORT_2023, TABLE_SCHEMAS, TARGETS_2024
-from dpf.demo import generate_demo
+from dpf.contract.catalogue import EVENT_SERVICES, OPTIONAL_COLUMNS, REPORT_2023, TABLE_SCHEMAS, TARGETS_2024
+from dpf.contract.demo import generate_demo
 
 AS_OF = date(2024, 9, 30)
 

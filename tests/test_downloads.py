@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dpf.schedule import Status
+from dpf.figures.schedule import Status
 from ui.downloads import PAGE_TABLE_PX, csv_bytes, excel_bytes, natural_px, styled
 
 FRAME = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""dpf.export_formats: the CLI's --format choices and the page's download buttons are the registry's rows."""
+"""dpf.exports.formats: the CLI's --format choices and the page's download buttons are the registry's rows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import argparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dpf import export_formats
-from dpf.cli import build_parser
-from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS, INDICATOR_FORMATS, TABLE_FORMATS
+from dpf.commands.main import build_parser
+from dpf.exports import formats as export_formats
+from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS, INDICATOR_FORMATS, TABLE_FORMATS
 from tests.apptest_helpers import run_page
 
 

@@ -1,4 +1,4 @@
-"""dpf.catalogue's named indicator groups (pages' cards, the deck's KPIs) and the sets derived from the entries."""
+"""dpf.contract.catalogue's named indicator groups (pages' cards, the deck's KPIs) and the sets derived from the entries."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import ast
 
 import pytest
 
-from dpf.catalogue import (
+from dpf.config import REPO_ROOT
+from dpf.contract.catalogue import (
     CARD_GROUPS,
     COUNTY_LEVEL_CODES,
     EVENT_SERVICES,
@@ -15,7 +16,6 @@ from dpf.catalogue import (
     RATE_CODES,
     _check_groups,
 )
-from dpf.config import REPO_ROOT
 
 
 def test_the_derived_sets_follow_the_entries() -> None:
@@ -55,5 +55,5 @@ def hand_lists(path) -> list[str]:
 
 
 def test_no_page_or_deck_lists_indicator_codes_by_hand() -> None:
-    files = [*sorted((REPO_ROOT / "app_pages").glob("*.py")), REPO_ROOT / "dpf" / "deck.py"]
+    files = [*sorted((REPO_ROOT / "app_pages").glob("*.py")), REPO_ROOT / "dpf" / "exports" / "deck.py"]
     assert [place for path in files for place in hand_lists(path)] == []

@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.catalogue import INDICATORS, PROGRAM_INDICATORS, Indicator
-from dpf.db import open_extracts
-from dpf.indicators import (
+from dpf.contract.catalogue import INDICATORS, PROGRAM_INDICATORS, Indicator
+from dpf.data.db import open_extracts
+from dpf.data.sql import QueryParameterError, run_query
+from dpf.figures.indicators import (
     codes_for_names,
     compute_indicators,
     data_years,
@@ -17,7 +18,6 @@ from dpf.indicators import (
     indicator_values,
     township_values,
 )
-from dpf.sql import QueryParameterError, run_query
 from tests.extract_builder import A, B, day, need, payment, person, service, survey, target, town, write_set
 
 AS_OF = date(2024, 6, 15)

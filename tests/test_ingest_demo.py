@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from dpf.check import check_folder
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.check import check_folder
+from dpf.contract.manifest import read_manifest
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import compute_indicators
 from dpf.ingest.merge import read_table
-from dpf.manifest import read_manifest
 from tests.ingest_helpers import KEY, PAY_HEADERS, cert, csv_bytes, write_file
 
 

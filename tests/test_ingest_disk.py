@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.report import log_entries
 from dpf.ingest.write import backup_dir
-from dpf.manifest import read_manifest
 from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import KEY, REPO, all_bytes, base_set, csv_bytes, pay_rows, payments, write_file
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from dpf.check import check_folder
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.check import check_folder
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.lock import WAITING, import_lock
 from dpf.ingest.report import log_path
 from dpf.ingest.write import FAULT_POINTS, backup_dir, journal_path, recover
-from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
     KEY,
     KILLED,

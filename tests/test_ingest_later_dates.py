@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
 from dpf.ingest.merge import read_table
 from tests.ingest_helpers import KEY, base_set, cert, pk, write_file, xlsx_bytes
 

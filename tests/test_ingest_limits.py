@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
 from dpf.ingest.ledgers import LIMITS, LedgerError, Limits, read_ledgers
 from dpf.ingest.merge import read_table
 from tests.ingest_helpers import KEY, PAY_HEADERS, all_bytes, base_set, cert, csv_bytes, write_file, xlsx_bytes

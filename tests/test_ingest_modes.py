@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dpf.check import check_folder
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.check import check_folder
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.ledgers import template_bytes
 from dpf.ingest.merge import REPLACE, read_table
 from dpf.ingest.pipeline import ImportRefused, commit, prepare
 from dpf.ingest.report import log_path
-from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
     KEY,
     REPO,

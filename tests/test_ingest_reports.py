@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
 from dpf.ingest.masking import mask_name, mask_number, mask_text
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import log_path, reports_dir

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from dpf.check import check_folder
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.check import check_folder
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.lock import import_lock
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import log_path
 from dpf.ingest.write import FAULT_POINTS, recover
-from dpf.manifest import read_manifest
 from tests.ingest_helpers import KEY, KILLED, base_set, cert, csv_bytes, pay_rows, start_imports, write_file
 
 pytestmark = pytest.mark.soak

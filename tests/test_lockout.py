@@ -1,4 +1,4 @@
-"""The login throttle (dpf.lockout, dpf.login): its state machine case by case, and guesses fired in parallel from
+"""The login throttle (dpf.auth.lockout, dpf.auth.login): its state machine case by case, and guesses fired in parallel from
 two real processes with real password hashing."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dpf import lockout
-from dpf.accounts import add_account
-from dpf.login import LOCKED, attempt_login
+from dpf.auth import lockout
+from dpf.auth.accounts import add_account
+from dpf.auth.login import LOCKED, attempt_login
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 9, 30, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -118,7 +118,7 @@ import sys, time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from dpf.login import attempt_login
+from dpf.auth.login import attempt_login
 users, client, start = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 time.sleep(max(0.0, start - time.time()))
 def guess(i):

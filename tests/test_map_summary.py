@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dpf.schedule import Status
+from dpf.figures.schedule import Status
 from ui.map_summary import map_summary, one_line
 
 S, B, D = Status.SEVERELY_BEHIND, Status.BEHIND, Status.DONE

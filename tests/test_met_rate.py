@@ -11,9 +11,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators, indicator_values
-from dpf.sql import run_query
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import compute_indicators, indicator_values
 from tests.extract_builder import A, B, need, person, town, write_set
 
 AS_OF = date(2024, 6, 15)

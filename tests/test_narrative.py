@@ -1,12 +1,12 @@
-"""The briefing sentences (dpf.narrative) on a hand-made county: golden sentences for each rule and edge."""
+"""The briefing sentences (dpf.narrative.sentences) on a hand-made county: golden sentences for each rule and edge."""
 
 from __future__ import annotations
 
 import pytest
 
-from dpf.db import open_extracts
-from dpf.narrative import key_points, narrative
-from dpf.narrative_data import collect_for_extracts
+from dpf.data.db import open_extracts
+from dpf.narrative.facts import collect_for_extracts
+from dpf.narrative.sentences import key_points, narrative
 from tests.extract_builder import A, B
 from tests.narrative_fixture import C, write_narrative_set
 

@@ -2,7 +2,7 @@
 
 One test computes every view — both years, the whole county and every township — in dpf (no AppTest): every page's
 要点, the 预警, the Word 简报 and the deck's text. It parses each sentence, finds the figure written just before
-each 同比 and recomputes that figure's change from the indicators' value and previous (not from dpf.narrative).
+each 同比 and recomputes that figure's change from the indicators' value and previous (not from dpf.narrative.sentences).
 It also checks that each rank names what it ranks by and that no township is credited with the county's work.
 """
 
@@ -15,14 +15,14 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 
-from dpf.brief import build_brief
-from dpf.catalogue import INDICATOR_BY_CODE, NARRATIVE_RANKS
-from dpf.db import open_extracts
-from dpf.deck import build_deck
+from dpf.contract.catalogue import INDICATOR_BY_CODE, NARRATIVE_RANKS
+from dpf.data.db import open_extracts
+from dpf.exports.brief import build_brief
+from dpf.exports.deck import build_deck
+from dpf.figures.indicators import township_table
 from dpf.formatting import fmt_value, yoy_text
-from dpf.indicators import township_table
-from dpf.narrative import PAGE_TOPICS, alert_sentences, key_points
-from dpf.narrative_data import ExtractsSource, collect
+from dpf.narrative.facts import ExtractsSource, collect
+from dpf.narrative.sentences import PAGE_TOPICS, alert_sentences, key_points
 from tests.extract_builder import A
 from tests.narrative_fixture import write_narrative_set
 

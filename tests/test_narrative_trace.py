@@ -1,5 +1,5 @@
 """Every number of every sentence is the indicator it names: numbers parsed out of the text, recomputed from
-dpf.indicators (and the schedule, the township values, the 填报 gaps) independently of dpf.narrative."""
+dpf.figures.indicators (and the schedule, the township values, the 填报 gaps) independently of dpf.narrative.sentences."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import re
 
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE, PROGRAMS
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators, township_table, township_values
-from dpf.narrative import Fact, narrative, target_summary
-from dpf.narrative_data import MONTHLY, collect_for_extracts
-from dpf.schedule import completed_months, schedule_share
-from dpf.sql import run_query
-from dpf.targets import evaluate_targets
+from dpf.contract.catalogue import INDICATOR_BY_CODE, PROGRAMS
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import compute_indicators, township_table, township_values
+from dpf.figures.schedule import completed_months, schedule_share
+from dpf.figures.targets import evaluate_targets
+from dpf.narrative.facts import MONTHLY, collect_for_extracts
+from dpf.narrative.sentences import Fact, narrative, target_summary
 from tests.narrative_fixture import write_narrative_set
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dpf.figures.schedule import month_end
 from dpf.formatting import wan
 from dpf.numbers import is_missing, number_or_none, number_or_zero
-from dpf.schedule import month_end
 
 
 @pytest.mark.parametrize("value", [None, math.nan, np.float64("nan"), np.float32("nan"), pd.NA, pd.NaT])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import dpf.ingest.pipeline
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.manifest import read_manifest
 from dpf.ingest.lock import import_lock
 from dpf.ingest.merge import REPLACE, read_table
-from dpf.manifest import read_manifest
 from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import (
     KEY,
@@ -27,7 +27,7 @@ from tests.ingest_helpers import (
 
 
 def test_page_only_for_the_data_administrator():
-    from dpf.access import OPEN_SCOPE, session_scope
+    from dpf.auth.access import OPEN_SCOPE, session_scope
     from ui import shell
 
     assert "数据导入" in shell.page_titles(session_scope("admin"))

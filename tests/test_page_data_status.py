@@ -10,8 +10,8 @@ import pytest
 import streamlit as st
 
 from bench.timing import timed_queries
-from dpf.check import check_folder
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.contract.check import check_folder
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.ingest_helpers import KEY, PAY_HEADERS, base_set, cert, pay_rows, write_file, xlsx_bytes
 from tests.test_prefetch import wait_for_prefetches
@@ -69,9 +69,9 @@ def test_status_page(imported):
 
 
 def test_long_gap_grid_lists_the_townships_with_a_gap_and_all_on_request(imported, monkeypatch):
-    """Beyond dpf.ranking.MOST_BARS townships (here 2 of 3) each grid lists only the townships with a 缺报; 显示全部
+    """Beyond dpf.figures.ranking.MOST_BARS townships (here 2 of 3) each grid lists only the townships with a 缺报; 显示全部
     brings back every township."""
-    monkeypatch.setattr("dpf.ranking.MOST_BARS", 2)
+    monkeypatch.setattr("dpf.figures.ranking.MOST_BARS", 2)
     at = run_page(imported, "data_status.py", query={"year": "2024"})
     assert no_exception(at)
     grids = [d.value for d in at.dataframe if "2月" in d.value.columns]

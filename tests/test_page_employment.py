@@ -8,11 +8,11 @@ from datetime import date
 import openpyxl
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE, REPORT_2023
-from dpf.db import open_extracts
+from dpf.contract.catalogue import INDICATOR_BY_CODE, REPORT_2023
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_value
-from dpf.indicators import codes_for_names, compute_indicators
-from dpf.sql import run_query
 from tests.apptest_helpers import (
     markdown_lines,
     metric_values,

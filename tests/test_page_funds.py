@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dpf.catalogue import PROGRAM_BY_CODE, PROGRAM_INDICATORS, REPORT_2023
-from dpf.db import open_extracts
+from dpf.contract.catalogue import PROGRAM_BY_CODE, PROGRAM_INDICATORS, REPORT_2023
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_count, fmt_value, fmt_wan
-from dpf.indicators import codes_for_names, compute_indicators
-from dpf.sql import run_query
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page, shown_tables
 from tests.extract_builder import payment, person, town, write_set
 from ui.downloads import csv_bytes, excel_bytes

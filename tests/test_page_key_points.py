@@ -1,14 +1,14 @@
-"""The 要点 block on 总览, 资金发放, 就业培训, 康复服务 and 年度目标 (AppTest on the demo set): it says what dpf.narrative
+"""The 要点 block on 总览, 资金发放, 就业培训, 康复服务 and 年度目标 (AppTest on the demo set): it says what dpf.narrative.sentences
 says for the view, changes with the township, offers 复制要点; 总览 adds 预警 and the 工作简报 download."""
 
 from __future__ import annotations
 
 import pytest
 
-from dpf.db import open_extracts
-from dpf.indicators import codes_for_names
-from dpf.narrative import alert_sentences, key_points
-from dpf.narrative_data import collect, collect_for_extracts
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import codes_for_names
+from dpf.narrative.facts import collect, collect_for_extracts
+from dpf.narrative.sentences import alert_sentences, key_points
 from tests.apptest_helpers import no_exception, rerun, run_page
 from tests.narrative_fixture import AS_OF
 from ui.briefing_frame import topic_sentences
@@ -104,7 +104,7 @@ def test_overview_offers_the_deck_beside_the_brief(demo_dir):
 def test_a_township_accounts_deck_names_no_other_township(tmp_path):
     from pptx import Presentation
 
-    from dpf.access import TOWNSHIP, session_scope
+    from dpf.auth.access import TOWNSHIP, session_scope
     from tests.extract_builder import B
     from tests.narrative_fixture import write_narrative_set
     from ui.context import View

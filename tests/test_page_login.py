@@ -9,10 +9,10 @@ import pytest
 from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
-from dpf.indicators import township_table
-from dpf.lockout import MAX_FAILURES
-from dpf.login import LOCKED, WRONG
-from dpf.sessions import sessions_file
+from dpf.auth.lockout import MAX_FAILURES
+from dpf.auth.login import LOCKED, WRONG
+from dpf.auth.sessions import sessions_file
+from dpf.figures.indicators import township_table
 from tests.apptest_helpers import REPO, data_folder, declared_sections, no_exception, run_page, with_accounts
 from tests.ingest_helpers import base_set
 
@@ -59,7 +59,7 @@ def other_names(demo_dir) -> set[str]:
 
 
 def township_table_of(folder) -> list[tuple[str, str]]:
-    from dpf.db import open_extracts
+    from dpf.data.db import open_extracts
 
     table = township_table(open_extracts(folder))
     return list(zip(table["code"], table["name"], strict=True))
@@ -149,7 +149,7 @@ def test_logout_and_idle_timeout_end_the_session(accounts, demo_dir, tmp_path, m
 
 
 def seen_long_ago(users, seconds: float) -> None:
-    """Every session of the accounts file last seen `seconds` ago (dpf.sessions' file, under its lock)."""
+    """Every session of the accounts file last seen `seconds` ago (dpf.auth.sessions' file, under its lock)."""
     path = sessions_file(users)
     with FileLock(str(path) + ".lock"):
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -159,7 +159,7 @@ def seen_long_ago(users, seconds: float) -> None:
 
 
 def test_removed_account_is_logged_out(accounts, demo_dir):
-    from dpf.accounts import remove_account
+    from dpf.auth.accounts import remove_account
 
     at = login(app(demo_dir), demo_dir, "boss")
     remove_account(accounts, "boss")
@@ -208,9 +208,9 @@ def test_township_account_on_every_page_and_tab(accounts, demo_dir, page, sectio
 def test_township_accounts_key_points_state_its_rank_among_all_townships(accounts, demo_dir):
     """要点 of a township account: its place among all 23 townships (as for a county user choosing it), never a
     place among the one township it may see, and no other township's name."""
-    from dpf.db import open_extracts
-    from dpf.narrative import key_points
-    from dpf.narrative_data import collect_for_extracts
+    from dpf.data.db import open_extracts
+    from dpf.narrative.facts import collect_for_extracts
+    from dpf.narrative.sentences import key_points
 
     at = login(app(demo_dir), demo_dir, "longshan")
     points = next(m.value for m in at.markdown if m.value.startswith("- "))
@@ -222,7 +222,7 @@ def test_township_accounts_key_points_state_its_rank_among_all_townships(account
 
 
 def test_a_lock_is_in_the_audit_trail_and_a_new_password_ends_the_session(accounts, demo_dir, tmp_path):
-    from dpf.accounts import set_password
+    from dpf.auth.accounts import set_password
 
     at = app(demo_dir)
     for _ in range(MAX_FAILURES):

@@ -12,9 +12,9 @@ import streamlit as st
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from dpf.db import open_extracts
-from dpf.indicators import township_table
-from dpf.schedule import Status
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import township_table
+from dpf.figures.schedule import Status
 from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
 from ui.plain_text import markdown_literal
 

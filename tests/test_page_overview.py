@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from dpf.catalogue import TABLE_SCHEMAS
-from dpf.db import open_extracts
+from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_value
-from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page
 from tests.extract_builder import town, write_set, write_table
 from tests.test_indicators import AS_OF, TABLES

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dpf.db import open_extracts
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_count, fmt_pct, fmt_value
-from dpf.indicators import codes_for_names, compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, run_page
 from tests.extract_builder import write_set
 from tests.test_indicators import AS_OF, TABLES

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dpf import sql
-from dpf.access import session_scope
-from dpf.accounts import ADMIN, COUNTY, TOWNSHIP
-from dpf.narrative import PAGE_TOPICS
+from dpf.auth.access import session_scope
+from dpf.auth.accounts import ADMIN, COUNTY, TOWNSHIP
+from dpf.data import sql
+from dpf.narrative.sentences import PAGE_TOPICS
 from tests.apptest_helpers import REPO, data_folder, run_page
 from ui import page_table
 from ui.page_table import PAGES, PageSpec, existing_pages, page_spec

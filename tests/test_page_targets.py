@@ -1,4 +1,4 @@
-"""年度目标 page: dpf.progress on a hand-made set, and the page in AppTest (hand-made set and demo)."""
+"""年度目标 page: dpf.figures.progress on a hand-made set, and the page in AppTest (hand-made set and demo)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE, TARGETS_2024
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators
-from dpf.progress import cumulative_by_month, monthly_increments, series_for
-from dpf.schedule import completion_pct, month_ends, schedule_share, status_for
+from dpf.contract.catalogue import INDICATOR_BY_CODE, TARGETS_2024
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import compute_indicators
+from dpf.figures.progress import cumulative_by_month, monthly_increments, series_for
+from dpf.figures.schedule import completion_pct, month_ends, schedule_share, status_for
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_page, shown_tables
 from tests.extract_builder import A, B, payment, person, service, target, town, write_set
 
@@ -71,7 +71,7 @@ def small_app(small_dir):
 
 
 # ---------------------------------------------------------------------------
-# dpf.progress
+# dpf.figures.progress
 
 
 def test_month_ends_leap_year() -> None:
@@ -262,7 +262,7 @@ def test_demo_page_shows_every_2024_target(demo_app, demo) -> None:
 
 
 def status_rank(text: str) -> int:
-    from dpf.schedule import Status
+    from dpf.figures.schedule import Status
 
     return next(s.rank for s in Status if text.startswith(s.emoji))
 

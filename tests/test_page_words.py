@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from dpf.brief import build_brief
-from dpf.catalogue import INDICATORS
-from dpf.deck import build_deck
-from dpf.indicators import codes_for_names
-from dpf.narrative import alert_sentences, next_steps, target_sentences
-from dpf.narrative_data import ExtractsSource, collect
+from dpf.contract.catalogue import INDICATORS
+from dpf.exports.brief import build_brief
+from dpf.exports.deck import build_deck
+from dpf.figures.indicators import codes_for_names
+from dpf.narrative.facts import ExtractsSource, collect
+from dpf.narrative.sentences import alert_sentences, next_steps, target_sentences
 from tests.apptest_helpers import no_exception, run_page
 
 LABELS = {indicator.label for indicator in INDICATORS}

@@ -18,11 +18,11 @@ import pytest
 from pptx import Presentation
 
 from dpf import palette
-from dpf.catalogue import PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
-from dpf.db import open_extracts
-from dpf.deck import deck_for
-from dpf.deck_pptx import deck_pptx
-from dpf.schedule import Status
+from dpf.contract.catalogue import PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAMS
+from dpf.data.db import open_extracts
+from dpf.exports.deck import deck_for
+from dpf.exports.deck_pptx import deck_pptx
+from dpf.figures.schedule import Status
 from tests.apptest_helpers import REPO, declared_sections, no_exception, run_page
 from ui.funds_tables import short_name
 
@@ -121,7 +121,9 @@ def test_the_palette_gives_each_colour_one_meaning():
     ]
     assert len(data) == len(set(data)) == len(set(palette.MEANINGS) - {palette.SCALE_LOW})
     assert not set(data) & palette.CHROME  # text, grid and reference lines never look like data
-    assert {status.color for status in Status} == STATUS_COLOURS  # dpf.schedule's statuses take theirs from here
+    assert {
+        status.color for status in Status
+    } == STATUS_COLOURS  # dpf.figures.schedule's statuses take theirs from here
     # every programme of a group in that group's family, the group in its first programme's colour
     assert set(palette.PROGRAM_COLOURS) == set(PROGRAM_BY_CODE)
     for group in PROGRAM_GROUPS:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dpf.catalogue import REPORT_2023, TARGETS_2024
-from dpf.check import check_folder
-from dpf.indicators import compute_indicators
+from dpf.contract.catalogue import REPORT_2023, TARGETS_2024
+from dpf.contract.check import check_folder
+from dpf.figures.indicators import compute_indicators
 
 
 @pytest.fixture(scope="module")

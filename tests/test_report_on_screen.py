@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE, REPORT_2023, TARGETS_2024
-from dpf.indicators import codes_for_names, compute_indicators
-from dpf.targets import target_unit
+from dpf.contract.catalogue import INDICATOR_BY_CODE, REPORT_2023, TARGETS_2024
+from dpf.figures.indicators import codes_for_names, compute_indicators
+from dpf.figures.targets import target_unit
 from tests.apptest_helpers import declared_sections, no_exception, run_every_section, run_page
 
 # The report's 41 figures: indicator, the card label it is shown under, and the report's words.

@@ -11,14 +11,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dpf.db import open_extracts
-from dpf.ingest.cli import run_import
+from dpf.commands.ingest import run_import
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.exports.safe_cells import csv_cell, is_formula_like
 from dpf.ingest.ledgers import template_bytes
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import report_bytes
 from dpf.ingest.validate import Rejection
-from dpf.safe_cells import csv_cell, is_formula_like
-from dpf.sql import run_query
 from tests.extract_builder import write_set
 from tests.ingest_helpers import KEY, base_set, cert, csv_bytes, write_file
 from ui.downloads import csv_bytes as download_csv

@@ -1,4 +1,4 @@
-"""dpf.schedule: every expected value below is computed by hand (day counts written out)."""
+"""dpf.figures.schedule: every expected value below is computed by hand (day counts written out)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from dpf.schedule import (
+from dpf.figures.schedule import (
     Status,
     TargetProgress,
     completed_months,

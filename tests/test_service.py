@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dpf.cli import build_parser, main
+from dpf.commands.main import build_parser, main
 from dpf.config import REPO_ROOT
-from dpf.service import PASSED_ON, ServiceSpec, has_report_runner, unit_text, units
+from dpf.operations.service import PASSED_ON, ServiceSpec, has_report_runner, unit_text, units
 
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 

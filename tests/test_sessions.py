@@ -1,4 +1,4 @@
-"""dpf.sessions: the server's login sessions, in one file every process shares; dpf.session_routes' redirect
+"""dpf.auth.sessions: the server's login sessions, in one file every process shares; dpf.auth.session_routes' redirect
 target; `python -m dpf users unlock`."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dpf import sessions
-from dpf.accounts import add_account, load_accounts, remove_account, set_password
-from dpf.session_routes import safe_next
+from dpf.auth import sessions
+from dpf.auth.accounts import add_account, load_accounts, remove_account, set_password
+from dpf.auth.session_routes import safe_next
 
 REPO = Path(__file__).resolve().parent.parent
 T = 1_700_000_000.0
@@ -89,7 +89,7 @@ def test_a_ticket_opens_one_session_once_within_a_minute_for_its_address(users):
 ENDER = """
 import sys
 from pathlib import Path
-from dpf.sessions import end_session
+from dpf.auth.sessions import end_session
 print(end_session(Path(sys.argv[1]), sys.argv[2]))
 """
 
@@ -126,7 +126,7 @@ def test_the_redirect_stays_on_this_site(target, expected):
 def test_users_unlock_lifts_the_lock_and_is_audited(users, tmp_path):
     from datetime import datetime
 
-    from dpf.login import LOCKED, attempt_login
+    from dpf.auth.login import LOCKED, attempt_login
 
     now = datetime.now().astimezone()
     for _ in range(5):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from dpf import settings
-from dpf.accounts import oidc_claim, users_file
-from dpf.audit import audit_file
+from dpf.auth.accounts import oidc_claim, users_file
+from dpf.auth.audit import audit_file
 from dpf.config import REPO_ROOT, cache_dir, data_dir
 from dpf.ingest.report import retention_days
 from serve import cluster
@@ -46,7 +46,7 @@ def test_no_module_but_settings_reads_the_environment_for_a_dashboard_variable()
 
 
 def test_audit_learns_its_folder_without_the_importer() -> None:
-    tree = ast.parse((REPO_ROOT / "dpf" / "audit.py").read_text(encoding="utf-8"))
+    tree = ast.parse((REPO_ROOT / "dpf" / "auth" / "audit.py").read_text(encoding="utf-8"))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(name and name.startswith("dpf.ingest") for name in imported)
 

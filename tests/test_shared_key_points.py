@@ -14,10 +14,10 @@ import streamlit as st
 
 import ui.key_points
 from bench.timing import timed_queries
-from dpf.access import Scope
-from dpf.db import open_extracts
-from dpf.narrative import RANK_CODES
-from dpf.narrative_data import ExtractsSource
+from dpf.auth.access import Scope
+from dpf.data.db import open_extracts
+from dpf.narrative.facts import ExtractsSource
+from dpf.narrative.sentences import RANK_CODES
 from tests.apptest_helpers import data_folder, no_exception, run_page, with_accounts
 from ui.context import View
 from ui.data import current_source

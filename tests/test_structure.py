@@ -87,7 +87,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_graph_sees_function_level_imports():
     graph = import_graph()
     assert "ui.data" in graph["ui.context"]  # a module-level import
-    assert "dpf.demo" in graph["tests.conftest"]  # imported inside a fixture
+    assert "dpf.contract.demo" in graph["tests.conftest"]  # imported inside a fixture
 
 
 @pytest.mark.parametrize(

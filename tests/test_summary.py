@@ -1,6 +1,6 @@
-"""Payment summaries (dpf.summary): their contents, the on-disk store and its reuse, and multi-cut indicators.
+"""Payment summaries (dpf.data.summary): their contents, the on-disk store and its reuse, and multi-cut indicators.
 
-Every test writes real Parquet with tests.extract_builder and opens it with dpf.db.open_extracts; tests that look
+Every test writes real Parquet with tests.extract_builder and opens it with dpf.data.db.open_extracts; tests that look
 at the store use a private cache folder ($DASHBOARD_CACHE_DIR) so other tests' stores do not interfere.
 """
 
@@ -19,10 +19,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dpf.db import open_extracts
-from dpf.indicators import compute_indicators, indicator_values
-from dpf.manifest import read_manifest, write_manifest
-from dpf.summary import KEEP_STORES, SUMMARY_TABLES, SummaryState, store_key
+from dpf.contract.manifest import read_manifest, write_manifest
+from dpf.data.db import open_extracts
+from dpf.data.summary import KEEP_STORES, SUMMARY_TABLES, SummaryState, store_key
+from dpf.figures.indicators import compute_indicators, indicator_values
 from tests.extract_builder import A, B, day, need, payment, person, service, survey, town, write_set, write_table
 
 AS_OF = date(2025, 3, 1)

@@ -1,4 +1,4 @@
-"""dpf.targets on hand-made numbers: a scope's targets evaluated, laggards first, and townships' shares.
+"""dpf.figures.targets on hand-made numbers: a scope's targets evaluated, laggards first, and townships' shares.
 
 2024 is a leap year: on 30 June 183 − 1 = 182 of 366 days have elapsed, 序时进度 49.73%.
 """
@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dpf.schedule import Status
-from dpf.targets import evaluate_targets, laggards_first, last_year_pattern, township_targets, without_target
+from dpf.figures.schedule import Status
+from dpf.figures.targets import evaluate_targets, laggards_first, last_year_pattern, township_targets, without_target
 
 AS_OF = date(2024, 6, 30)
 SCHEDULE = 182 / 366 * 100

@@ -1,4 +1,4 @@
-"""The tile map's layout (dpf.tile_grid) and the boundary file's checks (dpf.township_shapes), on hand-made input."""
+"""The tile map's layout (dpf.figures.tile_grid) and the boundary file's checks (dpf.figures.township_shapes), on hand-made input."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dpf.db import open_extracts
-from dpf.tile_grid import comparable, default_grid, fmt_comparable, read_grid, tile_positions
-from dpf.township_shapes import read_shapes, shape_file
+from dpf.data.db import open_extracts
+from dpf.figures.tile_grid import comparable, default_grid, fmt_comparable, read_grid, tile_positions
+from dpf.figures.township_shapes import read_shapes, shape_file
 from tests.extract_builder import town, write_set
 
 

@@ -1,4 +1,4 @@
-"""Long township rankings: the rule (dpf.ranking) by hand, and 总览's ranking and map in AppTest on eight townships
+"""Long township rankings: the rule (dpf.figures.ranking) by hand, and 总览's ranking and map in AppTest on eight townships
 with the threshold lowered to 5 and the ends to 2, so the cut, the chosen township, the county line, 显示全部, the
 map's ranking instead of tiles and a township account's scope are all exercised on a tiny set."""
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dpf.ranking import cut_note, kept_places
+from dpf.figures.ranking import cut_note, kept_places
 from tests.apptest_helpers import no_exception, rerun, run_page, with_accounts
 from tests.extract_builder import need, payment, person, service, target, town, write_set
 from tests.test_page_map import click
@@ -41,8 +41,8 @@ def eight(tmp_path: Path, monkeypatch) -> Path:
     County: 36,000元 ÷ 9 persons = 4,000元 a person. Township i recorded 8 rehab_training needs and met i−1 of
     them: 0%, 12.5%, … 87.5%. Township i's share of the 护理补贴人次 target is i+1 against its one payment:
     100%, 50%, … 12.5% done. Township i trained i person-times against a share of 10."""
-    monkeypatch.setattr("dpf.ranking.MOST_BARS", 5)
-    monkeypatch.setattr("dpf.ranking.RANK_ENDS", 2)
+    monkeypatch.setattr("dpf.figures.ranking.MOST_BARS", 5)
+    monkeypatch.setattr("dpf.figures.ranking.RANK_ENDS", 2)
     tables = {
         "townships": [
             town(code, name, "街道" if i < 2 else "镇", i + 1)

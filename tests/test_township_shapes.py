@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dpf import township_shapes
-from dpf.township_shapes import nesting_depth, read_shapes
+from dpf.figures import township_shapes
+from dpf.figures.township_shapes import nesting_depth, read_shapes
 
 TOWNSHIPS = {"001": "城关街道", "002": "龙山镇"}
 

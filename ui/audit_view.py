@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dpf import audit
-from dpf.accounts import ADMIN, ROLE_LABELS
+from dpf.auth import audit
+from dpf.auth.accounts import ADMIN, ROLE_LABELS
 from ui.context import View
 from ui.downloads import NO_VALUE
 

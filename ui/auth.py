@@ -1,11 +1,11 @@
 """Who is looking: the login form, the account in the sidebar, the idle timeout and the audit of page views.
 
-Deny by default (dpf.access.access_mode): with an accounts file everyone logs in; without one only the demo set (or
+Deny by default (dpf.auth.access.access_mode): with an accounts file everyone logs in; without one only the demo set (or
 a folder opened on purpose with DASHBOARD_ALLOW_ANONYMOUS=1) is shown, with a notice that login is off.
 
-A login is a server-side session (dpf.sessions) checked on every run, so 退出登录 in one tab, the idle timeout, a
+A login is a server-side session (dpf.auth.sessions) checked on every run, so 退出登录 in one tab, the idle timeout, a
 new password or a removed account end it everywhere at the next click. Its token comes from the HttpOnly cookie
-that dpf.session_routes sets after the login (F5, a new tab and a pasted link keep the login), or from this tab's
+that dpf.auth.session_routes sets after the login (F5, a new tab and a pasted link keep the login), or from this tab's
 own session state where the routes are not served (AppTest).
 """
 
@@ -21,15 +21,16 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dpf import audit, session_routes, sessions, settings
-from dpf.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, session_scope
-from dpf.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
-from dpf.login import attempt_login
+from dpf import settings
+from dpf.auth import audit, session_routes, sessions
+from dpf.auth.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, session_scope
+from dpf.auth.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
+from dpf.auth.login import attempt_login
 
 ALLOW_ANONYMOUS_ENV = settings.ALLOW_ANONYMOUS.name
 IDLE_ENV = settings.IDLE_MINUTES.name
 DEFAULT_IDLE_MINUTES = settings.IDLE_MINUTES.default
-TOKEN_KEY = "dpf_session_token"  # this tab's session token where no cookie carries it (dpf.sessions)
+TOKEN_KEY = "dpf_session_token"  # this tab's session token where no cookie carries it (dpf.auth.sessions)
 NOTICE_KEY = "dpf_login_notice"
 VIEWED_KEY = "dpf_last_page_view"
 OFF_NOTICE = "未启用登录：任何能访问本服务器的人都能看到全部数据。"
@@ -46,7 +47,7 @@ python -m dpf users add 管理员 --role admin
 
 @dataclass(frozen=True)
 class Session:
-    mode: str  # dpf.access LOGIN | OPEN
+    mode: str  # dpf.auth.access LOGIN | OPEN
     account: Account | None
     scope: Scope
 

@@ -20,7 +20,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dpf.formatting import MISSING as MISSING_CELL
-from dpf.narrative import Sentence
+from dpf.narrative.sentences import Sentence
 from ui.cards import kpi_grid
 from ui.context import View
 

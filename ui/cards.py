@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
+from dpf.contract.catalogue import COUNTY_LEVEL_NOTE, COUNTY_LEVEL_VALUE, INDICATOR_BY_CODE
 from dpf.formatting import fmt_value, yoy_change, yoy_text
 from dpf.numbers import number_or_none
 from ui.briefing import tip

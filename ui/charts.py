@@ -12,9 +12,9 @@ import plotly.io as pio
 import streamlit as st
 
 from dpf import palette
-from dpf.access import rank_of
+from dpf.auth.access import rank_of
+from dpf.figures.ranking import PLACE, with_place
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
-from dpf.ranking import PLACE, with_place
 from ui.briefing_frame import chart_height, every_label
 from ui.context import View
 

@@ -9,13 +9,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dpf.access import OPEN_SCOPE, Scope, restrict_rows
-from dpf.check import CheckResult
-from dpf.db import Extracts
+from dpf.auth.access import OPEN_SCOPE, Scope, restrict_rows
+from dpf.contract.check import CheckResult
+from dpf.data.db import Extracts
+from dpf.figures.indicators import without_last_year
+from dpf.figures.township_shapes import Shapes
 from dpf.formatting import scope_label
-from dpf.indicators import without_last_year
-from dpf.narrative_data import township_rank
-from dpf.township_shapes import Shapes
+from dpf.narrative.facts import township_rank
 from ui.data import (
     cached_check,
     cached_county_township_values,
@@ -47,7 +47,7 @@ class View:
     is_demo: bool
     problem: str | None  # the whole folder is unusable (no folder, no manifest)
     briefing: bool = False  # 简报模式: larger type, no sidebar, a title block
-    access: Scope = OPEN_SCOPE  # the townships this session may see (dpf.access): every query result is cut to it
+    access: Scope = OPEN_SCOPE  # the townships this session may see (dpf.auth.access): every query result is cut to it
     account: str | None = None  # the logged-in account (None: login is off)
 
     @property
@@ -123,7 +123,7 @@ class View:
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly. The rows of
-        townships outside the session's scope are cut here (dpf.access.restrict_rows), whatever the parameters."""
+        townships outside the session's scope are cut here (dpf.auth.access.restrict_rows), whatever the parameters."""
         return restrict_rows(cached_query(self.folder, self.fingerprint, name, params_key(params)), self.access)
 
     def prefetch(self, name: str, **params: Any) -> None:
@@ -137,7 +137,7 @@ class View:
             prefetch(cached_indicators, self.folder, self.fingerprint, self.year, ())
 
     def contract_check(self) -> CheckResult:
-        """The data folder's full contract check (数据状况), cached per manifest; raises dpf.check_store.FolderChanged
+        """The data folder's full contract check (数据状况), cached per manifest; raises dpf.contract.check_store.FolderChanged
         when an import swapped the folder during the check."""
         return cached_check(self.folder, self.fingerprint)
 

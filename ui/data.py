@@ -12,12 +12,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.check import CheckResult
-from dpf.check_store import checked_folder
 from dpf.config import data_dir
-from dpf.db import Extracts, open_extracts
-from dpf.indicators import (
+from dpf.contract.catalogue import INDICATOR_BY_CODE
+from dpf.contract.check import CheckResult
+from dpf.contract.check_store import checked_folder
+from dpf.contract.manifest import manifest_fingerprint
+from dpf.data.db import Extracts, open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import (
     compute_indicators,
     data_years,
     township_frame,
@@ -25,11 +27,9 @@ from dpf.indicators import (
     township_values,
     values_in,
 )
-from dpf.manifest import manifest_fingerprint
-from dpf.progress import cumulative_by_month
-from dpf.sql import run_query
-from dpf.tile_grid import read_grid
-from dpf.township_shapes import Shapes, read_shapes, shape_file
+from dpf.figures.progress import cumulative_by_month
+from dpf.figures.tile_grid import read_grid
+from dpf.figures.township_shapes import Shapes, read_shapes, shape_file
 
 # Cached computations a page will ask for later, started early so they overlap with its other queries (DuckDB
 # releases the GIL while it works). The page's own call then waits for the running computation (Streamlit computes
@@ -74,7 +74,7 @@ def cached_township_values(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def cached_county_township_frame(folder: str, fingerprint: str, year: int, table: str) -> pd.DataFrame | None:
-    """Every indicator of source `table` in each township of the township table (dpf.indicators.township_frame): one
+    """Every indicator of source `table` in each township of the township table (dpf.figures.indicators.township_frame): one
     query for all of the table's indicators (at scale 100 one by-township query on services takes ≈ 4 s)."""
     everyone = list(cached_townships(folder, fingerprint)["code"])
     return township_frame(open_cached(folder, fingerprint), year, table, everyone)
@@ -92,7 +92,7 @@ def cached_county_township_values(folder: str, fingerprint: str, year: int, code
 def cached_cumulative(
     folder: str, fingerprint: str, year: int, townships: tuple[str, ...], as_of: date | None
 ) -> pd.DataFrame:
-    """Cumulative value of every indicator at each month end (dpf.progress.cumulative_by_month)."""
+    """Cumulative value of every indicator at each month end (dpf.figures.progress.cumulative_by_month)."""
     return cumulative_by_month(open_cached(folder, fingerprint), year, list(townships), as_of)
 
 
@@ -105,26 +105,26 @@ def cached_query(folder: str, fingerprint: str, name: str, params: tuple[tuple[s
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_years(folder: str, fingerprint: str) -> list[int]:
-    """The year filter's options (dpf.indicators.data_years): one query per manifest, not per rerun."""
+    """The year filter's options (dpf.figures.indicators.data_years): one query per manifest, not per rerun."""
     return data_years(open_cached(folder, fingerprint))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_townships(folder: str, fingerprint: str) -> pd.DataFrame:
-    """Townships in official order (dpf.indicators.township_table), per manifest."""
+    """Townships in official order (dpf.figures.indicators.township_table), per manifest."""
     return township_table(open_cached(folder, fingerprint))
 
 
 @st.cache_data(show_spinner="正在检查数据文件（新数据首次检查，较大数据可能需要数十秒）……", max_entries=8)
 def cached_check(folder: str, fingerprint: str) -> CheckResult:
-    """The full contract check, once per manifest (dpf.check_store keeps it on disk across restarts). A check that
+    """The full contract check, once per manifest (dpf.contract.check_store keeps it on disk across restarts). A check that
     an import's swap interrupted raises FolderChanged, which is not cached: the next run checks the new data."""
     return checked_folder(Path(folder))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_grid(folder: str, fingerprint: str) -> dict[str, tuple[int, int]] | None:
-    """The townships' tile positions from the optional grid columns (dpf.tile_grid.read_grid), per manifest."""
+    """The townships' tile positions from the optional grid columns (dpf.figures.tile_grid.read_grid), per manifest."""
     return read_grid(open_cached(folder, fingerprint))
 
 

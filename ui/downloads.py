@@ -1,5 +1,5 @@
-"""A displayed table with its download buttons, one per dpf.export_formats.TABLE_FORMATS (Excel, CSV), written by
-dpf.table_files (formula cells neutralised)."""
+"""A displayed table with its download buttons, one per dpf.exports.formats.TABLE_FORMATS (Excel, CSV), written by
+dpf.exports.table_files (formula cells neutralised)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from dpf import audit
-from dpf.export_formats import TABLE_FORMATS
+from dpf.auth import audit
+from dpf.exports.formats import TABLE_FORMATS
+from dpf.exports.table_files import csv_bytes, excel_bytes  # noqa: F401  the writers' old home, for their callers
+from dpf.figures.schedule import Status
 from dpf.formatting import fmt_date, table_formats
-from dpf.schedule import Status
-from dpf.table_files import csv_bytes, excel_bytes  # noqa: F401  the writers' old home, for their callers
 from ui.briefing import briefing_on
 from ui.briefing_frame import slide_table
 from ui.charts import safe_filename, text_px

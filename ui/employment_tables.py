@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from dpf.catalogue import PROGRAMS
+from dpf.contract.catalogue import PROGRAMS
 from dpf.formatting import fmt_date, wan
 from ui.funds_tables import short_name
 

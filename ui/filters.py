@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dpf.access import OPEN_SCOPE, Scope, offered, view_townships
+from dpf.auth.access import OPEN_SCOPE, Scope, offered, view_townships
 from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
 from ui.data import cached_townships, cached_years, current_source, open_cached

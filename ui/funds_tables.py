@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dpf.catalogue import CATEGORIES, GRADES, PROGRAM_BY_CODE, PROGRAMS, program_lists
+from dpf.contract.catalogue import CATEGORIES, GRADES, PROGRAM_BY_CODE, PROGRAMS, program_lists
 from dpf.formatting import wan, yoy_delta
 
 ALL_PROGRAMS = "全部项目"

@@ -6,7 +6,7 @@ from html import escape
 
 import streamlit as st
 
-from dpf.brief import source_label as source_text
+from dpf.exports.brief import source_label as source_text
 from dpf.formatting import fmt_date, fmt_year
 from ui.briefing import apply_briefing_style, exit_button, title_block
 from ui.briefing_frame import start_frame, table_css, topic_nav

@@ -11,14 +11,14 @@ from typing import cast
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dpf.brief import build_brief, county_name
-from dpf.brief_masthead import masthead_for
-from dpf.deck import build_deck
-from dpf.export_formats import BRIEF_FORMATS, DECK_FORMATS
+from dpf.exports.brief import build_brief, county_name
+from dpf.exports.brief_masthead import masthead_for
+from dpf.exports.deck import build_deck
+from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
+from dpf.figures.schedule import Basis
 from dpf.formatting import fmt_date
-from dpf.narrative import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
-from dpf.narrative_data import collect
-from dpf.schedule import Basis
+from dpf.narrative.facts import collect
+from dpf.narrative.sentences import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from ui.briefing_frame import points_height, reserve, topic_sentences
 from ui.charts import safe_filename
 from ui.context import View

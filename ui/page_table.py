@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dpf.access import Scope, may_import
+from dpf.auth.access import Scope, may_import
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "app_pages"
 
@@ -30,7 +30,7 @@ def unrestricted(scope: Scope) -> bool:
 class PageSpec:
     """One page. `file` is under app_pages/ (an absolute path for a page elsewhere, as a test's); `title` names it in
     the navigation, the audit trail and its downloads' file names; `heading` is its header's title when that says
-    more; `topic` is its 要点's page in dpf.narrative ("": no 要点); `charts`: it draws Plotly charts."""
+    more; `topic` is its 要点's page in dpf.narrative.sentences ("": no 要点); `charts`: it draws Plotly charts."""
 
     file: str
     title: str

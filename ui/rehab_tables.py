@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dpf.catalogue import CATEGORIES, GRADES, NEEDS
+from dpf.contract.catalogue import CATEGORIES, GRADES, NEEDS
 from dpf.formatting import fmt_pct, fmt_rate_with_n
 
 

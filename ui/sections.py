@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dpf.catalogue import INDICATOR_BY_CODE
+from dpf.contract.catalogue import INDICATOR_BY_CODE
 from dpf.numbers import number_or_none
 from ui.briefing import briefing_on
 from ui.briefing_frame import CARD_ROW_PX, register_topics, reserve, topic_cards

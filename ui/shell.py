@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dpf.access import Scope, session_scope
-from dpf.accounts import ADMIN
+from dpf.auth.access import Scope, session_scope
+from dpf.auth.accounts import ADMIN
 from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
 from ui.data import current_source, open_cached

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
+from dpf.figures.schedule import Basis, Status, TargetProgress, projection_path, schedule_line
+from dpf.figures.targets import TargetRow, TownshipTarget
 from dpf.formatting import fmt_date, fmt_estimate, fmt_pct, fmt_pp, fmt_projection, fmt_value
-from dpf.schedule import Basis, Status, TargetProgress, projection_path, schedule_line
-from dpf.targets import TargetRow, TownshipTarget
 from ui.briefing import tip
 from ui.charts import MONTH_LABELS, add_row_labels, add_vertical_line, hover_number, show_chart
 from ui.context import View

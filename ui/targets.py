@@ -8,9 +8,9 @@ from html import escape
 import streamlit as st
 
 from dpf import palette
+from dpf.figures.schedule import TargetProgress, schedule_share
+from dpf.figures.targets import evaluate_targets
 from dpf.formatting import fmt_pct, fmt_pp, fmt_value
-from dpf.schedule import TargetProgress, schedule_share
-from dpf.targets import evaluate_targets
 from ui.briefing_frame import reserve
 from ui.context import View
 

@@ -1,7 +1,7 @@
 """乡镇地图: every township on one picture, coloured by a value, clickable to choose that township.
 
-A tile map by default: one equal square per township on the grid of dpf.tile_grid, labelled with its name and
-value. When a sound townships.geojson (or .json) lies beside the extracts (dpf.township_shapes), the same values
+A tile map by default: one equal square per township on the grid of dpf.figures.tile_grid, labelled with its name and
+value. When a sound townships.geojson (or .json) lies beside the extracts (dpf.figures.township_shapes), the same values
 colour a choropleth on a plain background (no tile server, nothing fetched). A broken boundary file gives one
 Chinese line and the tile map. The rows a caller passes come through the View, so a township account sees only
 its own township; the map also drops any row the session's scope does not allow.
@@ -16,12 +16,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.contract.catalogue import INDICATOR_BY_CODE, INDICATORS
+from dpf.figures.targets import TownshipTarget
+from dpf.figures.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
+from dpf.figures.township_shapes import Shapes
 from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
-from dpf.targets import TownshipTarget
-from dpf.tile_grid import comparable, comparable_unit, fmt_comparable, tile_positions
-from dpf.township_shapes import Shapes
 from ui.briefing_frame import chart_room, setting, setting_box
 from ui.charts import FONT_FAMILY, show_chart
 from ui.context import View
@@ -298,7 +298,7 @@ def ranking_instead(view: View, frame: pd.DataFrame, title: str, key: str, name_
 
 
 def indicator_rows(view: View, code: str) -> MapRows:
-    """Indicator `code` in every township the session may see, made comparable (dpf.tile_grid.comparable)."""
+    """Indicator `code` in every township the session may see, made comparable (dpf.figures.tile_grid.comparable)."""
     unit = INDICATOR_BY_CODE[code].unit
     towns = view.township_table()
     everyone = tuple(towns["code"])

@@ -1,4 +1,4 @@
-"""Long township rankings cut to what a person can read: beyond dpf.ranking.MOST_BARS townships a chart draws the
+"""Long township rankings cut to what a person can read: beyond dpf.figures.ranking.MOST_BARS townships a chart draws the
 first and last RANK_ENDS and the chosen ones wherever they rank, each labelled with its place (第1,203), the title
 says so, and a 显示全部 toggle draws them all. The rows come from the View, so a session's scope holds."""
 
@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dpf import palette
-from dpf import ranking as ranking_rule
+from dpf.figures import ranking as ranking_rule
+from dpf.figures.ranking import cut_note, cut_rows
 from dpf.formatting import fmt_count
-from dpf.ranking import cut_note, cut_rows
 from ui.charts import (
     BAR_LABEL_PX,
     BRIEFING_TYPE_SCALE,
@@ -48,7 +48,7 @@ def shown_ranking(
     view: View, rows: pd.DataFrame, column: str, key: str, most: int | None = None, ends: int | None = None
 ) -> ShownRanking:
     """`rows` (one per township, `code`, in the chart's order) as a ranking by `column` draws them: all up to
-    `most` (default dpf.ranking.MOST_BARS, read at each call), else the first and last `ends` (RANK_ENDS) and the
+    `most` (default dpf.figures.ranking.MOST_BARS, read at each call), else the first and last `ends` (RANK_ENDS) and the
     chosen with their places, unless the user asks for all (toggle `key`_all; briefing mode has no toggle)."""
     most = ranking_rule.MOST_BARS if most is None else most
     ends = ranking_rule.RANK_ENDS if ends is None else ends

@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dpf.catalogue import INDICATORS, NEEDS, PROGRAMS, PROJECT_PROGRAMS, SERVICES
-from dpf.safe_cells import neutralise_book
+from dpf.contract.catalogue import INDICATORS, NEEDS, PROGRAMS, PROJECT_PROGRAMS, SERVICES
+from dpf.exports.safe_cells import neutralise_book
 
 NAME, CERT, TOWNSHIP = "姓名", "残疾人证号", "乡镇（街道）"
 HEADER_SCAN_ROWS = 30

@@ -22,9 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.catalogue import TABLE_SCHEMAS
+from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.manifest import table_files, table_location
 from dpf.ingest.validate import ID_COLUMNS, FileResult, Rejection
-from dpf.manifest import table_files, table_location
 
 ADD, REPLACE = "add", "replace"
 MODE_NAMES = {ADD: "新增", REPLACE: "更正替换"}

@@ -19,7 +19,8 @@ from typing import cast
 
 import pyarrow as pa
 
-from dpf.check import check_folder
+from dpf.contract.check import check_folder
+from dpf.contract.manifest import ManifestError, read_manifest
 from dpf.ingest.disk import disk_problem
 from dpf.ingest.ledgers import LedgerError, Unreadable, norm_name, read_ledgers
 from dpf.ingest.lock import LockTimeout, import_lock
@@ -28,7 +29,6 @@ from dpf.ingest.pseudonym import secret_key
 from dpf.ingest.report import append_log, rejections_of, retention_days, write_report
 from dpf.ingest.validate import Context, FileResult, Rejection, unreadable_result, validate_ledger
 from dpf.ingest.write import WriteError, abandon, manifest_sha, recover, swap_in
-from dpf.manifest import ManifestError, read_manifest
 
 
 class ImportRefused(RuntimeError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dpf.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
+from dpf.contract.catalogue import INDICATOR_BY_CODE, NEEDS, PROGRAM_BY_CODE, SERVICES
 from dpf.ingest.merge import Change
 
 _ITEM_NAMES = {

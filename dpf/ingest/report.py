@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 
 from dpf import settings
 from dpf.config import imports_dir
+from dpf.exports.safe_cells import neutralise_sheet, xlsx_text
 from dpf.ingest.masking import mask_text
 from dpf.ingest.validate import FileResult, Rejection
-from dpf.safe_cells import neutralise_sheet, xlsx_text
 
 REPORT_HEADERS = ("文件", "行号", "列", "值", "原因")
 LOG_NAME = "imports.jsonl"

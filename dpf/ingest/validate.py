@@ -22,7 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from dpf.catalogue import EVENT_SERVICES, PROJECT_PROGRAMS
+from dpf.contract.catalogue import EVENT_SERVICES, PROJECT_PROGRAMS
+from dpf.exports.safe_cells import FORMULA_STARTS
+from dpf.figures.schedule import month_end
 from dpf.ingest.idcard import CertificateError, parse_certificate
 from dpf.ingest.ledgers import (
     CERT,
@@ -52,8 +54,6 @@ from dpf.ingest.values import (
     parse_number,
     parse_yes_no,
 )
-from dpf.safe_cells import FORMULA_STARTS
-from dpf.schedule import month_end
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)")

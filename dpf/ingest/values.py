@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from dpf.catalogue import INDICATORS, NEEDS, PROGRAMS, SERVICES
+from dpf.contract.catalogue import INDICATORS, NEEDS, PROGRAMS, SERVICES
 from dpf.ingest.ledgers import cell_text, is_blank, norm_name
 
 

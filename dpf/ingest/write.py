@@ -34,11 +34,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
-from dpf.check import CheckResult, check_folder
+from dpf.contract.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
+from dpf.contract.check import CheckResult, check_folder
+from dpf.contract.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
 from dpf.ingest.merge import ordered
 from dpf.ingest.report import imports_dir, log_once
-from dpf.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "row_group_size": 1 << 20}
 ALL_TABLES = (*REQUIRED_TABLES, *OPTIONAL_TABLES)

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dpf.accounts import add_account
-from dpf.db import open_extracts
-from dpf.indicators import township_table
-from dpf.login import LOCKED
+from dpf.auth.accounts import add_account
+from dpf.auth.login import LOCKED
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import township_table
 from tests.browser import harness
 
 pytestmark = pytest.mark.browser

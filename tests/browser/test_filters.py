@@ -6,10 +6,10 @@ from urllib.parse import unquote_plus, urlencode
 
 import pytest
 
-from dpf.catalogue import INDICATOR_BY_CODE
-from dpf.db import open_extracts
+from dpf.contract.catalogue import INDICATOR_BY_CODE
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import codes_for_names, compute_indicators, township_table
 from dpf.formatting import fmt_value
-from dpf.indicators import codes_for_names, compute_indicators, township_table
 from tests.browser import harness
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from dpf.accounts import add_account
+from dpf.auth.accounts import add_account
 from tests.browser import harness
 from tests.ingest_helpers import KEY, PAY_HEADERS, cert, write_file, xlsx_bytes
 

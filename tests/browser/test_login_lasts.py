@@ -12,9 +12,9 @@ import urllib.request
 
 import pytest
 
-from dpf.accounts import add_account, load_accounts
-from dpf.session_routes import OPEN_PATH
-from dpf.sessions import COOKIE, issue_ticket, sessions_file
+from dpf.auth.accounts import add_account, load_accounts
+from dpf.auth.session_routes import OPEN_PATH
+from dpf.auth.sessions import COOKIE, issue_ticket, sessions_file
 from tests.browser import harness
 from tests.test_page_login import seen_long_ago
 

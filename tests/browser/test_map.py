@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from dpf.db import open_extracts
-from dpf.demo import generate_demo
-from dpf.indicators import township_table
+from dpf.contract.demo import generate_demo
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import township_table
 from tests.browser import harness
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dpf.db import open_extracts
-from dpf.indicators import township_table
+from dpf.data.db import open_extracts
+from dpf.figures.indicators import township_table
 from tests.browser import harness
 
 pytestmark = pytest.mark.browser

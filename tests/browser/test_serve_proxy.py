@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from bench.load import serving
-from dpf.accounts import add_account
+from dpf.auth.accounts import add_account
 from tests.browser import harness
 from tests.browser.test_import_upload import PASSWORD, ledger, upload_at_once
 from tests.ingest_helpers import KEY

@@ -1,0 +1,1 @@
+"""Who may see what: scopes, accounts, login, lockout, sessions and the audit trail."""

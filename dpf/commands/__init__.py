@@ -1,0 +1,1 @@
+"""`python -m dpf …`: one module per command-line verb."""

@@ -1,0 +1,1 @@
+"""The data contract: catalogue, column types, manifest, the check and the demo set."""

@@ -1,0 +1,129 @@
+"""What the narrative needs for one view, collected from a source of dpf figures.
+
+A source is anything with the four methods of `FigureSource`: ui.context.View (cached per manifest) and
+`ExtractsSource` (the command line, tests) both are, so the page and `dpf brief` state the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import pandas as pd
+
+from dpf.contract.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
+from dpf.data.db import Extracts
+from dpf.data.sql import run_query
+from dpf.figures.indicators import compute_indicators, township_values, without_last_year
+from dpf.figures.schedule import Basis
+from dpf.figures.targets import evaluate_targets
+from dpf.narrative.sentences import RANK_CODES, NarrativeInput, lagging, with_data
+from dpf.numbers import number_or_zero
+
+MONTHLY = sorted(MONTHLY_PROGRAMS, key=lambda code: list(PROGRAM_BY_CODE).index(code))
+
+
+class FigureSource(Protocol):
+    def indicators(self) -> pd.DataFrame: ...
+    def county_indicators(self) -> pd.DataFrame: ...
+    def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]: ...
+    def township_rank(self, code: str, township: str) -> int: ...
+    def query(self, name: str, **params: Any) -> pd.DataFrame: ...
+    def table_problem(self, *tables: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ExtractsSource:
+    """dpf's figures for a year and township codes straight from the extracts (no cache)."""
+
+    extracts: Extracts
+    year: int
+    township_codes: tuple[str, ...] = ()
+
+    def indicators(self) -> pd.DataFrame:
+        return compute_indicators(self.extracts, self.year, list(self.township_codes))
+
+    def county_indicators(self) -> pd.DataFrame:
+        return compute_indicators(self.extracts, self.year) if self.township_codes else self.indicators()
+
+    def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
+        return township_values(self.extracts, self.year, code, list(townships))
+
+    def township_rank(self, code: str, township: str) -> int:
+        everyone = tuple(self.query("townships_in_order")["code"])
+        return township_rank(self.township_values(code, everyone), township)
+
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        return run_query(self.extracts.con, name, **params)
+
+    def table_problem(self, *tables: str) -> str | None:
+        return self.extracts.problem(*tables)
+
+
+def township_rank(values: dict[str, float | None], code: str) -> int:
+    """The place of township `code` among all townships by value, the largest first (ties share a place)."""
+    own = number_or_zero(values.get(code))
+    return 1 + sum(1 for value in values.values() if number_or_zero(value) > own)
+
+
+def collect(
+    source: FigureSource,
+    year: int,
+    as_of: date,
+    township_codes: Sequence[str] = (),
+    basis: Basis = "day",
+    has_targets: bool = True,
+) -> NarrativeInput:
+    """The narrative's input for the view: indicators, targets, ranks (one township), idle townships of the lagging
+    targets and the townships without two-subsidy records in the as-of month that had them before."""
+    indicators = source.indicators()
+    county = source.county_indicators() if township_codes else indicators
+    last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
+    if not last_year_known:  # the extract starts this year: a flow's 上年同期 is unknown (—), not 0
+        indicators, county = (without_last_year(frame) for frame in (indicators, county))
+    if source.table_problem("townships"):
+        townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
+    else:
+        townships = source.query("townships_in_order")
+    names = dict(zip(townships["code"], townships["name"], strict=True))
+    scope = tuple(township_codes) or tuple(townships["code"])
+    data = NarrativeInput(
+        year=year,
+        as_of=as_of,
+        townships=tuple(names[code] for code in township_codes),
+        indicators=indicators,
+        county=county,
+        targets=tuple(with_data(indicators, evaluate_targets(indicators, year, as_of, basis))),
+        has_targets=has_targets,
+        basis=basis,
+        last_year_known=last_year_known,
+    )
+    ranks = {}
+    if len(township_codes) == 1 and not source.table_problem("townships"):
+        for code in RANK_CODES:
+            ranks[code] = source.township_rank(code, township_codes[0])
+    idle = {}
+    for row in lagging(data):
+        values = source.township_values(row.code, scope)
+        idle[row.code] = tuple(names[code] for code in scope if not number_or_zero(values.get(code)))
+    gaps = {}
+    if as_of.year == year and not source.table_problem("payments", "townships"):
+        grid = source.query("reporting_gaps", year=year, as_of=as_of, programs=MONTHLY)
+        grid = grid[grid["gap"] & (grid["month"] == as_of.month) & grid["code"].isin(scope)]
+        for program in MONTHLY:
+            gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
+    return NarrativeInput(
+        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps, "scope_size": len(scope)},
+    )
+
+
+def collect_for_extracts(
+    extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day"
+) -> NarrativeInput:
+    """The narrative's input for a view of a data folder (the command line and tests), as of its manifest."""
+    source = ExtractsSource(extracts, year, tuple(township_codes))
+    return collect(
+        source, year, extracts.manifest.as_of, township_codes, basis, has_targets=extracts.available("targets")
+    )

@@ -1,0 +1,1 @@
+"""Running the service: backups and the service unit."""
