@@ -56,6 +56,7 @@ run: setup deck-deps demo
 lint: setup
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VPY) -m mypy
 
 # Several dashboard processes behind Caddy with sticky sessions, on https://$(HOST):$(HTTPS_PORT) (serve/cluster.py).
 serve: setup deck-deps proxy-deps demo
@@ -65,13 +66,14 @@ serve: setup deck-deps proxy-deps demo
 test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VPY) -m mypy
 	$(VPY) -m pytest -q -n 2
 
 # The suite without the browser tests, the soak and the benchmark's own test (no Chromium): the check before a commit.
 test-fast: setup deck-deps demo
 	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser --ignore=tests/test_bench.py
 
-# mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml); not yet part of lint or test (it has errors to fix).
+# mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml) alone; `lint` and `test` run it too.
 typecheck: setup
 	$(VPY) -m mypy
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +13,11 @@ from ui.context import View
 from ui.downloads import NO_VALUE
 
 RECENT_EVENTS = 50
+
+
+def _worded(labels: Mapping[str, str], value: object, otherwise: object) -> object:
+    """The label of a known code, else `otherwise` (a line of the trail is whatever JSON it holds)."""
+    return labels[value] if isinstance(value, str) and value in labels else otherwise
 
 
 def audit_section(view: View) -> None:
@@ -27,9 +34,9 @@ def audit_section(view: View) -> None:
     rows = pd.DataFrame(
         {
             "时间": [e.get("time", "")[:19].replace("T", " ") for e in events],
-            "事件": [audit.EVENT_LABELS.get(e.get("event"), e.get("event")) for e in events],
+            "事件": [_worded(audit.EVENT_LABELS, e.get("event"), e.get("event")) for e in events],
             "账号": [e.get("account") or "（未知账号）" for e in events],
-            "角色": [ROLE_LABELS.get(e.get("role"), "") for e in events],
+            "角色": [_worded(ROLE_LABELS, e.get("role"), "") for e in events],
             "页面": [e.get("page") or "" for e in events],
             "范围": [e.get("scope") or "" for e in events],
             "文件": [e.get("file") or "" for e in events],

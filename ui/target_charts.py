@@ -58,8 +58,8 @@ def rate_line(row: TargetRow) -> str:
     """A rate target in words, never a 完成率: 达成值 against 目标 and the 差距 in 个百分点."""
     p = row.progress
     return (
-        f"{row.name}：达成值 {fmt_pct(p.value)}，目标 {fmt_pct(p.target)}，"
-        f"差距 {fmt_pp(p.value - p.target, signed=True)}（{p.status_label}）"
+        f"{row.name}：达成值 {fmt_pct(p.value)}，目标 {fmt_pct(row.target)}，"
+        f"差距 {fmt_pp(p.value - row.target, signed=True)}（{p.status_label}）"
     )
 
 
@@ -258,12 +258,13 @@ def cumulative_chart(
     monthly increments the projection follows (None: this year's run rate).
     """
     p, unit = row.progress, row.unit
+    as_of = p.as_of  # the date the row was evaluated at: the view's
     ends = [d for d, _ in schedule_line(view.year)]
     # Each month-end value sits at its own month's tick (the 30 September value at 9月, not near 10月).
-    actual = [(min(d, view.as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
+    actual = [(min(d, as_of), v) for d, v in zip(ends, this_year, strict=True) if not math.isnan(v)]
     fig = go.Figure()
     if not p.is_rate:
-        line = [(d, p.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]
+        line = [(d, row.target * s / 100) for d, s in schedule_line(view.year, basis=basis)]
         fig.add_scatter(
             x=month_ticks([d for d, _ in line]),
             y=[v for _, v in line],
@@ -291,7 +292,7 @@ def cumulative_chart(
         customdata=[fmt_date(d) for d, _ in actual],
         hovertemplate="截至%{customdata} 累计 " + hover_number("y", unit) + "<extra></extra>",
     )
-    path = projection_path(view.year, view.as_of, p.value, pattern, p.is_rate)
+    path = projection_path(view.year, as_of, p.value, pattern, p.is_rate)
     projected: dict[str, float] = {}
     for tick, (_, value) in zip(month_ticks([d for d, _ in path]), path, strict=True):
         projected.setdefault(tick, value)  # the as-of month keeps the value so far, where the actual line ends
@@ -320,6 +321,6 @@ def cumulative_chart(
     show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
     need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_estimate(p.needed_per_month, unit)}。"
     st.caption(
-        f"截至{fmt_date(view.as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_projection(p.projection, unit, p.target)}，"
+        f"截至{fmt_date(as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_projection(p.projection, unit, p.target)}，"
         f"目标 {fmt_value(p.target, unit)}，{p.status_label}。{p.outlook}{need}"
     )

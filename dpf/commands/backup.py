@@ -32,7 +32,7 @@ def _attempt(action: Callable[[], T], failed: str, path: Path) -> tuple[bool, T 
 def run_backup(data: Path, out: Path) -> int:
     """`python -m dpf backup --out FILE`: 0 written, 2 with a Chinese message."""
     done, manifest = _attempt(lambda: create_backup(data, out, on_wait=_waiting), "备份未写入", out)
-    if not done:
+    if not done or manifest is None:  # create_backup returns its manifest, so None only when not done
         return 2
     print(f"已备份到 {out}（{len(manifest['files']):,} 个文件，带校验和清单）：")
     for part in manifest["parts"].values():

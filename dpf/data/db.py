@@ -39,6 +39,12 @@ class Extracts:
     summary: SummaryState | None = None  # payments
     service_summary: SummaryState | None = None
 
+    def known_manifest(self) -> Manifest:
+        """The manifest, for a caller that has refused a folder without one (brief_command does)."""
+        if self.manifest is None:
+            raise ValueError(self.manifest_problem or f"{self.folder} has no manifest")
+        return self.manifest
+
     def available(self, table: str) -> bool:
         status = self.tables.get(table)
         return bool(status and status.ok)

@@ -78,9 +78,9 @@ def target_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
     for row in with_data(data.indicators, data.targets):
         progress = row.progress
         done = stated_text(row.code, progress.value, row.unit)
-        aim = (row.name, stated_text(row.code, progress.target, row.unit))
+        aim = (row.name, stated_text(row.code, row.target, row.unit))
         if progress.is_rate:  # a rate is never a 完成率: its 达成值 against the target, the gap in 个百分点
-            gap = f"差距{fmt_pp(progress.value - progress.target, signed=True)}"
+            gap = f"差距{fmt_pp(progress.value - row.target, signed=True)}"
             rows.append((*aim, done, gap, "—", progress.status_label))
         else:
             rows.append((*aim, done, fmt_pct(progress.completion), fmt_pct(progress.schedule), progress.status.label))
@@ -129,7 +129,7 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
 def brief_for(extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day") -> Brief:
     """The 简报 of a data folder for a year and township codes, as of its manifest."""
     data = collect_for_extracts(extracts, year, township_codes, basis)
-    return build_brief(data, county_name(extracts.folder), extracts.manifest.source)
+    return build_brief(data, county_name(extracts.folder), extracts.known_manifest().source)
 
 
 def brief_markdown(brief: Brief) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -90,7 +91,7 @@ def _page_number(paragraph: Paragraph) -> None:
     run = paragraph.add_run()
     run.font.size = FOOTER_SIZE
     _fonts(run._element, BODY_FONT)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (("begin", ""), ("", " PAGE "), ("separate", ""), ("", "1"), ("end", "")):
         if kind:
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
@@ -107,7 +108,7 @@ def _page_number(paragraph: Paragraph) -> None:
     _run(paragraph, " —", size=FOOTER_SIZE)
 
 
-def _a4(document: Document) -> None:
+def _a4(document: DocxDocument) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -131,7 +132,7 @@ def _red_rule(paragraph: Paragraph) -> None:
     properties.append(borders)
 
 
-def _masthead(document: Document, brief: Brief, masthead: Masthead) -> None:
+def _masthead(document: DocxDocument, brief: Brief, masthead: Masthead) -> None:
     """Red title, 期号, then 编发单位 on the left and the date on the right over the red rule."""
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -202,7 +203,7 @@ def _row_flags(row, header: bool) -> None:
         properties.append(OxmlElement("w:tblHeader"))
 
 
-def _table(document: Document, rows: tuple[tuple[str, ...], ...]) -> None:
+def _table(document: DocxDocument, rows: tuple[tuple[str, ...], ...]) -> None:
     table = document.add_table(rows=1 + len(rows), cols=len(TABLE_HEADER))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

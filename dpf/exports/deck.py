@@ -350,5 +350,6 @@ def deck_for(extracts: Extracts, year: int, township_codes: Sequence[str] = (), 
     """The deck of a data folder for a year and township codes, as of its manifest (the command line)."""
     source = ExtractsSource(extracts, year, tuple(township_codes))
     has_targets = extracts.available("targets")
-    data = collect(source, year, extracts.manifest.as_of, township_codes, basis, has_targets=has_targets)
-    return build_deck(source, data, township_codes, county_name(extracts.folder), extracts.manifest.source)
+    manifest = extracts.known_manifest()
+    data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets)
+    return build_deck(source, data, township_codes, county_name(extracts.folder), manifest.source)

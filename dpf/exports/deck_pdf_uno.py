@@ -16,9 +16,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import uno  # LibreOffice's Python bridge (python3-uno)
 from com.sun.star.beans import PropertyValue
+
+# A pyuno proxy: its UNO interfaces are resolved at run time, so it has no static type to check against.
+Uno = Any
 
 SPACING = "ParaIsCharacterDistance"
 CONNECT_S = 60
@@ -30,7 +34,7 @@ def _property(name: str, value: object) -> PropertyValue:
     return prop
 
 
-def _no_spacing(thing: object) -> None:
+def _no_spacing(thing: Uno) -> None:
     """Turn the spacing off where `thing` (a paragraph, a chart part) has the property."""
     try:
         if thing is not None and thing.getPropertySetInfo().hasPropertyByName(SPACING):
@@ -39,7 +43,7 @@ def _no_spacing(thing: object) -> None:
         pass
 
 
-def _text(shape: object) -> None:
+def _text(shape: Uno) -> None:
     try:
         paragraphs = shape.getText().createEnumeration()
     except Exception:  # a shape without text
@@ -48,7 +52,7 @@ def _text(shape: object) -> None:
         _no_spacing(paragraphs.nextElement())
 
 
-def _title(owner: object) -> None:
+def _title(owner: Uno) -> None:
     title = owner.getTitleObject() if owner is not None else None
     if title is not None:
         _no_spacing(title)
@@ -56,7 +60,7 @@ def _title(owner: object) -> None:
             _no_spacing(part)
 
 
-def _chart(model: object) -> None:
+def _chart(model: Uno) -> None:
     """A chart's title, legend, axes (tick labels and titles) and series (data labels)."""
     _title(model)
     diagram = model.getFirstDiagram()
@@ -76,7 +80,7 @@ def _chart(model: object) -> None:
                 _no_spacing(series)
 
 
-def _shape(shape: object) -> None:
+def _shape(shape: Uno) -> None:
     if shape.supportsService("com.sun.star.drawing.GroupShape"):
         for index in range(shape.getCount()):
             _shape(shape.getByIndex(index))
@@ -90,7 +94,7 @@ def _shape(shape: object) -> None:
     _text(shape)
 
 
-def _connect(pipe: str) -> object:
+def _connect(pipe: str) -> Uno:
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + CONNECT_S

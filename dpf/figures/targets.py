@@ -28,6 +28,12 @@ class TargetRow:
     progress: TargetProgress
 
     @property
+    def target(self) -> float:
+        """The target's figure: a row is only made for an indicator that has one (evaluate_targets)."""
+        assert self.progress.target is not None
+        return self.progress.target
+
+    @property
     def counted_as(self) -> str:
         """How the indicator counts in the target's unit, where they differ (TARGET_UNITS), else ''."""
         return TARGET_UNITS.get(self.code, ("", ""))[1]

@@ -125,5 +125,5 @@ def collect_for_extracts(
     """The narrative's input for a view of a data folder (the command line and tests), as of its manifest."""
     source = ExtractsSource(extracts, year, tuple(township_codes))
     return collect(
-        source, year, extracts.manifest.as_of, township_codes, basis, has_targets=extracts.available("targets")
+        source, year, extracts.known_manifest().as_of, township_codes, basis, has_targets=extracts.available("targets")
     )

@@ -139,6 +139,7 @@ def _yoy(code: str, frame_row: Mapping[str, object], county: bool = False) -> tu
         return "", []
     if text == "同比持平":  # no number said
         return f"，{text}", []
+    assert value is not None and previous is not None  # yoy_words says nothing without both
     change = value - previous if is_rate else 100.0 * (value - previous) / previous
     return f"，{text}", [Fact(code, "yoy", abs(round(change, 1)), county)]
 
@@ -194,15 +195,19 @@ def _without_zero_clauses(template: str, values: Mapping[str, float | None]) -> 
 def _render(
     item: Item, rows: Mapping[str, Mapping[str, object]], county: bool = False
 ) -> tuple[str, list[Fact]] | None:
-    values = {code: number_or_none(rows[code]["value"]) if code in rows else None for code in item.codes}
-    if any(value is None for value in values.values()) or not any(values.values()):
+    found = {code: number_or_none(rows[code]["value"]) if code in rows else None for code in item.codes}
+    values = {code: value for code, value in found.items() if value is not None}
+    if len(values) < len(found) or not any(values.values()):
         return None
     template = item.template
     if item.parts:
         kept = [part for part in item.parts if any(values[code] for code in _placeholders(part))]
-        if not kept and item.bare is None:
+        if kept:
+            template = item.template.replace("{parts}", "、".join(kept))
+        elif item.bare is None:
             return None
-        template = item.template.replace("{parts}", "、".join(kept)) if kept else item.bare
+        else:
+            template = item.bare
     template = _without_zero_clauses(template, values)
     texts, facts = {}, []
     for code in _placeholders(template):
@@ -317,9 +322,10 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
     value_text, value_fact = _stated(code, progress.value, unit=row.unit)
     facts = [value_fact]
     label = row.name
+    target = row.target
     if progress.is_rate:
-        diff = round(progress.value - progress.target, 1)
-        target_text, target_fact = _stated(code, progress.target)
+        diff = round(progress.value - target, 1)
+        target_text, target_fact = _stated(code, target)
         facts.append(Fact(code, "target", target_fact.value))
         if diff == 0:
             tail = f"，达到目标（{target_text}）"
@@ -328,8 +334,10 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
             facts.append(Fact(code, "gap", abs(diff)))
         return Sentence("targets", f"{label}{value_text}{tail}。", tuple(facts))
 
-    target_text, target_fact = _stated(code, progress.target, unit=row.unit)
+    target_text, target_fact = _stated(code, target, unit=row.unit)
     facts.append(Fact(code, "target", target_fact.value))
+    if progress.completion is None or progress.gap is None:  # a target of 0 (无目标): no completion to say
+        raise TypeError(f"{code}: a target of {target} has no completion")
     completion = round(progress.completion, 1)
     head = f"{label}完成{value_text}" + (f"（{row.counted_as}）" if row.counted_as else "")
     if progress.status is Status.DONE:
@@ -347,7 +355,7 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         facts.append(Fact(code, "completion", completion))
         text = f"{head}，完成年度目标（{target_text}）的{fmt_pct(completion)}"
     if data.year_ended:
-        shortfall_text, shortfall = _stated(code, progress.target - progress.value, unit=row.unit)
+        shortfall_text, shortfall = _stated(code, target - progress.value, unit=row.unit)
         facts.append(Fact(code, "shortfall", shortfall.value))
         return Sentence("targets", f"{text}，全年未完成目标，差{shortfall_text}。", tuple(facts))
     gap = round(progress.gap, 1)
@@ -361,6 +369,13 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
         text += f"，严重滞后，每月还需完成约{need_text}"
         facts.append(Fact(code, "need", need))
     return Sentence("targets", f"{text}。", tuple(facts))
+
+
+def _behind(row: TargetRow) -> tuple[float, float]:
+    """(completion, gap) of a target behind 序时进度: a status other than 无目标 comes with both (evaluate_target)."""
+    progress = row.progress
+    assert progress.completion is not None and progress.gap is not None
+    return progress.completion, progress.gap
 
 
 def _need(code: str, per_month: float, unit: str) -> tuple[str, float]:
@@ -430,16 +445,15 @@ def lagging(data: NarrativeInput) -> list[TargetRow]:
     """Targets behind 序时进度 (counts and amounts), furthest behind first."""
     behind = (Status.BEHIND, Status.SEVERELY_BEHIND)
     rows = [row for row in data.targets if row.progress.status in behind and not row.progress.is_rate]
-    return sorted(laggards_first(rows), key=lambda row: row.progress.gap)
+    return sorted(laggards_first(rows), key=lambda row: _behind(row)[1])
 
 
 def alert_sentences(data: NarrativeInput) -> list[Sentence]:
     """需关注的问题 / 预警: lagging targets with the townships that have nothing yet, then the 填报 gaps."""
     sentences = []
     for row in lagging(data):
-        progress = row.progress
         label = row.name
-        completion, gap = round(progress.completion, 1), round(progress.gap, 1)
+        completion, gap = (round(number, 1) for number in _behind(row))
         facts = [Fact(row.code, "completion", completion)]
         if data.year_ended:
             text = f"{label}：全年完成年度目标的{fmt_pct(completion)}，未完成目标"
@@ -468,7 +482,7 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
 def expected_everywhere(row: TargetRow, data: NarrativeInput) -> bool:
     """Whether every township of the scope is expected to add to the target (at least one unit each), so that one
     with nothing yet is worth naming: a county target of 2 机构 among 23 townships is not."""
-    return row.progress.target >= (len(data.townships) or data.scope_size)
+    return row.target >= (len(data.townships) or data.scope_size)
 
 
 def next_steps(data: NarrativeInput) -> list[Sentence]:
@@ -482,8 +496,8 @@ def next_steps(data: NarrativeInput) -> list[Sentence]:
         progress = row.progress
         if not progress.needed_per_month:
             continue
-        shortfall_text, shortfall = _stated(row.code, progress.target - progress.value, unit=row.unit)
-        target_text, target = _stated(row.code, progress.target, unit=row.unit)
+        shortfall_text, shortfall = _stated(row.code, row.target - progress.value, unit=row.unit)
+        target_text, target = _stated(row.code, row.target, unit=row.unit)
         need_text, need = _need(row.code, progress.needed_per_month, row.unit)
         text = (
             f"{row.name}：对照年度目标（{target_text}）尚差{shortfall_text}，"

@@ -33,7 +33,7 @@ import tarfile
 import tempfile
 import tomllib
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -127,7 +127,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _counts(part: str, files: dict[str, bytes | Path]) -> dict[str, int]:
+def _counts(part: str, files: Mapping[str, bytes | Path]) -> dict[str, int]:
     """What the plan counts in a part besides files: rows per table of the data's manifest, lines of each JSON
     Lines file (import log, audit trail), accounts in the accounts file."""
 
@@ -234,7 +234,9 @@ def _read_manifest(tar: tarfile.TarFile) -> dict:
     if first.size > MAX_MANIFEST_BYTES:
         raise _refuse("清单过大")
     try:
-        manifest = json.loads(tar.extractfile(first).read())
+        handle = tar.extractfile(first)
+        assert handle is not None  # a regular file (first.isfile() above) always has contents to read
+        manifest = json.loads(handle.read())
         files = manifest["files"]
         if manifest.get("format") != FORMAT or not isinstance(files, dict):
             raise ValueError("format")
