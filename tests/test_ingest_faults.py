@@ -19,9 +19,7 @@ from dpf.ingest.report import log_path
 from dpf.ingest.write import FAULT_POINTS, backup_dir, journal_path, recover
 from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
-    KEY,
     KILLED,
-    base_set,
     csv_bytes,
     pay_rows,
     payments,
@@ -34,12 +32,6 @@ from tests.ingest_helpers import (
 TODAY = date(2024, 6, 15)
 # Steps after which the new set is in place (recovery finishes the import); before them it rolls back.
 AFTER_SWAP = {"swapped", "backup_removed", "backed_up", "logged"}
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def log(folder: Path) -> list[dict]:
