@@ -21,11 +21,11 @@ from dpf.manifest import read_manifest
 from tests.ingest_helpers import (
     KILLED,
     csv_bytes,
+    paused_import,
     pay_rows,
     payments,
     release,
     start_imports,
-    wait_for,
     write_file,
 )
 
@@ -41,8 +41,7 @@ def log(folder: Path) -> list[dict]:
 def test_two_imports_at_once_both_land_and_the_second_says_it_waits(data, tmp_path):
     april = write_file(tmp_path, "april.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04")))
     may = write_file(tmp_path, "may.csv", csv_bytes(pay_rows(range(4, 9), township="西河乡")))
-    first = start_imports(data, [{"files": [str(april)], "pause_at": "checked"}], TODAY, tmp_path / "first")
-    wait_for(tmp_path / "first.paused", first)  # the first holds the lock, its new set checked, not swapped
+    first = paused_import(data, april, "checked", TODAY, tmp_path / "first")  # its new set checked, not swapped
     second = start_imports(data, [{"files": [str(may)]}], TODAY, tmp_path / "second")
     assert second.stdout.readline().strip() == WAITING  # its first word: it waits for the first
     release(tmp_path / "first")
