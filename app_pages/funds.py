@@ -179,22 +179,14 @@ def program_amounts_chart(funds: Funds) -> None:
         )
     ]
     fig = go.Figure()
-    fig.add_bar(
-        y=names,
-        x=rows["previous_amount_yuan"] / 10_000,
-        name=f"{view.year - 1}年同期",
-        orientation="h",
-        marker_color=palette.LAST_YEAR,
-        hovertemplate=f"%{{y}}<br>{view.year - 1}年同期 %{{x:,.2f}}万元<extra></extra>",
-    )
-    fig.add_bar(
-        y=names,
-        x=rows["amount_yuan"] / 10_000,
-        name=f"{view.year}年",
-        orientation="h",
-        marker_color=palette.THIS_YEAR,
-        hovertemplate="%{y}<br>%{x:,.2f}万元<extra></extra>",
-    )
+    last_year = f"{view.year - 1}年同期"
+    for column, name, colour, hover in (  # last year's bar, then this year's, in each programme's pair
+        ("previous_amount_yuan", last_year, palette.LAST_YEAR, f"%{{y}}<br>{last_year} %{{x:,.2f}}万元<extra></extra>"),
+        ("amount_yuan", f"{view.year}年", palette.THIS_YEAR, "%{y}<br>%{x:,.2f}万元<extra></extra>"),
+    ):
+        fig.add_bar(
+            y=names, x=rows[column] / 10_000, name=name, orientation="h", marker_color=colour, hovertemplate=hover
+        )
     add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
     top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
     fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
