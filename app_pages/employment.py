@@ -21,7 +21,7 @@ from ui.key_points import key_points_slot
 from ui.page_table import page_spec
 from ui.sections import Frames, Query, Section, Sections, section_heading
 from ui.targets import target_strip
-from ui.township_ranking import Ranking, show_ranking
+from ui.township_ranking import show_ranking, year_on_year
 
 SPEC = page_spec(__file__)
 PAGE = SPEC.title
@@ -185,15 +185,9 @@ def township_chart(view: View, by_township: pd.DataFrame, shares: pd.DataFrame |
         )
         fig.update_layout(showlegend=True)
 
-    spec = Ranking(
-        "各乡镇（街道）培训人次",
-        "employment_townships",
-        "trainees",
-        lambda rows: [fmt_count(value) for value in rows["trainees"]],
-        "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>",
-        "人次",
-        customdata=lambda rows: rows["previous_trainees"],
-        decorate=target_marks,
+    title = "各乡镇（街道）培训人次"
+    spec = year_on_year(
+        title, "employment_townships", "trainees", fmt_count, "培训", "人次", ",", decorate=target_marks
     )
     show_ranking(view, rows, spec)
 

@@ -33,7 +33,7 @@ from ui.header import page_header
 from ui.key_points import key_points_slot
 from ui.page_table import page_spec
 from ui.sections import Frames, Query, Section, Sections, section_heading, tables_ready
-from ui.township_ranking import AXIS_ROOM, Ranking, label_px, show_ranking
+from ui.township_ranking import AXIS_ROOM, label_px, per_person, show_ranking, year_on_year
 
 SPEC = page_spec(__file__)
 PAGE = SPEC.title
@@ -179,22 +179,14 @@ def program_amounts_chart(funds: Funds) -> None:
         )
     ]
     fig = go.Figure()
-    fig.add_bar(
-        y=names,
-        x=rows["previous_amount_yuan"] / 10_000,
-        name=f"{view.year - 1}年同期",
-        orientation="h",
-        marker_color=palette.LAST_YEAR,
-        hovertemplate=f"%{{y}}<br>{view.year - 1}年同期 %{{x:,.2f}}万元<extra></extra>",
-    )
-    fig.add_bar(
-        y=names,
-        x=rows["amount_yuan"] / 10_000,
-        name=f"{view.year}年",
-        orientation="h",
-        marker_color=palette.THIS_YEAR,
-        hovertemplate="%{y}<br>%{x:,.2f}万元<extra></extra>",
-    )
+    last_year = f"{view.year - 1}年同期"
+    for column, name, colour, hover in (  # last year's bar, then this year's, in each programme's pair
+        ("previous_amount_yuan", last_year, palette.LAST_YEAR, f"%{{y}}<br>{last_year} %{{x:,.2f}}万元<extra></extra>"),
+        ("amount_yuan", f"{view.year}年", palette.THIS_YEAR, "%{y}<br>%{x:,.2f}万元<extra></extra>"),
+    ):
+        fig.add_bar(
+            y=names, x=rows[column] / 10_000, name=name, orientation="h", marker_color=colour, hovertemplate=hover
+        )
     add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
     top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
     fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
@@ -241,30 +233,19 @@ def township_section(funds: Funds, frames: Frames) -> None:
     left, right = st.columns(2)
     with left:
         by_amount = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[True, False])
-        amounts = Ranking(
-            f"各乡镇（街道）发放金额排名（{what}）",
-            "funds_rank_amount",
-            "amount_yuan",
-            lambda rows: [fmt_wan(value) for value in rows["amount_yuan"]],
-            "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>",
-            "万元",
-            scale=1 / 10_000,
-            customdata=lambda rows: rows["previous_amount_yuan"] / 10_000,
-        )
+        title = f"各乡镇（街道）发放金额排名（{what}）"
+        amounts = year_on_year(title, "funds_rank_amount", "amount_yuan", fmt_wan, "发放", "万元", ",.2f", scale=1e-4)
         show_ranking(view, by_amount, amounts)
     with right:
-        per_person = ranking[ranking["yuan_per_person"].notna()]
-        per_person = per_person.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
-        per_head = Ranking(
+        counted = ranking[ranking["yuan_per_person"].notna()]  # townships with certified persons
+        counted = counted.sort_values(["yuan_per_person", "sort_order"], ascending=[True, False])
+        per_head = per_person(
             f"各乡镇（街道）人均发放排名（{what}）",
             "funds_rank_per_person",
-            "yuan_per_person",
-            lambda rows: [fmt_yuan(value) for value in rows["yuan_per_person"]],
-            "%{y}<br>人均 %{x:,.0f}元<br>持证残疾人 %{customdata:,}人<extra></extra>",
-            "元/持证残疾人",
-            customdata=lambda rows: rows["certified_persons"],
+            "持证残疾人 %{customdata:,}人",
+            lambda rows: rows["certified_persons"],
         )
-        show_ranking(view, per_person, per_head)
+        show_ranking(view, counted, per_head)
 
 
 def township_table_section(funds: Funds, frames: Frames) -> None:

@@ -19,7 +19,7 @@ from ui.page_table import page_spec
 from ui.sections import Frames, Query, Section, Sections, tables_ready
 from ui.targets import target_strip
 from ui.tile_map import indicator_map
-from ui.township_ranking import Ranking, show_ranking
+from ui.township_ranking import per_person, show_ranking
 
 SPEC = page_spec(__file__)
 HEADLINE = list(CARD_GROUPS["overview_headline"])  # the first five: the 资金发放 topic's in 简报模式
@@ -59,14 +59,11 @@ def ranking_chart(view: View, frames: Frames) -> None:
     ranking = frames["township_funds_per_person"]
     ranking = ranking[ranking["yuan_per_person"].notna()].sort_values("yuan_per_person")
     county = county_per_person(view)
-    spec = Ranking(
+    spec = per_person(
         "各乡镇（街道）人均资金发放",
         "overview_ranking",
-        "yuan_per_person",
-        lambda rows: [fmt_yuan(value) for value in rows["yuan_per_person"]],
-        "%{y}<br>人均 %{x:,.0f}元<br>发放 %{customdata[0]}，持证 %{customdata[1]:,}人<extra></extra>",
-        "元/持证残疾人",
-        customdata=lambda rows: [
+        "发放 %{customdata[0]}，持证 %{customdata[1]:,}人",
+        lambda rows: [
             [fmt_wan(a), int(n)] for a, n in zip(rows["amount_yuan"], rows["certified_persons"], strict=True)
         ],
         county=(county, f"全县 {fmt_yuan(county)}"),

@@ -64,4 +64,13 @@ def demo_copy(demo_dir, tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def data(tmp_path, monkeypatch) -> Path:
+    """The import tests' tiny base set (tests.ingest_helpers.base_set) in tmp_path/extracts, the test key set."""
+    from tests.ingest_helpers import KEY, base_set
+
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    return base_set(tmp_path / "extracts")
+
+
 DEMO_AS_OF = date(2024, 9, 30)

@@ -159,6 +159,14 @@ def start_imports(data: Path, tasks: list[dict], today: date, progress: Path, pa
     )
 
 
+def paused_import(data: Path, ledger: Path, pause_at: str, today: date, progress: Path) -> subprocess.Popen:
+    """An import of `ledger` in a new process, once it is paused at step `pause_at` holding the import lock; it goes
+    on at release(progress)."""
+    proc = start_imports(data, [{"files": [str(ledger)], "pause_at": pause_at}], today, progress)
+    wait_for(progress.with_suffix(".paused"), proc)
+    return proc
+
+
 def release(progress: Path) -> None:
     """Let an import paused at its `pause_at` step go on."""
     progress.with_suffix(".release").touch()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from dpf.accounts import ROLE_LABELS
-from dpf.audit import EVENT_LABELS
+from dpf.auth.accounts import ROLE_LABELS
+from dpf.auth.audit import EVENT_LABELS
 from ui.audit_view import _worded
 
 

@@ -35,10 +35,9 @@ from tests.ingest_helpers import (
     base_set,
     cert,
     csv_bytes,
+    paused_import,
     pay_rows,
     release,
-    start_imports,
-    wait_for,
     write_file,
 )
 
@@ -247,14 +246,11 @@ def test_an_archive_over_the_size_limit_is_refused(small, tmp_path, capsys, monk
     assert "文件过多或过大（上限 200,000 个、1e-06 GB）" in capsys.readouterr().out
 
 
-def test_a_backup_during_an_import_waits_and_holds_the_state_after_it(tmp_path, monkeypatch):
+def test_a_backup_during_an_import_waits_and_holds_the_state_after_it(data, tmp_path):
     """Two processes: an import paused after its swap (new data in place, its log line not yet written) holds the
     lock; `dpf backup` says it waits, and once the import ends the archive has the new rows and their log line."""
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    data = base_set(tmp_path / "extracts")
     ledger = write_file(tmp_path, "may.csv", csv_bytes(pay_rows(range(1, 4))))
-    running = start_imports(data, [{"files": [str(ledger)], "pause_at": "swapped"}], date(2024, 6, 15), tmp_path / "p")
-    wait_for(tmp_path / "p.paused", running)
+    running = paused_import(data, ledger, "swapped", date(2024, 6, 15), tmp_path / "p")
     archive = tmp_path / "during.tar.gz"
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", "DASHBOARD_USERS_FILE": str(tmp_path / "u")}
     command = [sys.executable, "-m", "dpf", "backup", "--out", str(archive), "--data", str(data)]

@@ -50,7 +50,7 @@ def test_no_download_button_reruns_the_page():
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
                 on_click = next((k.value for k in node.keywords if k.arg == "on_click"), None)
                 calls[f"{path.name}:{node.lineno}"] = getattr(on_click, "value", None)
-    assert len(calls) >= 6
+    assert len(calls) >= 5  # ui.downloads draws its Excel and CSV buttons from one call in a loop
     assert {where: value for where, value in calls.items() if value != "ignore"} == {}
 
 

@@ -19,27 +19,19 @@ from dpf.ingest.lock import WAITING, import_lock
 from dpf.ingest.report import log_path
 from dpf.ingest.write import FAULT_POINTS, backup_dir, journal_path, recover
 from tests.ingest_helpers import (
-    KEY,
     KILLED,
-    base_set,
     csv_bytes,
+    paused_import,
     pay_rows,
     payments,
     release,
     start_imports,
-    wait_for,
     write_file,
 )
 
 TODAY = date(2024, 6, 15)
 # Steps after which the new set is in place (recovery finishes the import); before them it rolls back.
 AFTER_SWAP = {"swapped", "backup_removed", "backed_up", "logged"}
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def log(folder: Path) -> list[dict]:
@@ -49,8 +41,7 @@ def log(folder: Path) -> list[dict]:
 def test_two_imports_at_once_both_land_and_the_second_says_it_waits(data, tmp_path):
     april = write_file(tmp_path, "april.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04")))
     may = write_file(tmp_path, "may.csv", csv_bytes(pay_rows(range(4, 9), township="西河乡")))
-    first = start_imports(data, [{"files": [str(april)], "pause_at": "checked"}], TODAY, tmp_path / "first")
-    wait_for(tmp_path / "first.paused", first)  # the first holds the lock, its new set checked, not swapped
+    first = paused_import(data, april, "checked", TODAY, tmp_path / "first")  # its new set checked, not swapped
     second = start_imports(data, [{"files": [str(may)]}], TODAY, tmp_path / "second")
     assert second.stdout.readline().strip() == WAITING  # its first word: it waits for the first
     release(tmp_path / "first")

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from dpf.commands.ingest import run_import
@@ -17,12 +16,10 @@ from dpf.ingest import write
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import log_path
 from tests.ingest_helpers import (
-    KEY,
     KILLED,
     PAY_HEADERS,
     all_bytes,
     bad_check,
-    base_set,
     cert,
     csv_bytes,
     pay_rows,
@@ -36,12 +33,6 @@ from tests.ingest_helpers import (
 
 TODAY = date(2024, 6, 15)
 NAMES = ["王测试", "李样例", "赵虚构", "钱假名", "孙模拟", "周演示"]
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def clean_rows() -> list[list[object]]:

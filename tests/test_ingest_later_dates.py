@@ -11,15 +11,9 @@ from openpyxl import load_workbook
 
 from dpf.commands.ingest import run_import
 from dpf.ingest.merge import read_table
-from tests.ingest_helpers import KEY, base_set, cert, pk, write_file, xlsx_bytes
+from tests.ingest_helpers import cert, pk, write_file, xlsx_bytes
 
 TODAY = date(2024, 6, 15)
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def reasons(out: str) -> dict[tuple[int, str], str]:

@@ -7,7 +7,6 @@ import struct
 import tracemalloc
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -15,18 +14,12 @@ from openpyxl import Workbook
 from dpf.commands.ingest import run_import
 from dpf.ingest.ledgers import LIMITS, LedgerError, Limits, read_ledgers
 from dpf.ingest.merge import read_table
-from tests.ingest_helpers import KEY, PAY_HEADERS, all_bytes, base_set, cert, csv_bytes, write_file, xlsx_bytes
+from tests.ingest_helpers import PAY_HEADERS, all_bytes, cert, csv_bytes, write_file, xlsx_bytes
 
 TODAY = date(2024, 6, 15)
 CARE = "重度残疾人护理补贴"
 SHEET = "xl/worksheets/sheet1.xml"
 SHEET_START = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def pay_rows(first: int, count: int, township: str = "城关镇") -> list[list[object]]:

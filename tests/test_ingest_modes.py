@@ -27,7 +27,6 @@ from tests.ingest_helpers import (
     KEY,
     REPO,
     all_bytes,
-    base_set,
     cert,
     csv_bytes,
     pay_rows,
@@ -41,12 +40,6 @@ from tests.ingest_helpers import (
 TODAY = date(2024, 6, 15)
 MAY = date(2024, 5, 1)
 APRIL = date(2024, 4, 1)
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def rows_of(folder: Path, program: str, period: date, township: str = "990001100") -> list[dict]:

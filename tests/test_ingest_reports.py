@@ -16,7 +16,7 @@ from dpf.commands.ingest import run_import
 from dpf.ingest.masking import mask_name, mask_number, mask_text
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import log_path, reports_dir
-from tests.ingest_helpers import KEY, PAY_HEADERS, bad_check, base_set, cert, csv_bytes, write_file
+from tests.ingest_helpers import PAY_HEADERS, bad_check, cert, csv_bytes, write_file
 
 TODAY = date(2024, 6, 15)
 CARE = "重度残疾人护理补贴"
@@ -24,10 +24,10 @@ SPACED = bad_check(cert(5))  # written as 990001 19700106 …, with a wrong chec
 
 
 @pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+def data(data, monkeypatch) -> Path:
+    """conftest's base set, with the reports' default retention."""
     monkeypatch.delenv("DASHBOARD_REPORT_RETENTION_DAYS", raising=False)
-    return base_set(tmp_path / "extracts")
+    return data
 
 
 def ledger(tmp_path: Path) -> Path:

@@ -11,17 +11,15 @@ from dpf.ingest.lock import import_lock
 from dpf.ingest.merge import REPLACE, read_table
 from tests.apptest_helpers import admin_session, no_exception, rerun, run_page
 from tests.ingest_helpers import (
-    KEY,
     PAY_HEADERS,
     all_bytes,
     bad_check,
     base_set,
     cert,
     csv_bytes,
+    paused_import,
     pay_rows,
     release,
-    start_imports,
-    wait_for,
     write_file,
 )
 
@@ -35,10 +33,8 @@ def test_page_only_for_the_data_administrator():
         assert "数据导入" not in shell.page_titles(scope)
 
 
-def test_upload_check_confirm(tmp_path, monkeypatch):
+def test_upload_check_confirm(data, tmp_path, monkeypatch):
     admin = admin_session(monkeypatch, tmp_path)
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    data = base_set(tmp_path / "extracts")
     rows = [
         PAY_HEADERS,
         ["甲", cert(1), "城关镇", "重度残疾人护理补贴", "2024-04", 80],
@@ -78,10 +74,8 @@ def test_without_key_the_page_says_how(tmp_path, monkeypatch):
     assert len(at.file_uploader) == 0
 
 
-def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(tmp_path, monkeypatch):
+def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(data, tmp_path, monkeypatch):
     admin = admin_session(monkeypatch, tmp_path)
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    data = base_set(tmp_path / "extracts")
     april = write_file(tmp_path, "4月.csv", csv_bytes(pay_rows(range(1, 4), month="2024-04", amount=80)))
     assert run_import([april], data, today=date(2024, 6, 15)) == 0
     before = all_bytes(data)
@@ -108,14 +102,10 @@ def test_replace_shows_rows_before_and_after_and_writes_only_on_confirm(tmp_path
     assert sorted(float(r["amount_yuan"]) for r in april_rows) == [90.0, 90.0]
 
 
-def test_the_page_waits_for_another_import_and_says_so(tmp_path, monkeypatch):
+def test_the_page_waits_for_another_import_and_says_so(data, tmp_path, monkeypatch):
     admin = admin_session(monkeypatch, tmp_path)
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    data = base_set(tmp_path / "extracts")
     other = write_file(tmp_path, "其他.csv", csv_bytes(pay_rows([7], month="2024-04")))
-    task = {"files": [str(other)], "pause_at": "checked"}
-    proc = start_imports(data, [task], date(2024, 6, 15), tmp_path / "other")
-    wait_for(tmp_path / "other.paused", proc)  # the other import holds the lock until released
+    proc = paused_import(data, other, "checked", date(2024, 6, 15), tmp_path / "other")  # holds the lock till released
 
     def lock_releasing_the_other_on_wait(folder, on_wait=None):
         """The page's own lock, which lets the other import go on once the page has said that it waits."""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from dpf.commands.ingest import run_import
 from dpf.data.db import open_extracts
@@ -20,7 +19,7 @@ from dpf.ingest.merge import read_table
 from dpf.ingest.report import report_bytes
 from dpf.ingest.validate import Rejection
 from tests.extract_builder import write_set
-from tests.ingest_helpers import KEY, base_set, cert, csv_bytes, write_file
+from tests.ingest_helpers import cert, csv_bytes, write_file
 from ui.downloads import csv_bytes as download_csv
 from ui.downloads import excel_bytes
 from ui.employment_tables import class_table
@@ -29,12 +28,6 @@ TODAY = date(2024, 6, 15)
 EVIL = '=HYPERLINK("http://evil.example/x","第一期")'
 SERVICE_HEADERS = ["姓名", "残疾人证号", "乡镇（街道）", "服务项目", "服务日期", "数量", "期次", "备注"]
 TRAINING = "职业技能/农村实用技术培训"
-
-
-@pytest.fixture
-def data(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    return base_set(tmp_path / "extracts")
 
 
 def test_formula_like_text_but_not_numbers():

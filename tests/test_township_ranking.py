@@ -10,13 +10,16 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dpf.figures.ranking import cut_note, kept_places
+from dpf.formatting import fmt_count, fmt_wan
 from tests.apptest_helpers import no_exception, rerun, run_page, with_accounts
 from tests.extract_builder import need, payment, person, service, target, town, write_set
 from tests.test_page_map import click
+from ui.township_ranking import per_person, year_on_year
 
 NAMES = ["东城街道", "西城街道", "南山镇", "北山镇", "青石镇", "白水镇", "红岩镇", "黄土镇"]
 CODES = [f"34000000{i}" for i in range(1, 9)]
@@ -33,6 +36,30 @@ def test_kept_places_keeps_both_ends_and_the_chosen():
 def test_cut_note_says_what_is_drawn():
     assert cut_note(2_300, chosen=False) == "前10位与后10位，共2,300个乡镇（街道）"
     assert cut_note(8, chosen=True, ends=2) == "前2位与后2位及所选乡镇，共8个乡镇（街道）"
+
+
+def test_a_year_on_year_ranking_puts_last_year_in_the_hover_on_the_same_scale():
+    rows = pd.DataFrame({"amount_yuan": [123_000.0], "previous_amount_yuan": [110_000.0], "trainees": [12]})
+    rows["previous_trainees"] = [9]
+    wan = year_on_year("t", "k", "amount_yuan", fmt_wan, "发放", "万元", ",.2f", scale=1 / 10_000)
+    assert wan.hovertemplate == "%{y}<br>发放 %{x:,.2f}万元<br>上年同期 %{customdata:,.2f}万元<extra></extra>"
+    assert (list(wan.labels(rows)), wan.axis_title, wan.scale) == (["12.3万元"], "万元", 1 / 10_000)
+    assert list(wan.customdata(rows)) == pytest.approx([11.0])
+    count = year_on_year("t", "k", "trainees", fmt_count, "培训", "人次", ",")
+    assert count.hovertemplate == "%{y}<br>培训 %{x:,}人次<br>上年同期 %{customdata:,}人次<extra></extra>"
+    assert list(count.customdata(rows)) == [9] and count.scale == 1.0
+
+
+def test_a_per_person_ranking_labels_yuan_and_says_what_follows():
+    rows = pd.DataFrame({"yuan_per_person": [4_000.0], "certified_persons": [3]})
+    spec = per_person("t", "k", "持证残疾人 %{customdata:,}人", lambda rows: rows["certified_persons"], room=120)
+    assert spec.hovertemplate == "%{y}<br>人均 %{x:,.0f}元<br>持证残疾人 %{customdata:,}人<extra></extra>"
+    assert (list(spec.labels(rows)), spec.axis_title, spec.column, spec.room) == (
+        ["4,000元"],
+        "元/持证残疾人",
+        "yuan_per_person",
+        120,
+    )
 
 
 @pytest.fixture

@@ -151,28 +151,19 @@ def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key:
     """
     if briefing_on():
         return
-    xlsx, csv = TABLE_FORMATS["xlsx"], TABLE_FORMATS["csv"]  # one button each (tests/test_export_formats.py)
-    xlsx_name, csv_name = download_name(page, table, view, xlsx.suffix), download_name(page, table, view, csv.suffix)
     # one row of buttons as wide as their words (narrow columns would cut 下载 Excel to 下载 ⋯)
     with st.container(horizontal=True, key=f"{key}_buttons"):
-        st.download_button(
-            f"下载 {xlsx.label}",
-            audited(partial(xlsx.writer, frame, table), view, xlsx_name),
-            file_name=xlsx_name,
-            mime=xlsx.mime,
-            key=f"{key}_{xlsx.name}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
-        st.download_button(
-            f"下载 {csv.label}",
-            audited(partial(csv.writer, frame, table), view, csv_name),
-            file_name=csv_name,
-            mime=csv.mime,
-            key=f"{key}_{csv.name}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        for fmt in TABLE_FORMATS.values():  # one button each, in the registry's order (tests/test_export_formats.py)
+            name = download_name(page, table, view, fmt.suffix)
+            st.download_button(
+                f"下载 {fmt.label}",
+                audited(partial(fmt.writer, frame, table), view, name),
+                file_name=name,
+                mime=fmt.mime,
+                key=f"{key}_{fmt.name}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
 
 
 def table_with_downloads(

@@ -15,7 +15,7 @@ import streamlit as st
 from dpf import palette
 from dpf.figures import ranking as ranking_rule
 from dpf.figures.ranking import cut_note, cut_rows
-from dpf.formatting import fmt_count
+from dpf.formatting import fmt_count, fmt_yuan
 from ui.charts import (
     BAR_LABEL_PX,
     BRIEFING_TYPE_SCALE,
@@ -86,6 +86,41 @@ class Ranking:
     colours: Callable[[pd.DataFrame], Sequence[str]] | None = None  # per bar (a status): the chosen then wear ▶
     xaxis: dict | None = None  # the value axis's whole layout (年度目标's completion axis), instead of the above
     top_down: bool = False  # the rows' first on top (laggards first), not at the bottom
+
+
+def year_on_year(
+    title: str, key: str, column: str, fmt: Callable[[Any], str], verb: str, unit: str, d3: str, **options: Any
+) -> Ranking:
+    """A ranking of this year's `column`, each bar labelled by `fmt` (dpf.formatting), last year's same span
+    (`previous_<column>`) in the hover: 发放 12.30万元 / 上年同期 11.00万元 (`verb`, the `unit`, d3 number format `d3`);
+    `options` as Ranking's (a `scale` applies to both years)."""
+    scale = options.get("scale", 1.0)
+    previous = f"previous_{column}"
+    return Ranking(
+        title,
+        key,
+        column,
+        lambda rows: [fmt(value) for value in rows[column]],
+        f"%{{y}}<br>{verb} %{{x:{d3}}}{unit}<br>上年同期 %{{customdata:{d3}}}{unit}<extra></extra>",
+        unit,
+        customdata=lambda rows: rows[previous] if scale == 1.0 else rows[previous] * scale,
+        **options,
+    )
+
+
+def per_person(title: str, key: str, more: str, customdata: Callable[[pd.DataFrame], Any], **options: Any) -> Ranking:
+    """A ranking of 人均 (`yuan_per_person`: 元 paid per certified person), each bar labelled 1,234元; the hover
+    says 人均 1,234元 and then `more` (what `customdata` holds, e.g. 持证残疾人 %{customdata:,}人)."""
+    return Ranking(
+        title,
+        key,
+        "yuan_per_person",
+        lambda rows: [fmt_yuan(value) for value in rows["yuan_per_person"]],
+        f"%{{y}}<br>人均 %{{x:,.0f}}元<br>{more}<extra></extra>",
+        "元/持证残疾人",
+        customdata=customdata,
+        **options,
+    )
 
 
 def label_px(view: View) -> int:
