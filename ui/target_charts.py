@@ -65,8 +65,8 @@ def rate_line(row: TargetRow) -> str:
 
 def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
     """Completion of each target that accumulates: a bar against 100%, with 序时进度 marked; each bar's figures in a
-    column right of the plot, clear of the marks. A rate (满意率) has no 完成率: it is said below the chart, its
-    达成值 against 目标 and the 差距."""
+    column right of the plot, clear of the marks. A rate (满意率) has no 完成率: it is said below the chart (in
+    简报模式 under its title), its 达成值 against 目标 and the 差距."""
     rates = [r for r in rows if r.progress.is_rate]
     rows = [r for r in rows if not r.progress.is_rate]
     if not rows:
@@ -115,8 +115,11 @@ def bullet_chart(view: View, rows: list[TargetRow], schedule: float) -> None:
         xaxis=completion_axis(top, 1.02, "完成率（竖线为序时进度，虚线为目标100%）"),
         yaxis=category_axis(names),
     )
-    show_chart(fig, f"{view.year}年度目标完成率与序时进度", view, key="targets_bullet", height=44 * len(rows) + 150)
-    if rates:
+    # 简报模式: the rates go under the title (the chart takes the frame's room; a list below would leave it)
+    subtitle = "；".join(rate_line(r) for r in rates) if view.briefing else ""
+    title = f"{view.year}年度目标完成率与序时进度"
+    show_chart(fig, title, view, key="targets_bullet", height=44 * len(rows) + 150, subtitle=subtitle)
+    if rates and not view.briefing:
         st.markdown(
             "比率指标不随月份累计，不计完成率，直接与目标比较：\n" + "\n".join(f"- {rate_line(r)}" for r in rates)
         )
