@@ -144,7 +144,9 @@ def targets_slide(data: NarrativeInput) -> Slide:
     title = "年度目标完成情况"
     if not data.has_targets:
         return Slide(title, target_sentences(data)[0].text, note="数据中没有年度目标表，本页不含年度目标进度。")
-    rows = [row for row in laggards_first(data.targets) if not row.progress.is_rate][:MOST_BARS]
+    # a rate is held against its target, a target of 0 has no 完成率: neither is a bar of this chart
+    rows = [r for r in laggards_first(data.targets) if not r.progress.is_rate and r.progress.completion is not None]
+    rows = rows[:MOST_BARS]
     behind = lagging(data)
     headline = schedule_sentence(data)
     text = headline.text if headline else _first(target_sentences(data), no_targets_text(data))

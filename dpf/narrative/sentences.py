@@ -336,8 +336,8 @@ def target_sentence(row: TargetRow, data: NarrativeInput) -> Sentence:
 
     target_text, target_fact = _stated(code, target, unit=row.unit)
     facts.append(Fact(code, "target", target_fact.value))
-    if progress.completion is None or progress.gap is None:  # a target of 0 (无目标): no completion to say
-        raise TypeError(f"{code}: a target of {target} has no completion")
+    if progress.completion is None or progress.gap is None:  # a target of 0: nothing to complete, no 完成率
+        return Sentence("targets", f"{label}{value_text}（年度目标为{target_text}，不计完成率）。", tuple(facts))
     completion = round(progress.completion, 1)
     head = f"{label}完成{value_text}" + (f"（{row.counted_as}）" if row.counted_as else "")
     if progress.status is Status.DONE:
