@@ -63,8 +63,12 @@ class Funds:
 
     @cached_property
     def by_program(self) -> pd.DataFrame:
-        """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program)."""
-        return SECTIONS.frames(self.view, self)["funds_by_program"]
+        """Every programme, group and the total: amount, beneficiaries, persons, projects, 同比 (funds_by_program);
+        a year whose previous year the data do not hold has no previous_ figures (—, never 0)."""
+        frame = SECTIONS.frames(self.view, self)["funds_by_program"]
+        if self.view.last_year_known():
+            return frame
+        return frame.assign(**{column: float("nan") for column in frame.columns if column.startswith("previous_")})
 
 
 def card(label: str, value: float | None, previous: float | None, unit: str, name: str) -> None:
@@ -159,7 +163,7 @@ def program_amounts_chart(funds: Funds) -> None:
     each labelled with its amount, count and 同比 (what the page's 24 cards say)."""
     view = funds.view
     rows = funds.by_program[funds.by_program["level"] == "program"]
-    rows = rows[(rows["amount_yuan"] > 0) | (rows["previous_amount_yuan"] > 0)].sort_values("amount_yuan")
+    rows = rows[(rows["amount_yuan"] > 0) | (rows["previous_amount_yuan"].fillna(0) > 0)].sort_values("amount_yuan")
     if rows.empty:
         st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
         return
@@ -180,17 +184,19 @@ def program_amounts_chart(funds: Funds) -> None:
     ]
     fig = go.Figure()
     last_year = f"{view.year - 1}年同期"
+    known = view.last_year_known()  # else no 上年同期 bars (unknown, not 0)
     for column, name, colour, hover in (  # last year's bar, then this year's, in each programme's pair
         ("previous_amount_yuan", last_year, palette.LAST_YEAR, f"%{{y}}<br>{last_year} %{{x:,.2f}}万元<extra></extra>"),
         ("amount_yuan", f"{view.year}年", palette.THIS_YEAR, "%{y}<br>%{x:,.2f}万元<extra></extra>"),
-    ):
+    )[0 if known else 1 :]:
         fig.add_bar(
             y=names, x=rows[column] / 10_000, name=name, orientation="h", marker_color=colour, hovertemplate=hover
         )
     add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
-    top = float(max(rows["amount_yuan"].max(), rows["previous_amount_yuan"].max())) / 10_000
+    top = float(rows[["amount_yuan", "previous_amount_yuan"]].max().max()) / 10_000
     fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
-    show_chart(fig, f"{view.year}年各项目发放金额（与上年同期比较）", view, key="funds_program_amounts")
+    title = f"{view.year}年各项目发放金额" + ("（与上年同期比较）" if known else "")
+    show_chart(fig, title, view, key="funds_program_amounts")
 
 
 def monthly_chart(funds: Funds, frames: Frames) -> None:

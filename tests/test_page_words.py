@@ -3,6 +3,7 @@ as a closed year, and the same rules in dpf's texts (the 简报, the deck, the �
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -61,3 +62,18 @@ def test_every_indicator_named_in_the_texts_is_named_by_its_label(demo, names):
     assert {row[0].rsplit(" ", 1)[0] for row in table} <= LABELS
     targets = build_deck(source, data, townships, "XX县", "demo").slides[1].chart
     assert targets is not None and set(targets.categories) <= LABELS
+
+
+def test_a_closed_first_year_draws_no_last_year_on_the_programmes(demo_dir):
+    """2023 on the demo: the extract starts in 2023, so 各项目 has no 上年同期 (no zero bars, no 0 on a card)."""
+    slide = run_page(demo_dir, "funds.py", {"year": "2023", "briefing": "1", "funds_section": "各项目"})
+    assert no_exception(slide)
+    (chart,) = [c for c in slide.get("plotly_chart")]
+    figure = json.loads(chart.proto.spec)
+    assert [trace["name"] for trace in figure["data"] if trace["type"] == "bar"] == ["2023年"]
+    assert figure["layout"]["title"]["text"] == "2023年各项目发放金额"
+    page = run_page(demo_dir, "funds.py", {"year": "2023"}, section="各项目")
+    helps = [
+        m.help for m in page.metric if m.label.endswith("人次") or m.label.endswith("户") or m.label.endswith("个")
+    ]
+    assert helps and not any("上年同期：0" in text for text in helps)
