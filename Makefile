@@ -71,7 +71,7 @@ test: setup browser-deps deck-deps proxy-deps demo
 
 # The suite without the browser tests, the soak and the benchmark's own test (no Chromium): the check before a commit.
 test-fast: setup deck-deps demo
-	$(VPY) -m pytest -q -n 2 -m "not browser and not soak" --ignore=tests/browser --ignore=tests/test_bench.py
+	$(VPY) -m pytest -q -n 3 -m "not browser and not soak" --ignore=tests/browser --ignore=tests/test_bench.py
 
 # mypy over dpf/ and ui/ ([tool.mypy] in pyproject.toml) alone; `lint` and `test` run it too.
 typecheck: setup
