@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from dpf.exports.table_files import csv_bytes, excel_bytes
 from dpf.figures.schedule import Status
-from ui.downloads import PAGE_TABLE_PX, csv_bytes, excel_bytes, natural_px, styled
+from ui.downloads import PAGE_TABLE_PX, natural_px, styled
 
 FRAME = pd.DataFrame(
     {

@@ -27,9 +27,6 @@ from dpf.auth.access import CLOSED, LOGIN, OPEN_SCOPE, Scope, access_mode, sessi
 from dpf.auth.accounts import Account, AccountsError, account_for_identity, load_accounts, oidc_claim, users_file
 from dpf.auth.login import attempt_login
 
-ALLOW_ANONYMOUS_ENV = settings.ALLOW_ANONYMOUS.name
-IDLE_ENV = settings.IDLE_MINUTES.name
-DEFAULT_IDLE_MINUTES = settings.IDLE_MINUTES.default
 TOKEN_KEY = "dpf_session_token"  # this tab's session token where no cookie carries it (dpf.auth.sessions)
 NOTICE_KEY = "dpf_login_notice"
 VIEWED_KEY = "dpf_last_page_view"

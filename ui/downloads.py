@@ -12,7 +12,6 @@ from pandas.io.formats.style import Styler
 
 from dpf.auth import audit
 from dpf.exports.formats import TABLE_FORMATS
-from dpf.exports.table_files import csv_bytes, excel_bytes  # noqa: F401  the writers' old home, for their callers
 from dpf.figures.schedule import Status
 from dpf.formatting import fmt_date, table_formats
 from ui.briefing import briefing_on

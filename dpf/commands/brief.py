@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from dpf.data.db import open_extracts
-from dpf.exports.brief import Brief, brief_for, county_name
+from dpf.exports.brief import Brief, brief_for
 from dpf.exports.brief_masthead import Masthead, masthead_for
 from dpf.exports.deck import Deck, deck_for
 from dpf.exports.deck_pdf import ConversionFailed
@@ -42,7 +42,7 @@ def write_brief(folder: Path, year: int, township_names: Sequence[str], fmt: str
         if fmt in SLIDE_FORMATS:
             content = deck_bytes(deck_for(extracts, year, codes), fmt)
         else:
-            masthead = masthead_for(extracts.manifest, county_name(extracts.folder))
+            masthead = masthead_for(extracts.manifest)  # its `county`, else XX县
             content = brief_bytes(brief_for(extracts, year, codes), fmt, masthead)
         out.write_bytes(content)
     except (ValueError, DataUnavailable, ConversionFailed) as exc:
