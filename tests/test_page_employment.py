@@ -11,6 +11,7 @@ import pytest
 from dpf.contract.catalogue import INDICATOR_BY_CODE, REPORT_2023
 from dpf.data.db import open_extracts
 from dpf.data.sql import run_query
+from dpf.exports.table_files import csv_bytes, excel_bytes
 from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_value
 from tests.apptest_helpers import (
@@ -23,7 +24,6 @@ from tests.apptest_helpers import (
     shown_tables,
 )
 from tests.extract_builder import payment, person, service, target, town, write_set
-from ui.downloads import csv_bytes, excel_bytes
 from ui.employment_tables import class_table, project_table, township_table
 
 AS_OF = date(2024, 9, 30)

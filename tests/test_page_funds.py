@@ -12,11 +12,11 @@ import pytest
 from dpf.contract.catalogue import PROGRAM_BY_CODE, PROGRAM_INDICATORS, REPORT_2023
 from dpf.data.db import open_extracts
 from dpf.data.sql import run_query
+from dpf.exports.table_files import csv_bytes, excel_bytes
 from dpf.figures.indicators import codes_for_names, compute_indicators
 from dpf.formatting import fmt_count, fmt_value, fmt_wan
 from tests.apptest_helpers import metric_values, no_exception, rerun, run_every_section, run_page, shown_tables
 from tests.extract_builder import payment, person, town, write_set
-from ui.downloads import csv_bytes, excel_bytes
 from ui.funds_tables import catalogue_params, township_program_table
 
 AS_OF = date(2024, 9, 30)

@@ -14,14 +14,14 @@ from dpf.commands.ingest import run_import
 from dpf.data.db import open_extracts
 from dpf.data.sql import run_query
 from dpf.exports.safe_cells import csv_cell, is_formula_like
+from dpf.exports.table_files import csv_bytes as download_csv
+from dpf.exports.table_files import excel_bytes
 from dpf.ingest.ledgers import template_bytes
 from dpf.ingest.merge import read_table
 from dpf.ingest.report import report_bytes
 from dpf.ingest.validate import Rejection
 from tests.extract_builder import write_set
 from tests.ingest_helpers import cert, csv_bytes, write_file
-from ui.downloads import csv_bytes as download_csv
-from ui.downloads import excel_bytes
 from ui.employment_tables import class_table
 
 TODAY = date(2024, 6, 15)
