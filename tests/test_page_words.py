@@ -72,6 +72,8 @@ def test_a_closed_first_year_draws_no_last_year_on_the_programmes(demo_dir):
     figure = json.loads(chart.proto.spec)
     assert [trace["name"] for trace in figure["data"] if trace["type"] == "bar"] == ["2023年"]
     assert figure["layout"]["title"]["text"] == "2023年各项目发放金额"
+    footers = [a["text"] for a in figure["layout"]["annotations"] if a["text"].startswith("范围：")]
+    assert footers == ["范围：全县　2023年全年　数据截至 2024年9月30日"]  # the chart's footer reads the year as closed
     page = run_page(demo_dir, "funds.py", {"year": "2023"}, section="各项目")
     helps = [
         m.help for m in page.metric if m.label.endswith("人次") or m.label.endswith("户") or m.label.endswith("个")
