@@ -263,7 +263,7 @@ def township_table_section(funds: Funds, frames: Frames) -> None:
         return
     ranking = None
     if not view.table_problem("persons"):
-        ranking = view.query("funds_by_township", year=view.year, townships=[], as_of=view.as_of, program="")
+        ranking = view.query("funds_by_township", **view.county_params(), townships=[], program="")
     table = township_program_table(long, ranking)
     st.caption("金额单位：万元；最后一行为合计。")
     table_with_downloads(table, PAGE, "乡镇分项目发放金额", view, "funds_township_table", "funds_township_table_dl")

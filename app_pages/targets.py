@@ -27,7 +27,7 @@ from dpf.figures.targets import (
     township_targets,
     without_target,
 )
-from dpf.formatting import fmt_value
+from dpf.formatting import fmt_date, fmt_value
 from dpf.numbers import number_or_none
 from ui.briefing_frame import setting, setting_box
 from ui.context import View, current_view
@@ -281,4 +281,7 @@ def render(view: View, points: Callable[[], None]) -> None:
 
 view = current_view()
 if page_header(view, SPEC.header, SECTIONS.url_label()):
-    render(view, key_points_slot(view, SPEC.topic))
+    year_so_far = view.through_month_end()  # a month view: the targets as they stood at the month's end
+    if year_so_far is not view:
+        st.caption(f"年度目标按截至{fmt_date(year_so_far.as_of)}的累计数与该日序时进度比较。")
+    render(year_so_far, key_points_slot(year_so_far, SPEC.topic))

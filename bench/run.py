@@ -202,7 +202,7 @@ def _duckdb_figures(con, view: ViewSpec):
     from dpf.data.sql import run_query
     from dpf.figures.indicators import indicator_query_params
 
-    params = {"year": view.year, "townships": list(view.codes), "cuts": [AS_OF], "by_township": False}
+    params = {"year": view.year, "townships": list(view.codes), "cuts": [AS_OF], "by_township": False, "month": None}
     frames = [
         run_query(con, f"indicators_{table}", **params, **indicator_query_params(table))
         for table in ("payments", "services")

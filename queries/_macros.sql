@@ -1,21 +1,26 @@
 -- Shared macros, created once when a data folder is opened (dpf.data.db.open_extracts), after its tables' views.
--- report_spans(year, as_of): the two spans every indicator compares: 'value' = 1 January of
---   the year to the as-of date (or 31 December), 'previous' = the same span a year earlier.
+-- report_spans(year, as_of, month): the two spans every indicator compares: 'value' = 1 January of the year (month
+--   NULL, 年初至今) or the first of that month, to the as-of date or the span's last day, whichever is first;
+--   'previous' = the same span a year earlier (同比).
 -- in_scope(code, townships): a row belongs to the chosen townships (empty list = whole county;
 --   a NULL code, a county-level event, is in scope only for the whole county). A semi-join, not list_contains:
 --   with every township's code in the list (rankings at scale 100: 2,300) a scan per row took seconds.
-CREATE OR REPLACE MACRO report_spans(y, as_of) AS TABLE
-    SELECT 'value' AS span, make_date(y, 1, 1) AS starts, least(make_date(y, 12, 31), as_of::DATE) AS ends
-    UNION ALL
-    SELECT 'previous', make_date(y - 1, 1, 1), least(make_date(y - 1, 12, 31), (as_of::DATE - INTERVAL 1 YEAR)::DATE);
+CREATE OR REPLACE MACRO span_start(y, m) AS make_date(y, coalesce(m, 1), 1);
 
--- cut_spans(year, cuts): report_spans for each cut date of a list (column cut), so one query answers "the value at
---   each month end" (dpf.figures.progress) as well as "the value at the as-of date" (a one-element list).
-CREATE OR REPLACE MACRO cut_spans(y, cuts) AS TABLE
-    WITH cut_list AS (SELECT DISTINCT unnest(cuts)::DATE AS cut)
-    SELECT cut, 'value' AS span, make_date(y, 1, 1) AS starts, least(make_date(y, 12, 31), cut) AS ends FROM cut_list
+CREATE OR REPLACE MACRO span_end(y, m) AS CASE WHEN m IS NULL THEN make_date(y, 12, 31) ELSE last_day(make_date(y, m, 1)) END;
+
+CREATE OR REPLACE MACRO report_spans(y, as_of, m) AS TABLE
+    SELECT 'value' AS span, span_start(y, m) AS starts, least(span_end(y, m), as_of::DATE) AS ends
     UNION ALL
-    SELECT cut, 'previous', make_date(y - 1, 1, 1), least(make_date(y - 1, 12, 31), (cut - INTERVAL 1 YEAR)::DATE)
+    SELECT 'previous', span_start(y - 1, m), least(span_end(y - 1, m), (as_of::DATE - INTERVAL 1 YEAR)::DATE);
+
+-- cut_spans(year, cuts, month): report_spans for each cut date of a list (column cut), so one query answers "the
+--   value at each month end" (dpf.figures.progress) as well as "the value at the as-of date" (a one-element list).
+CREATE OR REPLACE MACRO cut_spans(y, cuts, m) AS TABLE
+    WITH cut_list AS (SELECT DISTINCT unnest(cuts)::DATE AS cut)
+    SELECT cut, 'value' AS span, span_start(y, m) AS starts, least(span_end(y, m), cut) AS ends FROM cut_list
+    UNION ALL
+    SELECT cut, 'previous', span_start(y - 1, m), least(span_end(y - 1, m), (cut - INTERVAL 1 YEAR)::DATE)
     FROM cut_list;
 
 CREATE OR REPLACE MACRO in_scope(code, townships) AS
@@ -28,18 +33,6 @@ CREATE OR REPLACE MACRO township_grains(by_township, townships) AS TABLE
     SELECT DISTINCT unnest(CASE WHEN by_township THEN townships::VARCHAR[] ELSE [NULL::VARCHAR] END) AS township;
 
 CREATE OR REPLACE MACRO grain_of(code, by_township) AS CASE WHEN by_township THEN code END;
-
--- span_of(day, year, as_of): 'value', 'previous' or NULL, the report_spans span a day falls in, as a scalar
---   (one pass over a table, no range join). in_report_spans(day, year, as_of): a coarse bound on both spans,
---   constant-folded and so pushed into the Parquet scan (row groups and files of other years are skipped).
-CREATE OR REPLACE MACRO span_of(day, y, as_of) AS CASE
-    WHEN day BETWEEN make_date(y, 1, 1) AND least(make_date(y, 12, 31), as_of::DATE) THEN 'value'
-    WHEN day BETWEEN make_date(y - 1, 1, 1) AND least(make_date(y - 1, 12, 31), (as_of::DATE - INTERVAL 1 YEAR)::DATE)
-        THEN 'previous'
-END;
-
-CREATE OR REPLACE MACRO in_report_spans(day, y, as_of) AS
-    day BETWEEN make_date(y - 1, 1, 1) AND least(make_date(y, 12, 31), as_of::DATE);
 
 -- certified_on_day(certified_on, cancelled_on, day): the contract's "certified on day D" (certificate issued by D
 --   and not cancelled on or before D).

@@ -1,11 +1,11 @@
 -- Question: how many certified persons of each disability category and grade the scope has.
 -- Grain: one row per category and grade with certified persons on the span's last day.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: category SMALLINT (1-7), grade SMALLINT (1-4), persons BIGINT (人), share DOUBLE (% of the scope's certified),
 --         category_persons / grade_persons BIGINT (人, the category's / grade's total), category_share / grade_share
 --         DOUBLE (% of the scope's certified), total_persons BIGINT (人, the scope's certified).
 WITH span AS (
-    SELECT ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 certified AS (
     SELECT p.category, p.grade

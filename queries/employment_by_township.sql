@@ -1,11 +1,11 @@
 -- Question: training and employment services per township this year (and trainees last year), for comparison.
 -- Grain: one row per township (every township; `chosen` marks the chosen ones); services by `served_on` (persons via
 --        summary_service_firsts), cut at the as-of date. County-level events (no township) are left out.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county; only sets `chosen`), $as_of DATE.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county; only sets `chosen`), $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: code, name VARCHAR, sort_order INTEGER, chosen BOOLEAN, trainees / previous_trainees BIGINT (人次),
 --         classes BIGINT (期), registered BIGINT (人), intentions BIGINT (人), registered_with_intention BIGINT (人).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 scoped AS (
     SELECT s.span, v.township_code AS code, v.batch

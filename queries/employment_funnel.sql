@@ -2,11 +2,11 @@
 --           and registered persons who also reached an intention in the same span.
 -- Grain: one row per step (services by `served_on`, persons via summary_service_firsts, cut at the as-of date;
 --        county-level fairs, township NULL, count only for the whole county), with the same span a year earlier.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: step VARCHAR (registered 人, fairs 场次, fair_enterprises 家次, intentions 人, registered_with_intention 人),
 --         value BIGINT, previous BIGINT.
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 fairs AS (
     SELECT s.span, v.quantity

@@ -1,11 +1,11 @@
 -- Question: which projects (阳光大棚, 助残基地, 辅助性就业机构 …) were supported this year, where, with how much.
 -- Grain: one row per project_key and programme paid in the year (payments with a project_key, by `period`,
 --        cut at the as-of date, in the chosen townships).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: project_key, program, township_code, township_name VARCHAR, sort_order INTEGER, payments BIGINT (笔),
 --         amount_yuan DOUBLE (元), first_period / last_period DATE (months paid).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 paid AS (
     SELECT p.project_key, p.program, p.township_code, p.period, p.amount_yuan

@@ -1,11 +1,11 @@
 -- Question: start-up support (就业创业扶持) and supported projects per township this year.
 -- Grain: one row per township (every township); payments by `period`, cut at the as-of date, read through the
 --        summaries summary_payments_by_grade (amounts, to_person) and summary_payment_firsts (distinct payees).
--- Parameters: $year INTEGER, $as_of DATE.
+-- Parameters: $year INTEGER, $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: code VARCHAR, startup_persons BIGINT (人, distinct, programme entrepreneurship), startup_amount_yuan DOUBLE (元),
 --         projects BIGINT (个, distinct project_key), project_amount_yuan DOUBLE (元).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 amounts AS (
     SELECT

@@ -1,11 +1,11 @@
 -- Question: who was trained in the year, by class (期次) and course (课程), and by course over all classes.
 -- Grain: one row per batch and course (level 'class') plus one row per course (level 'course');
 --        services of kind vocational_training by `served_on`, cut at the as-of date, in the chosen townships.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: level VARCHAR, batch VARCHAR (NULL on course rows; '' = no batch recorded), course VARCHAR ('' = none),
 --         first_day / last_day DATE, trainees BIGINT (人次), persons BIGINT (人, distinct), townships BIGINT (个).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 trained AS (
     SELECT coalesce(v.batch, '') AS batch, coalesce(v.detail, '') AS course, v.served_on, v.person_key, v.township_code

@@ -1,7 +1,7 @@
 -- Question: how much each programme, programme group and all programmes paid, to how many, this year and last year.
 -- Grain: one row per programme, per programme group and one 'total' row with payments in either span
 --        (by `period`, cut at the as-of date like the indicators).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE,
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今),
 --             $programs, $groups, $units VARCHAR[] (parallel lists: programme code -> group label, counting unit).
 -- Output: level VARCHAR ('program'|'group'|'total'), program_group VARCHAR, program VARCHAR (NULL above 'program'),
 --         unit VARCHAR (人次 = rows, 人/户 = distinct person_key, 个 = distinct project_key; NULL when units are mixed),
@@ -9,7 +9,7 @@
 --         persons / previous_persons BIGINT (distinct person_key, 人), projects / previous_projects BIGINT (个),
 --         yuan_per_head DOUBLE (元 per project for 个, else per distinct person; NULL when the unit is mixed).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 catalogue AS (
     SELECT unnest($programs) AS program, unnest($groups) AS program_group, unnest($units) AS unit

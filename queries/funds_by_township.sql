@@ -1,11 +1,11 @@
 -- Question: how much each township was paid this year (one programme or all), per certified person, and last year.
 -- Grain: one row per township (every township, so the chosen ones can be compared with the rest).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county; only sets `chosen`), $as_of DATE,
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county; only sets `chosen`), $as_of DATE, $month INTEGER (NULL = 年初至今),
 --             $program VARCHAR (one programme code, '' = all programmes).
 -- Output: code, name VARCHAR, sort_order INTEGER, chosen BOOLEAN, amount_yuan / previous_amount_yuan DOUBLE (元),
 --         certified_persons BIGINT (人, certified at the span's end), yuan_per_person DOUBLE (元/人; NULL without any).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 value_span AS (
     SELECT starts, ends FROM spans WHERE span = 'value'

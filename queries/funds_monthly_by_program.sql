@@ -1,11 +1,11 @@
 -- Question: how much was paid each month by programme this year, and each month in total last year (same span).
 -- Grain: one row per year, month and programme with payments, plus one row per year and month with
 --        program = NULL holding the month's total over the programmes asked for (by `period`, cut at the as-of date).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE,
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今),
 --             $program VARCHAR (one programme code, '' = all programmes).
 -- Output: year INTEGER, month INTEGER (1-12), program VARCHAR (NULL = the month's total), amount_yuan DOUBLE (元).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 scoped AS (
     SELECT year(p.period)::INTEGER AS year, month(p.period)::INTEGER AS month, p.program, p.amount_yuan

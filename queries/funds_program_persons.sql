@@ -1,11 +1,11 @@
 -- Question: who one programme reached this year: its beneficiaries by disability category and grade.
 -- Grain: one row per category and grade among the programme's persons (NULL category/grade = not found in persons),
 --        by `period`, cut at the as-of date (from the summaries by grade and of first payments).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $program VARCHAR.
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今), $program VARCHAR.
 -- Output: category SMALLINT (1-7), grade SMALLINT (1-4), persons BIGINT (distinct person_key, 人),
 --         payment_rows BIGINT (人次), amount_yuan DOUBLE (元).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 paid AS (
     SELECT g.category, g.grade, sum(g.payment_rows) AS payment_rows, sum(g.amount_yuan)::DOUBLE AS amount_yuan

@@ -1,6 +1,6 @@
 -- Question: the payment indicators (amounts, person-times, persons, projects) for a year and townships, at each cut.
 -- Grain: cut date × township group × indicator, from `payments` (summary_payments_monthly, summary_payment_firsts).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $month INTEGER (NULL = 年初至今), $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's payment indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier); 元, 人次 or 人/户/个 per indicator.
@@ -8,7 +8,7 @@ WITH definitions AS (
     SELECT * FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
-    SELECT * FROM cut_spans($year, $cuts)
+    SELECT * FROM cut_spans($year, $cuts, $month)
 ),
 -- Sums and row counts from the monthly summary; distinct persons and projects from each one's first payment of
 -- the year (counted in a span when that first payment falls in it), only for the programmes that count them.

@@ -1,6 +1,6 @@
 -- Question: how many persons held a valid disability certificate at the end of the span (issued by then, not cancelled).
 -- Grain: cut date × township group × indicator (measure certified), from `persons`, on the span's last day.
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $month INTEGER (NULL = 年初至今), $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's persons indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (人), previous DOUBLE (人, a year earlier). Persons with the same certificate dates count together.
@@ -12,7 +12,7 @@ ends AS (
         cut,
         max(ends) FILTER (WHERE span = 'value' AND ends >= starts) AS value_end,
         max(ends) FILTER (WHERE span = 'previous' AND ends >= starts) AS previous_end
-    FROM cut_spans($year, $cuts)
+    FROM cut_spans($year, $cuts, $month)
     GROUP BY cut
 ),
 grains AS (

@@ -1,6 +1,6 @@
 -- Question: how many rehabilitation needs were recorded (all or of given kinds) and what share of them is met.
 -- Grain: cut date × township group × indicator, from `rehab_needs` (by `recorded_on`).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $month INTEGER (NULL = 年初至今), $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's rehab_needs indicators, dpf.contract.catalogue).
 -- Output: cut, township (alone when $by_township, else NULL), indicator, value, previous DOUBLE: 条, or % met by the cut
 --         (the as-of date: met_on <= cut; 'previous' by the same day a year earlier; NULL without needs).
@@ -8,7 +8,7 @@ WITH definitions AS (
     SELECT indicator, source AS need, measure FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
-    SELECT * FROM cut_spans($year, $cuts)
+    SELECT * FROM cut_spans($year, $cuts, $month)
 ),
 grains AS (
     SELECT * FROM township_grains($by_township, $townships)

@@ -1,6 +1,6 @@
 -- Question: what share of surveyed persons were satisfied with the precise rehabilitation service.
 -- Grain: cut date × township group × indicator (measure satisfied_rate), from `satisfaction` (by `surveyed_on`).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $month INTEGER (NULL = 年初至今), $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's satisfaction indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (%), previous DOUBLE (%, a year earlier); NULL where nobody was surveyed.
@@ -8,7 +8,7 @@ WITH definitions AS (
     SELECT indicator, measure FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
-    SELECT * FROM cut_spans($year, $cuts)
+    SELECT * FROM cut_spans($year, $cuts, $month)
 ),
 grains AS (
     SELECT * FROM township_grains($by_township, $townships)

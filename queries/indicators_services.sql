@@ -1,7 +1,7 @@
 -- Question: the service indicators (trainees, classes, fairs, assessments, rehab, volunteering) for a year, townships.
 -- Grain: cut date × township group × indicator, from `services` (by `served_on`; county-level events: no township)
 --        and summary_service_firsts (distinct persons).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $by_township BOOLEAN;
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = county), $cuts DATE[], $month INTEGER (NULL = 年初至今), $by_township BOOLEAN;
 --             $indicators, $sources, $measures VARCHAR[] (the catalogue's service indicators, dpf.contract.catalogue).
 -- Output: cut DATE, township VARCHAR (each township alone when $by_township, else NULL = together), indicator VARCHAR,
 --         value DOUBLE (1 Jan to cut), previous DOUBLE (a year earlier), in the indicator's unit.
@@ -9,7 +9,7 @@ WITH definitions AS (
     SELECT * FROM indicator_definitions($indicators, $sources, $measures)
 ),
 spans AS (
-    SELECT * FROM cut_spans($year, $cuts)
+    SELECT * FROM cut_spans($year, $cuts, $month)
 ),
 scoped AS (
     SELECT v.served_on, grain_of(v.township_code, $by_township) AS township, v.service, v.batch, v.quantity

@@ -1,10 +1,10 @@
 -- Question: how much was paid each month, by programme group, this year and last year (same span).
 -- Grain: one row per year, month and programme group with payments (by `period`, cut at the as-of date).
--- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE,
+-- Parameters: $year INTEGER, $townships VARCHAR[] (codes; empty = whole county), $as_of DATE, $month INTEGER (NULL = 年初至今),
 --             $programs VARCHAR[] and $groups VARCHAR[] (parallel lists: programme code -> group label).
 -- Output: year INTEGER, month INTEGER (1-12), program_group VARCHAR, amount_yuan DOUBLE (元).
 WITH spans AS (
-    SELECT * FROM report_spans($year, $as_of)
+    SELECT * FROM report_spans($year, $as_of, $month)
 ),
 program_groups AS (
     SELECT unnest($programs) AS program, unnest($groups) AS program_group

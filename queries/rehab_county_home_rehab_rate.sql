@@ -1,9 +1,9 @@
 -- Question: the county average of home rehab by family doctors per 1,000 certified persons (the benchmark line).
 -- Grain: one row for the whole county, for the year's span (home rehab persons via summary_service_firsts).
--- Parameters: $year INTEGER, $as_of DATE.
+-- Parameters: $year INTEGER, $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: home_rehab_persons BIGINT (人), certified_persons BIGINT (人, at the span's end), home_rehab_per_1000 DOUBLE (人/千人).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 -- a person counts when their first home rehab of the year (summary_service_firsts) falls in the span
 served AS (

@@ -1,11 +1,11 @@
 -- Question: where does rehabilitation coverage lag — needs met and home rehab per 1,000 certified persons, by township.
 -- Grain: one row per township (all, so a chosen one can be compared), for the year's span; home rehab persons via
 --        summary_service_firsts.
--- Parameters: $year INTEGER, $as_of DATE.
+-- Parameters: $year INTEGER, $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: code, name VARCHAR; needs, needs_met BIGINT (条; met = met_on on or before $as_of); met_rate DOUBLE (%);
 --         home_rehab_persons BIGINT (人); certified_persons BIGINT (人, at the span's end); home_rehab_per_1000 DOUBLE (人/千人).
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 needs AS (
     SELECT

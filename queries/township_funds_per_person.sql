@@ -1,10 +1,10 @@
 -- Question: how much each township was paid this year, and per certified person, ranked.
 -- Grain: one row per township (all townships, so a chosen one can be compared with the rest).
--- Parameters: $year INTEGER, $as_of DATE.
+-- Parameters: $year INTEGER, $as_of DATE, $month INTEGER (NULL = 年初至今).
 -- Output: code VARCHAR, name VARCHAR, amount_yuan DOUBLE (元), certified_persons BIGINT (人, at the span's end),
 --         yuan_per_person DOUBLE (元/人; NULL without certified persons), sort_order INTEGER.
 WITH span AS (
-    SELECT starts, ends FROM report_spans($year, $as_of) WHERE span = 'value'
+    SELECT starts, ends FROM report_spans($year, $as_of, $month) WHERE span = 'value'
 ),
 paid AS (
     SELECT p.township_code AS code, sum(p.amount_yuan)::DOUBLE AS amount_yuan

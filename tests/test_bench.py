@@ -64,6 +64,7 @@ def test_pandas_alternative_gives_the_sql_figures(demo_dir, demo, year, township
                 year=year,
                 townships=townships,
                 cuts=[DEMO_AS_OF],
+                month=None,
                 by_township=False,
                 **indicator_query_params(table),
             )

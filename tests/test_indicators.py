@@ -252,7 +252,7 @@ def test_missing_table_blanks_only_its_indicators(tmp_path):
 def test_query_loader_rejects_wrong_parameters(extracts):
     definitions = indicator_query_params("payments")
     with pytest.raises(QueryParameterError, match="missing parameters \\['by_township', 'cuts'\\]"):
-        run_query(extracts.con, "indicators_payments", year=2024, townships=[], **definitions)
+        run_query(extracts.con, "indicators_payments", year=2024, townships=[], month=None, **definitions)
     with pytest.raises(QueryParameterError, match="unexpected \\['town'\\]"):
         run_query(
             extracts.con,
@@ -260,6 +260,7 @@ def test_query_loader_rejects_wrong_parameters(extracts):
             year=2024,
             townships=[],
             cuts=[AS_OF],
+            month=None,
             by_township=False,
             town="x",
             **definitions,
@@ -275,7 +276,7 @@ def test_query_loader_rejects_wrong_parameters(extracts):
     ],
 )
 def test_startup_and_projects_by_township(extracts, as_of, expected):
-    frame = run_query(extracts.con, "employment_startup_by_township", year=2024, as_of=as_of)
+    frame = run_query(extracts.con, "employment_startup_by_township", year=2024, as_of=as_of, month=None)
     assert list(frame["code"]) == [A, B, Q]
     got = {row.code: tuple(row[1:]) for row in frame.itertuples(index=False)}
     assert got == expected

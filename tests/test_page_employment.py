@@ -163,7 +163,7 @@ def test_demo_township_without_training_in_2023(demo_dir):
 
 def test_queries_agree_with_dpf_indicators(demo, demo_dir):
     expected = indicator_frame(demo_dir, 2024)["value"]
-    params = {"year": 2024, "townships": [], "as_of": AS_OF}
+    params = {"year": 2024, "townships": [], "as_of": AS_OF, "month": None}
     classes = run_query(demo.con, "employment_training_classes", **params)
     assert classes.loc[classes["level"] == "class", "trainees"].sum() == expected["training_person_times"]
     funnel = run_query(demo.con, "employment_funnel", **params).set_index("step")["value"]
@@ -268,14 +268,14 @@ def test_county_includes_county_level_fair(tiny):
 
 
 def test_downloads_equal_the_displayed_tables(page_2023, demo):
-    params = {"year": 2023, "townships": [], "as_of": AS_OF}
+    params = {"year": 2023, "townships": [], "as_of": AS_OF, "month": None}
     classes = class_table(run_query(demo.con, "employment_training_classes", **params))
     assert shown_table(page_2023, "期次").astype(str).equals(classes.astype(str))
     projects = project_table(run_query(demo.con, "employment_projects", **params))
     assert shown_table(page_2023, "项目编号").astype(str).equals(projects.astype(str))
     towns = township_table(
         run_query(demo.con, "employment_by_township", **params),
-        run_query(demo.con, "employment_startup_by_township", year=2023, as_of=AS_OF),
+        run_query(demo.con, "employment_startup_by_township", year=2023, as_of=AS_OF, month=None),
         None,
         last_year_known=False,  # the demo starts in 2023
     )

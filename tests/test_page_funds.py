@@ -100,7 +100,7 @@ def test_funds_counts_agree_with_catalogue_indicators(demo, demo_dir):
     name = "城关街道"
     codes = codes_for_names(demo, [name])
     expected = indicator_values(demo_dir, 2024, [name])
-    frame = run_query(demo.con, "funds_by_program", year=2024, townships=codes, as_of=AS_OF, **catalogue_params())
+    frame = run_query(demo.con, "funds_by_program", year=2024, townships=codes, as_of=AS_OF, month=None, **catalogue_params())
     rows = frame[frame["level"] == "program"].set_index("program")
     for program, (amount_code, count_code) in PROGRAM_INDICATORS.items():
         if program not in rows.index:
@@ -196,8 +196,8 @@ def test_township_without_payments_shows_an_honest_empty_state(tiny):
 
 def test_excel_download_totals_equal_the_page(funds_2023, demo, demo_dir):
     # Build the township table exactly as the page does, and check it is the one displayed.
-    long = run_query(demo.con, "funds_township_program", year=2023, townships=[], as_of=AS_OF)
-    ranking = run_query(demo.con, "funds_by_township", year=2023, townships=[], as_of=AS_OF, program="")
+    long = run_query(demo.con, "funds_township_program", year=2023, townships=[], as_of=AS_OF, month=None)
+    ranking = run_query(demo.con, "funds_by_township", year=2023, townships=[], as_of=AS_OF, month=None, program="")
     table = township_program_table(long, ranking)
     displayed = shown_table(funds_2023, "乡镇（街道）")
     assert displayed.astype(str).equals(table.astype(str))

@@ -118,7 +118,7 @@ def test_crafted_batch_comes_out_neutralised_in_the_class_downloads(tmp_path):
     tables = {"townships": towns, "persons": [person], "services": [service], "payments": [], "rehab_needs": []}
     folder = write_set(tmp_path / "crafted", tables, date(2024, 9, 30))
     extracts = open_extracts(folder)
-    params = {"year": 2024, "townships": [], "as_of": date(2024, 9, 30)}
+    params = {"year": 2024, "townships": [], "as_of": date(2024, 9, 30), "month": None}
     classes = class_table(run_query(extracts.con, "employment_training_classes", **params))
     assert list(classes["期次"]) == [EVIL]  # the page shows the text as it is
     sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(classes, "培训班次"))).active

@@ -14,7 +14,7 @@ import streamlit as st
 from dpf import palette
 from dpf.auth.access import rank_of
 from dpf.figures.ranking import PLACE, with_place
-from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date, fmt_year
+from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
 from ui.briefing_frame import chart_height, every_label
 from ui.context import View
 
@@ -331,7 +331,7 @@ def show_chart(
         margin={"l": margins["l"], "b": margins["b"], "t": top},
     )
     fig.add_annotation(
-        text=f"范围：{view.scope}　{fmt_year(view.year, view.as_of)}　数据截至 {as_of}",
+        text=f"范围：{view.scope}　{view.period_label}　数据截至 {as_of}",
         xref="paper",
         yref="paper",
         x=0,

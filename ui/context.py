@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -13,6 +13,7 @@ from dpf.auth.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.contract.check import CheckResult
 from dpf.data.db import Extracts
 from dpf.figures.indicators import without_last_year
+from dpf.figures.period import Period
 from dpf.figures.township_shapes import Shapes
 from dpf.formatting import scope_label
 from dpf.narrative.facts import township_rank
@@ -49,6 +50,16 @@ class View:
     briefing: bool = False  # 简报模式: larger type, no sidebar, a title block
     access: Scope = OPEN_SCOPE  # the townships this session may see (dpf.auth.access): every query result is cut to it
     account: str | None = None  # the logged-in account (None: login is off)
+    month: int | None = None  # 期间: one month of the year (1..12), None = 年初至今
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.month)
+
+    @property
+    def period_label(self) -> str:
+        """2024年6月（截至6月15日）, 2024年 or 2023年全年: what the view's figures cover."""
+        return self.period.label(self.as_of)
 
     @property
     def extracts(self) -> Extracts:
@@ -62,13 +73,20 @@ class View:
     def townships(self) -> list[str]:
         return list(self.township_codes)
 
+    def through_month_end(self) -> View:
+        """The year so far up to the end of the view's month (its as-of date when the month is still running): a
+        month view's targets are held against 序时进度 at the month's end. A view of the year so far is itself."""
+        if self.month is None or self.as_of is None:
+            return self
+        return replace(self, month=None, as_of=self.period.cut(self.as_of))
+
     def scope_params(self) -> dict[str, Any]:
         """The parameters of a query over the view's year, townships and as-of date."""
-        return {"year": self.year, "townships": self.townships, "as_of": self.as_of}
+        return {"year": self.year, "townships": self.townships, "as_of": self.as_of, "month": self.month}
 
     def county_params(self) -> dict[str, Any]:
-        """The parameters of a query over the whole county in the view's year, up to its as-of date."""
-        return {"year": self.year, "as_of": self.as_of}
+        """The parameters of a query over the whole county in the view's period, up to its as-of date."""
+        return {"year": self.year, "as_of": self.as_of, "month": self.month}
 
     def year_params(self) -> dict[str, Any]:
         """The parameters of a query over the view's whole year (such as its targets)."""
@@ -76,17 +94,19 @@ class View:
 
     def indicators(self) -> pd.DataFrame:
         """The scope's indicators; without last year in the data its flows' 上年同期 are unknown (—), not 0."""
-        frame = cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes)
+        frame = cached_indicators(self.folder, self.fingerprint, self.year, self.township_codes, self.month, self.as_of)
         return frame if self.last_year_known() else without_last_year(frame)
 
     def county_indicators(self) -> pd.DataFrame:
         """The whole county's indicators for the year (the benchmark a township is compared with)."""
-        frame = cached_indicators(self.folder, self.fingerprint, self.year, ())
+        frame = cached_indicators(self.folder, self.fingerprint, self.year, (), self.month, self.as_of)
         return frame if self.last_year_known() else without_last_year(frame)
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
         """The value of indicator `code` in each of `townships` (codes) for the view's year."""
-        values = cached_township_values(self.folder, self.fingerprint, self.year, code, townships)
+        values = cached_township_values(
+            self.folder, self.fingerprint, self.year, code, townships, self.month, self.as_of
+        )
         return {township: value for township, value in values.items() if self.access.allows(township)}
 
     def township_table(self) -> pd.DataFrame:
@@ -107,7 +127,8 @@ class View:
     def township_rank(self, code: str, township: str) -> int:
         """The place of `township` among ALL townships on indicator `code` (1 = largest): only the place leaves here,
         no other township's name or figure, so a township account may see its own rank (第5/23)."""
-        return township_rank(cached_county_township_values(self.folder, self.fingerprint, self.year, code), township)
+        values = cached_county_township_values(self.folder, self.fingerprint, self.year, code, self.month, self.as_of)
+        return township_rank(values, township)
 
     def last_year_known(self) -> bool:
         """Whether the data hold the year before the view's (else its 上年同期 is unknown: —, never 0)."""
@@ -134,7 +155,7 @@ class View:
     def prefetch_county_indicators(self) -> None:
         """Start county_indicators() in the background when a township is chosen (else it is indicators())."""
         if self.township_codes:
-            prefetch(cached_indicators, self.folder, self.fingerprint, self.year, ())
+            prefetch(cached_indicators, self.folder, self.fingerprint, self.year, (), self.month, self.as_of)
 
     def contract_check(self) -> CheckResult:
         """The data folder's full contract check (数据状况), cached per manifest; raises dpf.contract.check_store.FolderChanged

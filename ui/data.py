@@ -61,30 +61,48 @@ def current_source() -> tuple[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def cached_indicators(folder: str, fingerprint: str, year: int, townships: tuple[str, ...]) -> pd.DataFrame:
-    return compute_indicators(open_cached(folder, fingerprint), year, list(townships))
+def cached_indicators(
+    folder: str,
+    fingerprint: str,
+    year: int,
+    townships: tuple[str, ...],
+    month: int | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """compute_indicators for a period, up to `as_of` (None: the manifest's)."""
+    return compute_indicators(open_cached(folder, fingerprint), year, list(townships), as_of, month=month)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_township_values(
-    folder: str, fingerprint: str, year: int, code: str, townships: tuple[str, ...]
+    folder: str,
+    fingerprint: str,
+    year: int,
+    code: str,
+    townships: tuple[str, ...],
+    month: int | None = None,
+    as_of: date | None = None,
 ) -> dict[str, float | None]:
-    return township_values(open_cached(folder, fingerprint), year, code, list(townships))
+    return township_values(open_cached(folder, fingerprint), year, code, list(townships), as_of, month=month)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cached_county_township_frame(folder: str, fingerprint: str, year: int, table: str) -> pd.DataFrame | None:
+def cached_county_township_frame(
+    folder: str, fingerprint: str, year: int, table: str, month: int | None = None, as_of: date | None = None
+) -> pd.DataFrame | None:
     """Every indicator of source `table` in each township of the township table (dpf.figures.indicators.township_frame): one
     query for all of the table's indicators (at scale 100 one by-township query on services takes ≈ 4 s)."""
     everyone = list(cached_townships(folder, fingerprint)["code"])
-    return township_frame(open_cached(folder, fingerprint), year, table, everyone)
+    return township_frame(open_cached(folder, fingerprint), year, table, everyone, as_of, month=month)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def cached_county_township_values(folder: str, fingerprint: str, year: int, code: str) -> dict[str, float | None]:
+def cached_county_township_values(
+    folder: str, fingerprint: str, year: int, code: str, month: int | None = None, as_of: date | None = None
+) -> dict[str, float | None]:
     """Indicator `code` in every township of the township table: keyed without the codes (at scale 100 hashing
     2,300 of them for the key costs ≈ 9 ms a call)."""
-    frame = cached_county_township_frame(folder, fingerprint, year, INDICATOR_BY_CODE[code].table)
+    frame = cached_county_township_frame(folder, fingerprint, year, INDICATOR_BY_CODE[code].table, month, as_of)
     return values_in(frame, code, tuple(cached_townships(folder, fingerprint)["code"]))
 
 

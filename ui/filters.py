@@ -1,16 +1,60 @@
-"""Sidebar filters shared by every page, bound to the URL (?year=…&township=…)."""
+"""Sidebar filters shared by every page, bound to the URL (?year=…&month=…&township=…)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
 from dpf.auth.access import OPEN_SCOPE, Scope, offered, view_townships
+from dpf.figures.period import YEAR_TO_DATE, Period, months_offered, parse_month_key
 from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
 from ui.data import cached_townships, cached_years, current_source, open_cached
 
 YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
+MONTH_KEY = "month"  # ?month=2024-06; absent = 年初至今
+_PERIOD_WIDGET = "period"
+
+
+def url_month(year: int, offered_months: list[int]) -> int | None:
+    """The month the URL asks for within `year`: ?month=2024-06, or the same month number of another year when the
+    year filter changed (None: 年初至今, or a month the data do not hold yet)."""
+    wanted = st.query_params.get(MONTH_KEY)
+    if not wanted:
+        return None
+    try:
+        _, month = parse_month_key(wanted)
+    except ValueError:
+        return None
+    return month if month in offered_months else None
+
+
+def _month_to_url(year: int) -> None:
+    month = st.session_state[_PERIOD_WIDGET]
+    key = Period(year, month).key
+    if key:
+        st.query_params[MONTH_KEY] = key
+    else:
+        st.query_params.pop(MONTH_KEY, None)
+
+
+def period_filter(year: int, as_of: date) -> int | None:
+    """期间: 年初至今 or one month of the year up to the as-of month, kept in the URL as ?month=2024-06."""
+    offered_months = months_offered(year, as_of)
+    month = url_month(year, offered_months)
+    st.session_state[_PERIOD_WIDGET] = month
+    _month_to_url(year)  # an unusable ?month= leaves the URL; another year's month number is rewritten to this year
+    return st.sidebar.selectbox(
+        "期间",
+        [None, *offered_months],
+        format_func=lambda m: Period(year, m).short_label(),
+        key=_PERIOD_WIDGET,
+        on_change=_month_to_url,
+        args=(year,),
+        help=f"{YEAR_TO_DATE}：1月1日至数据截至日；选一个月：该月数字，与上月比（环比）、与上年同月比（同比）。",
+    )
 
 
 def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> View:
@@ -38,6 +82,8 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
         placeholder="请选择",  # Streamlit's default placeholder is English
         bind="query-params",
     )
+
+    month = period_filter(int(year), manifest.as_of)
 
     towns = cached_townships(folder, fingerprint) if extracts.available("townships") else None
     if towns is None:
@@ -72,4 +118,5 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
         briefing=briefing,
         access=scope,
         account=account,
+        month=month,
     )

@@ -7,7 +7,7 @@ from html import escape
 import streamlit as st
 
 from dpf.exports.brief import source_label as source_text
-from dpf.formatting import fmt_date, fmt_year
+from dpf.formatting import fmt_date
 from ui.briefing import apply_briefing_style, exit_button, title_block
 from ui.briefing_frame import start_frame, table_css, topic_nav
 from ui.context import View
@@ -21,9 +21,9 @@ SEPARATOR = "　·　"
 
 
 def caption_parts(view: View) -> list[str]:
-    """范围：全县, 2024年, 数据截至 2024年9月30日"""
+    """范围：全县, 2024年 (or 2024年6月, 2024年9月（截至9月15日）), 数据截至 2024年9月30日"""
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    return [f"范围：{view.scope}", fmt_year(view.year, view.as_of), f"数据截至 {as_of}"]
+    return [f"范围：{view.scope}", view.period_label, f"数据截至 {as_of}"]
 
 
 def caption_line(view: View) -> str:

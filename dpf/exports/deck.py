@@ -325,7 +325,7 @@ def build_deck(
     source_name: str | None,
 ) -> Deck:
     """The deck of one view: 总览, 年度目标, 资金发放, 就业培训, 康复服务, 乡镇排名, 需关注的问题, 口径说明."""
-    params = {"year": data.year, "townships": list(township_codes), "as_of": data.as_of}
+    params = {"year": data.year, "townships": list(township_codes), "as_of": data.as_of, "month": data.month}
     slides = (
         overview_slide(source, data, params),
         targets_slide(data),

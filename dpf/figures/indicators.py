@@ -16,16 +16,31 @@ import pandas as pd
 from dpf.contract.catalogue import INDICATOR_BY_CODE, INDICATORS, MEASURES, Indicator, indicator_definitions
 from dpf.data.db import Extracts
 from dpf.data.sql import run_query
+from dpf.figures.period import Period
 from dpf.numbers import number_or_none
 
 # One query per source table (queries/indicators_TABLE.sql), so a broken table only blanks its own indicators.
 INDICATOR_TABLES = tuple(MEASURES)
+# The tables whose figures are flows over a span (every table but the persons, a stock).
+FLOW_TABLES = frozenset(table for table in INDICATOR_TABLES if table != "persons")
 
 # The per-table queries of one view run side by side, each on its own cursor: for small data most of a query's
 # time is DuckDB planning it, which overlaps well on two cores.
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="dpf-sql")
 
-COLUMNS = ["indicator", "name", "unit", "value", "previous", "target", "note", "completion", "table", "problem"]
+COLUMNS = [
+    "indicator",
+    "name",
+    "unit",
+    "value",
+    "previous",
+    "prior",
+    "target",
+    "note",
+    "completion",
+    "table",
+    "problem",
+]
 
 
 class DataUnavailable(Exception):
@@ -69,6 +84,7 @@ def indicator_values(
     *,
     by_township: bool = False,
     indicators: Sequence[Indicator] = INDICATORS,
+    month: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
     """Every computable indicator of the registry at each cut date: one query per source table, whatever the number
     of cuts.
@@ -79,7 +95,7 @@ def indicator_values(
     """
     tables = {table: extracts.problem(table) for table in INDICATOR_TABLES}
     usable = [t for t, problem in tables.items() if not problem]
-    frame = _query_tables(extracts, usable, year, townships, cuts, by_township, indicators)
+    frame = _query_tables(extracts, usable, year, townships, cuts, by_township, indicators, month)
     return frame, tables
 
 
@@ -91,8 +107,15 @@ def _query_tables(
     cuts: Sequence[date],
     by_township: bool,
     indicators: Sequence[Indicator] = INDICATORS,
+    month: int | None = None,
 ) -> pd.DataFrame:
-    params = {"year": year, "townships": list(townships), "cuts": list(cuts), "by_township": by_township}
+    params = {
+        "year": year,
+        "townships": list(townships),
+        "cuts": list(cuts),
+        "by_township": by_township,
+        "month": month,
+    }
     definitions = {table: indicator_query_params(table, indicators) for table in tables}
     jobs = [
         _POOL.submit(run_query, extracts.con, f"indicators_{table}", **params, **definitions[table])
@@ -108,22 +131,34 @@ def _query_tables(
 
 
 def township_values(
-    extracts: Extracts, year: int, code: str, townships: Sequence[str], as_of: date | None = None
+    extracts: Extracts,
+    year: int,
+    code: str,
+    townships: Sequence[str],
+    as_of: date | None = None,
+    month: int | None = None,
 ) -> dict[str, float | None]:
     """One indicator for each township on its own (the 年度目标 ranking): one query on the indicator's source table
     with a township grain. None where the table has a problem or the indicator is undefined (a rate without cases)."""
-    frame = township_frame(extracts, year, INDICATOR_BY_CODE[code].table, townships, as_of)
+    frame = township_frame(extracts, year, INDICATOR_BY_CODE[code].table, townships, as_of, month)
     return values_in(frame, code, townships)
 
 
 def township_frame(
-    extracts: Extracts, year: int, table: str, townships: Sequence[str], as_of: date | None = None
+    extracts: Extracts,
+    year: int,
+    table: str,
+    townships: Sequence[str],
+    as_of: date | None = None,
+    month: int | None = None,
 ) -> pd.DataFrame | None:
-    """Every indicator of source `table` for each township on its own at the as-of date (columns cut, township,
-    indicator, value, previous): one query serves all of the table's indicators. None when the table has a problem."""
+    """Every indicator of source `table` for each township on its own over the period (the year so far, or `month`)
+    (columns cut, township, indicator, value, previous): one query serves all of the table's indicators. None when
+    the table has a problem."""
     if extracts.problem(table):
         return None
-    return _query_tables(extracts, [table], year, townships, [resolve_as_of(extracts, as_of)], by_township=True)
+    cut = resolve_as_of(extracts, as_of)  # the span ends at its last day or here; a need counts as met by this day
+    return _query_tables(extracts, [table], year, townships, [cut], by_township=True, month=month)
 
 
 def values_in(frame: pd.DataFrame | None, code: str, townships: Sequence[str]) -> dict[str, float | None]:
@@ -141,25 +176,51 @@ def compute_indicators(
     as_of: date | None = None,
     *,
     indicators: Sequence[Indicator] = INDICATORS,
+    month: int | None = None,
 ) -> pd.DataFrame:
-    """Every indicator of the registry (the catalogue's) for `year` and township codes (empty = whole county).
+    """Every indicator of the registry (the catalogue's) for `year` (or its `month`) and township codes (empty =
+    whole county).
 
-    Columns: indicator, name, unit, value, previous, target, note, completion (%, value/target),
+    Columns: indicator, name, unit, value, previous (同比: the same span a year earlier), prior (环比: the month
+    before, for a month; else NaN), target, note, completion (%, value/target; a month has no target of its own),
     table, problem (Chinese message when the source table cannot be read, else None).
     """
-    cut = resolve_as_of(extracts, as_of)
+    as_of = resolve_as_of(extracts, as_of)
+    period = Period(year, month)
     codes = list(townships)
-    scope_targets = _POOL.submit(targets_for_scope, extracts, year, codes) if extracts.available("targets") else None
-    values, problems = indicator_values(extracts, year, codes, [cut], indicators=indicators)
+    scope_targets = (
+        _POOL.submit(targets_for_scope, extracts, year, codes)
+        if extracts.available("targets") and not period.is_month
+        else None
+    )
+    prior_job = None
+    if period.is_month:
+        before = period.prior()
+        prior_job = _POOL.submit(
+            indicator_values,
+            extracts,
+            before.year,
+            codes,
+            [as_of],
+            indicators=indicators,
+            month=before.month,
+        )
+    values, problems = indicator_values(extracts, year, codes, [as_of], indicators=indicators, month=month)
     computed = {
         row.indicator: (number_or_none(row.value), number_or_none(row.previous))
         for row in values.itertuples(index=False)
     }
+    prior: dict[str, float | None] = {}
+    if prior_job is not None:
+        prior = {row.indicator: number_or_none(row.value) for row in prior_job.result()[0].itertuples(index=False)}
 
     targets = {}
     if scope_targets is not None:
         for row in scope_targets.result().itertuples(index=False):
             targets[row.indicator] = (number_or_none(row.scope_target), row.note or None)
+
+    if period.is_month:
+        computed, prior = _without_empty_months(extracts, period, computed, prior, indicators)
 
     records = []
     for indicator in indicators:
@@ -173,6 +234,7 @@ def compute_indicators(
                 "unit": indicator.unit,
                 "value": value,
                 "previous": previous,
+                "prior": prior.get(indicator.code),
                 "target": target,
                 "note": note,
                 "completion": completion,
@@ -181,6 +243,32 @@ def compute_indicators(
             }
         )
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _without_empty_months(
+    extracts: Extracts,
+    period: Period,
+    computed: dict[str, tuple[float | None, float | None]],
+    prior: dict[str, float | None],
+    indicators: Sequence[Indicator],
+) -> tuple[dict[str, tuple[float | None, float | None]], dict[str, float | None]]:
+    """A month's figures with the month, its 同比 month and its 环比 month unknown (None, shown —, never 0) for each
+    source table that has no rows at all in that month (a stock such as the certified persons stays)."""
+    last_year = Period(period.year - 1, period.month)
+    before = period.prior()
+    starts = min(last_year.starts, before.starts)
+    rows = run_query(extracts.con, "months_with_rows", starts=starts, ends=period.starts)
+    present = {(row.source, pd.Timestamp(row.month).date()) for row in rows.itertuples(index=False)}
+    flows = {indicator.code: indicator.table for indicator in indicators if indicator.table in FLOW_TABLES}
+    for code, table in flows.items():
+        value, previous = computed.get(code, (None, None))
+        computed[code] = (
+            value if (table, period.starts) in present else None,
+            previous if (table, last_year.starts) in present else None,
+        )
+        if (table, before.starts) not in present:
+            prior[code] = None
+    return computed, prior
 
 
 def without_last_year(frame: pd.DataFrame) -> pd.DataFrame:

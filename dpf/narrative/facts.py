@@ -41,15 +41,18 @@ class ExtractsSource:
     extracts: Extracts
     year: int
     township_codes: tuple[str, ...] = ()
+    month: int | None = None  # one month of the year; None = 年初至今
 
     def indicators(self) -> pd.DataFrame:
-        return compute_indicators(self.extracts, self.year, list(self.township_codes))
+        return compute_indicators(self.extracts, self.year, list(self.township_codes), month=self.month)
 
     def county_indicators(self) -> pd.DataFrame:
-        return compute_indicators(self.extracts, self.year) if self.township_codes else self.indicators()
+        if not self.township_codes:
+            return self.indicators()
+        return compute_indicators(self.extracts, self.year, month=self.month)
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
-        return township_values(self.extracts, self.year, code, list(townships))
+        return township_values(self.extracts, self.year, code, list(townships), month=self.month)
 
     def township_rank(self, code: str, township: str) -> int:
         everyone = tuple(self.query("townships_in_order")["code"])
@@ -75,6 +78,7 @@ def collect(
     township_codes: Sequence[str] = (),
     basis: Basis = "day",
     has_targets: bool = True,
+    month: int | None = None,
 ) -> NarrativeInput:
     """The narrative's input for the view: indicators, targets, ranks (one township), idle townships of the lagging
     targets and the townships without two-subsidy records in the as-of month that had them before."""
@@ -99,6 +103,7 @@ def collect(
         has_targets=has_targets,
         basis=basis,
         last_year_known=last_year_known,
+        month=month,
     )
     ranks = {}
     if len(township_codes) == 1 and not source.table_problem("townships"):
@@ -120,10 +125,13 @@ def collect(
 
 
 def collect_for_extracts(
-    extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day"
+    extracts: Extracts,
+    year: int,
+    township_codes: Sequence[str] = (),
+    basis: Basis = "day",
+    month: int | None = None,
 ) -> NarrativeInput:
     """The narrative's input for a view of a data folder (the command line and tests), as of its manifest."""
-    source = ExtractsSource(extracts, year, tuple(township_codes))
-    return collect(
-        source, year, extracts.known_manifest().as_of, township_codes, basis, has_targets=extracts.available("targets")
-    )
+    source = ExtractsSource(extracts, year, tuple(township_codes), month)
+    as_of = extracts.known_manifest().as_of
+    return collect(source, year, as_of, township_codes, basis, has_targets=extracts.available("targets"), month=month)

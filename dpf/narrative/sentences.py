@@ -85,6 +85,7 @@ class NarrativeInput:
     reporting_gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # programme name -> townships
     scope_size: int = 0  # townships in the scope (全县: all of them)
     last_year_known: bool = True  # the data hold last year (else the flows' 上年同期 are unknown, never 0)
+    month: int | None = None  # a month view (月度通报): 1..12; None = 年初至今
 
     @property
     def scope(self) -> str:
