@@ -136,6 +136,7 @@ def test_page_small_set_county(small_app, small_dir) -> None:
     assert psych["预计全年"] == "4人" and psych["预计能否完成"] == "能"  # 3 + last November's 1
     assert psych["剩余每月需完成"] == "约1人"  # (4 − 3) / 3 months = 0.3, rounded up to a whole person
     assert psych["备注"] == "4名以上"
+    assert psych["达上年全年（%）"] == 150.0  # 3 so far against 2023's whole year: p1 and p3
     assert table.loc["无障碍改造", "状态"] == "🔴 严重滞后"
     assert table.loc["无障碍改造", "剩余每月需完成"] == "20户"
     assert table.loc["精准康复服务满意率", "完成值"] == "0.0%"
@@ -170,6 +171,7 @@ def test_page_small_set_month_basis_and_target_choice(small_dir) -> None:
     # 75.0% against 75.0% is on schedule by month as well
     assert metrics["超序时"] == "1项"
     assert any("完成 3人，预计全年 4人" in c.value and "剩余每月需完成 约1人" in c.value for c in at.caption)
+    assert any("上年全年 2人，今年已达到上年全年的150.0%。" in c.value for c in at.caption)
     at.button_group(key="basis").set_value("day")
     at.selectbox(key="target").set_value("training_person_times")
     rerun(at, small_dir)

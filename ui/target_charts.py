@@ -155,6 +155,14 @@ def needed_text(needed: float | None, unit: str) -> str:
     return "—" if needed is None else fmt_estimate(needed, unit)
 
 
+def last_year_words(row: TargetRow) -> str:
+    """上年全年369.6万元，今年已达到上年全年的72.0%。 while the year runs ('' without a previous year)."""
+    share = row.share_of_last_year
+    if share is None or row.last_year_total is None:
+        return ""
+    return f"上年全年 {fmt_value(row.last_year_total, row.unit)}，今年已达到上年全年的{fmt_pct(share)}。"
+
+
 def target_table(rows: list[TargetRow]) -> pd.DataFrame:
     records = []
     for r in rows:
@@ -169,6 +177,7 @@ def target_table(rows: list[TargetRow]) -> pd.DataFrame:
                 "差距（个百分点）": rounded(p.gap),
                 "状态": p.status_text,
                 "预计全年": fmt_projection(p.projection, r.unit, p.target),  # agrees with 预计能否完成
+                "达上年全年（%）": rounded(r.share_of_last_year),  # while the year runs: so far ÷ last year's whole
                 "预计能否完成": "能" if p.projection_reaches_target else "不能",
                 "为什么": p.outlook,
                 "剩余每月需完成": needed_text(p.needed_per_month, r.unit),
@@ -323,6 +332,7 @@ def cumulative_chart(
     what = "逐月变化与目标" if p.is_rate else "逐月累计、序时进度与全年预计"
     show_chart(fig, f"{row.name}：{what}", view, key="targets_cumulative", height=420)
     need = "" if not p.needed_per_month else f"要完成目标，剩余每月需完成 {fmt_estimate(p.needed_per_month, unit)}。"
+    need += last_year_words(row)
     st.caption(
         f"截至{fmt_date(as_of)}完成 {fmt_value(p.value, unit)}，预计全年 {fmt_projection(p.projection, unit, p.target)}，"
         f"目标 {fmt_value(p.target, unit)}，{p.status_label}。{p.outlook}{need}"

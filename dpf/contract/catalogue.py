@@ -251,6 +251,24 @@ class Indicator:
         """What a card calls it: the short label, else the name."""
         return self.short or self.name
 
+    @property
+    def month_basis(self) -> str | None:
+        """What a month's figure counts where the difference matters: 本月新增 for distinct persons, projects and
+        classes (first counted this year in the month, so the months add up to the year), 本月在册 for a monthly
+        subsidy's 人次 (one a person a month: the persons on the roll), 月末 for a stock (certified persons)."""
+        if self.measure in ("persons", "projects", "batches"):
+            return "本月新增"
+        if self.measure == "certified":
+            return "月末"
+        if (
+            self.table == "payments"
+            and self.measure == "rows"
+            and self.sources
+            and set(self.sources) <= MONTHLY_PROGRAMS
+        ):
+            return "本月在册"
+        return None
+
 
 def _pay(code: str, name: str, unit: str, definition: str, measure: str, *programs: str, short: str | None = None):
     return Indicator(code, name, unit, definition, "payments", measure, programs, short)

@@ -35,6 +35,7 @@ COLUMNS = [
     "value",
     "previous",
     "prior",
+    "month",
     "target",
     "note",
     "completion",
@@ -182,7 +183,7 @@ def compute_indicators(
     whole county).
 
     Columns: indicator, name, unit, value, previous (同比: the same span a year earlier), prior (环比: the month
-    before, for a month; else NaN), target, note, completion (%, value/target; a month has no target of its own),
+    before, for a month; else NaN), month (the month, None for 年初至今), target, note, completion (%, value/target; a month has no target of its own),
     table, problem (Chinese message when the source table cannot be read, else None).
     """
     as_of = resolve_as_of(extracts, as_of)
@@ -235,6 +236,7 @@ def compute_indicators(
                 "value": value,
                 "previous": previous,
                 "prior": prior.get(indicator.code),
+                "month": month,
                 "target": target,
                 "note": note,
                 "completion": completion,

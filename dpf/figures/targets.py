@@ -26,6 +26,14 @@ class TargetRow:
     name: str
     unit: str
     progress: TargetProgress
+    last_year_total: float | None = None  # the indicator's whole previous year, while this one runs (a count)
+
+    @property
+    def share_of_last_year(self) -> float | None:
+        """The year so far as a share of the whole previous year, % (None: no previous year, or it was 0)."""
+        if not self.last_year_total:
+            return None
+        return 100.0 * self.progress.value / self.last_year_total
 
     @property
     def target(self) -> float:
@@ -60,6 +68,13 @@ def last_year_pattern(last_year: pd.DataFrame | None, code: str) -> list[float] 
     return monthly_increments(series_for(last_year, code))
 
 
+def last_year_total(last_year: pd.DataFrame | None, code: str) -> float | None:
+    """An indicator's whole previous year, its December cumulative value (None: no data, or a rate)."""
+    if last_year is None or INDICATOR_BY_CODE[code].is_rate:
+        return None
+    return number_or_none(series_for(last_year, code)[-1])
+
+
 def evaluate_targets(
     indicators: pd.DataFrame,
     year: int,
@@ -92,7 +107,8 @@ def evaluate_targets(
             monthly_last_year=last_year_pattern(last_year, code),
             basis=basis,
         )
-        rows.append(TargetRow(code, INDICATOR_BY_CODE[code].label, target_unit(code), progress))
+        total = last_year_total(last_year, code)
+        rows.append(TargetRow(code, INDICATOR_BY_CODE[code].label, target_unit(code), progress, total))
     return rows
 
 
