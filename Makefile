@@ -84,6 +84,7 @@ screenshots: setup browser-deps demo
 	$(VPY) -m tests.browser.screenshots --out test-output/screenshots --full-page --pdf \
 		--size 1440x900 --size 1280x720 --size 390x844
 	$(VPY) -m tests.browser.screenshots --out test-output/briefing --briefing --size 1920x1080
+	$(VPY) -m tests.browser.screenshots --out test-output/month --query month=2024-06 --full-page --size 1440x900
 
 bench: setup browser-deps deck-deps proxy-deps
 	$(VPY) -m bench

@@ -202,7 +202,9 @@ def training_shares(view: View, frames: Frames) -> pd.DataFrame | None:
 
 
 def training_section(view: View, frames: Frames) -> None:
-    """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度."""
+    """Progress of the year's training: the target, month by month against last year, cumulative against 序时进度 (a
+    month view: the year up to its month's end)."""
+    view = view.through_month_end()
     if not section_heading(view, "技能培训：进度", "services"):
         return
     indicators = view.indicators()
@@ -374,7 +376,7 @@ SECTIONS = Sections(
         Section(
             "培训进度",
             training_section,
-            (Query("employment_training_monthly", View.scope_params),),
+            (Query("employment_training_monthly", View.trend_params),),
             tuple(TRAINING_CARDS[:2]),
         ),
         Section(

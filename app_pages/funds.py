@@ -53,6 +53,10 @@ class Funds:
     def program_params(self) -> dict[str, Any]:
         return {**self.view.scope_params(), "program": self.program}
 
+    def trend_params(self) -> dict[str, Any]:
+        """funds_monthly_by_program's parameters: the year so far up to a month view's month end, the programme."""
+        return {**self.view.trend_params(), "program": self.program}
+
     def by_program_params(self) -> dict[str, Any]:
         """funds_by_program's parameters: the view's scope and the catalogue's programmes."""
         return {**self.view.scope_params(), **catalogue_params()}
@@ -200,7 +204,7 @@ def program_amounts_chart(funds: Funds) -> None:
 
 
 def monthly_chart(funds: Funds, frames: Frames) -> None:
-    view, program = funds.view, funds.program
+    view, program = funds.view.through_month_end(), funds.program  # a month view: the year up to its month
     monthly = frames["funds_monthly_by_program"]
     what = "" if not program else program_label(program)
     this_year = monthly[(monthly["year"] == view.year) & monthly["program"].notna()]
@@ -345,7 +349,7 @@ def program_table_section(funds: Funds) -> None:
 SECTIONS = Sections(
     SPEC.section_key,
     [
-        Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.program_params),), MONTHLY_CARDS),
+        Section("逐月发放", monthly_section, (Query("funds_monthly_by_program", Funds.trend_params),), MONTHLY_CARDS),
         Section("各项目", program_cards_section, cards=()),  # its own cards are the slide
         Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),), ()),
         Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),), ()),

@@ -28,10 +28,11 @@ WORK_CARDS = list(CARD_GROUPS["overview_work"])
 
 def monthly_params(view: View) -> dict:
     programs = {"programs": [p.code for p in PROGRAMS], "groups": [p.group for p in PROGRAMS]}
-    return {**view.scope_params(), **programs}
+    return {**view.trend_params(), **programs}
 
 
 def monthly_chart(view: View, frames: Frames) -> None:
+    view = view.through_month_end()  # a month view: the months of the year up to its month
     if not tables_ready(view, "payments"):
         return
     monthly = frames["monthly_payments_by_group"]

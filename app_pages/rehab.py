@@ -260,6 +260,7 @@ def category_section(view: View, frames: Frames) -> None:
 
 
 def children_section(view: View, frames: Frames) -> None:
+    view = view.through_month_end()  # a month view: the months of the year up to its month
     nothing = f"{view.scope}{view.year}年（截至数据日）没有残疾儿童适配或康复救助记录。"
     monthly = scoped_rows(view, "残疾儿童康复：逐月", ("services",), frames, nothing)
     if monthly is None:
@@ -350,7 +351,7 @@ SECTIONS = Sections(
         Section(
             "儿童康复",
             children_section,
-            (Query("rehab_children_monthly", View.scope_params),),
+            (Query("rehab_children_monthly", View.trend_params),),
             CHILD_CARDS,
         ),
     ],

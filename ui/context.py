@@ -80,6 +80,10 @@ class View:
             return self
         return replace(self, month=None, as_of=self.period.cut(self.as_of))
 
+    def trend_params(self) -> dict[str, Any]:
+        """The parameters of a month-by-month chart: the year so far, up to the end of a month view's month."""
+        return self.through_month_end().scope_params()
+
     def scope_params(self) -> dict[str, Any]:
         """The parameters of a query over the view's year, townships and as-of date."""
         return {"year": self.year, "townships": self.townships, "as_of": self.as_of, "month": self.month}

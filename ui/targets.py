@@ -28,7 +28,9 @@ def status_badge(progress: TargetProgress) -> str:
 
 
 def target_strip(view: View, codes: Sequence[str] | None = None, per_row: int = 5) -> None:
-    """A compact row of target tiles: name, value / target, 完成率 vs 序时进度, status."""
+    """A compact row of target tiles: name, value / target, 完成率 vs 序时进度, status (a month view: the year so far
+    at its month's end)."""
+    view = view.through_month_end()
     if view.as_of is None:
         return
     progress = evaluate_targets(view.indicators(), view.year, view.as_of, codes=codes)

@@ -1,7 +1,7 @@
 """Screenshots of every page and tab from a real server and Chromium (what `make screenshots` runs).
 
 python -m tests.browser.screenshots --out test-output/screenshots [--briefing] [--size 1920x1080]... [--pdf]
-    [--data DIR]
+    [--data DIR] [--query month=2024-06]
 
 One folder per size (`OUT/1440x900/rehab-需求类型.png`; with --briefing one PNG per page × topic, the screen only:
 `OUT/1920x1080/rehab-briefing-需求类型.png`); `--pdf` also prints 总览 to an A4 PDF as Ctrl+P would
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf", action="store_true", help="also print 总览 to an A4 PDF (print CSS, as Ctrl+P)")
     parser.add_argument("--data", type=Path, default=None, help="extracts folder (default: the demo set)")
     parser.add_argument("--full-page", action="store_true", help="the whole scrolled page, not just the viewport")
+    parser.add_argument("--query", default="", help="more of the URL's query for every page, e.g. month=2024-06")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     args.out.mkdir(parents=True, exist_ok=True)
-    query = "briefing=1" if args.briefing else ""
+    query = "&".join(part for part in ("briefing=1" if args.briefing else "", args.query) if part)
     suffix = "-briefing" if args.briefing else ""
     failures = 0
     server = harness.start_server(data)
@@ -129,7 +130,8 @@ def shoot_topics(browser, server, info, size: dict, stem: Path, args) -> int:
         page = context.new_page()
         for label, query in harness.briefing_topics(info):
             try:
-                harness.open_page(page, harness.page_url(server.url, info, query))
+                more = f"&{args.query}" if args.query else ""
+                harness.open_page(page, harness.page_url(server.url, info, query + more))
                 harness.wait_charts_drawn(page, visible_only=True)
                 shots.append(stem.with_name(f"{stem.name}-{label}.png"))
                 page.screenshot(path=str(shots[-1]), full_page=args.full_page)
