@@ -230,3 +230,17 @@ def test_the_2023_demo_months_add_up_to_the_reports_year_figures(demo):
     assert sum(m.loc["living_subsidy_person_times", "value"] for m in months) == 96895
     assert sum(m.loc["psychiatric_medication_persons", "value"] for m in months) == 1053
     assert sum(m.loc["training_person_times", "value"] for m in months) == 124
+
+
+@pytest.mark.parametrize(
+    ("month", "as_of", "through"),
+    [(1, date(2024, 2, 15), date(2024, 1, 31)), (2, date(2024, 2, 15), date(2024, 2, 15)), (None, AS_OF, AS_OF)],
+)
+def test_a_month_views_trends_and_targets_run_to_the_months_end(month, as_of, through):
+    from ui.context import View
+
+    view = View("folder", "stamp", 2024, (A,), ("城关街道",), as_of, "demo", True, None, month=month)
+    year_so_far = view.through_month_end()
+    assert (year_so_far.month, year_so_far.as_of) == (None, through)
+    assert view.trend_params() == {"year": 2024, "townships": [A], "as_of": through, "month": None}
+    assert view.scope_params()["month"] == month
