@@ -42,7 +42,7 @@ def warn(text: str) -> None:
 
 
 def span_text(view: View) -> str:
-    return f"{view.scope}{view.year}年（截至数据日）"
+    return f"{view.scope}{view.span}（截至数据日）"
 
 
 def missing_targets_note(view: View, indicators: pd.DataFrame, codes: list[str]) -> None:
@@ -359,7 +359,7 @@ def township_section(view: View, frames: Frames) -> None:
         st.caption("各乡镇（街道）对比：按学员所属乡镇计；竖线为乡镇分解目标（如有）。")
         township_chart(view, by_township, shares)
     else:
-        info(f"{view.year}年（截至数据日）各乡镇（街道）都没有技能培训记录。")
+        info(f"{view.span}（截至数据日）各乡镇（街道）都没有技能培训记录。")
     startup = None
     if view.table_problem("payments") is None:
         startup = frames["employment_startup_by_township"]

@@ -115,7 +115,7 @@ def kpi_section(funds: Funds) -> None:
     total = by_program[by_program["level"] == "total"]
     total_row = total.iloc[0] if len(total) else None
     if total_row is None or float(total_row["amount_yuan"]) == 0:
-        st.info(f"{funds.view.scope}{funds.view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
+        st.info(f"{funds.view.scope}{funds.view.span}（截至数据日）暂无资金发放记录。", icon=":material/info:")
     top = st.columns(4)
     with top[0]:
         indicator_card(indicators, "subsidies_total_amount", "资金发放合计")
@@ -169,7 +169,7 @@ def program_amounts_chart(funds: Funds) -> None:
     rows = funds.by_program[funds.by_program["level"] == "program"]
     rows = rows[(rows["amount_yuan"] > 0) | (rows["previous_amount_yuan"].fillna(0) > 0)].sort_values("amount_yuan")
     if rows.empty:
-        st.info(f"{view.scope}{view.year}年（截至数据日）暂无资金发放记录。", icon=":material/info:")
+        st.info(f"{view.scope}{view.span}（截至数据日）暂无资金发放记录。", icon=":material/info:")
         return
     names = [short_name(code) for code in rows["program"]]
     labels = [
@@ -187,11 +187,11 @@ def program_amounts_chart(funds: Funds) -> None:
         )
     ]
     fig = go.Figure()
-    last_year = f"{view.year - 1}年同期"
+    last_year = f"{view.year - 1}年{f'{view.month}月' if view.month else '同期'}"
     known = view.last_year_known()  # else no 上年同期 bars (unknown, not 0)
     for column, name, colour, hover in (  # last year's bar, then this year's, in each programme's pair
         ("previous_amount_yuan", last_year, palette.LAST_YEAR, f"%{{y}}<br>{last_year} %{{x:,.2f}}万元<extra></extra>"),
-        ("amount_yuan", f"{view.year}年", palette.THIS_YEAR, "%{y}<br>%{x:,.2f}万元<extra></extra>"),
+        ("amount_yuan", view.span, palette.THIS_YEAR, "%{y}<br>%{x:,.2f}万元<extra></extra>"),
     )[0 if known else 1 :]:
         fig.add_bar(
             y=names, x=rows[column] / 10_000, name=name, orientation="h", marker_color=colour, hovertemplate=hover
@@ -199,7 +199,7 @@ def program_amounts_chart(funds: Funds) -> None:
     add_row_labels(fig, names, labels, label_px(view))  # amount, count and 同比 beside each programme's pair
     top = float(rows[["amount_yuan", "previous_amount_yuan"]].max().max()) / 10_000
     fig.update_layout(barmode="group", xaxis_title="万元", xaxis_range=[0, top * AXIS_ROOM], bargap=0.25)
-    title = f"{view.year}年各项目发放金额" + ("（与上年同期比较）" if known else "")
+    title = f"{view.span}各项目发放金额" + (f"（与{view.same_span_last_year}比较）" if known else "")
     show_chart(fig, title, view, key="funds_program_amounts")
 
 
@@ -236,7 +236,7 @@ def township_section(funds: Funds, frames: Frames) -> None:
     what = program_label(program) if program else "全部项目"
     ranking = frames["funds_by_township"]
     if ranking.empty or not (ranking["amount_yuan"] > 0).any():
-        st.info(f"{view.year}年各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
+        st.info(f"{view.span}各乡镇（街道）暂无{what}发放记录。", icon=":material/info:")
         return
     note = "；黑色为所选乡镇" if view.township_codes else ""
     st.caption(f"各乡镇（街道）对比，{what}{note}。人均 = 发放金额 ÷ 期末持证残疾人数。")
@@ -263,7 +263,7 @@ def township_table_section(funds: Funds, frames: Frames) -> None:
     section_heading(view, "乡镇（街道）× 项目发放金额")
     long = frames["funds_township_program"]
     if not long["code"].notna().any():  # only the (empty) grand-total row
-        st.info(f"{view.scope}{view.year}年暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
+        st.info(f"{view.scope}{view.span}暂无资金发放记录，无乡镇分项目金额。", icon=":material/info:")
         return
     ranking = None
     if not view.table_problem("persons"):
@@ -278,7 +278,7 @@ def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     st.subheader(f"项目详情：{info.name}")
     rows = by_program[(by_program["level"] == "program") & (by_program["program"] == program)]
     if rows.empty or float(rows["amount_yuan"].iloc[0]) == 0:
-        st.info(f"{view.scope}{view.year}年暂无“{info.name}”发放记录。", icon=":material/info:")
+        st.info(f"{view.scope}{view.span}暂无“{info.name}”发放记录。", icon=":material/info:")
         return
     row = rows.iloc[0]
     columns = st.columns(4)
@@ -342,7 +342,7 @@ def program_table_section(funds: Funds) -> None:
     view = funds.view
     section_heading(view, "项目明细")
     table = program_table(funds.by_program, view.last_year_known())
-    st.caption(f"{view.scope}{view.year}年与上年同期；受益数量按各项目计数单位（人次、人、个、户）。")
+    st.caption(f"{view.scope}{view.span}与{view.same_span_last_year}；受益数量按各项目计数单位（人次、人、个、户）。")
     table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
 
 

@@ -96,7 +96,7 @@ def coverage_section(view: View, frames: Frames) -> None:
     with left:
         rated = coverage[coverage["met_rate"].notna()].sort_values("met_rate", ascending=False)
         if rated.empty:
-            st.info(f"{view.year}年各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
+            st.info(f"{view.span}各乡镇（街道）均无康复需求记录，无法计算满足率。", icon=":material/info:")
         else:
             met = Ranking(
                 "康复需求满足率（低者在上）",
@@ -143,7 +143,7 @@ def scoped_rows(view: View, title: str, tables: tuple[str, ...], frames: Frames,
 
 
 def needs_section(view: View, frames: Frames) -> None:
-    nothing = f"{view.scope}{view.year}年（截至数据日）没有登记康复需求，无需求可统计满足率。"
+    nothing = f"{view.scope}{view.span}（截至数据日）没有登记康复需求，无需求可统计满足率。"
     by_type = scoped_rows(view, "康复需求：乡镇 × 需求类型", ("rehab_needs", "townships"), frames, nothing)
     if by_type is None:
         return
@@ -227,7 +227,7 @@ def heat_townships(view: View, by_type: pd.DataFrame) -> tuple[pd.DataFrame, str
 
 
 def category_section(view: View, frames: Frames) -> None:
-    nothing = f"{view.scope}在{view.year}年末（截至数据日）没有持证残疾人记录。"
+    nothing = f"{view.scope}在{view.span_end}（截至数据日）没有持证残疾人记录。"
     by_category = scoped_rows(view, "持证残疾人类别与等级", ("persons",), frames, nothing)
     if by_category is None:
         return
@@ -248,7 +248,7 @@ def category_section(view: View, frames: Frames) -> None:
     show_chart(fig, "持证残疾人按类别和等级", view, key="rehab_categories")
     grades = by_category.groupby("grade")[["grade_persons", "grade_share"]].first()
     st.caption(
-        f"{view.scope}{view.year}年末（截至数据日）持证残疾人共 {fmt_count(by_category['total_persons'].iloc[0])} 人；按等级："
+        f"{view.scope}{view.span_end}（截至数据日）持证残疾人共 {fmt_count(by_category['total_persons'].iloc[0])} 人；按等级："
         + "、".join(
             f"{GRADES.get(int(g), str(g))} {fmt_count(r.grade_persons)}人（{fmt_pct(r.grade_share)}）"
             for g, r in grades.iterrows()

@@ -39,7 +39,7 @@ def table_page() -> None:
 
     from ui.downloads import table_downloads
 
-    view = SimpleNamespace(as_of=date(2024, 9, 30), scope="全县", year=2024, account=None)
+    view = SimpleNamespace(as_of=date(2024, 9, 30), scope="全县", year=2024, span="2024年", account=None)
     table_downloads(pd.DataFrame({"乡镇（街道）": ["甲镇"]}), "资金发放", "各乡镇", view, key="t")
 
 

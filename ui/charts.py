@@ -294,7 +294,7 @@ def safe_filename(text: str) -> str:
 
 def chart_filename(title: str, view: View) -> str:
     as_of = fmt_date(view.as_of) if view.as_of else ""
-    return safe_filename(f"{title}_{view.scope}_{view.year}年_截至{as_of}")
+    return safe_filename(f"{title}_{view.scope}_{view.span}_截至{as_of}")
 
 
 def show_chart(

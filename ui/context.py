@@ -57,6 +57,21 @@ class View:
         return Period(self.year, self.month)
 
     @property
+    def span(self) -> str:
+        """The span in a title or a sentence: 2024年, or 2024年6月 for a month view."""
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+
+    @property
+    def same_span_last_year(self) -> str:
+        """What 同比 compares with: 上年同期, or 上年同月 for a month view."""
+        return "上年同月" if self.month else "上年同期"
+
+    @property
+    def span_end(self) -> str:
+        """The day a stock is counted: 2024年末, or 2024年6月末 for a month view."""
+        return f"{self.span}末" if self.month else f"{self.year}年末"
+
+    @property
     def period_label(self) -> str:
         """2024年6月（截至6月15日）, 2024年 or 2023年全年: what the view's figures cover."""
         return self.period.label(self.as_of)

@@ -137,7 +137,7 @@ def audited(make: Callable[[], bytes], view: View, file_name: str) -> Callable[[
 
 def download_name(page: str, table: str, view: View, suffix: str) -> str:
     as_of = fmt_date(view.as_of) if view.as_of else ""
-    return safe_filename(f"{page}_{table}_{view.scope}_{view.year}年_截至{as_of}") + suffix
+    return safe_filename(f"{page}_{table}_{view.scope}_{view.span}_截至{as_of}") + suffix
 
 
 def table_downloads(frame: pd.DataFrame, page: str, table: str, view: View, key: str) -> None:
