@@ -1,0 +1,190 @@
+"""应补尽补 (dpf.figures.coverage, queries/subsidy_coverage_by_township.sql) on a hand-made county of two townships.
+
+June 2024, as of 2024-09-30 (cut day 30 June). 城关街道 (A): n1 一级 paid twice in June (a back payment: once), n2 二级
+paid in May only, n3 三级 paid in June, n4 一级 certified in July. 龙山镇 (B): n5 一级 cancelled 15 June but paid in
+June, n6 二级 certified on 30 June and paid, n7 一级 cancelled on 30 June (not certified that day).
+Hardship: n1, n2, n5 true; n3 unknown but paid 生活补贴 in June; n6 false.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.manifest import MANIFEST_NAME
+from dpf.data.db import open_extracts
+from dpf.data.sql import run_query
+from dpf.figures.coverage import (
+    QUERY,
+    coverage_params,
+    month_label,
+    subsidy_coverage,
+    unpaid_by_program,
+    view_month,
+)
+from tests.extract_builder import ABSENT, A, B, payment, person, read_rows, town, write_set, write_table
+
+AS_OF = date(2024, 9, 30)
+FLAGS = {"n1": True, "n2": True, "n3": None, "n4": None, "n5": True, "n6": False, "n7": None}
+
+
+def tables(with_flags: bool) -> dict[str, list[dict]]:
+    def who(key, township, grade, certified="2010-01-01", cancelled=None):
+        flag = FLAGS[key] if with_flags else ABSENT
+        return person(key, township, certified, cancelled, grade=grade, hardship=flag)
+
+    def paid(pid, program, key, township, period="2024-06-01"):
+        return payment(pid, program, period, 100, person=key, township=township)
+
+    return {
+        "townships": [town(A, "城关街道", "街道", 1), town(B, "龙山镇", "镇", 2)],
+        "persons": [
+            who("n1", A, 1),
+            who("n2", A, 2),
+            who("n3", A, 3),
+            who("n4", A, 1, certified="2024-07-01"),
+            who("n5", B, 1, cancelled="2024-06-15"),
+            who("n6", B, 2, certified="2024-06-30"),
+            who("n7", B, 1, cancelled="2024-06-30"),
+        ],
+        "payments": [
+            paid("c1", "nursing_subsidy", "n1", A),
+            paid("c1b", "nursing_subsidy", "n1", A),  # 补发 in the same month
+            paid("c2", "nursing_subsidy", "n2", A, "2024-05-01"),
+            paid("c3", "nursing_subsidy", "n3", A),
+            paid("c4", "nursing_subsidy", "n4", A, "2024-07-01"),
+            paid("c5", "nursing_subsidy", "n5", B),
+            paid("c6", "nursing_subsidy", "n6", B),
+            paid("l1", "living_subsidy", "n1", A),
+            paid("l3", "living_subsidy", "n3", A),
+            paid("l5", "living_subsidy", "n5", B),
+        ],
+        "services": [],
+        "rehab_needs": [],
+    }
+
+
+@pytest.fixture(scope="module")
+def flagged(tmp_path_factory) -> Path:
+    return write_set(tmp_path_factory.mktemp("flagged"), tables(True), AS_OF)
+
+
+@pytest.fixture(scope="module")
+def unflagged(tmp_path_factory) -> Path:
+    return write_set(tmp_path_factory.mktemp("unflagged"), tables(False), AS_OF)
+
+
+def figures(frame: pd.DataFrame, program: str) -> dict[str, tuple]:
+    """name -> (eligible, paid, unpaid, coverage rounded to one decimal; None where unknown)."""
+    rows = frame[frame["program"] == program]
+
+    def known(value):
+        return None if pd.isna(value) else value
+
+    return {
+        row.name: (
+            known(row.eligible),
+            known(row.paid),
+            known(row.unpaid),
+            known(row.coverage) and round(row.coverage, 1),
+        )
+        for row in rows.itertuples()
+    }
+
+
+def test_nursing_coverage_counts_the_certified_grades_of_the_month_end_and_each_payee_once(flagged) -> None:
+    table = subsidy_coverage(open_extracts(flagged), 2024, 6)
+    assert figures(table, "nursing_subsidy") == {
+        "城关街道": (2, 1, 1, 50.0),  # n1 (paid twice: once), n2 unpaid; n3 三级 and n4 (July) not eligible
+        "龙山镇": (1, 1, 0, 100.0),  # n6 certified on the cut day; n5 cancelled before it, n7 on it
+        "合计": (3, 2, 1, 66.7),
+    }
+
+
+def test_living_coverage_needs_the_flag_and_an_unknown_flag_is_not_eligible(flagged) -> None:
+    assert figures(subsidy_coverage(open_extracts(flagged), 2024, 6), "living_subsidy") == {
+        "城关街道": (2, 1, 1, 50.0),  # n1 paid, n2 not; n3 paid but its flag unknown
+        "龙山镇": (0, 0, 0, None),  # no eligible person: no rate (—), not 0%
+        "合计": (2, 1, 1, 50.0),
+    }
+
+
+def test_without_the_column_living_coverage_cannot_be_computed(unflagged) -> None:
+    table = subsidy_coverage(open_extracts(unflagged), 2024, 6)
+    assert figures(table, "living_subsidy") == {
+        name: (None, None, None, None) for name in ("城关街道", "龙山镇", "合计")
+    }
+    assert figures(table, "nursing_subsidy")["合计"] == (3, 2, 1, 66.7)  # 护理补贴 does not need it
+
+
+def test_a_mistyped_flag_column_is_read_as_absent(tmp_path) -> None:
+    folder = write_set(tmp_path, tables(False), AS_OF)
+    arrow = pa.Table.from_pylist(read_rows(folder, "persons"), schema=TABLE_SCHEMAS["persons"])
+    write_table(folder, "persons", arrow.append_column("hardship", pa.array(["是"] * arrow.num_rows)))
+    extracts = open_extracts(folder)
+    assert extracts.available("persons")  # the table stays usable; only the flag is unknown
+    assert figures(subsidy_coverage(extracts, 2024, 6), "living_subsidy")["合计"] == (None, None, None, None)
+
+
+def _with_grades(folder: Path, grades) -> None:
+    path = folder / MANIFEST_NAME
+    body = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**body, "nursing_subsidy_grades": grades}), encoding="utf-8")
+
+
+def test_the_manifests_grades_decide_who_is_eligible_for_nursing(tmp_path) -> None:
+    folder = write_set(tmp_path, tables(True), AS_OF)
+    _with_grades(folder, [1, 2, 3])
+    assert figures(subsidy_coverage(open_extracts(folder), 2024, 6), "nursing_subsidy") == {
+        "城关街道": (3, 2, 1, 66.7),  # n3 三级 now eligible and paid
+        "龙山镇": (1, 1, 0, 100.0),
+        "合计": (4, 3, 1, 75.0),
+    }
+    _with_grades(folder, [5])  # invalid: never computed for a guessed set
+    assert figures(subsidy_coverage(open_extracts(folder), 2024, 6), "nursing_subsidy")["合计"] == (None,) * 4
+
+
+def test_a_month_not_complete_is_cut_at_the_as_of_date(tmp_path) -> None:
+    early = tables(True)  # nothing dated after 15 June (n4 and its July payment left out)
+    early["persons"] = [row for row in early["persons"] if row["person_key"] != "n4"]
+    early["payments"] = [row for row in early["payments"] if row["person_key"] != "n4"]
+    folder = write_set(tmp_path, early, date(2024, 6, 15))
+    table = subsidy_coverage(open_extracts(folder), 2024, 6)
+    assert set(table["cut"].dt.date) == {date(2024, 6, 15)}
+    # n5 cancelled on 15 June: not certified that day; n6 not yet; n7 (cancelled 30 June) still is, and was not paid
+    assert figures(table, "nursing_subsidy")["龙山镇"] == (1, 0, 1, 0.0)
+    assert month_label(2024, 6, date(2024, 6, 15)) == "2024年6月（截至6月15日）"
+    assert month_label(2024, 6, AS_OF) == "2024年6月"
+
+
+def test_a_township_scope_returns_its_rows_only(flagged) -> None:
+    table = subsidy_coverage(open_extracts(flagged), 2024, 6, [B])
+    assert figures(table, "nursing_subsidy") == {"龙山镇": (1, 1, 0, 100.0), "合计": (1, 1, 0, 100.0)}
+    assert list(table["code"].dropna().unique()) == [B]
+
+
+def test_the_unpaid_per_programme_and_township(flagged) -> None:
+    found = unpaid_by_program(subsidy_coverage(open_extracts(flagged), 2024, 6))
+    assert [(u.program, u.eligible, u.paid, u.unpaid, u.townships) for u in found] == [
+        ("nursing_subsidy", 3, 2, 1, ((A, "城关街道", 1),)),
+        ("living_subsidy", 2, 1, 1, ((A, "城关街道", 1),)),
+    ]
+
+
+@pytest.mark.parametrize(("year", "as_of", "month"), [(2024, AS_OF, 9), (2023, AS_OF, 12), (2024, date(2024, 1, 3), 1)])
+def test_the_month_of_a_year_to_date_view(year, as_of, month) -> None:
+    assert view_month(year, as_of) == month
+
+
+def test_the_query_takes_only_a_month_of_the_year(flagged) -> None:
+    with pytest.raises(ValueError, match=r"1\.\.12"):
+        coverage_params(2024, 13, AS_OF, (1, 2))
+    frame = run_query(open_extracts(flagged).con, QUERY, **coverage_params(2024, 5, AS_OF, (1, 2)))
+    may = frame[(frame["program"] == "nursing_subsidy") & (frame["name"] == "城关街道")]
+    assert (int(may["eligible"].iloc[0]), int(may["paid"].iloc[0])) == (2, 1)  # n2 was paid in May, n1 not
