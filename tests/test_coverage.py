@@ -1,10 +1,5 @@
-"""应补尽补 (dpf.figures.coverage, queries/subsidy_coverage_by_township.sql) on a hand-made county of two townships.
-
-June 2024, as of 2024-09-30 (cut day 30 June). 城关街道 (A): n1 一级 paid twice in June (a back payment: once), n2 二级
-paid in May only, n3 三级 paid in June, n4 一级 certified in July. 龙山镇 (B): n5 一级 cancelled 15 June but paid in
-June, n6 二级 certified on 30 June and paid, n7 一级 cancelled on 30 June (not certified that day).
-Hardship: n1, n2, n5 true; n3 unknown but paid 生活补贴 in June; n6 false.
-"""
+"""应补尽补 (dpf.figures.coverage, queries/subsidy_coverage_by_township.sql) on the hand-made county of
+tests/coverage_fixture.py, June 2024 as of 2024-09-30 (cut day 30 June)."""
 
 from __future__ import annotations
 
@@ -28,46 +23,8 @@ from dpf.figures.coverage import (
     unpaid_by_program,
     view_month,
 )
-from tests.extract_builder import ABSENT, A, B, payment, person, read_rows, town, write_set, write_table
-
-AS_OF = date(2024, 9, 30)
-FLAGS = {"n1": True, "n2": True, "n3": None, "n4": None, "n5": True, "n6": False, "n7": None}
-
-
-def tables(with_flags: bool) -> dict[str, list[dict]]:
-    def who(key, township, grade, certified="2010-01-01", cancelled=None):
-        flag = FLAGS[key] if with_flags else ABSENT
-        return person(key, township, certified, cancelled, grade=grade, hardship=flag)
-
-    def paid(pid, program, key, township, period="2024-06-01"):
-        return payment(pid, program, period, 100, person=key, township=township)
-
-    return {
-        "townships": [town(A, "城关街道", "街道", 1), town(B, "龙山镇", "镇", 2)],
-        "persons": [
-            who("n1", A, 1),
-            who("n2", A, 2),
-            who("n3", A, 3),
-            who("n4", A, 1, certified="2024-07-01"),
-            who("n5", B, 1, cancelled="2024-06-15"),
-            who("n6", B, 2, certified="2024-06-30"),
-            who("n7", B, 1, cancelled="2024-06-30"),
-        ],
-        "payments": [
-            paid("c1", "nursing_subsidy", "n1", A),
-            paid("c1b", "nursing_subsidy", "n1", A),  # 补发 in the same month
-            paid("c2", "nursing_subsidy", "n2", A, "2024-05-01"),
-            paid("c3", "nursing_subsidy", "n3", A),
-            paid("c4", "nursing_subsidy", "n4", A, "2024-07-01"),
-            paid("c5", "nursing_subsidy", "n5", B),
-            paid("c6", "nursing_subsidy", "n6", B),
-            paid("l1", "living_subsidy", "n1", A),
-            paid("l3", "living_subsidy", "n3", A),
-            paid("l5", "living_subsidy", "n5", B),
-        ],
-        "services": [],
-        "rehab_needs": [],
-    }
+from tests.coverage_fixture import AS_OF, tables
+from tests.extract_builder import A, B, read_rows, write_set, write_table
 
 
 @pytest.fixture(scope="module")
@@ -151,10 +108,7 @@ def test_the_manifests_grades_decide_who_is_eligible_for_nursing(tmp_path) -> No
 
 
 def test_a_month_not_complete_is_cut_at_the_as_of_date(tmp_path) -> None:
-    early = tables(True)  # nothing dated after 15 June (n4 and its July payment left out)
-    early["persons"] = [row for row in early["persons"] if row["person_key"] != "n4"]
-    early["payments"] = [row for row in early["payments"] if row["person_key"] != "n4"]
-    folder = write_set(tmp_path, early, date(2024, 6, 15))
+    folder = write_set(tmp_path, tables(True, date(2024, 6, 15)), date(2024, 6, 15))
     table = subsidy_coverage(open_extracts(folder), 2024, 6)
     assert set(table["cut"].dt.date) == {date(2024, 6, 15)}
     # n5 cancelled on 15 June: not certified that day; n6 not yet; n7 (cancelled 30 June) still is, and was not paid

@@ -33,7 +33,7 @@ def shown_table(at, first_column):
 
 
 # The page's tabs; only the chosen one runs.
-SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"]
+SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细", "应补尽补"]
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +189,10 @@ def test_township_without_payments_shows_an_honest_empty_state(tiny):
     assert any("乙乡2024年" in text and "暂无资金发放记录" in text for text in infos)
     shown = metric_values(at)
     assert shown["资金发放合计"] == "0万元"
-    # No monthly chart and no township table for an empty scope; the comparison with 甲镇 remains.
-    assert not any(d.value.columns[0] == "乡镇（街道）" for d in shown_tables(at))
+    # No monthly chart and no township table of amounts for an empty scope; the comparison with 甲镇 remains. (The
+    # 应补尽补 table stays: eligible persons not paid are what it is for.)
+    townships = [d.value for d in shown_tables(at) if d.value.columns[0] == "乡镇（街道）"]
+    assert [list(t.columns)[1] for t in townships] == ["护理补贴应发人数（人）"]
     assert len(at.get("plotly_chart")) == 2
 
 

@@ -976,8 +976,8 @@ def generate_demo(out: Path, seed: int = 2024, scale: int = 1, as_of: date = dat
         rows = _write_all(work, seed, scale, as_of)
         generated_at = f"{(as_of + timedelta(days=2)).isoformat()}T08:00:00+08:00"
         # the Word 简报's header: 编发单位 and 期号 (the county's name stays XX县, as the work report writes it)
-        issue = {"issuer": DEMO_ISSUER, "issue_no": f"{as_of.year}年第{as_of.month}期"}
-        write_manifest(work, as_of, "demo", rows, generated_at=generated_at, **issue)
+        issue_no = f"{as_of.year}年第{as_of.month}期"
+        write_manifest(work, as_of, "demo", rows, generated_at=generated_at, issuer=DEMO_ISSUER, issue_no=issue_no)
         _swap_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
