@@ -19,7 +19,7 @@ from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, add_row_labels, show_chart
 from ui.context import View, current_view
-from ui.coverage_section import show_coverage, view_coverage_params
+from ui.coverage_section import show_coverage
 from ui.downloads import table_with_downloads
 from ui.funds_tables import (
     ALL_PROGRAMS,
@@ -57,7 +57,7 @@ class Funds:
 
     def coverage_params(self) -> dict[str, Any]:
         """应补尽补's parameters: the view's year, the month it speaks of (the as-of month), as-of and grades."""
-        return view_coverage_params(self.view)
+        return self.view.coverage_params()
 
     def by_program_params(self) -> dict[str, Any]:
         """funds_by_program's parameters: the view's scope and the catalogue's programmes."""

@@ -4,6 +4,7 @@ tests/coverage_fixture.py, June 2024 as of 2024-09-30 (cut day 30 June)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,13 +18,16 @@ from dpf.data.db import open_extracts
 from dpf.data.sql import run_query
 from dpf.figures.coverage import (
     QUERY,
+    Unpaid,
     coverage_params,
     month_label,
     subsidy_coverage,
     unpaid_by_program,
     view_month,
 )
-from tests.coverage_fixture import AS_OF, tables
+from dpf.narrative.facts import collect_for_extracts
+from dpf.narrative.sentences import NarrativeInput, alert_sentences, unpaid_sentence
+from tests.coverage_fixture import AS_OF, FLAGS, tables
 from tests.extract_builder import A, B, read_rows, write_set, write_table
 
 
@@ -142,3 +146,32 @@ def test_the_query_takes_only_a_month_of_the_year(flagged) -> None:
     frame = run_query(open_extracts(flagged).con, QUERY, **coverage_params(2024, 5, AS_OF, (1, 2)))
     may = frame[(frame["program"] == "nursing_subsidy") & (frame["name"] == "城关街道")]
     assert (int(may["eligible"].iloc[0]), int(may["paid"].iloc[0])) == (2, 1)  # n2 was paid in May, n1 not
+
+
+def test_the_alerts_count_the_unpaid_per_township_and_name_no_person(flagged) -> None:
+    data = collect_for_extracts(open_extracts(flagged), 2024)  # a 年初至今 view as of 30 September: September
+    assert data.coverage_month == 9
+    june = replace(data, coverage_month=6, unpaid=unpaid_by_program(subsidy_coverage(open_extracts(flagged), 2024, 6)))
+    said = [s.text for s in alert_sentences(june) if "应补未补" in s.text]
+    assert said == [
+        "重度残疾人护理补贴2024年6月应补未补1人（覆盖率66.7%）：城关街道1人，请核实是否漏发。",
+        "困难残疾人生活补贴2024年6月应补未补1人（覆盖率50.0%）：城关街道1人，请核实是否漏发。",
+    ]
+    assert not any(key in text for text in said for key in FLAGS)  # counts only, never a person
+
+
+def test_beyond_five_townships_the_rest_are_counted_together() -> None:
+    counts = {"甲镇": 9, "乙镇": 7, "丙镇": 5, "丁镇": 4, "戊镇": 3, "己镇": 2, "庚镇": 1}
+    towns = tuple((f"t{index}", name, count) for index, (name, count) in enumerate(counts.items()))
+    unpaid = Unpaid("nursing_subsidy", 100, 69, 31, 69.0, towns)
+    data = NarrativeInput(2024, AS_OF, (), pd.DataFrame(), pd.DataFrame(), coverage_month=9)
+    sentence = unpaid_sentence(unpaid, data)
+    assert sentence.text == (
+        "重度残疾人护理补贴2024年9月应补未补31人（覆盖率69.0%）：甲镇9人、乙镇7人、丙镇5人、丁镇4人、戊镇3人，"
+        "其余2个乡镇（街道）共3人，请核实是否漏发。"
+    )
+    assert [fact.value for fact in sentence.facts] == [31, 69.0, 9, 7, 5, 4, 3, 2, 3]
+    one = replace(data, townships=("甲镇",))
+    assert (
+        unpaid_sentence(unpaid, one).text == "重度残疾人护理补贴2024年9月应补未补31人（覆盖率69.0%），请核实是否漏发。"
+    )

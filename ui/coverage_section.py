@@ -4,15 +4,12 @@ docs/data-contract.md). A programme whose eligibility the data cannot tell reads
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from dpf.contract.catalogue import GRADES, PROGRAM_BY_CODE
 from dpf.contract.manifest import GRADES_PROBLEM
-from dpf.figures.coverage import COVERAGE_PROGRAMS, coverage_params, coverage_table, month_label, view_month
+from dpf.figures.coverage import COVERAGE_PROGRAMS, coverage_table, month_label
 from ui.context import View
 from ui.downloads import table_with_downloads
 from ui.sections import section_heading
@@ -24,14 +21,6 @@ NO_FLAG = (
     "困难残疾人生活补贴无法计算：持证残疾人表没有低保/困难标记（可选列 hardship，见数据约定），无法确定应发对象。"
     "在持证残疾人名册中加“低保/困难”一列导入后即可计算。"
 )
-
-
-def view_coverage_params(view: View) -> dict[str, Any]:
-    """The query's parameters for the view: its year, the month it speaks of, its as-of date, the manifest's grades."""
-    as_of = view.as_of or date(view.year, 12, 31)
-    manifest = view.extracts.manifest
-    grades = manifest.nursing_subsidy_grades if manifest is not None else ()
-    return coverage_params(view.year, view_month(view.year, as_of), as_of, grades)
 
 
 def grades_text(grades: list[int]) -> str:
@@ -67,7 +56,7 @@ def show_coverage(view: View, frame: pd.DataFrame, page: str) -> None:
     reads 无法计算."""
     if not section_heading(view, TITLE, "persons", "payments", "townships"):
         return
-    params = view_coverage_params(view)
+    params = view.coverage_params()
     table = coverage_table(frame, view.township_codes)
     month = month_label(params["year"], params["month"], params["as_of"])
     grades = grades_text(params["grades"]) if params["grades"] else ""
