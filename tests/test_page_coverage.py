@@ -80,3 +80,10 @@ def test_the_demo_section_runs_for_a_closed_year_and_says_december(demo_dir):
     assert len(table) == 24 and table["乡镇（街道）"].iloc[-1] == "合计"  # 23 townships and 合计
     total = table.iloc[-1]
     assert total["生活补贴应发人数（人）"] >= total["生活补贴本月发放人数（人）"] > 0
+
+
+def test_the_slide_says_the_month_above_its_table(flagged):
+    slide = run_page(flagged, "funds.py", query={"briefing": "1", "funds_section": SECTION})
+    assert no_exception(slide)
+    assert any(m.value.startswith("**2024年6月**") for m in slide.markdown)
+    assert [list(t.value.columns)[1] for t in shown_tables(slide)] == ["护理补贴应发人数（人）"]

@@ -10,11 +10,13 @@ import streamlit as st
 from dpf.contract.catalogue import GRADES, PROGRAM_BY_CODE
 from dpf.contract.manifest import GRADES_PROBLEM
 from dpf.figures.coverage import COVERAGE_PROGRAMS, coverage_table, month_label
+from ui.briefing_frame import reserve
 from ui.context import View
 from ui.downloads import table_with_downloads
 from ui.sections import section_heading
 
 TITLE = "应补尽补"
+MONTH_LINE_PX = 36  # 简报模式: the line naming the month above the table
 UNKNOWN = "无法计算"
 TOWNSHIP = "乡镇（街道）"
 NO_FLAG = (
@@ -66,6 +68,9 @@ def show_coverage(view: View, frame: pd.DataFrame, page: str) -> None:
         "本月发放人数 = 其中本月有发放记录的人数（同月补发只计一次）；覆盖率 = 本月发放 ÷ 应发；应补未补 = 应发 − 本月发放。"
         "最后一行为合计。"
     )
+    if view.briefing:  # the caption is a footnote, left off the frame: the month is said above the table
+        st.markdown(f"**{month}**　应发人数为月末持证且符合条件的残疾人（{rule}；生活补贴为低保或其他困难家庭）")
+        reserve(MONTH_LINE_PX)
     table_with_downloads(
         coverage_rows(table), page, f"应补尽补_{month}", view, "funds_coverage_table", "funds_coverage_dl"
     )
