@@ -9,9 +9,9 @@ import pytest
 
 from dpf.data.db import open_extracts
 from dpf.figures.coverage import subsidy_coverage
-from tests.apptest_helpers import no_exception, run_page, shown_tables
+from tests.apptest_helpers import no_exception, run_page, shown_tables, with_accounts
 from tests.coverage_fixture import tables
-from tests.extract_builder import write_set
+from tests.extract_builder import B, write_set
 from ui.coverage_section import NO_FLAG, coverage_rows
 
 JUNE = date(2024, 6, 30)
@@ -87,3 +87,13 @@ def test_the_slide_says_the_month_above_its_table(flagged):
     assert no_exception(slide)
     assert any(m.value.startswith("**2024年6月**") for m in slide.markdown)
     assert [list(t.value.columns)[1] for t in shown_tables(slide)] == ["护理补贴应发人数（人）"]
+
+
+def test_a_township_account_sees_its_own_row_and_total_only(flagged, tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_AUDIT_DIR", str(tmp_path / "audit"))
+    with_accounts(monkeypatch, tmp_path, longshan=("township", (B,)))
+    at = run_page(flagged, "funds.py", query={"township": "城关街道"}, section=SECTION, account="longshan")
+    assert no_exception(at)
+    table = coverage_shown(at)
+    assert list(table["乡镇（街道）"]) == ["龙山镇", "合计"]
+    assert list(table["护理补贴应发人数（人）"]) == [1, 1]  # 合计 of its own township, not of the county (3)
