@@ -12,12 +12,14 @@ import streamlit as st
 
 from dpf import palette
 from dpf.contract.catalogue import CARD_GROUPS, GRADES, PROGRAM_BY_CODE, PROGRAM_GROUPS, PROGRAM_INDICATORS, PROGRAMS
+from dpf.figures.coverage import QUERY as COVERAGE_QUERY
 from dpf.formatting import fmt_count, fmt_wan, fmt_yuan, yoy_text
 from ui.briefing import tip
 from ui.briefing_frame import setting_box
 from ui.cards import kpi_card
 from ui.charts import MONTH_LABELS, add_last_year_wan, add_month_bar_wan, add_row_labels, show_chart
 from ui.context import View, current_view
+from ui.coverage_section import show_coverage
 from ui.downloads import table_with_downloads
 from ui.funds_tables import (
     ALL_PROGRAMS,
@@ -56,6 +58,10 @@ class Funds:
     def trend_params(self) -> dict[str, Any]:
         """funds_monthly_by_program's parameters: the year so far up to a month view's month end, the programme."""
         return {**self.view.trend_params(), "program": self.program}
+
+    def coverage_params(self) -> dict[str, Any]:
+        """应补尽补's parameters: the view's year, the month it speaks of (the as-of month), as-of and grades."""
+        return self.view.coverage_params()
 
     def by_program_params(self) -> dict[str, Any]:
         """funds_by_program's parameters: the view's scope and the catalogue's programmes."""
@@ -346,6 +352,10 @@ def program_table_section(funds: Funds) -> None:
     table_with_downloads(table, PAGE, "项目明细", view, "funds_program_table", "funds_program_table_dl")
 
 
+def coverage_section(funds: Funds, frames: Frames) -> None:
+    show_coverage(funds.view, frames[COVERAGE_QUERY], PAGE)
+
+
 SECTIONS = Sections(
     SPEC.section_key,
     [
@@ -354,6 +364,7 @@ SECTIONS = Sections(
         Section("各乡镇（街道）", township_section, (Query("funds_by_township", Funds.program_params),), ()),
         Section("乡镇×项目", township_table_section, (Query("funds_township_program", Funds.scope_params),), ()),
         Section("项目明细", program_table_section, cards=()),
+        Section("应补尽补", coverage_section, (Query(COVERAGE_QUERY, Funds.coverage_params),), ()),
     ],
     needs=(Query("funds_by_program", Funds.by_program_params),),  # the cards above the tabs
 )

@@ -14,10 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.catalogue import OPTIONAL_COLUMNS, TABLE_SCHEMAS
 from dpf.contract.manifest import read_manifest, table_files, table_location, write_manifest
 
 A, B = "340000001", "340000002"  # the township codes most hand-made sets use
+ABSENT = object()  # an optional column a row leaves out (a table of such rows has no such column)
 
 # --- Rows -----------------------------------------------------------------------------------------------------
 
@@ -35,8 +36,20 @@ def town(code: str, name: str, kind: str, sort_order: int) -> dict:
     return row("townships", code, name, kind, sort_order)
 
 
-def person(key, township=A, certified="2010-01-01", cancelled=None, category=4, grade=1, sex="男", birth_year=1970):
-    return row("persons", key, township, sex, birth_year, category, grade, day(certified), day(cancelled))
+def person(
+    key,
+    township=A,
+    certified="2010-01-01",
+    cancelled=None,
+    category=4,
+    grade=1,
+    sex="男",
+    birth_year=1970,
+    hardship=ABSENT,
+):
+    """A persons row; `hardship` (True, False or None = unknown) adds the optional column."""
+    values = row("persons", key, township, sex, birth_year, category, grade, day(certified), day(cancelled))
+    return values if hardship is ABSENT else {**values, "hardship": hardship}
 
 
 def payment(pid, program, period, amount, person=None, project=None, township=A) -> dict:
@@ -63,8 +76,11 @@ def target(indicator, value, township=None, note=None, year=2024) -> dict:
 
 
 def to_arrow(table: str, rows: list[dict]) -> pa.Table:
-    """Rows as an Arrow table of the contract's schema (missing columns null, amounts to the fen)."""
-    schema = TABLE_SCHEMAS[table]
+    """Rows as an Arrow table of the contract's schema and the optional columns any row names (missing columns null,
+    amounts to the fen)."""
+    named = {name for values in rows for name in values}
+    optional = [field for field in OPTIONAL_COLUMNS.get(table, pa.schema([])) if field.name in named]
+    schema = pa.schema([*TABLE_SCHEMAS[table], *optional])
     prepared = []
     for values in rows:
         values = {name: values.get(name) for name in schema.names}

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import dpf.data.summary
-from dpf.contract.catalogue import TABLE_NAMES_ZH, TABLE_SCHEMAS
+from dpf.contract.catalogue import NULL_WHEN_ABSENT, TABLE_NAMES_ZH, TABLE_SCHEMAS
 from dpf.data.db import open_extracts
 from dpf.figures.indicators import compute_indicators
 from tests.apptest_helpers import metric_values, no_exception, run_page
@@ -102,9 +102,10 @@ def test_a_mistyped_column_flags_only_its_table(tmp_path, file, column, to, actu
     assert ("见文件 payments/year=2024/part-0.parquet" in problem) == (flagged == "payments")
     assert "year=2023" not in problem  # the part that is fine is not blamed
     assert {t: s.rows for t, s in extracts.tables.items() if s.ok} == {t: n for t, n in OK_ROWS.items() if t != flagged}
-    # The flagged table is an empty view with the contract's columns and types: queries on it stay valid.
+    # The flagged table is an empty view with the contract's columns and types (and the optional ones every query may
+    # name, persons' hardship): queries on it stay valid.
     relation = extracts.con.table(flagged)
-    assert relation.columns == TABLE_SCHEMAS[flagged].names
+    assert relation.columns == [*TABLE_SCHEMAS[flagged].names, *NULL_WHEN_ABSENT.get(flagged, ())]
     assert relation.aggregate("count(*)").fetchall() == [(0,)]
     indicators = compute_indicators(extracts, 2024).set_index("indicator")
     code, value = WITNESS[flagged]
@@ -152,7 +153,7 @@ def test_a_failing_summary_set_blanks_only_its_table(tmp_path, monkeypatch):
 
 PAGES = {
     "overview.py": ["资金发放", "乡镇地图"],
-    "funds.py": ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"],
+    "funds.py": ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细", "应补尽补"],
     "employment.py": ["培训进度", "培训班次", "就业服务", "扶持项目", "各乡镇（街道）"],
     "rehab.py": ["乡镇覆盖", "覆盖地图", "需求类型", "类别等级", "儿童康复"],
     "targets.py": ["完成情况", "逐月累计", "各乡镇（街道）", "乡镇地图"],

@@ -508,3 +508,36 @@ def test_a_mistyped_grid_column_is_a_warning_not_a_violation(clean: Path) -> Non
     assert result.violations == [], format_report(result)
     assert [(f.table, f.column, f.rule) for f in result.warnings] == [("townships", "grid_row", "wrong_type")]
     assert "可选列 grid_row" in result.warnings[0].message
+
+
+def _hardship(folder: Path, flags: pa.Array) -> None:
+    arrow = pa.Table.from_pylist(read_rows(folder, "persons"), schema=TABLE_SCHEMAS["persons"])
+    write_table(folder, "persons", arrow.append_column("hardship", flags))
+    refresh_manifest(folder)
+
+
+def test_the_optional_hardship_column_passes_as_a_boolean(clean: Path) -> None:
+    _hardship(clean, pa.array([True, False, None, True]))
+    result = check_folder(clean)
+    assert result.violations == [] and result.warnings == [], format_report(result)
+
+
+@pytest.mark.parametrize("flags", [pa.array(["是", "否", "", "是"]), pa.array([1, 0, 0, 1], pa.int8())])
+def test_a_mistyped_hardship_column_is_a_warning_naming_the_boolean(clean: Path, flags: pa.Array) -> None:
+    _hardship(clean, flags)
+    result = check_folder(clean)
+    assert result.violations == [], format_report(result)
+    assert [(f.table, f.column, f.rule) for f in result.warnings] == [("persons", "hardship", "wrong_type")]
+    assert "可选列 hardship" in result.warnings[0].message and "BOOLEAN" in result.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    ("grades", "ok"),
+    [([1, 2, 3], True), ([4], True), ([], False), ([0, 1], False), ([1, 5], False), (["1", "2"], False), (2, False)],
+)
+def test_the_manifests_nursing_grades_are_checked(clean: Path, grades, ok: bool) -> None:
+    edit_manifest(lambda body: body.update(nursing_subsidy_grades=grades))(clean)
+    found = only(check_folder(clean), "manifest_grades")
+    assert (found == []) is ok
+    if not ok:
+        assert found[0].column == "nursing_subsidy_grades" and "1 至 4 的整数" in found[0].message

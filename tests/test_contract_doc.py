@@ -260,3 +260,26 @@ def test_nothing_refers_to_the_old_contract_location() -> None:
     assert REPO / "README.md" in files and DOC in files
     offending = [str(p.relative_to(REPO)) for p in files if p.is_file() and old.encode() in p.read_bytes()]
     assert offending == []
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ({}, (1, 2)),  # absent: 一级、二级
+        ({"nursing_subsidy_grades": [3, 1, 2, 2]}, (1, 2, 3)),
+        ({"nursing_subsidy_grades": []}, ()),  # invalid: () (the check reports it, coverage says 无法计算)
+        ({"nursing_subsidy_grades": [1, 5]}, ()),
+        ({"nursing_subsidy_grades": [True]}, ()),
+        ({"nursing_subsidy_grades": "1,2"}, ()),
+    ],
+)
+def test_the_nursing_grades_field_reads(tmp_path, written, read) -> None:
+    body = {"contract": CONTRACT_VERSION, "as_of": "2024-09-30", "source": "demo", "tables": {}, **written}
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(body), encoding="utf-8")
+    assert read_manifest(tmp_path).nursing_subsidy_grades == read
+
+
+def test_the_nursing_grades_are_written_when_given(tmp_path) -> None:
+    write_manifest(tmp_path, date(2024, 9, 30), "import", {}, nursing_subsidy_grades=(1, 2, 3))
+    assert json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))["nursing_subsidy_grades"] == [1, 2, 3]
+    assert read_manifest(tmp_path).nursing_subsidy_grades == (1, 2, 3)

@@ -71,9 +71,13 @@ def test_month_ends_count_needs_met_by_each_month_end(extracts):
 
 
 def test_township_queries_read_the_same_rule(extracts):
-    coverage = run_query(extracts.con, "rehab_coverage_by_township", year=2023, as_of=AS_OF, month=None).set_index("code")
+    coverage = run_query(extracts.con, "rehab_coverage_by_township", year=2023, as_of=AS_OF, month=None).set_index(
+        "code"
+    )
     assert coverage.loc[A, "met_rate"] == pytest.approx(100.0) and coverage.loc[B, "met_rate"] == pytest.approx(50.0)
-    by_type = run_query(extracts.con, "rehab_needs_by_township_and_type", year=2023, townships=[], as_of=AS_OF, month=None)
+    by_type = run_query(
+        extracts.con, "rehab_needs_by_township_and_type", year=2023, townships=[], as_of=AS_OF, month=None
+    )
     met = {(r.code, r.need): (r.met, r.recorded) for r in by_type.itertuples()}
     assert met[(A, "basic_medical")] == (2, 2) and met[(B, "assistive_device")] == (1, 1)
     assert met[(B, "basic_medical")] == (0, 1)

@@ -244,3 +244,13 @@ def test_a_month_views_trends_and_targets_run_to_the_months_end(month, as_of, th
     assert (year_so_far.month, year_so_far.as_of) == (None, through)
     assert view.trend_params() == {"year": 2024, "townships": [A], "as_of": through, "month": None}
     assert view.scope_params()["month"] == month
+
+
+def test_a_month_views_coverage_and_its_alert_speak_of_that_month(month_dir, extracts):
+    from dpf.narrative.facts import collect_for_extracts
+    from ui.context import View
+
+    view = View(str(month_dir), "stamp", 2024, (), (), AS_OF, "demo", True, None, month=1)
+    assert view.coverage_params()["month"] == 1  # not the as-of month (February)
+    assert View(str(month_dir), "stamp", 2024, (), (), AS_OF, "demo", True, None).coverage_params()["month"] == 2
+    assert collect_for_extracts(extracts, 2024, month=1).coverage_month == 1

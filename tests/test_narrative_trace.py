@@ -12,11 +12,12 @@ import pytest
 from dpf.contract.catalogue import INDICATOR_BY_CODE, PROGRAMS
 from dpf.data.db import open_extracts
 from dpf.data.sql import run_query
+from dpf.figures.coverage import subsidy_coverage, view_month
 from dpf.figures.indicators import compute_indicators, township_table, township_values
 from dpf.figures.schedule import completed_months, schedule_share
 from dpf.figures.targets import evaluate_targets
 from dpf.narrative.facts import MONTHLY, collect_for_extracts
-from dpf.narrative.sentences import Fact, narrative, target_summary
+from dpf.narrative.sentences import UNPAID_NAMED, Fact, narrative, target_summary
 from tests.narrative_fixture import write_narrative_set
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -50,6 +51,8 @@ class Recompute:
             chosen = self.townships or self.all_townships
             grid = grid[grid["gap"] & (grid["month"] == self.as_of.month) & grid["code"].isin(chosen)]
             return len(grid[grid["program"] == program])
+        if fact.kind.startswith("unpaid") or fact.kind == "coverage":
+            return self.unpaid(fact)
         if fact.kind in ("targets", "status"):  # the 简报's count of targets, by where they stand
             rows = [r for r in self.targets() if fact.kind == "targets" or r.progress.status_label == fact.code]
             return len(rows)
@@ -85,6 +88,24 @@ class Recompute:
             chosen = self.townships or self.all_townships
             return sum(not values[code] for code in chosen)
         raise AssertionError(f"unknown fact kind {fact.kind}")
+
+    def unpaid(self, fact: Fact) -> float:
+        """应补尽补 of the view's month: the scope's 合计, a township's own count, or the townships not named."""
+        program, _, township = fact.code.partition("|")
+        table = subsidy_coverage(self.extracts, self.year, view_month(self.year, self.as_of), self.townships)
+        rows = table[table["program"] == program]
+        if township:
+            return int(rows.loc[rows["code"] == township, "unpaid"].iloc[0])
+        total = rows[rows["code"].isna()].iloc[0]
+        if fact.kind == "unpaid":
+            return int(total["unpaid"])
+        if fact.kind == "coverage":
+            return round(100 * int(total["paid"]) / int(total["eligible"]), 1)
+        towns = rows[rows["code"].notna() & (rows["unpaid"] > 0)].sort_values(
+            ["unpaid", "sort_order"], ascending=[False, True]
+        )
+        rest = towns.iloc[UNPAID_NAMED:]
+        return len(rest) if fact.kind == "unpaid_townships" else int(rest["unpaid"].sum())
 
 
 def shown(unit: str, value: float) -> float:

@@ -33,7 +33,7 @@ def shown_table(at, first_column):
 
 
 # The page's tabs; only the chosen one runs.
-SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"]
+SECTIONS = ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细", "应补尽补"]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,9 @@ def test_funds_counts_agree_with_catalogue_indicators(demo, demo_dir):
     name = "城关街道"
     codes = codes_for_names(demo, [name])
     expected = indicator_values(demo_dir, 2024, [name])
-    frame = run_query(demo.con, "funds_by_program", year=2024, townships=codes, as_of=AS_OF, month=None, **catalogue_params())
+    frame = run_query(
+        demo.con, "funds_by_program", year=2024, townships=codes, as_of=AS_OF, month=None, **catalogue_params()
+    )
     rows = frame[frame["level"] == "program"].set_index("program")
     for program, (amount_code, count_code) in PROGRAM_INDICATORS.items():
         if program not in rows.index:
@@ -189,8 +191,10 @@ def test_township_without_payments_shows_an_honest_empty_state(tiny):
     assert any("乙乡2024年" in text and "暂无资金发放记录" in text for text in infos)
     shown = metric_values(at)
     assert shown["资金发放合计"] == "0万元"
-    # No monthly chart and no township table for an empty scope; the comparison with 甲镇 remains.
-    assert not any(d.value.columns[0] == "乡镇（街道）" for d in shown_tables(at))
+    # No monthly chart and no township table of amounts for an empty scope; the comparison with 甲镇 remains. (The
+    # 应补尽补 table stays: eligible persons not paid are what it is for.)
+    townships = [d.value for d in shown_tables(at) if d.value.columns[0] == "乡镇（街道）"]
+    assert [list(t.columns)[1] for t in townships] == ["护理补贴应发人数（人）"]
     assert len(at.get("plotly_chart")) == 2
 
 

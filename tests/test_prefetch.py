@@ -25,7 +25,7 @@ def wait_for_prefetches() -> None:
 SECTIONS = {  # each page's tabs (only the chosen one runs, so each prefetches its own queries); None: no tabs
     "overview.py": ["资金发放", "乡镇地图"],
     "targets.py": ["完成情况", "逐月累计", "各乡镇（街道）", "乡镇地图"],
-    "funds.py": ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细"],
+    "funds.py": ["逐月发放", "各项目", "各乡镇（街道）", "乡镇×项目", "项目明细", "应补尽补"],
     "employment.py": ["培训进度", "培训班次", "就业服务", "扶持项目", "各乡镇（街道）"],
     "rehab.py": ["乡镇覆盖", "覆盖地图", "需求类型", "类别等级", "儿童康复"],
 }

@@ -12,6 +12,8 @@ import streamlit as st
 from dpf.auth.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.contract.check import CheckResult
 from dpf.data.db import Extracts
+from dpf.figures.coverage import QUERY as COVERAGE_QUERY
+from dpf.figures.coverage import coverage_params, coverage_table, view_month
 from dpf.figures.indicators import without_last_year
 from dpf.figures.period import Period
 from dpf.figures.township_shapes import Shapes
@@ -165,6 +167,18 @@ class View:
         """queries/NAME.sql, cached per manifest; pass `townships=view.townships` etc. explicitly. The rows of
         townships outside the session's scope are cut here (dpf.auth.access.restrict_rows), whatever the parameters."""
         return restrict_rows(cached_query(self.folder, self.fingerprint, name, params_key(params)), self.access)
+
+    def coverage_params(self, month: int | None = None) -> dict[str, Any]:
+        """应补尽补's query parameters: the view's year, `month` (None: the view's month, else the month it speaks of,
+        view_month), its as-of date and the manifest's grades of 护理补贴."""
+        as_of = self.as_of or date(self.year, 12, 31)
+        manifest = self.extracts.manifest
+        grades = manifest.nursing_subsidy_grades if manifest is not None else ()
+        return coverage_params(self.year, month or self.month or view_month(self.year, as_of), as_of, grades)
+
+    def subsidy_coverage(self, month: int | None = None) -> pd.DataFrame:
+        """应补尽补 of the view's townships (the session's own only) and their 合计 (dpf.figures.coverage)."""
+        return coverage_table(self.query(COVERAGE_QUERY, **self.coverage_params(month)), self.township_codes)
 
     def prefetch(self, name: str, **params: Any) -> None:
         """Start view.query(name, **params) in the background: a page lists its queries first, so they run side

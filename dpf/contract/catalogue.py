@@ -84,11 +84,19 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 # Columns a table may carry beyond its schema (docs/data-contract.md, "optional columns"): the check accepts their
-# absence, and checks their type when present; the tile map places each township at (grid_row, grid_col).
+# absence, and checks their type when present; the tile map places each township at (grid_row, grid_col), the
+# 应补尽补 coverage of 生活补贴 reads persons' hardship (低保或其他困难家庭; null = unknown).
 OPTIONAL_COLUMNS: dict[str, pa.Schema] = {
     "townships": pa.schema([("grid_row", pa.int16()), ("grid_col", pa.int16())]),
+    "persons": pa.schema([("hardship", pa.bool_())]),
 }
 GRID_COLUMNS = ("grid_row", "grid_col")
+HARDSHIP_COLUMN = "hardship"
+# Optional columns the dashboard binds as NULL when a table lacks them (or has them in a type the contract does not
+# allow), so every query may name them: a NULL hardship is "unknown" (dpf.data.db).
+NULL_WHEN_ABSENT: dict[str, tuple[str, ...]] = {"persons": (HARDSHIP_COLUMN,)}
+# 重度残疾人护理补贴 is for these grades unless the manifest's nursing_subsidy_grades says otherwise (provinces differ).
+DEFAULT_NURSING_GRADES = (1, 2)
 REQUIRED_TABLES = ("townships", "persons", "payments", "services", "rehab_needs")
 OPTIONAL_TABLES = ("satisfaction", "targets")
 TABLE_NAMES_ZH = {

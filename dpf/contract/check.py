@@ -41,7 +41,16 @@ from dpf.contract.catalogue import (
     TOWNSHIP_KINDS,
 )
 from dpf.contract.column_types import type_verdict, wrong_type_text
-from dpf.contract.manifest import Manifest, ManifestError, read_manifest, table_files, table_location, table_sha256
+from dpf.contract.manifest import (
+    GRADES_FIELD,
+    GRADES_PROBLEM,
+    Manifest,
+    ManifestError,
+    read_manifest,
+    table_files,
+    table_location,
+    table_sha256,
+)
 
 MAX_EXAMPLES = 5
 ALL_TABLES = (*REQUIRED_TABLES, *OPTIONAL_TABLES)
@@ -462,6 +471,8 @@ class _Checker:
                 f"manifest.json 的数据约定版本（contract）为 {self.manifest.contract}，本看板按第 {CONTRACT_VERSION} 版读取。"
                 f"请按第 {CONTRACT_VERSION} 版数据约定重新导出数据。",
             )
+        if not self.manifest.nursing_subsidy_grades:  # given, but not a non-empty list of grades 1..4
+            self.add(MANIFEST_TABLE, GRADES_FIELD, "manifest_grades", 1, [], GRADES_PROBLEM)
         locations = {}
         for table in ALL_TABLES:
             location = table_location(self.folder, table)

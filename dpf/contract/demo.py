@@ -31,6 +31,9 @@ from dpf.contract.manifest import write_manifest
 
 EPOCH = date(1970, 1, 1)
 TOWNSHIPS_WITH_GRID = pa.schema([*TABLE_SCHEMAS["townships"], *OPTIONAL_COLUMNS["townships"]])
+PERSONS_WITH_HARDSHIP = pa.schema([*TABLE_SCHEMAS["persons"], *OPTIONAL_COLUMNS["persons"]])
+# 低保/困难 persons the 生活补贴 has not reached yet (应补未补): this share of the certified persons never paid it.
+UNPAID_HARDSHIP_SHARE = 0.03
 NEVER = np.iinfo(np.int64).max  # cancelled_on of a valid certificate
 CHUNK_ROWS = 5_000_000  # at most about this many payment rows per part file
 ID_WIDTH = 8
@@ -168,6 +171,8 @@ class _County:
 
     def __init__(self, seed: int, copy: int, as_of: date):
         self.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(copy,)))
+        # The hardship flags draw from a stream of their own, so every other figure is as without them.
+        self.flag_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(copy, 1)))
         self.copy = copy
         self.as_of = as_of
         self.as_of_day = _day(as_of)
@@ -304,6 +309,18 @@ class _County:
         recent = old & ~gone & (rng.random(n) < 0.015)
         self.canc[recent] = d2023 + rng.integers(0, last - d2023 + 1, int(recent.sum()))
         self.locked = np.zeros(n, bool)  # persons whose certificate must stay valid to the as-of date
+
+    def hardship(self) -> np.ndarray:
+        """低保/困难 (persons.hardship), after generate(): every 生活补贴 payee, and a few certified persons never paid
+        it (UNPAID_HARDSHIP_SHARE), so the coverage of 生活补贴 is high but not complete."""
+        living = PROGRAM_INDEX["living_subsidy"]
+        flagged = np.zeros(self.n, bool)
+        for pieces in self.payments.values():
+            for piece in pieces:
+                flagged[piece["person"][piece["program"] == living]] = True
+        others = ~flagged & (self.canc == NEVER)
+        flagged |= others & (self.flag_rng.random(self.n) < UNPAID_HARDSHIP_SHARE)
+        return flagged
 
     def month_index(self, days: np.ndarray) -> np.ndarray:
         """Months since 2023-01 of each day (days from 2023 on)."""
@@ -763,8 +780,10 @@ class _PaymentsWriter:
             self.writer.pop(year).close()
 
 
-def _write_table(folder: Path, name: str, tables: list[pa.Table], id_prefix: str | None = None) -> int:
-    schema = TABLE_SCHEMAS[name]
+def _write_table(
+    folder: Path, name: str, tables: list[pa.Table], id_prefix: str | None = None, schema: pa.Schema | None = None
+) -> int:
+    schema = schema or TABLE_SCHEMAS[name]
     table = pa.concat_tables(tables) if tables else schema.empty_table()
     if id_prefix is not None:
         # Ids are numbered per year ({year} in the prefix), in year order then generation order.
@@ -846,6 +865,7 @@ def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, in
                     "grade": pa.array(county.grade.astype(np.int16)),
                     "certified_on": _dates(county.cert),
                     "cancelled_on": _dates(county.canc),
+                    "hardship": pa.array(county.hardship()),
                 }
             )
         )
@@ -913,7 +933,7 @@ def _write_all(folder: Path, seed: int, scale: int, as_of: date) -> dict[str, in
     rows = {"payments": payments.rows}
     pq.write_table(townships.cast(TOWNSHIPS_WITH_GRID), folder / "townships.parquet", **PARQUET_OPTIONS)
     rows["townships"] = townships.num_rows
-    rows["persons"] = _write_table(folder, "persons", persons)
+    rows["persons"] = _write_table(folder, "persons", persons, schema=PERSONS_WITH_HARDSHIP)
     rows["services"] = _write_table(folder, "services", services, "S{year}-")
     rows["rehab_needs"] = _write_table(folder, "rehab_needs", needs, "N{year}-")
     rows["satisfaction"] = _write_table(folder, "satisfaction", surveys, "V{year}-")
@@ -956,8 +976,8 @@ def generate_demo(out: Path, seed: int = 2024, scale: int = 1, as_of: date = dat
         rows = _write_all(work, seed, scale, as_of)
         generated_at = f"{(as_of + timedelta(days=2)).isoformat()}T08:00:00+08:00"
         # the Word 简报's header: 编发单位 and 期号 (the county's name stays XX县, as the work report writes it)
-        issue = {"issuer": DEMO_ISSUER, "issue_no": f"{as_of.year}年第{as_of.month}期"}
-        write_manifest(work, as_of, "demo", rows, generated_at=generated_at, **issue)
+        issue_no = f"{as_of.year}年第{as_of.month}期"
+        write_manifest(work, as_of, "demo", rows, generated_at=generated_at, issuer=DEMO_ISSUER, issue_no=issue_no)
         _swap_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

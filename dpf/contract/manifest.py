@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from dpf.contract.catalogue import CONTRACT_VERSION
+from dpf.contract.catalogue import CONTRACT_VERSION, DEFAULT_NURSING_GRADES, GRADES
 
 MANIFEST_NAME = "manifest.json"
 
 
-OPTIONAL_FIELDS = ("county", "issuer", "issue_no")  # text a folder may leave out: the 简报 then falls back
+TEXT_FIELDS = ("county", "issuer", "issue_no")  # text a folder may leave out: the 简报 then falls back
+GRADES_FIELD = "nursing_subsidy_grades"  # the grades 护理补贴 is for (absent: DEFAULT_NURSING_GRADES)
+OPTIONAL_FIELDS = (*TEXT_FIELDS, GRADES_FIELD)
+GRADES_PROBLEM = (
+    "manifest.json 的 nursing_subsidy_grades（重度残疾人护理补贴的残疾等级）无效：应为 1 至 4 的整数组成的非空列表，"
+    "如 [1, 2]。请改正后重新导出数据。"
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Manifest:
     county: str = ""  # the county's name (怀宁县); the 简报's and the deck's title, else XX县
     issuer: str = ""  # 编发单位 of the Word 简报 (怀宁县残疾人联合会), else the county's 残疾人联合会
     issue_no: str = ""  # 期号 of the Word 简报 (2024年第9期, or 9), else left blank to be filled in
+    nursing_subsidy_grades: tuple[int, ...] = DEFAULT_NURSING_GRADES  # () when the field is invalid (GRADES_PROBLEM)
 
     @property
     def is_demo(self) -> bool:
@@ -49,7 +56,8 @@ def read_manifest(folder: Path) -> Manifest:
             source=str(raw.get("source", "")),
             contract=int(raw.get("contract", 0)),
             tables=dict(raw.get("tables", {})),
-            **{name: _text(raw.get(name)) for name in OPTIONAL_FIELDS},
+            **{name: _text(raw.get(name)) for name in TEXT_FIELDS},
+            nursing_subsidy_grades=nursing_grades(raw.get(GRADES_FIELD)),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ManifestError(f"manifest.json 无法读取（{exc}），请重新导出数据。") from exc
@@ -60,6 +68,18 @@ def _text(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
     return str(value).strip()
+
+
+def nursing_grades(value: object) -> tuple[int, ...]:
+    """The grades of nursing_subsidy_grades in order: the default when absent, () when it is not a non-empty list of
+    integers 1..4 (the check reports that; 护理补贴's coverage is then 无法计算, never computed for a guessed set)."""
+    if value is None:
+        return DEFAULT_NURSING_GRADES
+    if not isinstance(value, list) or not value:
+        return ()
+    if any(isinstance(grade, bool) or not isinstance(grade, int) or grade not in GRADES for grade in value):
+        return ()
+    return tuple(sorted(set(value)))
 
 
 def manifest_fingerprint(folder: Path) -> str:
@@ -124,11 +144,12 @@ def write_manifest(
     source: str,
     rows: dict[str, int],
     generated_at: str | None = None,
+    nursing_subsidy_grades: Sequence[int] | None = None,
     **optional: str,
 ) -> Path:
-    """Write manifest.json for the tables present in `folder` (rows given by the writer); `optional`: OPTIONAL_FIELDS
-    to write (an empty one is left out)."""
-    unknown = set(optional) - set(OPTIONAL_FIELDS)
+    """Write manifest.json for the tables present in `folder` (rows given by the writer); `optional`: TEXT_FIELDS
+    to write (an empty one is left out); `nursing_subsidy_grades` written when given."""
+    unknown = set(optional) - set(TEXT_FIELDS)
     if unknown:
         raise ValueError(f"not a manifest field: {sorted(unknown)}")
     tables = {}
@@ -142,7 +163,8 @@ def write_manifest(
         "generated_at": generated_at or datetime.now().astimezone().isoformat(timespec="seconds"),
         "source": source,
         "tables": tables,
-        **{name: optional[name] for name in OPTIONAL_FIELDS if optional.get(name)},
+        **{name: optional[name] for name in TEXT_FIELDS if optional.get(name)},
+        **({GRADES_FIELD: [int(grade) for grade in nursing_subsidy_grades]} if nursing_subsidy_grades else {}),
     }
     path = Path(folder) / MANIFEST_NAME
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

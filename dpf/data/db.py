@@ -10,8 +10,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from dpf.contract.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES, TABLE_NAMES_ZH, TABLE_SCHEMAS
-from dpf.contract.column_types import wrong_type_text, wrong_types
+from dpf.contract.catalogue import (
+    NULL_WHEN_ABSENT,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_TABLES,
+    REQUIRED_TABLES,
+    TABLE_NAMES_ZH,
+    TABLE_SCHEMAS,
+)
+from dpf.contract.column_types import type_verdict, wrong_type_text, wrong_types
 from dpf.config import QUERIES_DIR
 from dpf.contract.manifest import Manifest, ManifestError, read_manifest, table_files, table_location
 from dpf.data.summary import PAYMENT_SUMMARIES, SERVICE_SUMMARIES, SummarySet, SummaryState, attach_summaries
@@ -85,12 +92,35 @@ def _open_table(con: duckdb.DuckDBPyConnection, folder: Path, table: str) -> Tab
         wrong = wrong_types(schema, types)
         if wrong:
             return _unusable(con, table, _wrong_type_message(con, folder, table, files, wrong))
-        relation.create_view(table)
         rows = relation.aggregate("count(*)").fetchall()[0][0]
+        _with_optional(con, relation, table, types).create_view(table)
         return TableStatus(table, True, int(rows))
     except (duckdb.Error, pa.ArrowException, OSError) as exc:
         detail = str(exc).splitlines()[0][:160]
         return _unusable(con, table, f"“{zh}”表文件已损坏或无法读取（{detail}）。请重新复制或导出该表。")
+
+
+def _with_optional(
+    con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, table: str, types: dict[str, str]
+) -> duckdb.DuckDBPyRelation:
+    """The table with its NULL_WHEN_ABSENT columns: as they are when present in a type the contract allows, else NULL
+    of the contract's type (a wrong-typed one the check warns about), so every query may name them."""
+    optional = OPTIONAL_COLUMNS.get(table)
+    absent, wrong = [], []
+    for name in NULL_WHEN_ABSENT.get(table, ()):
+        assert optional is not None
+        expected = optional.field(name).type
+        if name not in types:
+            absent.append(name)
+        elif type_verdict(expected, types[name]) == "bad":
+            wrong.append(name)
+    if not absent and not wrong:
+        return relation
+    kinds = con.from_arrow(pa.schema([optional.field(name) for name in absent + wrong]).empty_table())  # type: ignore[union-attr]
+    cast = dict(zip(kinds.columns, (str(kind) for kind in kinds.types), strict=True))
+    replaced = f" REPLACE ({', '.join(f'NULL::{cast[name]} AS {name}' for name in wrong)})" if wrong else ""
+    added = "".join(f", NULL::{cast[name]} AS {name}" for name in absent)
+    return relation.project(f"*{replaced}{added}")
 
 
 def _unusable(con: duckdb.DuckDBPyConnection, table: str, problem: str) -> TableStatus:
@@ -99,8 +129,13 @@ def _unusable(con: duckdb.DuckDBPyConnection, table: str, problem: str) -> Table
 
 
 def _bind_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Bind `table` as an empty view with the contract's columns and types, so every query stays valid."""
-    con.from_arrow(TABLE_SCHEMAS[table].empty_table()).create_view(table)
+    """Bind `table` as an empty view with the contract's columns and types (and the NULL_WHEN_ABSENT ones), so every
+    query stays valid."""
+    schema = TABLE_SCHEMAS[table]
+    filled = NULL_WHEN_ABSENT.get(table, ())
+    if filled:
+        schema = pa.schema([*schema, *(OPTIONAL_COLUMNS[table].field(name) for name in filled)])
+    con.from_arrow(schema.empty_table()).create_view(table)
 
 
 def _wrong_type_message(

@@ -19,6 +19,7 @@ from dpf.contract.catalogue import INDICATORS, NEEDS, PROGRAMS, PROJECT_PROGRAMS
 from dpf.exports.safe_cells import neutralise_book
 
 NAME, CERT, TOWNSHIP = "姓名", "残疾人证号", "乡镇（街道）"
+HARDSHIP = "低保/困难"  # 持证残疾人名册's optional column: persons.hardship (困难残疾人生活补贴's 应补尽补)
 HEADER_SCAN_ROWS = 30
 REISSUE_NOTE = (
     "备注：本月已发过一笔、又为同一人（项目）同一项目同一月份补发时，在补发行的备注中填“补发”，该行作为另一笔发放导入，"
@@ -67,9 +68,14 @@ LEDGERS: tuple[LedgerKind, ...] = (
     LedgerKind(
         "persons",
         "持证残疾人名册",
-        (NAME, CERT, TOWNSHIP, "发证日期", "注销日期"),
+        (NAME, CERT, TOWNSHIP, "发证日期", "注销日期", HARDSHIP),
         (CERT, TOWNSHIP, "发证日期"),
-        ("性别、出生年份、残疾类别和等级由证号自动得出，无需填写。", "注销日期：证件仍有效时不填。"),
+        (
+            "性别、出生年份、残疾类别和等级由证号自动得出，无需填写。",
+            "注销日期：证件仍有效时不填。",
+            "低保/困难：低保或其他困难家庭填“是”，不是填“否”，不清楚时不填（用于困难残疾人生活补贴的应补尽补统计）；"
+            "没有这一列的名册照常导入，已导入的低保/困难情况不变。",
+        ),
     ),
     LedgerKind(
         "rehab_needs",

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dpf.contract.catalogue import TABLE_SCHEMAS
+from dpf.contract.catalogue import OPTIONAL_COLUMNS, TABLE_SCHEMAS
 from dpf.contract.manifest import table_files, table_location
 from dpf.ingest.validate import ID_COLUMNS, FileResult, Rejection
 
@@ -51,15 +51,34 @@ OTHER_AMOUNT = (
 )
 
 
+def table_schema(table: str, names: set[str] | frozenset[str] = frozenset()) -> pa.Schema:
+    """The contract's columns of `table` and its optional columns (OPTIONAL_COLUMNS) among `names`."""
+    optional = [field for field in OPTIONAL_COLUMNS.get(table, pa.schema([])) if field.name in names]
+    return pa.schema([*TABLE_SCHEMAS[table], *optional])
+
+
+def conform(data: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`data` with the columns of `schema` in its order and types, a column it lacks all null."""
+    columns = [
+        data.column(field.name) if field.name in data.column_names else pa.nulls(data.num_rows, field.type)
+        for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema.names).cast(schema)
+
+
 def read_table(folder: Path, table: str) -> pa.Table | None:
-    """The table's contract columns (partition columns left out), or None when absent."""
+    """The table's contract columns and the optional ones any of its files holds (partition columns left out), or
+    None when absent."""
     location = table_location(folder, table)
     if location is None or not table_files(location):
         return None
-    schema = TABLE_SCHEMAS[table]
-    parts = [
-        pq.read_table(path, columns=schema.names).select(schema.names).cast(schema) for path in table_files(location)
-    ]
+    files = table_files(location)
+    present = {name for path in files for name in pq.read_schema(path).names}
+    schema = table_schema(table, present)
+    parts = []
+    for path in files:
+        names = [name for name in schema.names if name in pq.read_schema(path).names]
+        parts.append(conform(pq.read_table(path, columns=names), schema))
     return pa.concat_tables(parts)
 
 
@@ -118,9 +137,25 @@ def ordered(table: str, data: pa.Table) -> pa.Table:
     return data.sort_by([(k, "ascending") for k in SORT_KEYS[table]])
 
 
-def records_table(table: str, records: list[dict]) -> pa.Table:
-    schema = TABLE_SCHEMAS[table]
+def records_table(table: str, records: list[dict], schema: pa.Schema | None = None) -> pa.Table:
+    """Validated records as a table of `schema` (default: the contract's columns and the optional ones they hold)."""
+    schema = schema or table_schema(table, {name for record in records for name in record})
     return pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in records], schema=schema)
+
+
+def _keep_stored_optional(table: str, current: pa.Table, records: list[dict], schema: pa.Schema) -> list[dict]:
+    """Records of a ledger without an optional column (a 名册 without 低保/困难) take the stored row's value of it, so
+    re-importing such a 名册 neither changes nor clashes with what is stored."""
+    missing = [name for name in schema.names if name not in TABLE_SCHEMAS[table].names]
+    if not missing or not current.num_rows or all(name in r for r in records for name in missing):
+        return records
+    keys = row_keys(table, records_table(table, records, schema)).to_pylist()
+    stored = _first_by_key(row_keys(table, current), current, sorted(set(keys)))
+    kept = []
+    for record, key in zip(records, keys, strict=True):
+        earlier = stored.get(key, ({}, ""))[0]
+        kept.append({**{name: earlier.get(name) for name in missing if name not in record}, **record})
+    return kept
 
 
 def same_rows(table: str, a: pa.Table | None, b: pa.Table | None) -> bool:
@@ -221,7 +256,15 @@ def _first_by_key(keys: pa.ChunkedArray, data: pa.Table, wanted: list) -> dict[s
 
 def _merge_table(table: str, current: pa.Table, runs: list[tuple[FileResult, FileMerge]], mode: str):
     """(rows kept from `current`, rows removed from it, rows added) for one table."""
-    new = pa.concat_tables([records_table(table, result.records) for result, _ in runs])
+    names = set(current.column_names) | {name for result, _ in runs for record in result.records for name in record}
+    schema = table_schema(table, names)
+    current = conform(current, schema)
+    new = pa.concat_tables(
+        [
+            records_table(table, _keep_stored_optional(table, current, result.records, schema), schema)
+            for result, _ in runs
+        ]
+    )
     new_keys = row_keys(table, new)
     base, dropped = current, current.slice(0, 0)
     if mode == REPLACE and current.num_rows:

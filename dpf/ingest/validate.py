@@ -28,6 +28,7 @@ from dpf.figures.schedule import month_end
 from dpf.ingest.idcard import CertificateError, parse_certificate
 from dpf.ingest.ledgers import (
     CERT,
+    HARDSHIP,
     NAME,
     TOWNSHIP,
     Ledger,
@@ -50,6 +51,7 @@ from dpf.ingest.values import (
     parse_amount,
     parse_count,
     parse_day,
+    parse_hardship,
     parse_month,
     parse_number,
     parse_yes_no,
@@ -280,6 +282,8 @@ def _person(row: _Row, ctx: Context):
     cancelled = _later_day(row, ctx, "注销日期", certified, "注销日期早于发证日期")
     if cert is not None and certified is not None and certified < cert.birth_date:
         row.fail("发证日期", "发证日期早于证号中的出生日期")
+    given = HARDSHIP in row.values  # a 名册 without the column leaves the stored flag as it is (dpf.ingest.merge)
+    hardship = row.get(HARDSHIP, parse_hardship) if given else None
     row.done()
     key = person_key(ctx.key, cert.number)
     record = {
@@ -291,6 +295,7 @@ def _person(row: _Row, ctx: Context):
         "grade": cert.grade,
         "certified_on": certified,
         "cancelled_on": cancelled,
+        **({"hardship": hardship} if given else {}),
     }
     return record, ("person", cert.number), key, max(d for d in (certified, cancelled) if d)
 

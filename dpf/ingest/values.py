@@ -143,6 +143,22 @@ def parse_yes_no(value: object) -> bool:
     raise CellError("请填“是”或“否”（也可填 满意 / 不满意）")
 
 
+_FLAG_YES = {"是", "低保", "低保户", "困难", "困难户", "困难家庭", "y", "yes", "true", "1", "√"}
+_FLAG_NO = {"否", "不是", "非", "n", "no", "false", "0", "×"}
+
+
+def parse_hardship(value: object) -> bool | None:
+    """低保/困难 of a 名册 row: yes, no, or unknown (blank)."""
+    if is_blank(value):
+        return None
+    text = norm_name(value).lower()
+    if text in _FLAG_YES:
+        return True
+    if text in _FLAG_NO:
+        return False
+    raise CellError("低保/困难请填“是”或“否”，不清楚时不填")
+
+
 # --- Chinese names of contract codes ------------------------------------------------------
 
 PROGRAM_ALIASES = {

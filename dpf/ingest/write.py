@@ -36,7 +36,14 @@ import pyarrow.parquet as pq
 
 from dpf.contract.catalogue import OPTIONAL_TABLES, REQUIRED_TABLES
 from dpf.contract.check import CheckResult, check_folder
-from dpf.contract.manifest import MANIFEST_NAME, table_files, table_location, write_manifest
+from dpf.contract.manifest import (
+    GRADES_FIELD,
+    MANIFEST_NAME,
+    nursing_grades,
+    table_files,
+    table_location,
+    write_manifest,
+)
 from dpf.ingest.merge import ordered
 from dpf.ingest.report import imports_dir, log_once
 
@@ -192,6 +199,17 @@ def _rows(folder: Path, table: str) -> int | None:
     return sum(pq.ParquetFile(p).metadata.num_rows for p in table_files(location))
 
 
+def kept_settings(data: Path) -> dict:
+    """What the old manifest says of the county rather than of one export, for the new manifest: its valid
+    nursing_subsidy_grades (护理补贴's grades), so an import does not reset them to 一级、二级."""
+    try:
+        raw = json.loads((data / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    grades = nursing_grades(raw.get(GRADES_FIELD)) if isinstance(raw, dict) and GRADES_FIELD in raw else ()
+    return {GRADES_FIELD: grades} if grades else {}
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
     try:
@@ -253,7 +271,7 @@ def swap_in(
                 _copy_table(data, staging, table)
         _step("staged")
         rows = {t: n for t in ALL_TABLES if (n := _rows(staging, t)) is not None}
-        write_manifest(staging, as_of, source, rows)
+        write_manifest(staging, as_of, source, rows, **kept_settings(data))
         _fsync_tree(staging)
         result = check_folder(staging)
         result.folder = data

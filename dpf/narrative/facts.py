@@ -7,7 +7,7 @@ A source is anything with the four methods of `FigureSource`: ui.context.View (c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -16,6 +16,7 @@ import pandas as pd
 from dpf.contract.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
 from dpf.data.db import Extracts
 from dpf.data.sql import run_query
+from dpf.figures.coverage import subsidy_coverage, unpaid_by_program, view_month
 from dpf.figures.indicators import compute_indicators, township_values, without_last_year
 from dpf.figures.schedule import Basis
 from dpf.figures.targets import evaluate_targets
@@ -31,6 +32,7 @@ class FigureSource(Protocol):
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]: ...
     def township_rank(self, code: str, township: str) -> int: ...
     def query(self, name: str, **params: Any) -> pd.DataFrame: ...
+    def subsidy_coverage(self, month: int) -> pd.DataFrame: ...
     def table_problem(self, *tables: str) -> str | None: ...
 
 
@@ -61,6 +63,9 @@ class ExtractsSource:
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         return run_query(self.extracts.con, name, **params)
 
+    def subsidy_coverage(self, month: int) -> pd.DataFrame:
+        return subsidy_coverage(self.extracts, self.year, month, self.township_codes)
+
     def table_problem(self, *tables: str) -> str | None:
         return self.extracts.problem(*tables)
 
@@ -81,7 +86,8 @@ def collect(
     month: int | None = None,
 ) -> NarrativeInput:
     """The narrative's input for the view: indicators, targets, ranks (one township), idle townships of the lagging
-    targets and the townships without two-subsidy records in the as-of month that had them before."""
+    targets, the townships without two-subsidy records in the as-of month that had them before, and the two
+    subsidies' eligible persons not paid in the view's month (应补尽补)."""
     indicators = source.indicators()
     county = source.county_indicators() if township_codes else indicators
     last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
@@ -119,8 +125,17 @@ def collect(
         grid = grid[grid["gap"] & (grid["month"] == as_of.month) & grid["code"].isin(scope)]
         for program in MONTHLY:
             gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
-    return NarrativeInput(
-        **{**data.__dict__, "ranks": ranks, "idle_townships": idle, "reporting_gaps": gaps, "scope_size": len(scope)},
+    coverage_month, unpaid = month or view_month(year, as_of), ()  # a month view's month, else the as-of month
+    if not source.table_problem("persons", "payments", "townships"):
+        unpaid = unpaid_by_program(source.subsidy_coverage(coverage_month))
+    return replace(
+        data,
+        ranks=ranks,
+        idle_townships=idle,
+        reporting_gaps=gaps,
+        scope_size=len(scope),
+        coverage_month=coverage_month,
+        unpaid=unpaid,
     )
 
 

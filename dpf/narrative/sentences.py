@@ -16,6 +16,7 @@ from string import Formatter
 import pandas as pd
 
 from dpf.contract.catalogue import COUNTY_LEVEL_CODES, INDICATOR_BY_CODE, NARRATIVE_RANKS
+from dpf.figures.coverage import Unpaid, month_label
 from dpf.figures.schedule import Basis, Status, completed_months
 from dpf.figures.targets import TargetRow, laggards_first
 from dpf.formatting import (
@@ -86,6 +87,8 @@ class NarrativeInput:
     scope_size: int = 0  # townships in the scope (全县: all of them)
     last_year_known: bool = True  # the data hold last year (else the flows' 上年同期 are unknown, never 0)
     month: int | None = None  # a month view (月度通报): 1..12; None = 年初至今
+    coverage_month: int = 0  # the month 应补尽补 speaks of (dpf.figures.coverage.view_month); 0 = not computed
+    unpaid: tuple[Unpaid, ...] = ()  # the monthly subsidies with eligible persons not paid in that month
 
     @property
     def scope(self) -> str:
@@ -450,7 +453,8 @@ def lagging(data: NarrativeInput) -> list[TargetRow]:
 
 
 def alert_sentences(data: NarrativeInput) -> list[Sentence]:
-    """需关注的问题 / 预警: lagging targets with the townships that have nothing yet, then the 填报 gaps."""
+    """需关注的问题 / 预警: lagging targets with the townships that have nothing yet, the 填报 gaps, then the monthly
+    subsidies' eligible persons not paid in the month (应补未补) with their count per township."""
     sentences = []
     for row in lagging(data):
         label = row.name
@@ -477,7 +481,30 @@ def alert_sentences(data: NarrativeInput) -> list[Sentence]:
                     "请核实是否漏报。"
                 )
                 sentences.append(Sentence("alerts", text, facts))
-    return sentences
+    return sentences + [unpaid_sentence(unpaid, data) for unpaid in data.unpaid]
+
+
+UNPAID_NAMED = 5  # townships named with their 应补未补 count; the others' are said together
+
+
+def unpaid_sentence(unpaid: Unpaid, data: NarrativeInput) -> Sentence:
+    """重度残疾人护理补贴2024年9月应补未补12人（覆盖率88.0%）：城关镇5人、龙山镇4人…，其余3个乡镇（街道）共3人。 — the
+    eligible persons not paid in the month, counted per township (no names of persons)."""
+    month = month_label(data.year, data.coverage_month, data.as_of)
+    text = f"{unpaid.name}{month}应补未补{fmt_count(unpaid.unpaid, '人')}"
+    facts = [Fact(unpaid.program, "unpaid", unpaid.unpaid)]
+    if unpaid.coverage is not None:
+        text += f"（覆盖率{fmt_pct(unpaid.coverage)}）"
+        facts.append(Fact(unpaid.program, "coverage", round(unpaid.coverage, 1)))
+    if len(data.townships) != 1 and unpaid.townships:
+        named, rest = unpaid.townships[:UNPAID_NAMED], unpaid.townships[UNPAID_NAMED:]
+        text += "：" + "、".join(f"{name}{fmt_count(count, '人')}" for _, name, count in named)
+        facts += [Fact(f"{unpaid.program}|{code}", "unpaid", count) for code, _, count in named]
+        if rest:
+            others = sum(count for _, _, count in rest)
+            text += f"，其余{len(rest)}个乡镇（街道）共{fmt_count(others, '人')}"
+            facts += [Fact(unpaid.program, "unpaid_townships", len(rest)), Fact(unpaid.program, "unpaid_rest", others)]
+    return Sentence("alerts", f"{text}，请核实是否漏发。", tuple(facts))
 
 
 def expected_everywhere(row: TargetRow, data: NarrativeInput) -> bool:
