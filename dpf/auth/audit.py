@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "export": "导出",
     "delivery_sent": "定时报告已发送",
     "delivery_failed": "定时报告发送失败",
+    "delivery_test": "发送测试",
 }
 
 

@@ -263,7 +263,8 @@ class Runner:
 
     def send_now(self, name: str, test: bool = False, patience: float = 3600.0) -> list[Delivery]:
         """Send the schedule to its recipients now (a 发送测试 says so in its subject), retrying as the runner does
-        until every item is finished or `patience` seconds have passed; the items as they end."""
+        until every item is finished or `patience` seconds have passed (0: one attempt each, the runner retries the
+        rest); the items as they stand then."""
         schedules = self.schedules()
         if name not in schedules:
             raise ScheduleError(f"没有定时报告 {name}。")
@@ -275,7 +276,7 @@ class Runner:
         while True:
             self.send_open({name: schedules[name]})
             waiting = self.log.unfinished(name, occurrence.key)
-            if not waiting or time.monotonic() > deadline:
+            if not waiting or time.monotonic() >= deadline:
                 break
             time.sleep(min(settings.DELIVERY_BACKOFF_SECONDS.given(), 5.0))
         return [d for d in self.log.recent(1000, name) if d.period == occurrence.key]
