@@ -96,7 +96,7 @@ def describe(schedule: Schedule) -> str:
 
 
 def schedule_list(args: argparse.Namespace, data: Path) -> int:
-    from dpf.delivery.deliveries import DeliveryLog, store_path
+    from dpf.delivery.deliveries import Delivery, DeliveryLog, store_path
 
     path = _path(args)
     schedules = load_schedules(path)
@@ -106,7 +106,7 @@ def schedule_list(args: argparse.Namespace, data: Path) -> int:
     log = DeliveryLog(store_path(path))
     for schedule in schedules.values():
         print(f"{schedule.name}\t{describe(schedule)}")
-        latest = {}
+        latest: dict[str, Delivery] = {}
         for item in log.recent(1000, schedule.name):
             latest.setdefault(item.recipient, item)
         for recipient in schedule.recipients:

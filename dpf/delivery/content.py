@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from dpf.data.db import Extracts
 from dpf.delivery.schedules import MONTH_BRIEF, WHAT_LABELS
@@ -95,7 +96,7 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
     manifest = extracts.known_manifest()
     month = report_month(sent_on) if what == MONTH_BRIEF else None
     year = month[0] if month else manifest.as_of.year
-    options = {"month": month[1]} if month else {}
+    options: dict[str, Any] = {"month": month[1]} if month else {}  # the 月度通报's brief_for(…, month=M)
     data = collect_for_extracts(extracts, year, codes)
     scope = data.scope
     as_of_text = _as_of_text(manifest.as_of, month)
