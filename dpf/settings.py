@@ -184,6 +184,13 @@ SMTP_SECURITY = Setting[str](
     smtp_security,
     "`starttls` (plain connection, then STARTTLS), `tls` (TLS from the start) or `none` (loopback relays only).",
 )
+SMTP_CA_FILE = Setting[Path](
+    "DASHBOARD_SMTP_CA_FILE",
+    None,
+    Path,
+    "A CA certificate (PEM) the SMTP server's certificate is checked against (an intranet's own CA).",
+    "the system's trusted CAs",
+)
 SMTP_USER = Setting[str](
     "DASHBOARD_SMTP_USER", None, str, "The SMTP login; its password is the secret below.", "none (no login)"
 )
@@ -248,6 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
     SMTP_HOST,
     SMTP_PORT,
     SMTP_SECURITY,
+    SMTP_CA_FILE,
     SMTP_USER,
     SMTP_PASSWORD,
     SMTP_FROM,

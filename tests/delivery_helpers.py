@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import urllib.parse
 from contextlib import contextmanager
@@ -71,12 +73,47 @@ class Inbox:
         return sorted(str(m["To"]) for m in self.messages)
 
 
-@contextmanager
-def smtp_server(inbox: Inbox):
-    port = free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate, auth_require_tls=False
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (openssl), and its key."""
+    cert, key = folder / "smtp.crt", folder / "smtp.key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
+    return cert, key
+
+
+@contextmanager
+def smtp_server(inbox: Inbox, security: str = "none", cert: Path | None = None, key: Path | None = None):
+    """The SMTP server on loopback: plain (a login allowed without TLS), STARTTLS required before the login, or
+    TLS from the first byte, with the given certificate."""
+    port = free_port()
+    # aiosmtpd counts only STARTTLS as TLS for AUTH; with TLS from the first byte the whole session is encrypted
+    options: dict = {"authenticator": inbox.authenticate, "auth_require_tls": security == "starttls"}
+    if security != "none" and cert and key:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        options |= {"tls_context": context, "require_starttls": True} if security == "starttls" else {}
+        options |= {"ssl_context": context} if security == "tls" else {}
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield port

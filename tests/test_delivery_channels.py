@@ -23,6 +23,7 @@ from tests.delivery_helpers import (
     SMTP_USER,
     Inbox,
     Robot,
+    certificate,
     deployment,
     free_port,
     robot_server,
@@ -84,6 +85,27 @@ def test_each_mail_arrives_with_its_scopes_attachments_and_chinese_subject(demo_
     ]
     trail = audit_text(env)
     assert SMTP_PASSWORD not in trail and "@" not in trail  # no password, no address
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mail_goes_over_starttls_or_tls_with_the_login_checked_against_the_ca(
+    demo_dir, tmp_path, monkeypatch, security
+):
+    cert, key = certificate(tmp_path)
+    inbox = Inbox()
+    with smtp_server(inbox, security, cert, key) as port:
+        deployment(tmp_path, monkeypatch, port)
+        monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", security)
+        monkeypatch.setenv("DASHBOARD_DELIVERY_ATTEMPTS", "1")
+        recipients = [{"account": "boss", "channel": "email", "address": "boss@county.example.gov.cn"}]
+        write_schedules(schedules_file(), 月报={**MONTHLY, "formats": ["text"], "recipients": recipients})
+        unchecked = Runner(schedules_file(), demo_dir).send_now("月报")  # the system's CAs do not know it
+        monkeypatch.setenv("DASHBOARD_SMTP_CA_FILE", str(cert))
+        checked = Runner(schedules_file(), demo_dir).send_now("月报")
+    assert unchecked[0].status == FAILED and "CERTIFICATE_VERIFY_FAILED" in unchecked[0].reason
+    assert checked[0].status == SENT, checked[0].reason
+    assert inbox.logins == [SMTP_USER]  # the login went over TLS only
+    assert [str(m["Subject"]) for m in inbox.messages] == [SUBJECT]
 
 
 def test_the_robots_get_their_documented_markdown_and_dingtalks_signature(demo_dir, tmp_path, monkeypatch):

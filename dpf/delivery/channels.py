@@ -61,8 +61,8 @@ def mail_message(rendered: Rendered, sender: str, address: str, item_key: str) -
 
 
 def send_email(rendered: Rendered, address: str, item_key: str, password: str) -> None:
-    """Send over the SMTP server of the settings (DASHBOARD_SMTP_*): STARTTLS, TLS or plain, with a login when a
-    user is set."""
+    """Send over the SMTP server of the settings (DASHBOARD_SMTP_*): STARTTLS, TLS or plain, the server's
+    certificate checked (against DASHBOARD_SMTP_CA_FILE when set), with a login when a user is set."""
     host = settings.SMTP_HOST.value()
     if not host:
         raise DeliveryFailed("未设置邮件服务器（DASHBOARD_SMTP_HOST），无法发送邮件。")
@@ -75,8 +75,9 @@ def send_email(rendered: Rendered, address: str, item_key: str, password: str) -
     if user and not password:
         raise DeliveryFailed("已设置邮件登录名，但未设置密码（DASHBOARD_SMTP_PASSWORD）。")
     message = mail_message(rendered, sender, address, item_key)
-    context = ssl.create_default_context()
+    ca_file = settings.SMTP_CA_FILE.value()
     try:
+        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         if security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
         else:
@@ -93,7 +94,11 @@ def send_email(rendered: Rendered, address: str, item_key: str, password: str) -
     except smtplib.SMTPRecipientsRefused as problem:
         codes = "；".join(f"{code} {text.decode('utf-8', 'replace')}" for code, text in problem.recipients.values())
         raise DeliveryFailed(f"邮件服务器拒绝收件人：{codes}") from None
-    except (smtplib.SMTPException, OSError) as problem:
+    except ssl.SSLError as problem:
+        raise DeliveryFailed(f"与邮件服务器 {host}:{port} 的加密连接失败：{problem.reason or problem}") from None
+    except smtplib.SMTPException as problem:
+        raise DeliveryFailed(f"邮件服务器 {host}:{port} 未能发送：{problem}") from None
+    except OSError as problem:
         raise DeliveryFailed(f"无法连接邮件服务器 {host}:{port}：{_os_reason(problem)}") from None
 
 
