@@ -267,6 +267,12 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def named_variable(name: str) -> str:
+    """A variable whose name the user chose (a 定时报告 robot's secret, dpf.auth.secret_values), stripped; "" when
+    unset. Every DASHBOARD_* variable is a Setting instead."""
+    return os.environ.get(name, "").strip()
+
+
 def markdown_table() -> str:
     """The README's settings table, one row per setting in table order."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]

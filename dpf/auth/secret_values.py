@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
+from dpf import settings
 from dpf.config import REPO_ROOT
 
 
@@ -32,4 +32,4 @@ def from_secrets_files(*keys: str) -> str:
 
 def secret_value(name: str) -> str:
     """The secret called `name`: $name, else `name = "…"` in secrets.toml; "" when neither is set."""
-    return os.environ.get(name, "").strip() or from_secrets_files(name)
+    return settings.named_variable(name) or from_secrets_files(name)

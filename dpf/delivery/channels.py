@@ -61,7 +61,7 @@ def mail_message(rendered: Rendered, sender: str, address: str, item_key: str) -
 
 
 def send_email(rendered: Rendered, address: str, item_key: str, password: str) -> None:
-    """Send over the SMTP server of the settings (DASHBOARD_SMTP_*): STARTTLS, TLS or plain, the server's
+    """Send over the SMTP server of the settings (DASHBOARD_SMTP_HOST and the settings after it): STARTTLS, TLS or plain, the server's
     certificate checked (against DASHBOARD_SMTP_CA_FILE when set), with a login when a user is set."""
     host = settings.SMTP_HOST.value()
     if not host:
