@@ -177,3 +177,16 @@ def test_several_missed_times_send_only_the_latest():
 )
 def test_the_month_report_covers_the_month_before(sent, month):
     assert report_month(datetime.fromisoformat(sent).date()) == month
+
+
+def test_the_delivery_log_is_owner_only_and_in_the_backup_with_the_schedules(tmp_path, monkeypatch):
+    from dpf.delivery.deliveries import DeliveryLog, store_path
+    from dpf.operations.backup import parts
+
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(tmp_path / "etc" / "users.toml"))
+    path = tmp_path / "etc" / "schedules.toml"
+    add_schedule(path, parse_schedule("月报", GOOD, ACCOUNTS, TOWNSHIPS))
+    log = DeliveryLog(store_path(path))
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    kept = next(part for part in parts(tmp_path / "extracts") if part.name == "schedules")
+    assert sorted(kept.files()) == ["schedules.toml", "schedules.toml.deliveries.sqlite"]  # not its .lock
