@@ -16,7 +16,15 @@ from dpf.auth import audit
 from dpf.auth.access import may_import
 from dpf.delivery.deliveries import FAILED, KIND_LABELS, SENT, Delivery, DeliveryLog, store_path
 from dpf.delivery.runner import Runner
-from dpf.delivery.schedules import FORMAT_LABELS, WHAT_LABELS, Schedule, ScheduleError, load_schedules, schedules_file
+from dpf.delivery.schedules import (
+    CHANNEL_LABELS,
+    FORMAT_LABELS,
+    WHAT_LABELS,
+    Schedule,
+    ScheduleError,
+    load_schedules,
+    schedules_file,
+)
 from ui.context import View, current_view
 from ui.downloads import NO_VALUE
 from ui.header import page_header
@@ -63,7 +71,7 @@ def log_table(items: list[Delivery]) -> pd.DataFrame:
             "类型": [KIND_LABELS.get(item.kind, item.kind) for item in items],
             "范围": [item.scope for item in items],
             "账号": [item.account or "" for item in items],
-            "渠道": [item.recipient.split("/")[1] if "/" in item.recipient else item.channel for item in items],
+            "渠道": [CHANNEL_LABELS.get(item.channel, item.channel) for item in items],
             "状态": [item.status_label for item in items],
             "尝试次数": [item.attempts for item in items],
             "原因": [item.reason for item in items],
@@ -79,7 +87,8 @@ def send_test(view: View, path: Path, name: str) -> None:
     except ScheduleError as problem:
         st.session_state[_RESULT] = (name, [], str(problem))
         return
-    st.session_state[_RESULT] = (name, [(i.scope, i.channel, i.status, i.status_label, i.reason) for i in items], "")
+    rows = [(i.scope, CHANNEL_LABELS.get(i.channel, i.channel), i.status, i.status_label, i.reason) for i in items]
+    st.session_state[_RESULT] = (name, rows, "")
 
 
 def test_result() -> None:
@@ -116,7 +125,7 @@ def body(view: View) -> None:
         return
     log = DeliveryLog(store_path(path))
     items = log.recent(LOG_ROWS)
-    st.subheader("定时报告")
+    st.subheader("已设置的定时报告")
     if not schedules:
         st.info(f"还没有定时报告（{path}）。", icon=":material/info:")
     else:

@@ -43,9 +43,10 @@ def test_the_schedules_the_log_and_a_test_sending(demo_dir, tmp_path, monkeypatc
         rerun(at, demo_dir)
         assert no_exception(at)
     assert [str(m["Subject"]) for m in inbox.messages] == [SUBJECT]
-    assert [s.value for s in at.success] == ["发送测试 乡镇周报 → 凤城街道（email）：已发送"]
+    assert [s.value for s in at.success] == ["发送测试 乡镇周报 → 凤城街道（邮件）：已发送"]
     assert len(at.error) == 1 and "无法连接企业微信机器人" in at.error[0].value and "k-9" not in at.error[0].value
     log = at.dataframe[1].value.set_index("范围")
     assert log.loc["凤城街道", "状态"] == "已发送" and log.loc["凤城街道", "类型"] == "发送测试"
+    assert log.loc["凤城街道", "渠道"] == "邮件" and log.loc["全县", "渠道"] == "企业微信"
     assert log.loc["全县", "状态"] == "发送失败" and "无法连接企业微信机器人" in log.loc["全县", "原因"]
     assert "已发送 1" in at.dataframe[0].value.iloc[0]["最近一次"]
