@@ -186,3 +186,31 @@ def test_a_due_item_is_sent_once_and_a_missed_one_marked_as_sent_late(
     assert len(written) == 1 and written[0].suffix == ".md"
     assert "凤城街道" in written[0].read_text(encoding="utf-8")
     assert [item.status_label for item in runner.log.recent()] == [label]
+
+
+def test_a_successful_import_is_sent_once_after_it_and_one_that_wrote_nothing_never(data, tmp_path, monkeypatch):
+    from dpf.commands.ingest import run_import
+    from dpf.ingest.report import log_entries
+    from tests.ingest_helpers import PAY_HEADERS, cert, csv_bytes, write_file
+
+    deployment(tmp_path, monkeypatch)
+    outbox = tmp_path / "outbox"
+    recipients = [{"scope": ["全县"], "channel": "folder", "folder": str(outbox)}]
+    write_schedules(
+        schedules_file(),
+        导入后={"when": "after_import", "what": "year_brief", "formats": ["text"], "recipients": recipients},
+    )
+    runner = Runner(schedules_file(), data)
+    assert runner.pass_once() == 0  # nothing imported yet
+    rows = [PAY_HEADERS, ["测试甲", cert(21), "城关镇", "重度残疾人护理补贴", "2024-04", 80]]
+    assert run_import([write_file(tmp_path, "四月.csv", csv_bytes(rows))], data) == 0
+    assert runner.pass_once() == 1 and runner.pass_once() == 0
+    (item,) = runner.log.recent()
+    assert item.period.startswith("import:") and item.status_label == "已发送"
+    (written,) = outbox.iterdir()
+    assert "数据截至2024年4月30日" in written.read_text(encoding="utf-8")  # the imported data's new as-of date
+    assert "测试甲" not in written.read_text(encoding="utf-8")
+    again = [PAY_HEADERS, ["测试甲", cert(21), "城关镇", "重度残疾人护理补贴", "2024-04", 80]]  # already imported
+    run_import([write_file(tmp_path, "四月再导.csv", csv_bytes(again))], data)
+    assert [e["status"] for e in log_entries(data)] == ["ok", "unchanged"]
+    assert runner.pass_once() == 0  # an import that wrote nothing sends nothing

@@ -95,6 +95,8 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
     before `sent_on` (the one place to change when its functions change)."""
     manifest = extracts.known_manifest()
     month = report_month(sent_on) if what == MONTH_BRIEF else None
+    if month and not monthly_available():
+        raise ValueError("月度通报尚未提供（brief_for 还没有 month 参数），请改用年度简报。")
     year = month[0] if month else manifest.as_of.year
     options: dict[str, Any] = {"month": month[1]} if month else {}  # the 月度通报's brief_for(…, month=M)
     data = collect_for_extracts(extracts, year, codes)

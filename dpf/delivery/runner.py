@@ -208,8 +208,11 @@ class Runner:
             if claimed.kind == TEST:
                 rendered = replace(rendered, subject=TEST_PREFIX + rendered.subject)
             self.deliver(rendered, recipient, claimed, secrets)
-        except channels.DeliveryFailed as failure:
-            reason = _redacted(failure.reason, secrets)
+        except Exception as problem:  # a failed attempt, or a bug: the claim must not stay held until its lease ends
+            if not isinstance(problem, channels.DeliveryFailed):
+                LOG.exception("定时报告 %s：发送时出错", item.schedule)
+                problem = channels.DeliveryFailed(f"发送时出错（{type(problem).__name__}），详见运行日志。")
+            reason = _redacted(problem.reason, secrets)
             attempts = settings.DELIVERY_ATTEMPTS.given()
             backoff = settings.DELIVERY_BACKOFF_SECONDS.given() * 2 ** (claimed.attempts - 1)
             now = self.clock().timestamp()
