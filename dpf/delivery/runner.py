@@ -96,8 +96,8 @@ class Runner:
                 continue
             try:
                 scope = self.target(recipient).scope
-            except channels.DeliveryFailed:
-                scope = "、".join(recipient.scope) or "（账号不存在）"
+            except Exception:  # an account gone, data unreadable: the attempt says why; the row names what it can
+                scope = "、".join(recipient.scope) or f"账号 {recipient.account}"
             item = Delivery(
                 schedule.name,
                 occurrence.key,
