@@ -47,6 +47,7 @@ from dpf.ingest.report import log_entries
 
 LOG = logging.getLogger("dpf.delivery")
 TEST_PREFIX = "【测试】"
+RENDERED_KEPT = 32  # rendered deliveries kept between looks (one per scope, content and formats)
 
 
 def successful_imports(data: Path) -> list[Import]:
@@ -145,10 +146,10 @@ class Runner:
         return self._extracts
 
     def close(self) -> None:
+        """Close the data folder (opened afresh at the next look: an import may have replaced it)."""
         if self._extracts is not None:
             self._extracts.con.close()
         self._extracts = None
-        self._rendered.clear()
 
     def target(self, recipient: Recipient) -> Target:
         """The recipient's townships: its account's scope (dpf.auth.access), else the names it lists."""
@@ -178,8 +179,16 @@ class Runner:
         return Target(tuple(codes), scope_label([names_by_code[c] for c in codes]), role)
 
     def content(self, schedule: Schedule, item: Delivery, codes: tuple[str, ...]) -> Rendered:
-        key = (schedule.what, item.due_at.date(), codes, schedule.formats)
+        """The rendered delivery, made once per content and data (a retry or another recipient of the same scope
+        reuses it; a new manifest — an import — makes it again)."""
+        try:
+            stamp = (self.data / "manifest.json").stat()
+        except OSError:
+            stamp = None
+        key = (schedule.what, item.due_at.date(), codes, schedule.formats, stamp and (stamp.st_mtime_ns, stamp.st_size))
         if key not in self._rendered:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()
             try:
                 self._rendered[key] = render(
                     self.extracts(), schedule.what, item.due_at.date(), codes, schedule.formats
