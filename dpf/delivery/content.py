@@ -17,7 +17,7 @@ from typing import Any
 from dpf.data.db import Extracts
 from dpf.delivery.schedules import MONTH_BRIEF, WHAT_LABELS
 from dpf.delivery.timing import report_month
-from dpf.exports.brief import brief_for, brief_markdown, county_name
+from dpf.exports.brief import brief_for, brief_markdown
 from dpf.exports.brief_masthead import masthead_for
 from dpf.exports.deck import deck_for
 from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
@@ -99,7 +99,7 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
         raise ValueError("月度通报尚未提供（brief_for 还没有 month 参数），请改用年度简报。")
     year = month[0] if month else manifest.as_of.year
     options: dict[str, Any] = {"month": month[1]} if month else {}  # the 月度通报's brief_for(…, month=M)
-    data = collect_for_extracts(extracts, year, codes)
+    data = collect_for_extracts(extracts, year, codes)  # the 要点 (of the year; the 通报's month when it has one)
     scope = data.scope
     as_of_text = _as_of_text(manifest.as_of, month)
     period = f"{year}年{month[1]}月" if month else fmt_year(year, manifest.as_of)
@@ -110,7 +110,7 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
     attachments = []
     for fmt in formats:
         if fmt == "docx" and brief is not None:
-            masthead = masthead_for(manifest, county_name(extracts.folder))
+            masthead = masthead_for(manifest)  # as `python -m dpf brief`: the manifest's county, else XX县
             name = safe_filename(f"{WHAT_LABELS[what]}_{scope}_{period}_截至{as_of_text}") + BRIEF_FORMATS[fmt].suffix
             attachments.append(Attachment(name, BRIEF_FORMATS[fmt].mime, BRIEF_FORMATS[fmt].writer(brief, masthead)))
         elif fmt in DECK_FORMATS and deck is not None:
