@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import docx
+import pptx
 import pytest
 
 from dpf.delivery.deliveries import FAILED, SENT
@@ -39,6 +40,14 @@ def docx_text(content: bytes) -> str:
     document = docx.Document(io.BytesIO(content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def pptx_text(content: bytes) -> str:
+    """Every text frame and every chart category of the slides."""
+    slides = pptx.Presentation(io.BytesIO(content)).slides
+    texts = [shape.text_frame.text for slide in slides for shape in slide.shapes if shape.has_text_frame]
+    charts = [shape.chart for slide in slides for shape in slide.shapes if shape.has_chart]
+    return "\n".join(texts + [str(c) for chart in charts for plot in chart.plots for c in plot.categories])
 
 
 def audit_text(env: dict) -> str:
@@ -73,6 +82,9 @@ def test_each_mail_arrives_with_its_scopes_attachments_and_chinese_subject(demo_
     ]
     text = docx_text(files["年度简报_凤城街道_2024年_截至2024年9月30日.docx"].get_content())
     assert "范围：凤城街道" in text and "城关街道" not in text  # its own township only
+    slides = pptx_text(files["汇报材料_凤城街道_2024年_截至2024年9月30日.pptx"].get_content())
+    assert "凤城街道资金发放合计88.24万元" in slides and "居全县第2位" in slides  # its place, not the others
+    assert "城关街道" not in slides and "杏花乡" not in slides  # the ranking slide holds its own bar only
     body = township.get_body(("plain",)).get_content()
     assert "凤城街道各类资金发放合计" in body and "城关街道" not in body and "要点：" in body
     county_files = [part.get_filename() for part in county.iter_attachments()]

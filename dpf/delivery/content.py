@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dpf.auth.access import OPEN_SCOPE, Scope
+from dpf.auth.accounts import TOWNSHIP
 from dpf.data.db import Extracts
 from dpf.delivery.schedules import MONTH_BRIEF, WHAT_LABELS
 from dpf.delivery.timing import report_month
@@ -91,7 +93,7 @@ def _as_of_text(as_of: date, month: tuple[int, int] | None) -> str:
 
 def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], formats: Sequence[str]) -> Rendered:
     """The delivery of `what` (dpf.delivery.schedules.WHAT_LABELS) sent on `sent_on` for the township `codes`
-    (() = 全县) in `formats`. The 年度简报 covers the data's year up to its as-of date; the 月度通报 the month
+    (() = 全县) in `formats`, every figure cut to those townships as their session's dashboard cuts it. The 年度简报 covers the data's year up to its as-of date; the 月度通报 the month
     before `sent_on` (the one place to change when its functions change)."""
     manifest = extracts.known_manifest()
     month = report_month(sent_on) if what == MONTH_BRIEF else None
@@ -99,7 +101,10 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
         raise ValueError("月度通报尚未提供（brief_for 还没有 month 参数），请改用年度简报。")
     year = month[0] if month else manifest.as_of.year
     options: dict[str, Any] = {"month": month[1]} if month else {}  # the 月度通报's brief_for(…, month=M)
-    data = collect_for_extracts(extracts, year, codes)  # the 要点 (of the year; the 通报's month when it has one)
+    access = Scope(frozenset(codes), TOWNSHIP) if codes else OPEN_SCOPE  # as a session of those townships sees
+    options["access"] = access
+    # the 要点 (of the year; the 通报's month when it has one)
+    data = collect_for_extracts(extracts, year, codes, access=access)
     scope = data.scope
     as_of_text = _as_of_text(manifest.as_of, month)
     period = f"{year}年{month[1]}月" if month else fmt_year(year, manifest.as_of)
