@@ -29,6 +29,7 @@ from ui.context import View, current_view
 from ui.downloads import NO_VALUE
 from ui.header import page_header
 from ui.page_table import page_spec
+from ui.sections import Section, Sections
 
 SPEC = page_spec(__file__)
 LOG_ROWS = 100
@@ -109,41 +110,62 @@ def test_result() -> None:
             st.warning(words + "（稍后由定时发送重试）", icon=":material/schedule:")
 
 
-def body(view: View) -> None:
-    if not may_import(view.access):  # the navigation offers the page to the 数据管理员 only
-        st.info("定时报告仅数据管理员登录后可见。", icon=":material/lock:")
-        return
+def intro(view: View) -> None:
     st.caption(
         "按时把各收件人范围内的简报发到邮箱、企业微信群、钉钉群或文件夹：乡镇账号只收到本乡镇（街道）的简报。"
         "用 python -m dpf schedule add 添加，python -m dpf schedule run 发送（make serve 已随看板启动）。"
     )
-    path = schedules_file()
+
+
+def _schedules() -> dict[str, Schedule] | None:
+    """The schedules file's schedules; None (after saying why in Chinese) when it cannot be read."""
     try:
-        schedules = load_schedules(path)
+        return load_schedules(schedules_file())
     except ScheduleError as problem:
         st.error(str(problem), icon=":material/error:")
-        return
-    log = DeliveryLog(store_path(path))
-    items = log.recent(LOG_ROWS)
+        return None
+
+
+def schedules_section(view: View) -> None:
     st.subheader("已设置的定时报告")
+    if not may_import(view.access):  # the navigation offers the page to the 数据管理员 only
+        st.info("定时报告仅数据管理员登录后可见。", icon=":material/lock:")
+        return
+    path = schedules_file()
+    schedules = _schedules()
+    if schedules is None:
+        return
     if not schedules:
         st.info(f"还没有定时报告（{path}）。", icon=":material/info:")
-    else:
-        st.dataframe(schedules_table(schedules, items), hide_index=True, width="stretch", key="reports_schedules")
-        columns = st.columns(min(len(schedules), 4))
-        for index, name in enumerate(schedules):
-            if columns[index % len(columns)].button(f"发送测试：{name}", key=f"reports_test_{index}"):
-                with st.spinner(f"正在发送测试：{name}…"):
-                    send_test(view, path, name)
-                st.rerun()  # the tables above the buttons show the result too
-        test_result()
+        return
+    items = DeliveryLog(store_path(path)).recent(LOG_ROWS)
+    st.dataframe(schedules_table(schedules, items), hide_index=True, width="stretch", key="reports_schedules")
+    columns = st.columns(min(len(schedules), 4))
+    for index, name in enumerate(schedules):
+        if columns[index % len(columns)].button(f"发送测试：{name}", key=f"reports_test_{index}"):
+            with st.spinner(f"正在发送测试：{name}…"):
+                send_test(view, path, name)
+            st.rerun()  # the tables show the result too
+    test_result()
+
+
+def log_section(view: View) -> None:
     st.subheader(f"发送记录（最近{LOG_ROWS}条）")
+    if not may_import(view.access):
+        return
+    items = DeliveryLog(store_path(schedules_file())).recent(LOG_ROWS)
     if not items:
         st.info("暂无发送记录。", icon=":material/info:")
         return
     st.dataframe(log_table(items), hide_index=True, width="stretch", key="reports_log", placeholder=NO_VALUE)
 
 
+SECTIONS = Sections(  # read from top to bottom: Sections.show_all, no tabs
+    SPEC.section_key,
+    [Section("定时报告", schedules_section), Section("发送记录", log_section, slide=False)],
+)
+
+
 view = current_view()
 if page_header(view, SPEC.header):
-    body(view)
+    SECTIONS.show_all(view, view, intro)
