@@ -43,6 +43,13 @@ class Inbox:
     gate: threading.Event | None = None
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refused: tuple[str, ...] = ()  # addresses answered 550 at RCPT
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     def hold_first(self) -> None:
         self.gate = threading.Event()

@@ -175,6 +175,22 @@ def test_an_unreachable_server_and_a_5xx_are_retried_then_failed_with_the_reason
     assert "secret-key-2" not in audit_text(env)
 
 
+def test_a_refused_address_fails_with_the_mail_servers_own_words(demo_dir, tmp_path, monkeypatch):
+    inbox = Inbox(refused=("gone@county.example.gov.cn",))
+    with smtp_server(inbox) as port:
+        deployment(tmp_path, monkeypatch, port)
+        monkeypatch.setenv("DASHBOARD_DELIVERY_ATTEMPTS", "2")
+        recipients = [
+            {"account": "boss", "channel": "email", "address": "gone@county.example.gov.cn"},
+            {"account": "zhang", "channel": "email", "address": "zhang@fc.example.gov.cn"},
+        ]
+        write_schedules(schedules_file(), 月报={**MONTHLY, "formats": ["text"], "recipients": recipients})
+        items = {item.account: item for item in Runner(schedules_file(), demo_dir).send_now("月报")}
+    assert (items["boss"].status, items["boss"].attempts) == (FAILED, 2)
+    assert items["boss"].reason == "邮件服务器拒绝收件人：550 5.1.1 mailbox unavailable"
+    assert items["zhang"].status == SENT and inbox.to() == ["zhang@fc.example.gov.cn"]
+
+
 @pytest.mark.parametrize(
     ("now", "sends", "label"),
     [
