@@ -58,10 +58,11 @@ lint: setup
 	$(VPY) -m ruff format --check .
 	$(VPY) -m mypy
 
-# Several dashboard processes behind Caddy with sticky sessions, on https://$(HOST):$(HTTPS_PORT) (serve/cluster.py).
+# Several dashboard processes behind Caddy with sticky sessions, on https://$(HOST):$(HTTPS_PORT) (serve/cluster.py),
+# and the 定时报告 runner beside them (python -m dpf schedule run).
 serve: setup deck-deps proxy-deps demo
 	$(VPY) -m serve --procs $(PROCS) --address $(ADDRESS) --host $(HOST) --port $(HTTPS_PORT) --http-port $(HTTP_PORT) \
-		$(if $(CERT),--cert $(CERT) --key $(KEY))
+		--reports $(if $(CERT),--cert $(CERT) --key $(KEY))
 
 test: setup browser-deps deck-deps proxy-deps demo
 	$(VPY) -m ruff check .

@@ -263,3 +263,8 @@ def yoy_words(value: float | None, previous: float | None, is_rate: bool = False
     if is_rate:
         return f"{word}{'提高' if change > 0 else '降低'}{fmt_pp(abs(change))}"
     return f"{word}{'增长' if change > 0 else '下降'}{abs(change):.1f}%"
+
+
+def safe_filename(text: str) -> str:
+    """A file name from words: path separators, characters Windows refuses and spaces become _."""
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")

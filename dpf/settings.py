@@ -31,6 +31,31 @@ def whole_days(raw: str) -> int:
     return int(raw)
 
 
+def positive_number(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("应为大于 0 的数（秒）") from None
+    if not value > 0:
+        raise ValueError("应为大于 0 的数（秒）")
+    return value
+
+
+def whole_number(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("应为不小于 1 的整数")
+    return int(raw)
+
+
+SMTP_SECURITY_CHOICES = ("starttls", "tls", "none")
+
+
+def smtp_security(raw: str) -> str:
+    if raw.lower() not in SMTP_SECURITY_CHOICES:
+        raise ValueError(f"应为 {'、'.join(SMTP_SECURITY_CHOICES)} 之一")
+    return raw.lower()
+
+
 @dataclass(frozen=True)
 class Setting(Generic[T]):
     """One environment variable. `lenient`: a value the parser refuses gives the default instead of an error
@@ -147,6 +172,72 @@ MAPPINGS_FILE = Setting[Path](
     "`mappings.toml` beside the accounts file",
 )
 
+SMTP_HOST = Setting[str](
+    "DASHBOARD_SMTP_HOST", None, str, "定时报告 by mail: the SMTP server's name.", "none (no mail is sent)"
+)
+SMTP_PORT = Setting[int](
+    "DASHBOARD_SMTP_PORT", None, whole_number, "The SMTP server's port.", "`587` (starttls), `465` (tls), `25` (none)"
+)
+SMTP_SECURITY = Setting[str](
+    "DASHBOARD_SMTP_SECURITY",
+    "starttls",
+    smtp_security,
+    "`starttls` (plain connection, then STARTTLS), `tls` (TLS from the start) or `none` (loopback relays only).",
+)
+SMTP_CA_FILE = Setting[Path](
+    "DASHBOARD_SMTP_CA_FILE",
+    None,
+    Path,
+    "A CA certificate (PEM) the SMTP server's certificate is checked against (an intranet's own CA).",
+    "the system's trusted CAs",
+)
+SMTP_USER = Setting[str](
+    "DASHBOARD_SMTP_USER", None, str, "The SMTP login; its password is the secret below.", "none (no login)"
+)
+SMTP_PASSWORD = Setting[str](
+    "DASHBOARD_SMTP_PASSWORD",
+    None,
+    str,
+    "The SMTP login's password: a secret, in the service's EnvironmentFile or `.streamlit/secrets.toml`.",
+    "`DASHBOARD_SMTP_PASSWORD` in `.streamlit/secrets.toml`, else none",
+)
+SMTP_FROM = Setting[str]("DASHBOARD_SMTP_FROM", None, str, "The mails' sender address.", "the SMTP login")
+OUTBOX_DIR = Setting[Path](
+    "DASHBOARD_OUTBOX_DIR",
+    None,
+    Path,
+    "定时报告's 文件夹 channel: where a recipient without its own `folder` gets one file per delivery.",
+    "`outbox/` beside the schedules file",
+)
+SCHEDULE_TICK_SECONDS = Setting[float](
+    "DASHBOARD_SCHEDULE_TICK_SECONDS",
+    30.0,
+    positive_number,
+    "`python -m dpf schedule run`: seconds between two looks at what is due.",
+    "`30`",
+)
+DELIVERY_ATTEMPTS = Setting[int](
+    "DASHBOARD_DELIVERY_ATTEMPTS",
+    4,
+    whole_number,
+    "Attempts at one delivery before it shows as 发送失败.",
+)
+DELIVERY_BACKOFF_SECONDS = Setting[float](
+    "DASHBOARD_DELIVERY_BACKOFF_SECONDS",
+    60.0,
+    positive_number,
+    "The wait after a delivery's first failed attempt, doubled after each further one.",
+    "`60`",
+)
+DELIVERY_LEASE_SECONDS = Setting[float](
+    "DASHBOARD_DELIVERY_LEASE_SECONDS",
+    600.0,
+    positive_number,
+    "How long a runner's claim on a delivery holds; a claim of a runner that died is taken over after it "
+    "(at once when the runner was on this machine).",
+    "`600`",
+)
+
 SETTINGS: tuple[Setting, ...] = (
     DATA_DIR,
     CACHE_DIR,
@@ -161,7 +252,25 @@ SETTINGS: tuple[Setting, ...] = (
     CADDY_DIR,
     SCHEDULES_FILE,
     MAPPINGS_FILE,
+    SMTP_HOST,
+    SMTP_PORT,
+    SMTP_SECURITY,
+    SMTP_CA_FILE,
+    SMTP_USER,
+    SMTP_PASSWORD,
+    SMTP_FROM,
+    OUTBOX_DIR,
+    SCHEDULE_TICK_SECONDS,
+    DELIVERY_ATTEMPTS,
+    DELIVERY_BACKOFF_SECONDS,
+    DELIVERY_LEASE_SECONDS,
 )
+
+
+def named_variable(name: str) -> str:
+    """A variable whose name the user chose (a 定时报告 robot's secret, dpf.auth.secret_values), stripped; "" when
+    unset. Every DASHBOARD_* variable is a Setting instead."""
+    return os.environ.get(name, "").strip()
 
 
 def markdown_table() -> str:

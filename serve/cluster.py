@@ -14,6 +14,9 @@ given certificate and key, with HSTS, and a plain-HTTP port that only redirects 
 listen on loopback only and run with Streamlit's agent API off (`server.enableAgentApi = false`, pinned on their
 command line over any config file or environment). `--plain-http` (loopback only) is for the tests and benchmarks.
 
+With `--reports` (`make serve` passes it) the 定时报告 runner, `python -m dpf schedule run`, runs beside them (the
+systemd service runs it as a unit of its own instead).
+
 Stdlib only, and nothing here is imported by the dashboard: this is a supervisor. It stops everything when one
 process ends or on Ctrl+C / SIGTERM.
 """
@@ -186,6 +189,11 @@ def streamlit_command(port: int, script: str = "dashboard.py") -> list[str]:
     ]
 
 
+def reports_command() -> list[str]:
+    """The 定时报告 runner (dpf.commands.schedule): it looks at what is due and sends it, until SIGTERM."""
+    return [sys.executable, "-m", "dpf", "schedule", "run"]
+
+
 def start(name: str, command: list[str], port: int, env: dict[str, str], log: Path) -> Child:
     """`command` started in the repository, its output appended to `log`, in its own process group."""
     with log.open("ab") as handle:
@@ -236,9 +244,11 @@ def stop(children: list[Child], timeout: float = 10) -> None:
             child.process.wait(timeout=timeout)
 
 
-def start_cluster(procs: int, site: Site, workdir: Path, secret_file: Path, caddy_dir: Path) -> list[Child]:
+def start_cluster(
+    procs: int, site: Site, workdir: Path, secret_file: Path, caddy_dir: Path, reports: bool = False
+) -> list[Child]:
     """The dashboard processes (healthy) and Caddy in front (healthy through the proxy, over verified HTTPS unless
-    plain_http); the last child is Caddy, its CA and certificates kept in `caddy_dir`."""
+    plain_http), its CA and certificates kept in `caddy_dir`; then the 定时报告 runner when `reports`."""
     env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret(secret_file)}
     children: list[Child] = []
     try:
@@ -258,6 +268,8 @@ def start_cluster(procs: int, site: Site, workdir: Path, secret_file: Path, cadd
         if not site.plain_http:  # the root exists once Caddy has made its CA: the context is built on each try
             probe = lambda: https_get(site, "/_stcore/health", https_context(site, caddy_dir)).status  # noqa: E731
         wait_healthy(children[-1], timeout=60, probe=probe)
+        if reports:
+            children.append(start("reports", reports_command(), 0, dict(os.environ), workdir / "reports.log"))
     except BaseException:
         stop(children)
         raise
@@ -278,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cert", type=Path, help="a certificate (PEM) for --host instead of Caddy's internal CA")
     parser.add_argument("--key", type=Path, help="the certificate's private key (PEM)")
     parser.add_argument("--plain-http", action="store_true", help="no TLS, loopback only (tests, benchmarks)")
+    parser.add_argument(
+        "--reports", action="store_true", help="also run the 定时报告 runner (python -m dpf schedule run)"
+    )
     args = parser.parse_args(argv)
     if (args.cert is None) != (args.key is None):
         parser.error("--cert 与 --key 须同时给出")
@@ -298,13 +313,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dpf-serve-") as tmp:
         workdir = Path(tmp)
         try:
-            children = start_cluster(max(1, args.procs), site, workdir, secret_file, caddy_dir)
+            children = start_cluster(max(1, args.procs), site, workdir, secret_file, caddy_dir, args.reports)
         except (RuntimeError, OSError) as exc:
             print(f"启动失败：{exc}", file=sys.stderr)
             for log in sorted(workdir.glob("*.log")):
                 print(f"--- {log.name}\n{log_tail(log)}", file=sys.stderr)
             return 1
-        print(f"看板已启动：{site.url}（{args.procs} 个进程；Ctrl+C 停止）", flush=True)
+        runner = "，定时报告已启动" if args.reports else ""
+        print(f"看板已启动：{site.url}（{args.procs} 个进程{runner}；Ctrl+C 停止）", flush=True)
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         try:

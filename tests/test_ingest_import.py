@@ -172,7 +172,7 @@ def test_killed_process_leaves_the_old_set_intact(data, tmp_path):
 
 def test_without_key_the_import_refuses_and_says_how(data, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("DASHBOARD_SECRET_KEY")
-    monkeypatch.setattr("dpf.ingest.pseudonym._secrets_files", lambda: [])
+    monkeypatch.setattr("dpf.auth.secret_values.secrets_files", lambda: [])
     before = all_bytes(data)
     assert run_import([write_file(tmp_path, "a.csv", csv_bytes(clean_rows()))], data, today=TODAY) == 2
     out = capsys.readouterr().out

@@ -67,7 +67,7 @@ def test_upload_check_confirm(data, tmp_path, monkeypatch):
 def test_without_key_the_page_says_how(tmp_path, monkeypatch):
     admin = admin_session(monkeypatch, tmp_path)
     monkeypatch.delenv("DASHBOARD_SECRET_KEY", raising=False)
-    monkeypatch.setattr("dpf.ingest.pseudonym._secrets_files", lambda: [])
+    monkeypatch.setattr("dpf.auth.secret_values.secrets_files", lambda: [])
     at = run_page(base_set(tmp_path / "extracts"), "data_import.py", account=admin)
     assert no_exception(at)
     assert any("DASHBOARD_SECRET_KEY" in e.value for e in at.error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -14,7 +13,15 @@ import streamlit as st
 from dpf import palette
 from dpf.auth.access import rank_of
 from dpf.figures.ranking import PLACE, with_place
-from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date
+from dpf.formatting import (
+    AXIS_TICKFORMAT,
+    HOVER_COUNT,
+    HOVER_RATE,
+    HOVER_WAN,
+    SEPARATORS,
+    fmt_date,
+    safe_filename,
+)
 from ui.briefing_frame import chart_height, every_label
 from ui.context import View
 
@@ -286,10 +293,6 @@ def wrapped_ticks(fig: go.Figure, labels: list[str], width: int = 2) -> None:
     chart (a phone) does not turn them on their side into the footer; hovers keep the whole label."""
     text = ["<br>".join(label[i : i + width] for i in range(0, len(label), width)) for label in labels]
     fig.update_xaxes(tickmode="array", tickvals=labels, ticktext=text, tickangle=0)
-
-
-def safe_filename(text: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")
 
 
 def chart_filename(title: str, view: View) -> str:

@@ -13,10 +13,10 @@ from pandas.io.formats.style import Styler
 from dpf.auth import audit
 from dpf.exports.formats import TABLE_FORMATS
 from dpf.figures.schedule import Status
-from dpf.formatting import fmt_date, table_formats
+from dpf.formatting import fmt_date, safe_filename, table_formats
 from ui.briefing import briefing_on
 from ui.briefing_frame import slide_table
-from ui.charts import safe_filename, text_px
+from ui.charts import text_px
 from ui.context import View
 
 NO_VALUE = "—"  # a table cell without a figure (合计 of mixed units, a blank import cell); Streamlit would say None

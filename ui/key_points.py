@@ -16,11 +16,10 @@ from dpf.exports.brief_masthead import masthead_for
 from dpf.exports.deck import build_deck
 from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
 from dpf.figures.schedule import Basis
-from dpf.formatting import fmt_date
+from dpf.formatting import fmt_date, safe_filename
 from dpf.narrative.facts import collect
 from dpf.narrative.sentences import BASIS_LABELS, NarrativeInput, Sentence, alert_sentences, key_points
 from ui.briefing_frame import points_height, reserve, topic_sentences
-from ui.charts import safe_filename
 from ui.context import View
 from ui.downloads import audited
 

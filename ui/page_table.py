@@ -65,6 +65,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("targets.py", "年度目标", ":material/flag:", WORK, "年度目标完成情况", "targets"),
     PageSpec("data_status.py", "数据状况", ":material/fact_check:", DATA, charts=False, may_open=unrestricted),
     PageSpec("data_import.py", "数据导入", ":material/upload_file:", DATA, charts=False, may_open=may_import),
+    PageSpec("scheduled_reports.py", "定时报告", ":material/schedule_send:", DATA, charts=False, may_open=may_import),
 )
 
 

@@ -11,8 +11,6 @@ The file lives at $DASHBOARD_USERS_FILE, default `.streamlit/users.toml` (git-ig
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from filelock import FileLock
 
 from dpf import settings
+from dpf.auth.private_json import write_private
 from dpf.config import REPO_ROOT
 
 USERS_FILE_ENV = settings.USERS_FILE.name
@@ -89,16 +88,7 @@ def save_accounts(path: Path, accounts: Mapping[str, Account]) -> None:
         if account.identity:
             entry["identity"] = account.identity
         users[account.name] = entry
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            tomli_w.dump({"users": users}, out)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_private(path, tomli_w.dumps({"users": users}).encode("utf-8"))
 
 
 def accounts_lock(path: Path) -> FileLock:

@@ -1,4 +1,4 @@
-"""The audit trail: one JSON line per login, logout, lock and unlock, page view, download or export.
+"""The audit trail: one JSON line per login, logout, lock and unlock, page view, download, export or 定时报告.
 
 Lines go to `audit.jsonl` in $DASHBOARD_AUDIT_DIR, else beside the import log (`<data>.imports/`), appended under a
 `filelock`; the file is owner-only. A line holds the time, the event, the account and role, the page, the scope and
@@ -33,6 +33,9 @@ EVENT_LABELS = {
     "page_view": "查看页面",
     "download": "下载",
     "export": "导出",
+    "delivery_sent": "定时报告已发送",
+    "delivery_failed": "定时报告发送失败",
+    "delivery_test": "发送测试",
 }
 
 

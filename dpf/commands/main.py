@@ -1,10 +1,10 @@
-"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts, backup and restore,
-the systemd service.
+"""`python -m dpf …`: demo data, contract check, indicator export, 工作简报, import, accounts, 定时报告, backup and
+restore, the systemd service.
 
 Each verb is parsed here and carried out by one module, imported when the verb runs: demo → dpf.contract.demo, check →
-dpf.contract.check, indicators → dpf.commands.indicators, brief → dpf.commands.brief, import → dpf.commands.ingest, users → dpf.commands.users,
-backup and restore → dpf.commands.backup, service → dpf.operations.service. The `--format` choices are the rows of
-dpf.exports.formats.
+dpf.contract.check, indicators → dpf.commands.indicators, brief → dpf.commands.brief, import → dpf.commands.ingest,
+users → dpf.commands.users, schedule → dpf.commands.schedule (dpf.delivery), backup and restore →
+dpf.commands.backup, service → dpf.operations.service. The `--format` choices are the rows of dpf.exports.formats.
 """
 
 from __future__ import annotations
@@ -57,6 +57,12 @@ def _users(args: argparse.Namespace) -> int:
     from dpf.commands.users import run_users
 
     return run_users(args, data_dir(args.data))
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from dpf.commands.schedule import run_schedule
+
+    return run_schedule(args, data_dir(args.data))
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -118,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     from dpf.commands.users import add_users_parser
 
     add_users_parser(sub).set_defaults(func=_users)
+
+    from dpf.commands.schedule import add_schedule_parser
+
+    add_schedule_parser(sub).set_defaults(func=_schedule)
 
     backup = sub.add_parser("backup", help="备份数据、导入记录、访问记录和账号（带校验和的 tar.gz）")
     backup.add_argument("--out", required=True)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dpf.auth.access import OPEN_SCOPE, Scope
 from dpf.data.db import Extracts
 from dpf.figures.schedule import Basis
 from dpf.formatting import fmt_date, fmt_pct, fmt_pp, fmt_year
@@ -126,9 +127,11 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
     )
 
 
-def brief_for(extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day") -> Brief:
-    """The 简报 of a data folder for a year and township codes, as of its manifest."""
-    data = collect_for_extracts(extracts, year, township_codes, basis)
+def brief_for(
+    extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day", access: Scope = OPEN_SCOPE
+) -> Brief:
+    """The 简报 of a data folder for a year and township codes, as of its manifest, cut to `access`."""
+    data = collect_for_extracts(extracts, year, township_codes, basis, access)
     return build_brief(data, county_name(extracts.folder), extracts.known_manifest().source)
 
 

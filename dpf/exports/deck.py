@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dpf import palette
+from dpf.auth.access import OPEN_SCOPE, Scope
 from dpf.contract.catalogue import CARD_GROUPS, INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.data.db import Extracts
 from dpf.exports.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
@@ -348,9 +349,12 @@ def build_deck(
     )
 
 
-def deck_for(extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day") -> Deck:
-    """The deck of a data folder for a year and township codes, as of its manifest (the command line)."""
-    source = ExtractsSource(extracts, year, tuple(township_codes))
+def deck_for(
+    extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day", access: Scope = OPEN_SCOPE
+) -> Deck:
+    """The deck of a data folder for a year and township codes, as of its manifest (the command line; a 定时报告
+    cut to its recipient's `access`)."""
+    source = ExtractsSource(extracts, year, tuple(township_codes), access=access)
     has_targets = extracts.available("targets")
     manifest = extracts.known_manifest()
     data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import tomllib
-from pathlib import Path
 
 from dpf import settings
-from dpf.config import REPO_ROOT
+from dpf.auth.secret_values import from_secrets_files
 
 KEY_ENV = settings.SECRET_KEY.name
 MIN_KEY_LENGTH = 16
@@ -27,23 +25,9 @@ class MissingKeyError(RuntimeError):
     """No usable secret key; the message (KEY_HELP) says how to set one."""
 
 
-def _secrets_files() -> list[Path]:
-    return [Path.cwd() / ".streamlit" / "secrets.toml", REPO_ROOT / ".streamlit" / "secrets.toml"]
-
-
 def secret_key() -> bytes:
     """The key from $DASHBOARD_SECRET_KEY, else from .streamlit/secrets.toml; MissingKeyError otherwise."""
-    value = settings.SECRET_KEY.value() or ""
-    if not value:
-        for path in _secrets_files():
-            if path.is_file():
-                try:
-                    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-                except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                    continue
-                value = str(raw.get(KEY_ENV) or raw.get("secret_key") or "").strip()
-                if value:
-                    break
+    value = settings.SECRET_KEY.value() or from_secrets_files(KEY_ENV, "secret_key")
     if not value:
         raise MissingKeyError(KEY_HELP)
     if len(value) < MIN_KEY_LENGTH:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from dpf.auth.access import OPEN_SCOPE, Scope, restrict_rows
 from dpf.contract.catalogue import MONTHLY_PROGRAMS, PROGRAM_BY_CODE
 from dpf.data.db import Extracts
 from dpf.data.sql import run_query
@@ -38,12 +39,15 @@ class FigureSource(Protocol):
 
 @dataclass(frozen=True)
 class ExtractsSource:
-    """dpf's figures for a year and township codes straight from the extracts (no cache)."""
+    """dpf's figures for a year and township codes straight from the extracts (no cache). `access` cuts every
+    query's rows and township values to a scope as a session's View does (dpf.auth.access): a 定时报告 to a
+    township account holds nothing of the other townships but its own place among them."""
 
     extracts: Extracts
     year: int
     township_codes: tuple[str, ...] = ()
     month: int | None = None  # one month of the year; None = 年初至今
+    access: Scope = OPEN_SCOPE
 
     def indicators(self) -> pd.DataFrame:
         return compute_indicators(self.extracts, self.year, list(self.township_codes), month=self.month)
@@ -54,14 +58,16 @@ class ExtractsSource:
         return compute_indicators(self.extracts, self.year, month=self.month)
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
-        return township_values(self.extracts, self.year, code, list(townships), month=self.month)
+        values = township_values(self.extracts, self.year, code, list(townships), month=self.month)
+        return {township: value for township, value in values.items() if self.access.allows(township)}
 
     def township_rank(self, code: str, township: str) -> int:
-        everyone = tuple(self.query("townships_in_order")["code"])
-        return township_rank(self.township_values(code, everyone), township)
+        """The place among ALL townships (only the place leaves here, as View.township_rank)."""
+        everyone = list(run_query(self.extracts.con, "townships_in_order")["code"])
+        return township_rank(township_values(self.extracts, self.year, code, everyone, month=self.month), township)
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
-        return run_query(self.extracts.con, name, **params)
+        return restrict_rows(run_query(self.extracts.con, name, **params), self.access)
 
     def subsidy_coverage(self, month: int) -> pd.DataFrame:
         return subsidy_coverage(self.extracts, self.year, month, self.township_codes)
@@ -144,9 +150,10 @@ def collect_for_extracts(
     year: int,
     township_codes: Sequence[str] = (),
     basis: Basis = "day",
+    access: Scope = OPEN_SCOPE,
     month: int | None = None,
 ) -> NarrativeInput:
-    """The narrative's input for a view of a data folder (the command line and tests), as of its manifest."""
-    source = ExtractsSource(extracts, year, tuple(township_codes), month)
+    """The narrative's input for a view of a data folder (the command line, 定时报告, tests), as of its manifest."""
+    source = ExtractsSource(extracts, year, tuple(township_codes), month=month, access=access)
     as_of = extracts.known_manifest().as_of
     return collect(source, year, as_of, township_codes, basis, has_targets=extracts.available("targets"), month=month)

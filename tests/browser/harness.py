@@ -23,7 +23,7 @@ NO_ACCOUNTS_ENV = {
     "DASHBOARD_ALLOW_ANONYMOUS": "1",
 }
 # Pages that need more than the demo set to appear in the navigation.
-EXCLUDED_PAGES = {"data_import.py"}  # only for a 数据管理员 account
+EXCLUDED_PAGES = {"data_import.py", "scheduled_reports.py"}  # only for a 数据管理员 account
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

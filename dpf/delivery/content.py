@@ -1,0 +1,126 @@
+"""What one delivery holds: the subject with its period, the 要点, the text for a robot, the attachments.
+
+`render` is the one place that turns (what, the occurrence's day, a scope, formats) into a message, with the very
+functions `python -m dpf brief` uses (dpf.exports.brief.brief_for, dpf.exports.deck.deck_for, the writers of
+dpf.exports.formats), so a township recipient's files are cut to its townships as its dashboard is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dpf.auth.access import OPEN_SCOPE, Scope
+from dpf.auth.accounts import TOWNSHIP
+from dpf.data.db import Extracts
+from dpf.delivery.schedules import MONTH_BRIEF, WHAT_LABELS
+from dpf.delivery.timing import report_month
+from dpf.exports.brief import brief_for, brief_markdown
+from dpf.exports.brief_masthead import masthead_for
+from dpf.exports.deck import deck_for
+from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
+from dpf.formatting import fmt_date, fmt_year, safe_filename
+from dpf.narrative.facts import collect_for_extracts
+from dpf.narrative.sentences import key_points
+
+MOST_POINTS = 6
+ROBOT_BYTES = 4000  # 企业微信's markdown holds at most 4096 bytes; 钉钉's a little more
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mime: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A delivery's content. `period`: 2024年 / 2024年6月; `as_of`: 数据截至 as written; `text`: the whole
+    briefing's text when the schedule asks for it (format text), else ""."""
+
+    subject: str
+    period: str
+    as_of: str
+    scope: str
+    points: tuple[str, ...]
+    text: str
+    attachments: tuple[Attachment, ...]
+
+    def summary_lines(self) -> list[str]:
+        """The message's opening: what, for whom, up to when, then the 要点 one per line."""
+        lines = [f"{self.subject}", f"范围：{self.scope}　期间：{self.period}　数据截至{self.as_of}", "", "要点："]
+        return lines + [f"{i}. {point}" for i, point in enumerate(self.points, 1)]
+
+    def mail_body(self) -> str:
+        lines = self.summary_lines()
+        if self.attachments:
+            lines += ["", "附件：" + "、".join(a.filename for a in self.attachments)]
+        if self.text:
+            lines += ["", self.text]
+        lines += ["", "（县残联工作数据看板定时发送，数据不含个人信息。）"]
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        """The robots' markdown: the subject as a heading, scope and period, the 要点 (cut to fit their limit)."""
+        head = [f"### {self.subject}", f"> 范围：{self.scope}　数据截至{self.as_of}", ""]
+        tail = [""] + (["完整简报可在看板下载。"] if self.attachments else [])
+        points: list[str] = []
+        for point in self.points:
+            candidate = "\n".join([*head, *points, f"- {point}", *tail])
+            if len(candidate.encode("utf-8")) > ROBOT_BYTES:
+                break
+            points.append(f"- {point}")
+        return "\n".join([*head, *points, *tail])
+
+
+def monthly_available() -> bool:
+    """Whether the 月度通报 (brief_for(…, month=M)) is there yet; until then a month_brief schedule is refused."""
+    return "month" in inspect.signature(brief_for).parameters
+
+
+def _as_of_text(as_of: date, month: tuple[int, int] | None) -> str:
+    """数据截至 as the subject says it: 2024年9月30日 for the year, 6月30日 for a month (its end, or the data's)."""
+    if month is None:
+        return fmt_date(as_of)
+    cut = min(date(month[0], month[1], calendar.monthrange(*month)[1]), as_of)
+    return f"{cut.month}月{cut.day}日"
+
+
+def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], formats: Sequence[str]) -> Rendered:
+    """The delivery of `what` (dpf.delivery.schedules.WHAT_LABELS) sent on `sent_on` for the township `codes`
+    (() = 全县) in `formats`, every figure cut to those townships as their session's dashboard cuts it. The 年度简报 covers the data's year up to its as-of date; the 月度通报 the month
+    before `sent_on` (the one place to change when its functions change)."""
+    manifest = extracts.known_manifest()
+    month = report_month(sent_on) if what == MONTH_BRIEF else None
+    if month and not monthly_available():
+        raise ValueError("月度通报尚未提供（brief_for 还没有 month 参数），请改用年度简报。")
+    year = month[0] if month else manifest.as_of.year
+    options: dict[str, Any] = {"month": month[1]} if month else {}  # the 月度通报's brief_for(…, month=M)
+    access = Scope(frozenset(codes), TOWNSHIP) if codes else OPEN_SCOPE  # as a session of those townships sees
+    options["access"] = access
+    # the 要点 (of the year; the 通报's month when it has one)
+    data = collect_for_extracts(extracts, year, codes, access=access)
+    scope = data.scope
+    as_of_text = _as_of_text(manifest.as_of, month)
+    period = f"{year}年{month[1]}月" if month else fmt_year(year, manifest.as_of)
+    subject = f"{scope if codes else ''}{period}残联工作简报（数据截至{as_of_text}）"
+    points = tuple(s.text for s in key_points(data, "overview", MOST_POINTS))
+    brief = brief_for(extracts, year, codes, **options) if {"docx", "text"} & set(formats) else None
+    deck = deck_for(extracts, year, codes, **options) if set(DECK_FORMATS) & set(formats) else None
+    attachments = []
+    for fmt in formats:
+        if fmt == "docx" and brief is not None:
+            masthead = masthead_for(manifest)  # as `python -m dpf brief`: the manifest's county, else XX县
+            name = safe_filename(f"{WHAT_LABELS[what]}_{scope}_{period}_截至{as_of_text}") + BRIEF_FORMATS[fmt].suffix
+            attachments.append(Attachment(name, BRIEF_FORMATS[fmt].mime, BRIEF_FORMATS[fmt].writer(brief, masthead)))
+        elif fmt in DECK_FORMATS and deck is not None:
+            spec = DECK_FORMATS[fmt]
+            name = safe_filename(f"汇报材料_{scope}_{period}_截至{as_of_text}") + spec.suffix
+            attachments.append(Attachment(name, spec.mime, spec.writer(deck)))
+    text = brief_markdown(brief) if brief is not None and "text" in formats else ""
+    return Rendered(subject, period, as_of_text, scope, points, text, tuple(attachments))
