@@ -190,12 +190,12 @@ def yoy_delta(value: float | None, previous: float | None, unit: str) -> str | N
     return fmt_pp(change, signed=True) if unit == "%" else f"{change:+.1f}%"
 
 
-def yoy_text(value: float | None, previous: float | None, unit: str) -> str | None:
-    """同比 for a card: '同比 +12.3%' or '同比持平' (None: no 同比)."""
+def yoy_text(value: float | None, previous: float | None, unit: str, word: str = "同比") -> str | None:
+    """同比 for a card: '同比 +12.3%' or '同比持平' (None: no 同比); `word` 环比 against the month before."""
     delta = yoy_delta(value, previous, unit)
     if delta is None:
         return None
-    return f"同比{delta}" if delta == FLAT else f"同比 {delta}"
+    return f"{word}{delta}" if delta == FLAT else f"{word} {delta}"
 
 
 _BRACKET_UNIT = re.compile(r"（([^（）]*)）\s*$")
@@ -251,14 +251,15 @@ def scope_label(names: list[str], limit: int = 3) -> str:
 # --- Running text (dpf.narrative.sentences, the 简报): the number rule's wording ------------------------------------------
 
 
-def yoy_words(value: float | None, previous: float | None, is_rate: bool = False) -> str | None:
+def yoy_words(value: float | None, previous: float | None, is_rate: bool = False, word: str = "同比") -> str | None:
     """同比 in words: '同比增长11.8%' / '同比下降3.0%' / '同比持平' (rounds to 0.0); a rate changes in 个百分点
-    ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount)."""
+    ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount). `word` 环比 says the
+    change against the month before in the same words ('环比增长0.4%')."""
     change = yoy_change(value, previous, "%" if is_rate else "")
     if change is None:
         return None
     if change == 0:
-        return "同比持平"
+        return f"{word}持平"
     if is_rate:
-        return f"同比{'提高' if change > 0 else '降低'}{fmt_pp(abs(change))}"
-    return f"同比{'增长' if change > 0 else '下降'}{abs(change):.1f}%"
+        return f"{word}{'提高' if change > 0 else '降低'}{fmt_pp(abs(change))}"
+    return f"{word}{'增长' if change > 0 else '下降'}{abs(change):.1f}%"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dpf.data.db import Extracts
@@ -34,6 +34,7 @@ BASIS_EXPLAINED = {"day": "截至数据日已过天数 ÷ 全年天数", "month"
 TABLE_HEADER = ("指标", "年度目标", "完成", "完成率或差距", "序时进度", "状态")
 NO_TARGETS = "数据中没有年度目标表，本简报不含年度目标进度。"
 NO_ALERTS = "暂未发现滞后目标和填报缺口。"
+NUMERALS = "一二三四五六七八九"  # the sections' headings: 一、资金发放
 
 
 def year_label(data: NarrativeInput) -> str:
@@ -59,7 +60,9 @@ def county_name(folder: Path) -> str:
 class Section:
     heading: str
     paragraphs: tuple[str, ...]
-    table: tuple[tuple[str, ...], ...] = ()  # rows under TABLE_HEADER; () = no table
+    table: tuple[tuple[str, ...], ...] = ()  # rows under `header`; () = no table
+    header: tuple[str, ...] = TABLE_HEADER  # the table's column headers (the targets' by default)
+    caption: str = ""  # one line above the table (what it ranks by)
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,7 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
     if by_topic["next"]:
         sections.append(Section(TOPICS["next"], tuple(s.text for s in by_topic["next"])))
     numbered = tuple(
-        Section(f"{'一二三四五六七'[i]}、{section.heading}", section.paragraphs, section.table)
-        for i, section in enumerate(sections)
+        replace(section, heading=f"{NUMERALS[i]}、{section.heading}") for i, section in enumerate(sections)
     )
     closing = (
         f"数据来源：{source_label(source)}，数据截至{fmt_date(data.as_of)}。"
@@ -126,8 +128,19 @@ def build_brief(data: NarrativeInput, county: str, source: str | None) -> Brief:
     )
 
 
-def brief_for(extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day") -> Brief:
-    """The 简报 of a data folder for a year and township codes, as of its manifest."""
+def brief_for(
+    extracts: Extracts,
+    year: int,
+    township_codes: Sequence[str] = (),
+    basis: Basis = "day",
+    month: int | None = None,
+) -> Brief:
+    """The 简报 of a data folder for a year and township codes, as of its manifest; with `month`, that month's
+    月度通报 (dpf.exports.month_brief)."""
+    if month is not None:
+        from dpf.exports.month_brief import month_brief_for  # it builds on this module
+
+        return month_brief_for(extracts, year, month, township_codes, basis)
     data = collect_for_extracts(extracts, year, township_codes, basis)
     return build_brief(data, county_name(extracts.folder), extracts.known_manifest().source)
 
@@ -139,8 +152,9 @@ def brief_markdown(brief: Brief) -> str:
         for paragraph in section.paragraphs:
             lines += [paragraph, ""]
         if section.table:
-            lines.append("| " + " | ".join(TABLE_HEADER) + " |")
-            lines.append("|" + "---|" * len(TABLE_HEADER))
+            lines += [section.caption, ""] if section.caption else []
+            lines.append("| " + " | ".join(section.header) + " |")
+            lines.append("|" + "---|" * len(section.header))
             lines += ["| " + " | ".join(row) + " |" for row in section.table]
             lines.append("")
     lines += ["---", "", brief.closing, ""]

@@ -184,7 +184,12 @@ def brief_docx(brief: Brief, masthead: Masthead | None = None) -> bytes:
             _body(paragraph)
             _run(paragraph, text)
         if section.table:
-            _table(document, section.table)
+            if section.caption:
+                caption = document.add_paragraph()
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                caption.paragraph_format.keep_with_next = True
+                _run(caption, section.caption, HEADING_FONT, TABLE_SIZE)
+            _table(document, section.header, section.table)
 
     closing = document.add_paragraph()
     _body(closing)
@@ -203,17 +208,27 @@ def _row_flags(row, header: bool) -> None:
         properties.append(OxmlElement("w:tblHeader"))
 
 
-def _table(document: DocxDocument, rows: tuple[tuple[str, ...], ...]) -> None:
-    table = document.add_table(rows=1 + len(rows), cols=len(TABLE_HEADER))
+def column_widths(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> tuple[Mm, ...]:
+    """The columns' widths within the text's 156 mm: the targets' table's fixed ones, else each column's share by
+    its longest cell (a header counted at half its length: it wraps to two lines)."""
+    if header == TABLE_HEADER:
+        return COLUMN_WIDTHS
+    weights = [max(2, (len(title) + 1) // 2, *(len(row[index]) for row in rows)) for index, title in enumerate(header)]
+    return tuple(Mm(round(TEXT_WIDTH.mm * weight / sum(weights), 1)) for weight in weights)
+
+
+def _table(document: DocxDocument, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+    widths = column_widths(header, rows)
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid LibreOffice and WPS lay out by
-    for index, values in enumerate((TABLE_HEADER, *rows)):
+    for index, values in enumerate((header, *rows)):
         _row_flags(table.rows[index], header=index == 0)
         for column, (cell, value) in enumerate(zip(table.rows[index].cells, values, strict=True)):
-            cell.width = COLUMN_WIDTHS[column]
+            cell.width = widths[column]
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 0 else WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = CELL_PAD

@@ -1,0 +1,227 @@
+"""The 月度通报 of a month view: the month's figures with 环比 and 同比, a township ranking with its 合计, the month's
+填报 gaps and the targets behind 序时进度 at the month's end.
+
+It is a dpf.exports.brief.Brief, so the Word (公文 form, 版头) and Markdown writers of the year's 简报 write it too.
+`build_month_brief` reads a FigureSource (ui.context.View on the page, ExtractsSource on the command line) for the
+townships' figures, cut to the view's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+
+from dpf.contract.catalogue import INDICATOR_BY_CODE, MONTHLY_PROGRAMS, PROGRAM_INDICATORS, Indicator
+from dpf.data.db import Extracts
+from dpf.exports.brief import (
+    BASIS_EXPLAINED,
+    NO_TARGETS,
+    NUMERALS,
+    Brief,
+    Section,
+    county_name,
+    source_label,
+)
+from dpf.exports.deck import ranking_headline
+from dpf.figures.schedule import Basis
+from dpf.formatting import MISSING, fmt_count, fmt_date, fmt_value, wan, yoy_delta
+from dpf.narrative.facts import ExtractsSource, FigureSource, collect
+from dpf.narrative.sentences import (
+    BASIS_LABELS,
+    NarrativeInput,
+    gap_sentences,
+    key_points,
+    laggard_sentences,
+    no_targets_text,
+    schedule_sentence,
+)
+from dpf.numbers import number_or_none
+
+# The month's figures table: the 通报's key measures, in the order of the year's 简报.
+FIGURE_CODES = (
+    "subsidies_total_amount",
+    "nursing_subsidy_person_times",
+    "nursing_subsidy_amount",
+    "living_subsidy_person_times",
+    "living_subsidy_amount",
+    "training_person_times",
+    "job_registrations",
+    "entrepreneurship_persons",
+    "rehab_needs",
+    "rehab_needs_met_rate",
+    "child_rehab_persons",
+    "home_rehab_persons",
+    "certificates_issued",
+)
+FIGURE_HEADER = ("指标", "本月", "上月", "环比", "上年同月", "同比")
+# The township ranking: its measures, ranked by the first (named in the table's caption).
+RANKING_CODES = (
+    "subsidies_total_amount",
+    "nursing_subsidy_person_times",
+    "living_subsidy_person_times",
+    "training_person_times",
+    "home_rehab_persons",
+)
+RANKED_BY = RANKING_CODES[0]
+TOTAL = "合计"
+MONTHLY_COUNTS = frozenset(PROGRAM_INDICATORS[program][1] for program in MONTHLY_PROGRAMS)  # 人次 = persons 在册
+DEFINITIONS = (
+    "环比：与上月相比（1月与上年12月相比）；同比：与上年同月相比；无上期数据时不计。",
+    "本月新增：本年首次获得扶持或服务的人数（首次记录在本月）；在册：本月领取补贴的人数（每人每月一条）。",
+)
+
+
+def month_label(indicator: Indicator) -> str:
+    """A row's name in the figures table: the catalogue's label, with what a month's count of persons is."""
+    if indicator.code in MONTHLY_COUNTS:
+        return f"{indicator.label}（在册）"
+    if indicator.measure in ("persons", "projects") and indicator.table != "persons":
+        return f"{indicator.label}（本月新增）"
+    return indicator.label
+
+
+def _change(value: object, base: object, unit: str) -> str:
+    return yoy_delta(number_or_none(value), number_or_none(base), unit) or MISSING
+
+
+def figure_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
+    """指标, 本月, 上月, 环比, 上年同月, 同比 of each key measure (an unknown figure or change reads —, never 0)."""
+    rows = {row["indicator"]: row for row in data.indicators.to_dict("records")}
+    table = []
+    for code in FIGURE_CODES:
+        indicator, row = INDICATOR_BY_CODE[code], rows.get(code)
+        if row is None:
+            continue
+        unit = indicator.unit
+        value, prior, previous = (number_or_none(row[column]) for column in ("value", "prior", "previous"))
+        table.append(
+            (
+                month_label(indicator),
+                fmt_value(value, unit),
+                fmt_value(prior, unit),
+                _change(value, prior, unit),
+                fmt_value(previous, unit),
+                _change(value, previous, unit),
+            )
+        )
+    return tuple(table)
+
+
+def ranking_header() -> tuple[str, ...]:
+    """名次, 乡镇（街道）, then each measure with its unit (amounts in 万元)."""
+    heads = []
+    for code in RANKING_CODES:
+        indicator = INDICATOR_BY_CODE[code]
+        unit = "万元" if indicator.is_amount else indicator.unit
+        heads.append(indicator.label if indicator.label.endswith(unit) else f"{indicator.label}（{unit}）")
+    return ("名次", "乡镇（街道）", *heads)
+
+
+def _cell(code: str, value: float | None) -> str:
+    """A ranking cell: 万元 to two decimals or a whole count, its unit in the header; — without a figure."""
+    if value is None:
+        return MISSING
+    return f"{wan(value):,.2f}" if INDICATOR_BY_CODE[code].is_amount else fmt_count(value)
+
+
+def township_figures(source: FigureSource, codes: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """Each ranking measure's value for each township of `codes` on its own (the source's period)."""
+    return {code: source.township_values(code, tuple(codes)) for code in RANKING_CODES}
+
+
+def ranking_rows(names: pd.DataFrame, figures: dict[str, dict[str, float | None]]) -> pd.DataFrame:
+    """The townships (code, name, sort_order) with their figures, ranked by RANKED_BY, the largest first (a township
+    without a figure last, in official order); `place` is shared by equal figures, None without a figure."""
+    frame = names[["code", "name", "sort_order"]].copy()
+    for measure, values in figures.items():
+        frame[measure] = [number_or_none(values.get(code)) for code in frame["code"]]
+    frame["_key"] = frame[RANKED_BY].astype(float)
+    frame = frame.sort_values(["_key", "sort_order"], ascending=[False, True], na_position="last")
+    ranked = frame[RANKED_BY].astype(float)
+    frame["place"] = [None if pd.isna(v) else 1 + int((ranked > v).sum()) for v in ranked]
+    return frame.drop(columns="_key").reset_index(drop=True)
+
+
+def ranking_table(data: NarrativeInput, ranked: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """One row per township of the scope, then 合计 (the scope's own figures; omitted for a single township)."""
+    rows = [
+        (
+            MISSING if row["place"] is None or pd.isna(row["place"]) else str(int(row["place"])),
+            str(row["name"]),
+            *(_cell(code, number_or_none(row[code])) for code in RANKING_CODES),
+        )
+        for row in ranked.to_dict("records")
+    ]
+    if len(rows) > 1:
+        scope = {row["indicator"]: number_or_none(row["value"]) for row in data.indicators.to_dict("records")}
+        rows.append(("", TOTAL, *(_cell(code, scope.get(code)) for code in RANKING_CODES)))
+    return tuple(rows)
+
+
+def _targets_section(data: NarrativeInput) -> Section:
+    """The targets behind 序时进度 at the month's end (the year so far up to it)."""
+    held = data.for_targets
+    day = f"{held.as_of.month}月{held.as_of.day}日"
+    heading = f"年度目标进度（截至{day}）"
+    if not held.has_targets:
+        return Section(heading, (NO_TARGETS,))
+    if not held.indicators["target"].notna().any():
+        return Section(heading, (no_targets_text(data),))
+    opening = schedule_sentence(data)
+    behind = tuple(s.text for s in laggard_sentences(data))
+    said = (opening.text,) if opening else ()
+    return Section(heading, said + (behind or (f"截至{day}，{data.scope}暂无低于序时进度的目标。",)))
+
+
+def build_month_brief(
+    source: FigureSource, data: NarrativeInput, township_codes: Sequence[str], county: str, source_name: str | None
+) -> Brief:
+    """The 月度通报 of a month view (`data.month` set)."""
+    assert data.month is not None, "a 月度通报 is of one month"
+    names = source.query("townships_in_order") if not source.table_problem("townships") else None
+    points = "".join(s.text for s in key_points(data, "overview", most=12) if s.topic != "alerts")
+    summary = (points or f"{data.opening}暂无可概括的数据。",)
+    sections = [Section("本月主要指标", summary, figure_table(data), FIGURE_HEADER)]
+    if names is None:
+        sections.append(Section("各乡镇（街道）情况", (f"数据暂不可用：{source.table_problem('townships')}",)))
+    else:
+        chosen = names[names["code"].isin(township_codes)] if township_codes else names
+        ranked = ranking_rows(chosen, township_figures(source, tuple(chosen["code"])))
+        caption = f"各乡镇（街道）本月主要指标（按{INDICATOR_BY_CODE[RANKED_BY].label}由高到低排列）"
+        sections.append(
+            Section(
+                "各乡镇（街道）情况",
+                (ranking_headline(data, ranked.rename(columns={RANKED_BY: "amount_yuan"})),),
+                ranking_table(data, ranked),
+                ranking_header(),
+                caption,
+            )
+        )
+    gaps = tuple(s.text for s in gap_sentences(data))
+    everyone = data.scope if data.townships else "各乡镇（街道）"
+    sections.append(Section("填报情况", gaps or (f"{data.month}月{everyone}两项补贴均有发放记录，未发现填报缺口。",)))
+    sections.append(_targets_section(data))
+    numbered = tuple(replace(s, heading=f"{NUMERALS[i]}、{s.heading}") for i, s in enumerate(sections))
+    closing = (
+        f"数据来源：{source_label(source_name)}，数据截至{fmt_date(data.as_of)}。{''.join(DEFINITIONS)}"
+        f"序时进度{BASIS_LABELS[data.basis]}（{BASIS_EXPLAINED[data.basis]}），按月末计。"
+    )
+    return Brief(
+        title=f"{county}残联工作月度通报",
+        subtitle=f"{data.period}　范围：{data.scope}　数据截至{fmt_date(data.as_of)}",
+        sections=numbered,
+        closing=closing,
+    )
+
+
+def month_brief_for(
+    extracts: Extracts, year: int, month: int, township_codes: Sequence[str] = (), basis: Basis = "day"
+) -> Brief:
+    """The 月度通报 of a data folder for a month and township codes, as of its manifest."""
+    manifest = extracts.known_manifest()
+    source = ExtractsSource(extracts, year, tuple(township_codes), month)
+    has_targets = extracts.available("targets")
+    data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets, month=month)
+    return build_month_brief(source, data, township_codes, county_name(extracts.folder), manifest.source)
