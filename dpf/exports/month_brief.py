@@ -126,9 +126,13 @@ def _cell(code: str, value: float | None) -> str:
     return f"{wan(value):,.2f}" if INDICATOR_BY_CODE[code].is_amount else fmt_count(value)
 
 
-def township_figures(source: FigureSource, codes: Sequence[str]) -> dict[str, dict[str, float | None]]:
-    """Each ranking measure's value for each township of `codes` on its own (the source's period)."""
-    return {code: source.township_values(code, tuple(codes)) for code in RANKING_CODES}
+def township_figures(
+    source: FigureSource, data: NarrativeInput, codes: Sequence[str]
+) -> dict[str, dict[str, float | None]]:
+    """Each ranking measure's value for each township of `codes` on its own (the source's period); none for a
+    measure the scope has no figure of (its table has no rows at all in the month: —, never 0)."""
+    known = set(data.indicators.loc[data.indicators["value"].notna(), "indicator"])
+    return {code: source.township_values(code, tuple(codes)) if code in known else {} for code in RANKING_CODES}
 
 
 def ranking_rows(names: pd.DataFrame, figures: dict[str, dict[str, float | None]]) -> pd.DataFrame:
@@ -188,7 +192,7 @@ def build_month_brief(
         sections.append(Section("各乡镇（街道）情况", (f"数据暂不可用：{source.table_problem('townships')}",)))
     else:
         chosen = names[names["code"].isin(township_codes)] if township_codes else names
-        ranked = ranking_rows(chosen, township_figures(source, tuple(chosen["code"])))
+        ranked = ranking_rows(chosen, township_figures(source, data, tuple(chosen["code"])))
         caption = f"各乡镇（街道）本月主要指标（按{INDICATOR_BY_CODE[RANKED_BY].label}由高到低排列）"
         sections.append(
             Section(
