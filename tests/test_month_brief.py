@@ -16,7 +16,7 @@ from docx import Document
 from dpf.commands.main import main
 from dpf.data.db import open_extracts
 from dpf.exports.brief import brief_for, brief_markdown
-from dpf.exports.brief_docx import brief_docx
+from dpf.exports.brief_docx import brief_docx, column_widths
 from dpf.exports.deck import deck_for
 from dpf.exports.month_brief import RANKING_CODES, TOTAL
 from dpf.figures.indicators import compute_indicators
@@ -62,9 +62,9 @@ def test_the_figures_table_has_each_month_change_and_a_month_without_rows_reads_
     brief = brief_for(extracts, 2024, month=6)
     figures = {row[0]: row for row in section(brief, "本月主要指标").table}
     # 指标, 本月, 上月 (May: 1,000 + 1,000 + 2,000 + 5,000), 环比, 上年同月 (June 2023: 1,000), 同比
-    assert figures["资金发放合计"] == ("资金发放合计", "0.1万元", "0.9万元", "-88.9%", "0.1万元", "持平")
-    assert figures["护理补贴人次（在册）"] == ("护理补贴人次（在册）", "1人次", "2人次", "-50.0%", "1人次", "持平")
-    assert figures["技能培训"][1:] == ("—", "—", "—", "—", "—")  # no service in June 2024 (nor May, June 2023)
+    assert figures["资金发放合计（万元）"][1:] == ("0.10", "0.90", "-88.9%", "0.10", "持平")
+    assert figures["护理补贴人次（在册）"][1:] == ("1", "2", "-50.0%", "1", "持平")
+    assert figures["技能培训（人次）"][1:] == ("—", "—", "—", "—", "—")  # no service in June 2024 (nor May, June 2023)
     text = brief_markdown(brief)
     assert "各类资金发放合计0.1万元，环比下降88.9%，同比持平" in text
     assert "暂无就业培训记录" in text and "培训0" not in text
@@ -77,7 +77,7 @@ def test_january_is_compared_with_the_december_before(extracts):
     assert text.startswith("2024年1月，全县各类资金发放合计0.29万元，环比增长190.0%，同比下降3.3%。")
     assert "为在册重度残疾人发放护理补贴2人次，环比增长100.0%，同比持平，发放金额0.2万元。" in text
     figures = {row[0]: row for row in section(brief_for(extracts, 2024, month=1), "本月主要指标").table}
-    assert figures["资金发放合计"][2:4] == ("0.1万元", "+190.0%")
+    assert figures["资金发放合计（万元）"][2:4] == ("0.10", "+190.0%")
 
 
 def test_the_months_reporting_gaps_are_of_the_month_chosen(extracts):
@@ -149,3 +149,14 @@ def test_the_command_writes_the_month_brief_from_the_month_alone(extracts, tmp_p
     assert text.startswith("# XX县残联工作月度通报\n\n2024年5月　范围：全县　数据截至2024年6月30日")
     assert "| 指标 | 本月 | 上月 | 环比 | 上年同月 | 同比 |" in text
     assert capsys.readouterr().out.strip() == f"月度通报已写入 {out}"
+
+
+def test_the_word_tables_fill_the_text_width_and_the_names_column_is_widest(extracts):
+    """Each table of the 通报 spans the 156 mm of text; the column of names (指标, 乡镇（街道）) is the widest, so a
+    township's name keeps to one line (the figures' columns are as wide as their figures)."""
+    brief = brief_for(extracts, 2024, month=6)
+    for heading, names in (("本月主要指标", 0), ("各乡镇（街道）情况", 1)):
+        table = section(brief, heading)
+        widths = [width.mm for width in column_widths(table.header, table.table)]
+        assert abs(sum(widths) - 156) < 0.5, widths
+        assert widths[names] == max(widths), widths

@@ -341,7 +341,8 @@ MONTH_DEFINITIONS = (
 
 def closing_slide(data: NarrativeInput, source: str | None) -> Slide:
     basis = f"序时进度{BASIS_LABELS[data.basis]}：{BASIS_EXPLAINED[data.basis]}。"
-    definitions = DEFINITIONS if data.month is None else (*MONTH_DEFINITIONS, *DEFINITIONS[2:])
+    month_ranking = "乡镇排名：各乡镇（街道）本月资金发放合计，由高到低。"
+    definitions = DEFINITIONS if data.month is None else (*MONTH_DEFINITIONS, *DEFINITIONS[2:4], month_ranking)
     return Slide(
         "口径说明",
         f"数据来源：{source_label(source)}，数据截至{fmt_date(data.as_of)}。",

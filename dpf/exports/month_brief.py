@@ -26,7 +26,7 @@ from dpf.exports.brief import (
 )
 from dpf.exports.deck import ranking_headline
 from dpf.figures.schedule import Basis
-from dpf.formatting import MISSING, fmt_count, fmt_date, fmt_value, wan, yoy_delta
+from dpf.formatting import MISSING, fmt_count, fmt_date, wan, yoy_delta
 from dpf.narrative.facts import ExtractsSource, FigureSource, collect
 from dpf.narrative.sentences import (
     BASIS_LABELS,
@@ -74,12 +74,23 @@ DEFINITIONS = (
 
 
 def month_label(indicator: Indicator) -> str:
-    """A row's name in the figures table: the catalogue's label, with what a month's count of persons is."""
+    """A row's name in the figures table: the catalogue's label with its unit (万元 for amounts) and what a month's
+    count of persons is: 护理补贴人次（在册）, 就业登记（本月新增，人）, 资金发放合计（万元）."""
+    unit = "万元" if indicator.is_amount else indicator.unit
     if indicator.code in MONTHLY_COUNTS:
         return f"{indicator.label}（在册）"
     if indicator.measure in ("persons", "projects") and indicator.table != "persons":
-        return f"{indicator.label}（本月新增）"
-    return indicator.label
+        return f"{indicator.label}（本月新增，{unit}）"
+    return indicator.label if indicator.label.endswith(unit) else f"{indicator.label}（{unit}）"
+
+
+def figure_cell(value: float | None, indicator: Indicator) -> str:
+    """A figure in the table, its unit in the row's name: 万元 to two decimals, a rate to one, a whole count."""
+    if value is None:
+        return MISSING
+    if indicator.is_amount:
+        return f"{wan(value):,.2f}"
+    return f"{value:.1f}" if indicator.is_rate else fmt_count(value)
 
 
 def _change(value: object, base: object, unit: str) -> str:
@@ -99,10 +110,10 @@ def figure_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
         table.append(
             (
                 month_label(indicator),
-                fmt_value(value, unit),
-                fmt_value(prior, unit),
+                figure_cell(value, indicator),
+                figure_cell(prior, indicator),
                 _change(value, prior, unit),
-                fmt_value(previous, unit),
+                figure_cell(previous, indicator),
                 _change(value, previous, unit),
             )
         )
@@ -111,19 +122,12 @@ def figure_table(data: NarrativeInput) -> tuple[tuple[str, ...], ...]:
 
 def ranking_header() -> tuple[str, ...]:
     """名次, 乡镇（街道）, then each measure with its unit (amounts in 万元)."""
-    heads = []
-    for code in RANKING_CODES:
-        indicator = INDICATOR_BY_CODE[code]
-        unit = "万元" if indicator.is_amount else indicator.unit
-        heads.append(indicator.label if indicator.label.endswith(unit) else f"{indicator.label}（{unit}）")
-    return ("名次", "乡镇（街道）", *heads)
+    return ("名次", "乡镇（街道）", *(month_label(INDICATOR_BY_CODE[code]) for code in RANKING_CODES))
 
 
 def _cell(code: str, value: float | None) -> str:
     """A ranking cell: 万元 to two decimals or a whole count, its unit in the header; — without a figure."""
-    if value is None:
-        return MISSING
-    return f"{wan(value):,.2f}" if INDICATOR_BY_CODE[code].is_amount else fmt_count(value)
+    return figure_cell(value, INDICATOR_BY_CODE[code])
 
 
 def township_figures(
