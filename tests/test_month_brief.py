@@ -16,7 +16,7 @@ from docx import Document
 from dpf.commands.main import main
 from dpf.data.db import open_extracts
 from dpf.exports.brief import brief_for, brief_markdown
-from dpf.exports.brief_docx import brief_docx, column_widths
+from dpf.exports.brief_docx import CELL_SIDES, HALF_EM_MM, brief_docx, column_widths, text_units
 from dpf.exports.deck import deck_for
 from dpf.exports.month_brief import RANKING_CODES, TOTAL
 from dpf.figures.indicators import compute_indicators
@@ -151,12 +151,18 @@ def test_the_command_writes_the_month_brief_from_the_month_alone(extracts, tmp_p
     assert capsys.readouterr().out.strip() == f"月度通报已写入 {out}"
 
 
-def test_the_word_tables_fill_the_text_width_and_the_names_column_is_widest(extracts):
-    """Each table of the 通报 spans the 156 mm of text; the column of names (指标, 乡镇（街道）) is the widest, so a
-    township's name keeps to one line (the figures' columns are as wide as their figures)."""
+def test_the_word_tables_fill_the_text_width_and_a_townships_name_keeps_to_one_line(extracts):
+    """Each table of the 通报 spans the 156 mm of text; the figures table's 指标 is its widest column, and the ranking's
+    乡镇（街道） column holds its longest name on one line (the figures' columns as wide as their figures)."""
     brief = brief_for(extracts, 2024, month=6)
-    for heading, names in (("本月主要指标", 0), ("各乡镇（街道）情况", 1)):
+    for heading in ("本月主要指标", "各乡镇（街道）情况"):
         table = section(brief, heading)
         widths = [width.mm for width in column_widths(table.header, table.table)]
         assert abs(sum(widths) - 156) < 0.5, widths
-        assert widths[names] == max(widths), widths
+    figures = section(brief, "本月主要指标")
+    widths = [width.mm for width in column_widths(figures.header, figures.table)]
+    assert widths[0] == max(widths) and widths[0] > 2 * widths[1]
+    ranking = section(brief, "各乡镇（街道）情况")
+    widths = [width.mm for width in column_widths(ranking.header, ranking.table)]
+    longest = max(text_units(row[1]) for row in ranking.table)  # 城关街道: four characters
+    assert widths[1] >= (longest + CELL_SIDES) * HALF_EM_MM
