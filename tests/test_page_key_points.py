@@ -167,3 +167,36 @@ def test_briefing_mode_in_a_month_view_says_the_month(demo_dir):
     assert "2024年6月" in block
     points = "\n".join(bullets(at))
     assert points.startswith("- 2024年6月，全县") and "环比" in points
+
+
+def test_a_township_accounts_month_brief_holds_only_its_rows(tmp_path):
+    """A township account's 月度通报 (June 2024 of the hand-made county): its township's row only, its figures (龙山镇
+    paid nothing in June: 0.00万元, and its 护理补贴 gap), no other township named."""
+    from dpf.auth.access import TOWNSHIP, session_scope
+    from tests.extract_builder import B
+    from tests.narrative_fixture import write_narrative_set
+    from ui.context import View
+    from ui.key_points import brief_file
+
+    folder = write_narrative_set(tmp_path / "set")
+    view = View(
+        str(folder),
+        "t",
+        2024,
+        (B,),
+        ("龙山镇",),
+        AS_OF,
+        "demo",
+        True,
+        None,
+        access=session_scope(TOWNSHIP, [B]),
+        month=6,
+    )
+    data = collect(view, 2024, AS_OF, (B,), month=6)
+    document = Document(io.BytesIO(brief_file(view, data, "docx")))
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    text = "\n".join([p.text for p in document.paragraphs] + ["".join(row) for row in cells])
+    assert cells[-1][:3] == ["1", "龙山镇", "0.00"]  # the ranking's one row
+    assert "龙山镇6月尚无重度残疾人护理补贴发放记录" in text and "2024年6月　范围：龙山镇" in text
+    for other in ("城关街道", "青石镇", "高峰乡", "凤城街道"):
+        assert other not in text
