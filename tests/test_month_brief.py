@@ -18,7 +18,7 @@ from dpf.data.db import open_extracts
 from dpf.exports.brief import brief_for, brief_markdown
 from dpf.exports.brief_docx import CELL_SIDES, HALF_EM_MM, brief_docx, column_widths, text_units
 from dpf.exports.deck import deck_for
-from dpf.exports.month_brief import RANKING_CODES, TOTAL
+from dpf.exports.month_tables import RANKING_CODES, TOTAL
 from dpf.figures.indicators import compute_indicators
 from dpf.narrative.facts import collect_for_extracts
 from dpf.narrative.sentences import key_points

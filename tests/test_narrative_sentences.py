@@ -19,9 +19,8 @@ import pytest
 
 from dpf.contract.catalogue import INDICATOR_BY_CODE, NARRATIVE_RANKS
 from dpf.data.db import open_extracts
-from dpf.exports.brief import build_brief
+from dpf.exports.brief import build_brief, build_month_brief
 from dpf.exports.deck import build_deck
-from dpf.exports.month_brief import build_month_brief
 from dpf.figures.indicators import township_table
 from dpf.formatting import fmt_value, yoy_text
 from dpf.narrative.facts import ExtractsSource, collect

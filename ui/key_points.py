@@ -11,11 +11,10 @@ from typing import cast
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dpf.exports.brief import build_brief, county_name
+from dpf.exports.brief import build_brief, build_month_brief, county_name
 from dpf.exports.brief_masthead import masthead_for
 from dpf.exports.deck import build_deck
 from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
-from dpf.exports.month_brief import build_month_brief
 from dpf.figures.schedule import Basis
 from dpf.formatting import fmt_date
 from dpf.narrative.facts import collect

@@ -18,7 +18,7 @@ from dpf.exports.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_la
 from dpf.figures.ranking import MOST_BARS, PLACE, cut_note, cut_rows, with_place
 from dpf.figures.schedule import Basis, Status
 from dpf.figures.targets import laggards_first
-from dpf.formatting import fmt_date, fmt_wan, fmt_year, scope_label, wan, yoy_text
+from dpf.formatting import fmt_date, wan, yoy_text
 from dpf.narrative.facts import ExtractsSource, FigureSource, collect
 from dpf.narrative.sentences import (
     BASIS_LABELS,
@@ -27,6 +27,7 @@ from dpf.narrative.sentences import (
     key_points,
     lagging,
     no_targets_text,
+    ranking_headline,
     schedule_sentence,
     stated_text,
     target_sentences,
@@ -280,24 +281,6 @@ def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     """All townships by amount, the largest first; beyond MOST_BARS the top and bottom RANK_ENDS and the chosen."""
     ranked = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]).reset_index(drop=True)
     return cut_rows(ranked, "amount_yuan", ranked["chosen"].tolist())
-
-
-def ranking_headline(data: NarrativeInput, ranked: pd.DataFrame) -> str:
-    """Who paid most and least by 资金发放合计 (the chart's measure, named); townships with nothing are said as
-    such (暂无发放记录), never as 0万元."""
-    period = data.period if data.month is not None else fmt_year(data.year, data.as_of)
-    paid = ranked[ranked["amount_yuan"].fillna(0) > 0]
-    idle = ranked.loc[ranked["amount_yuan"].fillna(0) <= 0, "name"].tolist()
-    none = f"{scope_label(idle)}暂无资金发放记录。" if idle else ""
-    if paid.empty:
-        return f"{period}{data.scope}暂无资金发放记录。"
-    top, bottom = paid.iloc[0], paid.iloc[-1]
-    if len(paid) == 1:
-        return f"{period}{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。{none}"
-    return (
-        f"{period}各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
-        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。{none}"
-    )
 
 
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:

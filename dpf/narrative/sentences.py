@@ -672,3 +672,24 @@ def _sentences_of(data: NarrativeInput, topic: str) -> list[Sentence]:
     if topic == "alerts":
         return alert_sentences(data)
     return topic_sentences(data, topic)
+
+
+# --- The township ranking (the deck's slide, the 月度通报) ---------------------------------------------------
+
+
+def ranking_headline(data: NarrativeInput, ranked: pd.DataFrame) -> str:
+    """Who paid most and least by 资金发放合计 (the chart's measure, named); townships with nothing are said as
+    such (暂无发放记录), never as 0万元."""
+    period = data.period if data.month is not None else fmt_year(data.year, data.as_of)
+    paid = ranked[ranked["amount_yuan"].fillna(0) > 0]
+    idle = ranked.loc[ranked["amount_yuan"].fillna(0) <= 0, "name"].tolist()
+    none = f"{scope_label(idle)}暂无资金发放记录。" if idle else ""
+    if paid.empty:
+        return f"{period}{data.scope}暂无资金发放记录。"
+    top, bottom = paid.iloc[0], paid.iloc[-1]
+    if len(paid) == 1:
+        return f"{period}{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。{none}"
+    return (
+        f"{period}各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
+        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。{none}"
+    )

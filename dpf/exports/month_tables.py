@@ -1,42 +1,20 @@
-"""The 月度通报 of a month view: the month's figures with 环比 and 同比, a township ranking with its 合计, the month's
-填报 gaps and the targets behind 序时进度 at the month's end.
+"""The tables of the 月度通报 (dpf.exports.brief.build_month_brief): the month's figures with 环比 and 同比, and the
+township ranking with its 合计, as rows of text written by the number rule (dpf.formatting).
 
-It is a dpf.exports.brief.Brief, so the Word (公文 form, 版头) and Markdown writers of the year's 简报 write it too.
-`build_month_brief` reads a FigureSource (ui.context.View on the page, ExtractsSource on the command line) for the
-townships' figures, cut to the view's scope.
+The townships' figures come from a FigureSource (ui.context.View on the page, ExtractsSource on the command line),
+cut to the view's scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import pandas as pd
 
 from dpf.contract.catalogue import INDICATOR_BY_CODE, MONTHLY_PROGRAMS, PROGRAM_INDICATORS, Indicator
-from dpf.data.db import Extracts
-from dpf.exports.brief import (
-    BASIS_EXPLAINED,
-    NO_TARGETS,
-    NUMERALS,
-    Brief,
-    Section,
-    county_name,
-    source_label,
-)
-from dpf.exports.deck import ranking_headline
-from dpf.figures.schedule import Basis
-from dpf.formatting import MISSING, fmt_count, fmt_date, wan, yoy_delta
-from dpf.narrative.facts import ExtractsSource, FigureSource, collect
-from dpf.narrative.sentences import (
-    BASIS_LABELS,
-    NarrativeInput,
-    gap_sentences,
-    key_points,
-    laggard_sentences,
-    no_targets_text,
-    schedule_sentence,
-)
+from dpf.formatting import MISSING, fmt_count, wan, yoy_delta
+from dpf.narrative.facts import FigureSource
+from dpf.narrative.sentences import NarrativeInput
 from dpf.numbers import number_or_none
 
 # The month's figures table: the 通报's key measures, in the order of the year's 简报.
@@ -166,70 +144,3 @@ def ranking_table(data: NarrativeInput, ranked: pd.DataFrame) -> tuple[tuple[str
         scope = {row["indicator"]: number_or_none(row["value"]) for row in data.indicators.to_dict("records")}
         rows.append(("", TOTAL, *(_cell(code, scope.get(code)) for code in RANKING_CODES)))
     return tuple(rows)
-
-
-def _targets_section(data: NarrativeInput) -> Section:
-    """The targets behind 序时进度 at the month's end (the year so far up to it)."""
-    held = data.for_targets
-    day = f"{held.as_of.month}月{held.as_of.day}日"
-    heading = f"年度目标进度（截至{day}）"
-    if not held.has_targets:
-        return Section(heading, (NO_TARGETS,))
-    if not held.indicators["target"].notna().any():
-        return Section(heading, (no_targets_text(data),))
-    opening = schedule_sentence(data)
-    behind = tuple(s.text for s in laggard_sentences(data))
-    said = (opening.text,) if opening else ()
-    return Section(heading, said + (behind or (f"截至{day}，{data.scope}暂无低于序时进度的目标。",)))
-
-
-def build_month_brief(
-    source: FigureSource, data: NarrativeInput, township_codes: Sequence[str], county: str, source_name: str | None
-) -> Brief:
-    """The 月度通报 of a month view (`data.month` set)."""
-    assert data.month is not None, "a 月度通报 is of one month"
-    names = source.query("townships_in_order") if not source.table_problem("townships") else None
-    points = "".join(s.text for s in key_points(data, "overview", most=12) if s.topic != "alerts")
-    summary = (points or f"{data.opening}暂无可概括的数据。",)
-    sections = [Section("本月主要指标", summary, figure_table(data), FIGURE_HEADER)]
-    if names is None:
-        sections.append(Section("各乡镇（街道）情况", (f"数据暂不可用：{source.table_problem('townships')}",)))
-    else:
-        chosen = names[names["code"].isin(township_codes)] if township_codes else names
-        ranked = ranking_rows(chosen, township_figures(source, data, tuple(chosen["code"])))
-        caption = f"各乡镇（街道）本月主要指标（按{INDICATOR_BY_CODE[RANKED_BY].label}由高到低排列）"
-        sections.append(
-            Section(
-                "各乡镇（街道）情况",
-                (ranking_headline(data, ranked.rename(columns={RANKED_BY: "amount_yuan"})),),
-                ranking_table(data, ranked),
-                ranking_header(),
-                caption,
-            )
-        )
-    gaps = tuple(s.text for s in gap_sentences(data))
-    everyone = data.scope if data.townships else "各乡镇（街道）"
-    sections.append(Section("填报情况", gaps or (f"{data.month}月{everyone}两项补贴均有发放记录，未发现填报缺口。",)))
-    sections.append(_targets_section(data))
-    numbered = tuple(replace(s, heading=f"{NUMERALS[i]}、{s.heading}") for i, s in enumerate(sections))
-    closing = (
-        f"数据来源：{source_label(source_name)}，数据截至{fmt_date(data.as_of)}。{''.join(DEFINITIONS)}"
-        f"序时进度{BASIS_LABELS[data.basis]}（{BASIS_EXPLAINED[data.basis]}），按月末计。"
-    )
-    return Brief(
-        title=f"{county}残联工作月度通报",
-        subtitle=f"{data.period}　范围：{data.scope}　数据截至{fmt_date(data.as_of)}",
-        sections=numbered,
-        closing=closing,
-    )
-
-
-def month_brief_for(
-    extracts: Extracts, year: int, month: int, township_codes: Sequence[str] = (), basis: Basis = "day"
-) -> Brief:
-    """The 月度通报 of a data folder for a month and township codes, as of its manifest."""
-    manifest = extracts.known_manifest()
-    source = ExtractsSource(extracts, year, tuple(township_codes), month)
-    has_targets = extracts.available("targets")
-    data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets, month=month)
-    return build_month_brief(source, data, township_codes, county_name(extracts.folder), manifest.source)
