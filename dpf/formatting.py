@@ -191,7 +191,7 @@ def yoy_delta(value: float | None, previous: float | None, unit: str) -> str | N
 
 
 def yoy_text(value: float | None, previous: float | None, unit: str, word: str = "同比") -> str | None:
-    """同比 for a card: '同比 +12.3%' or '同比持平' (None: no 同比); `word` 环比 for the change on the month before."""
+    """同比 for a card: '同比 +12.3%' or '同比持平' (None: no 同比); `word` 环比 against the month before."""
     delta = yoy_delta(value, previous, unit)
     if delta is None:
         return None
@@ -253,8 +253,8 @@ def scope_label(names: list[str], limit: int = 3) -> str:
 
 def yoy_words(value: float | None, previous: float | None, is_rate: bool = False, word: str = "同比") -> str | None:
     """同比 in words: '同比增长11.8%' / '同比下降3.0%' / '同比持平' (rounds to 0.0); a rate changes in 个百分点
-    ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount). `word` 环比: the
-    change on the month before, in the same words."""
+    ('同比提高1.2个百分点'). None without a previous value, or when it was 0 (a count or amount). `word` 环比 says the
+    change against the month before in the same words ('环比增长0.4%')."""
     change = yoy_change(value, previous, "%" if is_rate else "")
     if change is None:
         return None

@@ -242,3 +242,24 @@ def test_a_successful_import_is_sent_once_after_it_and_one_that_wrote_nothing_ne
     run_import([write_file(tmp_path, "四月再导.csv", csv_bytes(again))], data)
     assert [e["status"] for e in log_entries(data)] == ["ok", "unchanged"]
     assert runner.pass_once() == 0  # an import that wrote nothing sends nothing
+
+
+def test_a_month_report_is_the_month_befores_tongbao_in_its_recipients_scope(demo):
+    """A 月度通报 sent on 3 October 2024 is September's (the demo's as-of month), cut to the recipient's township;
+    one sent on 3 November asks for October, which the data do not reach yet: refused in Chinese."""
+    from datetime import date
+
+    from dpf.delivery.content import render
+    from dpf.delivery.schedules import MONTH_BRIEF
+
+    codes = demo.con.execute("SELECT code, name FROM townships ORDER BY sort_order").fetchall()
+    (own, own_name), (_, other_name) = codes[0], codes[1]
+    rendered = render(demo, MONTH_BRIEF, date(2024, 10, 3), [own], ["docx"])
+    assert rendered.period == "2024年9月"
+    assert rendered.subject == f"{own_name}2024年9月残联工作简报（数据截至9月30日）"
+    assert rendered.points[0].startswith(f"2024年9月，{own_name}")  # the 要点 of the month, not of the year
+    (attachment,) = rendered.attachments
+    text = docx_text(attachment.content)
+    assert "月度通报" in text and "2024年9月" in text and own_name in text and other_name not in text
+    with pytest.raises(ValueError, match="尚无数据"):
+        render(demo, MONTH_BRIEF, date(2024, 11, 3), [own], ["docx"])

@@ -40,7 +40,6 @@ def test_add_list_send_now_and_remove(demo_dir, tmp_path, monkeypatch, capsys):
     [
         (["--when", "monthly", "--day", "0", "--time", "08:00"], "每月的日期（day）"),
         (["--when", "monthly", "--day", "3", "--time", "08:00", "--format", "xlsx"], "格式（formats）未知：xlsx"),
-        (["--when", "monthly", "--day", "3", "--time", "08:00", "--what", "month_brief"], "月度通报 尚未提供"),
         (["--when", "weekly", "--weekday", "8", "--time", "08:00"], "星期（weekday）"),
         (["--when", "after_import", "--recipient", "scope=西河乡,channel=folder"], "未知的乡镇（街道）：西河乡"),
         (["--when", "after_import", "--recipient", "account=li,channel=folder"], "账号（account）li 不存在"),

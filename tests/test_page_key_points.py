@@ -3,7 +3,10 @@ says for the view, changes with the township, offers 复制要点; 总览 adds �
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from docx import Document
 
 from dpf.data.db import open_extracts
 from dpf.figures.indicators import codes_for_names
@@ -122,5 +125,78 @@ def test_a_township_accounts_deck_names_no_other_township(tmp_path):
     ranking = next(c for c in charts if c.chart_title.text_frame.text.startswith("资金发放合计"))
     assert tuple(ranking.plots[0].categories) == ("龙山镇",)
     assert tuple(ranking.plots[0].series[0].values) == (0.8,)  # 5,000 + 1,000 + 2,000元
+    for other in ("城关街道", "青石镇", "高峰乡", "凤城街道"):
+        assert other not in text
+
+
+def test_a_month_views_downloads_write_its_month_brief_and_deck(demo_dir, monkeypatch):
+    """总览 in a month view (?month=2024-06): the buttons say 月度通报, the files are named for the month and hold its
+    figures (the Word file's title and period; the deck's slide titles)."""
+    from pptx import Presentation
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable  # the file the button would write, to write it here
+        return register(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    at = run_page(demo_dir, query={"month": "2024-06"})
+    assert no_exception(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载月度通报（Word）" in labels and "下载汇报材料（PPT）" in labels
+    assert {"2024年6月月度通报_全县.docx", "2024年6月汇报材料_全县.pptx"} <= set(made)
+    document = Document(io.BytesIO(made["2024年6月月度通报_全县.docx"]()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "XX县残联工作月度通报" in paragraphs
+    assert any(p.startswith("2024年6月　范围：全县") for p in paragraphs)
+    assert [c.text for c in document.tables[0].rows[0].cells] == ["指标", "本月", "上月", "环比", "上年同月", "同比"]
+    deck = Presentation(io.BytesIO(made["2024年6月汇报材料_全县.pptx"]()))
+    texts = [[shape.text_frame.text for shape in s.shapes if shape.has_text_frame] for s in deck.slides]
+    assert "XX县残联工作月度汇报" in texts[0] and "2024年6月　范围：全县" in "\n".join(texts[0])  # the title slide
+    assert "总览（2024年6月）" in texts[1] and any("各乡镇（街道）资金发放排名（2024年6月）" in t for t in texts)
+    assert "范围：全县 · 2024年6月 · 数据截至2024年9月30日 · 来源：演示数据（合成数据，非真实个人信息）" in texts[1]
+
+
+def test_briefing_mode_in_a_month_view_says_the_month(demo_dir):
+    at = run_page(demo_dir, query={"month": "2024-06", "briefing": "1"})
+    assert no_exception(at)
+    block = next(h.proto.body for h in at.get("html") if "dpf-title-block" in h.proto.body)
+    assert "2024年6月" in block
+    points = "\n".join(bullets(at))
+    assert points.startswith("- 2024年6月，全县") and "环比" in points
+
+
+def test_a_township_accounts_month_brief_holds_only_its_rows(tmp_path):
+    """A township account's 月度通报 (June 2024 of the hand-made county): its township's row only, its figures (龙山镇
+    paid nothing in June: 0.00万元, and its 护理补贴 gap), no other township named."""
+    from dpf.auth.access import TOWNSHIP, session_scope
+    from tests.extract_builder import B
+    from tests.narrative_fixture import write_narrative_set
+    from ui.context import View
+    from ui.key_points import brief_file
+
+    folder = write_narrative_set(tmp_path / "set")
+    view = View(
+        str(folder),
+        "t",
+        2024,
+        (B,),
+        ("龙山镇",),
+        AS_OF,
+        "demo",
+        True,
+        None,
+        access=session_scope(TOWNSHIP, [B]),
+        month=6,
+    )
+    data = collect(view, 2024, AS_OF, (B,), month=6)
+    document = Document(io.BytesIO(brief_file(view, data, "docx")))
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    text = "\n".join([p.text for p in document.paragraphs] + ["".join(row) for row in cells])
+    assert cells[-1][:3] == ["1", "龙山镇", "0.00"]  # the ranking's one row
+    assert "龙山镇6月尚无重度残疾人护理补贴发放记录" in text and "2024年6月　范围：龙山镇" in text
     for other in ("城关街道", "青石镇", "高峰乡", "凤城街道"):
         assert other not in text

@@ -11,7 +11,7 @@ from typing import cast
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dpf.exports.brief import build_brief, county_name
+from dpf.exports.brief import build_brief, build_month_brief, county_name
 from dpf.exports.brief_masthead import masthead_for
 from dpf.exports.deck import build_deck
 from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
@@ -46,7 +46,7 @@ def shared_view(view: View) -> View:
 @st.cache_data(show_spinner=False, max_entries=256)
 def shared_narrative(view: View, basis: Basis, has_targets: bool) -> NarrativeInput:
     as_of = cast(date, view.as_of)  # key_points_block draws nothing for a view without data
-    return collect(view, view.year, as_of, view.township_codes, basis, has_targets=has_targets)
+    return collect(view, view.year, as_of, view.township_codes, basis, has_targets=has_targets, month=view.month)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -84,7 +84,7 @@ def _box(title: str, sentences: list[Sentence], empty: str, copy: tuple[str, str
 
 
 def _empty_points(view: View) -> str:
-    return f"{view.scope}{view.year}年暂无可概括的数据。"
+    return f"{view.scope}{view.period_label if view.month else f'{view.year}年'}暂无可概括的数据。"
 
 
 NO_ALERTS = "暂未发现滞后目标和填报缺口。"
@@ -115,10 +115,25 @@ def _beside(points: tuple, alerts: tuple) -> DeltaGenerator:
 
 
 def brief_file(view: View, data: NarrativeInput, kind: str) -> bytes:
-    """The 工作简报 of the view as Word or Markdown (written when the download is clicked)."""
+    """The 工作简报 of the view as Word or Markdown (written when the download is clicked); a month view's is its
+    月度通报."""
     county = county_name(view.extracts.folder)
     masthead = masthead_for(view.extracts.manifest, county)
-    return BRIEF_FORMATS[kind].writer(build_brief(data, county, view.source), masthead)
+    if view.month is None:
+        brief = build_brief(data, county, view.source)
+    else:
+        brief = build_month_brief(view, data, view.township_codes, county, view.source)
+    return BRIEF_FORMATS[kind].writer(brief, masthead)
+
+
+def file_stem(view: View, what: str) -> str:
+    """A download's name without its suffix: 工作简报_全县_2024年_截至2024年9月30日; a month view's
+    2024年6月月度通报_全县 (截至 the as-of date only while the month runs)."""
+    as_of = cast(date, view.as_of)
+    if view.month is None:
+        return safe_filename(f"{what}_{view.scope}_{view.year}年_截至{fmt_date(as_of)}")
+    running = f"_截至{fmt_date(as_of)}" if view.period.is_partial(as_of) else ""
+    return safe_filename(f"{view.year}年{view.month}月{what}_{view.scope}{running}")
 
 
 def deck_file(view: View, data: NarrativeInput) -> bytes:
@@ -146,9 +161,10 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
         _box(*points_box)
         return
     with _beside(points_box, ("预警", alerts, NO_ALERTS, ("复制预警", "copy_alerts"))):
-        name = safe_filename(f"工作简报_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + BRIEF_FORMAT.suffix
+        what = "工作简报" if view.month is None else "月度通报"
+        name = file_stem(view, what) + BRIEF_FORMAT.suffix
         st.download_button(
-            f"下载工作简报（{BRIEF_FORMAT.label}）",
+            f"下载{what}（{BRIEF_FORMAT.label}）",
             audited(partial(brief_file, view, data, BRIEF_FORMAT.name), view, name),
             file_name=name,
             mime=BRIEF_FORMAT.mime,
@@ -156,9 +172,7 @@ def key_points_block(view: View, page: str, codes: Sequence[str] | None = None) 
             on_click="ignore",
             icon=":material/description:",
         )
-        deck_name = (
-            safe_filename(f"汇报材料_{view.scope}_{view.year}年_截至{fmt_date(view.as_of)}") + DECK_FORMAT.suffix
-        )
+        deck_name = file_stem(view, "汇报材料") + DECK_FORMAT.suffix
         st.download_button(
             f"下载汇报材料（{DECK_FORMAT.label}）",
             audited(partial(deck_file, view, data), view, deck_name),

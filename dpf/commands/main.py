@@ -43,7 +43,8 @@ def _indicators(args: argparse.Namespace) -> int:
 def _brief(args: argparse.Namespace) -> int:
     from dpf.commands.brief import write_brief
 
-    return write_brief(data_dir(args.data), args.year, args.township or [], args.format, Path(args.out))
+    folder, townships = data_dir(args.data), args.township or []
+    return write_brief(folder, args.year, townships, args.format, Path(args.out), month_key=args.month)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -78,11 +79,16 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _view_parser(
-    sub: argparse._SubParsersAction, name: str, help_text: str, formats: list[str], default: str
+    sub: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    formats: list[str],
+    default: str,
+    year_required: bool = True,
 ) -> argparse.ArgumentParser:
     """A command over a year and townships of a data folder, written in one of `formats` (dpf.exports.formats)."""
     parser = sub.add_parser(name, help=help_text)
-    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--year", type=int, required=year_required)
     parser.add_argument("--township", action="append", help="乡镇（街道）名称，可重复")
     parser.add_argument("--data", default=None)
     parser.add_argument("--format", choices=formats, default=default)
@@ -108,8 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     ind.set_defaults(func=_indicators)
 
     brief = _view_parser(
-        sub, "brief", "生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）", list(BRIEF_COMMAND_FORMATS), "docx"
+        sub,
+        "brief",
+        "生成工作简报（Markdown、Word）或汇报材料（PPT、PDF）；给出 --month 时为该月的月度通报",
+        list(BRIEF_COMMAND_FORMATS),
+        "docx",
+        year_required=False,
     )
+    brief.add_argument("--month", default=None, help="月份，例如 2024-06（月度通报；不给则为年初至今）")
     brief.add_argument("--out", required=True)
     brief.set_defaults(func=_brief)
 

@@ -20,7 +20,6 @@ from dpf.commands.confirm import confirmed
 from dpf.delivery.schedules import (
     CHANNEL_LABELS,
     FORMAT_LABELS,
-    MONTH_BRIEF,
     WHAT_LABELS,
     WHEN_LABELS,
     Schedule,
@@ -67,8 +66,6 @@ def _township_names(data: Path) -> list[str] | None:
 
 
 def schedule_add(args: argparse.Namespace, data: Path) -> int:
-    from dpf.delivery.content import monthly_available
-
     entry = {
         "when": args.when,
         "what": args.what,
@@ -83,8 +80,6 @@ def schedule_add(args: argparse.Namespace, data: Path) -> int:
     except AccountsError as problem:
         raise ScheduleError(str(problem)) from None
     schedule = parse_schedule(args.name, entry, accounts, _township_names(data))
-    if schedule.what == MONTH_BRIEF and not monthly_available():
-        raise ScheduleError(f"定时报告 {schedule.name}：内容（what）月度通报 尚未提供，请先用 year_brief（年度简报）。")
     add_schedule(_path(args), schedule)
     print(f"已添加定时报告 {schedule.name}：{describe(schedule)}（{_path(args)}）")
     return 0

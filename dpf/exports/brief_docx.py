@@ -9,6 +9,7 @@ run written here carries it (`_run`), table cells included.
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -184,7 +185,12 @@ def brief_docx(brief: Brief, masthead: Masthead | None = None) -> bytes:
             _body(paragraph)
             _run(paragraph, text)
         if section.table:
-            _table(document, section.table)
+            if section.caption:
+                caption = document.add_paragraph()
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                caption.paragraph_format.keep_with_next = True
+                _run(caption, section.caption, HEADING_FONT, TABLE_SIZE)
+            _table(document, section.header, section.table)
 
     closing = document.add_paragraph()
     _body(closing)
@@ -203,17 +209,47 @@ def _row_flags(row, header: bool) -> None:
         properties.append(OxmlElement("w:tblHeader"))
 
 
-def _table(document: DocxDocument, rows: tuple[tuple[str, ...], ...]) -> None:
-    table = document.add_table(rows=1 + len(rows), cols=len(TABLE_HEADER))
+HALF_EM_MM = 2.2  # half a 小四 character (12 pt = 4.23 mm) and a little: a digit's width
+CELL_SIDES = 2  # a cell's left and right padding, in half-ems
+FIGURE_COLUMN = 9  # the widest a column of figures grows (half-ems): a longer cell (-4.1个百分点) wraps
+
+
+def text_units(text: str) -> float:
+    """About how wide `text` is set in half-ems: a Chinese character two, a digit or sign one."""
+    return sum(2.2 if unicodedata.east_asian_width(char) in "WF" else 1.0 for char in text)
+
+
+def column_widths(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> tuple[Mm, ...]:
+    """The columns' widths within the text's 156 mm: the targets' table's fixed ones; else each column as wide as
+    its longest cell (a header of more than four characters may wrap to three lines), the figures' columns at most
+    FIGURE_COLUMN, and the column of the longest cells (the names) taking what is left when the figures leave too
+    little."""
+    if header == TABLE_HEADER:
+        return COLUMN_WIDTHS
+    cells = [max((text_units(row[index]) for row in rows), default=0.0) for index in range(len(header))]
+    heads = [text_units(title) for title in header]
+    natural = [max(cell, head if head <= 9 else head / 3) for cell, head in zip(cells, heads, strict=True)]
+    names = cells.index(max(cells))
+    units = [width if i == names else min(width, FIGURE_COLUMN) for i, width in enumerate(natural)]
+    units = [width + CELL_SIDES for width in units]
+    room = TEXT_WIDTH.mm / HALF_EM_MM
+    if sum(units) > room:
+        units[names] = max(room - (sum(units) - units[names]), room / 5)
+    return tuple(Mm(round(TEXT_WIDTH.mm * width / sum(units), 1)) for width in units)
+
+
+def _table(document: DocxDocument, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+    widths = column_widths(header, rows)
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid LibreOffice and WPS lay out by
-    for index, values in enumerate((TABLE_HEADER, *rows)):
+    for index, values in enumerate((header, *rows)):
         _row_flags(table.rows[index], header=index == 0)
         for column, (cell, value) in enumerate(zip(table.rows[index].cells, values, strict=True)):
-            cell.width = COLUMN_WIDTHS[column]
+            cell.width = widths[column]
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 0 else WD_ALIGN_PARAGRAPH.CENTER
             paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = CELL_PAD

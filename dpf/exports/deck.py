@@ -7,7 +7,7 @@ shows the figures the page shows, cut to the session's scope. dpf.exports.deck_p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -19,7 +19,7 @@ from dpf.exports.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_la
 from dpf.figures.ranking import MOST_BARS, PLACE, cut_note, cut_rows, with_place
 from dpf.figures.schedule import Basis, Status
 from dpf.figures.targets import laggards_first
-from dpf.formatting import fmt_date, fmt_wan, fmt_year, scope_label, wan, yoy_text
+from dpf.formatting import fmt_date, wan, yoy_text
 from dpf.narrative.facts import ExtractsSource, FigureSource, collect
 from dpf.narrative.sentences import (
     BASIS_LABELS,
@@ -28,6 +28,7 @@ from dpf.narrative.sentences import (
     key_points,
     lagging,
     no_targets_text,
+    ranking_headline,
     schedule_sentence,
     stated_text,
     target_sentences,
@@ -106,19 +107,31 @@ def _series(data: NarrativeInput) -> int:
     return 2 if data.last_year_known else 1
 
 
+def this_span(data: NarrativeInput) -> str:
+    """A chart series' name for the view's figures: 2024年, or 2024年6月 in a month view."""
+    return f"{data.year}年" if data.month is None else f"{data.year}年{data.month}月"
+
+
+def last_span(data: NarrativeInput) -> str:
+    """The series a year earlier: 2023年同期, or 2023年6月 (上年同月) in a month view."""
+    return f"{data.year - 1}年同期" if data.month is None else f"{data.year - 1}年{data.month}月"
+
+
+def changes_text(data: NarrativeInput, row: pd.Series, unit: str) -> str:
+    """A KPI's changes as written: 同比 +4.2%; in a month view 环比 +0.4% · 同比 +4.2% ('' = none known)."""
+    texts = [yoy_text(row["value"], row["previous"], unit)]
+    if data.month is not None:
+        texts.insert(0, yoy_text(row["value"], row["prior"], unit, "环比"))
+    return " · ".join(text for text in texts if text)
+
+
 def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     kpis = []
     for code in KPI_CODES:
         row = _row(data, code)
         if row is not None:
             unit = INDICATOR_BY_CODE[code].unit
-            kpis.append(
-                (
-                    INDICATOR_BY_CODE[code].label,
-                    stated_text(code, row["value"]),
-                    yoy_text(row["value"], row["previous"], unit) or "",
-                )
-            )
+            kpis.append((INDICATOR_BY_CODE[code].label, stated_text(code, row["value"]), changes_text(data, row, unit)))
     headline = _first(key_points(data, "overview"), f"{data.opening}暂无可概括的数据。")
     note = _missing(source, "payments")
     if note:
@@ -126,13 +139,14 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
     groups = source.query("funds_by_program", **params, **program_lists())
     groups = groups[groups["level"] == "group"].set_index("program_group")
     names = tuple(group for group in PROGRAM_GROUPS if group in groups.index)
+    against = "：本年与上年同期" if data.month is None else "：本月与上年同月"
     chart = Chart(
         "column",
-        f"各类资金发放{'：本年与上年同期' if data.last_year_known else ''}（万元）",
+        f"各类资金发放{against if data.last_year_known else ''}（万元）",
         names,
         (
-            (f"{data.year}年", tuple(wan(groups.loc[g, "amount_yuan"]) or 0.0 for g in names)),
-            (f"{data.year - 1}年同期", tuple(wan(groups.loc[g, "previous_amount_yuan"]) or 0.0 for g in names)),
+            (this_span(data), tuple(wan(groups.loc[g, "amount_yuan"]) or 0.0 for g in names)),
+            (last_span(data), tuple(wan(groups.loc[g, "previous_amount_yuan"]) or 0.0 for g in names)),
         )[: _series(data)],
         (palette.THIS_YEAR, palette.LAST_YEAR),
         "万元",
@@ -142,7 +156,9 @@ def overview_slide(source: FigureSource, data: NarrativeInput, params: dict) -> 
 
 
 def targets_slide(data: NarrativeInput) -> Slide:
+    """The targets against 序时进度 (a month view: the year so far at the month's end)."""
     title = "年度目标完成情况"
+    data = data.for_targets
     if not data.has_targets:
         return Slide(title, target_sentences(data)[0].text, note="数据中没有年度目标表，本页不含年度目标进度。")
     # a rate is held against its target, a target of 0 has no 完成率: neither is a bar of this chart
@@ -176,23 +192,32 @@ def status_values(rows: Sequence, status: Status) -> tuple[float | None, ...]:
     return tuple(round(row.progress.completion, 1) if row.progress.status is status else None for row in rows)
 
 
+def months_params(data: NarrativeInput, params: dict) -> tuple[dict, tuple[int, ...], str]:
+    """A month-by-month chart's query parameters, months and span in words: the year so far (1 January to the
+    as-of date; a month view: to the month's end, 1—6月)."""
+    if data.month is None:
+        return params, tuple(range(1, (data.as_of.month if data.as_of.year == data.year else 12) + 1)), "各月"
+    through = {**params, "month": None, "as_of": data.for_targets.as_of}
+    return through, tuple(range(1, data.month + 1)), f"1—{data.month}月" if data.month > 1 else "1月"
+
+
 def funds_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
     headline = "".join(s.text for s in topic_sentences(data, "funds")[:2]) or f"{data.opening}暂无资金发放记录。"
     note = _missing(source, "payments")
     if note:
         return Slide("资金发放", headline, note=note)
     catalogue = program_lists()
+    params, months, span = months_params(data, params)
     monthly = source.query(
         "monthly_payments_by_group", **params, programs=catalogue["programs"], groups=catalogue["groups"]
     )
     monthly = monthly[monthly["year"] == data.year]
-    months = tuple(range(1, (data.as_of.month if data.as_of.year == data.year else 12) + 1))
     grid = monthly.pivot_table(index="month", columns="program_group", values="amount_yuan", aggfunc="sum")
     groups = [group for group in PROGRAM_GROUPS if group in grid.columns]
     series = tuple((group, tuple(wan(grid[group].get(month)) or 0.0 for month in months)) for group in groups)
     chart = Chart(
         "stacked",
-        f"{data.year}年各月资金发放（按项目类别，万元）",
+        f"{data.year}年{span}资金发放（按项目类别，万元）",
         tuple(f"{month}月" for month in months),
         series,
         tuple(palette.group_colour(group) for group in groups),
@@ -207,8 +232,8 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
     note = _missing(source, "services")
     if note:
         return Slide("就业培训", headline, note=note)
+    params, months, span = months_params(data, params)
     monthly = source.query("employment_training_monthly", **params)
-    months = tuple(range(1, (data.as_of.month if data.as_of.year == data.year else 12) + 1))
 
     def trainees(year: int) -> tuple[float, ...]:
         rows = monthly[monthly["year"] == year].set_index("month")["trainees"]
@@ -216,7 +241,7 @@ def employment_slide(source: FigureSource, data: NarrativeInput, params: dict) -
 
     chart = Chart(
         "column",
-        "各月残疾人技能培训（人次）",
+        f"{span}残疾人技能培训（人次）" if data.month is not None else "各月残疾人技能培训（人次）",
         tuple(f"{month}月" for month in months),
         ((f"{data.year}年", trainees(data.year)), (f"{data.year - 1}年同期", trainees(data.year - 1)))[: _series(data)],
         (palette.THIS_YEAR, palette.LAST_YEAR),
@@ -242,8 +267,8 @@ def rehab_slide(source: FigureSource, data: NarrativeInput) -> Slide:
             f"单位：{unit}",
             tuple(INDICATOR_BY_CODE[code].label for code, _ in group),
             (
-                (f"{data.year}年", tuple(float(row["value"]) for _, row in group)),
-                (f"{data.year - 1}年同期", tuple(number_or_zero(row["previous"]) for _, row in group)),
+                (this_span(data), tuple(float(row["value"]) for _, row in group)),
+                (last_span(data), tuple(number_or_zero(row["previous"]) for _, row in group)),
             )[: _series(data)],
             (palette.THIS_YEAR, palette.LAST_YEAR),
             unit,
@@ -257,24 +282,6 @@ def ranking_rows(ranking: pd.DataFrame) -> pd.DataFrame:
     """All townships by amount, the largest first; beyond MOST_BARS the top and bottom RANK_ENDS and the chosen."""
     ranked = ranking.sort_values(["amount_yuan", "sort_order"], ascending=[False, True]).reset_index(drop=True)
     return cut_rows(ranked, "amount_yuan", ranked["chosen"].tolist())
-
-
-def ranking_headline(data: NarrativeInput, ranked: pd.DataFrame) -> str:
-    """Who paid most and least by 资金发放合计 (the chart's measure, named); townships with nothing are said as
-    such (暂无发放记录), never as 0万元."""
-    period = fmt_year(data.year, data.as_of)
-    paid = ranked[ranked["amount_yuan"].fillna(0) > 0]
-    idle = ranked.loc[ranked["amount_yuan"].fillna(0) <= 0, "name"].tolist()
-    none = f"{scope_label(idle)}暂无资金发放记录。" if idle else ""
-    if paid.empty:
-        return f"{period}{data.scope}暂无资金发放记录。"
-    top, bottom = paid.iloc[0], paid.iloc[-1]
-    if len(paid) == 1:
-        return f"{period}{top['name']}资金发放合计{fmt_wan(top['amount_yuan'])}。{none}"
-    return (
-        f"{period}各乡镇（街道）资金发放合计最多的是{top['name']}（{fmt_wan(top['amount_yuan'])}），"
-        f"最少的是{bottom['name']}（{fmt_wan(bottom['amount_yuan'])}）。{none}"
-    )
 
 
 def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> Slide:
@@ -294,7 +301,7 @@ def ranking_slide(source: FigureSource, data: NarrativeInput, params: dict) -> S
         f"资金发放合计（万元）{'：' + cut_note(len(ranking), bool(data.townships)) if cut else ''}"
         + ("（黑色为所选乡镇）" if data.townships else ""),
         labels,
-        ((f"{data.year}年", tuple(wan(value) or 0.0 for value in shown["amount_yuan"])),),
+        ((this_span(data), tuple(wan(value) or 0.0 for value in shown["amount_yuan"])),),
         (palette.THIS_YEAR,),
         "万元",
         "#,##0.00",
@@ -309,12 +316,21 @@ def alerts_slide(data: NarrativeInput) -> Slide:
     return Slide("需关注的问题", headline, bullets=alerts or (NO_ALERTS,))
 
 
+MONTH_DEFINITIONS = (
+    "本月：所选月份（数据截至日在该月内时，至数据截至日）；年度目标按月末（或数据截至日）的本年累计计。",
+    "环比：与上月相比（1月与上年12月相比）；同比：与上年同月相比。",
+    "本月新增：本年首次获得扶持或服务的人数；在册：本月领取补贴的人数。",
+)
+
+
 def closing_slide(data: NarrativeInput, source: str | None) -> Slide:
     basis = f"序时进度{BASIS_LABELS[data.basis]}：{BASIS_EXPLAINED[data.basis]}。"
+    month_ranking = "乡镇排名：各乡镇（街道）本月资金发放合计，由高到低。"
+    definitions = DEFINITIONS if data.month is None else (*MONTH_DEFINITIONS, *DEFINITIONS[2:4], month_ranking)
     return Slide(
         "口径说明",
         f"数据来源：{source_label(source)}，数据截至{fmt_date(data.as_of)}。",
-        bullets=(*DEFINITIONS, basis),
+        bullets=(*definitions, basis),
     )
 
 
@@ -339,23 +355,33 @@ def build_deck(
     )
     as_of = f"数据截至{fmt_date(data.as_of)}"
     label = source_label(source_name)
+    period = year_label(data) if data.month is None else data.period
+    if data.month is not None:  # every slide's title says the month
+        slides = tuple(replace(slide, title=f"{slide.title}（{this_span(data)}）") for slide in slides)
     return Deck(
-        title=f"{county}残联工作汇报",
-        subtitle=f"{year_label(data)}　范围：{data.scope}",
+        title=f"{county}残联工作汇报" if data.month is None else f"{county}残联工作月度汇报",
+        subtitle=f"{period}　范围：{data.scope}",
         as_of=as_of,
         source=f"来源：{label}",
-        footer=f"范围：{data.scope} · {as_of} · 来源：{label}",
+        footer=" · ".join(
+            (f"范围：{data.scope}", *([period] if data.month is not None else []), as_of, f"来源：{label}")
+        ),
         slides=slides,
     )
 
 
 def deck_for(
-    extracts: Extracts, year: int, township_codes: Sequence[str] = (), basis: Basis = "day", access: Scope = OPEN_SCOPE
+    extracts: Extracts,
+    year: int,
+    township_codes: Sequence[str] = (),
+    basis: Basis = "day",
+    month: int | None = None,
+    access: Scope = OPEN_SCOPE,
 ) -> Deck:
-    """The deck of a data folder for a year and township codes, as of its manifest (the command line; a 定时报告
-    cut to its recipient's `access`)."""
-    source = ExtractsSource(extracts, year, tuple(township_codes), access=access)
+    """The deck of a data folder for a year (or its `month`) and township codes, as of its manifest (the command
+    line; a 定时报告 cut to its recipient's `access`)."""
+    source = ExtractsSource(extracts, year, tuple(township_codes), month, access=access)
     has_targets = extracts.available("targets")
     manifest = extracts.known_manifest()
-    data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets)
+    data = collect(source, year, manifest.as_of, township_codes, basis, has_targets=has_targets, month=month)
     return build_deck(source, data, township_codes, county_name(extracts.folder), manifest.source)

@@ -255,7 +255,7 @@ def _kpis(slide, kpis, top) -> int:
                 top + Emu(690_000),
                 width - Emu(160_000),
                 Emu(280_000),
-                [yoy],
+                yoy.split(" · "),  # a month's 环比 and 同比 each on its own line
                 11,
                 color=MUTED,
             )

@@ -19,6 +19,7 @@ from dpf.data.db import Extracts
 from dpf.data.sql import run_query
 from dpf.figures.coverage import subsidy_coverage, unpaid_by_program, view_month
 from dpf.figures.indicators import compute_indicators, township_values, without_last_year
+from dpf.figures.period import Period
 from dpf.figures.schedule import Basis
 from dpf.figures.targets import evaluate_targets
 from dpf.narrative.sentences import RANK_CODES, NarrativeInput, lagging, with_data
@@ -35,6 +36,7 @@ class FigureSource(Protocol):
     def query(self, name: str, **params: Any) -> pd.DataFrame: ...
     def subsidy_coverage(self, month: int) -> pd.DataFrame: ...
     def table_problem(self, *tables: str) -> str | None: ...
+    def through_month_end(self) -> FigureSource: ...
 
 
 @dataclass(frozen=True)
@@ -48,23 +50,34 @@ class ExtractsSource:
     township_codes: tuple[str, ...] = ()
     month: int | None = None  # one month of the year; None = 年初至今
     access: Scope = OPEN_SCOPE
+    as_of: date | None = None  # None: the manifest's
 
     def indicators(self) -> pd.DataFrame:
-        return compute_indicators(self.extracts, self.year, list(self.township_codes), month=self.month)
+        codes = list(self.township_codes)
+        return compute_indicators(self.extracts, self.year, codes, self.as_of, month=self.month)
 
     def county_indicators(self) -> pd.DataFrame:
         if not self.township_codes:
             return self.indicators()
-        return compute_indicators(self.extracts, self.year, month=self.month)
+        return compute_indicators(self.extracts, self.year, as_of=self.as_of, month=self.month)
 
     def township_values(self, code: str, townships: tuple[str, ...]) -> dict[str, float | None]:
-        values = township_values(self.extracts, self.year, code, list(townships), month=self.month)
+        values = township_values(self.extracts, self.year, code, list(townships), self.as_of, self.month)
         return {township: value for township, value in values.items() if self.access.allows(township)}
+
+    def through_month_end(self) -> ExtractsSource:
+        """The year so far up to the end of the month (as ui.context.View.through_month_end): itself for 年初至今."""
+        if self.month is None:
+            return self
+        as_of = self.as_of or self.extracts.known_manifest().as_of
+        return replace(self, month=None, as_of=Period(self.year, self.month).cut(as_of))
 
     def township_rank(self, code: str, township: str) -> int:
         """The place among ALL townships (only the place leaves here, as View.township_rank)."""
         everyone = list(run_query(self.extracts.con, "townships_in_order")["code"])
-        return township_rank(township_values(self.extracts, self.year, code, everyone, month=self.month), township)
+        return township_rank(
+            township_values(self.extracts, self.year, code, everyone, self.as_of, self.month), township
+        )
 
     def query(self, name: str, **params: Any) -> pd.DataFrame:
         return restrict_rows(run_query(self.extracts.con, name, **params), self.access)
@@ -93,16 +106,62 @@ def collect(
 ) -> NarrativeInput:
     """The narrative's input for the view: indicators, targets, ranks (one township), idle townships of the lagging
     targets, the townships without two-subsidy records in the as-of month that had them before, and the two
-    subsidies' eligible persons not paid in the view's month (应补尽补)."""
+    subsidies' eligible persons not paid in the view's month (应补尽补). A month view's (`month`): the month's
+    figures, the 填报 gaps and 应补尽补 of that month, and its targets from the year so far at the month's end
+    (`year_so_far`)."""
+    data = _figures(source, year, as_of, township_codes, basis, has_targets, month)
+    townships = _townships(source, township_codes)
+    scope = tuple(township_codes) or tuple(townships["code"])
+    ranks = {}
+    if len(township_codes) == 1 and not source.table_problem("townships"):
+        for code in RANK_CODES:
+            ranks[code] = source.township_rank(code, township_codes[0])
+    gaps = {}
+    if (month is not None or as_of.year == year) and not source.table_problem("payments", "townships"):
+        grid = source.query("reporting_gaps", year=year, as_of=as_of, programs=MONTHLY)
+        grid = grid[grid["gap"] & (grid["month"] == (month or as_of.month)) & grid["code"].isin(scope)]
+        for program in MONTHLY:
+            gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
+    year_so_far = None
+    if month is not None:
+        cut = Period(year, month).cut(as_of)
+        year_so_far = _figures(source.through_month_end(), year, cut, township_codes, basis, has_targets)
+    coverage_month, unpaid = month or view_month(year, as_of), ()  # a month view's month, else the as-of month
+    if not source.table_problem("persons", "payments", "townships"):
+        unpaid = unpaid_by_program(source.subsidy_coverage(coverage_month))
+    return replace(
+        data,
+        ranks=ranks,
+        reporting_gaps=gaps,
+        year_so_far=year_so_far,
+        coverage_month=coverage_month,
+        unpaid=unpaid,
+    )
+
+
+def _townships(source: FigureSource, township_codes: Sequence[str]) -> pd.DataFrame:
+    """code, name of every township in order (the chosen codes as their names when the table cannot be read)."""
+    if source.table_problem("townships"):
+        return pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
+    return source.query("townships_in_order")
+
+
+def _figures(
+    source: FigureSource,
+    year: int,
+    as_of: date,
+    township_codes: Sequence[str],
+    basis: Basis,
+    has_targets: bool,
+    month: int | None = None,
+) -> NarrativeInput:
+    """The view's indicators (scope and county), evaluated targets and the idle townships of the lagging ones."""
     indicators = source.indicators()
     county = source.county_indicators() if township_codes else indicators
     last_year_known = (year - 1) in set(source.query("data_years", as_of=as_of)["year"])
     if not last_year_known:  # the extract starts this year: a flow's 上年同期 is unknown (—), not 0
         indicators, county = (without_last_year(frame) for frame in (indicators, county))
-    if source.table_problem("townships"):
-        townships = pd.DataFrame({"code": list(township_codes), "name": list(township_codes)})
-    else:
-        townships = source.query("townships_in_order")
+    townships = _townships(source, township_codes)
     names = dict(zip(townships["code"], townships["name"], strict=True))
     scope = tuple(township_codes) or tuple(townships["code"])
     data = NarrativeInput(
@@ -117,32 +176,11 @@ def collect(
         last_year_known=last_year_known,
         month=month,
     )
-    ranks = {}
-    if len(township_codes) == 1 and not source.table_problem("townships"):
-        for code in RANK_CODES:
-            ranks[code] = source.township_rank(code, township_codes[0])
     idle = {}
     for row in lagging(data):
         values = source.township_values(row.code, scope)
         idle[row.code] = tuple(names[code] for code in scope if not number_or_zero(values.get(code)))
-    gaps = {}
-    if as_of.year == year and not source.table_problem("payments", "townships"):
-        grid = source.query("reporting_gaps", year=year, as_of=as_of, programs=MONTHLY)
-        grid = grid[grid["gap"] & (grid["month"] == as_of.month) & grid["code"].isin(scope)]
-        for program in MONTHLY:
-            gaps[PROGRAM_BY_CODE[program].name] = tuple(grid.loc[grid["program"] == program, "name"])
-    coverage_month, unpaid = month or view_month(year, as_of), ()  # a month view's month, else the as-of month
-    if not source.table_problem("persons", "payments", "townships"):
-        unpaid = unpaid_by_program(source.subsidy_coverage(coverage_month))
-    return replace(
-        data,
-        ranks=ranks,
-        idle_townships=idle,
-        reporting_gaps=gaps,
-        scope_size=len(scope),
-        coverage_month=coverage_month,
-        unpaid=unpaid,
-    )
+    return replace(data, idle_townships=idle, scope_size=len(scope))
 
 
 def collect_for_extracts(
