@@ -51,6 +51,7 @@ def period_filter(year: int, as_of: date) -> int | None:
         [None, *offered_months],
         format_func=lambda m: Period(year, m).short_label(),
         key=_PERIOD_WIDGET,
+        placeholder="请选择",  # Streamlit's default placeholder is English
         on_change=_month_to_url,
         args=(year,),
         help=f"{YEAR_TO_DATE}：1月1日至数据截至日；选一个月：该月数字，与上月比（环比）、与上年同月比（同比）。",
