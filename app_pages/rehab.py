@@ -60,7 +60,7 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
 
 def targets_section(view: View, indicators: pd.DataFrame) -> None:
     """The page's targets as on the targets page; says which have no target for this year and scope, and why."""
-    st.subheader("本页相关年度目标")
+    st.header("本页相关年度目标", anchor=False)
     problem = view.table_problem("targets")
     if problem:
         st.info(problem)
