@@ -11,6 +11,7 @@ import streamlit as st
 from dpf import palette
 from dpf.auth.access import Scope, session_scope
 from dpf.auth.accounts import ADMIN
+from ui.accessibility import chinese_names_js
 from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
 from ui.data import current_source, open_cached
@@ -68,9 +69,8 @@ BASE_CSS = """
 [class*="st-key-kpi_grid_4_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 3rem) / 4) !important; }
 [class*="st-key-kpi_grid_5_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 4rem) / 5) !important; }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
+[role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
 [role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
-[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 @media (max-width: 1500px) {
   .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }
 }
@@ -158,6 +158,7 @@ def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
     st.html(BASE_CSS)
+    st.html(chinese_names_js(), unsafe_allow_javascript=True)  # lang="zh-CN" and Chinese names, login page too
     folder, fingerprint = current_source()
     manifest = open_cached(folder, fingerprint).manifest
     is_demo = manifest.is_demo if manifest else False

@@ -251,6 +251,11 @@ def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
+def nav_titles(page) -> list[str]:
+    """The sidebar's page links (ui.shell.sidebar_navigation), in order."""
+    return [text.strip() for text in page.locator('[data-testid="stPageLink-NavLink"]').all_inner_texts()]
+
+
 def header_line(page) -> str:
     """The header's scope line: 范围：… · 2024年 · 数据截至 …"""
     return page.locator('[data-testid="stMain"] [data-testid="stMarkdown"]', has_text="范围：").first.inner_text()

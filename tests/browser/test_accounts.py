@@ -59,11 +59,6 @@ def dom_text(tab) -> str:
     return tab.evaluate(DOM_TEXT_JS)
 
 
-def nav_titles(tab) -> list[str]:
-    links = tab.locator('[data-testid="stSidebarNavLink"] [label]')
-    return [links.nth(i).get_attribute("label") for i in range(links.count())]
-
-
 def test_not_logged_in_no_figure_on_any_page(page, accounts_server):
     for info in [*PAGES, harness.PageInfo("data_import.py", "数据导入", "data_import")]:
         open_login(page, harness.page_url(accounts_server.url, info, "township=城关街道&year=2023"))
@@ -71,7 +66,7 @@ def test_not_logged_in_no_figure_on_any_page(page, accounts_server):
         assert "用户名" in text and "数据截至" not in text, info.file
         for testid in ("stMetric", "stPlotlyChart", "stDataFrame", "stDownloadButton"):
             assert page.locator(f'[data-testid="{testid}"]').count() == 0, (info.file, testid)
-        assert nav_titles(page) == []
+        assert harness.nav_titles(page) == []
 
 
 def test_township_account_sees_only_its_township(browser, accounts_server, townships, tmp_path):
@@ -122,7 +117,7 @@ def township_page(page, server, info, query: str, others: list[str], folder) -> 
             rows = path.read_text(encoding="utf-8-sig")
             assert not [name for name in others if name in rows], (info.file, rows[:300])
             downloads += 1
-    assert "数据导入" not in nav_titles(page) and "数据状况" not in nav_titles(page)
+    assert "数据导入" not in harness.nav_titles(page) and "数据状况" not in harness.nav_titles(page)
     return downloads
 
 
@@ -132,12 +127,12 @@ def test_county_sees_everything_and_admin_alone_imports(page, accounts_server, t
     harness.wait_charts_drawn(page)
     text = dom_text(page)
     assert all(name in text for name in townships)  # the ranking names every township
-    assert "数据导入" not in nav_titles(page) and "数据状况" in nav_titles(page)
+    assert "数据导入" not in harness.nav_titles(page) and "数据状况" in harness.nav_titles(page)
     page.get_by_role("button", name="退出登录").click()  # the login lasts in this browser until then
     harness.wait_idle(page, "密码")
     open_login(page, accounts_server.url)
     login(page, "clerk")
-    assert "数据导入" in nav_titles(page)
+    assert "数据导入" in harness.nav_titles(page)
 
 
 def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server):

@@ -1,0 +1,168 @@
+"""信息无障碍 in a real Chromium: axe-core (WCAG 2.1 A/AA and best practice) finds no serious or critical
+violation on any page and tab, for a township and in 简报模式; every accessible name is Chinese; the headings run
+h1, h2 … without a skipped level; the page says lang="zh-CN".
+
+Each view is opened once (one shared server, one browser context) and read for all four checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.apptest_helpers import declared_sections, section_key
+from tests.browser import harness
+
+pytestmark = pytest.mark.browser
+
+PAGES = harness.existing_pages()
+TOWNSHIP = "龙山镇"
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+SERIOUS = {"serious", "critical"}
+# Streamlit's own markup that we cannot change, by axe rule id, each with why. Kept empty of our own findings.
+ALLOWED: dict[str, str] = {}
+# Words that are names of file formats, not English read to the user.
+FORMAT_WORDS = {"Excel", "CSV", "PNG", "PDF", "Word", "PPT"}
+# An aria snapshot line: "- role "name" [attributes]: text"
+SNAPSHOT_LINE = re.compile(r'^\s*- (/?[\w-]+)(?: "((?:[^"\\]|\\.)*)")?(?: \[[^\]]*\])*:?\s*(.*)$')
+HEADINGS_JS = (
+    "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter((h) => h.offsetParent !== null)"
+    ".map((h) => [Number(h.tagName[1]), h.innerText.trim()])"
+)
+
+
+@dataclass(frozen=True)
+class View:
+    page: harness.PageInfo
+    label: str
+    query: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.name}-{self.label}"
+
+
+def views() -> list[View]:
+    """Every page at its default view, every other tab, a township chosen, and the first 简报模式 slide."""
+    found = []
+    for info in PAGES:
+        key = section_key(info.file)
+        sections = declared_sections(info.file)
+        found.append(View(info, "默认", ""))
+        found += [View(info, label, urlencode({key: label})) for label in sections[1:]]
+        found.append(View(info, TOWNSHIP, urlencode({"township": TOWNSHIP})))
+        slides = declared_sections(info.file, slides=True)
+        found.append(View(info, "简报模式", urlencode({key: slides[0], "briefing": "1"})))
+    return found
+
+
+VIEWS = views()
+
+
+@dataclass
+class Reading:
+    violations: list[dict]
+    names: list[str]
+    headings: list[tuple[int, str]]
+    lang: str
+
+
+def english_words(text: str) -> list[str]:
+    """Latin words of two letters or more that are no file-format name."""
+    return [word for word in re.findall(r"[A-Za-z]{2,}", text) if word not in FORMAT_WORDS]
+
+
+def accessible_names(snapshot: str) -> list[str]:
+    """Every name and text of an aria snapshot (link targets left out)."""
+    names = []
+    for line in snapshot.splitlines():
+        match = SNAPSHOT_LINE.match(line)
+        if not match or match.group(1).startswith("/"):
+            continue
+        names += [part for part in (match.group(2), match.group(3)) if part]
+    return names
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    context = harness.new_context(browser)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def readings(tab, server):
+    """View → what it reads as, filled on first use (each view opened once for all its tests)."""
+    axe = Axe()
+    cache: dict[str, Reading] = {}
+
+    def read(view: View) -> Reading:
+        if view.id not in cache:
+            harness.open_page(tab, harness.page_url(server.url, view.page, view.query))
+            harness.wait_charts_drawn(tab, visible_only=True)
+            result = axe.run(tab, options=AXE_OPTIONS).response
+            cache[view.id] = Reading(
+                violations=result["violations"],
+                names=accessible_names(tab.locator("body").aria_snapshot()),
+                headings=[tuple(pair) for pair in tab.evaluate(HEADINGS_JS)],
+                lang=tab.evaluate("document.documentElement.lang"),
+            )
+        return cache[view.id]
+
+    return read
+
+
+def described(violations: list[dict]) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['nodes'][0]['html'][:160]}"
+        for v in violations
+        if v["impact"] in SERIOUS and v["id"] not in ALLOWED
+    ]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])
+def test_axe_finds_nothing_serious(readings, view):
+    assert described(readings(view).violations) == []
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])
+def test_every_accessible_name_is_chinese(readings, view):
+    reading = readings(view)
+    assert reading.lang == "zh-CN"
+    assert [name for name in reading.names if english_words(name)] == []
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])
+def test_one_h1_and_no_skipped_heading_level(readings, view):
+    levels = [level for level, _ in readings(view).headings]
+    assert levels.count(1) == 1 and levels[0] == 1, readings(view).headings
+    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert skips == [], readings(view).headings
+
+
+def test_allow_list_names_no_rule_of_ours():
+    """Each allowed rule says why; none is one our own markup could break (a colour, a heading, a name)."""
+    ours = {"color-contrast", "heading-order", "image-alt", "label", "button-name", "link-name", "html-has-lang"}
+    assert not ours & set(ALLOWED)
+    assert all(reason.strip() for reason in ALLOWED.values())
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "english"),
+    [
+        ('- button "Help for 年度"', ["Help for 年度"]),
+        ('- button "下载 Excel":\n  - paragraph: 下载 Excel', []),
+        ('- link "跳到主要内容":\n  - /url: "#stMain"', []),
+        ("- text: Skip to main content", ["Skip to main content"]),
+    ],
+)
+def test_english_name_finder(snapshot, english):
+    """The check itself: a Streamlit English name is found, a file-format word and a link's URL are not."""
+    assert [name for name in accessible_names(snapshot) if english_words(name)] == english
