@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import urlencode
 
 import pytest
@@ -143,7 +144,7 @@ def test_every_accessible_name_is_chinese(readings, view):
 def test_one_h1_and_no_skipped_heading_level(readings, view):
     levels = [level for level, _ in readings(view).headings]
     assert levels.count(1) == 1 and levels[0] == 1, readings(view).headings
-    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    skips = [(a, b) for a, b in pairwise(levels) if b > a + 1]
     assert skips == [], readings(view).headings
 
 
