@@ -182,6 +182,7 @@ def needs_section(view: View, frames: Frames) -> None:
         )
     )
     fig.add_heatmap(  # the cells of few (or no) needs: white, their text in ink
+        name=f"不足{MIN_NEEDS}条需求的格子（不着色）",
         z=np.where(few, 0.0, np.nan).tolist(),
         x=x,
         y=names,

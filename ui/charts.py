@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from html import escape
 from typing import Any
 
 import pandas as pd
@@ -16,12 +17,14 @@ from dpf.auth.access import rank_of
 from dpf.figures.ranking import PLACE, with_place
 from dpf.formatting import AXIS_TICKFORMAT, HOVER_COUNT, HOVER_RATE, HOVER_WAN, SEPARATORS, fmt_date, fmt_year
 from ui.briefing_frame import chart_height, every_label
+from ui.chart_text import chart_table, describe_chart
 from ui.context import View
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
 TITLE_ROOM_PX = 44  # the chart title's line at the top (its 12 px pad and 16 px type), at normal type size
 SUBTITLE_ROOM_PX = 20  # a subtitle's line under the title (a cut ranking's 前10位与后10位…)
+ChartWords = tuple[str, pd.DataFrame]  # a chart's description and its data table
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 
 
@@ -298,14 +301,25 @@ def chart_filename(title: str, view: View) -> str:
 
 
 def show_chart(
-    fig: go.Figure, title: str, view: View, key: str, height: int = 380, subtitle: str = "", **select: Any
+    fig: go.Figure,
+    title: str,
+    view: View,
+    key: str,
+    height: int = 380,
+    subtitle: str = "",
+    words: ChartWords | None = None,
+    **select: Any,
 ) -> None:
-    """Apply the shared theme, title the chart and draw it.
+    """Apply the shared theme, title the chart and draw it, with its description (ui.chart_text, visually hidden,
+    before it) and its data as a table in a closed expander after it (none in 简报模式); `words` gives both when the figure's own points do not say it, as a tile map's grid positions).
 
     The camera button saves a 3× PNG on white, with the chart's title (and `subtitle`, a line under it) and a
     footer line of scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select`
     (on_select, selection_mode) makes the chart clickable, as st.plotly_chart takes them.
     """
+    if words is None:  # read before the footer is added; a slide has no table
+        table = pd.DataFrame() if view.briefing else chart_table(fig)
+        words = (describe_chart(fig, f"{title}（{subtitle}）" if subtitle else title), table)
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
     type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
@@ -346,4 +360,9 @@ def show_chart(
         **CHART_CONFIG,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
     }
+    description, table = words
+    st.html(f'<p class="dpf-chart-text">{escape(description)}</p>')
     st.plotly_chart(fig, config=config, key=key, theme=None, **select)
+    if not view.briefing and not table.empty:  # nothing to click on a slide
+        with st.expander(f"图表数据：{title}", icon=":material/table_view:", key=f"dpf_chart_data_{key}"):
+            st.table(table.set_index(table.columns[0]))

@@ -90,12 +90,16 @@ BASE_CSS = """
 /* 信息无障碍: captions (Streamlit draws them at 60 % opacity, 4.0:1) and the sidebar's group names keep 4.5:1 */
 [data-testid="stCaptionContainer"] { color: @muted; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p { color: @muted; }
+/* a chart's description (ui.chart_text) for a screen reader only: out of the flow, so it adds no gap */
+[data-testid="stElementContainer"]:has(.dpf-chart-text) { position: absolute !important; width: 1px !important;
+  height: 1px !important; overflow: hidden !important; clip-path: inset(50%); white-space: nowrap; margin: 0; }
 .dpf-nav-group { font-size: 0.875rem; font-weight: 600; color: @ink; margin: 0.6rem 0 0 0.5rem; }
 @page { size: A4 portrait; margin: 10mm; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"],
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], [data-testid="stPopover"],
+  [class*="st-key-dpf_chart_data_"],
   .modebar-container { display: none !important; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
     overflow: visible !important; height: auto !important; min-height: 0 !important; position: static !important; }
