@@ -79,6 +79,7 @@ BORDER = "#d5dae0"  # an empty tile's outline
 WHITE = "#ffffff"
 GAP_FILL, GAP_TEXT = "#fde2e1", "#b42318"  # 数据状况: a 缺报 cell of the reporting grid
 MASTHEAD_RED = "#c00000"  # the Word 简报's 版头 (red title and rule, as a 公文 has them; not data)
+FOCUS_RING = INK  # the keyboard's focus ring round a link, button, tab or field (14:1 on white)
 TARGET_LINE = INK  # a target's level across a chart (年度目标, 培训累计)
 SCHEDULE_LINE = MUTED  # the straight-line schedule (序时进度) drawn across months
 

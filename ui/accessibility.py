@@ -74,6 +74,7 @@ _SCRIPT = """<script>
     for (const [pattern, to] of patterns) if (pattern.test(trimmed)) return trimmed.replace(pattern, to);
     return null;
   };
+  // (no markup in this script: Streamlit's HTML sanitiser drops a script whose text holds a tag)
   const relabel = () => {
     if (document.documentElement.lang !== @lang) document.documentElement.lang = @lang;
     for (const attribute of ["aria-label", "title"]) {

@@ -93,6 +93,16 @@ BASE_CSS = """
 /* a chart's description (ui.chart_text) for a screen reader only: out of the flow, so it adds no gap */
 [data-testid="stElementContainer"]:has(.dpf-chart-text) { position: absolute !important; width: 1px !important;
   height: 1px !important; overflow: hidden !important; clip-path: inset(50%); white-space: nowrap; margin: 0; }
+/* a visible focus ring wherever the keyboard is (Streamlit draws none round page links and select fields) */
+a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible, [role="switch"]:focus-visible,
+.modebar-btn:focus-visible, [tabindex]:focus-visible:not(main):not(canvas) {
+  outline: 3px solid @focus !important; outline-offset: 2px !important; }
+[data-baseweb="select"]:focus-within > div, [data-baseweb="input"]:focus-within, [data-baseweb="textarea"]:focus-within {
+  outline: 3px solid @focus !important; outline-offset: 1px; }
+/* 收起侧边栏 shows always, not only under the mouse: the keyboard reaches it (more room at 200 % zoom) */
+[data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
+/* Plotly's toolbar (下载图片) shows while the keyboard is on it, not only under the mouse */
+.js-plotly-plot .modebar:focus-within, .js-plotly-plot .modebar-group:focus-within { opacity: 1 !important; }
 .dpf-nav-group { font-size: 0.875rem; font-weight: 600; color: @ink; margin: 0.6rem 0 0 0.5rem; }
 @page { size: A4 portrait; margin: 10mm; }
 @media print {
@@ -110,7 +120,7 @@ BASE_CSS = """
 }
 </style>
 """
-BASE_CSS = BASE_CSS.replace("@muted", palette.MUTED).replace("@ink", palette.INK)
+BASE_CSS = BASE_CSS.replace("@muted", palette.MUTED).replace("@ink", palette.INK).replace("@focus", palette.FOCUS_RING)
 
 # Charts are drawn at the screen's width; before printing, a chart wider than the A4 page (190 mm at 96 dpi) is
 # scaled to fit and restored afterwards.
