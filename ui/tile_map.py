@@ -73,7 +73,7 @@ def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Each tile's fill and label colour: the row's own colour (status maps), else its place on the scale from the
     lowest value (lightest) to the highest (darkest): the caption and the colour bar say which values those are."""
     if "colour" in rows:
-        return list(rows["colour"]), [palette.WHITE] * len(rows)
+        return list(rows["colour"]), [palette.readable_on(colour) for colour in rows["colour"]]
     values = pd.to_numeric(rows["value"], errors="coerce")
     low, high = values.min(), values.max()
     fills, texts = [], []
@@ -84,7 +84,7 @@ def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
             continue
         share = 0.5 if high == low else (value - low) / (high - low)
         fills.append(palette.scale_colour(share))
-        texts.append(palette.WHITE if share > 0.45 else palette.INK)
+        texts.append(palette.readable_on(fills[-1]))
     return fills, texts
 
 
