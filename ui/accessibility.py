@@ -46,6 +46,8 @@ NAMES: dict[str, str] = {
     "Decrement": "减少",
     "Previous page": "上一页",
     "Next page": "下一页",
+    "Show password": "显示密码",
+    "Hide password": "隐藏密码",
     "Add files": "添加文件",
     "file upload": "上传文件",
     "Browse files": "选择文件",

@@ -7,7 +7,6 @@ Each view is opened once (one shared server, one browser context) and read for a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urlencode
@@ -17,26 +16,19 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.apptest_helpers import declared_sections, section_key
 from tests.browser import harness
+from tests.browser.a11y_checks import (
+    ALLOWED,
+    AXE_OPTIONS,
+    HEADINGS_JS,
+    accessible_names,
+    described,
+    english_words,
+)
 
 pytestmark = pytest.mark.browser
 
 PAGES = harness.existing_pages()
 TOWNSHIP = "龙山镇"
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-    "resultTypes": ["violations"],
-}
-SERIOUS = {"serious", "critical"}
-# Streamlit's own markup that we cannot change, by axe rule id, each with why. Kept empty of our own findings.
-ALLOWED: dict[str, str] = {}
-# Words that are names of file formats, not English read to the user.
-FORMAT_WORDS = {"Excel", "CSV", "PNG", "PDF", "Word", "PPT"}
-# An aria snapshot line: "- role "name" [attributes]: text"
-SNAPSHOT_LINE = re.compile(r'^\s*- (/?[\w-]+)(?: "((?:[^"\\]|\\.)*)")?(?: \[[^\]]*\])*:?\s*(.*)$')
-HEADINGS_JS = (
-    "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter((h) => h.offsetParent !== null)"
-    ".map((h) => [Number(h.tagName[1]), h.innerText.trim()])"
-)
 
 
 @dataclass(frozen=True)
@@ -75,22 +67,6 @@ class Reading:
     lang: str
 
 
-def english_words(text: str) -> list[str]:
-    """Latin words of two letters or more that are no file-format name."""
-    return [word for word in re.findall(r"[A-Za-z]{2,}", text) if word not in FORMAT_WORDS]
-
-
-def accessible_names(snapshot: str) -> list[str]:
-    """Every name and text of an aria snapshot (link targets left out)."""
-    names = []
-    for line in snapshot.splitlines():
-        match = SNAPSHOT_LINE.match(line)
-        if not match or match.group(1).startswith("/"):
-            continue
-        names += [part for part in (match.group(2), match.group(3)) if part]
-    return names
-
-
 @pytest.fixture(scope="module")
 def tab(browser):
     context = harness.new_context(browser)
@@ -118,14 +94,6 @@ def readings(tab, server):
         return cache[view.id]
 
     return read
-
-
-def described(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['nodes'][0]['html'][:160]}"
-        for v in violations
-        if v["impact"] in SERIOUS and v["id"] not in ALLOWED
-    ]
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])

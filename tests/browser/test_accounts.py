@@ -17,7 +17,7 @@ from dpf.auth.accounts import add_account
 from dpf.auth.login import LOCKED
 from dpf.data.db import open_extracts
 from dpf.figures.indicators import township_table
-from tests.browser import harness
+from tests.browser import a11y_checks, harness
 
 pytestmark = pytest.mark.browser
 
@@ -133,6 +133,29 @@ def test_county_sees_everything_and_admin_alone_imports(page, accounts_server, t
     open_login(page, accounts_server.url)
     login(page, "clerk")
     assert "数据导入" in harness.nav_titles(page)
+
+
+def test_login_form_and_import_page_by_keyboard_are_accessible(page, accounts_server):
+    """信息无障碍 of what only an accounts server shows: the login form (axe-core, Chinese names) filled by Tab and
+    Enter alone, then the administrator's 数据导入 (its file uploader's words too)."""
+    open_login(page, accounts_server.url)
+    assert a11y_checks.serious_findings(page) == []
+    assert a11y_checks.english_names(page) == []
+    page.get_by_label("用户名").focus()
+    page.keyboard.type("clerk")
+    page.keyboard.press("Tab")
+    page.keyboard.type("password-clerk")
+    page.keyboard.press("Enter")
+    harness.wait_idle(page)
+    importer = harness.PageInfo("data_import.py", "数据导入", "data_import")
+    harness.open_page(page, harness.page_url(accounts_server.url, importer), text="导入")
+    assert a11y_checks.serious_findings(page) == []
+    # what the administrator types, shown as code: the account's own name, a file type, the key's setting and the
+    # command that makes one (not words read as Chinese prose)
+    typed = {"clerk", "xlsx", "export", "DASHBOARD", "SECRET", "KEY", "streamlit", "secrets", "toml", "python"}
+    typed |= {"import", "print", "token", "hex"}
+    english = [name for name in a11y_checks.english_names(page) if set(a11y_checks.english_words(name)) - typed]
+    assert english == []
 
 
 def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server):
