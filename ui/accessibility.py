@@ -4,7 +4,8 @@ read out in Chinese.
 Streamlit 1.67 has no setting for either: its index.html says <html lang="en"> and its widgets name their icon
 buttons in English (Help for 年度, Open, Sidebar, Skip to main content …). One small script, run once per browser
 tab, sets the language and watches the page (a MutationObserver): every aria-label, title or text in `NAMES` or
-`PATTERNS` is replaced by its Chinese, again whenever Streamlit draws it anew. Only exact, known English strings
+`PATTERNS` is replaced by its Chinese, again whenever Streamlit draws it anew; and a static table too wide for
+its box (it scrolls sideways) becomes a focusable region the keyboard can scroll. Only exact, known English strings
 are touched, so a Streamlit upgrade that renames one leaves it English (tests/browser/test_accessibility.py lists
 every accessible name of every page and fails on an English word) and never breaks a page.
 """
@@ -95,16 +96,32 @@ _SCRIPT = """<script>
       }
     });
   };
+  // a static table wider than its box scrolls sideways: the keyboard must reach it to scroll (axe-core's
+  // scrollable-region-focusable), and a screen reader hears what it is
+  const scrollable = () => {
+    document.querySelectorAll('[data-testid="stTable"] > div').forEach((box) => {
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && box.getAttribute("tabindex") !== "0") {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "表格（可左右滚动）");
+      } else if (!wide && box.getAttribute("tabindex") === "0") {
+        ["tabindex", "role", "aria-label"].forEach((name) => box.removeAttribute(name));
+      }
+    });
+  };
   let queued = false;
   const later = () => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; relabel(); });
+    requestAnimationFrame(() => { queued = false; relabel(); scrollable(); });
   };
   new MutationObserver(later).observe(document.body, {
     subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["aria-label", "title"],
   });
+  window.addEventListener("resize", later);
   relabel();
+  scrollable();
 })();
 </script>"""
 

@@ -103,6 +103,10 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
 [data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
 /* Plotly's toolbar (下载图片) shows while the keyboard is on it, not only under the mouse */
 .js-plotly-plot .modebar:focus-within, .js-plotly-plot .modebar-group:focus-within { opacity: 1 !important; }
+/* a chart's data table wraps its cells to the page's width: no box that scrolls sideways (a phone) */
+[class*="st-key-dpf_chart_data_"] table { table-layout: fixed; width: 100%; }
+[class*="st-key-dpf_chart_data_"] th, [class*="st-key-dpf_chart_data_"] td {
+  white-space: normal !important; overflow-wrap: anywhere; }
 .dpf-nav-group { font-size: 0.875rem; font-weight: 600; color: @ink; margin: 0.6rem 0 0 0.5rem; }
 @page { size: A4 portrait; margin: 10mm; }
 @media print {

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = harness.existing_pages()
 TOWNSHIP = "龙山镇"
+DESKTOP, PHONE = 1440, 390  # window widths (a phone: 390×844)
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,22 @@ class View:
     page: harness.PageInfo
     label: str
     query: str
+    width: int = DESKTOP
 
     @property
     def id(self) -> str:
-        return f"{self.page.name}-{self.label}"
+        return f"{self.page.name}-{self.label}-{self.width}"
 
 
 def views() -> list[View]:
-    """Every page at its default view, every other tab, a township chosen, and the first 简报模式 slide."""
+    """Every page at its default view, a township chosen and its first 简报模式 slide at 1440 wide; every other tab
+    at a phone's 390 (a tab opened once: the narrow window is where a table starts to scroll sideways)."""
     found = []
     for info in PAGES:
         key = section_key(info.file)
         sections = declared_sections(info.file)
         found.append(View(info, "默认", ""))
-        found += [View(info, label, urlencode({key: label})) for label in sections[1:]]
+        found += [View(info, label, urlencode({key: label}), PHONE) for label in sections[1:]]
         found.append(View(info, TOWNSHIP, urlencode({"township": TOWNSHIP})))
         slides = declared_sections(info.file, slides=True)
         found.append(View(info, "简报模式", urlencode({key: slides[0], "briefing": "1"})))
@@ -68,20 +71,23 @@ class Reading:
 
 
 @pytest.fixture(scope="module")
-def tab(browser):
-    context = harness.new_context(browser)
-    yield context.new_page()
-    context.close()
+def tabs(browser):
+    """One browser tab per window width."""
+    contexts = {width: harness.new_context(browser, {"width": width, "height": 844}) for width in (DESKTOP, PHONE)}
+    yield {width: context.new_page() for width, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture(scope="module")
-def readings(tab, server):
+def readings(tabs, server):
     """View → what it reads as, filled on first use (each view opened once for all its tests)."""
     axe = Axe()
     cache: dict[str, Reading] = {}
 
     def read(view: View) -> Reading:
         if view.id not in cache:
+            tab = tabs[view.width]
             harness.open_page(tab, harness.page_url(server.url, view.page, view.query))
             harness.wait_charts_drawn(tab, visible_only=True)
             result = axe.run(tab, options=AXE_OPTIONS).response

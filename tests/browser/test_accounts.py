@@ -141,7 +141,7 @@ def test_login_form_and_import_page_by_keyboard_are_accessible(page, accounts_se
     open_login(page, accounts_server.url)
     assert a11y_checks.serious_findings(page) == []
     assert a11y_checks.english_names(page) == []
-    page.get_by_label("用户名").focus()
+    page.get_by_label("用户名", exact=True).focus()
     page.keyboard.type("clerk")
     page.keyboard.press("Tab")
     page.keyboard.type("password-clerk")
@@ -173,7 +173,7 @@ def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server)
     harness.wait_idle(page, "密码")
     assert page.locator('[data-testid="stMetric"]').count() == 0
     funds = next(info for info in PAGES if info.file == "funds.py")
-    page.get_by_label("用户名").wait_for()
+    page.get_by_label("用户名", exact=True).wait_for()
     page.goto(harness.page_url(accounts_server.url, funds), wait_until="domcontentloaded")
     harness.wait_idle(page, "密码")
     assert "数据截至" not in harness.main_text(page)
