@@ -49,6 +49,7 @@ NAMES: dict[str, str] = {
     "Next page": "下一页",
     "Show password": "显示密码",
     "Hide password": "隐藏密码",
+    "No results": "没有匹配的选项",
     "Add files": "添加文件",
     "file upload": "上传文件",
     "Browse files": "选择文件",
@@ -86,9 +87,10 @@ _SCRIPT = """<script>
         if (to !== null) element.setAttribute(attribute, to);
       });
     }
-    // texts Streamlit writes into the page itself: the skip link, the file uploader's instructions
-    document.querySelectorAll('[data-testid="stSkipToContent"], [data-testid="stFileUploaderDropzone"] span, '
-        + '[data-testid="stFileUploaderDropzone"] small, [data-testid="stFileUploaderDropzone"] button').forEach((element) => {
+    // texts Streamlit writes into the page itself: the skip link, an empty list's option, the file uploader's words
+    document.querySelectorAll('[data-testid="stSkipToContent"], [role="option"] span, '
+        + '[data-testid="stFileUploaderDropzone"] span, [data-testid="stFileUploaderDropzone"] small, '
+        + '[data-testid="stFileUploaderDropzone"] button').forEach((element) => {
       for (const node of element.childNodes) {
         if (node.nodeType !== Node.TEXT_NODE) continue;
         const to = chinese(node.nodeValue);

@@ -69,8 +69,6 @@ BASE_CSS = """
 [class*="st-key-kpi_grid_4_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 3rem) / 4) !important; }
 [class*="st-key-kpi_grid_5_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 4rem) / 5) !important; }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
-[role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
-[role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
 @media (max-width: 1500px) {
   .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }
 }

@@ -116,6 +116,10 @@ def test_skip_link_township_tabs_and_table_by_keyboard(page, server):
     assert page.evaluate("() => !!document.activeElement.closest('[data-testid=\"stMain\"]')")
 
     focus(page.get_by_role("combobox", name="乡镇（街道）"))
+    page.keyboard.type("无此乡镇")
+    assert page.get_by_role("option").inner_text().strip() == "没有匹配的选项"  # Streamlit's "No results"
+    for _ in "无此乡镇":
+        page.keyboard.press("Backspace")
     page.keyboard.type("龙山镇")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # the list of townships closes
