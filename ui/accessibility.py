@@ -64,7 +64,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^Limit (\S+) per file(.*)$", "单个文件不超过$1$2"),
 )
 
-_SCRIPT = """<script>
+_SCRIPT = """<span class="dpf-names-script"></span><script>
 (() => {
   document.documentElement.lang = @lang;
   if (window.dpfChineseNames) return;

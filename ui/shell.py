@@ -88,6 +88,8 @@ BASE_CSS = """
 /* 信息无障碍: captions (Streamlit draws them at 60 % opacity, 4.0:1) and the sidebar's group names keep 4.5:1 */
 [data-testid="stCaptionContainer"] { color: @muted; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] p { color: @muted; }
+/* the names script's element (ui.accessibility) takes no room: no gap of an empty element above the page */
+[data-testid="stElementContainer"]:has(.dpf-names-script) { display: none !important; }
 /* a chart's description (ui.chart_text) for a screen reader only: out of the flow, so it adds no gap */
 [data-testid="stElementContainer"]:has(.dpf-chart-text) { position: absolute !important; width: 1px !important;
   height: 1px !important; overflow: hidden !important; clip-path: inset(50%); white-space: nowrap; margin: 0; }
