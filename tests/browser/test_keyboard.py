@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import harness
+from tests.browser import a11y_checks, harness
 
 pytestmark = pytest.mark.browser
 
@@ -151,3 +151,19 @@ def test_briefing_switch_and_download_by_keyboard(page, server):
     harness.wait_idle(page, None)
     page.wait_for_url("**briefing=1**")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+def test_popovers_open_by_enter_and_give_focus_back_on_escape(page, server):
+    """复制简报链接 and 复制要点: Enter opens, the contents are named in Chinese (the link itself aside), Escape closes
+    and focus returns to the button (no trap)."""
+    harness.open_page(page, harness.page_url(server.url, PAGES["overview.py"]))
+    for name in ("复制简报链接", "复制要点"):
+        button = page.get_by_role("button", name=name)
+        focus(button)
+        page.keyboard.press("Enter")
+        page.locator('[data-testid="stPopoverBody"]').first.wait_for(state="visible")
+        english = [text for text in a11y_checks.english_names(page) if "briefing=1" not in text]
+        assert english == [], name
+        page.keyboard.press("Escape")
+        page.locator('[data-testid="stPopoverBody"]').first.wait_for(state="hidden")
+        assert button.evaluate("(e) => e === document.activeElement"), name
