@@ -4,9 +4,10 @@ read out in Chinese.
 Streamlit 1.67 has no setting for either: its index.html says <html lang="en"> and its widgets name their icon
 buttons in English (Help for 年度, Open, Sidebar, Skip to main content …). One small script, run once per browser
 tab, sets the language and watches the page (a MutationObserver): every aria-label, title or text in `NAMES` or
-`PATTERNS` is replaced by its Chinese, again whenever Streamlit draws it anew; and a static table too wide for
-its box (it scrolls sideways) becomes a focusable region the keyboard can scroll. Only exact, known English strings
-are touched, so a Streamlit upgrade that renames one leaves it English (tests/browser/test_accessibility.py lists
+`PATTERNS` is replaced by its Chinese, again whenever Streamlit draws it anew; a static table too wide for its
+box (it scrolls sideways) becomes a focusable region the keyboard can scroll; and a chart's drawing is hidden from
+a screen reader, which reads its description and data table instead (ui.chart_text). Only exact, known English
+strings are touched, so a Streamlit upgrade that renames one leaves it English (tests/browser/test_accessibility.py lists
 every accessible name of every page and fails on an English word) and never breaks a page.
 """
 
@@ -112,11 +113,18 @@ _SCRIPT = """<span class="dpf-names-script"></span><script>
       }
     });
   };
+  // a chart's drawing is its tick labels and shapes one by one: a screen reader hears its description (ui.chart_text,
+  // just before it) and its data table instead; the chart's toolbar stays reachable
+  const quietCharts = () => {
+    document.querySelectorAll(".js-plotly-plot svg.main-svg:not([aria-hidden])").forEach((svg) => {
+      svg.setAttribute("aria-hidden", "true");
+    });
+  };
   let queued = false;
   const later = () => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; relabel(); scrollable(); });
+    requestAnimationFrame(() => { queued = false; relabel(); scrollable(); quietCharts(); });
   };
   new MutationObserver(later).observe(document.body, {
     subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["aria-label", "title"],
@@ -124,6 +132,7 @@ _SCRIPT = """<span class="dpf-names-script"></span><script>
   window.addEventListener("resize", later);
   relabel();
   scrollable();
+  quietCharts();
 })();
 </script>"""
 

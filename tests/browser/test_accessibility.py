@@ -68,6 +68,14 @@ class Reading:
     names: list[str]
     headings: list[tuple[int, str]]
     lang: str
+    charts: dict[str, int]
+
+
+CHARTS_JS = """() => ({
+  charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+  described: [...document.querySelectorAll('.dpf-chart-text')].filter((p) => p.innerText.startsWith('图表：')).length,
+  loud: document.querySelectorAll('.js-plotly-plot svg.main-svg:not([aria-hidden="true"])').length,
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +104,7 @@ def readings(tabs, server):
                 names=accessible_names(tab.locator("body").aria_snapshot()),
                 headings=[tuple(pair) for pair in tab.evaluate(HEADINGS_JS)],
                 lang=tab.evaluate("document.documentElement.lang"),
+                charts=tab.evaluate(CHARTS_JS),
             )
         return cache[view.id]
 
@@ -120,6 +129,15 @@ def test_one_h1_and_no_skipped_heading_level(readings, view):
     assert levels.count(1) == 1 and levels[0] == 1, readings(view).headings
     skips = [(a, b) for a, b in pairwise(levels) if b > a + 1]
     assert skips == [], readings(view).headings
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])
+def test_every_chart_is_described_and_its_drawing_quiet(readings, view):
+    """One description per chart (ui.chart_text, read before it); the drawing's tick labels are not read out."""
+    charts = readings(view).charts
+    assert charts["described"] == charts["charts"] and charts["loud"] == 0, charts
+    if view.page.file == "overview.py" and view.label == "默认":
+        assert charts["charts"] == 2  # monthly funds and the township ranking: the check has charts to see
 
 
 def test_allow_list_names_no_rule_of_ours():
