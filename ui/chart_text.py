@@ -263,6 +263,6 @@ def chart_table(fig: go.Figure, category: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def frame_words(rows: Sequence[tuple[str, str]]) -> str:
+def frame_words(rows: Sequence[tuple[str, Sequence[str]]]) -> str:
     """Headed lists as one paragraph: 'heading：a，b；heading：c' (a map's summary in words)."""
     return "；".join(f"{heading}：{'，'.join(lines)}" for heading, lines in rows)
