@@ -164,7 +164,7 @@ def checked_plan(
 
 def results(plan: Plan, names: dict[str, str]) -> None:
     """Per file: its kind and how many rows can be imported; then each file's accepted rows summarised."""
-    st.subheader("检查结果")
+    st.header("检查结果", anchor=False)
     rows = [
         {
             "文件": r.masked_name,
@@ -212,7 +212,7 @@ def rejections(plan: Plan) -> None:
 def replacements(plan: Plan) -> None:
     """更正替换: the rows of each programme, month and township before and after."""
     merged = plan.merged
-    st.subheader("更正替换：导入前 → 导入后")
+    st.header("更正替换：导入前 → 导入后", anchor=False)
     if not merged.changes:
         st.info("这些台账与已有数据相同，更正替换不会改变任何行。", icon=":material/info:")
         return

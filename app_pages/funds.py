@@ -137,7 +137,7 @@ def program_cards_section(funds: Funds) -> None:
     if funds.view.briefing:
         program_amounts_chart(funds)
         return
-    st.subheader("各项目发放")
+    st.header("各项目发放", anchor=False)
     indicators, by_program = funds.indicators, funds.by_program
     programs = by_program[by_program["level"] == "program"].set_index("program")
     groups = by_program[by_program["level"] == "group"].set_index("program_group")
@@ -281,7 +281,7 @@ def township_table_section(funds: Funds, frames: Frames) -> None:
 
 def detail_section(view: View, program: str, by_program: pd.DataFrame) -> None:
     info = PROGRAM_BY_CODE[program]
-    st.subheader(f"项目详情：{info.name}")
+    st.header(f"项目详情：{info.name}", anchor=False)
     rows = by_program[(by_program["level"] == "program") & (by_program["program"] == program)]
     if rows.empty or float(rows["amount_yuan"].iloc[0]) == 0:
         st.info(f"{view.scope}{view.span}暂无“{info.name}”发放记录。", icon=":material/info:")

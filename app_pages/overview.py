@@ -132,7 +132,7 @@ def cards(view: View) -> None:
     st.markdown("**评残办证与志愿助残**")
     kpi_grid(indicators, WORK_CARDS, per_row=5, townships=townships)
 
-    st.subheader("年度目标进度")
+    st.header("年度目标进度", anchor=False)
     target_strip(view)
 
 

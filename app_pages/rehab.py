@@ -60,7 +60,7 @@ def kpi_section(view: View, indicators: pd.DataFrame) -> None:
 
 def targets_section(view: View, indicators: pd.DataFrame) -> None:
     """The page's targets as on the targets page; says which have no target for this year and scope, and why."""
-    st.subheader("本页相关年度目标")
+    st.header("本页相关年度目标", anchor=False)
     problem = view.table_problem("targets")
     if problem:
         st.info(problem)
@@ -182,6 +182,7 @@ def needs_section(view: View, frames: Frames) -> None:
         )
     )
     fig.add_heatmap(  # the cells of few (or no) needs: white, their text in ink
+        name=f"不足{MIN_NEEDS}条需求的格子（不着色）",
         z=np.where(few, 0.0, np.nan).tolist(),
         x=x,
         y=names,

@@ -72,13 +72,15 @@ NO_VALUE = "#ffffff"  # a tile or heat-map cell without a figure: white with an 
 
 # --- Chrome: text, grid, reference lines and marks (not data; never a bar's or a series' fill) ---------------------
 INK = "#1f2933"  # text, and a target or 序时进度 mark
-MUTED = "#6b7280"  # secondary text, footers, the county line and the 100% line
+MUTED = "#5f6670"  # secondary text, footers, the county line and the 100% line (5.8:1 on white, 5.4:1 on FAINT)
 GRID = "#eef1f4"  # grid lines, and a bullet chart's 0–100 % track
 FAINT = "#f3f6f9"  # a title block's or a deck card's background
 BORDER = "#d5dae0"  # an empty tile's outline
 WHITE = "#ffffff"
+BLACK = "#000000"  # words on a mid-tone fill (a scale tile) where neither ink nor white reaches 4.5:1
 GAP_FILL, GAP_TEXT = "#fde2e1", "#b42318"  # 数据状况: a 缺报 cell of the reporting grid
 MASTHEAD_RED = "#c00000"  # the Word 简报's 版头 (red title and rule, as a 公文 has them; not data)
+FOCUS_RING = INK  # the keyboard's focus ring round a link, button, tab or field (14:1 on white)
 TARGET_LINE = INK  # a target's level across a chart (年度目标, 培训累计)
 SCHEDULE_LINE = MUTED  # the straight-line schedule (序时进度) drawn across months
 
@@ -93,7 +95,7 @@ MEANINGS: dict[str, str] = {
     **{colour: f"残疾等级：{index + 1}" for index, colour in enumerate(GRADE_COLOURS)},
     SCALE_LOW: "色阶：低",
 }
-CHROME = frozenset({INK, MUTED, GRID, FAINT, BORDER, WHITE, NO_VALUE, GAP_FILL, GAP_TEXT, MASTHEAD_RED})
+CHROME = frozenset({INK, MUTED, GRID, FAINT, BORDER, WHITE, BLACK, NO_VALUE, GAP_FILL, GAP_TEXT, MASTHEAD_RED})
 
 
 def program_colour(code: str) -> str:
@@ -112,6 +114,26 @@ def scale_colour(share: float) -> str:
     high = [int(SCALE_HIGH[i : i + 2], 16) for i in (1, 3, 5)]
     share = min(1.0, max(0.0, share))
     return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high, strict=True))
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of '#rrggbb' (0 black … 1 white)."""
+    channels = [value / 255 for value in rgb(colour)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours (1 … 21); text needs 4.5, large text and chart marks 3."""
+    light, dark = sorted((relative_luminance(one), relative_luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_on(fill: str) -> str:
+    """The text colour for words on `fill`: INK or WHITE, whichever contrasts more (white on amber is 2.8:1, ink
+    5.2:1; ink on red is 2.7:1, white 5.4:1), or BLACK on a mid tone where neither reaches 4.5:1."""
+    best = INK if contrast_ratio(INK, fill) >= contrast_ratio(WHITE, fill) else WHITE
+    return best if contrast_ratio(best, fill) >= 4.5 else BLACK
 
 
 def plotly_scale() -> list[list]:

@@ -139,5 +139,13 @@ def admin_session(monkeypatch, folder: Path) -> str:
 
 def shown_tables(at) -> list:
     """Every table of the page: its grids (st.dataframe) and its static tables (st.table: a table too wide for
-    the screen, ui.downloads.shown_table), each with `.value` (the frame as given)."""
-    return [*at.dataframe, *at.table]
+    the screen, ui.downloads.shown_table), each with `.value` (the frame as given); a chart's own data table (in
+    its 图表数据 expander, ui.charts.show_chart) left out."""
+    return [*at.dataframe, *(table for table in at.table if id(table) not in chart_data_tables(at))]
+
+
+def chart_data_tables(at) -> set[int]:
+    """The ids of the tables in the charts' 图表数据 expanders."""
+    from ui.charts import CHART_DATA
+
+    return {id(table) for expander in at.expander if expander.label.startswith(CHART_DATA) for table in expander.table}

@@ -78,7 +78,7 @@ def test_the_url_chooses_the_topic_and_the_frame_holds_its_cards_chart_and_point
     assert cards["儿童康复救助"] == "103人"
     assert chart_titles(at) == ["儿童假肢矫形器、辅助器具适配与康复救助（按月）"]
     assert not at.dataframe  # the table under the chart is on the page, not on the slide
-    assert not any(s.value == "残疾儿童康复：逐月" for s in at.subheader)  # the title block names the topic
+    assert not any(s.value == "残疾儿童康复：逐月" for s in at.header)  # the title block names the topic
 
 
 def test_a_ranking_topic_gives_the_cards_room_to_its_chart_and_speaks_of_its_indicators(demo_dir):

@@ -127,7 +127,7 @@ def test_township_and_program_selection_show_dpf_figures(demo_dir):
     assert shown["项目金额"] == fmt_wan(expected["psychiatric_medication_amount"])
     assert shown["项目人"] == fmt_count(expected["psychiatric_medication_persons"], "人")
     assert expected["psychiatric_medication_persons"] > 0
-    assert any("项目详情：困难精神残疾人药费补助" in h.value for h in at.subheader)
+    assert any("项目详情：困难精神残疾人药费补助" in h.value for h in at.header)
     by_category = shown_table(at, "残疾类别")
     assert set(by_category["残疾类别"]) == {"精神"}  # the demo gives medication aid to 精神 only
 

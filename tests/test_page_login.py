@@ -131,10 +131,10 @@ def test_county_sees_every_township_and_admin_alone_imports(accounts, demo_dir):
     assert any(t.value == "数据导入" for t in admin.title)
     with data_folder(demo_dir):
         county.switch_page("app_pages/data_status.py").run()
-    assert not any("访问记录" in s.value for s in county.subheader)  # the audit section is the admin's
+    assert not any("访问记录" in s.value for s in county.header)  # the audit section is the admin's
     with data_folder(demo_dir):
         admin.switch_page("app_pages/data_status.py").run()
-    assert any("访问记录" in s.value for s in admin.subheader)
+    assert any("访问记录" in s.value for s in admin.header)
 
 
 def test_logout_and_idle_timeout_end_the_session(accounts, demo_dir, tmp_path, monkeypatch):

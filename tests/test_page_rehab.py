@@ -49,7 +49,7 @@ SECTIONS = {  # tab → its heading; only the chosen tab runs
 
 def test_page_opens_on_coverage_with_the_other_sections_as_tabs(page_2023):
     assert [t.label for t in page_2023.tabs] == list(SECTIONS)
-    assert [s.value for s in page_2023.subheader] == ["本页相关年度目标", "各乡镇（街道）康复覆盖"]
+    assert [s.value for s in page_2023.header] == ["本页相关年度目标", "各乡镇（街道）康复覆盖"]
     assert len(page_2023.dataframe) == 1
     # 2023 has no targets in the demo set: said so, not an empty heading.
     assert any("2023年未导入本页相关的年度目标" in i.value for i in page_2023.info)
@@ -59,7 +59,7 @@ def test_page_opens_on_coverage_with_the_other_sections_as_tabs(page_2023):
 def test_each_section_runs_alone_under_the_same_cards(demo_dir, page_2023, section):
     at = run_page(demo_dir, "rehab.py", query={"year": "2023"}, section=section)
     assert no_exception(at)
-    assert [s.value for s in at.subheader] == ["本页相关年度目标", SECTIONS[section]]
+    assert [s.value for s in at.header] == ["本页相关年度目标", SECTIONS[section]]
     assert metric_values(at) == metric_values(page_2023)
     # A copied link opens the same tab (the first, the default, needs no parameter).
     assert at.query_params.get("rehab_section") == (None if section == "乡镇覆盖" else section)

@@ -200,7 +200,7 @@ def test_status_marks_in_tables_and_target_tiles_wear_the_charts_colours(demo_di
     css = table.proto.arrow_data.styler.styles
     coloured = {
         int(row): colour
-        for selectors, colour in re.findall(r"([^{}]+)\{ color: (#[0-9a-f]{6})", css)
+        for selectors, colour in re.findall(r"([^{}]+)\{ background-color: (#[0-9a-f]{6})", css)
         for row, col in re.findall(r"row(\d+)_col(\d+)", selectors)
         if int(col) == column
     }

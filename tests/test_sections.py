@@ -41,7 +41,7 @@ def test_a_mistyped_section_in_a_page_test_fails_instead_of_testing_the_first_ta
     with pytest.raises(ValueError, match="no section '类别等'"):
         run_page(demo_dir, "rehab.py", section="类别等")
     at = run_page(demo_dir, "rehab.py", section="类别等级")
-    assert [s.value for s in at.subheader][-1] == "持证残疾人类别与等级"
+    assert [s.value for s in at.header][-1] == "持证残疾人类别与等级"
 
 
 def one_section_page() -> None:

@@ -25,7 +25,7 @@ def audit_section(view: View) -> None:
         if view.briefing:  # its own 简报模式 frame says why it is empty
             st.info("访问记录仅数据管理员登录后可见。", icon=":material/lock:")
         return
-    st.subheader("访问记录（最近50条）")
+    st.header("访问记录（最近50条）", anchor=False)
     st.caption("登录、退出、查看页面和下载都会记录（不含密码和个人信息），完整记录见服务器上的 audit.jsonl。")
     events = audit.recent(view.folder, RECENT_EVENTS)
     if not events:

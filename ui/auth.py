@@ -174,12 +174,12 @@ def _start_session(account: Account, may_open_page: bool) -> None:
 
 
 def _login_form(folder: str, may_open_page: Callable[[Account], bool]) -> None:
-    st.title("县残联工作数据看板")
+    st.title("县残联工作数据看板", anchor=False)
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/schedule:")
     with st.form("login", clear_on_submit=True, width=420):
-        st.subheader("登录")
+        st.header("登录", anchor=False)
         name = st.text_input("用户名", key="login_name")
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("登录", type="primary")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from html import escape
 from typing import Any
 
 import pandas as pd
@@ -23,12 +24,16 @@ from dpf.formatting import (
     safe_filename,
 )
 from ui.briefing_frame import chart_height, every_label
+from ui.chart_text import chart_table, describe_chart
 from ui.context import View
+from ui.text_size import SCALES, text_scale
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 TITLE_STANDOFF = 8  # px between tick labels and an axis title (fixed, so fitted_layout knows where titles go)
 TITLE_ROOM_PX = 44  # the chart title's line at the top (its 12 px pad and 16 px type), at normal type size
 SUBTITLE_ROOM_PX = 20  # a subtitle's line under the title (a cut ranking's 前10位与后10位…)
+CHART_DATA = "图表数据："  # the label of the expander under a chart that holds its data as a table
+ChartWords = tuple[str, pd.DataFrame]  # a chart's description and its data table
 BAR_LABEL_PX = 13  # bar labels are never smaller than this (Plotly would shrink labels inside bars to ~11 px)
 
 
@@ -72,6 +77,17 @@ def _template(scale: float) -> go.layout.Template:
 pio.templates["dpf"] = _template(1.0)
 BRIEFING_TYPE_SCALE = 1.25  # briefing mode: larger type
 pio.templates["dpf_briefing"] = _template(BRIEFING_TYPE_SCALE)
+
+for _scale in SCALES.values():  # 大字模式
+    pio.templates[f"dpf_{_scale}"] = _template(_scale)
+
+
+def template_for(type_scale: float) -> str:
+    """The template of the type scale: dpf (1.0), dpf_briefing (简报模式), or 大字模式's dpf_1.25 / dpf_1.5."""
+    if type_scale == 1.0:
+        return "dpf"
+    return "dpf_briefing" if type_scale == BRIEFING_TYPE_SCALE else f"dpf_{type_scale}"
+
 
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
 
@@ -301,16 +317,27 @@ def chart_filename(title: str, view: View) -> str:
 
 
 def show_chart(
-    fig: go.Figure, title: str, view: View, key: str, height: int = 380, subtitle: str = "", **select: Any
+    fig: go.Figure,
+    title: str,
+    view: View,
+    key: str,
+    height: int = 380,
+    subtitle: str = "",
+    words: ChartWords | None = None,
+    **select: Any,
 ) -> None:
-    """Apply the shared theme, title the chart and draw it.
+    """Apply the shared theme, title the chart and draw it, with its description (ui.chart_text, visually hidden,
+    before it) and its data as a table in a closed expander after it (none in 简报模式); `words` gives both when the figure's own points do not say it, as a tile map's grid positions).
 
     The camera button saves a 3× PNG on white, with the chart's title (and `subtitle`, a line under it) and a
     footer line of scope and 数据截至, named by chart, scope and date. Briefing mode enlarges the type. `select`
     (on_select, selection_mode) makes the chart clickable, as st.plotly_chart takes them.
     """
+    if words is None:  # read before the footer is added; a slide has no table
+        table = pd.DataFrame() if view.briefing else chart_table(fig)
+        words = (describe_chart(fig, f"{title}（{subtitle}）" if subtitle else title), table)
     as_of = fmt_date(view.as_of) if view.as_of else "未知"
-    type_scale = BRIEFING_TYPE_SCALE if view.briefing else 1.0
+    type_scale = BRIEFING_TYPE_SCALE if view.briefing else text_scale()  # 大字模式: 125 % or 150 %
     margins, footer_shift = fitted_layout(fig, 13 * type_scale)
     if view.briefing:  # the room left on the 1920×1080 frame, every township named
         height = chart_height()
@@ -328,7 +355,7 @@ def show_chart(
     if subtitle:
         fig.update_layout(title_subtitle_text=subtitle)
     fig.update_layout(
-        template="dpf_briefing" if view.briefing else "dpf",
+        template=template_for(type_scale),
         title_text=title,
         height=height,
         margin={"l": margins["l"], "b": margins["b"], "t": top},
@@ -349,4 +376,9 @@ def show_chart(
         **CHART_CONFIG,
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart_filename(title, view)},
     }
+    description, table = words
+    st.html(f'<p class="dpf-chart-text">{escape(description)}</p>')
     st.plotly_chart(fig, config=config, key=key, theme=None, **select)
+    if not view.briefing and not table.empty:  # nothing to click on a slide
+        with st.expander(f"{CHART_DATA}{title}", icon=":material/table_view:", key=f"dpf_chart_data_{key}"):
+            st.table(table.set_index(table.columns[0]))

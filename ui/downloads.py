@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dpf import palette
 from dpf.auth import audit
 from dpf.exports.formats import TABLE_FORMATS
 from dpf.figures.schedule import Status
@@ -54,7 +55,7 @@ def natural_px(frame: pd.DataFrame) -> float:
 
 
 def status_mark(text: object) -> str:
-    """A status cell as the page shows it: ● and the label, in the status's colour (set by styled()); the data
+    """A status cell as the page shows it: ● and the label, on the status's colour (set by styled()); the data
     (and the downloads) keep the emoji text."""
     status = STATUS_BY_TEXT.get(str(text))
     return f"● {status.label}" if status else ("" if text is None or text != text else str(text))
@@ -66,7 +67,11 @@ def styled(frame: pd.DataFrame) -> Styler:
     formats = {header: _PYTHON_FORMATS[printf] for header, printf in table_formats(frame).items()}
     statuses = [header for header in frame.columns if str(header) == "状态"]
     styler = frame.style.format(formats, na_rep=NO_VALUE).format(status_mark, subset=statuses)
-    colour = {status.text: f"color: {status.color}; font-weight: 600" for status in Status}
+    # the cell in the status's colour, its word in ink or white (amber or grey text on white is below 4.5:1)
+    colour = {
+        status.text: f"background-color: {status.color}; color: {palette.readable_on(status.color)}; font-weight: 600"
+        for status in Status
+    }
     return styler.map(lambda text: colour.get(str(text), ""), subset=statuses)
 
 

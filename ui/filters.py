@@ -11,6 +11,7 @@ from dpf.figures.period import YEAR_TO_DATE, Period, months_offered, parse_month
 from ui.briefing import briefing_toggle, copy_link_control
 from ui.context import View
 from ui.data import cached_townships, cached_years, current_source, open_cached
+from ui.text_size import text_size_control
 
 YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
@@ -62,6 +63,7 @@ def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> Vi
     """Draw the year and township filters and return the view they select: the chosen townships within the
     session's scope (a township account is offered only its own, and sees them when it chooses none)."""
     briefing = briefing_toggle()
+    text_size_control(briefing)
     copy_link_control()
     folder, fingerprint = current_source()
     extracts = open_cached(folder, fingerprint)

@@ -47,13 +47,13 @@ def page_header(view: View, title: str, topic: str | None = None) -> bool:
         apply_briefing_style(table_css())
         start_frame()
     if view.problem:
-        st.title(title)
+        st.title(title, anchor=False)
         st.error(view.problem, icon=":material/error:")
         return False
     if view.briefing:
         title_block(f"{title} · {topic}" if topic else title, caption_line(view), f"数据来源：{source_label(view)}")
         return True
-    st.title(title)
+    st.title(title, anchor=False)
     st.markdown(caption_html(view), unsafe_allow_html=True)
     demo = "　:orange-badge[演示数据]" if view.is_demo else ""
     st.caption(f"数据来源：{source_label(view)}{demo}")

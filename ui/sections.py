@@ -49,7 +49,7 @@ def section_heading(view: View, title: str, *tables: str) -> bool:
     """The section's heading (none in 简报模式: the title block names the topic and each chart says what it shows);
     then, as `tables_ready`, whether the tables it reads can be used."""
     if not view.briefing:
-        st.subheader(title)
+        st.header(title, anchor=False)
     return tables_ready(view, *tables)
 
 

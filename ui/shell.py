@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import streamlit as st
 
+from dpf import palette
 from dpf.auth.access import Scope, session_scope
 from dpf.auth.accounts import ADMIN
+from ui.accessibility import chinese_names_js
 from ui.auth import audit_page_view, authenticate, session_sidebar
 from ui.context import set_view
 from ui.data import current_source, open_cached
@@ -30,6 +33,16 @@ def navigation_pages(scope: Scope) -> dict[str, list]:
         page = st.Page(str(spec.path), title=spec.title, icon=spec.icon, default=index == 0)
         sections.setdefault(spec.group, []).append(page)
     return sections
+
+
+def sidebar_navigation(sections: dict[str, list]) -> None:
+    """The pages as links in the sidebar, under their group's name. Streamlit's own grouped navigation puts its
+    links in a list whose items sit in a <div> (axe-core: `list` and `listitem`, serious, a screen reader hears no
+    list); page links are plain links, and the group's name a line of text before them."""
+    for group, pages in sections.items():
+        st.sidebar.markdown(f'<p class="dpf-nav-group">{escape(group)}</p>', unsafe_allow_html=True)
+        for page in pages:
+            st.sidebar.page_link(page, width="stretch")
 
 
 # Cards shrink their type with their width (container query units) and wrap their labels, so no value or label is
@@ -56,9 +69,6 @@ BASE_CSS = """
 [class*="st-key-kpi_grid_4_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 3rem) / 4) !important; }
 [class*="st-key-kpi_grid_5_"] > [data-testid="stElementContainer"] { flex: 0 0 calc((100% - 4rem) / 5) !important; }
 [data-testid="stElementToolbar"], [data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stSkipToContent"], [role="listbox"][data-empty="true"] [role="option"] span { font-size: 0 !important; }
-[role="listbox"][data-empty="true"] [role="option"] span::after { content: "没有匹配的选项"; font-size: 0.875rem; }
-[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 @media (max-width: 1500px) {
   .block-container, [data-testid="stMainBlockContainer"] { padding: 3rem 2rem 2rem 2rem !important; }
 }
@@ -75,11 +85,35 @@ BASE_CSS = """
   .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.75rem !important;
     padding-right: 0.75rem !important; }
 }
+/* 信息无障碍: captions (Streamlit draws them at 60 % opacity, 4.0:1) and the sidebar's group names keep 4.5:1 */
+[data-testid="stCaptionContainer"] { color: @muted; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p { color: @muted; }
+/* the names script's element (ui.accessibility) takes no room: no gap of an empty element above the page */
+[data-testid="stElementContainer"]:has(.dpf-names-script) { display: none !important; }
+/* a chart's description (ui.chart_text) for a screen reader only: out of the flow, so it adds no gap */
+[data-testid="stElementContainer"]:has(.dpf-chart-text) { position: absolute !important; width: 1px !important;
+  height: 1px !important; overflow: hidden !important; clip-path: inset(50%); white-space: nowrap; margin: 0; }
+/* a visible focus ring wherever the keyboard is (Streamlit draws none round page links and select fields) */
+a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible, [role="switch"]:focus-visible,
+.modebar-btn:focus-visible, [tabindex]:focus-visible:not(main):not(canvas) {
+  outline: 3px solid @focus !important; outline-offset: 2px !important; }
+[data-baseweb="select"]:focus-within > div, [data-baseweb="input"]:focus-within, [data-baseweb="textarea"]:focus-within {
+  outline: 3px solid @focus !important; outline-offset: 1px; }
+/* 收起侧边栏 shows always, not only under the mouse: the keyboard reaches it (more room at 200 % zoom) */
+[data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
+/* Plotly's toolbar (下载图片) shows while the keyboard is on it, not only under the mouse */
+.js-plotly-plot .modebar:focus-within, .js-plotly-plot .modebar-group:focus-within { opacity: 1 !important; }
+/* a chart's data table wraps its cells to the page's width: no box that scrolls sideways (a phone) */
+[class*="st-key-dpf_chart_data_"] table { table-layout: fixed; width: 100%; }
+[class*="st-key-dpf_chart_data_"] th, [class*="st-key-dpf_chart_data_"] td {
+  white-space: normal !important; overflow-wrap: anywhere; }
+.dpf-nav-group { font-size: 0.875rem; font-weight: 600; color: @ink; margin: 0.6rem 0 0 0.5rem; }
 @page { size: A4 portrait; margin: 10mm; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"],
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-tertiary"], [data-testid="stPopover"],
+  [class*="st-key-dpf_chart_data_"],
   .modebar-container { display: none !important; }
   html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
     overflow: visible !important; height: auto !important; min-height: 0 !important; position: static !important; }
@@ -90,6 +124,7 @@ BASE_CSS = """
 }
 </style>
 """
+BASE_CSS = BASE_CSS.replace("@muted", palette.MUTED).replace("@ink", palette.INK).replace("@focus", palette.FOCUS_RING)
 
 # Charts are drawn at the screen's width; before printing, a chart wider than the A4 page (190 mm at 96 dpi) is
 # scaled to fit and restored afterwards.
@@ -141,13 +176,16 @@ def bootstrap() -> st.Page:
     """Set up the frame and return the page the URL asks for (the caller runs it)."""
     st.set_page_config(page_title="县残联工作数据看板", page_icon=":material/accessible:", layout="wide")
     st.html(BASE_CSS)
+    st.html(chinese_names_js(), unsafe_allow_javascript=True)  # lang="zh-CN" and Chinese names, login page too
     folder, fingerprint = current_source()
     manifest = open_cached(folder, fingerprint).manifest
     is_demo = manifest.is_demo if manifest else False
     # Until the login every page is registered (hidden, none runs), so the URL's page opens after it.
     session = authenticate(folder, is_demo, navigation_pages(session_scope(ADMIN)), page_titles)
     st.html(PRINT_FIT_JS, unsafe_allow_javascript=True)
-    current = st.navigation(navigation_pages(session.scope))
+    sections = navigation_pages(session.scope)
+    current = st.navigation(sections, position="hidden")
+    sidebar_navigation(sections)
     if current.title not in CHARTLESS_PAGES and plotly_preload_js():
         st.html(plotly_preload_js(), unsafe_allow_javascript=True)
     view = sidebar_filters(session.scope, session.account_name)

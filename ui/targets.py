@@ -19,10 +19,10 @@ TILE_ROW_PX = 157  # a row (and its caption) of target tiles in 简报模式
 
 def status_badge(progress: TargetProgress) -> str:
     """HTML for a badge of the target's status in its own colour (dpf.palette, as the charts and tables draw it;
-    a rate: 已达目标 / 低于目标)."""
+    a rate: 已达目标 / 低于目标), its word in ink or white, whichever reads (4.5:1 at least)."""
     colour = progress.status.color
     return (
-        f'<span class="dpf-status-badge" style="background: {colour}; color: {palette.WHITE}; '
+        f'<span class="dpf-status-badge" style="background: {colour}; color: {palette.readable_on(colour)}; '
         f'border-radius: 0.4rem; padding: 0.05rem 0.45rem; font-size: 0.875rem; white-space: nowrap; display: inline-block;">{escape(progress.status_label)}</span>'
     )
 

@@ -23,10 +23,11 @@ from dpf.figures.township_shapes import Shapes
 from dpf.formatting import fmt_count, fmt_pct, fmt_per_thousand
 from dpf.numbers import number_or_none
 from ui.briefing_frame import chart_room, setting, setting_box
-from ui.charts import FONT_FAMILY, show_chart
+from ui.chart_text import frame_words
+from ui.charts import FONT_FAMILY, ChartWords, show_chart
 from ui.context import View
 from ui.filters import TOWNSHIP_KEY
-from ui.map_summary import map_summary, show_map_summary
+from ui.map_summary import map_summary, one_line, show_map_summary
 from ui.plain_text import markdown_literal
 from ui.township_ranking import Ranking, show_ranking
 
@@ -72,7 +73,7 @@ def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Each tile's fill and label colour: the row's own colour (status maps), else its place on the scale from the
     lowest value (lightest) to the highest (darkest): the caption and the colour bar say which values those are."""
     if "colour" in rows:
-        return list(rows["colour"]), [palette.WHITE] * len(rows)
+        return list(rows["colour"]), [palette.readable_on(colour) for colour in rows["colour"]]
     values = pd.to_numeric(rows["value"], errors="coerce")
     low, high = values.min(), values.max()
     fills, texts = [], []
@@ -83,7 +84,7 @@ def _colours(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
             continue
         share = 0.5 if high == low else (value - low) / (high - low)
         fills.append(palette.scale_colour(share))
-        texts.append(palette.WHITE if share > 0.45 else palette.INK)
+        texts.append(palette.readable_on(fills[-1]))
     return fills, texts
 
 
@@ -252,18 +253,34 @@ def township_map(view: View, rows: MapRows, title: str, key: str) -> None:
     if shapes is None:
         add_legend(fig, frame, rows.unit)
     st.caption(f"{colours}；黑框为所选乡镇。点击乡镇即选中它，再次点击回到全县。")
+    summary = map_summary(frame)
+    words = map_words(title, frame, summary)
     if not view.briefing:
-        clickable_chart(fig, title, view, key, height, name_by_code)
+        clickable_chart(fig, title, view, key, height, name_by_code, words=words)
         return
-    tiles, words = st.columns(2, vertical_alignment="center")
+    tiles, beside = st.columns(2, vertical_alignment="center")
     with tiles:
-        clickable_chart(fig, title, view, key, height, name_by_code)
-    with words:
-        show_map_summary(map_summary(frame))
+        clickable_chart(fig, title, view, key, height, name_by_code, words=words)
+    with beside:
+        show_map_summary(summary)
+
+
+def map_words(title: str, frame: pd.DataFrame, summary: list[tuple[str, list[str]]]) -> ChartWords:
+    """A map in words (its tiles stand at grid positions, so the figure's points carry no value): the summary a
+    slide shows beside it, and a row per township with its tile's label."""
+    table = pd.DataFrame({"乡镇（街道）": list(frame["name"]), "数值": [one_line(label) for label in frame["label"]]})
+    return f"图表：{title}（乡镇地图）。{frame_words(summary)}。", table
 
 
 def clickable_chart(
-    fig: go.Figure, title: str, view: View, key: str, height: int, name_by_code: dict[str, str], subtitle: str = ""
+    fig: go.Figure,
+    title: str,
+    view: View,
+    key: str,
+    height: int,
+    name_by_code: dict[str, str],
+    subtitle: str = "",
+    words: ChartWords | None = None,
 ) -> None:
     """show_chart, where a click on a township (its code as the point's customdata) chooses it."""
     show_chart(
@@ -273,6 +290,7 @@ def clickable_chart(
         key=key,
         height=height,
         subtitle=subtitle,
+        words=words,
         on_select=lambda: _pick(key, name_by_code),
         selection_mode="points",
     )

@@ -196,8 +196,8 @@ def open_page(page, url: str, text: str | None = "数据截至", timeout: int = 
 
 def login(page, name: str, password: str, expect: str | None = "数据截至") -> None:
     """Fill the login form (用户名, 密码, 登录) and wait until the run is over and `expect` is shown."""
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(password)
+    page.get_by_label("用户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
     wait_idle(page, expect)
 
@@ -249,6 +249,12 @@ def wait_charts_drawn(page, timeout: int = TIMEOUT_MS, visible_only: bool = Fals
 
 def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def nav_titles(page) -> list[str]:
+    """The sidebar's page links (ui.shell.sidebar_navigation), in order."""
+    links = page.locator('[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"]')
+    return [text.strip() for text in links.all_inner_texts()]  # the title, not the icon's ligature
 
 
 def header_line(page) -> str:

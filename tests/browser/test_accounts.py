@@ -17,7 +17,7 @@ from dpf.auth.accounts import add_account
 from dpf.auth.login import LOCKED
 from dpf.data.db import open_extracts
 from dpf.figures.indicators import township_table
-from tests.browser import harness
+from tests.browser import a11y_checks, harness
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +59,6 @@ def dom_text(tab) -> str:
     return tab.evaluate(DOM_TEXT_JS)
 
 
-def nav_titles(tab) -> list[str]:
-    links = tab.locator('[data-testid="stSidebarNavLink"] [label]')
-    return [links.nth(i).get_attribute("label") for i in range(links.count())]
-
-
 def test_not_logged_in_no_figure_on_any_page(page, accounts_server):
     for info in [*PAGES, harness.PageInfo("data_import.py", "数据导入", "data_import")]:
         open_login(page, harness.page_url(accounts_server.url, info, "township=城关街道&year=2023"))
@@ -71,7 +66,7 @@ def test_not_logged_in_no_figure_on_any_page(page, accounts_server):
         assert "用户名" in text and "数据截至" not in text, info.file
         for testid in ("stMetric", "stPlotlyChart", "stDataFrame", "stDownloadButton"):
             assert page.locator(f'[data-testid="{testid}"]').count() == 0, (info.file, testid)
-        assert nav_titles(page) == []
+        assert harness.nav_titles(page) == []
 
 
 def test_township_account_sees_only_its_township(browser, accounts_server, townships, tmp_path):
@@ -122,7 +117,7 @@ def township_page(page, server, info, query: str, others: list[str], folder) -> 
             rows = path.read_text(encoding="utf-8-sig")
             assert not [name for name in others if name in rows], (info.file, rows[:300])
             downloads += 1
-    assert "数据导入" not in nav_titles(page) and "数据状况" not in nav_titles(page)
+    assert "数据导入" not in harness.nav_titles(page) and "数据状况" not in harness.nav_titles(page)
     return downloads
 
 
@@ -132,12 +127,35 @@ def test_county_sees_everything_and_admin_alone_imports(page, accounts_server, t
     harness.wait_charts_drawn(page)
     text = dom_text(page)
     assert all(name in text for name in townships)  # the ranking names every township
-    assert "数据导入" not in nav_titles(page) and "数据状况" in nav_titles(page)
+    assert "数据导入" not in harness.nav_titles(page) and "数据状况" in harness.nav_titles(page)
     page.get_by_role("button", name="退出登录").click()  # the login lasts in this browser until then
     harness.wait_idle(page, "密码")
     open_login(page, accounts_server.url)
     login(page, "clerk")
-    assert "数据导入" in nav_titles(page)
+    assert "数据导入" in harness.nav_titles(page)
+
+
+def test_login_form_and_import_page_by_keyboard_are_accessible(page, accounts_server):
+    """信息无障碍 of what only an accounts server shows: the login form (axe-core, Chinese names) filled by Tab and
+    Enter alone, then the administrator's 数据导入 (its file uploader's words too)."""
+    open_login(page, accounts_server.url)
+    assert a11y_checks.serious_findings(page) == []
+    assert a11y_checks.english_names(page) == []
+    page.get_by_label("用户名", exact=True).focus()
+    page.keyboard.type("clerk")
+    page.keyboard.press("Tab")
+    page.keyboard.type("password-clerk")
+    page.keyboard.press("Enter")
+    harness.wait_idle(page)
+    importer = harness.PageInfo("data_import.py", "数据导入", "data_import")
+    harness.open_page(page, harness.page_url(accounts_server.url, importer), text="导入")
+    assert a11y_checks.serious_findings(page) == []
+    # what the administrator types, shown as code: the account's own name, a file type, the key's setting and the
+    # command that makes one (not words read as Chinese prose)
+    typed = {"clerk", "xlsx", "export", "DASHBOARD", "SECRET", "KEY", "streamlit", "secrets", "toml", "python"}
+    typed |= {"import", "print", "token", "hex"}
+    english = [name for name in a11y_checks.english_names(page) if set(a11y_checks.english_words(name)) - typed]
+    assert english == []
 
 
 def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server):
@@ -155,7 +173,7 @@ def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server)
     harness.wait_idle(page, "密码")
     assert page.locator('[data-testid="stMetric"]').count() == 0
     funds = next(info for info in PAGES if info.file == "funds.py")
-    page.get_by_label("用户名").wait_for()
+    page.get_by_label("用户名", exact=True).wait_for()
     page.goto(harness.page_url(accounts_server.url, funds), wait_until="domcontentloaded")
     harness.wait_idle(page, "密码")
     assert "数据截至" not in harness.main_text(page)

@@ -46,8 +46,7 @@ def test_deep_link_as_the_first_request_of_a_fresh_server(browser, demo_dir):
         header = harness.header_line(tab)
         assert f"范围：{township}" in header
         assert "2023年" in header
-        links = tab.locator('[data-testid="stSidebarNavLink"] [label]')
-        labels = [links.nth(i).get_attribute("label") for i in range(links.count())]
+        labels = harness.nav_titles(tab)
         # st.navigation's titles only: no file names, and the import page stays hidden even on a first run
         assert labels == [p.title for p in PAGES]
         assert "数据导入" not in labels
