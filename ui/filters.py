@@ -17,6 +17,7 @@ YEAR_KEY = "year"
 TOWNSHIP_KEY = "township"
 MONTH_KEY = "month"  # ?month=2024-06; absent = 年初至今
 _PERIOD_WIDGET = "period"
+YEAR_SO_FAR_OPTION = 0  # the 期间 widget's 年初至今
 
 
 def url_month(year: int, offered_months: list[int]) -> int | None:
@@ -33,8 +34,7 @@ def url_month(year: int, offered_months: list[int]) -> int | None:
 
 
 def _month_to_url(year: int) -> None:
-    month = st.session_state[_PERIOD_WIDGET]
-    key = Period(year, month).key
+    key = Period(year, st.session_state[_PERIOD_WIDGET] or None).key
     if key:
         st.query_params[MONTH_KEY] = key
     else:
@@ -42,21 +42,22 @@ def _month_to_url(year: int) -> None:
 
 
 def period_filter(year: int, as_of: date) -> int | None:
-    """期间: 年初至今 or one month of the year up to the as-of month, kept in the URL as ?month=2024-06."""
+    """期间: 年初至今 or one month of the year up to the as-of month, kept in the URL as ?month=2024-06. The widget's
+    年初至今 is 0 (None would read as nothing chosen and show the placeholder); the view's is None."""
     offered_months = months_offered(year, as_of)
-    month = url_month(year, offered_months)
-    st.session_state[_PERIOD_WIDGET] = month
+    st.session_state[_PERIOD_WIDGET] = url_month(year, offered_months) or YEAR_SO_FAR_OPTION
     _month_to_url(year)  # an unusable ?month= leaves the URL; another year's month number is rewritten to this year
-    return st.sidebar.selectbox(
+    choice = st.sidebar.selectbox(
         "期间",
-        [None, *offered_months],
-        format_func=lambda m: Period(year, m).short_label(),
+        [YEAR_SO_FAR_OPTION, *offered_months],
+        format_func=lambda m: Period(year, m or None).short_label(),
         key=_PERIOD_WIDGET,
-        placeholder="请选择",  # Streamlit's default placeholder is English
+        placeholder="请选择",  # never shown (a choice is always made), but Streamlit's default is English
         on_change=_month_to_url,
         args=(year,),
         help=f"{YEAR_TO_DATE}：1月1日至数据截至日；选一个月：该月数字，与上月比（环比）、与上年同月比（同比）。",
     )
+    return choice or None
 
 
 def sidebar_filters(scope: Scope = OPEN_SCOPE, account: str | None = None) -> View:
