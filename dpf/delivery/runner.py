@@ -1,7 +1,7 @@
 """The runner: at each look, record what is due and send every item that is waiting, once.
 
 A pass loads the schedules (a damaged file is reported and tried again at the next look), records the latest
-due occurrence of each schedule for each recipient in the delivery log (補发 when first seen late), then claims
+due occurrence of each schedule for each recipient in the delivery log (补发 when first seen late), then claims
 and sends every open item: new ones, retries whose time has come and claims of dead runners. A failed attempt is
 retried after DASHBOARD_DELIVERY_BACKOFF_SECONDS, doubled each time, until DASHBOARD_DELIVERY_ATTEMPTS; then it is
 发送失败 with the server's reason. Every finished item goes to the audit trail (account, scope, channel, result).
