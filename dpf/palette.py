@@ -13,15 +13,15 @@ from __future__ import annotations
 
 # --- Years --------------------------------------------------------------------------------------------------------
 THIS_YEAR = "#1f5f8b"  # the year shown: its bars, lines and rankings
-LAST_YEAR = "#9fc5e8"  # 上年同期 beside this year's figures (a lighter shade of the same blue)
+LAST_YEAR = "#5b93c7"  # 上年同期 beside this year's figures (a lighter shade of the same blue, 3.3:1 on white)
 
 # --- Target status (dpf.figures.schedule.Status: reserved, nothing else uses them) ----------------------------------------
 SEVERELY_BEHIND = "#c0392b"
-BEHIND = "#d68910"
+BEHIND = "#c8820f"
 AHEAD = "#1f7a8c"
 DONE = "#2e7d32"
-NOT_STARTED = "#8a8f98"
-NO_TARGET = "#b0b4ba"
+NOT_STARTED = "#666d77"
+NO_TARGET = "#8b929b"
 STATUS_COLOURS = {
     "severely_behind": SEVERELY_BEHIND,
     "behind": BEHIND,
@@ -38,19 +38,19 @@ CHOSEN = "#111111"
 # programme's colour, so 两项补贴 on 总览 and 护理补贴 on 资金发放 read as one family ----------------------------------
 PROGRAM_COLOURS = {
     "nursing_subsidy": "#5e3c99",  # 两项补贴: purple
-    "living_subsidy": "#a391cf",
-    "entrepreneurship": "#4e342e",  # 就业创业扶持: brown
-    "sunshine_greenhouse": "#795548",
-    "assistance_base": "#a1887f",
-    "auxiliary_employment": "#cbb9b1",
-    "student_aid": "#f2c94c",  # 教育资助: yellow
+    "living_subsidy": "#9a86c9",
+    "entrepreneurship": "#3e2723",  # 就业创业扶持: brown
+    "sunshine_greenhouse": "#6d4c41",
+    "assistance_base": "#8d6e63",
+    "auxiliary_employment": "#a1887f",
+    "student_aid": "#b08a0c",  # 教育资助: yellow (a dark gold: 3:1 on white)
     "cochlear_implant": "#c2185b",  # 康复救助: pink
-    "psychiatric_medication": "#f48fb1",
-    "sunshine_home": "#26c6da",  # 阳光家园托养: cyan
-    "accessibility_retrofit": "#9e9d24",  # 无障碍改造: olive
-    "wheelchair_fuel": "#9ccc65",  # 燃油补贴: lime
+    "psychiatric_medication": "#e8588a",
+    "sunshine_home": "#1a9aaa",  # 阳光家园托养: cyan
+    "accessibility_retrofit": "#8f8e21",  # 无障碍改造: olive
+    "wheelchair_fuel": "#689a32",  # 燃油补贴: lime
 }
-OTHER_PROGRAM = "#d7ccc8"  # a programme code the catalogue does not know (an extract's own)
+OTHER_PROGRAM = "#7d7d7d"  # a programme code the catalogue does not know (an extract's own)
 GROUP_FIRST_PROGRAM = {
     "两项补贴": "nursing_subsidy",
     "就业创业扶持": "entrepreneurship",
@@ -62,11 +62,11 @@ GROUP_FIRST_PROGRAM = {
 }
 GROUP_COLOURS = {group: PROGRAM_COLOURS[code] for group, code in GROUP_FIRST_PROGRAM.items()}
 
-# --- Disability grades (一级 … 四级, then 未匹配): one blue-grey ramp, darker = more severe ---------------------------
-GRADE_COLOURS = ("#263238", "#546e7a", "#90a4ae", "#cfd8dc", "#eceff1")
+# --- Disability grades (一级 … 四级, then 未匹配): one blue-grey ramp, darker = more severe; 未匹配 a mauve grey -------
+GRADE_COLOURS = ("#263238", "#455a64", "#607d8b", "#7f96a1", "#8c7b8c")
 
 # --- Scales: a township's value on a map or a heat map, light (low) to dark (high), in this year's hue -------------
-SCALE_LOW = "#e3edf5"
+SCALE_LOW = "#6a97c7"  # the lowest value still 3:1 on white (every tile a visible mark)
 SCALE_HIGH = THIS_YEAR
 NO_VALUE = "#ffffff"  # a tile or heat-map cell without a figure: white with an outline, never a grey field
 
@@ -75,7 +75,7 @@ INK = "#1f2933"  # text, and a target or 序时进度 mark
 MUTED = "#5f6670"  # secondary text, footers, the county line and the 100% line (5.8:1 on white, 5.4:1 on FAINT)
 GRID = "#eef1f4"  # grid lines, and a bullet chart's 0–100 % track
 FAINT = "#f3f6f9"  # a title block's or a deck card's background
-BORDER = "#d5dae0"  # an empty tile's outline
+BORDER = "#868f9b"  # an empty tile's outline (3:1 on white: the tile is seen)
 WHITE = "#ffffff"
 BLACK = "#000000"  # words on a mid-tone fill (a scale tile) where neither ink nor white reaches 4.5:1
 GAP_FILL, GAP_TEXT = "#fde2e1", "#b42318"  # 数据状况: a 缺报 cell of the reporting grid

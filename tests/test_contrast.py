@@ -45,7 +45,7 @@ def test_text_keeps_four_and_a_half_to_one(pair):
     ("status", "text"),
     [
         (Status.BEHIND, palette.INK),  # white on amber would be 2.8:1
-        (Status.NOT_STARTED, palette.INK),
+        (Status.NOT_STARTED, palette.WHITE),
         (Status.SEVERELY_BEHIND, palette.WHITE),  # ink on red would be 2.7:1
         (Status.DONE, palette.WHITE),
     ],
@@ -58,3 +58,12 @@ def test_focus_ring_and_this_years_marks_stand_out_three_to_one():
     assert palette.contrast_ratio(palette.FOCUS_RING, palette.WHITE) >= 3
     assert palette.contrast_ratio(palette.FOCUS_RING, palette.FAINT) >= 3
     assert palette.contrast_ratio(palette.THIS_YEAR, palette.WHITE) >= 3
+
+
+MARKS = sorted(set(palette.MEANINGS) | {palette.BORDER})
+
+
+@pytest.mark.parametrize("colour", MARKS, ids=[palette.MEANINGS.get(c, "空白方块边框") for c in MARKS])
+def test_every_chart_mark_stands_out_three_to_one_on_white(colour):
+    """WCAG 2.1 1.4.11: a bar, line, tile or status fill against the chart's white background."""
+    assert palette.contrast_ratio(colour, palette.WHITE) >= 3

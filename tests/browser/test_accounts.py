@@ -137,7 +137,7 @@ def test_county_sees_everything_and_admin_alone_imports(page, accounts_server, t
 
 def test_login_form_and_import_page_by_keyboard_are_accessible(page, accounts_server):
     """信息无障碍 of what only an accounts server shows: the login form (axe-core, Chinese names) filled by Tab and
-    Enter alone, then the administrator's 数据导入 (its file uploader's words too)."""
+    Enter alone, then the administrator's 数据导入 (its file uploader's words too), every page logged in and 定时报告."""
     open_login(page, accounts_server.url)
     assert a11y_checks.serious_findings(page) == []
     assert a11y_checks.english_names(page) == []
@@ -153,9 +153,18 @@ def test_login_form_and_import_page_by_keyboard_are_accessible(page, accounts_se
     # what the administrator types, shown as code: the account's own name, a file type, the key's setting and the
     # command that makes one (not words read as Chinese prose)
     typed = {"clerk", "xlsx", "export", "DASHBOARD", "SECRET", "KEY", "streamlit", "secrets", "toml", "python"}
-    typed |= {"import", "print", "token", "hex"}
+    typed |= {"import", "print", "token", "hex", "audit", "jsonl"}  # and the audit trail's file name
     english = [name for name in a11y_checks.english_names(page) if set(a11y_checks.english_words(name)) - typed]
     assert english == []
+    # logged in, every page as the administrator sees it (the account's sidebar block, 退出登录), and 定时报告 (its
+    # commands and the schedules file's path, here the test's temporary folder, shown as code)
+    typed |= {"dpf", "schedule", "add", "run", "make", "serve", "schedules", "tmp", "pytest", "of", "root", "accounts"}
+    reports = harness.PageInfo("scheduled_reports.py", "定时报告", "scheduled_reports")
+    for info in [*PAGES, reports]:
+        harness.open_page(page, harness.page_url(accounts_server.url, info), text=info.title)
+        assert (info.title, a11y_checks.serious_findings(page)) == (info.title, [])
+        names = [name for name in a11y_checks.english_names(page) if set(a11y_checks.english_words(name)) - typed]
+        assert (info.title, names) == (info.title, [])
 
 
 def test_wrong_passwords_lock_and_logout_ends_the_session(page, accounts_server):
