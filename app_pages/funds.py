@@ -193,7 +193,7 @@ def program_amounts_chart(funds: Funds) -> None:
         )
     ]
     fig = go.Figure()
-    last_year = f"{view.year - 1}年{f'{view.month}月' if view.month else '同期'}"
+    last_year = view.period.last_year_name
     known = view.last_year_known()  # else no 上年同期 bars (unknown, not 0)
     for column, name, colour, hover in (  # last year's bar, then this year's, in each programme's pair
         ("previous_amount_yuan", last_year, palette.LAST_YEAR, f"%{{y}}<br>{last_year} %{{x:,.2f}}万元<extra></extra>"),

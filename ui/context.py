@@ -61,12 +61,12 @@ class View:
     @property
     def span(self) -> str:
         """The span in a title or a sentence: 2024年, or 2024年6月 for a month view."""
-        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+        return self.period.name
 
     @property
     def same_span_last_year(self) -> str:
         """What 同比 compares with: 上年同期, or 上年同月 for a month view."""
-        return "上年同月" if self.month else "上年同期"
+        return self.period.same_span_last_year
 
     @property
     def span_end(self) -> str:

@@ -133,7 +133,7 @@ def file_stem(view: View, what: str) -> str:
     if view.month is None:
         return safe_filename(f"{what}_{view.scope}_{view.year}年_截至{fmt_date(as_of)}")
     running = f"_截至{fmt_date(as_of)}" if view.period.is_partial(as_of) else ""
-    return safe_filename(f"{view.year}年{view.month}月{what}_{view.scope}{running}")
+    return safe_filename(f"{view.span}{what}_{view.scope}{running}")
 
 
 def deck_file(view: View, data: NarrativeInput) -> bytes:

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -45,6 +46,7 @@ class Extracts:
     tables: dict[str, TableStatus] = field(default_factory=dict)
     summary: SummaryState | None = None  # payments
     service_summary: SummaryState | None = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # figures read once per opened folder
 
     def known_manifest(self) -> Manifest:
         """The manifest, for a caller that has refused a folder without one (brief_command does)."""

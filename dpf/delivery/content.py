@@ -7,7 +7,6 @@ dpf.exports.formats), so a township recipient's files are cut to its townships a
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +21,7 @@ from dpf.exports.brief import brief_for, brief_markdown
 from dpf.exports.brief_masthead import masthead_for
 from dpf.exports.deck import deck_for
 from dpf.exports.formats import BRIEF_FORMATS, DECK_FORMATS
-from dpf.figures.period import period_for
+from dpf.figures.period import Period, period_for
 from dpf.formatting import fmt_date, fmt_year, safe_filename
 from dpf.narrative.facts import collect_for_extracts
 from dpf.narrative.sentences import key_points
@@ -82,7 +81,7 @@ def _as_of_text(as_of: date, month: tuple[int, int] | None) -> str:
     """数据截至 as the subject says it: 2024年9月30日 for the year, 6月30日 for a month (its end, or the data's)."""
     if month is None:
         return fmt_date(as_of)
-    cut = min(date(month[0], month[1], calendar.monthrange(*month)[1]), as_of)
+    cut = Period(*month).cut(as_of)
     return f"{cut.month}月{cut.day}日"
 
 
@@ -101,7 +100,7 @@ def render(extracts: Extracts, what: str, sent_on: date, codes: Sequence[str], f
     data = collect_for_extracts(extracts, year, codes, access=access, month=options["month"])
     scope = data.scope
     as_of_text = _as_of_text(manifest.as_of, month)
-    period = f"{year}年{month[1]}月" if month else fmt_year(year, manifest.as_of)
+    period = Period(*month).name if month else fmt_year(year, manifest.as_of)
     subject = f"{scope if codes else ''}{period}残联工作简报（数据截至{as_of_text}）"
     points = tuple(s.text for s in key_points(data, "overview", MOST_POINTS))
     brief = brief_for(extracts, year, codes, **options) if {"docx", "text"} & set(formats) else None

@@ -8,12 +8,12 @@ the schedule was created is never due.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from dpf.delivery.schedules import AFTER_IMPORT, MONTHLY, WEEKLY, Schedule
+from dpf.figures.schedule import month_end
 
 LATE_AFTER = timedelta(minutes=10)  # first seen by a runner later than this after its time: 补发
 
@@ -36,8 +36,7 @@ class Occurrence:
 
 def monthly_at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     """Day `day` of the month at HH:MM; a month shorter than `day` gives its last day."""
-    last = calendar.monthrange(year, month)[1]
-    return datetime(year, month, min(day, last), hour, minute)
+    return datetime(year, month, min(day, month_end(year, month).day), hour, minute)
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:

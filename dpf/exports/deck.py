@@ -16,6 +16,7 @@ from dpf.auth.access import OPEN_SCOPE, Scope
 from dpf.contract.catalogue import CARD_GROUPS, INDICATOR_BY_CODE, PROGRAM_GROUPS, program_lists
 from dpf.data.db import Extracts
 from dpf.exports.brief import BASIS_EXPLAINED, NO_ALERTS, county_name, source_label, year_label
+from dpf.figures.period import Period
 from dpf.figures.ranking import MOST_BARS, PLACE, cut_note, cut_rows, with_place
 from dpf.figures.schedule import Basis, Status
 from dpf.figures.targets import laggards_first
@@ -109,12 +110,12 @@ def _series(data: NarrativeInput) -> int:
 
 def this_span(data: NarrativeInput) -> str:
     """A chart series' name for the view's figures: 2024年, or 2024年6月 in a month view."""
-    return f"{data.year}年" if data.month is None else f"{data.year}年{data.month}月"
+    return Period(data.year, data.month).name
 
 
 def last_span(data: NarrativeInput) -> str:
     """The series a year earlier: 2023年同期, or 2023年6月 (上年同月) in a month view."""
-    return f"{data.year - 1}年同期" if data.month is None else f"{data.year - 1}年{data.month}月"
+    return Period(data.year, data.month).last_year_name
 
 
 def changes_text(data: NarrativeInput, row: pd.Series, unit: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from dpf.contract.catalogue import PROGRAM_BY_CODE
 from dpf.data.db import Extracts
 from dpf.data.sql import run_query
-from dpf.figures.schedule import month_end
+from dpf.figures.period import Period
 from dpf.numbers import number_or_none
 
 QUERY = "subsidy_coverage_by_township"
@@ -35,10 +35,7 @@ def view_month(year: int, as_of: date) -> int:
 
 def month_label(year: int, month: int, as_of: date) -> str:
     """2024年9月, or 2024年9月（截至9月15日） for a month the data do not cover to its end."""
-    text = f"{year}年{month}月"
-    if date(year, month, 1) <= as_of < month_end(year, month):
-        text += f"（截至{as_of.month}月{as_of.day}日）"
-    return text
+    return Period(year, month).label(as_of)
 
 
 def coverage_params(year: int, month: int, as_of: date, grades: Sequence[int]) -> dict[str, Any]:

@@ -247,6 +247,17 @@ def compute_indicators(
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
+def months_with_rows(extracts: Extracts) -> frozenset[tuple[str, date]]:
+    """(source table, first day of a month) for every month each flow table has rows in: read once per opened
+    folder (every month view, scope and county, asks the same county-wide question)."""
+    found = extracts.memo.get("months_with_rows")
+    if found is None:
+        rows = run_query(extracts.con, "months_with_rows")
+        found = frozenset((row.source, pd.Timestamp(row.month).date()) for row in rows.itertuples(index=False))
+        extracts.memo["months_with_rows"] = found
+    return found
+
+
 def _without_empty_months(
     extracts: Extracts,
     period: Period,
@@ -258,9 +269,7 @@ def _without_empty_months(
     source table that has no rows at all in that month (a stock such as the certified persons stays)."""
     last_year = Period(period.year - 1, period.month)
     before = period.prior()
-    starts = min(last_year.starts, before.starts)
-    rows = run_query(extracts.con, "months_with_rows", starts=starts, ends=period.starts)
-    present = {(row.source, pd.Timestamp(row.month).date()) for row in rows.itertuples(index=False)}
+    present = months_with_rows(extracts)
     flows = {indicator.code: indicator.table for indicator in indicators if indicator.table in FLOW_TABLES}
     for code, table in flows.items():
         value, previous = computed.get(code, (None, None))

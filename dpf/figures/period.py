@@ -7,11 +7,11 @@ the year before) and with the same month a year earlier (同比).
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from dpf.figures.schedule import month_end
 from dpf.formatting import fmt_date, fmt_year
 
 YEAR_TO_DATE = "年初至今"
@@ -34,9 +34,7 @@ class Period:
     @property
     def ends(self) -> date:
         """The span's last day when complete: the month's last day, or 31 December."""
-        if self.month is None:
-            return date(self.year, 12, 31)
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return month_end(self.year, self.month or 12)
 
     @property
     def key(self) -> str | None:
@@ -61,10 +59,25 @@ class Period:
         """2024年6月, 2024年6月（截至6月15日）for a month not complete yet; 2024年 / 2023年全年 for the year so far."""
         if self.month is None:
             return fmt_year(self.year, as_of)
-        text = f"{self.year}年{self.month}月"
+        text = self.name
         if as_of is not None and self.is_partial(as_of):
             text += f"（截至{as_of.month}月{as_of.day}日）"
         return text
+
+    @property
+    def name(self) -> str:
+        """The span in a title, a series or a file name: 2024年, or 2024年6月."""
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+
+    @property
+    def last_year_name(self) -> str:
+        """The span a year earlier, as a series name: 2023年同期, or 2023年6月."""
+        return f"{self.year - 1}年{self.month}月" if self.month else f"{self.year - 1}年同期"
+
+    @property
+    def same_span_last_year(self) -> str:
+        """What 同比 compares with: 上年同期, or 上年同月."""
+        return "上年同月" if self.month else "上年同期"
 
     def short_label(self) -> str:
         """The 期间 filter's option: 年初至今 or 6月."""
